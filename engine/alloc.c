@@ -1,0 +1,426 @@
+/* The page allocator: __alloc_pages and its slow path, get_page_from_freelist,
+ * rmqueue with the policy hooks, and freeing.
+ *
+ * Mirrors mm/page_alloc.c (v6.1) at the level of decisions: which zone, which
+ * watermark, which free list, when a policy is asked.  The buddy mechanics
+ * live in mem.c; the mechanisms that differ between kernels (fallback rules,
+ * reserves, compaction, lumpy reclaim) live in policies and are reached at
+ * the kernel's own decision points.  Every value a hook returns is checked
+ * here; a policy that returns nonsense stops the run with an error naming the
+ * policy, the hook, the simulated time and the value.
+ */
+#include <string.h>
+
+#include "engine/error.h"
+#include "results/output.h"
+#include "engine/run.h"
+
+const char *const fsi_via_names[FSI_VIA_COUNT] = {
+    "fastpath", "slowpath", "early_compact", "reclaim", "after_reclaim", "compact", "before_oom", "failed",
+};
+
+/* ---- allocation kinds and gfp ------------------------------------------------ */
+
+static const char *const kind_names[FS_KIND_COUNT] = {
+    "anon", "file", "slab_reclaimable", "slab_unmovable", "pagetable",
+    "kernel_stack", "atomic", "thp", "zsmalloc", "device",
+};
+
+const char *fsi_kind_name(uint32_t kind) { return kind < FS_KIND_COUNT ? kind_names[kind] : "?"; }
+
+int fsi_kind_from_name(const char *name) {
+  for (int i = 0; i < FS_KIND_COUNT; i++)
+    if (!strcmp(kind_names[i], name)) return i;
+  return -1;
+}
+
+/* The gfp masks the kernel's callers use for each kind. */
+uint32_t fsi_kind_gfp(uint32_t kind) {
+  switch (kind) {
+  case FS_KIND_ANON:
+  case FS_KIND_FILE: return FS_GFP_HIGHUSER_MOVABLE;
+  case FS_KIND_SLAB_RECLAIMABLE: return FS_GFP_KERNEL | FS_GFP_RECLAIMABLE;
+  case FS_KIND_SLAB_UNMOVABLE:
+  case FS_KIND_PAGETABLE:
+  case FS_KIND_KERNEL_STACK:
+  case FS_KIND_DEVICE: return FS_GFP_KERNEL;
+  case FS_KIND_ATOMIC: return FS_GFP_ATOMIC_MASK | FS_GFP_NOWARN;
+  case FS_KIND_THP: return FS_GFP_TRANSHUGE;
+  case FS_KIND_ZSMALLOC: return (FS_GFP_KERNEL & ~FS_GFP_FS & ~FS_GFP_IO) | FS_GFP_HIGHMEM | FS_GFP_MOVABLE;
+  default: return FS_GFP_KERNEL;
+  }
+}
+
+bool fsi_kind_movable(uint32_t kind) {
+  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_ZSMALLOC;
+}
+
+const char *fsi_migratetype_name(uint32_t mt) {
+  static const char *const n[FS_MIGRATE_TYPES] = {"Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate"};
+  return mt < FS_MIGRATE_TYPES ? n[mt] : "?";
+}
+
+/* gfp_zone() on 64-bit: MOVABLE|HIGHMEM reaches ZONE_MOVABLE, HIGHMEM alone
+ * is NORMAL, DMA/DMA32 modifiers win over MOVABLE. */
+uint32_t fsi_gfp_zone(uint32_t gfp) {
+  if (gfp & FS_GFP_DMA) return FS_ZONE_DMA;
+  if (gfp & FS_GFP_DMA32) return FS_ZONE_DMA32;
+  if ((gfp & (FS_GFP_MOVABLE | FS_GFP_HIGHMEM)) == (FS_GFP_MOVABLE | FS_GFP_HIGHMEM)) return FS_ZONE_MOVABLE;
+  return FS_ZONE_NORMAL;
+}
+
+/* ---- hook plumbing ---------------------------------------------------------- */
+
+static const char *slot_name(FsiRun *run, uint32_t i) { return run->slots[i].policy->name; }
+
+static bool taken_ok(FsiRun *run, uint32_t slot, const char *hook, uint64_t pfn, uint32_t zone, uint32_t order,
+                     bool sentinel) {
+  if (sentinel) {
+    if (run->ntaken) {
+      fsi_run_failf(run, "policy \"%s\": hook %s at t=%" G_GUINT64_FORMAT " ns took the block at pfn %" G_GUINT64_FORMAT
+                         " but returned no page",
+                    slot_name(run, slot), hook, run->now_ns, run->taken_pfn[0]);
+      return false;
+    }
+    return true;
+  }
+  bool ok = run->ntaken == 1 && run->taken_pfn[0] == pfn && pfn < run->mem.nr_pages &&
+            fsi_pfn_zone(&run->mem, pfn) == zone && (pfn & (((uint64_t)1 << order) - 1)) == 0;
+  if (!ok)
+    fsi_run_failf(run, "policy \"%s\": hook %s at t=%" G_GUINT64_FORMAT " ns returned pfn %" G_GUINT64_FORMAT
+                       ", which is not an order-%u block it took from zone %s",
+                  slot_name(run, slot), hook, run->now_ns, pfn, order, run->mem.zones[zone].name);
+  return ok;
+}
+
+static uint32_t stack_gfp_to_migratetype(FsiRun *run, uint32_t gfp) {
+  for (uint32_t i = 0; i < run->nslots; i++) {
+    const FsPolicyOps *ops = &run->slots[i].policy->ops;
+    if (!ops->gfp_to_migratetype) continue;
+    run->current_slot = (int32_t)i;
+    int mt = ops->gfp_to_migratetype(run->slots[i].state, gfp);
+    run->current_slot = -1;
+    if (mt == -1) continue;
+    if (mt < 0 || mt >= FS_MIGRATE_TYPES || mt == FS_MIGRATE_ISOLATE) {
+      fsi_run_failf(run, "policy \"%s\": hook gfp_to_migratetype at t=%" G_GUINT64_FORMAT
+                         " ns returned %d for gfp 0x%x (expected -1 or 0..%d, not ISOLATE)",
+                    slot_name(run, i), run->now_ns, mt, gfp, FS_MIGRATE_TYPES - 1);
+      return FS_MIGRATE_UNMOVABLE;
+    }
+    return (uint32_t)mt;
+  }
+  return FS_MIGRATE_UNMOVABLE; /* unreachable: the run requires a mapping policy */
+}
+
+static uint32_t stack_alloc_flags(FsiRun *run, const FsAllocRequest *req, bool slowpath) {
+  uint32_t flags = req->alloc_flags;
+  for (uint32_t i = 0; i < run->nslots; i++) {
+    const FsPolicyOps *ops = &run->slots[i].policy->ops;
+    if (!ops->alloc_flags) continue;
+    FsAllocRequest r = *req;
+    r.alloc_flags = flags;
+    run->current_slot = (int32_t)i;
+    flags = ops->alloc_flags(run->slots[i].state, &r, slowpath);
+    run->current_slot = -1;
+  }
+  return flags;
+}
+
+/* __rmqueue(): policies first (HIGHATOMIC, CMA balancing), then the
+ * requested type's lists, then the fallback policies, which may claim a
+ * pageblock and ask for the requested lists to be tried again. */
+static uint64_t rmqueue(FsiRun *run, uint32_t zone, const FsAllocRequest *req) {
+  for (uint32_t i = 0; i < run->nslots && !run->stop; i++) {
+    const FsPolicyOps *ops = &run->slots[i].policy->ops;
+    if (!ops->rmqueue_prefer) continue;
+    run->ntaken = 0;
+    run->current_slot = (int32_t)i;
+    uint64_t pfn = ops->rmqueue_prefer(run->slots[i].state, zone, req);
+    run->current_slot = -1;
+    if (!taken_ok(run, i, "rmqueue_prefer", pfn, zone, req->order, pfn == FS_PFN_NONE)) return FS_PFN_NONE;
+    if (pfn != FS_PFN_NONE) return pfn;
+  }
+  for (int round = 0; round < 64 && !run->stop; round++) {
+    uint64_t pfn = fsi_rmqueue_smallest(&run->mem, zone, req->order, req->migratetype);
+    if (pfn != FS_PFN_NONE) return pfn;
+    bool retry = false;
+    for (uint32_t i = 0; i < run->nslots && !run->stop; i++) {
+      const FsPolicyOps *ops = &run->slots[i].policy->ops;
+      if (!ops->rmqueue_fallback) continue;
+      run->ntaken = 0;
+      run->current_slot = (int32_t)i;
+      pfn = ops->rmqueue_fallback(run->slots[i].state, zone, req);
+      run->current_slot = -1;
+      bool sentinel = pfn == FS_FALLBACK_NONE || pfn == FS_FALLBACK_RETRY;
+      if (!taken_ok(run, i, "rmqueue_fallback", pfn, zone, req->order, sentinel)) return FS_PFN_NONE;
+      if (pfn == FS_FALLBACK_RETRY) {
+        retry = true;
+        break;
+      }
+      if (pfn != FS_FALLBACK_NONE) return pfn;
+    }
+    if (!retry) return FS_PFN_NONE;
+  }
+  if (!run->stop)
+    fsi_run_failf(run, "t=%" G_GUINT64_FORMAT " ns: rmqueue_fallback asked for a retry 64 times without a page appearing",
+                  run->now_ns);
+  return FS_PFN_NONE;
+}
+
+/* get_page_from_freelist(): walk the zonelist from highest_zoneidx down;
+ * each zone must pass the watermark check before its lists are touched. */
+static uint64_t get_page_from_freelist(FsiRun *run, FsAllocRequest *req, uint32_t *ret_zone) {
+  for (;;) {
+    for (int z = (int)req->highest_zoneidx; z >= 0 && !run->stop; z--) {
+      FsiZone *zone = &run->mem.zones[z];
+      if (!fsi_zone_populated(zone)) continue;
+      if (!(req->alloc_flags & FS_ALLOC_NO_WATERMARKS)) {
+        uint64_t mark = fsi_wmark(zone, (int)(req->alloc_flags & FS_ALLOC_WMARK_MASK));
+        if (!fsi_zone_watermark_ok(&run->mem, (uint32_t)z, req->order, mark, req->highest_zoneidx, req->alloc_flags,
+                                   (int64_t)zone->nr_free_pages))
+          continue;
+      }
+      uint64_t pfn = rmqueue(run, (uint32_t)z, req);
+      if (pfn != FS_PFN_NONE) {
+        *ret_zone = (uint32_t)z;
+        return pfn;
+      }
+    }
+    /* ALLOC_NOFRAGMENT: every zone would have to fragment; drop it and rescan. */
+    if (!(req->alloc_flags & FS_ALLOC_NOFRAGMENT) || run->stop) return FS_PFN_NONE;
+    req->alloc_flags &= ~FS_ALLOC_NOFRAGMENT;
+    run->stats.c[FSI_C_fs_nofragment_retry]++;
+  }
+}
+
+static FsStageResult run_stage(FsiRun *run, FsStage stage, const FsAllocRequest *req, uint64_t *ret_pfn,
+                               uint32_t *ret_zone) {
+  FsStageResult best = FS_STAGE_NOTHING;
+  for (uint32_t i = 0; i < run->nslots && !run->stop; i++) {
+    const FsPolicyOps *ops = &run->slots[i].policy->ops;
+    if (!ops->slowpath_stage) continue;
+    uint64_t pfn = FS_PFN_NONE;
+    run->ntaken = 0;
+    run->current_slot = (int32_t)i;
+    FsStageResult r = ops->slowpath_stage(run->slots[i].state, stage, req, &pfn);
+    run->current_slot = -1;
+    if ((unsigned)r > FS_STAGE_RESULT_MAX) {
+      fsi_run_failf(run, "policy \"%s\": hook slowpath_stage at t=%" G_GUINT64_FORMAT " ns returned %d (expected 0..%d)",
+                    slot_name(run, i), run->now_ns, (int)r, FS_STAGE_RESULT_MAX);
+      return FS_STAGE_NOTHING;
+    }
+    if (r == FS_STAGE_CAPTURED) {
+      uint32_t z = pfn < run->mem.nr_pages ? fsi_pfn_zone(&run->mem, pfn) : FSI_NIL;
+      if (z == FSI_NIL || z > req->highest_zoneidx || !taken_ok(run, i, "slowpath_stage", pfn, z, req->order, false)) {
+        if (!run->stop)
+          fsi_run_failf(run, "policy \"%s\": hook slowpath_stage at t=%" G_GUINT64_FORMAT
+                             " ns captured pfn %" G_GUINT64_FORMAT " outside the request's zones",
+                        slot_name(run, i), run->now_ns, pfn);
+        return FS_STAGE_NOTHING;
+      }
+      *ret_pfn = pfn;
+      *ret_zone = z;
+      return FS_STAGE_CAPTURED;
+    }
+    if (!taken_ok(run, i, "slowpath_stage", FS_PFN_NONE, 0, 0, true)) return FS_STAGE_NOTHING;
+    if (r == FS_STAGE_PROGRESS) best = FS_STAGE_PROGRESS;
+    else if (r == FS_STAGE_SKIPPED && best == FS_STAGE_NOTHING) best = FS_STAGE_SKIPPED;
+  }
+  return best;
+}
+
+/* gfp_to_alloc_flags() of 6.1 for the slow path. */
+static uint32_t gfp_to_alloc_flags(uint32_t gfp, uint32_t order, uint32_t mt) {
+  uint32_t f = FS_ALLOC_WMARK_MIN;
+  if (gfp & FS_GFP_HIGH) f |= FS_ALLOC_HIGH;
+  if (gfp & FS_GFP_KSWAPD_RECLAIM) f |= FS_ALLOC_KSWAPD;
+  if (gfp & FS_GFP_ATOMIC) {
+    /* __GFP_ATOMIC without __GFP_NOMEMALLOC may dip further (ALLOC_HARDER) */
+    if (!(gfp & FS_GFP_NOMEMALLOC)) f |= FS_ALLOC_HARDER;
+  }
+  if (order > 0 && (f & FS_ALLOC_HARDER)) f |= FS_ALLOC_HIGHATOMIC;
+  if (mt == FS_MIGRATE_MOVABLE) f |= FS_ALLOC_CMA;
+  return f;
+}
+
+static bool try_freelist(FsiRun *run, FsAllocRequest *req, uint64_t *pfn, uint32_t *zone) {
+  *pfn = get_page_from_freelist(run, req, zone);
+  return *pfn != FS_PFN_NONE;
+}
+
+/* The slow path's steps (reference §2.6).  Engine reclaim and OOM arrive
+ * with the memory-pressure model; until then the reclaim step is whatever
+ * policies do at FS_STAGE_DIRECT_RECLAIM. */
+static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint64_t *pfn, uint32_t *zone) {
+  run->stats.c[FSI_C_fs_alloc_slowpath]++;
+  req->alloc_flags = gfp_to_alloc_flags(req->gfp, req->order, req->migratetype);
+  req->alloc_flags = stack_alloc_flags(run, req, true);
+  if (try_freelist(run, req, pfn, zone)) return FSI_VIA_SLOWPATH;
+
+  bool can_direct = req->gfp & FS_GFP_DIRECT_RECLAIM;
+  bool costly = req->order > 3;
+  if (can_direct && req->order > 0 && (costly || req->migratetype != FS_MIGRATE_MOVABLE)) {
+    req->compact_priority = 2; /* INIT_COMPACT_PRIORITY (async) */
+    FsStageResult r = run_stage(run, FS_STAGE_EARLY_COMPACT, req, pfn, zone);
+    if (r == FS_STAGE_CAPTURED) return FSI_VIA_EARLY_COMPACT;
+    if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_EARLY_COMPACT;
+    if (costly && (req->gfp & FS_GFP_NORETRY) && r == FS_STAGE_SKIPPED) return FSI_VIA_FAILED;
+  }
+  if (!can_direct || run->stop) return FSI_VIA_FAILED;
+
+  req->compact_priority = 1; /* DEF_COMPACT_PRIORITY (sync-light) */
+  FsStageResult r = run_stage(run, FS_STAGE_DIRECT_RECLAIM, req, pfn, zone);
+  if (r == FS_STAGE_CAPTURED) return FSI_VIA_RECLAIM;
+  if (try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
+  r = run_stage(run, FS_STAGE_AFTER_RECLAIM, req, pfn, zone);
+  if (r == FS_STAGE_CAPTURED) return FSI_VIA_AFTER_RECLAIM;
+  if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_AFTER_RECLAIM;
+
+  r = run_stage(run, FS_STAGE_COMPACT, req, pfn, zone);
+  if (r == FS_STAGE_CAPTURED) return FSI_VIA_COMPACT;
+  if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_COMPACT;
+  if ((req->gfp & FS_GFP_NORETRY) || (costly && !(req->gfp & FS_GFP_RETRY_MAYFAIL))) return FSI_VIA_FAILED;
+
+  r = run_stage(run, FS_STAGE_BEFORE_OOM, req, pfn, zone);
+  if (r == FS_STAGE_CAPTURED) return FSI_VIA_BEFORE_OOM;
+  if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_BEFORE_OOM;
+  return FSI_VIA_FAILED;
+}
+
+/* ---- allocation objects ------------------------------------------------------ */
+
+static uint32_t alloc_id_get(FsiRun *run) {
+  if (run->nfree_ids) return run->free_ids[--run->nfree_ids];
+  if (run->nallocs == run->cap_allocs) {
+    run->cap_allocs = run->cap_allocs ? run->cap_allocs * 2 : 1024;
+    run->allocs = g_renew(FsiAlloc, run->allocs, run->cap_allocs);
+  }
+  uint32_t id = run->nallocs++;
+  memset(&run->allocs[id], 0, sizeof run->allocs[id]);
+  return id;
+}
+
+static void alloc_id_put(FsiRun *run, uint32_t id) {
+  run->allocs[id].flags = 0;
+  run->allocs[id].gen++;
+  if (run->nfree_ids == run->cap_free_ids) {
+    run->cap_free_ids = run->cap_free_ids ? run->cap_free_ids * 2 : 1024;
+    run->free_ids = g_renew(uint32_t, run->free_ids, run->cap_free_ids);
+  }
+  run->free_ids[run->nfree_ids++] = id;
+}
+
+FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h) {
+  uint32_t id = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
+  if (h == FSI_HANDLE_NONE || id >= run->nallocs) return NULL;
+  FsiAlloc *a = &run->allocs[id];
+  return (a->flags & FSI_AF_LIVE) && a->gen == gen ? a : NULL;
+}
+
+FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
+  FsiAllocResult res = {FSI_HANDLE_NONE, FS_PFN_NONE, 0, 0, FSI_VIA_FAILED};
+  uint64_t ops0 = run->mem.buddy_ops;
+  run->charged_ns = 0;
+  run->current_task = rq->task;
+
+  FsAllocRequest req = {0};
+  req.order = rq->order;
+  req.gfp = rq->gfp;
+  req.kind = rq->kind;
+  req.task = rq->task;
+  req.migratetype = stack_gfp_to_migratetype(run, rq->gfp);
+  uint32_t hz = fsi_gfp_zone(rq->gfp);
+  while (hz > 0 && !fsi_zone_populated(&run->mem.zones[hz])) hz--;
+  req.highest_zoneidx = hz;
+  req.compact_priority = 2;
+  req.alloc_flags = FS_ALLOC_WMARK_LOW;
+  if (req.migratetype == FS_MIGRATE_MOVABLE) req.alloc_flags |= FS_ALLOC_CMA;
+  if (rq->gfp & FS_GFP_KSWAPD_RECLAIM) req.alloc_flags |= FS_ALLOC_KSWAPD;
+  req.alloc_flags = stack_alloc_flags(run, &req, false);
+
+  run->stats.c[FSI_C_fs_alloc_requests]++;
+  run->stats.attempts[rq->order]++;
+
+  uint64_t pfn = FS_PFN_NONE;
+  uint32_t zone = 0;
+  FsiVia via = FSI_VIA_FASTPATH;
+  if (rq->order > run->mem.max_order) via = FSI_VIA_FAILED;
+  else if (!try_freelist(run, &req, &pfn, &zone)) via = run->stop ? FSI_VIA_FAILED : slowpath(run, &req, &pfn, &zone);
+
+  uint64_t ops = run->mem.buddy_ops - ops0;
+  res.latency_ns = (uint64_t)fsi_config_int(run->cfg, "cost", "alloc_base_ns") +
+                   ops * (uint64_t)fsi_config_int(run->cfg, "cost", "buddy_op_ns") + run->charged_ns;
+  run->stats.c[FSI_C_fs_buddy_ops] += ops;
+  res.via = via;
+
+  if (via != FSI_VIA_FAILED && !run->stop) {
+    uint32_t id = alloc_id_get(run);
+    FsiAlloc *a = &run->allocs[id];
+    a->pfn = (uint32_t)pfn;
+    if (!a->gen) a->gen = 1;
+    a->gfp = rq->gfp;
+    a->task = rq->task;
+    a->order = (uint8_t)rq->order;
+    a->kind = (uint8_t)rq->kind;
+    a->flags = FSI_AF_LIVE | (rq->pinned ? FSI_AF_PINNED : 0);
+    a->zone = (uint8_t)zone;
+    a->alloc_mt = (uint8_t)fs_gfp_migratetype(rq->gfp);
+    if (a->alloc_mt >= FS_MIGRATE_PCPTYPES) a->alloc_mt = FS_MIGRATE_UNMOVABLE;
+    a->list_mt = (uint8_t)req.migratetype;
+    fsi_mark_allocated(&run->mem, pfn, rq->order, id, a->alloc_mt);
+    run->live_allocs++;
+    res.handle = ((uint64_t)a->gen << 32) | id;
+    res.pfn = pfn;
+    res.zone = zone;
+    static const FsiCounter pgalloc[FS_MAX_ZONES] = {FSI_C_pgalloc_dma, FSI_C_pgalloc_dma32, FSI_C_pgalloc_normal,
+                                                     FSI_C_pgalloc_movable};
+    run->stats.c[pgalloc[zone]] += (uint64_t)1 << rq->order;
+    run->stats.c[FSI_C_fs_alloc_success]++;
+    run->stats.success[rq->order]++;
+    for (uint32_t i = 0; i < run->nslots; i++) {
+      const FsPolicyOps *po = &run->slots[i].policy->ops;
+      if (!po->alloc_done) continue;
+      run->current_slot = (int32_t)i;
+      po->alloc_done(run->slots[i].state, zone, pfn, &req);
+      run->current_slot = -1;
+    }
+  } else {
+    res.via = FSI_VIA_FAILED;
+    run->stats.c[FSI_C_fs_alloc_fail]++;
+    run->stats.fail[rq->order]++;
+  }
+  fsi_hist_add(&run->stats.latency[rq->order], res.latency_ns);
+  if (rq->task < run->ntasks) {
+    FsiTask *t = &run->tasks[rq->task];
+    t->busy_until_ns = run->now_ns + res.latency_ns;
+    t->stall_ns += res.latency_ns;
+  }
+  run->stats.c[FSI_C_fs_stall_ns] += res.latency_ns;
+  run->current_task = FSI_NIL;
+  if (run->out) fsi_output_alloc(run->out, run, rq, &res, req.migratetype);
+  return res;
+}
+
+void fsi_run_free_handle(FsiRun *run, FsiHandle h) {
+  FsiAlloc *a = fsi_run_lookup(run, h);
+  if (!a) return;
+  uint32_t id = (uint32_t)(h & 0xffffffffu);
+  uint64_t pfn = a->pfn;
+  uint32_t order = a->order;
+  fsi_mark_unallocated(&run->mem, pfn, order, a->alloc_mt);
+  /* free_one_page(): the migratetype is the pageblock's at free time. */
+  uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn);
+  uint32_t merged_order = order;
+  uint64_t head = fsi_free_one_page(&run->mem, pfn, order, mt, &merged_order);
+  uint32_t zone = fsi_pfn_zone(&run->mem, head);
+  alloc_id_put(run, id);
+  run->live_allocs--;
+  run->stats.c[FSI_C_pgfree] += (uint64_t)1 << order;
+  for (uint32_t i = 0; i < run->nslots; i++) {
+    const FsPolicyOps *po = &run->slots[i].policy->ops;
+    if (!po->freed) continue;
+    run->current_slot = (int32_t)i;
+    po->freed(run->slots[i].state, zone, head, merged_order, mt);
+    run->current_slot = -1;
+  }
+}

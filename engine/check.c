@@ -1,0 +1,120 @@
+/* The invariant checker (--check, like the kernel's DEBUG_VM): after every
+ * event, every page is in exactly one state, free counts match the lists,
+ * free blocks are aligned and inside their zone, no two free buddies that
+ * could merge sit side by side, and allocation records match page frames. */
+#include <string.h>
+
+#include "engine/error.h"
+#include "engine/run.h"
+
+#define FAIL(...)                                                       \
+  do {                                                                  \
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, __VA_ARGS__);          \
+    goto out;                                                           \
+  } while (0)
+
+bool fsi_check_invariants(FsiRun *run, GError **error) {
+  FsiMem *m = &run->mem;
+  bool ok = false;
+  uint16_t (*census)[FS_MIGRATE_PCPTYPES] = g_malloc0(sizeof(*census) * m->nr_blocks);
+  for (uint32_t zi = 0; zi < m->nr_zones; zi++) {
+    FsiZone *z = &m->zones[zi];
+    uint64_t counted_free = 0, counted_cma = 0, counted_ha = 0;
+    uint64_t blocks[FS_NR_ORDERS][FS_MIGRATE_TYPES];
+    memset(blocks, 0, sizeof blocks);
+    for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn;) {
+      FsiPage *p = &m->pages[pfn];
+      if (p->flags & FSI_PG_RESERVED) {
+        pfn++;
+        continue;
+      }
+      if (p->flags & FSI_PG_BUDDY) {
+        uint64_t n = (uint64_t)1 << p->order;
+        if (p->order > m->max_order || (pfn & (n - 1)) || pfn + n > z->end_pfn)
+          FAIL("free block at pfn %" G_GUINT64_FORMAT " order %u is misaligned or crosses zone %s", pfn, p->order, z->name);
+        if (p->mt >= FS_MIGRATE_TYPES) FAIL("free block at pfn %" G_GUINT64_FORMAT " on bad list %u", pfn, p->mt);
+        for (uint64_t i = 1; i < n; i++)
+          if (m->pages[pfn + i].flags)
+            FAIL("pfn %" G_GUINT64_FORMAT " is inside the free block at %" G_GUINT64_FORMAT " but has flags 0x%x",
+                 pfn + i, pfn, m->pages[pfn + i].flags);
+        blocks[p->order][p->mt]++;
+        if (p->mt != FS_MIGRATE_ISOLATE) counted_free += n;
+        if (p->mt == FS_MIGRATE_CMA) counted_cma += n;
+        if (p->mt == FS_MIGRATE_HIGHATOMIC) counted_ha += n;
+        /* two free buddies that __free_one_page would have merged */
+        uint64_t buddy = pfn ^ n;
+        if (p->order < m->max_order && buddy >= z->start_pfn && buddy < z->end_pfn) {
+          FsiPage *b = &m->pages[buddy];
+          if ((b->flags & FSI_PG_BUDDY) && b->order == p->order) {
+            bool mergeable = true;
+            if (p->order >= m->pageblock_order) {
+              uint32_t a = fsi_get_pageblock_mt(m, pfn), c = fsi_get_pageblock_mt(m, buddy);
+              mergeable = a == c || (fs_migratetype_is_mergeable(a) && fs_migratetype_is_mergeable(c));
+            }
+            if (mergeable && p->mt != FS_MIGRATE_ISOLATE && b->mt != FS_MIGRATE_ISOLATE)
+              FAIL("free buddies at pfn %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT " (order %u) were not merged", pfn,
+                   buddy, p->order);
+          }
+        }
+        pfn += n;
+        continue;
+      }
+      if (p->flags & FSI_PG_ALLOC) {
+        if (!(p->flags & FSI_PG_HEAD)) FAIL("pfn %" G_GUINT64_FORMAT " is an allocation tail without a head", pfn);
+        if (p->alloc >= run->nallocs) FAIL("pfn %" G_GUINT64_FORMAT " points at allocation %u (of %u)", pfn, p->alloc, run->nallocs);
+        FsiAlloc *a = &run->allocs[p->alloc];
+        uint64_t n = (uint64_t)1 << a->order;
+        if (!(a->flags & FSI_AF_LIVE) || a->pfn != pfn || a->order != p->order)
+          FAIL("allocation %u does not match its head page at pfn %" G_GUINT64_FORMAT, p->alloc, pfn);
+        if (pfn + n > z->end_pfn || (pfn & (n - 1))) FAIL("allocation %u crosses its zone or is misaligned", p->alloc);
+        for (uint64_t i = 1; i < n; i++) {
+          FsiPage *t = &m->pages[pfn + i];
+          if (t->flags != FSI_PG_ALLOC || t->alloc != p->alloc)
+            FAIL("pfn %" G_GUINT64_FORMAT " should be a tail of allocation %u", pfn + i, p->alloc);
+        }
+        for (uint64_t i = 0; i < n; i++) census[(pfn + i) >> m->pageblock_order][a->alloc_mt]++;
+        pfn += n;
+        continue;
+      }
+      if (p->flags & (FSI_PG_PCP | FSI_PG_ISOLATED)) {
+        pfn += (uint64_t)1 << p->order;
+        continue;
+      }
+      FAIL("pfn %" G_GUINT64_FORMAT " in zone %s is in no state (neither free, allocated nor reserved)", pfn, z->name);
+    }
+    for (uint32_t o = 0; o <= m->max_order; o++) {
+      FsiFreeArea *area = &z->free_area[o];
+      uint64_t total = 0;
+      for (uint32_t t = 0; t < FS_MIGRATE_TYPES; t++) {
+        uint64_t walked = 0;
+        uint32_t prev = FSI_NIL;
+        for (uint32_t i = area->head[t]; i != FSI_NIL; i = m->pages[i].next) {
+          FsiPage *p = &m->pages[i];
+          if (!(p->flags & FSI_PG_BUDDY) || p->order != o || p->mt != t || p->prev != prev)
+            FAIL("zone %s free list order %u type %u is corrupt at pfn %u", z->name, o, t, i);
+          prev = i;
+          if (++walked > m->nr_pages) FAIL("zone %s free list order %u type %u loops", z->name, o, t);
+        }
+        if (area->tail[t] != prev) FAIL("zone %s free list order %u type %u: tail mismatch", z->name, o, t);
+        if (walked != area->count[t] || walked != blocks[o][t])
+          FAIL("zone %s order %u type %u: count %" G_GUINT64_FORMAT ", list %" G_GUINT64_FORMAT ", blocks %" G_GUINT64_FORMAT,
+               z->name, o, t, area->count[t], walked, blocks[o][t]);
+        total += walked;
+      }
+      if (total != area->nr_free)
+        FAIL("zone %s order %u: nr_free %" G_GUINT64_FORMAT " but %" G_GUINT64_FORMAT " blocks listed", z->name, o,
+             area->nr_free, total);
+    }
+    if (counted_free != z->nr_free_pages || counted_cma != z->nr_free_cma || counted_ha != z->nr_free_highatomic)
+      FAIL("zone %s: NR_FREE_PAGES %" G_GUINT64_FORMAT " (counted %" G_GUINT64_FORMAT "), free CMA %" G_GUINT64_FORMAT
+           " (counted %" G_GUINT64_FORMAT ")",
+           z->name, z->nr_free_pages, counted_free, z->nr_free_cma, counted_cma);
+  }
+  for (uint64_t b = 0; b < m->nr_blocks; b++)
+    if (memcmp(census[b], m->blocks[b].nr_alloc, sizeof census[b]))
+      FAIL("pageblock %" G_GUINT64_FORMAT ": allocation census out of date", b);
+  ok = true;
+out:
+  g_free(census);
+  return ok;
+}

@@ -1,0 +1,328 @@
+/* The configuration schema and its parsing; see config.h. */
+#include "engine/config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/error.h"
+
+#define NOB 1, 0 /* no bounds */
+
+const FsiConfKey fsi_conf_keys[] = {
+    {"machine", "memory", FSI_CT_SIZE, "4G", "total RAM of the node (64M .. 16T)", NULL, NOB},
+    {"machine", "cpus", FSI_CT_INT, "2", "simulated CPUs; each runs one workload task stream", NULL, 1, 4096},
+    {"machine", "page_size", FSI_CT_SIZE, "4K", "base page size", NULL, NOB},
+    {"machine", "max_order", FSI_CT_INT, "10", "highest buddy order (MAX_PAGE_ORDER)", NULL, 1, 10},
+    {"machine", "pageblock_order", FSI_CT_INT, "9", "pageblock order (2 MiB pageblocks with 4 KiB pages)", NULL, 1, 10},
+    {"machine", "dma_limit", FSI_CT_SIZE, "16M", "end of ZONE_DMA (0: no DMA zone)", NULL, NOB},
+    {"machine", "dma32_limit", FSI_CT_SIZE, "4G", "end of ZONE_DMA32 (0: no DMA32 zone)", NULL, NOB},
+    {"machine", "reserved_low", FSI_CT_SIZE, "1M", "low memory kept by firmware, never in the buddy allocator", NULL, NOB},
+    {"machine", "memmap_bytes_per_page", FSI_CT_INT, "64", "struct page size: memmap reserved at the top of memory (0: none)", NULL, 0, 4096},
+    {"vm", "min_free_kbytes", FSI_CT_INT, "-1", "vm.min_free_kbytes (-1: calculate_min_free_kbytes())", NULL, -1, 1 << 30},
+    {"vm", "watermark_scale_factor", FSI_CT_INT, "10", "vm.watermark_scale_factor (1/10000 of managed pages)", NULL, 1, 3000},
+    {"vm", "lowmem_reserve_ratio", FSI_CT_STRING, "256,256,32,0", "vm.lowmem_reserve_ratio for DMA,DMA32,Normal,Movable", NULL, NOB},
+    {"vm", "watermark_check", FSI_CT_ENUM, "modern", "zone watermark check: modern (4.4+) or pre-4.4 (per-order discounting)", "modern|pre-4.4", NOB},
+    {"sim", "duration", FSI_CT_DURATION, "60s", "simulated time to run", NULL, NOB},
+    {"sim", "sample_interval", FSI_CT_DURATION, "1s", "time between timeseries.csv samples", NULL, NOB},
+    {"sim", "check", FSI_CT_BOOL, "false", "check engine invariants after every event (slow)", NULL, NOB},
+    {"cost", "alloc_base_ns", FSI_CT_INT, "100", "fixed cost of one allocation or free call", NULL, 0, 1e12},
+    {"cost", "buddy_op_ns", FSI_CT_INT, "20", "cost of one buddy list operation (split, merge, move)", NULL, 0, 1e12},
+    {"output", "allocs_min_order", FSI_CT_INT, "4", "allocs.csv records requests of this order and above, and every failure", NULL, 0, 10},
+    {"output", "pageblocks_interval", FSI_CT_DURATION, "0s", "pageblocks.csv snapshot interval (0s: at the start and the end only)", NULL, NOB},
+    {"output", "timeseries", FSI_CT_BOOL, "true", "write timeseries.csv", NULL, NOB},
+    {NULL, NULL, 0, NULL, NULL, NULL, 0, 0},
+};
+
+static const FsiConfKey *find_key(const char *section, const char *key) {
+  for (const FsiConfKey *k = fsi_conf_keys; k->section; k++)
+    if (!strcmp(k->section, section) && !strcmp(k->key, key)) return k;
+  return NULL;
+}
+
+static bool section_known(const char *section) {
+  for (const FsiConfKey *k = fsi_conf_keys; k->section; k++)
+    if (!strcmp(k->section, section)) return true;
+  return false;
+}
+
+FsiConfig *fsi_config_new(void) {
+  FsiConfig *c = g_new0(FsiConfig, 1);
+  c->kf = g_key_file_new();
+  c->origin = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  for (const FsiConfKey *k = fsi_conf_keys; k->section; k++)
+    g_key_file_set_string(c->kf, k->section, k->key, k->default_value);
+  return c;
+}
+
+void fsi_config_free(FsiConfig *c) {
+  if (!c) return;
+  g_key_file_unref(c->kf);
+  g_hash_table_unref(c->origin);
+  g_free(c);
+}
+
+bool fsi_config_set_value(FsiConfig *c, const char *section, const char *key, const char *value, const char *origin) {
+  g_key_file_set_string(c->kf, section, key, value);
+  g_hash_table_replace(c->origin, g_strdup_printf("%s.%s", section, key), g_strdup(origin));
+  return true;
+}
+
+bool fsi_config_set(FsiConfig *c, const char *assignment, const char *origin, GError **error) {
+  const char *eq = strchr(assignment, '=');
+  const char *dot = strchr(assignment, '.');
+  if (!eq || !dot || dot > eq || dot == assignment || dot + 1 == eq) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "%s: \"%s\" is not of the form section.key=value (e.g. machine.memory=8G)", origin, assignment);
+    return false;
+  }
+  char *section = g_strndup(assignment, (gsize)(dot - assignment));
+  char *key = g_strndup(dot + 1, (gsize)(eq - dot - 1));
+  char *value = g_strstrip(g_strdup(eq + 1));
+  g_strstrip(section);
+  g_strstrip(key);
+  fsi_config_set_value(c, section, key, value, origin);
+  g_free(section);
+  g_free(key);
+  g_free(value);
+  return true;
+}
+
+const char *fsi_config_origin(FsiConfig *c, const char *section, const char *key) {
+  char *k = g_strdup_printf("%s.%s", section, key);
+  const char *o = g_hash_table_lookup(c->origin, k);
+  g_free(k);
+  return o ? o : "default";
+}
+
+bool fsi_parse_bool(const char *s, bool *ret) {
+  static const char *const yes[] = {"true", "yes", "on", "1"};
+  static const char *const no[] = {"false", "no", "off", "0"};
+  for (unsigned i = 0; i < G_N_ELEMENTS(yes); i++) {
+    if (!g_ascii_strcasecmp(s, yes[i])) {
+      *ret = true;
+      return true;
+    }
+    if (!g_ascii_strcasecmp(s, no[i])) {
+      *ret = false;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool fsi_parse_size(const char *s, uint64_t *ret_bytes, GError **error) {
+  char *end = NULL;
+  errno = 0;
+  double v = g_ascii_strtod(s, &end);
+  if (end == s || errno || !isfinite(v) || v < 0) goto bad;
+  uint64_t mult = 1;
+  if (*end) {
+    switch (g_ascii_toupper(*end)) {
+    case 'K': mult = (uint64_t)1 << 10; break;
+    case 'M': mult = (uint64_t)1 << 20; break;
+    case 'G': mult = (uint64_t)1 << 30; break;
+    case 'T': mult = (uint64_t)1 << 40; break;
+    default: goto bad;
+    }
+    end++;
+    if (g_ascii_toupper(*end) == 'I') end++;
+    if (g_ascii_toupper(*end) == 'B') end++;
+    if (*end) goto bad;
+  }
+  if (v * (double)mult > 1.8e19) goto bad;
+  *ret_bytes = (uint64_t)(v * (double)mult);
+  return true;
+bad:
+  g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "\"%s\" is not a size (expected e.g. 4096, 64M, 4G, 1T)", s);
+  return false;
+}
+
+bool fsi_parse_duration(const char *s, uint64_t *ret_ns, GError **error) {
+  char *end = NULL;
+  errno = 0;
+  double v = g_ascii_strtod(s, &end);
+  double mult = 0;
+  if (end == s || errno || !isfinite(v) || v < 0) goto bad;
+  if (!strcmp(end, "ns")) mult = 1;
+  else if (!strcmp(end, "us")) mult = 1e3;
+  else if (!strcmp(end, "ms")) mult = 1e6;
+  else if (!strcmp(end, "s")) mult = 1e9;
+  else if (!strcmp(end, "m") || !strcmp(end, "min")) mult = 60e9;
+  else if (!strcmp(end, "h")) mult = 3600e9;
+  else goto bad;
+  if (v * mult > 1.8e19) goto bad;
+  *ret_ns = (uint64_t)llround(v * mult);
+  return true;
+bad:
+  g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+              "\"%s\" is not a duration (expected a number with a unit: ns, us, ms, s, m, h; e.g. 500ms)", s);
+  return false;
+}
+
+static bool check_value(const FsiConfKey *k, const char *v, GError **error) {
+  GError *e = NULL;
+  switch (k->type) {
+  case FSI_CT_INT: {
+    char *end;
+    errno = 0;
+    long long x = g_ascii_strtoll(v, &end, 10);
+    if (!*v || *end || errno) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "\"%s\" is not an integer", v);
+      return false;
+    }
+    if (k->min <= k->max && ((double)x < k->min || (double)x > k->max)) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%lld is outside [%.0f, %.0f]", x, k->min, k->max);
+      return false;
+    }
+    return true;
+  }
+  case FSI_CT_DOUBLE: {
+    char *end;
+    double x = g_ascii_strtod(v, &end);
+    if (!*v || *end || !isfinite(x)) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "\"%s\" is not a number", v);
+      return false;
+    }
+    if (k->min <= k->max && (x < k->min || x > k->max)) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s is outside [%g, %g]", v, k->min, k->max);
+      return false;
+    }
+    return true;
+  }
+  case FSI_CT_BOOL: {
+    bool b;
+    if (!fsi_parse_bool(v, &b)) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "\"%s\" is not a boolean (true/false)", v);
+      return false;
+    }
+    return true;
+  }
+  case FSI_CT_SIZE: {
+    uint64_t b;
+    if (!fsi_parse_size(v, &b, &e)) {
+      g_propagate_error(error, e);
+      return false;
+    }
+    return true;
+  }
+  case FSI_CT_DURATION: {
+    uint64_t ns;
+    if (!fsi_parse_duration(v, &ns, &e)) {
+      g_propagate_error(error, e);
+      return false;
+    }
+    return true;
+  }
+  case FSI_CT_ENUM: {
+    char **ch = g_strsplit(k->choices, "|", -1);
+    bool ok = g_strv_contains((const char *const *)ch, v);
+    g_strfreev(ch);
+    if (!ok) {
+      char *list = g_strdelimit(g_strdup(k->choices), "|", ',');
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "\"%s\" is not one of: %s", v, list);
+      g_free(list);
+    }
+    return ok;
+  }
+  case FSI_CT_STRING: return true;
+  }
+  return false;
+}
+
+bool fsi_config_validate(FsiConfig *c, const char *const *extra_sections, GError **error) {
+  gsize ng = 0;
+  char **groups = g_key_file_get_groups(c->kf, &ng);
+  bool ok = true;
+  for (gsize g = 0; ok && g < ng; g++) {
+    const char *sec = groups[g];
+    bool engine = section_known(sec);
+    if (!engine) {
+      if (extra_sections && g_strv_contains(extra_sections, sec)) continue;
+      char **keys = g_key_file_get_keys(c->kf, sec, NULL, NULL);
+      const char *where = keys && keys[0] ? fsi_config_origin(c, sec, keys[0]) : "configuration";
+      GString *known = g_string_new("machine, vm, sim, cost, output");
+      for (const char *const *x = extra_sections; x && *x; x++) g_string_append_printf(known, ", %s", *x);
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                  "%s: unknown section [%s] (known: %s; a policy's section is only valid when the policy is in the stack)",
+                  where, sec, known->str);
+      g_string_free(known, TRUE);
+      g_strfreev(keys);
+      ok = false;
+      break;
+    }
+    char **keys = g_key_file_get_keys(c->kf, sec, NULL, NULL);
+    for (char **k = keys; ok && k && *k; k++) {
+      const FsiConfKey *ck = find_key(sec, *k);
+      if (!ck) {
+        GString *known = g_string_new(NULL);
+        for (const FsiConfKey *x = fsi_conf_keys; x->section; x++)
+          if (!strcmp(x->section, sec)) g_string_append_printf(known, "%s%s", known->len ? ", " : "", x->key);
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: unknown key %s.%s (keys of [%s]: %s)",
+                    fsi_config_origin(c, sec, *k), sec, *k, sec, known->str);
+        g_string_free(known, TRUE);
+        ok = false;
+        break;
+      }
+      char *v = g_key_file_get_string(c->kf, sec, *k, NULL);
+      GError *e = NULL;
+      if (!check_value(ck, v ? v : "", &e)) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: %s.%s: %s", fsi_config_origin(c, sec, *k), sec, *k,
+                    e->message);
+        g_error_free(e);
+        ok = false;
+      }
+      g_free(v);
+    }
+    g_strfreev(keys);
+  }
+  g_strfreev(groups);
+  return ok;
+}
+
+static char *get_raw(FsiConfig *c, const char *section, const char *key) {
+  char *v = g_key_file_get_string(c->kf, section, key, NULL);
+  if (!v) g_error("configuration key %s.%s missing (programming error)", section, key);
+  return v;
+}
+
+int64_t fsi_config_int(FsiConfig *c, const char *section, const char *key) {
+  char *v = get_raw(c, section, key);
+  int64_t x = g_ascii_strtoll(v, NULL, 10);
+  g_free(v);
+  return x;
+}
+
+double fsi_config_double(FsiConfig *c, const char *section, const char *key) {
+  char *v = get_raw(c, section, key);
+  double x = g_ascii_strtod(v, NULL);
+  g_free(v);
+  return x;
+}
+
+bool fsi_config_bool(FsiConfig *c, const char *section, const char *key) {
+  char *v = get_raw(c, section, key);
+  bool b = false;
+  fsi_parse_bool(v, &b);
+  g_free(v);
+  return b;
+}
+
+uint64_t fsi_config_size(FsiConfig *c, const char *section, const char *key) {
+  char *v = get_raw(c, section, key);
+  uint64_t b = 0;
+  fsi_parse_size(v, &b, NULL);
+  g_free(v);
+  return b;
+}
+
+uint64_t fsi_config_duration(FsiConfig *c, const char *section, const char *key) {
+  char *v = get_raw(c, section, key);
+  uint64_t ns = 0;
+  fsi_parse_duration(v, &ns, NULL);
+  g_free(v);
+  return ns;
+}
+
+char *fsi_config_string(FsiConfig *c, const char *section, const char *key) { return get_raw(c, section, key); }

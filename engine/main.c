@@ -1,0 +1,296 @@
+/* The fragsim command: subcommand dispatch and option parsing.
+ * Every error is printed as "fragsim: <message>" and exits non-zero. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/error.h"
+#include "engine/loader.h"
+#include "engine/run.h"
+#include "fragsim-config.h"
+#include "results/output.h"
+#include "workloads/workload.h"
+
+static int die(GError *e) {
+  fprintf(stderr, "fragsim: %s\n", e->message);
+  g_error_free(e);
+  return 1;
+}
+
+static const char *run_description =
+    "Runs one workload against one policy stack and writes a result directory:\n"
+    "  run.ini          the fully resolved configuration, seed and fragsim version\n"
+    "  summary.csv      one row of final metrics (fragsim list metrics)\n"
+    "  timeseries.csv   sampled buddyinfo, pagetypeinfo, extfrag indices, counters\n"
+    "  allocs.csv       every high-order or failed request with its latency\n"
+    "  pageblocks.csv   the pageblock map (type, free and allocated pages per type)\n"
+    "The directory is written under a temporary name and renamed when complete.\n"
+    "\n"
+    "Configuration keys are set with --set section.key=value, e.g.\n"
+    "  --set machine.memory=16G --set vm.min_free_kbytes=65536 --set sim.duration=120s\n"
+    "  --set workload.fill=0.9   (keys of the workload)   --set <policy>.<param>=value\n"
+    "`fragsim list config` shows every engine key with its default.\n"
+    "\n"
+    "Examples:\n"
+    "  fragsim run -w churn -p vanilla\n"
+    "  fragsim run -w churn -p vanilla -s 7 -o out/churn-7 --set machine.memory=1G --check\n";
+
+static int cmd_run(int argc, char **argv) {
+  char *workload = NULL, *stack_spec = NULL, *outdir = NULL, *policy_path = NULL;
+  char **sets = NULL;
+  gint64 seed = 1;
+  gboolean check = FALSE, force = FALSE, quiet = FALSE;
+  GOptionEntry entries[] = {
+      {"workload", 'w', 0, G_OPTION_ARG_STRING, &workload, "Workload: a preset name (fragsim list workloads)", "WORKLOAD"},
+      {"policy", 'p', 0, G_OPTION_ARG_STRING, &stack_spec,
+       "Policy stack: a named stack or policies joined by '+' (fragsim list stacks)", "STACK"},
+      {"seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Master random seed (default 1)", "SEED"},
+      {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
+       "Result directory (default fragsim-out/<workload>-<stack>-s<seed>)", "DIR"},
+      {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a configuration key (repeatable)", "SECTION.KEY=VALUE"},
+      {"check", 0, 0, G_OPTION_ARG_NONE, &check, "Check engine invariants after every event (slow)", NULL},
+      {"force", 'f', 0, G_OPTION_ARG_NONE, &force, "Replace an existing result directory", NULL},
+      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line and no summary", NULL},
+      {"policy-path", 0, 0, G_OPTION_ARG_STRING, &policy_path,
+       "Directories searched first for policy modules (colon separated)", "DIRS"},
+      {NULL, 0, 0, 0, NULL, NULL, NULL}};
+  GOptionContext *ctx = g_option_context_new("- run one workload against one policy stack");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  g_option_context_set_description(ctx, run_description);
+  GError *e = NULL;
+  int rc = 1;
+  FsiConfig *cfg = NULL;
+  FsiStack *stack = NULL;
+  FsiRun *run = NULL;
+  char *dir = NULL;
+  if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
+  if (argc > 1) {
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "run: unexpected argument \"%s\" (see fragsim run --help)", argv[1]);
+    goto out;
+  }
+  if (!workload || !stack_spec) {
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "run: -w WORKLOAD and -p STACK are required (see fragsim run --help)");
+    goto out;
+  }
+  if (seed < 0) {
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "run: --seed must be non-negative");
+    goto out;
+  }
+  cfg = fsi_config_new();
+  for (char **s = sets; s && *s; s++)
+    if (!fsi_config_set(cfg, *s, "--set", &e)) goto out;
+  if (check) fsi_config_set_value(cfg, "sim", "check", "true", "--check");
+  const FsiWorkloadInfo *wi = fsi_workload_find(workload);
+  if (!wi) {
+    GString *known = g_string_new(NULL);
+    for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++)
+      g_string_append_printf(known, "%s%s", known->len ? ", " : "", w->name);
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_NOT_FOUND, "run: unknown workload \"%s\" (known: %s)", workload, known->str);
+    g_string_free(known, TRUE);
+    goto out;
+  }
+  stack = fsi_stack_load(stack_spec, policy_path, cfg->kf, &e);
+  if (!stack) goto out;
+  GPtrArray *extra = g_ptr_array_new();
+  g_ptr_array_add(extra, "workload");
+  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(extra, stack->v[i].name);
+  g_ptr_array_add(extra, NULL);
+  bool valid = fsi_config_validate(cfg, (const char *const *)extra->pdata, &e);
+  g_ptr_array_free(extra, TRUE);
+  if (!valid) goto out;
+  FsiWorkload wl = {0};
+  if (!wi->create(cfg, &wl, &e)) goto out;
+  run = fsi_run_new(cfg, stack, &wl, (uint64_t)seed, &e);
+  if (!run) goto out;
+  dir = outdir ? g_strdup(outdir) : g_strdup_printf("fragsim-out/%s-%s-s%" G_GINT64_FORMAT, workload, stack_spec, seed);
+  run->out = fsi_output_open(run, dir, force, &e);
+  if (!run->out) goto out;
+  if (quiet) g_setenv("FRAGSIM_NO_PROGRESS", "1", TRUE);
+  if (!fsi_run_execute(run, &e)) goto out;
+  FsiOutput *o = run->out;
+  run->out = NULL;
+  if (!fsi_output_finish(o, run, &e)) goto out;
+  if (!quiet) {
+    GPtrArray *cols = fsi_summary_columns(run);
+    GArray *vals = fsi_summary_values(run);
+    printf("%s on %s, seed %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT " events, %.1f s simulated\n", workload, stack_spec,
+           seed, run->events, (double)run->now_ns / 1e9);
+    const char *show[] = {"huge_attempts", "huge_success_pct", "unusable_huge", "fragindex_huge", "mixed_blocks",
+                          "polluted_blocks", "fs_alloc_fail", "stall_p99_ns"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(show); i++)
+      for (guint j = 0; j < cols->len; j++)
+        if (!strcmp(g_ptr_array_index(cols, j), show[i]))
+          printf("  %-20s %g\n", show[i], g_array_index(vals, double, j));
+    printf("results in %s/\n", dir);
+    g_ptr_array_unref(cols);
+    g_array_free(vals, TRUE);
+  }
+  rc = 0;
+out:
+  if (e) rc = die(e);
+  fsi_run_free(run);
+  fsi_stack_free(stack);
+  fsi_config_free(cfg);
+  g_free(dir);
+  g_free(workload);
+  g_free(stack_spec);
+  g_free(outdir);
+  g_free(policy_path);
+  g_strfreev(sets);
+  g_option_context_free(ctx);
+  return rc;
+}
+
+static int cmp_strp(gconstpointer a, gconstpointer b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void list_policies(const char *policy_path) {
+  char **path = fsi_policy_search_path(policy_path);
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (char **d = path; *d; d++) {
+    GDir *dir = g_dir_open(*d, 0, NULL);
+    if (!dir) continue;
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    const char *n;
+    while ((n = g_dir_read_name(dir)))
+      if (g_str_has_suffix(n, "." G_MODULE_SUFFIX)) g_ptr_array_add(names, g_strndup(n, strlen(n) - strlen("." G_MODULE_SUFFIX)));
+    g_dir_close(dir);
+    g_ptr_array_sort(names, cmp_strp);
+    for (guint i = 0; i < names->len; i++) {
+      const char *name = g_ptr_array_index(names, i);
+      if (g_hash_table_contains(seen, name)) continue;
+      g_hash_table_add(seen, g_strdup(name));
+      FsiPolicy p;
+      GError *e = NULL;
+      char *full = g_build_filename(*d, name, NULL);
+      char *file = g_strconcat(full, "." G_MODULE_SUFFIX, NULL);
+      if (!fsi_policy_load(file, path, &p, &e)) {
+        printf("%-14s (cannot load: %s)\n", name, e->message);
+        g_error_free(e);
+      } else {
+        printf("%-14s %s\n", p.name, p.ops.summary ? p.ops.summary : "");
+        for (unsigned j = 0; j < p.nparams; j++) {
+          const FsParamSpec *ps = &p.ops.params[j];
+          printf("    %s.%s = %s\n        %s\n", p.name, ps->name, p.value_text[j], ps->help ? ps->help : "");
+        }
+        fsi_policy_unload(&p);
+      }
+      g_free(full);
+      g_free(file);
+    }
+    g_ptr_array_unref(names);
+  }
+  if (!g_hash_table_size(seen)) {
+    printf("no policy modules found; searched:");
+    for (char **d = path; *d; d++) printf(" %s", *d);
+    printf("\n");
+  }
+  g_hash_table_unref(seen);
+  g_strfreev(path);
+}
+
+static int list_stacks(void) {
+  GError *e = NULL;
+  GKeyFile *kf = fsi_stacks_load(&e);
+  if (!kf) return die(e);
+  char **groups = g_key_file_get_groups(kf, NULL);
+  for (char **g = groups; *g; g++) {
+    char *pol = g_key_file_get_string(kf, *g, "policies", NULL);
+    char *desc = g_key_file_get_string(kf, *g, "description", NULL);
+    char **exp = fsi_stack_expand(kf, *g, NULL);
+    char *joined = exp ? g_strjoinv("+", exp) : g_strdup(pol ? pol : "?");
+    printf("%-14s %s\n    %s\n", *g, joined, desc ? desc : "");
+    g_strfreev(exp);
+    g_free(joined);
+    g_free(pol);
+    g_free(desc);
+  }
+  g_strfreev(groups);
+  g_key_file_unref(kf);
+  return 0;
+}
+
+static int cmd_list(int argc, char **argv) {
+  char *policy_path = NULL;
+  GOptionEntry entries[] = {{"policy-path", 0, 0, G_OPTION_ARG_STRING, &policy_path,
+                             "Directories searched first for policy modules", "DIRS"},
+                            {NULL, 0, 0, 0, NULL, NULL, NULL}};
+  GOptionContext *ctx = g_option_context_new("[policies|stacks|workloads|metrics|config] - what fragsim knows");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  GError *e = NULL;
+  int rc = 0;
+  if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
+    g_option_context_free(ctx);
+    return die(e);
+  }
+  const char *what = argc > 1 ? argv[1] : "all";
+  bool all = !strcmp(what, "all");
+  if (all || !strcmp(what, "policies")) {
+    if (all) printf("== policies ==\n");
+    list_policies(policy_path);
+  }
+  if (all || !strcmp(what, "stacks")) {
+    if (all) printf("\n== stacks ==\n");
+    rc |= list_stacks();
+  }
+  if (all || !strcmp(what, "workloads")) {
+    if (all) printf("\n== workloads ==\n");
+    for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++) printf("%-14s %s\n", w->name, w->summary);
+  }
+  if (all || !strcmp(what, "metrics")) {
+    if (all) printf("\n== metrics ==\n");
+    fsi_print_metrics(stdout);
+  }
+  if (!strcmp(what, "config")) {
+    for (const FsiConfKey *k = fsi_conf_keys; k->section; k++) {
+      char *name = g_strdup_printf("%s.%s", k->section, k->key);
+      printf("%-32s %-14s %s\n", name, k->default_value, k->help);
+      g_free(name);
+    }
+  }
+  if (!all && strcmp(what, "policies") && strcmp(what, "stacks") && strcmp(what, "workloads") && strcmp(what, "metrics") &&
+      strcmp(what, "config")) {
+    fprintf(stderr, "fragsim: list: unknown topic \"%s\" (policies, stacks, workloads, metrics, config)\n", what);
+    rc = 1;
+  }
+  g_free(policy_path);
+  g_option_context_free(ctx);
+  return rc;
+}
+
+static void usage(FILE *fp) {
+  fprintf(fp,
+          "fragsim %s - a discrete-event simulator of Linux physical memory fragmentation\n"
+          "\n"
+          "Usage:\n"
+          "  fragsim run  -w WORKLOAD -p STACK [-s SEED] [-o DIR] [--set section.key=value ...] [--check]\n"
+          "  fragsim list [policies|stacks|workloads|metrics|config]\n"
+          "  fragsim help\n"
+          "\n"
+          "Each command takes --help.  A STACK is a named stack (fragsim list stacks) or\n"
+          "policies joined by '+', e.g. nogroup, or a path to a policy module.\n"
+          "Policy modules are searched in --policy-path, $FRAGSIM_POLICY_PATH, then\n"
+          "%s.\n",
+          FRAGSIM_VERSION, FRAGSIM_POLICYDIR);
+}
+
+int main(int argc, char **argv) {
+  setlocale(LC_ALL, "");
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+  if (!strcmp(cmd, "list")) return cmd_list(argc - 1, argv + 1);
+  if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "--version")) {
+    printf("fragsim %s (policy ABI %d.%d)\n", FRAGSIM_VERSION, FS_ABI_MAJOR, FS_ABI_MINOR);
+    return 0;
+  }
+  fprintf(stderr, "fragsim: unknown command \"%s\"\n\n", cmd);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,371 @@
+/* fragsim — the one public header for policy authors.
+ *
+ * A policy is a shared module that exports exactly one function,
+ *
+ *     const FsPolicyOps *fragsim_policy_<name>_get_ops(void);
+ *
+ * where <name> is the module's file name without its suffix.  The table it
+ * returns describes the policy (name, summary, parameters) and holds optional
+ * hooks that the engine calls at the kernel's own decision points.  The engine
+ * offers its services through an FsHostApi table passed to create(); a policy
+ * sees the engine through nothing else.  Policies include this header and
+ * glib, and no engine header.
+ *
+ * What this header deliberately does not offer: direct access to page frames
+ * or free lists.  Everything goes through host calls so that the engine keeps
+ * its invariants (every page in exactly one state, counts matching lists) and
+ * so that a mock host can unit-test a policy alone.
+ *
+ * Compatibility: hooks and host calls are only ever appended.  A plugin built
+ * against minor M runs on an engine with minor >= M; the loader copies
+ * min(size, sizeof) of the table into a zeroed one, so hooks an older plugin
+ * does not know read as NULL.
+ */
+#ifndef FRAGSIM_POLICY_H
+#define FRAGSIM_POLICY_H
+
+#include <glib.h>
+#include <gmodule.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+/* ---- ABI ------------------------------------------------------------------ */
+
+#define FS_ABI_MAJOR 1
+#define FS_ABI_MINOR 0
+
+/* Build constants that change data layouts shared with plugins.  Orders run
+ * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
+ * run-time max order may be lower but never higher. */
+#define FS_MAX_ORDER 10
+#define FS_NR_ORDERS (FS_MAX_ORDER + 1)
+#define FS_MAX_ZONES 4
+
+/**
+ * FsMigratetype: the kernel's enum migratetype, in the 4.4+ order.
+ * FS_MIGRATE_RESERVE aliases FS_MIGRATE_HIGHATOMIC, exactly as the kernel's
+ * pre-4.4 MIGRATE_RESERVE occupied MIGRATE_PCPTYPES.
+ */
+typedef enum {
+  FS_MIGRATE_UNMOVABLE = 0,
+  FS_MIGRATE_MOVABLE = 1,
+  FS_MIGRATE_RECLAIMABLE = 2,
+  FS_MIGRATE_PCPTYPES = 3,
+  FS_MIGRATE_HIGHATOMIC = FS_MIGRATE_PCPTYPES,
+  FS_MIGRATE_RESERVE = FS_MIGRATE_PCPTYPES,
+  FS_MIGRATE_CMA = 4,
+  FS_MIGRATE_ISOLATE = 5,
+  FS_MIGRATE_TYPES = 6
+} FsMigratetype;
+
+typedef enum { FS_ZONE_DMA = 0, FS_ZONE_DMA32 = 1, FS_ZONE_NORMAL = 2, FS_ZONE_MOVABLE = 3 } FsZoneType;
+
+typedef struct {
+  uint16_t major;      /* must equal the engine's */
+  uint16_t minor;      /* may not exceed the engine's */
+  uint32_t table_size; /* sizeof(FsPolicyOps) the plugin was built with */
+  uint16_t max_order;  /* FS_MAX_ORDER */
+  uint16_t nr_migratetypes; /* FS_MIGRATE_TYPES */
+  uint16_t max_zones;  /* FS_MAX_ZONES */
+  uint16_t reserved;
+} FsAbi;
+
+#define FS_ABI_INIT \
+  { FS_ABI_MAJOR, FS_ABI_MINOR, (uint32_t)sizeof(FsPolicyOps), FS_MAX_ORDER, FS_MIGRATE_TYPES, FS_MAX_ZONES, 0 }
+
+/* ---- Allocation requests ---------------------------------------------------- */
+
+/* gfp bits.  The mobility and zone-modifier bits have the kernel's values so
+ * that gfp_migratetype() is the kernel's formula:
+ * (gfp & (RECLAIMABLE|MOVABLE)) >> 3. */
+#define FS_GFP_DMA ((uint32_t)0x01)
+#define FS_GFP_HIGHMEM ((uint32_t)0x02)
+#define FS_GFP_DMA32 ((uint32_t)0x04)
+#define FS_GFP_MOVABLE ((uint32_t)0x08)
+#define FS_GFP_RECLAIMABLE ((uint32_t)0x10)
+#define FS_GFP_HIGH ((uint32_t)0x20)           /* may dip into reserves (__GFP_HIGH) */
+#define FS_GFP_IO ((uint32_t)0x40)
+#define FS_GFP_FS ((uint32_t)0x80)
+#define FS_GFP_ATOMIC ((uint32_t)0x100)        /* pre-6.3 __GFP_ATOMIC */
+#define FS_GFP_DIRECT_RECLAIM ((uint32_t)0x400)
+#define FS_GFP_KSWAPD_RECLAIM ((uint32_t)0x800)
+#define FS_GFP_NOWARN ((uint32_t)0x2000)
+#define FS_GFP_RETRY_MAYFAIL ((uint32_t)0x4000)
+#define FS_GFP_NOFAIL ((uint32_t)0x8000)
+#define FS_GFP_NORETRY ((uint32_t)0x10000)
+#define FS_GFP_COMP ((uint32_t)0x40000)
+#define FS_GFP_NOMEMALLOC ((uint32_t)0x80000)
+#define FS_GFP_THISNODE ((uint32_t)0x200000)
+
+#define FS_GFP_RECLAIM (FS_GFP_DIRECT_RECLAIM | FS_GFP_KSWAPD_RECLAIM)
+#define FS_GFP_KERNEL (FS_GFP_RECLAIM | FS_GFP_IO | FS_GFP_FS)
+#define FS_GFP_ATOMIC_MASK (FS_GFP_HIGH | FS_GFP_ATOMIC | FS_GFP_KSWAPD_RECLAIM)
+#define FS_GFP_NOWAIT (FS_GFP_KSWAPD_RECLAIM)
+#define FS_GFP_USER (FS_GFP_KERNEL)
+#define FS_GFP_HIGHUSER_MOVABLE (FS_GFP_USER | FS_GFP_HIGHMEM | FS_GFP_MOVABLE)
+#define FS_GFP_TRANSHUGE_LIGHT \
+  ((FS_GFP_HIGHUSER_MOVABLE | FS_GFP_COMP | FS_GFP_NOMEMALLOC | FS_GFP_NOWARN) & ~FS_GFP_RECLAIM)
+#define FS_GFP_TRANSHUGE (FS_GFP_TRANSHUGE_LIGHT | FS_GFP_DIRECT_RECLAIM)
+
+/* alloc_flags, as mm/internal.h.  FS_ALLOC_WMARK_* select the watermark. */
+#define FS_ALLOC_WMARK_MIN ((uint32_t)0x00)
+#define FS_ALLOC_WMARK_LOW ((uint32_t)0x01)
+#define FS_ALLOC_WMARK_HIGH ((uint32_t)0x02)
+#define FS_ALLOC_NO_WATERMARKS ((uint32_t)0x04)
+#define FS_ALLOC_WMARK_MASK ((uint32_t)0x03)
+#define FS_ALLOC_OOM ((uint32_t)0x08)
+#define FS_ALLOC_HIGH ((uint32_t)0x10)       /* __GFP_HIGH: ALLOC_MIN_RESERVE */
+#define FS_ALLOC_HARDER ((uint32_t)0x20)     /* 6.1 ALLOC_HARDER / 2025 ALLOC_NON_BLOCK */
+#define FS_ALLOC_HIGHATOMIC ((uint32_t)0x40) /* may use and create HIGHATOMIC reserves */
+#define FS_ALLOC_CMA ((uint32_t)0x80)
+#define FS_ALLOC_NOFRAGMENT ((uint32_t)0x100)
+#define FS_ALLOC_KSWAPD ((uint32_t)0x200)
+
+typedef enum {
+  FS_KIND_ANON = 0,
+  FS_KIND_FILE,
+  FS_KIND_SLAB_RECLAIMABLE,
+  FS_KIND_SLAB_UNMOVABLE,
+  FS_KIND_PAGETABLE,
+  FS_KIND_KERNEL_STACK,
+  FS_KIND_ATOMIC,
+  FS_KIND_THP,
+  FS_KIND_ZSMALLOC,
+  FS_KIND_DEVICE,
+  FS_KIND_COUNT
+} FsKind;
+
+/** An allocation request as the allocator sees it at a decision point. */
+typedef struct {
+  uint32_t order;
+  uint32_t gfp;
+  uint32_t alloc_flags;
+  uint32_t migratetype;     /* as mapped by the stack's gfp_to_migratetype */
+  uint32_t highest_zoneidx; /* gfp_zone(gfp), clamped to populated zones */
+  uint32_t kind;            /* FsKind */
+  uint32_t task;            /* owning task */
+  int32_t compact_priority; /* current compaction priority (slow path) */
+} FsAllocRequest;
+
+#define FS_PFN_NONE UINT64_MAX
+
+/* ---- Parameters ----------------------------------------------------------- */
+
+typedef enum { FS_PARAM_INT = 1, FS_PARAM_DOUBLE, FS_PARAM_BOOL, FS_PARAM_ENUM, FS_PARAM_STRING } FsParamType;
+
+/** One policy parameter.  Set by users as `--set <policy>.<name>=<value>`. */
+typedef struct {
+  const char *name;
+  FsParamType type;
+  const char *default_value; /* parsed like user input */
+  const char *help;
+  double min, max;           /* for INT and DOUBLE; ignored if min > max */
+  const char *const *choices; /* for ENUM: NULL-terminated */
+} FsParamSpec;
+
+/** A parsed parameter value, indexed like the spec array. ENUM gives the index. */
+typedef union {
+  int64_t i;
+  double d;
+  bool b;
+  const char *s;
+} FsParamValue;
+
+/* ---- The host: engine services ---------------------------------------------- */
+
+typedef struct FsHost FsHost; /* opaque per-run engine context */
+
+typedef struct {
+  uint64_t start_pfn, end_pfn; /* [start, end) */
+  uint64_t present_pages, managed_pages;
+  uint64_t wmark_min, wmark_low, wmark_high; /* including the boost */
+  uint64_t watermark_boost;
+  uint64_t nr_free_pages, nr_free_cma, nr_reserved_highatomic;
+  bool populated;
+} FsZoneInfo;
+
+/** What a pfn holds right now. */
+typedef enum {
+  FS_PAGE_RESERVED = 0, /* never in the buddy allocator (memmap, firmware) */
+  FS_PAGE_FREE,         /* part of a free buddy block */
+  FS_PAGE_PCP,          /* on a per-CPU list */
+  FS_PAGE_ALLOCATED,    /* part of an allocation */
+  FS_PAGE_ISOLATED      /* taken off the free lists by an isolator */
+} FsPageState;
+
+typedef struct {
+  FsPageState state;
+  uint32_t order;       /* order of the free block / allocation it belongs to */
+  uint64_t head_pfn;    /* first pfn of that block / allocation */
+  uint32_t zone;
+  uint32_t pageblock_mt;
+  /* allocations only */
+  uint32_t kind;
+  uint32_t alloc_mt;    /* gfp_migratetype() of the allocation's gfp */
+  bool pinned;
+  bool movable;         /* migration could move it (LRU or movable-ops, not pinned) */
+} FsPageInfo;
+
+/** Engine services, passed to create().  Every call takes the host first. */
+typedef struct FsHostApi {
+  uint32_t size; /* sizeof(FsHostApi) of the engine; check before calling appended members */
+
+  /* time, randomness, logging: the only sources a policy may use */
+  uint64_t (*now_ns)(FsHost *h);
+  uint64_t (*random_u64)(FsHost *h);          /* the policy's own stream */
+  double (*random_double)(FsHost *h);         /* [0, 1) */
+  void (*log)(FsHost *h, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+  /* machine geometry */
+  uint32_t (*max_order)(FsHost *h);
+  uint32_t (*pageblock_order)(FsHost *h);
+  uint32_t (*nr_zones)(FsHost *h);            /* zone indices 0..nr-1 follow FsZoneType */
+  bool (*zone_info)(FsHost *h, uint32_t zone, FsZoneInfo *ret_info);
+  const char *(*zone_name)(FsHost *h, uint32_t zone);
+  uint64_t (*total_pages)(FsHost *h);
+
+  /* pageblocks */
+  uint32_t (*get_pageblock_migratetype)(FsHost *h, uint64_t pfn);
+  void (*set_pageblock_migratetype)(FsHost *h, uint64_t pfn, uint32_t mt);
+  bool (*get_pageblock_skip)(FsHost *h, uint64_t pfn);
+  void (*set_pageblock_skip)(FsHost *h, uint64_t pfn, bool skip);
+
+  /* free lists */
+  uint64_t (*free_count)(FsHost *h, uint32_t zone, uint32_t order, uint32_t mt); /* blocks on a list */
+  uint64_t (*nr_free)(FsHost *h, uint32_t zone, uint32_t order);                 /* all types */
+  uint64_t (*free_list_first)(FsHost *h, uint32_t zone, uint32_t order, uint32_t mt);
+  /* __rmqueue_smallest: take the smallest block >= order from mt's lists and
+   * expand it (upper halves go back on mt's lists).  Returns the pfn of an
+   * order-`order` block now owned by the caller's allocation, or FS_PFN_NONE. */
+  uint64_t (*rmqueue_smallest)(FsHost *h, uint32_t zone, uint32_t order, uint32_t mt);
+  /* Take the specific free block headed at pfn (of the given order) off its
+   * list, expand it to `order`, leaving the upper halves on `expand_mt`. */
+  uint64_t (*take_free_block)(FsHost *h, uint64_t pfn, uint32_t order, uint32_t expand_mt);
+  /* Move one free block (head pfn) to another migratetype's list. */
+  bool (*move_free_block)(FsHost *h, uint64_t pfn, uint32_t mt);
+  /* move_freepages_block: move every free page of pfn's pageblock to mt's
+   * lists.  Returns false (and moves nothing) if the block straddles a zone
+   * boundary.  ret_free_pages / ret_movable_pages as the kernel counts them. */
+  bool (*move_freepages_block)(FsHost *h, uint64_t pfn, uint32_t mt, uint64_t *ret_free_pages,
+                               uint64_t *ret_movable_pages);
+  /* the watermark check (modern or pre-4.4, per the engine's setting) */
+  bool (*zone_watermark_ok)(FsHost *h, uint32_t zone, uint32_t order, uint64_t mark,
+                            uint32_t highest_zoneidx, uint32_t alloc_flags);
+  bool (*page_info)(FsHost *h, uint64_t pfn, FsPageInfo *ret_info);
+
+  /* counters: registered in create(), reported in summary and time series */
+  int (*counter_register)(FsHost *h, const char *name, const char *help);
+  void (*counter_add)(FsHost *h, int counter, int64_t delta);
+
+  /* timers: the policy's timer hook fires with the cookie after delay_ns */
+  void (*timer_add)(FsHost *h, uint64_t delay_ns, uint64_t cookie);
+
+  /* cost: charge simulated work to whoever runs the hook (a task's stall, or
+   * a daemon's busy time). */
+  void (*charge_ns)(FsHost *h, uint64_t ns);
+} FsHostApi;
+
+/* ---- Hooks ------------------------------------------------------------------ */
+
+/** Boot layout: the engine's proposal, which a policy may adjust before
+ * zones are built.  All values are pfns. */
+typedef struct {
+  uint64_t total_pages;
+  uint64_t zone_start[FS_MAX_ZONES];
+  uint64_t zone_end[FS_MAX_ZONES];   /* [start, end); empty zone if equal */
+  uint32_t pageblock_order;
+  uint32_t max_order;
+  /* CMA areas a policy declares; pageblock-aligned, inside one zone */
+  uint32_t nr_cma_areas;
+  uint64_t cma_start[8];
+  uint64_t cma_pages[8];
+} FsBootLayout;
+
+/** Slow-path stages, in the order __alloc_pages_slowpath reaches them. */
+typedef enum {
+  FS_STAGE_EARLY_COMPACT = 0, /* step 4: before reclaim, costly or unmovable high-order */
+  FS_STAGE_DIRECT_RECLAIM,    /* step 7: reclaim (lumpy hooks here) */
+  FS_STAGE_AFTER_RECLAIM,     /* step 7: reclaim done but the retry failed (unreserve) */
+  FS_STAGE_COMPACT,           /* step 8: direct compaction at compact_priority */
+  FS_STAGE_BEFORE_OOM,        /* step 10/13: reclaim retries exhausted (forced unreserve) */
+  FS_STAGE_COUNT
+} FsStage;
+
+/** What a stage hook did. */
+typedef enum {
+  FS_STAGE_NOTHING = 0,  /* did not act */
+  FS_STAGE_PROGRESS = 1, /* changed the free lists: the engine retries the freelist */
+  FS_STAGE_CAPTURED = 2, /* handed back a block of the request's order in *ret_pfn */
+  FS_STAGE_SKIPPED = 3,  /* declined on purpose (deferred, not suitable) */
+  FS_STAGE_RESULT_MAX = 3
+} FsStageResult;
+
+/** A fallback hook's verdict when the requested migratetype's lists were empty. */
+#define FS_FALLBACK_NONE UINT64_MAX         /* nothing found: try the next policy / fail */
+#define FS_FALLBACK_RETRY (UINT64_MAX - 1)  /* lists changed (block claimed): retry __rmqueue_smallest */
+
+typedef struct FsPolicyOps {
+  FsAbi abi;
+  const char *name;    /* equals the module's file name */
+  const char *summary; /* one line */
+  const FsParamSpec *params; /* terminated by an entry with name == NULL; may be NULL */
+
+  /* required */
+  void *(*create)(const FsHostApi *api, FsHost *host, const FsParamValue *values, GError **error);
+  void (*destroy)(void *state);
+
+  /* boot */
+  void (*boot_layout)(void *state, FsBootLayout *layout);
+  /* before boot memory is freed: set initial pageblock types */
+  void (*boot_pageblocks)(void *state);
+  /* after boot memory is in the buddy allocator */
+  void (*boot_done)(void *state);
+
+  /* gfp -> migratetype.  Return 0..FS_MIGRATE_TYPES-1, or -1 to defer to the
+   * next policy in the stack. */
+  int (*gfp_to_migratetype)(void *state, uint32_t gfp);
+
+  /* __rmqueue: before the requested type's lists are tried.  Return a pfn it
+   * took (e.g. from HIGHATOMIC or CMA lists) or FS_PFN_NONE. */
+  uint64_t (*rmqueue_prefer)(void *state, uint32_t zone, const FsAllocRequest *req);
+  /* __rmqueue_fallback: the requested type's lists were empty.  Return a pfn
+   * taken, FS_FALLBACK_RETRY or FS_FALLBACK_NONE. */
+  uint64_t (*rmqueue_fallback)(void *state, uint32_t zone, const FsAllocRequest *req);
+  /* alloc_flags adjustment on the fast path and in the slow path (e.g. ALLOC_NOFRAGMENT). */
+  uint32_t (*alloc_flags)(void *state, const FsAllocRequest *req, bool slowpath);
+
+  /* after a successful allocation from a zone's free lists */
+  void (*alloc_done)(void *state, uint32_t zone, uint64_t pfn, const FsAllocRequest *req);
+  /* a block was freed to the buddy allocator (after merging) */
+  void (*freed)(void *state, uint32_t zone, uint64_t pfn, uint32_t order, uint32_t mt);
+
+  /* slow path */
+  FsStageResult (*slowpath_stage)(void *state, FsStage stage, const FsAllocRequest *req,
+                                  uint64_t *ret_pfn);
+
+  /* kswapd finished balancing (order it was woken for, highest zone index) */
+  void (*kswapd_done)(void *state, uint32_t order, uint32_t highest_zoneidx);
+
+  /* a timer set with timer_add fired */
+  void (*timer)(void *state, uint64_t cookie);
+} FsPolicyOps;
+
+/** The one symbol a module exports: fragsim_policy_<name>_get_ops. */
+#define FS_POLICY_ENTRY_NAME(name) fragsim_policy_##name##_get_ops
+#define FS_POLICY_EXPORT G_MODULE_EXPORT
+
+/* ---- helpers every policy needs (header-only, pure) --------------------------- */
+
+/** The kernel's gfp_migratetype(). */
+static inline uint32_t fs_gfp_migratetype(uint32_t gfp) {
+  return (gfp & (FS_GFP_RECLAIMABLE | FS_GFP_MOVABLE)) >> 3;
+}
+
+/** migratetype_is_mergeable(): only the pcp types merge across pageblocks. */
+static inline bool fs_migratetype_is_mergeable(uint32_t mt) { return mt < FS_MIGRATE_PCPTYPES; }
+
+G_END_DECLS
+
+#endif /* FRAGSIM_POLICY_H */
