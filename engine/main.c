@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/commands.h"
 #include "engine/error.h"
 #include "engine/loader.h"
 #include "engine/run.h"
+#include "engine/runner.h"
 #include "fragsim-config.h"
 #include "results/output.h"
 #include "workloads/workload.h"
@@ -59,10 +61,8 @@ static int cmd_run(int argc, char **argv) {
   g_option_context_set_description(ctx, run_description);
   GError *e = NULL;
   int rc = 1;
-  FsiConfig *cfg = NULL;
-  FsiStack *stack = NULL;
-  FsiRun *run = NULL;
   char *dir = NULL;
+  FsiRunResult res = {0};
   if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
   if (argc > 1) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "run: unexpected argument \"%s\" (see fragsim run --help)", argv[1]);
@@ -76,61 +76,25 @@ static int cmd_run(int argc, char **argv) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "run: --seed must be non-negative");
     goto out;
   }
-  cfg = fsi_config_new();
-  for (char **s = sets; s && *s; s++)
-    if (!fsi_config_set(cfg, *s, "--set", &e)) goto out;
-  if (check) fsi_config_set_value(cfg, "sim", "check", "true", "--check");
-  const FsiWorkloadInfo *wi = fsi_workload_find(workload);
-  if (!wi) {
-    GString *known = g_string_new(NULL);
-    for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++)
-      g_string_append_printf(known, "%s%s", known->len ? ", " : "", w->name);
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_NOT_FOUND, "run: unknown workload \"%s\" (known: %s)", workload, known->str);
-    g_string_free(known, TRUE);
-    goto out;
-  }
-  stack = fsi_stack_load(stack_spec, policy_path, cfg->kf, &e);
-  if (!stack) goto out;
-  GPtrArray *extra = g_ptr_array_new();
-  g_ptr_array_add(extra, "workload");
-  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(extra, stack->v[i].name);
-  g_ptr_array_add(extra, NULL);
-  bool valid = fsi_config_validate(cfg, (const char *const *)extra->pdata, &e);
-  g_ptr_array_free(extra, TRUE);
-  if (!valid) goto out;
-  FsiWorkload wl = {0};
-  if (!wi->create(cfg, &wl, &e)) goto out;
-  run = fsi_run_new(cfg, stack, &wl, (uint64_t)seed, &e);
-  if (!run) goto out;
   dir = outdir ? g_strdup(outdir) : g_strdup_printf("fragsim-out/%s-%s-s%" G_GINT64_FORMAT, workload, stack_spec, seed);
-  run->out = fsi_output_open(run, dir, force, &e);
-  if (!run->out) goto out;
-  if (quiet) g_setenv("FRAGSIM_NO_PROGRESS", "1", TRUE);
-  if (!fsi_run_execute(run, &e)) goto out;
-  FsiOutput *o = run->out;
-  run->out = NULL;
-  if (!fsi_output_finish(o, run, &e)) goto out;
+  FsiRunSpec spec = {workload, stack_spec, (uint64_t)seed, (const char *const *)sets, dir, policy_path,
+                     check, force, !quiet};
+  if (!fsi_run_one(&spec, &res, &e)) goto out;
   if (!quiet) {
-    GPtrArray *cols = fsi_summary_columns(run);
-    GArray *vals = fsi_summary_values(run);
-    printf("%s on %s, seed %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT " events, %.1f s simulated\n", workload, stack_spec,
-           seed, run->events, (double)run->now_ns / 1e9);
+    printf("%s on %s, seed %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT " events, %.1f s simulated, %.1f s wall\n",
+           workload, stack_spec, seed, res.events, (double)res.sim_ns / 1e9, res.wall_s);
     const char *show[] = {"huge_attempts", "huge_success_pct", "unusable_huge", "fragindex_huge", "mixed_blocks",
                           "polluted_blocks", "fs_alloc_fail", "stall_p99_ns"};
     for (unsigned i = 0; i < G_N_ELEMENTS(show); i++)
-      for (guint j = 0; j < cols->len; j++)
-        if (!strcmp(g_ptr_array_index(cols, j), show[i]))
-          printf("  %-20s %g\n", show[i], g_array_index(vals, double, j));
+      for (guint j = 0; j < res.columns->len; j++)
+        if (!strcmp(g_ptr_array_index(res.columns, j), show[i]))
+          printf("  %-20s %g\n", show[i], g_array_index(res.values, double, j));
     printf("results in %s/\n", dir);
-    g_ptr_array_unref(cols);
-    g_array_free(vals, TRUE);
   }
   rc = 0;
 out:
   if (e) rc = die(e);
-  fsi_run_free(run);
-  fsi_stack_free(stack);
-  fsi_config_free(cfg);
+  fsi_run_result_clear(&res);
   g_free(dir);
   g_free(workload);
   g_free(stack_spec);
@@ -282,6 +246,9 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
   if (!strcmp(cmd, "list")) return cmd_list(argc - 1, argv + 1);
+  if (!strcmp(cmd, "compare")) return fsi_cmd_compare(argc - 1, argv + 1);
+  if (!strcmp(cmd, "plot")) return fsi_cmd_plot(argc - 1, argv + 1);
+  if (!strcmp(cmd, "check-policy")) return fsi_cmd_check_policy(argc - 1, argv + 1);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
     usage(stdout);
     return 0;

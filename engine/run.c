@@ -509,7 +509,7 @@ static void progress(FsiRun *run, gint64 t0, bool final) {
 }
 
 bool fsi_run_execute(FsiRun *run, GError **error) {
-  bool tty = isatty(STDERR_FILENO) && !g_getenv("FRAGSIM_NO_PROGRESS");
+  bool tty = run->progress && isatty(STDERR_FILENO);
   gint64 t0 = g_get_monotonic_time(), last = t0;
   fsi_eventq_push(&run->q, run->end_ns, FSI_EV_END, 0, 0);
   fsi_eventq_push(&run->q, 0, FSI_EV_SAMPLE, 0, 0);

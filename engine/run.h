@@ -140,6 +140,7 @@ struct FsiRun {
   uint64_t sample_interval_ns;
 
   bool check;          /* run the invariant checker after every event */
+  bool progress;       /* progress line on stderr (only if it is a terminal) */
   GError *error;       /* first run error; stops the run */
   bool stop;
 };

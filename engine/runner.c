@@ -1,0 +1,76 @@
+/* fsi_run_one(): configuration, stack, workload, run, output; see runner.h. */
+#include "engine/runner.h"
+
+#include <string.h>
+
+#include "engine/error.h"
+#include "engine/run.h"
+#include "results/output.h"
+#include "workloads/workload.h"
+
+void fsi_run_result_clear(FsiRunResult *r) {
+  if (r->columns) g_ptr_array_unref(r->columns);
+  if (r->values) g_array_unref(r->values);
+  memset(r, 0, sizeof *r);
+}
+
+bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **error) {
+  bool ok = false;
+  FsiConfig *cfg = fsi_config_new();
+  FsiStack *stack = NULL;
+  FsiRun *run = NULL;
+  GError *e = NULL;
+  gint64 t0 = g_get_monotonic_time();
+
+  for (const char *const *s = spec->sets; s && *s; s++)
+    if (!fsi_config_set(cfg, *s, "--set", &e)) goto out;
+  if (spec->check) fsi_config_set_value(cfg, "sim", "check", "true", "--check");
+  const FsiWorkloadInfo *wi = fsi_workload_find(spec->workload);
+  if (!wi) {
+    GString *known = g_string_new(NULL);
+    for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++)
+      g_string_append_printf(known, "%s%s", known->len ? ", " : "", w->name);
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_NOT_FOUND, "unknown workload \"%s\" (known: %s)", spec->workload, known->str);
+    g_string_free(known, TRUE);
+    goto out;
+  }
+  stack = fsi_stack_load(spec->stack, spec->policy_path, cfg->kf, &e);
+  if (!stack) goto out;
+  GPtrArray *extra = g_ptr_array_new();
+  g_ptr_array_add(extra, "workload");
+  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(extra, stack->v[i].name);
+  g_ptr_array_add(extra, NULL);
+  bool valid = fsi_config_validate(cfg, (const char *const *)extra->pdata, &e);
+  g_ptr_array_free(extra, TRUE);
+  if (!valid) goto out;
+  FsiWorkload wl = {0};
+  if (!wi->create(cfg, &wl, &e)) goto out;
+  run = fsi_run_new(cfg, stack, &wl, spec->seed, &e);
+  if (!run) goto out;
+  run->progress = spec->progress;
+  if (spec->outdir) {
+    run->out = fsi_output_open(run, spec->outdir, spec->force, &e);
+    if (!run->out) goto out;
+  }
+  if (!fsi_run_execute(run, &e)) goto out;
+  if (run->out) {
+    struct FsiOutput *o = run->out;
+    run->out = NULL;
+    if (!fsi_output_finish(o, run, &e)) goto out;
+  }
+  if (ret_result) {
+    memset(ret_result, 0, sizeof *ret_result);
+    ret_result->events = run->events;
+    ret_result->sim_ns = run->now_ns;
+    ret_result->wall_s = (double)(g_get_monotonic_time() - t0) / 1e6;
+    ret_result->columns = fsi_summary_columns(run);
+    ret_result->values = fsi_summary_values(run);
+  }
+  ok = true;
+out:
+  if (e) g_propagate_error(error, e);
+  fsi_run_free(run); /* aborts an unfinished output directory */
+  fsi_stack_free(stack);
+  fsi_config_free(cfg);
+  return ok;
+}

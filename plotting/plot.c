@@ -1,0 +1,10 @@
+/* Placeholder until this subcommand lands. */
+#include <stdio.h>
+
+#include "engine/commands.h"
+
+int fsi_cmd_plot(int argc, char **argv) {
+  (void)argc;
+  fprintf(stderr, "fragsim: %s: not available yet\n", argv[0]);
+  return 1;
+}
