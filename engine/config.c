@@ -30,6 +30,7 @@ const FsiConfKey fsi_conf_keys[] = {
     {"cost", "alloc_base_ns", FSI_CT_INT, "100", "fixed cost of one allocation or free call", NULL, 0, 1e12},
     {"cost", "buddy_op_ns", FSI_CT_INT, "20", "cost of one buddy list operation (split, merge, move)", NULL, 0, 1e12},
     {"output", "allocs_min_order", FSI_CT_INT, "4", "allocs.csv records requests of this order and above, and every failure", NULL, 0, 10},
+    {"output", "pageblocks", FSI_CT_BOOL, "true", "write pageblocks.csv", NULL, NOB},
     {"output", "pageblocks_interval", FSI_CT_DURATION, "0s", "pageblocks.csv snapshot interval (0s: at the start and the end only)", NULL, NOB},
     {"output", "timeseries", FSI_CT_BOOL, "true", "write timeseries.csv", NULL, NOB},
     {NULL, NULL, 0, NULL, NULL, NULL, 0, 0},

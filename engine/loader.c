@@ -367,7 +367,7 @@ bool fsi_policy_set_params(FsiPolicy *p, GKeyFile *cfg, GError **error) {
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
   /* Staged so that a rejected group leaves every value as it was. */
   g_autofree FsParamValue *values = g_memdup2(p->values, p->nparams * sizeof *values);
-  char **texts = g_new0(char *, p->nparams + 1);
+  char **texts = g_new0(char *, p->nparams);
 
   for (char **k = keys; k && *k; k++) {
     int i = find_param(p, *k);
@@ -397,7 +397,8 @@ bool fsi_policy_set_params(FsiPolicy *p, GKeyFile *cfg, GError **error) {
   if (problems->len) {
     g_autofree char *msg = join_problems(problems);
     g_set_error_literal(error, FSI_ERROR, FSI_ERROR_PARAM, msg);
-    g_strfreev(texts);
+    for (unsigned i = 0; i < p->nparams; i++) g_free(texts[i]); /* sparse: not a strv */
+    g_free(texts);
     return false;
   }
   for (unsigned i = 0; i < p->nparams; i++) {
@@ -577,17 +578,25 @@ static char *chain_text(GPtrArray *chain, const char *again) {
   return g_string_free(s, FALSE);
 }
 
+static void set_empty_element_error(const char *top, const char *spec, GPtrArray *chain, GError **error) {
+  if (chain->len == 0)
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "stack \"%s\": empty element", top);
+  else
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "stack \"%s\": empty element in \"%s\" (stack \"%s\")", top,
+                spec, (char *)g_ptr_array_index(chain, chain->len - 1));
+}
+
 static bool expand_into(GKeyFile *stacks, const char *top, const char *spec, GPtrArray *chain, GPtrArray *out,
                         GError **error) {
+  if (!*spec) { /* g_strsplit would give no elements at all */
+    set_empty_element_error(top, spec, chain, error);
+    return false;
+  }
   g_auto(GStrv) parts = g_strsplit(spec, "+", -1);
   for (char **part = parts; *part; part++) {
-    const char *e = g_strstrip(*part);
+    char *e = g_strstrip(*part);
     if (!*e) {
-      if (chain->len == 0)
-        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "stack \"%s\": empty element", top);
-      else
-        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "stack \"%s\": empty element in \"%s\" (stack \"%s\")", top,
-                    spec, (char *)g_ptr_array_index(chain, chain->len - 1));
+      set_empty_element_error(top, spec, chain, error);
       return false;
     }
     if (stacks && g_key_file_has_group(stacks, e)) {
@@ -603,7 +612,7 @@ static bool expand_into(GKeyFile *stacks, const char *top, const char *spec, GPt
         g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "stack \"%s\": stack \"%s\" has no \"policies\" key", top, e);
         return false;
       }
-      g_ptr_array_add(chain, (char *)e);
+      g_ptr_array_add(chain, e);
       bool ok = expand_into(stacks, top, inner, chain, out, error);
       g_ptr_array_remove_index(chain, chain->len - 1);
       if (!ok) return false;

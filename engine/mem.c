@@ -159,8 +159,10 @@ void fsi_mem_boot_free(FsiMem *m) {
         if (fits || o == 0) break;
         o--;
       }
+      /* __free_pages_core() frees boot memory with FPI_TO_TAIL, so the
+       * lowest pfns are at the head of each list. */
       uint32_t mt = fsi_get_pageblock_mt(m, pfn);
-      fsi_free_one_page(m, pfn, o, mt, NULL);
+      fsi_free_one_page_fpi(m, pfn, o, mt, true, NULL);
       pfn += (uint64_t)1 << o;
     }
   }
@@ -280,6 +282,11 @@ static bool buddy_merge_likely(FsiMem *m, const FsiZone *z, uint64_t pfn, uint32
 }
 
 uint64_t fsi_free_one_page(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt, uint32_t *ret_order) {
+  return fsi_free_one_page_fpi(m, pfn, order, mt, false, ret_order);
+}
+
+uint64_t fsi_free_one_page_fpi(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt, bool to_tail,
+                               uint32_t *ret_order) {
   FsiZone *z = zone_of(m, pfn);
   while (order < m->max_order) {
     uint64_t buddy = pfn ^ ((uint64_t)1 << order);
@@ -296,7 +303,7 @@ uint64_t fsi_free_one_page(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt,
     pfn &= buddy;
     order++;
   }
-  list_add(m, z, pfn, order, mt, buddy_merge_likely(m, z, pfn, order));
+  list_add(m, z, pfn, order, mt, to_tail || buddy_merge_likely(m, z, pfn, order));
   if (ret_order) *ret_order = order;
   return pfn;
 }

@@ -141,6 +141,8 @@ uint64_t fsi_rmqueue_smallest(FsiMem *m, uint32_t zone, uint32_t order, uint32_t
 bool fsi_take_free_block(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t expand_mt);
 /* __free_one_page: merges and inserts; returns the head pfn of the merged block. */
 uint64_t fsi_free_one_page(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt, uint32_t *ret_order);
+/* The same with FPI_TO_TAIL (boot memory, returned isolated pages). */
+uint64_t fsi_free_one_page_fpi(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt, bool to_tail, uint32_t *ret_order);
 bool fsi_move_free_block(FsiMem *m, uint64_t pfn, uint32_t mt);
 bool fsi_move_freepages_block(FsiMem *m, uint64_t pfn, uint32_t mt, uint64_t *ret_free, uint64_t *ret_movable);
 

@@ -207,9 +207,10 @@ FsiOutput *fsi_output_open(FsiRun *run, const char *dir, bool overwrite, GError 
   const char *pcols[] = {"time_ns", "pageblock", "start_pfn", "zone", "migratetype", "skip", "free_pages",
                          "unmovable_pages", "movable_pages", "reclaimable_pages", "reserved_pages", "mixed"};
   for (unsigned i = 0; i < G_N_ELEMENTS(pcols); i++) g_ptr_array_add(pc, (char *)pcols[i]);
-  if (o->allocs) o->pb = open_csv(o, "pageblocks.csv", pc, error);
+  bool want_pb = fsi_config_bool(run->cfg, "output", "pageblocks");
+  bool pb_ok = o->allocs && (!want_pb || (o->pb = open_csv(o, "pageblocks.csv", pc, error)));
   g_ptr_array_free(pc, TRUE);
-  if (o->pb && fsi_config_bool(run->cfg, "output", "timeseries")) {
+  if (pb_ok && fsi_config_bool(run->cfg, "output", "timeseries")) {
     GPtrArray *tc = ts_columns(run);
     o->ts = open_csv(o, "timeseries.csv", tc, error);
     g_ptr_array_free(tc, TRUE);
@@ -217,7 +218,7 @@ FsiOutput *fsi_output_open(FsiRun *run, const char *dir, bool overwrite, GError 
       fsi_output_abort(o);
       return NULL;
     }
-  } else if (!o->pb) {
+  } else if (!pb_ok) {
     fsi_output_abort(o);
     return NULL;
   }
@@ -311,7 +312,7 @@ static void pageblock_snapshot(FsiOutput *o, FsiRun *run) {
 void fsi_output_sample(FsiOutput *o, FsiRun *run) {
   o->sampled = true;
   o->last_sample_ns = run->now_ns;
-  if (run->now_ns == 0 || (o->pb_interval_ns && run->now_ns >= o->next_pb_ns)) {
+  if (o->pb && (run->now_ns == 0 || (o->pb_interval_ns && run->now_ns >= o->next_pb_ns))) {
     pageblock_snapshot(o, run);
     if (o->pb_interval_ns) o->next_pb_ns = run->now_ns + o->pb_interval_ns;
   }
@@ -421,7 +422,7 @@ static bool write_run_ini(FsiOutput *o, FsiRun *run, GError **error) {
 
 bool fsi_output_finish(FsiOutput *o, FsiRun *run, GError **error) {
   if (!o->sampled || o->last_sample_ns != run->now_ns) fsi_output_sample(o, run);
-  pageblock_snapshot(o, run);
+  if (o->pb) pageblock_snapshot(o, run);
   bool ok = write_summary(o, run, error) && write_run_ini(o, run, error);
   FsiCsv *files[] = {o->allocs, o->ts, o->pb};
   for (unsigned i = 0; i < G_N_ELEMENTS(files); i++) {

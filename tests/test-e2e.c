@@ -1,2 +1,233 @@
-#include <glib.h>
-int main(int argc, char **argv) { g_test_init(&argc, &argv, NULL); return g_test_run(); }
+/* End-to-end: the fragsim binary as a user runs it.  A seeded run under the
+ * invariant checker, determinism (same seed: byte-identical files; another
+ * seed: different), clear errors for bad input with no result directory
+ * left behind, and the machine-size range (64 MiB .. 1 TiB). */
+#include <glib/gstdio.h>
+#include <stdbool.h>
+#include <string.h>
+
+static const char *bin(void) {
+  const char *b = g_getenv("FRAGSIM_BIN");
+  g_assert_nonnull(b);
+  return b;
+}
+
+typedef struct {
+  int status;
+  char *out, *err;
+} Result;
+
+static Result run_fragsim(const char *const *args) {
+  GPtrArray *argv = g_ptr_array_new();
+  g_ptr_array_add(argv, (char *)bin());
+  for (const char *const *a = args; *a; a++) g_ptr_array_add(argv, (char *)*a);
+  g_ptr_array_add(argv, NULL);
+  Result r = {0};
+  GError *e = NULL;
+  g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err, &r.status, &e);
+  g_assert_no_error(e);
+  g_ptr_array_free(argv, TRUE);
+  return r;
+}
+
+static void result_clear(Result *r) {
+  g_free(r->out);
+  g_free(r->err);
+}
+
+static char *tmpdir(void) {
+  GError *e = NULL;
+  char *d = g_dir_make_tmp("fragsim-e2e-XXXXXX", &e);
+  g_assert_no_error(e);
+  return d;
+}
+
+static void rm_rf(const char *path) {
+  GDir *d = g_dir_open(path, 0, NULL);
+  if (d) {
+    const char *n;
+    while ((n = g_dir_read_name(d))) {
+      char *p = g_build_filename(path, n, NULL);
+      if (g_file_test(p, G_FILE_TEST_IS_DIR)) rm_rf(p);
+      else g_unlink(p);
+      g_free(p);
+    }
+    g_dir_close(d);
+  }
+  g_rmdir(path);
+}
+
+static char *slurp(const char *dir, const char *name) {
+  char *p = g_build_filename(dir, name, NULL), *c = NULL;
+  GError *e = NULL;
+  g_file_get_contents(p, &c, NULL, &e);
+  g_assert_no_error(e);
+  g_free(p);
+  return c;
+}
+
+static const char *files[] = {"run.ini", "summary.csv", "timeseries.csv", "allocs.csv", "pageblocks.csv"};
+
+static void run_small(const char *out, const char *seed, bool check) {
+  /* the checker walks every page after every event: keep that run tiny */
+  const char *args[] = {"run", "-w", "churn", "-p", "vanilla", "-s", seed, "-o", out, "-q",
+                        "--set", check ? "machine.memory=64M" : "machine.memory=128M",
+                        "--set", check ? "sim.duration=1s" : "sim.duration=2s",
+                        "--set", check ? "workload.think=100us" : "workload.think=20us",
+                        "--set", "workload.huge_interval=20ms", "--set", "sim.sample_interval=250ms",
+                        check ? "--check" : NULL, NULL};
+  Result r = run_fragsim(args);
+  if (r.status != 0) g_printerr("stderr: %s\n", r.err);
+  g_assert_cmpint(r.status, ==, 0);
+  result_clear(&r);
+}
+
+static void test_run_checked(void) {
+  char *d = tmpdir();
+  char *out = g_build_filename(d, "r", NULL);
+  run_small(out, "1", true);
+  for (unsigned i = 0; i < G_N_ELEMENTS(files); i++) {
+    char *c = slurp(out, files[i]);
+    g_assert_cmpuint(strlen(c), >, 10);
+    g_free(c);
+  }
+  char *summary = slurp(out, "summary.csv");
+  g_assert_true(g_str_has_prefix(summary, "workload,stack,seed,"));
+  g_assert_nonnull(strstr(summary, "\nchurn,vanilla,1,"));
+  g_free(summary);
+  char *ini = slurp(out, "run.ini");
+  g_assert_nonnull(strstr(ini, "memory=64M"));
+  g_assert_nonnull(strstr(ini, "policies=nogroup"));
+  g_assert_nonnull(strstr(ini, "version="));
+  g_free(ini);
+  /* nothing but the result directory: the temporary one was renamed */
+  GDir *dir = g_dir_open(d, 0, NULL);
+  const char *n;
+  unsigned count = 0;
+  while ((n = g_dir_read_name(dir))) {
+    count++;
+    g_assert_cmpstr(n, ==, "r");
+  }
+  g_dir_close(dir);
+  g_assert_cmpuint(count, ==, 1);
+  rm_rf(d);
+  g_free(out);
+  g_free(d);
+}
+
+static void test_determinism(void) {
+  char *d = tmpdir();
+  char *a = g_build_filename(d, "a", NULL), *b = g_build_filename(d, "b", NULL), *c = g_build_filename(d, "c", NULL);
+  run_small(a, "42", false);
+  run_small(b, "42", false);
+  run_small(c, "43", false);
+  for (unsigned i = 0; i < G_N_ELEMENTS(files); i++) {
+    char *fa = slurp(a, files[i]), *fb = slurp(b, files[i]);
+    g_assert_cmpstr(fa, ==, fb);
+    g_free(fa);
+    g_free(fb);
+  }
+  char *fa = slurp(a, "allocs.csv"), *fc = slurp(c, "allocs.csv");
+  g_assert_cmpstr(fa, !=, fc);
+  g_free(fa);
+  g_free(fc);
+  rm_rf(d);
+  g_free(a);
+  g_free(b);
+  g_free(c);
+  g_free(d);
+}
+
+static void expect_error(const char *const *args, const char *fragment) {
+  Result r = run_fragsim(args);
+  g_assert_cmpint(r.status, !=, 0);
+  if (!strstr(r.err, fragment)) g_error("expected \"%s\" in stderr: %s", fragment, r.err);
+  g_assert_true(g_str_has_prefix(r.err, "fragsim: "));
+  result_clear(&r);
+}
+
+static void test_errors(void) {
+  char *d = tmpdir();
+  char *out = g_build_filename(d, "x", NULL);
+  const char *unknown_key[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "machine.bogus=1", NULL};
+  expect_error(unknown_key, "machine.bogus");
+  const char *bad_value[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "machine.memory=lots", NULL};
+  expect_error(bad_value, "machine.memory");
+  const char *too_small[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "machine.memory=16M", NULL};
+  expect_error(too_small, "64M");
+  const char *bad_wl_key[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "workload.fil=0.5", NULL};
+  expect_error(bad_wl_key, "workload.fil");
+  const char *bad_section[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "compaction.x=1", NULL};
+  expect_error(bad_section, "[compaction]");
+  const char *no_wl[] = {"run", "-w", "nonesuch", "-p", "vanilla", "-o", out, NULL};
+  expect_error(no_wl, "nonesuch");
+  const char *no_policy[] = {"run", "-w", "churn", "-p", "vanilla+nopolicy", "-o", out, NULL};
+  expect_error(no_policy, "nopolicy");
+  const char *bad_set[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "memory", NULL};
+  expect_error(bad_set, "section.key=value");
+  const char *bad_duration[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "sim.duration=10", NULL};
+  expect_error(bad_duration, "unit");
+  g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+  /* an existing directory is never overwritten silently */
+  run_small(out, "1", false);
+  const char *again[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "-q", "--set", "sim.duration=1s", NULL};
+  expect_error(again, "exists");
+  const char *forced[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "-q", "-f", "--set", "sim.duration=1s",
+                          "--set", "machine.memory=64M", NULL};
+  Result r = run_fragsim(forced);
+  g_assert_cmpint(r.status, ==, 0);
+  result_clear(&r);
+  rm_rf(d);
+  g_free(out);
+  g_free(d);
+}
+
+/* 1 TiB boots and runs: the page array is lazily touched. */
+static void test_terabyte(void) {
+  if (g_getenv("FRAGSIM_SANITIZE")) {
+    g_test_skip("1 TiB page array is too large under AddressSanitizer");
+    return;
+  }
+  char *d = tmpdir();
+  char *out = g_build_filename(d, "t", NULL);
+  const char *args[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "-q", "--set", "machine.memory=1T",
+                        "--set", "sim.duration=2ms", "--set", "output.pageblocks=false", "--set",
+                        "output.timeseries=false", NULL};
+  Result r = run_fragsim(args);
+  if (r.status) g_printerr("%s", r.err);
+  g_assert_cmpint(r.status, ==, 0);
+  char *ini = slurp(out, "run.ini");
+  g_assert_nonnull(strstr(ini, "total_pages=268435456"));
+  g_assert_nonnull(strstr(ini, "min_free_kbytes=130043"));
+  g_free(ini);
+  result_clear(&r);
+  rm_rf(d);
+  g_free(out);
+  g_free(d);
+}
+
+static void test_list(void) {
+  const char *args[] = {"list", NULL};
+  Result r = run_fragsim(args);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "nogroup"));
+  g_assert_nonnull(strstr(r.out, "vanilla"));
+  g_assert_nonnull(strstr(r.out, "churn"));
+  g_assert_nonnull(strstr(r.out, "unusable_huge"));
+  result_clear(&r);
+  const char *help[] = {"run", "--help", NULL};
+  r = run_fragsim(help);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "--set"));
+  result_clear(&r);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/e2e/run/checked", test_run_checked);
+  g_test_add_func("/e2e/run/deterministic", test_determinism);
+  g_test_add_func("/e2e/run/errors", test_errors);
+  g_test_add_func("/e2e/run/terabyte", test_terabyte);
+  g_test_add_func("/e2e/list", test_list);
+  return g_test_run();
+}

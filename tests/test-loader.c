@@ -128,7 +128,7 @@ static void load_ok(Fx *fx, const char *name, FsiPolicy *p) {
 /* ---- search path --------------------------------------------------------------- */
 
 static void test_search_path_order(Fx *fx, gconstpointer data) {
-  (void)data;
+  (void)fx, (void)data;
   g_setenv("FRAGSIM_POLICY_PATH", "/env/one::/env/two:", TRUE);
   g_auto(GStrv) path = fsi_policy_search_path(":/cli/a::/cli/b:/env/one");
   const char *want[] = {"/cli/a", "/cli/b", "/env/one", "/env/two", FRAGSIM_POLICYDIR, NULL};
@@ -574,9 +574,10 @@ static void test_params_parse_bool(Fx *fx, gconstpointer data) {
 
 static void test_params_parse_numbers(Fx *fx, gconstpointer data) {
   (void)fx, (void)data;
-  const FsParamSpec any_int = {.name = "n", .type = FS_PARAM_INT, .default_value = "0", .min = 1, .max = 0};
-  const FsParamSpec ratio = {.name = "r", .type = FS_PARAM_DOUBLE, .default_value = "0", .min = 0, .max = 1};
-  const FsParamSpec any_double = {.name = "d", .type = FS_PARAM_DOUBLE, .default_value = "0", .min = 1, .max = 0};
+  static const FsParamSpec any_int = {.name = "n", .type = FS_PARAM_INT, .default_value = "0", .min = 1, .max = 0};
+  static const FsParamSpec ratio = {.name = "r", .type = FS_PARAM_DOUBLE, .default_value = "0", .min = 0, .max = 1};
+  static const FsParamSpec any_double = {
+      .name = "d", .type = FS_PARAM_DOUBLE, .default_value = "0", .min = 1, .max = 0};
   static const struct {
     const FsParamSpec *spec;
     const char *text;

@@ -1,2 +1,281 @@
-#include <glib.h>
-int main(int argc, char **argv) { g_test_init(&argc, &argv, NULL); return g_test_run(); }
+/* Unit tests of the buddy model (engine/mem.c): split and merge at order 0,
+ * the top order, the pageblock edge and the zone edge; head/tail insertion;
+ * move_freepages_block; the pageblock census. */
+#include <string.h>
+
+#include "engine/mem.h"
+
+#define KB 1024ull
+
+/* 64 MiB, DMA [0, dma_end), DMA32 [dma_end, 16384), nothing reserved. */
+static void mem_new(FsiMem *m, uint64_t dma_end, bool boot) {
+  FsiMemConfig c;
+  memset(&c, 0, sizeof c);
+  c.total_pages = 16384;
+  c.page_size = 4096;
+  c.max_order = 10;
+  c.pageblock_order = 9;
+  c.zone_start[0] = 0;
+  c.zone_end[0] = dma_end;
+  c.zone_start[1] = dma_end;
+  c.zone_end[1] = 16384;
+  for (int z = 2; z < FS_MAX_ZONES; z++) c.zone_start[z] = c.zone_end[z] = 16384;
+  c.watermark_scale_factor = 10;
+  c.min_free_kbytes = -1;
+  c.lowmem_reserve_ratio[0] = c.lowmem_reserve_ratio[1] = 256;
+  c.lowmem_reserve_ratio[2] = 32;
+  fsi_mem_init(m, &c);
+  if (boot) {
+    fsi_mem_boot_free(m);
+    fsi_mem_setup_watermarks(m);
+  }
+}
+
+static uint64_t zone_free_pages_by_lists(FsiMem *m, uint32_t z) {
+  uint64_t n = 0;
+  for (uint32_t o = 0; o <= m->max_order; o++)
+    for (uint32_t t = 0; t < FS_MIGRATE_TYPES; t++) n += m->zones[z].free_area[o].count[t] << o;
+  return n;
+}
+
+static void test_boot_all_free(void) {
+  FsiMem m;
+  mem_new(&m, 4096, true);
+  g_assert_cmpuint(m.nr_zones, ==, 2);
+  g_assert_cmpuint(m.zones[0].free_area[10].nr_free, ==, 4);
+  g_assert_cmpuint(m.zones[1].free_area[10].nr_free, ==, 12);
+  g_assert_cmpuint(m.zones[1].free_area[10].count[FS_MIGRATE_MOVABLE], ==, 12);
+  g_assert_cmpuint(m.zones[1].nr_free_pages, ==, 12288);
+  g_assert_cmpuint(zone_free_pages_by_lists(&m, 1), ==, 12288);
+  g_assert_cmpuint(sizeof(FsiPage), <=, 16);
+  fsi_mem_destroy(&m);
+}
+
+/* __rmqueue_smallest + expand: the lowest piece is returned, each upper
+ * half goes back one order lower. */
+static void test_split_order0(void) {
+  FsiMem m;
+  mem_new(&m, 4096, true);
+  uint64_t pfn = fsi_rmqueue_smallest(&m, 1, 0, FS_MIGRATE_MOVABLE);
+  g_assert_cmpuint(pfn, ==, 4096);
+  for (uint32_t o = 0; o < 10; o++) {
+    g_assert_cmpuint(m.zones[1].free_area[o].nr_free, ==, 1);
+    g_assert_cmpuint(m.zones[1].free_area[o].head[FS_MIGRATE_MOVABLE], ==, 4096 + (1u << o));
+  }
+  g_assert_cmpuint(m.zones[1].free_area[10].nr_free, ==, 11);
+  g_assert_cmpuint(m.zones[1].nr_free_pages, ==, 12287);
+  /* merge back all the way to the top order */
+  uint32_t order;
+  uint64_t head = fsi_free_one_page(&m, pfn, 0, FS_MIGRATE_MOVABLE, &order);
+  g_assert_cmpuint(head, ==, 4096);
+  g_assert_cmpuint(order, ==, 10);
+  for (uint32_t o = 0; o < 10; o++) g_assert_cmpuint(m.zones[1].free_area[o].nr_free, ==, 0);
+  g_assert_cmpuint(m.zones[1].free_area[10].nr_free, ==, 12);
+  fsi_mem_destroy(&m);
+}
+
+static void test_top_order(void) {
+  FsiMem m;
+  mem_new(&m, 4096, true);
+  uint64_t a = fsi_rmqueue_smallest(&m, 1, 10, FS_MIGRATE_MOVABLE);
+  uint64_t b = fsi_rmqueue_smallest(&m, 1, 10, FS_MIGRATE_MOVABLE);
+  g_assert_cmpuint(a, ==, 4096);
+  g_assert_cmpuint(b, ==, 5120);
+  g_assert_cmpuint(m.zones[1].free_area[10].nr_free, ==, 10);
+  for (uint32_t o = 0; o < 10; o++) g_assert_cmpuint(m.zones[1].free_area[o].nr_free, ==, 0);
+  /* two free max-order buddies never merge beyond MAX_PAGE_ORDER */
+  uint32_t order;
+  fsi_free_one_page(&m, a, 10, FS_MIGRATE_MOVABLE, &order);
+  g_assert_cmpuint(order, ==, 10);
+  fsi_free_one_page(&m, b, 10, FS_MIGRATE_MOVABLE, &order);
+  g_assert_cmpuint(order, ==, 10);
+  g_assert_cmpuint(m.zones[1].free_area[10].nr_free, ==, 12);
+  /* an order above max fails cleanly */
+  fsi_mem_destroy(&m);
+}
+
+/* Above pageblock order the halves are different pageblocks: mergeable
+ * types merge, HIGHATOMIC/CMA/ISOLATE do not merge with another type. */
+static void test_merge_pageblock_edge(void) {
+  FsiMem m;
+  mem_new(&m, 4096, false);
+  /* pfn 8192..8703 and 8704..9215 are two pageblocks of one order-10 block */
+  fsi_set_pageblock_mt(&m, 8192, FS_MIGRATE_MOVABLE);
+  fsi_set_pageblock_mt(&m, 8704, FS_MIGRATE_CMA);
+  uint32_t order;
+  fsi_free_one_page(&m, 8192, 9, FS_MIGRATE_MOVABLE, &order);
+  fsi_free_one_page(&m, 8704, 9, FS_MIGRATE_CMA, &order);
+  g_assert_cmpuint(order, ==, 9);
+  g_assert_cmpuint(m.zones[1].free_area[9].count[FS_MIGRATE_MOVABLE], ==, 1);
+  g_assert_cmpuint(m.zones[1].free_area[9].count[FS_MIGRATE_CMA], ==, 1);
+  g_assert_cmpuint(m.zones[1].nr_free_cma, ==, 512);
+  /* MOVABLE and UNMOVABLE are both mergeable: they merge */
+  fsi_set_pageblock_mt(&m, 9216, FS_MIGRATE_UNMOVABLE);
+  fsi_set_pageblock_mt(&m, 9728, FS_MIGRATE_MOVABLE);
+  fsi_free_one_page(&m, 9216, 9, FS_MIGRATE_UNMOVABLE, &order);
+  fsi_free_one_page(&m, 9728, 9, FS_MIGRATE_MOVABLE, &order);
+  g_assert_cmpuint(order, ==, 10);
+  g_assert_cmpuint(m.zones[1].free_area[10].count[FS_MIGRATE_MOVABLE], ==, 1);
+  /* below pageblock order the type of the block does not matter */
+  fsi_free_one_page(&m, 10240, 0, FS_MIGRATE_UNMOVABLE, &order);
+  fsi_free_one_page(&m, 10241, 0, FS_MIGRATE_MOVABLE, &order);
+  g_assert_cmpuint(order, ==, 1);
+  fsi_mem_destroy(&m);
+}
+
+/* Buddies in different zones never merge, even when aligned. */
+static void test_merge_zone_edge(void) {
+  FsiMem m;
+  mem_new(&m, 4608, true); /* DMA ends half-way through an order-10 block */
+  g_assert_cmpuint(m.zones[0].free_area[9].nr_free, ==, 1);
+  g_assert_cmpuint(m.zones[0].free_area[9].head[FS_MIGRATE_MOVABLE], ==, 4096);
+  g_assert_cmpuint(m.zones[1].free_area[9].nr_free, ==, 1);
+  g_assert_cmpuint(m.zones[1].free_area[9].head[FS_MIGRATE_MOVABLE], ==, 4608);
+  uint64_t pfn = fsi_rmqueue_smallest(&m, 1, 9, FS_MIGRATE_MOVABLE);
+  g_assert_cmpuint(pfn, ==, 4608);
+  uint32_t order;
+  fsi_free_one_page(&m, pfn, 9, FS_MIGRATE_MOVABLE, &order);
+  g_assert_cmpuint(order, ==, 9);
+  g_assert_cmpuint(fsi_pfn_zone(&m, 4607), ==, 0);
+  g_assert_cmpuint(fsi_pfn_zone(&m, 4608), ==, 1);
+  fsi_mem_destroy(&m);
+}
+
+/* buddy_merge_likely(): a block whose next-higher buddy is free goes to the
+ * tail; allocation takes the head. */
+static void test_tail_insertion(void) {
+  FsiMem m;
+  mem_new(&m, 4096, false);
+  uint64_t b = 8192;
+  uint32_t order;
+  FsiFreeArea *o1 = &m.zones[1].free_area[1];
+  fsi_free_one_page(&m, b + 12, 2, FS_MIGRATE_MOVABLE, &order); /* 12..15 free at order 2 */
+  fsi_free_one_page(&m, b + 2, 1, FS_MIGRATE_MOVABLE, &order);  /* no free higher buddy: head */
+  fsi_free_one_page(&m, b + 10, 1, FS_MIGRATE_MOVABLE, &order); /* 8..11's buddy 12 is free: tail */
+  g_assert_cmpuint(order, ==, 1);
+  g_assert_cmpuint(o1->head[FS_MIGRATE_MOVABLE], ==, b + 2);
+  g_assert_cmpuint(o1->tail[FS_MIGRATE_MOVABLE], ==, b + 10);
+  fsi_free_one_page(&m, b + 18, 1, FS_MIGRATE_MOVABLE, &order); /* head */
+  g_assert_cmpuint(o1->head[FS_MIGRATE_MOVABLE], ==, b + 18);
+  g_assert_cmpuint(o1->tail[FS_MIGRATE_MOVABLE], ==, b + 10);
+  g_assert_cmpuint(fsi_rmqueue_smallest(&m, 1, 1, FS_MIGRATE_MOVABLE), ==, b + 18);
+  fsi_mem_destroy(&m);
+}
+
+static bool all_movable(void *ctx, uint32_t id) {
+  (void)ctx;
+  return id != 7;
+}
+
+static void test_move_freepages_block(void) {
+  FsiMem m;
+  mem_new(&m, 4096, true);
+  m.alloc_movable = all_movable;
+  uint64_t pfn = fsi_rmqueue_smallest(&m, 1, 0, FS_MIGRATE_MOVABLE);
+  fsi_mark_allocated(&m, pfn, 0, 3, FS_MIGRATE_MOVABLE);
+  uint64_t pfn2 = fsi_rmqueue_smallest(&m, 1, 0, FS_MIGRATE_MOVABLE);
+  fsi_mark_allocated(&m, pfn2, 0, 7, FS_MIGRATE_UNMOVABLE);
+  uint64_t nfree = 0, nmov = 0;
+  g_assert_true(fsi_move_freepages_block(&m, pfn + 100, FS_MIGRATE_UNMOVABLE, &nfree, &nmov));
+  g_assert_cmpuint(nfree, ==, 510);
+  g_assert_cmpuint(nmov, ==, 1);
+  /* every free block of that pageblock moved; the other half did not */
+  for (uint32_t o = 0; o < 9; o++) g_assert_cmpuint(m.zones[1].free_area[o].count[FS_MIGRATE_MOVABLE], ==, 0);
+  g_assert_cmpuint(m.zones[1].free_area[9].count[FS_MIGRATE_MOVABLE], ==, 1);
+  g_assert_cmpuint(m.zones[1].free_area[9].head[FS_MIGRATE_MOVABLE], ==, 4096 + 512);
+  g_assert_cmpuint(m.zones[1].nr_free_pages, ==, 12286);
+  /* a pageblock straddling a zone boundary is refused */
+  FsiMem m2;
+  mem_new(&m2, 4096 + 256, true);
+  g_assert_false(fsi_move_freepages_block(&m2, 4096, FS_MIGRATE_UNMOVABLE, NULL, NULL));
+  fsi_mem_destroy(&m2);
+  fsi_mem_destroy(&m);
+}
+
+static void test_take_free_block(void) {
+  FsiMem m;
+  mem_new(&m, 4096, true);
+  g_assert_true(fsi_take_free_block(&m, 5120, 3, FS_MIGRATE_UNMOVABLE));
+  for (uint32_t o = 3; o < 10; o++) g_assert_cmpuint(m.zones[1].free_area[o].count[FS_MIGRATE_UNMOVABLE], ==, 1);
+  g_assert_cmpuint(m.zones[1].free_area[10].nr_free, ==, 11);
+  g_assert_false(fsi_take_free_block(&m, 5120, 3, FS_MIGRATE_UNMOVABLE)); /* no longer free */
+  fsi_mem_destroy(&m);
+}
+
+static void test_census(void) {
+  FsiMem m;
+  mem_new(&m, 4096, true);
+  FsiBlockCensus c;
+  fsi_block_census(&m, 1, &c);
+  g_assert_cmpuint(c.blocks[FS_MIGRATE_MOVABLE], ==, 24);
+  g_assert_cmpuint(c.mixed_total, ==, 0);
+  uint64_t a = fsi_rmqueue_smallest(&m, 1, 0, FS_MIGRATE_MOVABLE);
+  fsi_mark_allocated(&m, a, 0, 1, FS_MIGRATE_MOVABLE);
+  fsi_block_census(&m, 1, &c);
+  g_assert_cmpuint(c.mixed_total, ==, 0);
+  uint64_t b = fsi_rmqueue_smallest(&m, 1, 0, FS_MIGRATE_MOVABLE);
+  fsi_mark_allocated(&m, b, 0, 2, FS_MIGRATE_UNMOVABLE);
+  fsi_block_census(&m, 1, &c);
+  g_assert_cmpuint(c.mixed_total, ==, 1);
+  g_assert_cmpuint(c.mixed[FS_MIGRATE_MOVABLE], ==, 1);
+  g_assert_cmpuint(c.polluted, ==, 1);
+  fsi_mark_unallocated(&m, b, 0, FS_MIGRATE_UNMOVABLE);
+  fsi_block_census(&m, 1, &c);
+  g_assert_cmpuint(c.mixed_total, ==, 0);
+  g_assert_cmpuint(c.polluted, ==, 0);
+  /* an order-10 allocation counts in both of its pageblocks */
+  uint64_t big = fsi_rmqueue_smallest(&m, 1, 10, FS_MIGRATE_MOVABLE);
+  fsi_mark_allocated(&m, big, 10, 3, FS_MIGRATE_RECLAIMABLE);
+  fsi_block_census(&m, 1, &c);
+  g_assert_cmpuint(c.mixed_total, ==, 2);
+  g_assert_cmpuint(m.blocks[big >> 9].nr_alloc[FS_MIGRATE_RECLAIMABLE], ==, 512);
+  g_assert_cmpuint(m.blocks[(big >> 9) + 1].nr_alloc[FS_MIGRATE_RECLAIMABLE], ==, 512);
+  fsi_mem_destroy(&m);
+}
+
+static void test_reserved(void) {
+  FsiMem m;
+  FsiMemConfig c;
+  memset(&c, 0, sizeof c);
+  c.total_pages = 16384;
+  c.page_size = 4096;
+  c.max_order = 10;
+  c.pageblock_order = 9;
+  c.zone_end[0] = 4096;
+  c.zone_start[1] = 4096;
+  c.zone_end[1] = 16384;
+  c.zone_start[2] = c.zone_end[2] = c.zone_start[3] = c.zone_end[3] = 16384;
+  c.reserved_low_pages = 256;
+  c.memmap_pages = 256;
+  c.watermark_scale_factor = 10;
+  c.min_free_kbytes = -1;
+  fsi_mem_init(&m, &c);
+  fsi_mem_boot_free(&m);
+  g_assert_cmpuint(m.zones[0].managed_pages, ==, 4096 - 256);
+  g_assert_cmpuint(m.zones[1].managed_pages, ==, 12288 - 256);
+  g_assert_cmpuint(m.zones[0].nr_free_pages, ==, 4096 - 256);
+  g_assert_cmpuint(m.zones[1].nr_free_pages, ==, 12288 - 256);
+  g_assert_true(m.pages[0].flags & FSI_PG_RESERVED);
+  g_assert_true(m.pages[16383].flags & FSI_PG_RESERVED);
+  g_assert_false(m.pages[256].flags & FSI_PG_RESERVED);
+  /* 256..511 is free in order-8 at most: it is aligned to 256 only */
+  g_assert_true(m.pages[256].flags & FSI_PG_BUDDY);
+  g_assert_cmpuint(m.pages[256].order, ==, 8);
+  g_assert_cmpuint(m.blocks[0].nr_reserved, ==, 256);
+  fsi_mem_destroy(&m);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/mem/boot/all-free", test_boot_all_free);
+  g_test_add_func("/mem/split/order-0", test_split_order0);
+  g_test_add_func("/mem/split/top-order", test_top_order);
+  g_test_add_func("/mem/merge/across-pageblock", test_merge_pageblock_edge);
+  g_test_add_func("/mem/merge/zone-edge", test_merge_zone_edge);
+  g_test_add_func("/mem/free/tail-insertion", test_tail_insertion);
+  g_test_add_func("/mem/move-freepages-block", test_move_freepages_block);
+  g_test_add_func("/mem/take-free-block", test_take_free_block);
+  g_test_add_func("/mem/census/mixed-and-polluted", test_census);
+  g_test_add_func("/mem/boot/reserved", test_reserved);
+  return g_test_run();
+}

@@ -1,2 +1,166 @@
-#include <glib.h>
-int main(int argc, char **argv) { g_test_init(&argc, &argv, NULL); return g_test_run(); }
+/* Watermark arithmetic against the reference's worked numbers: the
+ * calculate_min_free_kbytes() table, __setup_per_zone_wmarks() on a 4 GiB
+ * machine, lowmem_reserve, and both watermark checks. */
+#include <string.h>
+
+#include "engine/mem.h"
+
+static void test_min_free_kbytes_table(void) {
+  /* the table in mm/page_alloc.c's comment */
+  static const uint64_t table[][2] = {
+      {16 * 1024, 512},       {64 * 1024, 1024},        {256 * 1024, 2048},
+      {1024 * 1024, 4096},    {4096 * 1024, 8192},      {16384 * 1024, 16384},
+  };
+  for (unsigned i = 0; i < G_N_ELEMENTS(table); i++)
+    g_assert_cmpuint(fsi_calculate_min_free_kbytes(table[i][0]), ==, table[i][1]);
+  g_assert_cmpuint(fsi_calculate_min_free_kbytes(100), ==, 128);                  /* clamp low */
+  g_assert_cmpuint(fsi_calculate_min_free_kbytes((uint64_t)16 << 30), ==, 262144); /* clamp high: 16 TiB */
+  g_assert_cmpuint(fsi_int_sqrt(66043904), ==, 8126);
+  g_assert_cmpuint(fsi_int_sqrt(0), ==, 0);
+  g_assert_cmpuint(fsi_int_sqrt(UINT64_MAX), ==, 4294967295u);
+}
+
+/* A 4 GiB machine as fragsim boots it by default: DMA [0,16M) with 1 MiB
+ * reserved, DMA32 up to 4 GiB with the memmap (1/64) reserved at the top. */
+static void boot_4g(FsiMem *m, bool old_check) {
+  FsiMemConfig c;
+  memset(&c, 0, sizeof c);
+  c.total_pages = 1048576;
+  c.page_size = 4096;
+  c.max_order = 10;
+  c.pageblock_order = 9;
+  c.zone_end[0] = 4096;
+  c.zone_start[1] = 4096;
+  c.zone_end[1] = 1048576;
+  c.zone_start[2] = c.zone_end[2] = c.zone_start[3] = c.zone_end[3] = 1048576;
+  c.reserved_low_pages = 256;
+  c.memmap_pages = 16384;
+  c.watermark_scale_factor = 10;
+  c.min_free_kbytes = -1;
+  c.lowmem_reserve_ratio[0] = 256;
+  c.lowmem_reserve_ratio[1] = 256;
+  c.lowmem_reserve_ratio[2] = 32;
+  c.old_watermark_check = old_check;
+  fsi_mem_init(m, &c);
+  fsi_mem_boot_free(m);
+  fsi_mem_setup_watermarks(m);
+}
+
+static void test_per_zone_wmarks(void) {
+  FsiMem m;
+  boot_4g(&m, false);
+  g_assert_cmpuint(m.zones[0].managed_pages, ==, 3840);
+  g_assert_cmpuint(m.zones[1].managed_pages, ==, 1028096);
+  /* lowmem_kbytes = (3840 + 1028096) * 4 = 4127744; sqrt(16x) = 8126 */
+  g_assert_cmpuint(m.min_free_kbytes, ==, 8126);
+  /* pages_min = 2031; DMA: 2031*3840/1031936 = 7, gap max(7/4, 3840*10/10000=3) = 3 */
+  g_assert_cmpuint(m.zones[0].wmark[FSI_WMARK_MIN], ==, 7);
+  g_assert_cmpuint(m.zones[0].wmark[FSI_WMARK_LOW], ==, 10);
+  g_assert_cmpuint(m.zones[0].wmark[FSI_WMARK_HIGH], ==, 13);
+  /* DMA32: 2031*1028096/1031936 = 2023, gap max(505, 1028) = 1028 */
+  g_assert_cmpuint(m.zones[1].wmark[FSI_WMARK_MIN], ==, 2023);
+  g_assert_cmpuint(m.zones[1].wmark[FSI_WMARK_LOW], ==, 3051);
+  g_assert_cmpuint(m.zones[1].wmark[FSI_WMARK_HIGH], ==, 4079);
+  /* lowmem_reserve: DMA protects itself by 1/256 of everything above it */
+  g_assert_cmpuint(m.zones[0].lowmem_reserve[0], ==, 0);
+  g_assert_cmpuint(m.zones[0].lowmem_reserve[1], ==, 1028096 / 256);
+  g_assert_cmpuint(m.zones[0].lowmem_reserve[3], ==, 1028096 / 256);
+  g_assert_cmpuint(m.zones[1].lowmem_reserve[2], ==, 0);
+  /* boost raises every mark */
+  m.zones[1].watermark_boost = 512;
+  g_assert_cmpuint(fsi_wmark(&m.zones[1], FSI_WMARK_HIGH), ==, 4079 + 512);
+  fsi_mem_destroy(&m);
+}
+
+static void test_watermark_scale_factor(void) {
+  FsiMem m;
+  boot_4g(&m, false);
+  m.cfg.watermark_scale_factor = 100; /* 1% */
+  fsi_mem_setup_watermarks(&m);
+  g_assert_cmpuint(m.zones[1].wmark[FSI_WMARK_LOW] - m.zones[1].wmark[FSI_WMARK_MIN], ==, 10280);
+  m.cfg.min_free_kbytes = 65536; /* a user-set value is kept */
+  fsi_mem_setup_watermarks(&m);
+  g_assert_cmpuint(m.min_free_kbytes, ==, 65536);
+  g_assert_cmpuint(m.zones[1].wmark[FSI_WMARK_MIN], ==, 16384ull * 1028096 / 1031936);
+  fsi_mem_destroy(&m);
+}
+
+/* The modern check: free must exceed min + lowmem_reserve after removing
+ * 2^order - 1 and what the caller may not use; high orders only need one
+ * block of a usable type. */
+static void test_modern_check(void) {
+  FsiMem m;
+  boot_4g(&m, false);
+  int64_t free = (int64_t)m.zones[1].nr_free_pages;
+  g_assert_true(fsi_zone_watermark_ok(&m, 1, 0, (uint64_t)free - 1, 1, 0, free));
+  g_assert_false(fsi_zone_watermark_ok(&m, 1, 0, (uint64_t)free, 1, 0, free));
+  /* __GFP_HIGH halves the mark */
+  g_assert_true(fsi_zone_watermark_ok(&m, 1, 0, (uint64_t)free * 2 - 2, 1, FS_ALLOC_HIGH, free));
+  /* ALLOC_HARDER takes another quarter: mark*3/8 */
+  g_assert_true(fsi_zone_watermark_ok(&m, 1, 0, 2048, 1, FS_ALLOC_HIGH | FS_ALLOC_HARDER, 769));
+  g_assert_false(fsi_zone_watermark_ok(&m, 1, 0, 2048, 1, FS_ALLOC_HIGH | FS_ALLOC_HARDER, 768));
+  /* lowmem_reserve: a NORMAL-capable request falling back into DMA */
+  int64_t dfree = (int64_t)m.zones[0].nr_free_pages;
+  g_assert_true(fsi_zone_watermark_ok(&m, 0, 0, 7, 0, 0, dfree));
+  g_assert_false(fsi_zone_watermark_ok(&m, 0, 0, 7, 1, 0, dfree));
+  /* highatomic reserve is unusable without ALLOC_HARDER */
+  m.zones[1].nr_reserved_highatomic = (uint64_t)free - 100;
+  g_assert_false(fsi_zone_watermark_ok(&m, 1, 0, 200, 1, 0, free));
+  g_assert_true(fsi_zone_watermark_ok(&m, 1, 0, 200, 1, FS_ALLOC_HARDER, free));
+  m.zones[1].nr_reserved_highatomic = 0;
+  /* order > 0 needs a block of a usable type; empty high lists fail */
+  g_assert_true(fsi_zone_watermark_ok(&m, 1, 10, 100, 1, 0, free));
+  uint64_t last = FS_PFN_NONE, pfn;
+  while ((pfn = fsi_rmqueue_smallest(&m, 1, 10, FS_MIGRATE_MOVABLE)) != FS_PFN_NONE) last = pfn;
+  fsi_free_one_page(&m, last + 512, 9, FS_MIGRATE_MOVABLE, NULL);
+  free = (int64_t)m.zones[1].nr_free_pages;
+  g_assert_cmpint(free, ==, 512);
+  g_assert_false(fsi_zone_watermark_ok(&m, 1, 10, 0, 1, 0, free));
+  g_assert_true(fsi_zone_watermark_ok(&m, 1, 9, 0, 1, 0, free));
+  fsi_mem_destroy(&m);
+}
+
+/* Pre-4.4: lower orders are discounted and the mark halves per order. */
+static void test_old_check(void) {
+  FsiMem m;
+  FsiMemConfig c;
+  memset(&c, 0, sizeof c);
+  c.total_pages = 16384;
+  c.page_size = 4096;
+  c.max_order = 10;
+  c.pageblock_order = 9;
+  c.zone_end[0] = 16384;
+  c.zone_start[1] = c.zone_end[1] = c.zone_start[2] = c.zone_end[2] = c.zone_start[3] = c.zone_end[3] = 16384;
+  c.watermark_scale_factor = 10;
+  c.min_free_kbytes = -1;
+  c.old_watermark_check = true;
+  fsi_mem_init(&m, &c);
+  /* 1000 free order-0 pages at even pfns: no merging */
+  for (uint64_t i = 0; i < 1000; i++) fsi_free_one_page(&m, 2 * i, 0, FS_MIGRATE_MOVABLE, NULL);
+  int64_t free = (int64_t)m.zones[0].nr_free_pages;
+  g_assert_cmpint(free, ==, 1000);
+  g_assert_true(fsi_zone_watermark_ok(&m, 0, 0, 100, 0, 0, free));
+  /* order 1: free-1 = 999 > 100, then minus 1000 order-0 pages: -1 <= 50 */
+  g_assert_false(fsi_zone_watermark_ok(&m, 0, 1, 100, 0, 0, free));
+  /* the modern check fails too, but only because no order-1 block exists */
+  m.cfg.old_watermark_check = false;
+  g_assert_false(fsi_zone_watermark_ok(&m, 0, 1, 100, 0, 0, free));
+  /* add 100 order-1 blocks: old check: 1199 > 100; minus 1000 = 199 > 50: pass */
+  m.cfg.old_watermark_check = true;
+  for (uint64_t i = 0; i < 100; i++) fsi_free_one_page(&m, 4096 + 4 * i, 1, FS_MIGRATE_MOVABLE, NULL);
+  free = (int64_t)m.zones[0].nr_free_pages;
+  g_assert_true(fsi_zone_watermark_ok(&m, 0, 1, 100, 0, 0, free));
+  /* order 2: 1197 > 100; -1000 -> 197 > 50; -200 -> -3 <= 25: fail */
+  g_assert_false(fsi_zone_watermark_ok(&m, 0, 2, 100, 0, 0, free));
+  fsi_mem_destroy(&m);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/watermark/min-free-kbytes/table", test_min_free_kbytes_table);
+  g_test_add_func("/watermark/per-zone/4g", test_per_zone_wmarks);
+  g_test_add_func("/watermark/per-zone/scale-factor", test_watermark_scale_factor);
+  g_test_add_func("/watermark/check/modern", test_modern_check);
+  g_test_add_func("/watermark/check/pre-4.4", test_old_check);
+  return g_test_run();
+}
