@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "engine/error.h"
+#include "engine/pcp.h"
+#include "engine/reclaim.h"
 #include "results/output.h"
 #include "engine/run.h"
 
@@ -129,7 +131,7 @@ static uint32_t stack_alloc_flags(FsiRun *run, const FsAllocRequest *req, bool s
 /* __rmqueue(): policies first (HIGHATOMIC, CMA balancing), then the
  * requested type's lists, then the fallback policies, which may claim a
  * pageblock and ask for the requested lists to be tried again. */
-static uint64_t rmqueue(FsiRun *run, uint32_t zone, const FsAllocRequest *req) {
+uint64_t fsi_rmqueue_buddy(FsiRun *run, uint32_t zone, const FsAllocRequest *req) {
   for (uint32_t i = 0; i < run->nslots && !run->stop; i++) {
     const FsPolicyOps *ops = &run->slots[i].policy->ops;
     if (!ops->rmqueue_prefer) continue;
@@ -165,6 +167,16 @@ static uint64_t rmqueue(FsiRun *run, uint32_t zone, const FsAllocRequest *req) {
     fsi_run_failf(run, "t=%" G_GUINT64_FORMAT " ns: rmqueue_fallback asked for a retry 64 times without a page appearing",
                   run->now_ns);
   return FS_PFN_NONE;
+}
+
+/* rmqueue(): small orders (and THP) through the per-CPU lists, the rest
+ * (or when the lists cannot be refilled) from the buddy lists. */
+static uint64_t rmqueue(FsiRun *run, uint32_t zone, const FsAllocRequest *req) {
+  if (fsi_pcp_allowed_order(run, req->order)) {
+    uint64_t pfn = fsi_pcp_alloc(run, zone, req);
+    if (pfn != FS_PFN_NONE || run->stop) return pfn;
+  }
+  return fsi_rmqueue_buddy(run, zone, req);
 }
 
 /* get_page_from_freelist(): walk the zonelist from highest_zoneidx down;
@@ -248,48 +260,136 @@ static bool try_freelist(FsiRun *run, FsAllocRequest *req, uint64_t *pfn, uint32
   return *pfn != FS_PFN_NONE;
 }
 
-/* The slow path's steps (reference §2.6).  Engine reclaim and OOM arrive
- * with the memory-pressure model; until then the reclaim step is whatever
- * policies do at FS_STAGE_DIRECT_RECLAIM. */
-static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint64_t *pfn, uint32_t *zone) {
+/* What the compaction stage reported (FS_COMPACT_*), or -1 if no policy
+ * reported anything (no compaction in the stack). */
+static FsStageResult compact_stage(FsiRun *run, FsStage stage, FsAllocRequest *req, uint64_t *pfn, uint32_t *zone,
+                                   int *ret_result) {
+  run->compact_result = -1;
+  FsStageResult r = run_stage(run, stage, req, pfn, zone);
+  *ret_result = run->compact_result;
+  return r;
+}
+
+/* should_reclaim_retry()'s availability test: could some zone pass the min
+ * watermark at this order if everything reclaimable were reclaimed? */
+static bool reclaim_could_help(FsiRun *run, const FsAllocRequest *req) {
+  uint64_t reclaimable = run->rc.lru_pages[FSI_LRU_INACTIVE_FILE] + run->rc.lru_pages[FSI_LRU_ACTIVE_FILE];
+  if (run->rc.swap_used < run->rc.swap_pages)
+    reclaimable += MIN(run->rc.lru_pages[FSI_LRU_INACTIVE_ANON] + run->rc.lru_pages[FSI_LRU_ACTIVE_ANON],
+                       run->rc.swap_pages - run->rc.swap_used);
+  for (int z = (int)req->highest_zoneidx; z >= 0; z--) {
+    const FsiZone *zn = &run->mem.zones[z];
+    if (!fsi_zone_populated(zn)) continue;
+    if (fsi_zone_watermark_ok(&run->mem, (uint32_t)z, req->order, fsi_wmark(zn, FSI_WMARK_MIN), req->highest_zoneidx,
+                              req->alloc_flags, (int64_t)(zn->nr_free_pages + reclaimable)))
+      return true;
+  }
+  return false;
+}
+
+#define MAX_RECLAIM_RETRIES 16
+#define MAX_COMPACT_RETRIES 16
+#define COMPACT_PRIO_SYNC_FULL 0
+#define COMPACT_PRIO_SYNC_LIGHT 1
+#define COMPACT_PRIO_ASYNC 2
+
+/* __alloc_pages_slowpath() (reference §2.6): wake kswapd, retry at the min
+ * watermark, early compaction for costly or unmovable high-order requests,
+ * then the reclaim / compaction / retry loop, and the OOM killer last. */
+static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zoneidx, uint64_t *pfn, uint32_t *zone) {
   run->stats.c[FSI_C_fs_alloc_slowpath]++;
   req->alloc_flags = gfp_to_alloc_flags(req->gfp, req->order, req->migratetype);
   req->alloc_flags = stack_alloc_flags(run, req, true);
+  bool kswapd = req->alloc_flags & FS_ALLOC_KSWAPD;
+  if (kswapd) fsi_wakeup_kswapd(run, req->order, req->highest_zoneidx);
   if (try_freelist(run, req, pfn, zone)) return FSI_VIA_SLOWPATH;
 
   bool can_direct = req->gfp & FS_GFP_DIRECT_RECLAIM;
-  bool costly = req->order > 3;
+  bool costly = req->order > run->costly_order;
+  int cres;
+  req->compact_priority = COMPACT_PRIO_SYNC_LIGHT;
   if (can_direct && req->order > 0 && (costly || req->migratetype != FS_MIGRATE_MOVABLE)) {
-    req->compact_priority = 2; /* INIT_COMPACT_PRIORITY (async) */
-    FsStageResult r = run_stage(run, FS_STAGE_EARLY_COMPACT, req, pfn, zone);
+    req->compact_priority = COMPACT_PRIO_ASYNC;
+    FsStageResult r = compact_stage(run, FS_STAGE_EARLY_COMPACT, req, pfn, zone, &cres);
     if (r == FS_STAGE_CAPTURED) return FSI_VIA_EARLY_COMPACT;
     if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_EARLY_COMPACT;
-    if (costly && (req->gfp & FS_GFP_NORETRY) && r == FS_STAGE_SKIPPED) return FSI_VIA_FAILED;
+    if (costly && (req->gfp & FS_GFP_NORETRY)) {
+      /* THP-like requests: give up at once if compaction did not even run */
+      if (cres < 0 || cres == FS_COMPACT_SKIPPED || cres == FS_COMPACT_DEFERRED) return FSI_VIA_FAILED;
+    } else {
+      req->compact_priority = COMPACT_PRIO_SYNC_LIGHT;
+    }
   }
-  if (!can_direct || run->stop) return FSI_VIA_FAILED;
+  if (!can_direct) return FSI_VIA_FAILED;
 
-  req->compact_priority = 1; /* DEF_COMPACT_PRIORITY (sync-light) */
-  FsStageResult r = run_stage(run, FS_STAGE_DIRECT_RECLAIM, req, pfn, zone);
-  if (r == FS_STAGE_CAPTURED) return FSI_VIA_RECLAIM;
-  if (try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
-  r = run_stage(run, FS_STAGE_AFTER_RECLAIM, req, pfn, zone);
-  if (r == FS_STAGE_CAPTURED) return FSI_VIA_AFTER_RECLAIM;
-  if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_AFTER_RECLAIM;
+  int no_progress_loops = 0, compaction_retries = 0;
+  int min_priority = costly ? COMPACT_PRIO_SYNC_LIGHT : COMPACT_PRIO_SYNC_FULL;
+  bool drained = false;
+  for (int loops = 0; loops < 64 && !run->stop; loops++) {
+    if (kswapd) fsi_wakeup_kswapd(run, req->order, req->highest_zoneidx);
+    if (loops && try_freelist(run, req, pfn, zone)) return FSI_VIA_SLOWPATH;
 
-  r = run_stage(run, FS_STAGE_COMPACT, req, pfn, zone);
-  if (r == FS_STAGE_CAPTURED) return FSI_VIA_COMPACT;
-  if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_COMPACT;
-  if ((req->gfp & FS_GFP_NORETRY) || (costly && !(req->gfp & FS_GFP_RETRY_MAYFAIL))) return FSI_VIA_FAILED;
+    /* __alloc_pages_direct_reclaim() */
+    uint64_t progress = fsi_try_to_free_pages(run, req);
+    FsStageResult r = run_stage(run, FS_STAGE_DIRECT_RECLAIM, req, pfn, zone);
+    if (r == FS_STAGE_CAPTURED) return FSI_VIA_RECLAIM;
+    if (r == FS_STAGE_PROGRESS) progress++;
+    if (try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
+    if (!drained) {
+      /* unreserve_highatomic_pageblock(force=false) and drain_all_pages() */
+      r = run_stage(run, FS_STAGE_AFTER_RECLAIM, req, pfn, zone);
+      if (r == FS_STAGE_CAPTURED) return FSI_VIA_AFTER_RECLAIM;
+      for (uint32_t z = 0; z < run->mem.nr_zones; z++) fsi_pcp_drain_zone(run, z);
+      drained = true;
+      if (try_freelist(run, req, pfn, zone)) return FSI_VIA_AFTER_RECLAIM;
+    }
 
-  r = run_stage(run, FS_STAGE_BEFORE_OOM, req, pfn, zone);
-  if (r == FS_STAGE_CAPTURED) return FSI_VIA_BEFORE_OOM;
-  if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_BEFORE_OOM;
+    /* __alloc_pages_direct_compact() at compact_priority */
+    r = compact_stage(run, FS_STAGE_COMPACT, req, pfn, zone, &cres);
+    if (r == FS_STAGE_CAPTURED) return FSI_VIA_COMPACT;
+    if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_COMPACT;
+
+    if (req->gfp & FS_GFP_NORETRY) return FSI_VIA_FAILED;
+    if (costly && !(req->gfp & FS_GFP_RETRY_MAYFAIL)) return FSI_VIA_FAILED;
+
+    /* should_reclaim_retry() */
+    if (progress && req->order <= run->costly_order) no_progress_loops = 0;
+    else no_progress_loops++;
+    bool retry;
+    if (no_progress_loops > MAX_RECLAIM_RETRIES) {
+      r = run_stage(run, FS_STAGE_BEFORE_OOM, req, pfn, zone); /* forced unreserve */
+      if (r == FS_STAGE_CAPTURED) return FSI_VIA_BEFORE_OOM;
+      retry = r == FS_STAGE_PROGRESS;
+    } else {
+      retry = reclaim_could_help(run, req);
+    }
+    if (retry) continue;
+
+    /* should_compact_retry() */
+    if (progress && req->order > 0 && cres >= 0) {
+      int max_retries = costly ? MAX_COMPACT_RETRIES / 4 : MAX_COMPACT_RETRIES;
+      if (cres == FS_COMPACT_SUCCESS) {
+        if (++compaction_retries <= max_retries) continue;
+      } else if (cres != FS_COMPACT_SKIPPED && req->compact_priority > min_priority) {
+        req->compact_priority--;
+        compaction_retries = 0;
+        continue;
+      }
+    }
+
+    /* __alloc_pages_may_oom(): a last try at the high watermark, then a kill */
+    FsAllocRequest hi = *req;
+    hi.alloc_flags = (req->alloc_flags & ~FS_ALLOC_WMARK_MASK) | FS_ALLOC_WMARK_HIGH;
+    if (try_freelist(run, &hi, pfn, zone)) return FSI_VIA_BEFORE_OOM;
+    if (!fsi_out_of_memory(run, req, unclamped_zoneidx)) return FSI_VIA_FAILED;
+    no_progress_loops = 0;
+  }
   return FSI_VIA_FAILED;
 }
 
 /* ---- allocation objects ------------------------------------------------------ */
 
-static uint32_t alloc_id_get(FsiRun *run) {
+uint32_t fsi_alloc_id_get(FsiRun *run) {
   if (run->nfree_ids) return run->free_ids[--run->nfree_ids];
   if (run->nallocs == run->cap_allocs) {
     run->cap_allocs = run->cap_allocs ? run->cap_allocs * 2 : 1024;
@@ -300,7 +400,7 @@ static uint32_t alloc_id_get(FsiRun *run) {
   return id;
 }
 
-static void alloc_id_put(FsiRun *run, uint32_t id) {
+void fsi_alloc_id_put(FsiRun *run, uint32_t id) {
   run->allocs[id].flags = 0;
   run->allocs[id].gen++;
   if (run->nfree_ids == run->cap_free_ids) {
@@ -308,6 +408,22 @@ static void alloc_id_put(FsiRun *run, uint32_t id) {
     run->free_ids = g_renew(uint32_t, run->free_ids, run->cap_free_ids);
   }
   run->free_ids[run->nfree_ids++] = id;
+}
+
+uint64_t fsi_alloc_migration_target(FsiRun *run, uint32_t order, uint32_t highest_zoneidx, uint32_t *ret_zone) {
+  FsAllocRequest req = {0};
+  req.order = order;
+  req.gfp = FS_GFP_HIGHUSER_MOVABLE | FS_GFP_RETRY_MAYFAIL;
+  req.kind = FS_KIND_ANON;
+  req.task = FSI_NIL;
+  req.migratetype = stack_gfp_to_migratetype(run, req.gfp);
+  req.highest_zoneidx = MIN(highest_zoneidx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
+  req.alloc_flags = FS_ALLOC_WMARK_MIN | (req.migratetype == FS_MIGRATE_MOVABLE ? FS_ALLOC_CMA : 0);
+  req.compact_priority = 2;
+  uint32_t zone = 0;
+  uint64_t pfn = get_page_from_freelist(run, &req, &zone);
+  if (pfn != FS_PFN_NONE && ret_zone) *ret_zone = zone;
+  return pfn;
 }
 
 FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h) {
@@ -329,7 +445,7 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   req.kind = rq->kind;
   req.task = rq->task;
   req.migratetype = stack_gfp_to_migratetype(run, rq->gfp);
-  uint32_t hz = fsi_gfp_zone(rq->gfp);
+  uint32_t unclamped = fsi_gfp_zone(rq->gfp), hz = unclamped;
   while (hz > 0 && !fsi_zone_populated(&run->mem.zones[hz])) hz--;
   req.highest_zoneidx = hz;
   req.compact_priority = 2;
@@ -345,16 +461,16 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   uint32_t zone = 0;
   FsiVia via = FSI_VIA_FASTPATH;
   if (rq->order > run->mem.max_order) via = FSI_VIA_FAILED;
-  else if (!try_freelist(run, &req, &pfn, &zone)) via = run->stop ? FSI_VIA_FAILED : slowpath(run, &req, &pfn, &zone);
+  else if (!try_freelist(run, &req, &pfn, &zone))
+    via = run->stop ? FSI_VIA_FAILED : slowpath(run, &req, unclamped, &pfn, &zone);
 
   uint64_t ops = run->mem.buddy_ops - ops0;
-  res.latency_ns = (uint64_t)fsi_config_int(run->cfg, "cost", "alloc_base_ns") +
-                   ops * (uint64_t)fsi_config_int(run->cfg, "cost", "buddy_op_ns") + run->charged_ns;
+  res.latency_ns = run->cost.alloc_base + ops * run->cost.buddy_op + run->charged_ns;
   run->stats.c[FSI_C_fs_buddy_ops] += ops;
   res.via = via;
 
   if (via != FSI_VIA_FAILED && !run->stop) {
-    uint32_t id = alloc_id_get(run);
+    uint32_t id = fsi_alloc_id_get(run);
     FsiAlloc *a = &run->allocs[id];
     a->pfn = (uint32_t)pfn;
     if (!a->gen) a->gen = 1;
@@ -368,6 +484,7 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
     if (a->alloc_mt >= FS_MIGRATE_PCPTYPES) a->alloc_mt = FS_MIGRATE_UNMOVABLE;
     a->list_mt = (uint8_t)req.migratetype;
     fsi_mark_allocated(&run->mem, pfn, rq->order, id, a->alloc_mt);
+    fsi_reclaim_alloc_added(run, id, rq);
     run->live_allocs++;
     res.handle = ((uint64_t)a->gen << 32) | id;
     res.pfn = pfn;
@@ -401,21 +518,18 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   return res;
 }
 
-void fsi_run_free_handle(FsiRun *run, FsiHandle h) {
-  FsiAlloc *a = fsi_run_lookup(run, h);
-  if (!a) return;
-  uint32_t id = (uint32_t)(h & 0xffffffffu);
+void fsi_release_frames(FsiRun *run, uint32_t id) {
+  FsiAlloc *a = &run->allocs[id];
   uint64_t pfn = a->pfn;
   uint32_t order = a->order;
   fsi_mark_unallocated(&run->mem, pfn, order, a->alloc_mt);
+  run->stats.c[FSI_C_pgfree] += (uint64_t)1 << order;
+  if (fsi_pcp_free(run, pfn, order, a->task)) return;
   /* free_one_page(): the migratetype is the pageblock's at free time. */
   uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn);
   uint32_t merged_order = order;
   uint64_t head = fsi_free_one_page(&run->mem, pfn, order, mt, &merged_order);
   uint32_t zone = fsi_pfn_zone(&run->mem, head);
-  alloc_id_put(run, id);
-  run->live_allocs--;
-  run->stats.c[FSI_C_pgfree] += (uint64_t)1 << order;
   for (uint32_t i = 0; i < run->nslots; i++) {
     const FsPolicyOps *po = &run->slots[i].policy->ops;
     if (!po->freed) continue;
@@ -423,4 +537,14 @@ void fsi_run_free_handle(FsiRun *run, FsiHandle h) {
     po->freed(run->slots[i].state, zone, head, merged_order, mt);
     run->current_slot = -1;
   }
+}
+
+void fsi_run_free_handle(FsiRun *run, FsiHandle h) {
+  FsiAlloc *a = fsi_run_lookup(run, h);
+  if (!a) return;
+  uint32_t id = (uint32_t)(h & 0xffffffffu);
+  fsi_reclaim_alloc_removed(run, id);
+  if (a->flags & FSI_AF_RESIDENT) fsi_release_frames(run, id);
+  fsi_alloc_id_put(run, id);
+  run->live_allocs--;
 }

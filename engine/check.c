@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/error.h"
+#include "engine/pcp.h"
 #include "engine/run.h"
 
 #define FAIL(...)                                                       \
@@ -12,6 +13,43 @@
     g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, __VA_ARGS__);          \
     goto out;                                                           \
   } while (0)
+
+/* An isolated free block (migrate.c): aligned, inside its zone, tails clear. */
+static bool isolated_block_ok(const FsiMem *m, const FsiZone *z, uint64_t pfn, GError **error) {
+  const FsiPage *p = &m->pages[pfn];
+  uint64_t n = (uint64_t)1 << p->order;
+  if (p->flags != FSI_PG_ISOLATED || p->order > m->max_order || (pfn & (n - 1)) || pfn + n > z->end_pfn) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN,
+                "isolated block at pfn %" G_GUINT64_FORMAT " (flags 0x%x, order %u) is misaligned or crosses zone %s", pfn,
+                p->flags, p->order, z->name);
+    return false;
+  }
+  for (uint64_t i = 1; i < n; i++)
+    if (m->pages[pfn + i].flags) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_RUN,
+                  "pfn %" G_GUINT64_FORMAT " is inside the isolated block at %" G_GUINT64_FORMAT " but has flags 0x%x",
+                  pfn + i, pfn, m->pages[pfn + i].flags);
+      return false;
+    }
+  return true;
+}
+
+/* The pageblock census of reserved pages (boot reservations and offlined
+ * ranges, migrate.c) matches the page frames. */
+static bool reserved_census_ok(const FsiMem *m, GError **error) {
+  for (uint64_t b = 0; b < m->nr_blocks; b++) {
+    uint64_t n = 0, start = b << m->pageblock_order;
+    for (uint64_t pfn = start; pfn < start + m->pageblock_nr_pages; pfn++)
+      if (m->pages[pfn].flags & FSI_PG_RESERVED) n++;
+    if (n != m->blocks[b].nr_reserved) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_RUN,
+                  "pageblock %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " reserved pages, census says %u", b, n,
+                  m->blocks[b].nr_reserved);
+      return false;
+    }
+  }
+  return true;
+}
 
 bool fsi_check_invariants(FsiRun *run, GError **error) {
   FsiMem *m = &run->mem;
@@ -76,6 +114,7 @@ bool fsi_check_invariants(FsiRun *run, GError **error) {
         pfn += n;
         continue;
       }
+      if ((p->flags & FSI_PG_ISOLATED) && !isolated_block_ok(m, z, pfn, error)) goto out;
       if (p->flags & (FSI_PG_PCP | FSI_PG_ISOLATED)) {
         pfn += (uint64_t)1 << p->order;
         continue;
@@ -113,6 +152,8 @@ bool fsi_check_invariants(FsiRun *run, GError **error) {
   for (uint64_t b = 0; b < m->nr_blocks; b++)
     if (memcmp(census[b], m->blocks[b].nr_alloc, sizeof census[b]))
       FAIL("pageblock %" G_GUINT64_FORMAT ": allocation census out of date", b);
+  if (!fsi_pcp_check(run, error)) goto out;
+  if (!reserved_census_ok(m, error)) goto out;
   ok = true;
 out:
   g_free(census);

@@ -28,6 +28,7 @@ enum {
   FSI_PG_RESERVED = 0x08, /* never given to the buddy allocator */
   FSI_PG_PCP = 0x10,      /* head of a block on a per-CPU list */
   FSI_PG_ISOLATED = 0x20, /* free block taken off the lists by an isolator */
+  FSI_PG_OFFLINE = 0x40,  /* with RESERVED: retired by offline_pages, may be onlined */
 };
 
 /* 16 bytes.  For a free head: next/prev link the free list, order, mt is the

@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "engine/error.h"
+#include "engine/migrate.h"
+#include "engine/pcp.h"
+#include "engine/reclaim.h"
 #include "results/output.h"
 
 /* Each policy gets its own host handle, so the engine knows which policy a
@@ -194,14 +197,15 @@ static bool h_page_info(FsHost *h, uint64_t pfn, FsPageInfo *ret) {
     for (uint32_t o = 0; o <= run->mem.max_order; o++) {
       uint64_t head = pfn & ~(((uint64_t)1 << o) - 1);
       const FsiPage *hp = &run->mem.pages[head];
-      if ((hp->flags & FSI_PG_BUDDY) && hp->order >= o && pfn < head + ((uint64_t)1 << hp->order)) {
+      if ((hp->flags & (FSI_PG_BUDDY | FSI_PG_PCP | FSI_PG_ISOLATED)) && hp->order >= o &&
+          pfn < head + ((uint64_t)1 << hp->order)) {
         ret->head_pfn = head;
         ret->order = hp->order;
+        if (hp->flags & FSI_PG_ISOLATED) ret->state = FS_PAGE_ISOLATED;
+        if (hp->flags & FSI_PG_PCP) ret->state = FS_PAGE_PCP;
         break;
       }
     }
-    if (p->flags & FSI_PG_ISOLATED) ret->state = FS_PAGE_ISOLATED;
-    if (p->flags & FSI_PG_PCP) ret->state = FS_PAGE_PCP;
   }
   return true;
 }
@@ -224,6 +228,49 @@ static void h_timer_add(FsHost *h, uint64_t delay_ns, uint64_t cookie) {
 }
 
 static void h_charge_ns(FsHost *h, uint64_t ns) { RUN(h)->charged_ns += ns; }
+
+static bool h_isolate_free_block(FsHost *h, uint64_t pfn) {
+  return check_pfn(h, "isolate_free_block", pfn) && fsi_isolate_free_block(RUN(h), pfn, true);
+}
+
+static void h_release_isolated(FsHost *h, uint64_t pfn) {
+  if (check_pfn(h, "release_isolated", pfn)) fsi_release_isolated(RUN(h), pfn);
+}
+
+static int h_migrate_page(FsHost *h, uint64_t src, uint64_t dst) {
+  if (!check_pfn(h, "migrate_page", src) || !check_pfn(h, "migrate_page", dst)) return FS_MIGRATE_ETARGET;
+  return fsi_migrate_page(RUN(h), src, dst);
+}
+
+static int h_alloc_contig_range(FsHost *h, uint64_t start, uint64_t nr, uint32_t mt, uint32_t task, uint64_t *ret) {
+  if (!nr || !check_pfn(h, "alloc_contig_range", start) || !check_pfn(h, "alloc_contig_range", start + nr - 1) ||
+      !check_order_mt(h, "alloc_contig_range", 0, mt))
+    return -FS_EBUSY;
+  FsiHandle hd = FSI_HANDLE_NONE;
+  int r = fsi_alloc_contig_range(RUN(h), start, nr, mt, task, &hd);
+  if (!r && ret) *ret = hd;
+  return r;
+}
+
+static void h_free_contig_range(FsHost *h, uint64_t handle) { fsi_free_contig_range(RUN(h), handle); }
+
+static void h_drain_all_pages(FsHost *h, uint32_t zone) {
+  if (check_zone(h, "drain_all_pages", zone)) fsi_pcp_drain_zone(RUN(h), zone);
+}
+
+static void h_report_compact_result(FsHost *h, int result) {
+  if (result < FS_COMPACT_NOT_SUITABLE_ZONE || result > FS_COMPACT_SUCCESS) {
+    fsi_run_failf(RUN(h), "policy \"%s\": report_compact_result(%d) at t=%" G_GUINT64_FORMAT " ns: not a compact result",
+                  host_policy(h), result, RUN(h)->now_ns);
+    return;
+  }
+  RUN(h)->compact_result = MAX(RUN(h)->compact_result, result);
+}
+
+static uint64_t h_reclaim_pfn(FsHost *h, uint64_t pfn, bool sync) {
+  if (!check_pfn(h, "reclaim_pfn", pfn)) return 0;
+  return fsi_reclaim_pfn(RUN(h), pfn, sync, RUN(h)->in_kswapd);
+}
 
 const FsHostApi fsi_host_api = {
     .size = sizeof(FsHostApi),
@@ -254,6 +301,14 @@ const FsHostApi fsi_host_api = {
     .counter_add = h_counter_add,
     .timer_add = h_timer_add,
     .charge_ns = h_charge_ns,
+    .isolate_free_block = h_isolate_free_block,
+    .release_isolated = h_release_isolated,
+    .migrate_page = h_migrate_page,
+    .alloc_contig_range = h_alloc_contig_range,
+    .free_contig_range = h_free_contig_range,
+    .drain_all_pages = h_drain_all_pages,
+    .report_compact_result = h_report_compact_result,
+    .reclaim_pfn = h_reclaim_pfn,
 };
 
 /* ---- boot ---------------------------------------------------------------------- */
@@ -450,11 +505,27 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   }
   if (!apply_boot_layout(run, &mc, error)) goto fail;
   fsi_mem_init(&run->mem, &mc);
+  run->ncpus = (uint32_t)fsi_config_int(cfg, "machine", "cpus");
+  run->costly_order = (uint32_t)fsi_config_int(cfg, "vm", "costly_order");
+  run->compact_result = -1;
+  run->cost.alloc_base = (uint64_t)fsi_config_int(cfg, "cost", "alloc_base_ns");
+  run->cost.buddy_op = (uint64_t)fsi_config_int(cfg, "cost", "buddy_op_ns");
+  run->cost.scan = (uint64_t)fsi_config_int(cfg, "cost", "scan_ns");
+  run->cost.reclaim_clean = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_clean_ns");
+  run->cost.reclaim_dirty = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_dirty_ns");
+  run->cost.reclaim_swap = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_swap_ns");
+  run->cost.migrate = (uint64_t)fsi_config_int(cfg, "cost", "migrate_ns");
+  run->cost.pageblock_move = (uint64_t)fsi_config_int(cfg, "cost", "pageblock_move_ns");
+  run->cost.shrink_object = (uint64_t)fsi_config_int(cfg, "cost", "shrink_object_ns");
+  run->cost.throttle = (uint64_t)fsi_config_int(cfg, "cost", "throttle_ns");
+  run->cost.oom_kill = (uint64_t)fsi_config_int(cfg, "cost", "oom_kill_ns");
+  fsi_reclaim_init(run);
   run->mem.alloc_movable = alloc_movable_cb;
   run->mem.alloc_movable_ctx = run;
   call_simple_hook(run, G_STRUCT_OFFSET(FsPolicyOps, boot_pageblocks));
   fsi_mem_boot_free(&run->mem);
   fsi_mem_setup_watermarks(&run->mem);
+  if (fsi_config_bool(cfg, "vm", "pcp")) fsi_pcp_init(run);
   call_simple_hook(run, G_STRUCT_OFFSET(FsPolicyOps, boot_done));
   if (run->stop) {
     g_propagate_error(error, run->error);
@@ -478,6 +549,8 @@ void fsi_run_free(FsiRun *run) {
   g_free(run->slots);
   if (run->workload.destroy && run->workload.state) run->workload.destroy(run->workload.state);
   if (run->out) fsi_output_abort(run->out);
+  fsi_reclaim_destroy(run);
+  fsi_pcp_destroy(run);
   fsi_mem_destroy(&run->mem);
   fsi_eventq_clear(&run->q);
   fsi_stats_clear(&run->stats);
@@ -508,6 +581,58 @@ static void progress(FsiRun *run, gint64 t0, bool final) {
   fflush(stderr);
 }
 
+static void dispatch(FsiRun *run, const FsiEvent *ev) {
+  run->now_ns = ev->time_ns;
+  run->events++;
+  switch (ev->type) {
+  case FSI_EV_END: run->stop = true; break;
+  case FSI_EV_TASK: run->workload.task_step(run, run->workload.state, ev->arg); break;
+  case FSI_EV_FREE: fsi_run_free_handle(run, ((uint64_t)ev->data << 32) | ev->arg); break;
+  case FSI_EV_SLAB_FREE: fsi_slab_free(run, ((uint64_t)ev->data << 32) | ev->arg); break;
+  case FSI_EV_KSWAPD:
+    run->in_kswapd = true;
+    run->charged_ns = 0;
+    fsi_kswapd_event(run, ev->data);
+    run->in_kswapd = false;
+    break;
+  case FSI_EV_TIMER: {
+    FsiSlot *s = &run->slots[ev->arg];
+    if (s->policy->ops.timer) {
+      run->current_slot = (int32_t)ev->arg;
+      run->charged_ns = 0;
+      s->policy->ops.timer(s->state, ev->data);
+      run->current_slot = -1;
+    }
+    break;
+  }
+  case FSI_EV_SAMPLE:
+    if (run->out) fsi_output_sample(run->out, run);
+    fsi_eventq_push(&run->q, run->now_ns + run->sample_interval_ns, FSI_EV_SAMPLE, 0, 0);
+    break;
+  default: g_assert_not_reached();
+  }
+  if (run->check && !run->error) {
+    GError *e = NULL;
+    if (!fsi_check_invariants(run, &e)) {
+      g_prefix_error(&e, "invariant violated after event %" G_GUINT64_FORMAT " (type %u) at t=%" G_GUINT64_FORMAT " ns: ",
+                     run->events, ev->type, run->now_ns);
+      fsi_run_fail(run, e);
+    }
+  }
+}
+
+bool fsi_run_advance(FsiRun *run, uint64_t until_ns) {
+  FsiEvent ev;
+  while (!run->stop) {
+    const FsiEvent *next = fsi_eventq_peek(&run->q);
+    if (!next || next->time_ns > until_ns) break;
+    fsi_eventq_pop(&run->q, &ev);
+    dispatch(run, &ev);
+  }
+  if (!run->stop && run->now_ns < until_ns) run->now_ns = until_ns;
+  return !run->error;
+}
+
 bool fsi_run_execute(FsiRun *run, GError **error) {
   bool tty = run->progress && isatty(STDERR_FILENO);
   gint64 t0 = g_get_monotonic_time(), last = t0;
@@ -518,36 +643,7 @@ bool fsi_run_execute(FsiRun *run, GError **error) {
 
   FsiEvent ev;
   while (!run->stop && fsi_eventq_pop(&run->q, &ev)) {
-    run->now_ns = ev.time_ns;
-    run->events++;
-    switch (ev.type) {
-    case FSI_EV_END: run->stop = true; break;
-    case FSI_EV_TASK: run->workload.task_step(run, run->workload.state, ev.arg); break;
-    case FSI_EV_FREE: fsi_run_free_handle(run, ((uint64_t)ev.data << 32) | ev.arg); break;
-    case FSI_EV_TIMER: {
-      FsiSlot *s = &run->slots[ev.arg];
-      if (s->policy->ops.timer) {
-        run->current_slot = (int32_t)ev.arg;
-        run->charged_ns = 0;
-        s->policy->ops.timer(s->state, ev.data);
-        run->current_slot = -1;
-      }
-      break;
-    }
-    case FSI_EV_SAMPLE:
-      if (run->out) fsi_output_sample(run->out, run);
-      fsi_eventq_push(&run->q, run->now_ns + run->sample_interval_ns, FSI_EV_SAMPLE, 0, 0);
-      break;
-    default: g_assert_not_reached();
-    }
-    if (run->check && !run->error) {
-      GError *e = NULL;
-      if (!fsi_check_invariants(run, &e)) {
-        g_prefix_error(&e, "invariant violated after event %" G_GUINT64_FORMAT " (type %u) at t=%" G_GUINT64_FORMAT " ns: ",
-                       run->events, ev.type, run->now_ns);
-        fsi_run_fail(run, e);
-      }
-    }
+    dispatch(run, &ev);
     if (tty && (run->events & 0xffff) == 0) {
       gint64 now = g_get_monotonic_time();
       if (now - last > 500000) {

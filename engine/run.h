@@ -21,13 +21,22 @@
 
 typedef struct FsiRun FsiRun;
 
-enum { FSI_EV_TASK = 1, FSI_EV_FREE, FSI_EV_TIMER, FSI_EV_SAMPLE, FSI_EV_END };
+enum { FSI_EV_TASK = 1, FSI_EV_FREE, FSI_EV_TIMER, FSI_EV_SAMPLE, FSI_EV_END, FSI_EV_KSWAPD, FSI_EV_SLAB_FREE };
 
 /* allocation flags */
 enum {
-  FSI_AF_LIVE = 0x01,
-  FSI_AF_PINNED = 0x02,
+  FSI_AF_LIVE = 0x01,     /* the handle is valid */
+  FSI_AF_PINNED = 0x02,   /* GUP-pinned: cannot migrate or be reclaimed */
+  FSI_AF_RESIDENT = 0x04, /* has page frames (not swapped out or evicted) */
+  FSI_AF_DIRTY = 0x08,    /* page cache: needs writeback before reclaim */
+  FSI_AF_REFERENCED = 0x10, /* accessed since last scanned (PG_referenced) */
+  FSI_AF_SWAPPED = 0x20,  /* anon: holds a swap slot */
+  FSI_AF_CONTIG = 0x40,   /* taken by alloc_contig_range */
 };
+
+/* LRU lists (per node), as enum lru_list. */
+enum { FSI_LRU_INACTIVE_ANON = 0, FSI_LRU_ACTIVE_ANON, FSI_LRU_INACTIVE_FILE, FSI_LRU_ACTIVE_FILE, FSI_NR_LRU,
+       FSI_LRU_NONE = 0xff };
 
 /* An allocation object.  Its id (index) and generation form the handle the
  * workload keeps; migration changes pfn, never the handle. */
@@ -42,7 +51,9 @@ typedef struct {
   uint8_t zone;
   uint8_t alloc_mt; /* gfp_migratetype(gfp): page_owner's view */
   uint8_t list_mt;  /* migratetype the stack mapped it to */
-  uint16_t spare;
+  uint8_t lru;      /* FSI_LRU_* or FSI_LRU_NONE */
+  uint8_t spare;
+  uint32_t lru_next, lru_prev; /* allocation ids; FSI_NIL ends */
 } FsiAlloc;
 
 typedef uint64_t FsiHandle; /* (gen << 32) | id; 0 is never a valid handle */
@@ -68,6 +79,8 @@ typedef struct {
   uint32_t gfp;
   uint32_t task;
   bool pinned;
+  bool referenced; /* will be accessed again soon: PG_referenced at first scan */
+  bool dirty;      /* page cache written: needs writeback before reclaim */
 } FsiRequest;
 
 typedef struct {
@@ -81,8 +94,72 @@ typedef struct {
 typedef struct {
   uint64_t busy_until_ns; /* a stalled task's next step waits for this */
   uint64_t stall_ns;      /* total stall */
+  uint64_t rss_pages;     /* resident pages it owns (OOM badness) */
+  uint64_t swap_pages;    /* its pages in swap */
   FsiRng rng;             /* the task's own stream (workload draws) */
 } FsiTask;
+
+/* A slab cache: objects packed into slab pages that are freed only when
+ * their last object goes (reference §10.2). */
+typedef struct {
+  uint32_t alloc;      /* the slab page's allocation id */
+  uint32_t gen;        /* of the allocation, to detect reuse */
+  uint16_t inuse;
+  uint16_t partial;    /* on the cache's partial list */
+  uint32_t next, prev; /* partial list (slab indices) */
+} FsiSlab;
+
+typedef struct {
+  uint32_t slab;       /* slab index */
+  uint32_t gen;
+  uint32_t lru_next, lru_prev; /* object LRU (reclaimable caches) */
+  uint16_t cache;
+  uint16_t live;
+} FsiSlabObj;
+
+typedef struct {
+  char name[24];
+  uint32_t kind;       /* FS_KIND_SLAB_RECLAIMABLE or FS_KIND_SLAB_UNMOVABLE */
+  uint32_t obj_size;
+  uint32_t order;      /* preferred slab order; falls back to min_order */
+  uint32_t min_order;
+  uint32_t per_slab[FS_NR_ORDERS];
+  uint32_t partial_head;
+  uint32_t lru_head, lru_tail; /* oldest at head */
+  uint64_t nr_objects;
+  uint64_t nr_slab_pages;
+} FsiSlabCache;
+
+#define FSI_MAX_SLAB_CACHES 8
+
+/* Per-node reclaim state: LRU lists, swap, kswapd, slab caches. */
+typedef struct {
+  uint32_t lru_head[FSI_NR_LRU], lru_tail[FSI_NR_LRU]; /* head = most recent */
+  uint64_t lru_pages[FSI_NR_LRU];
+  uint64_t nr_dirty;
+  uint64_t swap_pages, swap_used;
+  uint32_t swappiness;
+  /* kswapd */
+  bool kswapd_awake;      /* balancing or napping */
+  bool kswapd_napping;
+  bool kswapd_pending;    /* an EV_KSWAPD is queued */
+  uint64_t kswapd_gen;    /* stale kswapd events are ignored */
+  uint32_t kswapd_order, kswapd_classzone; /* requested (max) */
+  uint32_t kswapd_run_order, kswapd_alloc_order, kswapd_run_zone;
+  int kswapd_priority;
+  uint64_t kswapd_reclaimed; /* this balance_pgdat run */
+  uint64_t kswapd_round_reclaimed, kswapd_round_budget;
+  uint64_t kswapd_boost_target;
+  bool kswapd_boosting;
+  uint32_t kswapd_failures;
+  /* slab */
+  uint32_t nr_caches;
+  FsiSlabCache caches[FSI_MAX_SLAB_CACHES];
+  FsiSlab *slabs;
+  uint32_t nslabs, cap_slabs, free_slab_head;
+  FsiSlabObj *objs;
+  uint32_t nobjs, cap_objs, free_obj_head;
+} FsiReclaim;
 
 /* A workload drives tasks.  Built-in generators implement this. */
 typedef struct FsiWorkload {
@@ -131,6 +208,16 @@ struct FsiRun {
 
   FsiWorkload workload;
   FsiStats stats;
+  FsiReclaim rc;
+  struct FsiPcp *pcp;    /* per-CPU lists, NULL when vm.pcp is off */
+  uint32_t costly_order; /* PAGE_ALLOC_COSTLY_ORDER */
+  int compact_result;    /* last FS_COMPACT_* reported by a policy, -1 none */
+  uint32_t ncpus;
+  /* cached [cost] values, ns */
+  struct {
+    uint64_t alloc_base, buddy_op, scan, reclaim_clean, reclaim_dirty, reclaim_swap, migrate, pageblock_move,
+        shrink_object, throttle, oom_kill;
+  } cost;
 
   /* policy-taken blocks awaiting the hook's return (validation) */
   uint64_t taken_pfn[4];
@@ -139,6 +226,7 @@ struct FsiRun {
   struct FsiOutput *out; /* NULL when the run writes no files */
   uint64_t sample_interval_ns;
 
+  bool in_kswapd;      /* kswapd's event is running (hooks run in its context) */
   bool check;          /* run the invariant checker after every event */
   bool progress;       /* progress line on stderr (only if it is a terminal) */
   GError *error;       /* first run error; stops the run */
@@ -150,11 +238,17 @@ extern const FsHostApi fsi_host_api;
 
 FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t seed, GError **error);
 bool fsi_run_execute(FsiRun *run, GError **error);
+/* Processes the events due up to until_ns (tests and tools driving a run by
+ * hand, without the workload's start); false once the run has an error. */
+bool fsi_run_advance(FsiRun *run, uint64_t until_ns);
 void fsi_run_free(FsiRun *run);
 
 /* Services for workloads */
 FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *req);
 void fsi_run_free_handle(FsiRun *run, FsiHandle h);
+/* Gives an allocation's page frames back to the buddy allocator (reclaim,
+ * OOM); the object itself stays for its owner to free. */
+void fsi_release_frames(FsiRun *run, uint32_t id);
 void fsi_run_free_after(FsiRun *run, FsiHandle h, uint64_t delay_ns);
 void fsi_run_wake_task(FsiRun *run, uint32_t task, uint64_t at_ns);
 /* Creates n tasks (called by a workload's start), each with its own stream. */
@@ -163,6 +257,14 @@ FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h);
 /* Stops the run with an error (first one wins). */
 void fsi_run_fail(FsiRun *run, GError *error);
 void fsi_run_failf(FsiRun *run, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* A block for migration targets (alloc_migration_target): a movable request
+ * of `order` at the min watermark through the stack's rmqueue, zones up to
+ * highest_zoneidx.  The block is taken but not marked allocated. */
+uint64_t fsi_alloc_migration_target(FsiRun *run, uint32_t order, uint32_t highest_zoneidx, uint32_t *ret_zone);
+/* Allocation-object helpers for modules that create objects (migrate.c). */
+uint32_t fsi_alloc_id_get(FsiRun *run);
+void fsi_alloc_id_put(FsiRun *run, uint32_t id);
 
 /* Default gfp for an allocation kind, as the kernel's callers use. */
 uint32_t fsi_kind_gfp(uint32_t kind);

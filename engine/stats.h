@@ -25,7 +25,40 @@
   X(fs_alloc_slowpath, "requests that entered the slow path")                                      \
   X(fs_nofragment_retry, "zonelist passes repeated without ALLOC_NOFRAGMENT")                       \
   X(fs_buddy_ops, "buddy list operations (splits, merges, list moves)")                           \
-  X(fs_stall_ns, "nanoseconds tasks spent stalled in the allocator")
+  X(fs_stall_ns, "nanoseconds tasks spent stalled in the allocator")                                \
+  X(pgscan_kswapd, "LRU pages scanned by kswapd")                                                    \
+  X(pgscan_direct, "LRU pages scanned by direct reclaim")                                            \
+  X(pgsteal_kswapd, "pages reclaimed by kswapd")                                                     \
+  X(pgsteal_direct, "pages reclaimed by direct reclaim")                                             \
+  X(pgsteal_anon, "anonymous pages reclaimed (swapped out)")                                        \
+  X(pgsteal_file, "page cache pages reclaimed")                                                      \
+  X(pgactivate, "pages moved to an active list")                                                     \
+  X(pgdeactivate, "pages moved to an inactive list")                                                 \
+  X(pswpout, "pages written to swap")                                                                \
+  X(fs_writeback, "dirty page cache pages written back by reclaim")                                 \
+  X(slabs_scanned, "slab objects scanned by shrinkers")                                              \
+  X(fs_slab_pages_freed, "slab pages freed because shrinking emptied them")                          \
+  X(allocstall_dma, "direct reclaim entries, highest zone DMA")                                      \
+  X(allocstall_dma32, "direct reclaim entries, highest zone DMA32")                                  \
+  X(allocstall_normal, "direct reclaim entries, highest zone Normal")                                \
+  X(allocstall_movable, "direct reclaim entries, highest zone Movable")                              \
+  X(pgscan_direct_throttle, "direct reclaimers throttled waiting for kswapd")                       \
+  X(pageoutrun, "kswapd balance_pgdat runs")                                                         \
+  X(kswapd_low_wmark_hit_quickly, "kswapd woken again within its 100 ms nap")                       \
+  X(kswapd_high_wmark_hit_quickly, "kswapd found the node unbalanced after its nap")                \
+  X(fs_kswapd_wake, "kswapd wake-ups")                                                               \
+  X(fs_kswapd_ns, "nanoseconds kswapd spent working")                                               \
+  X(fs_kswapd_failures, "kswapd runs that reclaimed nothing")                                        \
+  X(fs_direct_reclaim_ns, "nanoseconds tasks spent in direct reclaim")                               \
+  X(oom_kill, "OOM kills")                                                                           \
+  X(fs_oom_pages_freed, "pages freed by OOM kills")                                                  \
+  X(fs_pcp_drain, "drain_all_pages calls")                                                          \
+  X(pgmigrate_success, "pages migrated")                                                             \
+  X(pgmigrate_fail, "pages that failed to migrate")                                                  \
+  X(fs_contig_success, "alloc_contig_range successes")                                               \
+  X(fs_contig_fail, "alloc_contig_range failures")                                                   \
+  X(fs_offline_success, "memory blocks offlined")                                                    \
+  X(fs_offline_fail, "memory block offline attempts that failed")
 
 typedef enum {
 #define FSI_X_ENUM(name, help) FSI_C_##name,

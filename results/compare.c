@@ -1,10 +1,1161 @@
-/* Placeholder until this subcommand lands. */
+/* `fragsim compare`: every (workload, stack, seed) of a comparison, run in
+ * parallel threads or one at a time on a cluster (--list-runs, --run N,
+ * --collect), aggregated over seeds into the tidy compare.csv; see
+ * compare.h and docs/comparing.md.
+ *
+ * The run directory is the unit of resumption: fsi_run_one() renames it
+ * into place only when complete, so "its summary.csv exists" means "done"
+ * and an interrupted compare simply skips those runs.  Aggregation never
+ * sees the order threads finish in (compare.h).
+ */
+#include "results/compare.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "engine/commands.h"
+#include "engine/config.h"
+#include "engine/error.h"
+#include "engine/loader.h"
+#include "engine/runner.h"
+#include "results/csvout.h"
+#include "workloads/workload.h"
+
+#ifndef FRAGSIM_VERSION
+#include "fragsim-config.h"
+#endif
+
+/* ---- aggregation ----------------------------------------------------------- */
+
+/* t(0.975, df) for df = 1..30, computed to 12 digits from the regularized
+ * incomplete beta function (mpmath); the usual printed tables agree to the
+ * 3 decimals they show. */
+static const double t975_table[30] = {
+    12.7062047362, 4.30265272975, 3.18244630528, 2.7764451052,  2.57058183564, 2.44691185114,
+    2.36462425159, 2.3060041352,  2.2621571628,  2.22813885199, 2.20098516009, 2.17881282967,
+    2.16036865646, 2.14478668792, 2.13144954556, 2.11990529922, 2.10981557783, 2.10092204024,
+    2.09302405441, 2.08596344727, 2.07961384473, 2.0738730679,  2.06865761042, 2.06389856163,
+    2.05953855275, 2.05552943864, 2.05183051648, 2.0484071418,  2.04522964213, 2.0422724563,
+};
+
+/* Beyond 30 df the Cornish-Fisher expansion of t in powers of 1/df around
+ * the normal quantile (Abramowitz & Stegun 26.7.5) is within 4e-8 of the
+ * exact value, where the plain normal approximation would be 4% low at
+ * df = 31. */
+double fsi_t975(guint df) {
+  g_return_val_if_fail(df >= 1, NAN);
+  if (df <= 30) return t975_table[df - 1];
+  const double z = 1.959963984540054;
+  const double z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z, z9 = z7 * z * z;
+  const double g1 = (z3 + z) / 4;
+  const double g2 = (5 * z5 + 16 * z3 + 3 * z) / 96;
+  const double g3 = (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384;
+  const double g4 = (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / 92160;
+  double v = df;
+  return z + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
+}
+
+/* Two passes rather than a running (Welford) sum: the inputs are a handful
+ * of seeds, and the two-pass form is the textbook one a reader can check by
+ * hand. */
+void fsi_agg_compute(const double *values, gsize len, FsiAgg *ret_agg) {
+  FsiAgg a = {0, NAN, NAN, NAN, NAN};
+  double sum = 0;
+  for (gsize i = 0; i < len; i++)
+    if (isfinite(values[i])) {
+      sum += values[i];
+      a.n++;
+    }
+  if (a.n > 0) a.mean = sum / a.n;
+  if (a.n > 1) {
+    double ss = 0;
+    for (gsize i = 0; i < len; i++)
+      if (isfinite(values[i])) ss += (values[i] - a.mean) * (values[i] - a.mean);
+    a.sd = sqrt(ss / (a.n - 1));
+    double half = fsi_t975(a.n - 1) * a.sd / sqrt((double)a.n);
+    a.ci95_lo = a.mean - half;
+    a.ci95_hi = a.mean + half;
+  }
+  *ret_agg = a;
+}
+
+/* ---- reading CSV ------------------------------------------------------------- */
+
+typedef struct {
+  const char *path;
+  FsiCsvRowFunc fn;
+  gpointer user;
+  GPtrArray *fields;
+  guint line;
+  GError *error;
+} CsvReader;
+
+static void csv_field_cb(void *s, size_t len, void *data) {
+  CsvReader *r = data;
+  (void)len;
+  g_ptr_array_add(r->fields, s ? g_strdup(s) : NULL);
+}
+
+/* libcsv cannot be stopped from a callback, so after an error the rest of
+ * the file is parsed and ignored. */
+static void csv_row_cb(int c, void *data) {
+  CsvReader *r = data;
+  (void)c;
+  r->line++;
+  if (!r->error) {
+    g_ptr_array_add(r->fields, NULL);
+    r->fn(r->line, r->fields->len - 1, (char **)r->fields->pdata, r->user, &r->error);
+  }
+  g_ptr_array_set_size(r->fields, 0);
+}
+
+bool fsi_csv_read(const char *path, FsiCsvRowFunc fn, gpointer user, GError **error) {
+  FILE *fp = g_fopen(path, "rb");
+  if (!fp) {
+    int saved = errno;
+    g_set_error(error, FSI_ERROR, saved == ENOENT ? FSI_ERROR_NOT_FOUND : FSI_ERROR_IO, "cannot read %s: %s", path,
+                g_strerror(saved));
+    return false;
+  }
+  struct csv_parser p;
+  csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
+  CsvReader r = {path, fn, user, g_ptr_array_new_with_free_func(g_free), 0, NULL};
+  char buf[65536];
+  size_t got;
+  bool ok = true;
+  while (ok && (got = fread(buf, 1, sizeof buf, fp)) > 0)
+    if (csv_parse(&p, buf, got, csv_field_cb, csv_row_cb, &r) != got) ok = false;
+  if (ok && ferror(fp)) {
+    g_set_error(&r.error, FSI_ERROR, FSI_ERROR_IO, "cannot read %s: %s", path, g_strerror(errno));
+  } else if (!ok || csv_fini(&p, csv_field_cb, csv_row_cb, &r) != 0) {
+    if (!r.error)
+      g_set_error(&r.error, FSI_ERROR, FSI_ERROR_IO, "%s line %u: malformed CSV (%s)", path, r.line + 1,
+                  csv_strerror(csv_error(&p)));
+  }
+  csv_free(&p);
+  fclose(fp);
+  g_ptr_array_unref(r.fields);
+  if (r.error) {
+    g_propagate_error(error, r.error);
+    return false;
+  }
+  return true;
+}
+
+static bool table_row(guint line, guint nfields, char **fields, gpointer user, GError **error) {
+  FsiTable *t = user;
+  if (line == 1) {
+    for (guint i = 0; i < nfields; i++) g_ptr_array_add(t->header, g_strdup(fields[i] ? fields[i] : ""));
+    return true;
+  }
+  if (nfields != t->header->len) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s line %u: %u fields, the header has %u", t->path, line, nfields,
+                t->header->len);
+    return false;
+  }
+  char **row = g_new0(char *, nfields + 1);
+  for (guint i = 0; i < nfields; i++) row[i] = g_strdup(fields[i]);
+  g_ptr_array_add(t->rows, row);
+  return true;
+}
+
+/* Rows may hold NULLs (empty fields) in the middle, so g_strfreev would
+ * stop early: free by the header's length. */
+void fsi_table_free(FsiTable *t) {
+  if (!t) return;
+  for (guint r = 0; r < t->rows->len; r++) {
+    char **row = g_ptr_array_index(t->rows, r);
+    for (guint i = 0; i < t->header->len; i++) g_free(row[i]);
+    g_free(row);
+  }
+  g_ptr_array_unref(t->rows);
+  g_ptr_array_unref(t->header);
+  g_free(t->path);
+  g_free(t);
+}
+
+FsiTable *fsi_table_read(const char *path, GError **error) {
+  FsiTable *t = g_new0(FsiTable, 1);
+  t->path = g_strdup(path);
+  t->header = g_ptr_array_new_with_free_func(g_free);
+  t->rows = g_ptr_array_new();
+  if (!fsi_csv_read(path, table_row, t, error)) {
+    fsi_table_free(t);
+    return NULL;
+  }
+  if (t->header->len == 0) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s is empty (no header)", path);
+    fsi_table_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+int fsi_table_col(const FsiTable *t, const char *name) {
+  for (guint i = 0; i < t->header->len; i++)
+    if (!strcmp(g_ptr_array_index(t->header, i), name)) return (int)i;
+  return -1;
+}
+
+const char *fsi_table_get(const FsiTable *t, guint row, int col) {
+  if (col < 0 || row >= t->rows->len) return NULL;
+  return ((char **)g_ptr_array_index(t->rows, row))[col];
+}
+
+bool fsi_parse_number(const char *s, double *ret_value) {
+  if (!s || !*s) {
+    *ret_value = NAN;
+    return true;
+  }
+  char *end = NULL;
+  double v = g_ascii_strtod(s, &end);
+  if (end == s || *end) return false;
+  *ret_value = v;
+  return true;
+}
+
+/* ---- design ----------------------------------------------------------------------- */
+
+FsiDesign *fsi_design_new(void) {
+  FsiDesign *d = g_new0(FsiDesign, 1);
+  d->workloads = g_ptr_array_new_with_free_func(g_free);
+  d->stacks = g_ptr_array_new_with_free_func(g_free);
+  d->workload_dirs = g_ptr_array_new_with_free_func(g_free);
+  d->stack_dirs = g_ptr_array_new_with_free_func(g_free);
+  d->seeds = g_array_new(FALSE, FALSE, sizeof(guint64));
+  d->sets = g_ptr_array_new_with_free_func(g_free);
+  d->version = g_strdup(FRAGSIM_VERSION);
+  return d;
+}
+
+void fsi_design_free(FsiDesign *d) {
+  if (!d) return;
+  g_ptr_array_unref(d->workloads);
+  g_ptr_array_unref(d->stacks);
+  g_ptr_array_unref(d->workload_dirs);
+  g_ptr_array_unref(d->stack_dirs);
+  g_array_unref(d->seeds);
+  g_ptr_array_unref(d->sets);
+  g_free(d->version);
+  g_free(d);
+}
+
+/* Stack specs may be paths to modules ("/x/foo.so") and workloads paths to
+ * files; the run directory needs one safe path component per name. */
+char *fsi_compare_dirname(const char *name) {
+  GString *s = g_string_new(NULL);
+  for (const char *p = name; *p; p++)
+    g_string_append_c(s, (g_ascii_isalnum(*p) || strchr("._+-", *p)) ? *p : '_');
+  if (s->len == 0 || s->str[0] == '.') g_string_prepend_c(s, '_');
+  return g_string_free(s, FALSE);
+}
+
+static bool fill_dirs(GPtrArray *names, GPtrArray *dirs, const char *what, GError **error) {
+  g_ptr_array_set_size(dirs, 0);
+  for (guint i = 0; i < names->len; i++) {
+    const char *n = g_ptr_array_index(names, i);
+    char *dn = fsi_compare_dirname(n);
+    for (guint j = 0; j < i; j++) {
+      if (!strcmp(n, g_ptr_array_index(names, j))) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s \"%s\" is given twice", what, n);
+        g_free(dn);
+        return false;
+      }
+      if (!strcmp(dn, g_ptr_array_index(dirs, j))) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%ss \"%s\" and \"%s\" would share the run directory name \"%s\"",
+                    what, (char *)g_ptr_array_index(names, j), n, dn);
+        g_free(dn);
+        return false;
+      }
+    }
+    g_ptr_array_add(dirs, dn);
+  }
+  return true;
+}
+
+bool fsi_design_finish(FsiDesign *d, GError **error) {
+  if (!d->workloads->len || !d->stacks->len || !d->seeds->len) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "a comparison needs at least one workload, stack and seed");
+    return false;
+  }
+  for (guint i = 0; i < d->seeds->len; i++)
+    for (guint j = 0; j < i; j++)
+      if (g_array_index(d->seeds, guint64, i) == g_array_index(d->seeds, guint64, j)) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "seed %" G_GUINT64_FORMAT " is given twice",
+                    g_array_index(d->seeds, guint64, i));
+        return false;
+      }
+  return fill_dirs(d->workloads, d->workload_dirs, "workload", error) &&
+         fill_dirs(d->stacks, d->stack_dirs, "stack", error);
+}
+
+guint fsi_design_n_runs(const FsiDesign *d) { return d->workloads->len * d->stacks->len * d->seeds->len; }
+
+void fsi_design_run(const FsiDesign *d, guint n, guint *ret_w, guint *ret_s, guint *ret_seed) {
+  guint ns = d->seeds->len, nst = d->stacks->len;
+  *ret_seed = n % ns;
+  *ret_s = (n / ns) % nst;
+  *ret_w = n / (ns * nst);
+}
+
+char *fsi_design_run_dir(const FsiDesign *d, const char *dir, guint n) {
+  guint w, s, k;
+  fsi_design_run(d, n, &w, &s, &k);
+  char *leaf = g_strdup_printf("s%" G_GUINT64_FORMAT, g_array_index(d->seeds, guint64, k));
+  char *path = g_build_filename(dir, "runs", (char *)g_ptr_array_index(d->workload_dirs, w),
+                                (char *)g_ptr_array_index(d->stack_dirs, s), leaf, NULL);
+  g_free(leaf);
+  return path;
+}
+
+static void set_list(GKeyFile *kf, const char *key, GPtrArray *a) {
+  g_key_file_set_string_list(kf, "compare", key, (const char *const *)a->pdata, a->len);
+}
+
+bool fsi_design_save(const FsiDesign *d, const char *path, GError **error) {
+  GKeyFile *kf = g_key_file_new();
+  g_key_file_set_comment(kf, NULL, NULL,
+                         " fragsim compare manifest: the design of this comparison.\n"
+                         " Runs are numbered from 0, workload-major, then stack, then seed, and live in\n"
+                         " runs/<workload_dir>/<stack_dir>/s<seed>.  Plot colours follow the order of stacks.",
+                         NULL);
+  g_key_file_set_string(kf, "compare", "fragsim_version", d->version);
+  set_list(kf, "workloads", d->workloads);
+  set_list(kf, "stacks", d->stacks);
+  GPtrArray *seeds = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < d->seeds->len; i++)
+    g_ptr_array_add(seeds, g_strdup_printf("%" G_GUINT64_FORMAT, g_array_index(d->seeds, guint64, i)));
+  set_list(kf, "seeds", seeds);
+  g_ptr_array_unref(seeds);
+  set_list(kf, "sets", d->sets);
+  g_key_file_set_integer(kf, "compare", "runs", (int)fsi_design_n_runs(d));
+  set_list(kf, "workload_dirs", d->workload_dirs);
+  set_list(kf, "stack_dirs", d->stack_dirs);
+  gsize len;
+  char *text = g_key_file_to_data(kf, &len, NULL);
+  bool ok = g_file_set_contents(path, text, (gssize)len, error);
+  if (!ok) g_prefix_error(error, "writing %s: ", path);
+  g_free(text);
+  g_key_file_unref(kf);
+  return ok;
+}
+
+static bool get_list(GKeyFile *kf, const char *path, const char *key, GPtrArray *out, bool required, GError **error) {
+  GError *e = NULL;
+  gsize n = 0;
+  char **v = g_key_file_get_string_list(kf, "compare", key, &n, &e);
+  if (!v) {
+    if (!required && g_error_matches(e, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND)) {
+      g_error_free(e);
+      return true;
+    }
+    /* an empty value is an empty list, not an error */
+    if (g_error_matches(e, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE) || !e) {
+      g_clear_error(&e);
+      return true;
+    }
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: key %s: %s", path, key, e->message);
+    g_error_free(e);
+    return false;
+  }
+  for (gsize i = 0; i < n; i++) g_ptr_array_add(out, g_strdup(v[i]));
+  g_strfreev(v);
+  return true;
+}
+
+FsiDesign *fsi_design_load(const char *path, GError **error) {
+  GKeyFile *kf = g_key_file_new();
+  GError *e = NULL;
+  if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_COMMENTS, &e)) {
+    g_set_error(error, FSI_ERROR, g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? FSI_ERROR_NOT_FOUND : FSI_ERROR_IO,
+                "cannot read %s: %s", path, e->message);
+    g_error_free(e);
+    g_key_file_unref(kf);
+    return NULL;
+  }
+  FsiDesign *d = fsi_design_new();
+  GPtrArray *seeds = g_ptr_array_new_with_free_func(g_free);
+  GPtrArray *wd = g_ptr_array_new_with_free_func(g_free), *sd = g_ptr_array_new_with_free_func(g_free);
+  bool ok = get_list(kf, path, "workloads", d->workloads, true, error) &&
+            get_list(kf, path, "stacks", d->stacks, true, error) && get_list(kf, path, "seeds", seeds, true, error) &&
+            get_list(kf, path, "sets", d->sets, false, error) && get_list(kf, path, "workload_dirs", wd, false, error) &&
+            get_list(kf, path, "stack_dirs", sd, false, error);
+  char *ver = ok ? g_key_file_get_string(kf, "compare", "fragsim_version", NULL) : NULL;
+  if (ver) {
+    g_free(d->version);
+    d->version = ver;
+  }
+  for (guint i = 0; ok && i < seeds->len; i++) {
+    guint64 v;
+    if (!g_ascii_string_to_unsigned(g_ptr_array_index(seeds, i), 10, 0, G_MAXUINT64, &v, NULL)) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: key seeds: \"%s\" is not a seed", path,
+                  (char *)g_ptr_array_index(seeds, i));
+      ok = false;
+    } else {
+      g_array_append_val(d->seeds, v);
+    }
+  }
+  if (ok && !fsi_design_finish(d, error)) {
+    g_prefix_error(error, "%s: ", path);
+    ok = false;
+  }
+  /* The directory names recorded are the ones the runs were written under;
+   * they win over today's sanitising rule should it ever change. */
+  if (ok && wd->len == d->workloads->len)
+    for (guint i = 0; i < wd->len; i++) {
+      g_free(d->workload_dirs->pdata[i]);
+      d->workload_dirs->pdata[i] = g_strdup(g_ptr_array_index(wd, i));
+    }
+  if (ok && sd->len == d->stacks->len)
+    for (guint i = 0; i < sd->len; i++) {
+      g_free(d->stack_dirs->pdata[i]);
+      d->stack_dirs->pdata[i] = g_strdup(g_ptr_array_index(sd, i));
+    }
+  g_ptr_array_unref(seeds);
+  g_ptr_array_unref(wd);
+  g_ptr_array_unref(sd);
+  g_key_file_unref(kf);
+  if (!ok) {
+    fsi_design_free(d);
+    return NULL;
+  }
+  return d;
+}
+
+/* ---- aggregation over runs ---------------------------------------------------------- */
+
+bool fsi_compare_is_work_metric(const char *name) {
+  return strstr(name, "pgscan") || strstr(name, "pgsteal") || (strstr(name, "migrate") && !strstr(name, "migratetype"));
+}
+
+void fsi_compare_rows_free(GArray *rows) {
+  if (!rows) return;
+  for (guint i = 0; i < rows->len; i++) g_free(g_array_index(rows, FsiCompareRow, i).metric);
+  g_array_unref(rows);
+}
+
+static bool run_done(const char *rundir) {
+  char *p = g_build_filename(rundir, "summary.csv", NULL);
+  bool ok = g_file_test(p, G_FILE_TEST_IS_REGULAR);
+  g_free(p);
+  return ok;
+}
+
+/* Lists missing run numbers compactly ("3, 7-9, 12"). */
+static char *ranges_text(GArray *nums) {
+  GString *s = g_string_new(NULL);
+  for (guint i = 0; i < nums->len;) {
+    guint a = g_array_index(nums, guint, i), j = i;
+    while (j + 1 < nums->len && g_array_index(nums, guint, j + 1) == g_array_index(nums, guint, j) + 1) j++;
+    guint b = g_array_index(nums, guint, j);
+    if (s->len) g_string_append(s, ", ");
+    if (a == b) g_string_append_printf(s, "%u", a);
+    else g_string_append_printf(s, "%u-%u", a, b);
+    i = j + 1;
+  }
+  return g_string_free(s, FALSE);
+}
+
+GArray *fsi_compare_collect(const FsiDesign *d, const char *dir, GError **error) {
+  guint nruns = fsi_design_n_runs(d), nseeds = d->seeds->len;
+  GArray *missing = g_array_new(FALSE, FALSE, sizeof(guint));
+  for (guint n = 0; n < nruns; n++) {
+    char *rd = fsi_design_run_dir(d, dir, n);
+    if (!run_done(rd)) g_array_append_val(missing, n);
+    g_free(rd);
+  }
+  if (missing->len) {
+    char *list = ranges_text(missing);
+    char *first = fsi_design_run_dir(d, dir, g_array_index(missing, guint, 0));
+    g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND,
+                "%u of %u runs are not complete (run numbers %s; the first is %s); run them with --run N or a plain compare",
+                missing->len, nruns, list, first);
+    g_free(first);
+    g_free(list);
+    g_array_unref(missing);
+    return NULL;
+  }
+  g_array_unref(missing);
+
+  GArray *rows = g_array_new(FALSE, FALSE, sizeof(FsiCompareRow));
+  for (guint g = 0; g < nruns / nseeds; g++) {
+    /* metric -> values[seed]; metric order is the header order of the first
+     * seed, extended by any column a later seed adds */
+    GPtrArray *metrics = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *vals = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    guint w = 0, s = 0, k = 0;
+    for (guint k2 = 0; k2 < nseeds; k2++) {
+      guint n = g * nseeds + k2;
+      fsi_design_run(d, n, &w, &s, &k);
+      char *rd = fsi_design_run_dir(d, dir, n);
+      char *path = g_build_filename(rd, "summary.csv", NULL);
+      g_free(rd);
+      FsiTable *t = fsi_table_read(path, error);
+      bool ok = t != NULL;
+      if (ok && t->rows->len != 1) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s has %u data rows, expected one", path, t->rows->len);
+        ok = false;
+      }
+      if (ok) {
+        guint64 want = g_array_index(d->seeds, guint64, k), got = 0;
+        const char *sv = fsi_table_get(t, 0, fsi_table_col(t, "seed"));
+        if (!sv || !g_ascii_string_to_unsigned(sv, 10, 0, G_MAXUINT64, &got, NULL) || got != want) {
+          g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s is not the result of seed %" G_GUINT64_FORMAT " (seed column: %s)",
+                      path, want, sv ? sv : "missing");
+          ok = false;
+        }
+      }
+      for (guint c = 0; ok && c < t->header->len; c++) {
+        const char *name = g_ptr_array_index(t->header, c);
+        if (!strcmp(name, "workload") || !strcmp(name, "stack") || !strcmp(name, "seed")) continue;
+        double v;
+        if (!fsi_parse_number(fsi_table_get(t, 0, (int)c), &v)) {
+          g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s line 2, column %s: \"%s\" is not a number", path, name,
+                      fsi_table_get(t, 0, (int)c));
+          ok = false;
+          break;
+        }
+        double *arr = g_hash_table_lookup(vals, name);
+        if (!arr) {
+          char *key = g_strdup(name);
+          g_ptr_array_add(metrics, key);
+          arr = g_new(double, nseeds);
+          for (guint i = 0; i < nseeds; i++) arr[i] = NAN;
+          g_hash_table_insert(vals, key, arr);
+        }
+        arr[k2] = v;
+      }
+      fsi_table_free(t);
+      g_free(path);
+      if (!ok) {
+        g_hash_table_unref(vals);
+        g_ptr_array_unref(metrics);
+        fsi_compare_rows_free(rows);
+        return NULL;
+      }
+    }
+    for (guint m = 0; m < metrics->len; m++) {
+      const char *name = g_ptr_array_index(metrics, m);
+      FsiCompareRow r = {w, s, g_strdup(name), {0}};
+      fsi_agg_compute(g_hash_table_lookup(vals, name), nseeds, &r.agg);
+      g_array_append_val(rows, r);
+    }
+    g_hash_table_unref(vals);
+    g_ptr_array_unref(metrics);
+  }
+  return rows;
+}
+
+/* Ten significant digits: enough that a mean of integer counters over a few
+ * seeds is exact, while keeping the files readable. */
+static void csv_value(FsiCsv *c, double v) {
+  if (!isfinite(v)) {
+    fsi_csv_str(c, "");
+    return;
+  }
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_formatd(buf, sizeof buf, "%.10g", v == 0 ? 0.0 : v); /* no "-0" */
+  fsi_csv_str(c, buf);
+}
+
+bool fsi_compare_write_csv(const FsiDesign *d, const GArray *rows, const char *path, GError **error) {
+  char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
+  char *tmpname = g_strdup_printf(".%s.tmp-%ld", base, (long)getpid());
+  char *tmp = g_build_filename(dir, tmpname, NULL);
+  g_free(tmpname);
+  g_free(base);
+  g_free(dir);
+  FsiCsv *c = fsi_csv_open(tmp, error);
+  if (!c) {
+    g_free(tmp);
+    return false;
+  }
+  const char *cols[] = {"workload", "stack", "metric", "n", "mean", "sd", "ci95_lo", "ci95_hi", NULL};
+  fsi_csv_header(c, cols);
+  for (guint i = 0; i < rows->len; i++) {
+    const FsiCompareRow *r = &g_array_index(rows, FsiCompareRow, i);
+    fsi_csv_str(c, g_ptr_array_index(d->workloads, r->w));
+    fsi_csv_str(c, g_ptr_array_index(d->stacks, r->s));
+    fsi_csv_str(c, r->metric);
+    fsi_csv_u64(c, r->agg.n);
+    csv_value(c, r->agg.mean);
+    csv_value(c, r->agg.sd);
+    csv_value(c, r->agg.ci95_lo);
+    csv_value(c, r->agg.ci95_hi);
+    fsi_csv_end_row(c);
+  }
+  bool ok = fsi_csv_close(c, error);
+  if (ok && g_rename(tmp, path) != 0) {
+    int saved = errno;
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot rename %s to %s: %s", tmp, path, g_strerror(saved));
+    ok = false;
+  }
+  if (!ok) g_unlink(tmp);
+  g_free(tmp);
+  return ok;
+}
+
+/* ---- the summary table ------------------------------------------------------------ */
+
+static const char *const headline[] = {"huge_success_pct", "unusable_huge", "mixed_blocks", "polluted_blocks",
+                                       "stall_p99_ns",     "fs_alloc_fail"};
+
+/* Two significant digits are plenty for a half-width, but "1.5e+02" is
+ * harder to read beside a mean than "153". */
+static char *cell_text(const FsiAgg *a) {
+  if (a->n == 0) return g_strdup("-");
+  if (a->n == 1 || !isfinite(a->ci95_hi)) return g_strdup_printf("%.4g", a->mean);
+  double half = a->ci95_hi - a->mean;
+  if (half >= 10 && half < 1e7) return g_strdup_printf("%.4g ± %.0f", a->mean, half);
+  return g_strdup_printf("%.4g ± %.2g", a->mean, half);
+}
+
+static void pad(GString *s, const char *text, glong width, bool right) {
+  glong len = g_utf8_strlen(text, -1);
+  if (right)
+    for (glong i = len; i < width; i++) g_string_append_c(s, ' ');
+  g_string_append(s, text);
+  if (!right)
+    for (glong i = len; i < width; i++) g_string_append_c(s, ' ');
+}
+
+static void print_table(const FsiDesign *d, const GArray *rows) {
+  guint ns = d->stacks->len;
+  for (guint w = 0; w < d->workloads->len; w++) {
+    GPtrArray *names = g_ptr_array_new();
+    for (unsigned h = 0; h < G_N_ELEMENTS(headline); h++) g_ptr_array_add(names, (char *)headline[h]);
+    for (guint i = 0; i < rows->len; i++) {
+      const FsiCompareRow *r = &g_array_index(rows, FsiCompareRow, i);
+      if (r->w != w || !fsi_compare_is_work_metric(r->metric)) continue;
+      bool seen = false;
+      for (guint j = 0; j < names->len && !seen; j++) seen = !strcmp(names->pdata[j], r->metric);
+      if (!seen) g_ptr_array_add(names, r->metric);
+    }
+    /* cells[metric][stack]; metrics absent for every stack are dropped */
+    GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *shown = g_ptr_array_new();
+    for (guint m = 0; m < names->len; m++) {
+      bool any = false;
+      GPtrArray *line = g_ptr_array_new_with_free_func(g_free);
+      for (guint s = 0; s < ns; s++) {
+        const FsiAgg *a = NULL;
+        for (guint i = 0; i < rows->len && !a; i++) {
+          const FsiCompareRow *r = &g_array_index(rows, FsiCompareRow, i);
+          if (r->w == w && r->s == s && !strcmp(r->metric, names->pdata[m])) a = &r->agg;
+        }
+        any |= a != NULL;
+        g_ptr_array_add(line, a ? cell_text(a) : g_strdup(""));
+      }
+      if (any) {
+        g_ptr_array_add(shown, names->pdata[m]);
+        for (guint s = 0; s < ns; s++) g_ptr_array_add(cells, g_strdup(line->pdata[s]));
+      }
+      g_ptr_array_unref(line);
+    }
+    glong w0 = (glong)strlen("metric");
+    for (guint m = 0; m < shown->len; m++) w0 = MAX(w0, (glong)strlen(shown->pdata[m]));
+    glong *wid = g_new0(glong, ns);
+    for (guint s = 0; s < ns; s++) {
+      wid[s] = g_utf8_strlen(g_ptr_array_index(d->stacks, s), -1);
+      for (guint m = 0; m < shown->len; m++) wid[s] = MAX(wid[s], g_utf8_strlen(cells->pdata[m * ns + s], -1));
+    }
+    GString *out = g_string_new(NULL);
+    g_string_append_printf(out, "\n%s, %u seed%s: mean ± 95%% CI half-width (t, n-1 df)\n",
+                           (char *)g_ptr_array_index(d->workloads, w), d->seeds->len, d->seeds->len == 1 ? "" : "s");
+    pad(out, "metric", w0, false);
+    for (guint s = 0; s < ns; s++) {
+      g_string_append(out, "   ");
+      pad(out, g_ptr_array_index(d->stacks, s), wid[s], true);
+    }
+    g_string_append_c(out, '\n');
+    for (guint m = 0; m < shown->len; m++) {
+      pad(out, shown->pdata[m], w0, false);
+      for (guint s = 0; s < ns; s++) {
+        g_string_append(out, "   ");
+        pad(out, cells->pdata[m * ns + s], wid[s], true);
+      }
+      g_string_append_c(out, '\n');
+    }
+    fputs(out->str, stdout);
+    g_string_free(out, TRUE);
+    g_free(wid);
+    g_ptr_array_unref(shown);
+    g_ptr_array_unref(cells);
+    g_ptr_array_unref(names);
+  }
+}
+
+/* ---- running ---------------------------------------------------------------------- */
+
+typedef struct {
+  const FsiDesign *d;
+  const char *dir;
+  const char *const *sets;
+  const char *policy_path;
+  bool check, force;
+  GArray *todo;     /* run numbers */
+  gint next;        /* atomic index into todo */
+  gint stop;        /* atomic: an error happened, start nothing new */
+  GMutex lock;
+  GCond cond;
+  guint done, running_workers;
+  guint64 events;
+  GError **errors;  /* per todo entry */
+} Pool;
+
+static gpointer worker(gpointer data) {
+  Pool *p = data;
+  for (;;) {
+    if (g_atomic_int_get(&p->stop)) break;
+    gint i = g_atomic_int_add(&p->next, 1);
+    if (i >= (gint)p->todo->len) break;
+    guint n = g_array_index(p->todo, guint, i);
+    guint w, s, k;
+    fsi_design_run(p->d, n, &w, &s, &k);
+    char *rd = fsi_design_run_dir(p->d, p->dir, n);
+    FsiRunSpec spec = {g_ptr_array_index(p->d->workloads, w), g_ptr_array_index(p->d->stacks, s),
+                       g_array_index(p->d->seeds, guint64, k), p->sets, rd, p->policy_path, p->check, p->force, false};
+    FsiRunResult res = {0};
+    GError *e = NULL;
+    bool ok = fsi_run_one(&spec, &res, &e);
+    g_free(rd);
+    g_mutex_lock(&p->lock);
+    if (ok) {
+      p->done++;
+      p->events += res.events;
+    } else {
+      p->errors[i] = e;
+      g_atomic_int_set(&p->stop, 1);
+    }
+    g_cond_signal(&p->cond);
+    g_mutex_unlock(&p->lock);
+    fsi_run_result_clear(&res);
+  }
+  g_mutex_lock(&p->lock);
+  p->running_workers--;
+  g_cond_signal(&p->cond);
+  g_mutex_unlock(&p->lock);
+  return NULL;
+}
+
+static void fmt_secs(char *buf, size_t len, double s) {
+  if (s < 60) g_snprintf(buf, len, "%.0fs", s);
+  else if (s < 3600) g_snprintf(buf, len, "%dm%02ds", (int)s / 60, (int)s % 60);
+  else g_snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
+}
+
+static void progress_line(Pool *p, guint reused, guint total, double elapsed, bool final) {
+  char el[32], eta[32];
+  fmt_secs(el, sizeof el, elapsed);
+  if (p->done > 0) fmt_secs(eta, sizeof eta, elapsed / p->done * (p->todo->len - p->done));
+  else g_strlcpy(eta, "--", sizeof eta);
+  fprintf(stderr, "\rcompare: %u/%u runs done  elapsed %s  ETA %s  %.2fM events/s   %s", reused + p->done, total, el,
+          final ? "0s" : eta, elapsed > 0 ? (double)p->events / elapsed / 1e6 : 0.0, final ? "\n" : "");
+  fflush(stderr);
+}
+
+/* A misspelt stack, policy parameter or --set key would otherwise surface
+ * only when the first run that uses it comes up, possibly hours into a
+ * comparison; this repeats fsi_run_one()'s set-up checks for every stack
+ * before anything runs.  Workloads that are not presets may be files. */
+static bool preflight(const FsiDesign *d, char **sets, const char *policy_path, GError **error) {
+  for (guint w = 0; w < d->workloads->len; w++) {
+    const char *name = g_ptr_array_index(d->workloads, w);
+    if (!fsi_workload_find(name) && !g_file_test(name, G_FILE_TEST_IS_REGULAR)) {
+      GString *known = g_string_new(NULL);
+      for (const FsiWorkloadInfo *wi = fsi_workloads; wi->name; wi++)
+        g_string_append_printf(known, "%s%s", known->len ? ", " : "", wi->name);
+      g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "-w: unknown workload \"%s\" (known: %s)", name, known->str);
+      g_string_free(known, TRUE);
+      return false;
+    }
+  }
+  for (guint s = 0; s < d->stacks->len; s++) {
+    FsiConfig *cfg = fsi_config_new();
+    FsiStack *st = NULL;
+    bool ok = true;
+    for (char **a = sets; ok && a && *a; a++) ok = fsi_config_set(cfg, *a, "--set", error);
+    if (ok) st = fsi_stack_load(g_ptr_array_index(d->stacks, s), policy_path, cfg->kf, error);
+    if (st) {
+      GPtrArray *extra = g_ptr_array_new();
+      g_ptr_array_add(extra, "workload");
+      for (unsigned i = 0; i < st->n; i++) g_ptr_array_add(extra, st->v[i].name);
+      g_ptr_array_add(extra, NULL);
+      ok = fsi_config_validate(cfg, (const char *const *)extra->pdata, error);
+      g_ptr_array_free(extra, TRUE);
+      fsi_stack_free(st);
+    } else {
+      ok = false;
+    }
+    fsi_config_free(cfg);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/* Runs `todo` on `jobs` threads; reports the lowest-numbered failure. */
+static bool run_all(Pool *p, guint jobs, guint reused, guint total, bool show_progress, GError **error) {
+  gint64 t0 = g_get_monotonic_time();
+  jobs = MAX(1u, MIN(jobs, p->todo->len));
+  p->errors = g_new0(GError *, p->todo->len + 1);
+  g_mutex_init(&p->lock);
+  g_cond_init(&p->cond);
+  GThread **th = g_new0(GThread *, jobs);
+  p->running_workers = jobs;
+  for (guint j = 0; j < jobs; j++) th[j] = g_thread_new("fragsim-run", worker, p);
+  g_mutex_lock(&p->lock);
+  while (p->running_workers > 0) {
+    if (show_progress) progress_line(p, reused, total, (double)(g_get_monotonic_time() - t0) / 1e6, false);
+    g_cond_wait_until(&p->cond, &p->lock, g_get_monotonic_time() + G_TIME_SPAN_SECOND / 2);
+  }
+  if (show_progress) progress_line(p, reused, total, (double)(g_get_monotonic_time() - t0) / 1e6, true);
+  g_mutex_unlock(&p->lock);
+  for (guint j = 0; j < jobs; j++) g_thread_join(th[j]);
+  g_free(th);
+  bool ok = true;
+  guint nfail = 0;
+  for (guint i = 0; i < p->todo->len; i++) {
+    if (!p->errors[i]) continue;
+    if (ok) {
+      guint n = g_array_index(p->todo, guint, i), w, s, k;
+      fsi_design_run(p->d, n, &w, &s, &k);
+      g_propagate_prefixed_error(error, p->errors[i], "run %u (%s, %s, seed %" G_GUINT64_FORMAT "): ", n,
+                                 (char *)g_ptr_array_index(p->d->workloads, w), (char *)g_ptr_array_index(p->d->stacks, s),
+                                 g_array_index(p->d->seeds, guint64, k));
+      p->errors[i] = NULL;
+      ok = false;
+    } else {
+      g_clear_error(&p->errors[i]);
+    }
+    nfail++;
+  }
+  if (nfail > 1) g_prefix_error(error, "%u runs failed; the first: ", nfail);
+  g_free(p->errors);
+  g_mutex_clear(&p->lock);
+  g_cond_clear(&p->cond);
+  return ok;
+}
+
+/* ---- the command -------------------------------------------------------------------- */
+
+static const char *compare_description =
+    "Runs every (workload, stack, seed), with the same seeds for every stack (common random\n"
+    "numbers), and aggregates the seeds of each (workload, stack) into DIR/compare.csv:\n"
+    "  workload,stack,metric,n,mean,sd,ci95_lo,ci95_hi   (one row per summary.csv metric)\n"
+    "The 95% interval is mean -/+ t(0.975, n-1) * sd / sqrt(n); empty when n < 2.\n"
+    "Each run keeps its directory DIR/runs/<workload>/<stack>/s<seed>; DIR/compare.ini\n"
+    "records the design.  Re-running the same command resumes: finished runs are kept.\n"
+    "\n"
+    "Cluster arrays: --list-runs numbers the runs (from 0: workload-major, then stack, then\n"
+    "seed), --run N runs one of them, --collect builds compare.csv from the directories.\n"
+    "\n"
+    "Examples:\n"
+    "  fragsim compare -w churn -p vanilla -p nogroup -r 5 -j 2 -o cmp --set sim.duration=60s\n"
+    "  fragsim compare -w churn -p vanilla -p nogroup -r 5 -o cmp --run $SLURM_ARRAY_TASK_ID\n"
+    "  fragsim compare -w churn -p vanilla -p nogroup -r 5 -o cmp --collect\n"
+    "See docs/comparing.md.";
+
+static void split_into(GPtrArray *out, char **items) {
+  for (char **it = items; it && *it; it++) {
+    char **parts = g_strsplit(*it, ",", -1);
+    for (char **p = parts; *p; p++) {
+      char *t = g_strstrip(g_strdup(*p));
+      if (*t) g_ptr_array_add(out, t);
+      else g_free(t);
+    }
+    g_strfreev(parts);
+  }
+}
+
+/* "1,4,9" and "1..5" and mixtures. */
+static bool parse_seed_list(const char *text, GArray *out, GError **error) {
+  char **parts = g_strsplit(text, ",", -1);
+  bool ok = true;
+  for (char **p = parts; ok && *p; p++) {
+    char *item = g_strstrip(*p);
+    char *dots = strstr(item, "..");
+    guint64 a, b;
+    if (dots) {
+      *dots = '\0';
+      ok = g_ascii_string_to_unsigned(item, 10, 0, G_MAXUINT64, &a, NULL) &&
+           g_ascii_string_to_unsigned(dots + 2, 10, 0, G_MAXUINT64, &b, NULL) && a <= b && b - a < 1000000;
+      *dots = '.';
+    } else {
+      ok = g_ascii_string_to_unsigned(item, 10, 0, G_MAXUINT64, &a, NULL);
+      b = a;
+    }
+    if (!ok) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                  "--seed-list: \"%s\" is not a seed or a range A..B of seeds (A <= B)", item);
+      break;
+    }
+    for (guint64 v = a;; v++) {
+      g_array_append_val(out, v);
+      if (v == b) break;
+    }
+  }
+  g_strfreev(parts);
+  return ok;
+}
+
+/* GOption wants "-j 2"; make and Slurm users type "-j2", so attached values
+ * of the short options that take one are split off first.  Returns a new
+ * argv (g_strfreev it; the strings are copies). */
+static char **split_short_values(int argc, char **argv, int *ret_argc) {
+  GPtrArray *a = g_ptr_array_new();
+  bool rest = false;
+  for (int i = 0; i < argc; i++) {
+    const char *s = argv[i];
+    if (!rest && i > 0 && s[0] == '-' && s[1] && strchr("wprjo", s[1]) && s[2]) {
+      g_ptr_array_add(a, g_strndup(s, 2));
+      g_ptr_array_add(a, g_strdup(s + 2));
+      continue;
+    }
+    if (!strcmp(s, "--")) rest = true;
+    g_ptr_array_add(a, g_strdup(s));
+  }
+  *ret_argc = (int)a->len;
+  g_ptr_array_add(a, NULL);
+  return (char **)g_ptr_array_free(a, FALSE);
+}
+
+static bool strv_equal(GPtrArray *a, GPtrArray *b) {
+  if (a->len != b->len) return false;
+  for (guint i = 0; i < a->len; i++)
+    if (strcmp(a->pdata[i], b->pdata[i])) return false;
+  return true;
+}
+
+static char *sets_text(GPtrArray *sets) {
+  if (!sets->len) return g_strdup("no --set");
+  GString *s = g_string_new(NULL);
+  for (guint i = 0; i < sets->len; i++) g_string_append_printf(s, "%s--set %s", i ? " " : "", (char *)sets->pdata[i]);
+  return g_string_free(s, FALSE);
+}
+
+/* Finished runs are reused by path, and the path does not encode --set, so
+ * a manifest made with other settings would silently mix configurations. */
+static bool check_manifest(const FsiDesign *d, const char *path, bool force, GError **error) {
+  if (!g_file_test(path, G_FILE_TEST_EXISTS) || force) return true;
+  FsiDesign *old = fsi_design_load(path, error);
+  if (!old) return false;
+  bool ok = true;
+  if (!strv_equal(old->sets, d->sets)) {
+    char *a = sets_text(old->sets), *b = sets_text(d->sets);
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "%s was made with %s, this command has %s: its finished runs would be mixed with runs of "
+                "another configuration; use the same --set options, another -o, or --force to redo every run",
+                path, a, b);
+    g_free(a);
+    g_free(b);
+    ok = false;
+  } else if (strcmp(old->version, d->version)) {
+    fprintf(stderr, "fragsim: compare: warning: %s was written by fragsim %s, this is %s; its finished runs are reused\n",
+            path, old->version, d->version);
+  }
+  fsi_design_free(old);
+  return ok;
+}
 
 int fsi_cmd_compare(int argc, char **argv) {
-  (void)argc;
-  fprintf(stderr, "fragsim: %s: not available yet\n", argv[0]);
-  return 1;
+  char **workloads = NULL, **stacks = NULL, **sets = NULL;
+  char *outdir = NULL, *policy_path = NULL, *seed_list = NULL;
+  gint nseeds = 5, jobs = 0, run_n = -1;
+  gint64 seed_base = 1;
+  gboolean list_runs = FALSE, collect = FALSE, force = FALSE, quiet = FALSE, check = FALSE;
+  GOptionEntry entries[] = {
+      {"workload", 'w', 0, G_OPTION_ARG_STRING_ARRAY, &workloads, "Workloads, comma separated or repeated", "W[,W...]"},
+      {"policy", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &stacks,
+       "A policy stack (repeat for each; also comma separated); the order fixes plot colours", "STACK"},
+      {"seeds", 'r', 0, G_OPTION_ARG_INT, &nseeds, "Number of seeds per (workload, stack) (default 5)", "R"},
+      {"seed-base", 0, 0, G_OPTION_ARG_INT64, &seed_base, "First seed (default 1): seeds are B..B+R-1", "B"},
+      {"seed-list", 0, 0, G_OPTION_ARG_STRING, &seed_list, "Explicit seeds instead of -r/--seed-base, e.g. 1..5,9",
+       "LIST"},
+      {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Runs in parallel (default: number of processors)", "JOBS"},
+      {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir, "Comparison directory (required)", "DIR"},
+      {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a configuration key for every run (repeatable)",
+       "SECTION.KEY=VALUE"},
+      {"list-runs", 0, 0, G_OPTION_ARG_NONE, &list_runs, "Print the numbered runs (number, workload, stack, seed, dir, status)", NULL},
+      {"run", 0, 0, G_OPTION_ARG_INT, &run_n, "Run only run number N (from 0; see --list-runs)", "N"},
+      {"collect", 0, 0, G_OPTION_ARG_NONE, &collect, "Only aggregate the finished run directories into compare.csv", NULL},
+      {"force", 'f', 0, G_OPTION_ARG_NONE, &force, "Redo runs that are already complete", NULL},
+      {"check", 0, 0, G_OPTION_ARG_NONE, &check, "Check engine invariants after every event (slow)", NULL},
+      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line and no summary table", NULL},
+      {"policy-path", 0, 0, G_OPTION_ARG_STRING, &policy_path,
+       "Directories searched first for policy modules (colon separated)", "DIRS"},
+      {NULL, 0, 0, 0, NULL, NULL, NULL}};
+  GOptionContext *ctx = g_option_context_new("- run stacks head to head over seeds and aggregate");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  g_option_context_set_description(ctx, compare_description);
+  GError *e = NULL;
+  int rc = 1;
+  FsiDesign *d = fsi_design_new();
+  GArray *rows = NULL;
+  char *manifest = NULL, *csv = NULL;
+  char **args = split_short_values(argc, argv, &argc);
+  /* parse drops entries from args without freeing them: keep the pointers */
+  char **args_owned = g_memdup2(args, sizeof(char *) * ((gsize)argc + 1));
+  argv = args;
+
+  if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
+  if (argc > 1) {
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "unexpected argument \"%s\" (see fragsim compare --help)", argv[1]);
+    goto out;
+  }
+  split_into(d->workloads, workloads);
+  split_into(d->stacks, stacks);
+  for (char **s = sets; s && *s; s++) g_ptr_array_add(d->sets, g_strdup(*s));
+  if (!outdir || !d->workloads->len || !d->stacks->len) {
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "-w WORKLOAD, -p STACK and -o DIR are required (see fragsim compare --help)");
+    goto out;
+  }
+  if ((list_runs ? 1 : 0) + (collect ? 1 : 0) + (run_n >= 0 ? 1 : 0) > 1) {
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--list-runs, --run and --collect exclude each other");
+    goto out;
+  }
+  if (run_n < -1) {
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--run: %d is not a run number (they start at 0)", run_n);
+    goto out;
+  }
+  if (seed_list) {
+    if (!parse_seed_list(seed_list, d->seeds, &e)) goto out;
+  } else {
+    if (nseeds < 1) {
+      g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "-r/--seeds: %d is not a number of seeds (at least 1)", nseeds);
+      goto out;
+    }
+    if (seed_base < 0) {
+      g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--seed-base must be non-negative");
+      goto out;
+    }
+    for (gint i = 0; i < nseeds; i++) {
+      guint64 v = (guint64)seed_base + (guint64)i;
+      g_array_append_val(d->seeds, v);
+    }
+  }
+  if (jobs < 0) {
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "-j/--jobs: %d is not a number of jobs", jobs);
+    goto out;
+  }
+  if (jobs == 0) jobs = (gint)g_get_num_processors();
+  if (!fsi_design_finish(d, &e)) goto out;
+  guint nruns = fsi_design_n_runs(d);
+
+  if (list_runs) {
+    for (guint n = 0; n < nruns; n++) {
+      guint w, s, k;
+      fsi_design_run(d, n, &w, &s, &k);
+      char *rd = fsi_design_run_dir(d, outdir, n);
+      printf("%u\t%s\t%s\t%" G_GUINT64_FORMAT "\t%s\t%s\n", n, (char *)g_ptr_array_index(d->workloads, w),
+             (char *)g_ptr_array_index(d->stacks, s), g_array_index(d->seeds, guint64, k), rd,
+             run_done(rd) ? "done" : "todo");
+      g_free(rd);
+    }
+    rc = 0;
+    goto out;
+  }
+  if (run_n >= (gint)nruns) {
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--run: there is no run %d; this comparison has runs 0..%u", run_n,
+                nruns - 1);
+    goto out;
+  }
+
+  if (run_n < 0 && !collect && !preflight(d, sets, policy_path, &e)) goto out;
+  if (g_mkdir_with_parents(outdir, 0777) != 0) {
+    int saved = errno;
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_IO, "-o: cannot create directory %s: %s", outdir, g_strerror(saved));
+    goto out;
+  }
+  manifest = g_build_filename(outdir, "compare.ini", NULL);
+  csv = g_build_filename(outdir, "compare.csv", NULL);
+  if (!check_manifest(d, manifest, force, &e) || !fsi_design_save(d, manifest, &e)) goto out;
+
+  if (run_n >= 0) {
+    guint w, s, k;
+    fsi_design_run(d, (guint)run_n, &w, &s, &k);
+    char *rd = fsi_design_run_dir(d, outdir, (guint)run_n);
+    if (run_done(rd) && !force) {
+      if (!quiet) printf("run %d already complete: %s\n", run_n, rd);
+    } else {
+      FsiRunSpec spec = {g_ptr_array_index(d->workloads, w), g_ptr_array_index(d->stacks, s),
+                         g_array_index(d->seeds, guint64, k), (const char *const *)sets, rd, policy_path, check,
+                         force, !quiet};
+      FsiRunResult res = {0};
+      bool ok = fsi_run_one(&spec, &res, &e);
+      if (!ok) {
+        g_prefix_error(&e, "run %d (%s, %s, seed %" G_GUINT64_FORMAT "): ", run_n, (char *)g_ptr_array_index(d->workloads, w),
+                       (char *)g_ptr_array_index(d->stacks, s), g_array_index(d->seeds, guint64, k));
+        g_free(rd);
+        goto out;
+      }
+      if (!quiet)
+        printf("run %d (%s, %s, seed %" G_GUINT64_FORMAT ") done in %.1f s: %s\n", run_n,
+               (char *)g_ptr_array_index(d->workloads, w), (char *)g_ptr_array_index(d->stacks, s),
+               g_array_index(d->seeds, guint64, k), res.wall_s, rd);
+      fsi_run_result_clear(&res);
+    }
+    g_free(rd);
+    rc = 0;
+    goto out;
+  }
+
+  if (!collect) {
+    Pool p = {0};
+    p.d = d;
+    p.dir = outdir;
+    p.sets = (const char *const *)sets;
+    p.policy_path = policy_path;
+    p.check = check;
+    p.force = force;
+    p.todo = g_array_new(FALSE, FALSE, sizeof(guint));
+    for (guint n = 0; n < nruns; n++) {
+      char *rd = fsi_design_run_dir(d, outdir, n);
+      if (force || !run_done(rd)) g_array_append_val(p.todo, n);
+      g_free(rd);
+    }
+    guint reused = nruns - p.todo->len;
+    gint64 t0 = g_get_monotonic_time();
+    bool ok = p.todo->len == 0 ||
+              run_all(&p, (guint)jobs, reused, nruns, !quiet && isatty(STDERR_FILENO), &e);
+    if (!quiet)
+      printf("compare: ran %u of %u runs (%u already complete) in %.1f s with %d job%s\n", p.done, nruns, reused,
+             (double)(g_get_monotonic_time() - t0) / 1e6, MIN(jobs, (gint)MAX(1u, p.todo->len)),
+             MIN(jobs, (gint)MAX(1u, p.todo->len)) == 1 ? "" : "s");
+    g_array_unref(p.todo);
+    if (!ok) goto out;
+  }
+
+  rows = fsi_compare_collect(d, outdir, &e);
+  if (!rows) goto out;
+  if (!fsi_compare_write_csv(d, rows, csv, &e)) goto out;
+  if (!quiet) {
+    print_table(d, rows);
+    printf("\nresults in %s (plot with: fragsim plot %s)\n", csv, outdir);
+  }
+  rc = 0;
+out:
+  if (e) {
+    fprintf(stderr, "fragsim: compare: %s\n", e->message);
+    g_error_free(e);
+    rc = 1;
+  }
+  fsi_compare_rows_free(rows);
+  g_free(manifest);
+  g_free(csv);
+  fsi_design_free(d);
+  g_strfreev(workloads);
+  g_strfreev(stacks);
+  g_strfreev(sets);
+  g_free(outdir);
+  g_free(policy_path);
+  g_free(seed_list);
+  g_free(args);
+  g_strfreev(args_owned);
+  g_option_context_free(ctx);
+  return rc;
 }

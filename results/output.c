@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/error.h"
+#include "engine/reclaim.h"
 #include "results/csvout.h"
 
 #ifndef FRAGSIM_VERSION
@@ -19,6 +20,7 @@ struct FsiOutput {
   FsiCsv *allocs;
   FsiCsv *ts;
   FsiCsv *pb;
+  FsiCsv *oom;
   uint32_t allocs_min_order;
   uint64_t pb_interval_ns, next_pb_ns;
   uint64_t last_sample_ns;
@@ -45,6 +47,18 @@ static char *mt_col(const char *prefix, uint32_t mt) {
 
 /* ---- columns ------------------------------------------------------------------- */
 
+/* node-wide gauges, /proc/vmstat names (in pages) */
+static const char *const gauge_names[] = {"nr_inactive_anon", "nr_active_anon", "nr_inactive_file", "nr_active_file",
+                                          "nr_dirty", "nr_slab_reclaimable", "nr_slab_unreclaimable", "nr_swap_used"};
+
+static void gauge_values(FsiRun *run, uint64_t *v) {
+  for (int l = 0; l < FSI_NR_LRU; l++) v[l] = run->rc.lru_pages[l];
+  v[4] = run->rc.nr_dirty;
+  v[5] = fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
+  v[6] = fsi_slab_pages(run, FS_KIND_SLAB_UNMOVABLE);
+  v[7] = run->rc.swap_used;
+}
+
 static GPtrArray *ts_columns(FsiRun *run) {
   GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
   const char *fixed[] = {"time_ns", "zone", "managed_pages", "nr_free_pages", "wmark_min", "wmark_low", "wmark_high"};
@@ -57,6 +71,7 @@ static GPtrArray *ts_columns(FsiRun *run) {
   add_col(a, "mixed_blocks");
   add_col(a, "polluted_blocks");
   add_col(a, "live_allocs");
+  for (unsigned i = 0; i < G_N_ELEMENTS(gauge_names); i++) add_col(a, "%s", gauge_names[i]);
   for (uint32_t c = 0; c < FSI_NR_COUNTERS; c++) add_col(a, "%s", fsi_counter_names[c]);
   for (guint i = 0; i < run->stats.pol_names->len; i++) add_col(a, "%s", (char *)g_ptr_array_index(run->stats.pol_names, i));
   return a;
@@ -69,6 +84,7 @@ GPtrArray *fsi_summary_columns(FsiRun *run) {
                          "stall_p50_ns", "stall_p99_ns"};
   for (unsigned i = 0; i < G_N_ELEMENTS(fixed); i++) add_col(a, "%s", fixed[i]);
   for (uint32_t t = 0; t < FS_MIGRATE_TYPES; t++) g_ptr_array_add(a, mt_col("blocks_", t));
+  for (unsigned i = 0; i < G_N_ELEMENTS(gauge_names); i++) add_col(a, "%s", gauge_names[i]);
   for (uint32_t c = 0; c < FSI_NR_COUNTERS; c++) add_col(a, "%s", fsi_counter_names[c]);
   for (uint32_t o = 0; o <= run->mem.max_order; o++) {
     add_col(a, "attempts_o%u", o);
@@ -154,6 +170,9 @@ GArray *fsi_summary_values(FsiRun *run) {
   PUSH(fsi_hist_percentile(&all, 50));
   PUSH(fsi_hist_percentile(&all, 99));
   for (uint32_t t = 0; t < FS_MIGRATE_TYPES; t++) PUSH(c.blocks[t]);
+  uint64_t g[G_N_ELEMENTS(gauge_names)];
+  gauge_values(run, g);
+  for (unsigned i = 0; i < G_N_ELEMENTS(gauge_names); i++) PUSH(g[i]);
   for (uint32_t i = 0; i < FSI_NR_COUNTERS; i++) PUSH(run->stats.c[i]);
   for (uint32_t o = 0; o <= run->mem.max_order; o++) {
     const FsiHist *h = &run->stats.latency[o];
@@ -207,8 +226,13 @@ FsiOutput *fsi_output_open(FsiRun *run, const char *dir, bool overwrite, GError 
   const char *pcols[] = {"time_ns", "pageblock", "start_pfn", "zone", "migratetype", "skip", "free_pages",
                          "unmovable_pages", "movable_pages", "reclaimable_pages", "reserved_pages", "mixed"};
   for (unsigned i = 0; i < G_N_ELEMENTS(pcols); i++) g_ptr_array_add(pc, (char *)pcols[i]);
+  GPtrArray *oc = g_ptr_array_new();
+  const char *ocols[] = {"time_ns", "victim_task", "pages_freed", "trigger_task", "order", "gfp"};
+  for (unsigned i = 0; i < G_N_ELEMENTS(ocols); i++) g_ptr_array_add(oc, (char *)ocols[i]);
+  if (o->allocs) o->oom = open_csv(o, "oom.csv", oc, error);
+  g_ptr_array_free(oc, TRUE);
   bool want_pb = fsi_config_bool(run->cfg, "output", "pageblocks");
-  bool pb_ok = o->allocs && (!want_pb || (o->pb = open_csv(o, "pageblocks.csv", pc, error)));
+  bool pb_ok = o->allocs && o->oom && (!want_pb || (o->pb = open_csv(o, "pageblocks.csv", pc, error)));
   g_ptr_array_free(pc, TRUE);
   if (pb_ok && fsi_config_bool(run->cfg, "output", "timeseries")) {
     GPtrArray *tc = ts_columns(run);
@@ -245,6 +269,18 @@ void fsi_output_alloc(FsiOutput *o, FsiRun *run, const FsiRequest *rq, const Fsi
   fsi_csv_end_row(c);
 }
 
+void fsi_output_oom(FsiOutput *o, FsiRun *run, uint32_t victim, uint64_t pages, const FsAllocRequest *req) {
+  char gfp[16];
+  g_snprintf(gfp, sizeof gfp, "0x%x", req->gfp);
+  fsi_csv_u64(o->oom, run->now_ns);
+  fsi_csv_u64(o->oom, victim);
+  fsi_csv_u64(o->oom, pages);
+  fsi_csv_u64(o->oom, req->task);
+  fsi_csv_u64(o->oom, req->order);
+  fsi_csv_str(o->oom, gfp);
+  fsi_csv_end_row(o->oom);
+}
+
 static void ts_row(FsiOutput *o, FsiRun *run, const char *name, const uint64_t *nr_free, const FsiZone *z,
                    const FsiBlockCensus *c, const uint64_t *free_by_mt, uint64_t managed, uint64_t nr_free_pages,
                    const uint64_t *wm) {
@@ -264,6 +300,9 @@ static void ts_row(FsiOutput *o, FsiRun *run, const char *name, const uint64_t *
   fsi_csv_u64(t, c->mixed_total);
   fsi_csv_u64(t, c->polluted);
   fsi_csv_u64(t, run->live_allocs);
+  uint64_t g[G_N_ELEMENTS(gauge_names)];
+  gauge_values(run, g);
+  for (unsigned i = 0; i < G_N_ELEMENTS(gauge_names); i++) fsi_csv_u64(t, g[i]);
   for (uint32_t i = 0; i < FSI_NR_COUNTERS; i++) fsi_csv_u64(t, run->stats.c[i]);
   for (guint i = 0; i < run->stats.pol_values->len; i++) fsi_csv_i64(t, g_array_index(run->stats.pol_values, int64_t, i));
   fsi_csv_end_row(t);
@@ -424,7 +463,7 @@ bool fsi_output_finish(FsiOutput *o, FsiRun *run, GError **error) {
   if (!o->sampled || o->last_sample_ns != run->now_ns) fsi_output_sample(o, run);
   if (o->pb) pageblock_snapshot(o, run);
   bool ok = write_summary(o, run, error) && write_run_ini(o, run, error);
-  FsiCsv *files[] = {o->allocs, o->ts, o->pb};
+  FsiCsv *files[] = {o->allocs, o->ts, o->pb, o->oom};
   for (unsigned i = 0; i < G_N_ELEMENTS(files); i++) {
     if (!files[i]) continue;
     GError *e = NULL;
@@ -434,7 +473,7 @@ bool fsi_output_finish(FsiOutput *o, FsiRun *run, GError **error) {
       ok = false;
     }
   }
-  o->allocs = o->ts = o->pb = NULL;
+  o->allocs = o->ts = o->pb = o->oom = NULL;
   if (ok) {
     ok = fsi_rundir_commit(o->dir, error);
     o->dir = NULL;
@@ -445,7 +484,7 @@ bool fsi_output_finish(FsiOutput *o, FsiRun *run, GError **error) {
 }
 
 void fsi_output_abort(FsiOutput *o) {
-  FsiCsv *files[] = {o->allocs, o->ts, o->pb};
+  FsiCsv *files[] = {o->allocs, o->ts, o->pb, o->oom};
   for (unsigned i = 0; i < G_N_ELEMENTS(files); i++)
     if (files[i]) fsi_csv_close(files[i], NULL);
   if (o->dir) fsi_rundir_abort(o->dir);

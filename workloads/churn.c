@@ -14,27 +14,35 @@
 #include <math.h>
 
 #include "engine/error.h"
+#include "engine/reclaim.h"
 #include "workloads/workload.h"
 
 typedef struct {
   uint32_t kind;
   double weight;
-  double order_w[4]; /* orders 0..3 */
+  double order_w[4];  /* page kinds: orders 0..3 */
+  const char *cache;  /* slab kinds: the cache objects come from */
+  uint32_t objects;   /* slab kinds: objects per request */
 } ChurnMix;
 
-/* A kernel-build-like mix: mostly movable user and page-cache memory, a
- * tenth reclaimable slab, a few percent unmovable kernel memory. */
+/* A kernel-build-like mix: mostly movable user and page-cache memory, some
+ * reclaimable slab (dentries and inodes, packed into slab pages that only
+ * go back when their last object does), a few percent unmovable kernel
+ * memory (kmalloc, page tables, kernel stacks). */
 static const ChurnMix mix[] = {
-    {FS_KIND_ANON, 45, {90, 6, 3, 1}},
-    {FS_KIND_FILE, 30, {92, 4, 2, 2}},
-    {FS_KIND_SLAB_RECLAIMABLE, 10, {80, 10, 6, 4}},
-    {FS_KIND_SLAB_UNMOVABLE, 8, {75, 12, 8, 5}},
-    {FS_KIND_PAGETABLE, 4, {100, 0, 0, 0}},
-    {FS_KIND_KERNEL_STACK, 3, {0, 0, 100, 0}},
+    {FS_KIND_ANON, 45, {90, 6, 3, 1}, NULL, 0},
+    {FS_KIND_FILE, 30, {92, 4, 2, 2}, NULL, 0},
+    {FS_KIND_SLAB_RECLAIMABLE, 6, {0}, "dentry", 8},
+    {FS_KIND_SLAB_RECLAIMABLE, 4, {0}, "inode", 4},
+    {FS_KIND_SLAB_UNMOVABLE, 5, {0}, "kmalloc-256", 8},
+    {FS_KIND_SLAB_UNMOVABLE, 3, {0}, "kmalloc-1k", 2},
+    {FS_KIND_PAGETABLE, 4, {100, 0, 0, 0}, NULL, 0},
+    {FS_KIND_KERNEL_STACK, 3, {0, 0, 100, 0}, NULL, 0},
 };
+static const uint32_t obj_size[] = {0, 0, 192, 1024, 256, 1024, 0, 0};
 
 static const FsiWorkloadKey churn_keys[] = {
-    {"fill", "0.8", "steady-state footprint as a fraction of managed memory"},
+    {"fill", "0.8", "steady-state footprint as a fraction of managed memory (above 1: memory pressure)"},
     {"think", "20us", "mean time between a CPU task's requests (exponential)"},
     {"huge_interval", "100ms", "time between pageblock-order attempts"},
     {"huge_hold", "1s", "how long a successful pageblock-order allocation is held"},
@@ -49,6 +57,7 @@ typedef struct {
   uint32_t ncpu;
   double mean_lifetime_ns;
   double kind_w[G_N_ELEMENTS(mix)];
+  int cache[G_N_ELEMENTS(mix)];
 } Churn;
 
 static bool churn_start(FsiRun *run, void *state, GError **error) {
@@ -67,7 +76,13 @@ static bool churn_start(FsiRun *run, void *state, GError **error) {
       ow += mix[i].order_w[o];
       op += mix[i].order_w[o] * (double)(1u << o);
     }
-    mean_pages += mix[i].weight * op / ow;
+    if (mix[i].cache) {
+      c->cache[i] = fsi_slab_cache_find(run, mix[i].cache);
+      g_assert(c->cache[i] >= 0);
+      mean_pages += mix[i].weight * mix[i].objects * obj_size[i] / (double)run->mem.cfg.page_size;
+    } else {
+      mean_pages += mix[i].weight * op / ow;
+    }
     wsum += mix[i].weight;
     c->kind_w[i] = mix[i].weight;
   }
@@ -85,17 +100,32 @@ static void churn_step(FsiRun *run, void *state, uint32_t task) {
   Churn *c = state;
   FsiTask *t = &run->tasks[task];
   if (task == c->ncpu) {
-    FsiRequest rq = {c->huge_order, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, task, false};
+    FsiRequest rq = {c->huge_order, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, task, false, false, false};
     FsiAllocResult r = fsi_run_alloc(run, &rq);
     if (r.handle) fsi_run_free_after(run, r.handle, r.latency_ns + c->huge_hold_ns);
     fsi_run_wake_task(run, task, run->now_ns + MAX(r.latency_ns, c->huge_interval_ns));
     return;
   }
+  /* every draw happens before the request, in a fixed order */
   uint32_t k = fsi_rng_weighted(&t->rng, c->kind_w, G_N_ELEMENTS(mix));
+  double think = fsi_rng_exponential(&t->rng, (double)c->think_ns);
+  if (mix[k].cache) {
+    uint64_t latency = 0;
+    for (uint32_t i = 0; i < mix[k].objects; i++) {
+      double life = fsi_rng_exponential(&t->rng, c->mean_lifetime_ns);
+      uint64_t lat = 0;
+      FsiHandle h = fsi_slab_alloc(run, (uint32_t)c->cache[k], task, &lat);
+      latency += lat;
+      if (h) fsi_slab_free_after(run, h, latency + (uint64_t)life);
+    }
+    fsi_run_wake_task(run, task, run->now_ns + latency + (uint64_t)think);
+    return;
+  }
   uint32_t order = fsi_rng_weighted(&t->rng, mix[k].order_w, 4);
   double life = fsi_rng_exponential(&t->rng, c->mean_lifetime_ns);
-  double think = fsi_rng_exponential(&t->rng, (double)c->think_ns);
-  FsiRequest rq = {order, mix[k].kind, fsi_kind_gfp(mix[k].kind), task, false};
+  bool referenced = fsi_rng_double(&t->rng) < 0.3;
+  bool dirty = fsi_rng_double(&t->rng) < 0.2;
+  FsiRequest rq = {order, mix[k].kind, fsi_kind_gfp(mix[k].kind), task, false, referenced, dirty};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
   if (r.handle) fsi_run_free_after(run, r.handle, r.latency_ns + (uint64_t)life);
   fsi_run_wake_task(run, task, run->now_ns + r.latency_ns + (uint64_t)think);
@@ -105,7 +135,7 @@ bool fsi_churn_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) {
   if (!fsi_workload_check_keys(cfg, churn_keys, "churn", error)) return false;
   Churn *c = g_new0(Churn, 1);
   uint64_t order = 0;
-  if (!fsi_workload_double(cfg, "fill", 0.0, 0.99, &c->fill, error) ||
+  if (!fsi_workload_double(cfg, "fill", 0.0, 4.0, &c->fill, error) ||
       !fsi_workload_duration(cfg, "think", &c->think_ns, error) ||
       !fsi_workload_duration(cfg, "huge_interval", &c->huge_interval_ns, error) ||
       !fsi_workload_duration(cfg, "huge_hold", &c->huge_hold_ns, error) ||

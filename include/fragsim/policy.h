@@ -122,6 +122,9 @@ typedef struct {
 #define FS_ALLOC_CMA ((uint32_t)0x80)
 #define FS_ALLOC_NOFRAGMENT ((uint32_t)0x100)
 #define FS_ALLOC_KSWAPD ((uint32_t)0x200)
+/* fragsim: set while rmqueue_bulk() refills a per-CPU list, so logic that
+ * the kernel has only in rmqueue_buddy() (the HIGHATOMIC preference) can skip it. */
+#define FS_ALLOC_BULK ((uint32_t)0x400)
 
 typedef enum {
   FS_KIND_ANON = 0,
@@ -265,7 +268,61 @@ typedef struct FsHostApi {
   /* cost: charge simulated work to whoever runs the hook (a task's stall, or
    * a daemon's busy time). */
   void (*charge_ns)(FsHost *h, uint64_t ns);
+
+  /* ---- isolation and migration (compaction, CMA, offline) ---- */
+  /* __isolate_free_page: take the free buddy block headed at pfn off the free
+   * lists (it becomes FS_PAGE_ISOLATED).  Refused (false) if the zone would
+   * drop below min_wmark + 2^order at order 0, unless the block is CMA or
+   * ISOLATE typed, as in the kernel. */
+  bool (*isolate_free_block)(FsHost *h, uint64_t pfn);
+  /* Give an isolated free block (or any remaining piece of one) back to the
+   * buddy allocator. */
+  void (*release_isolated)(FsHost *h, uint64_t pfn);
+  /* Migrate the allocation whose head is src_pfn into isolated free pages at
+   * dst_pfn (naturally aligned for the allocation's order, inside an isolated
+   * block; the rest of that block stays isolated).  Returns FS_MIGRATE_*. */
+  int (*migrate_page)(FsHost *h, uint64_t src_pfn, uint64_t dst_pfn);
+  /* alloc_contig_range(): isolate [start, start+nr_pages) (pageblock-aligned
+   * ends are handled by isolating whole pageblocks), migrate everything in it
+   * elsewhere, and take it whole as one allocation of kind FS_KIND_DEVICE
+   * owned by `task`.  mt is the type the blocks return to (CMA or MOVABLE).
+   * Returns 0, -FS_EBUSY or -FS_ENOMEM; on success *ret_handle identifies the
+   * allocation for free_contig_range. */
+  int (*alloc_contig_range)(FsHost *h, uint64_t start_pfn, uint64_t nr_pages, uint32_t mt, uint32_t task,
+                            uint64_t *ret_handle);
+  void (*free_contig_range)(FsHost *h, uint64_t handle);
+  /* drain_all_pages(zone): flush every CPU's pcp lists of the zone to the buddy allocator. */
+  void (*drain_all_pages)(FsHost *h, uint32_t zone);
+  /* Tell the slow path what direct compaction achieved (FS_COMPACT_*), for
+   * should_compact_retry(); called from the FS_STAGE_*COMPACT hooks. */
+  void (*report_compact_result)(FsHost *h, int result);
+  /* Reclaim one specific LRU allocation (lumpy reclaim's neighbours): returns
+   * pages freed, 0 if the page is not on an LRU, not evictable (anon without
+   * swap space, pinned) or not an LRU page at all. Charges the reclaim cost. */
+  uint64_t (*reclaim_pfn)(FsHost *h, uint64_t pfn, bool sync);
 } FsHostApi;
+
+/* migrate_page results */
+#define FS_MIGRATE_OK 0
+#define FS_MIGRATE_EPINNED 1     /* extra references: GUP pin */
+#define FS_MIGRATE_EUNMOVABLE 2  /* not an LRU or movable-ops allocation */
+#define FS_MIGRATE_ENOTHEAD 3    /* src is not the head of an allocation */
+#define FS_MIGRATE_ETARGET 4     /* dst is not isolated free memory that fits */
+#define FS_EBUSY 16
+#define FS_ENOMEM 12
+
+/* compaction results, ordered as enum compact_result */
+typedef enum {
+  FS_COMPACT_NOT_SUITABLE_ZONE = 0,
+  FS_COMPACT_SKIPPED,
+  FS_COMPACT_DEFERRED,
+  FS_COMPACT_NO_SUITABLE_PAGE,
+  FS_COMPACT_CONTINUE,
+  FS_COMPACT_COMPLETE,
+  FS_COMPACT_PARTIAL_SKIPPED,
+  FS_COMPACT_CONTENDED,
+  FS_COMPACT_SUCCESS
+} FsCompactResult;
 
 /* ---- Hooks ------------------------------------------------------------------ */
 

@@ -1,0 +1,60 @@
+/* The policy contract: what every policy module must satisfy, as separate
+ * checks that `fragsim check-policy` prints one line each and
+ * tests/test-contract.c runs as one GTest case each.
+ *
+ * Owns: choosing the stacks a module is run in, the fixed short run the
+ * contract uses, and the verdicts.  Does not own: judging hook return values
+ * (alloc.c does that during every run; the contract only makes sure the
+ * hooks get called) or the invariants themselves (check.c).
+ *
+ * Each check returns true and a one-line description of what it verified in
+ * *ret_detail, or false and a GError saying why.  Checks after load need the
+ * module loaded, and the run checks need the plan from fsi_contract_plan().
+ */
+#ifndef FS_CHECKPOLICY_H
+#define FS_CHECKPOLICY_H
+
+#include <glib.h>
+
+#include "engine/loader.h"
+
+typedef struct {
+  char *spec;  /* stack spec handed to the engine (holds the module's path) */
+  char *label; /* short name for output and test paths, e.g. "vanilla+template" */
+  char *why;   /* why the contract runs this stack */
+  /* The same stack without the module, NULL if the module replaced one of
+   * its policies or runs alone: when a check fails, the contract runs it on
+   * this too, to tell an author whether the fault is theirs. */
+  char *without;
+  char *without_label;
+} FsiContractStack;
+
+typedef struct {
+  char *module;      /* as the user named it: a path or a policy name */
+  char *policy_path; /* --policy-path, may be NULL */
+  FsiPolicy policy;  /* valid once fsi_contract_load has succeeded */
+  bool loaded;
+  GError *table_error; /* a table the loader refused, reported by the table check */
+  bool opened;         /* the module opened and exported its entry function */
+  GArray *stacks;      /* of FsiContractStack, filled by fsi_contract_plan */
+} FsiContract;
+
+FsiContract *fsi_contract_new(const char *module, const char *policy_path);
+void fsi_contract_free(FsiContract *c);
+
+/* The module opens and exports fragsim_policy_<name>_get_ops(). */
+bool fsi_contract_load(FsiContract *c, char **ret_detail, GError **error);
+/* ABI block, required hooks, name, parameter table, summary and help texts. */
+bool fsi_contract_table(FsiContract *c, char **ret_detail, GError **error);
+/* Decides the stacks: vanilla+<policy>, <policy> alone if it maps gfp, and
+ * the fullest named stack whose policies load, +<policy>.  A stack that
+ * already holds a policy of the same name gets the module in its place. */
+bool fsi_contract_plan(FsiContract *c, char **ret_detail, GError **error);
+/* Booting, a 1 ms run and teardown, many times: allocated bytes must not grow. */
+bool fsi_contract_lifecycle(FsiContract *c, char **ret_detail, GError **error);
+/* The short run on stack i with the invariant checker after every event. */
+bool fsi_contract_run_checked(FsiContract *c, guint i, char **ret_detail, GError **error);
+/* Three runs of stack i, one alone and two at once in threads: identical summaries. */
+bool fsi_contract_deterministic(FsiContract *c, guint i, char **ret_detail, GError **error);
+
+#endif

@@ -1,0 +1,242 @@
+/* Per-CPU page lists (reference §1.5), as in 6.1: per CPU and zone, one list
+ * per (pcp migratetype, order 0..3) plus one for pageblock-order (THP)
+ * pages; zone_batchsize()/zone_highsize() sizing; bulk refill through
+ * __rmqueue; frees to the list head and, past `high`, free_pcppages_bulk()
+ * from the list tails with the free_factor ramp.
+ *
+ * What it deliberately does not model: the 2025 auto-tuned `high`
+ * (high_min/high_max, decay), the per-list cached migratetype (a page is
+ * returned to its pageblock's current type when drained), and remote drains
+ * being asynchronous (drain_all_pages is immediate).
+ */
+#include "engine/pcp.h"
+
+#include <string.h>
+
+#define NR_LOWORDER_PCP_LISTS (FS_MIGRATE_PCPTYPES * 4) /* orders 0..PAGE_ALLOC_COSTLY_ORDER */
+#define NR_PCP_LISTS (NR_LOWORDER_PCP_LISTS + 1)
+
+typedef struct {
+  uint32_t head[NR_PCP_LISTS], tail[NR_PCP_LISTS];
+  uint64_t count; /* pages */
+  uint32_t high, batch;
+  uint32_t free_factor;
+} PerCpuPages;
+
+struct FsiPcp {
+  uint32_t ncpus;
+  PerCpuPages *pcp; /* [cpu * FS_MAX_ZONES + zone] */
+};
+
+static inline PerCpuPages *pcp_of(FsiRun *run, uint32_t cpu, uint32_t zone) {
+  return &run->pcp->pcp[cpu * FS_MAX_ZONES + zone];
+}
+
+bool fsi_pcp_allowed_order(const FsiRun *run, uint32_t order) {
+  return run->pcp && (order <= run->costly_order && order < 4 ? true : order == run->mem.pageblock_order);
+}
+
+static uint32_t order_to_pindex(uint32_t mt, uint32_t order) {
+  if (order >= 4) return NR_LOWORDER_PCP_LISTS;
+  return FS_MIGRATE_PCPTYPES * order + mt;
+}
+
+static uint32_t pindex_to_order(const FsiRun *run, uint32_t pindex) {
+  return pindex == NR_LOWORDER_PCP_LISTS ? run->mem.pageblock_order : pindex / FS_MIGRATE_PCPTYPES;
+}
+
+static uint32_t rounddown_pow_of_two(uint32_t x) { return x ? 1u << (31 - __builtin_clz(x)) : 0; }
+
+/* zone_batchsize() of 6.1: a quarter of managed/1024 (at most 256),
+ * rounded to 2^n - 1 to spread cache colours. */
+uint32_t fsi_zone_batchsize(uint64_t managed) {
+  uint64_t b = MIN(managed >> 10, (uint64_t)(1024 * 1024 / 4096));
+  b /= 4;
+  if (b < 1) b = 1;
+  uint32_t batch = rounddown_pow_of_two((uint32_t)(b + b / 2)) - 1;
+  return batch ? batch : 1;
+}
+
+/* zone_highsize(): the low watermark shared among the node's CPUs, at least 4 batches. */
+uint32_t fsi_zone_highsize(uint64_t low_wmark, uint32_t ncpus, uint32_t batch) {
+  uint64_t high = low_wmark / (ncpus ? ncpus : 1);
+  return (uint32_t)MAX(high, (uint64_t)batch << 2);
+}
+
+void fsi_pcp_init(FsiRun *run) {
+  run->pcp = g_new0(struct FsiPcp, 1);
+  run->pcp->ncpus = run->ncpus;
+  run->pcp->pcp = g_new0(PerCpuPages, (gsize)run->ncpus * FS_MAX_ZONES);
+  for (uint32_t c = 0; c < run->ncpus; c++)
+    for (uint32_t z = 0; z < FS_MAX_ZONES; z++) {
+      PerCpuPages *p = pcp_of(run, c, z);
+      for (uint32_t i = 0; i < NR_PCP_LISTS; i++) p->head[i] = p->tail[i] = FSI_NIL;
+      const FsiZone *zn = &run->mem.zones[z];
+      p->batch = fsi_zone_batchsize(zn->managed_pages);
+      p->high = fsi_zone_highsize(zn->wmark[FSI_WMARK_LOW], run->ncpus, p->batch);
+    }
+}
+
+void fsi_pcp_destroy(FsiRun *run) {
+  if (!run->pcp) return;
+  g_free(run->pcp->pcp);
+  g_free(run->pcp);
+  run->pcp = NULL;
+}
+
+static void pcp_link(FsiRun *run, PerCpuPages *p, uint32_t pindex, uint64_t pfn, uint32_t order, bool tail) {
+  FsiPage *pg = &run->mem.pages[pfn];
+  uint32_t idx = (uint32_t)pfn;
+  pg->flags = FSI_PG_PCP;
+  pg->order = (uint8_t)order;
+  pg->mt = (uint8_t)pindex;
+  pg->alloc = FSI_NIL;
+  if (p->head[pindex] == FSI_NIL) {
+    pg->next = pg->prev = FSI_NIL;
+    p->head[pindex] = p->tail[pindex] = idx;
+  } else if (tail) {
+    pg->prev = p->tail[pindex];
+    pg->next = FSI_NIL;
+    run->mem.pages[p->tail[pindex]].next = idx;
+    p->tail[pindex] = idx;
+  } else {
+    pg->next = p->head[pindex];
+    pg->prev = FSI_NIL;
+    run->mem.pages[p->head[pindex]].prev = idx;
+    p->head[pindex] = idx;
+  }
+  p->count += (uint64_t)1 << order;
+}
+
+static void pcp_unlink(FsiRun *run, PerCpuPages *p, uint32_t pindex, uint64_t pfn) {
+  FsiPage *pg = &run->mem.pages[pfn];
+  if (pg->prev != FSI_NIL) run->mem.pages[pg->prev].next = pg->next;
+  else p->head[pindex] = pg->next;
+  if (pg->next != FSI_NIL) run->mem.pages[pg->next].prev = pg->prev;
+  else p->tail[pindex] = pg->prev;
+  pg->next = pg->prev = FSI_NIL;
+  pg->flags = 0;
+  p->count -= (uint64_t)1 << pg->order;
+}
+
+/* free_pcppages_bulk(): return `count` pages to the buddy allocator from the
+ * list tails, round-robin over the lists starting with `pindex`. */
+static void free_pcppages_bulk(FsiRun *run, uint32_t zone, PerCpuPages *p, uint64_t count, uint32_t pindex) {
+  uint64_t freed = 0;
+  while (freed < count && p->count) {
+    uint32_t tries = 0;
+    while (p->tail[pindex] == FSI_NIL && tries++ < NR_PCP_LISTS) pindex = (pindex + 1) % NR_PCP_LISTS;
+    uint64_t pfn = p->tail[pindex];
+    uint32_t order = run->mem.pages[pfn].order;
+    pcp_unlink(run, p, pindex, pfn);
+    fsi_free_one_page(&run->mem, pfn, order, fsi_get_pageblock_mt(&run->mem, pfn), NULL);
+    freed += (uint64_t)1 << order;
+    pindex = (pindex + 1) % NR_PCP_LISTS;
+  }
+  (void)zone;
+}
+
+static uint32_t task_cpu(const FsiRun *run, uint32_t task) { return task == FSI_NIL ? 0 : task % run->pcp->ncpus; }
+
+uint64_t fsi_pcp_alloc(FsiRun *run, uint32_t zone, const FsAllocRequest *req) {
+  uint32_t mt = req->migratetype;
+  if (mt >= FS_MIGRATE_PCPTYPES) return FS_PFN_NONE;
+  PerCpuPages *p = pcp_of(run, task_cpu(run, req->task), zone);
+  uint32_t pindex = order_to_pindex(mt, req->order);
+  p->free_factor >>= 1;
+  if (p->head[pindex] == FSI_NIL) {
+    /* rmqueue_bulk(): refill in one go through __rmqueue (fallbacks included) */
+    uint32_t count = req->order ? MAX(p->batch >> req->order, 2u) : p->batch;
+    FsAllocRequest bulk = *req;
+    bulk.alloc_flags |= FS_ALLOC_BULK;
+    for (uint32_t i = 0; i < count && !run->stop; i++) {
+      uint64_t pfn = fsi_rmqueue_buddy(run, zone, &bulk);
+      if (pfn == FS_PFN_NONE) break;
+      pcp_link(run, p, pindex, pfn, req->order, true);
+    }
+    if (p->head[pindex] == FSI_NIL) return FS_PFN_NONE;
+  }
+  uint64_t pfn = p->head[pindex];
+  pcp_unlink(run, p, pindex, pfn);
+  return pfn;
+}
+
+bool fsi_pcp_free(FsiRun *run, uint64_t pfn, uint32_t order, uint32_t task) {
+  if (!fsi_pcp_allowed_order(run, order)) return false;
+  uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn);
+  /* free_unref_page(): isolated blocks bypass the lists; HIGHATOMIC and CMA
+   * pages ride on the MOVABLE list */
+  if (mt == FS_MIGRATE_ISOLATE) return false;
+  if (mt >= FS_MIGRATE_PCPTYPES) mt = FS_MIGRATE_MOVABLE;
+  uint32_t zone = fsi_pfn_zone(&run->mem, pfn);
+  PerCpuPages *p = pcp_of(run, task_cpu(run, task), zone);
+  uint32_t pindex = order_to_pindex(mt, order);
+  bool free_high = p->free_factor && order && order <= run->costly_order;
+  pcp_link(run, p, pindex, pfn, order, false);
+  /* nr_pcp_high(): while kswapd reclaims, keep the lists short */
+  uint32_t high = p->high;
+  if (run->rc.kswapd_awake && !run->rc.kswapd_napping) high = MIN(high, p->batch * 4);
+  if (free_high) high = 0;
+  if (p->count >= high) {
+    /* nr_pcp_free(): batch << free_factor, clamped to [batch, high - batch] */
+    uint64_t nr;
+    if (free_high) {
+      nr = p->count;
+    } else {
+      uint64_t max_nr = high > p->batch ? high - p->batch : p->batch;
+      nr = (uint64_t)p->batch << p->free_factor;
+      if (nr < max_nr) p->free_factor++;
+      nr = CLAMP(nr, (uint64_t)p->batch, MAX(max_nr, (uint64_t)p->batch));
+    }
+    free_pcppages_bulk(run, zone, p, nr, pindex);
+  }
+  return true;
+}
+
+void fsi_pcp_drain_zone(FsiRun *run, uint32_t zone) {
+  run->stats.c[FSI_C_fs_pcp_drain]++;
+  if (!run->pcp || zone >= FS_MAX_ZONES) return;
+  for (uint32_t c = 0; c < run->pcp->ncpus; c++) {
+    PerCpuPages *p = pcp_of(run, c, zone);
+    if (p->count) free_pcppages_bulk(run, zone, p, p->count, 0);
+  }
+}
+
+uint64_t fsi_pcp_count(const FsiRun *run, uint32_t zone) {
+  if (!run->pcp) return 0;
+  uint64_t n = 0;
+  for (uint32_t c = 0; c < run->pcp->ncpus; c++) n += run->pcp->pcp[c * FS_MAX_ZONES + zone].count;
+  return n;
+}
+
+bool fsi_pcp_check(FsiRun *run, GError **error) {
+  if (!run->pcp) return true;
+  for (uint32_t c = 0; c < run->pcp->ncpus; c++)
+    for (uint32_t z = 0; z < FS_MAX_ZONES; z++) {
+      PerCpuPages *p = pcp_of(run, c, z);
+      uint64_t pages = 0;
+      for (uint32_t i = 0; i < NR_PCP_LISTS; i++) {
+        uint32_t prev = FSI_NIL;
+        for (uint32_t pfn = p->head[i]; pfn != FSI_NIL; pfn = run->mem.pages[pfn].next) {
+          const FsiPage *pg = &run->mem.pages[pfn];
+          if (!(pg->flags & FSI_PG_PCP) || pg->mt != i || pg->order != pindex_to_order(run, i) || pg->prev != prev ||
+              fsi_pfn_zone(&run->mem, pfn) != z) {
+            g_set_error(error, 1, 1, "pcp list cpu %u zone %u list %u is corrupt at pfn %u", c, z, i, pfn);
+            return false;
+          }
+          prev = pfn;
+          pages += (uint64_t)1 << pg->order;
+        }
+        if (p->tail[i] != prev) {
+          g_set_error(error, 1, 1, "pcp list cpu %u zone %u list %u: tail mismatch", c, z, i);
+          return false;
+        }
+      }
+      if (pages != p->count) {
+        g_set_error(error, 1, 1, "pcp cpu %u zone %u: count %" G_GUINT64_FORMAT " but %" G_GUINT64_FORMAT " pages listed",
+                    c, z, p->count, pages);
+        return false;
+      }
+    }
+  return true;
+}

@@ -1,0 +1,25 @@
+/* Per-CPU page lists (reference §1.5).  A CPU is the owning task modulo the
+ * number of CPUs; kswapd and engine-internal frees use CPU 0. */
+#ifndef FS_PCP_H
+#define FS_PCP_H
+
+#include "engine/run.h"
+
+void fsi_pcp_init(FsiRun *run); /* after watermarks are set up */
+void fsi_pcp_destroy(FsiRun *run);
+bool fsi_pcp_allowed_order(const FsiRun *run, uint32_t order);
+/* rmqueue_pcplist(): FS_PFN_NONE if the list is empty and cannot be refilled. */
+uint64_t fsi_pcp_alloc(FsiRun *run, uint32_t zone, const FsAllocRequest *req);
+/* free_unref_page(): false if the block must go straight to the buddy allocator. */
+bool fsi_pcp_free(FsiRun *run, uint64_t pfn, uint32_t order, uint32_t task);
+/* drain_all_pages(zone): every CPU's lists of the zone back to buddy. */
+void fsi_pcp_drain_zone(FsiRun *run, uint32_t zone);
+uint64_t fsi_pcp_count(const FsiRun *run, uint32_t zone);
+bool fsi_pcp_check(FsiRun *run, GError **error);
+uint32_t fsi_zone_batchsize(uint64_t managed);
+uint32_t fsi_zone_highsize(uint64_t low_wmark, uint32_t ncpus, uint32_t batch);
+
+/* __rmqueue plus the policies' preferences and fallbacks (alloc.c). */
+uint64_t fsi_rmqueue_buddy(FsiRun *run, uint32_t zone, const FsAllocRequest *req);
+
+#endif

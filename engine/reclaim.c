@@ -1,0 +1,702 @@
+/* Reclaim: LRU lists, shrinkers and slab caches, direct reclaim, kswapd and
+ * the OOM killer.  See reclaim.h for what this module owns.
+ *
+ * Mirrors mm/vmscan.c's classic (non-MGLRU) reclaim at the level of which
+ * pages go, in what order, and what it costs.  Each simplification is a
+ * comment here and a line in docs/model.md.
+ */
+#include "engine/reclaim.h"
+
+#include <string.h>
+
+#include "engine/error.h"
+#include "results/output.h"
+
+#define DEF_PRIORITY 12
+#define SWAP_CLUSTER_MAX 32
+#define SHRINK_BATCH 128
+#define MAX_RECLAIM_FAILURES 16
+
+static inline uint64_t pages_of(const FsiAlloc *a) {
+  return (uint64_t)1 << a->order;
+}
+
+static bool lru_kind(uint32_t kind) {
+  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP;
+}
+
+static bool is_file(const FsiAlloc *a) { return a->kind == FS_KIND_FILE; }
+
+/* RSS as the OOM killer's badness sees it: user memory and page tables;
+ * page cache and slab outlive the process. */
+static bool counts_as_rss(uint32_t kind) {
+  return kind == FS_KIND_ANON || kind == FS_KIND_THP || kind == FS_KIND_PAGETABLE || kind == FS_KIND_KERNEL_STACK;
+}
+
+/* ---- LRU lists -------------------------------------------------------------- */
+
+static void lru_add(FsiRun *run, uint32_t id, uint32_t list, bool tail) {
+  FsiReclaim *rc = &run->rc;
+  FsiAlloc *a = &run->allocs[id];
+  a->lru = (uint8_t)list;
+  if (rc->lru_head[list] == FSI_NIL) {
+    a->lru_next = a->lru_prev = FSI_NIL;
+    rc->lru_head[list] = rc->lru_tail[list] = id;
+  } else if (tail) {
+    a->lru_prev = rc->lru_tail[list];
+    a->lru_next = FSI_NIL;
+    run->allocs[rc->lru_tail[list]].lru_next = id;
+    rc->lru_tail[list] = id;
+  } else {
+    a->lru_next = rc->lru_head[list];
+    a->lru_prev = FSI_NIL;
+    run->allocs[rc->lru_head[list]].lru_prev = id;
+    rc->lru_head[list] = id;
+  }
+  rc->lru_pages[list] += pages_of(a);
+}
+
+static void lru_del(FsiRun *run, uint32_t id) {
+  FsiReclaim *rc = &run->rc;
+  FsiAlloc *a = &run->allocs[id];
+  if (a->lru == FSI_LRU_NONE) return;
+  uint32_t list = a->lru;
+  if (a->lru_prev != FSI_NIL) run->allocs[a->lru_prev].lru_next = a->lru_next;
+  else rc->lru_head[list] = a->lru_next;
+  if (a->lru_next != FSI_NIL) run->allocs[a->lru_next].lru_prev = a->lru_prev;
+  else rc->lru_tail[list] = a->lru_prev;
+  rc->lru_pages[list] -= pages_of(a);
+  a->lru = FSI_LRU_NONE;
+  a->lru_next = a->lru_prev = FSI_NIL;
+}
+
+static void lru_move(FsiRun *run, uint32_t id, uint32_t list) {
+  lru_del(run, id);
+  lru_add(run, id, list, false);
+}
+
+void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
+  FsiAlloc *a = &run->allocs[id];
+  a->flags |= FSI_AF_RESIDENT;
+  a->lru = FSI_LRU_NONE;
+  a->lru_next = a->lru_prev = FSI_NIL;
+  if (rq->referenced) a->flags |= FSI_AF_REFERENCED;
+  if (lru_kind(a->kind) && !(a->flags & FSI_AF_CONTIG)) {
+    if (rq->dirty && a->kind == FS_KIND_FILE) {
+      a->flags |= FSI_AF_DIRTY;
+      run->rc.nr_dirty += pages_of(a);
+    }
+    /* New pages start on the inactive list (anon too, since 5.9). */
+    lru_add(run, id, is_file(a) ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON, false);
+  }
+  if (a->task < run->ntasks && counts_as_rss(a->kind)) run->tasks[a->task].rss_pages += pages_of(a);
+}
+
+void fsi_reclaim_alloc_removed(FsiRun *run, uint32_t id) {
+  FsiAlloc *a = &run->allocs[id];
+  lru_del(run, id);
+  if (a->flags & FSI_AF_DIRTY) run->rc.nr_dirty -= pages_of(a);
+  if (a->flags & FSI_AF_SWAPPED) {
+    run->rc.swap_used -= pages_of(a);
+    if (a->task < run->ntasks) run->tasks[a->task].swap_pages -= pages_of(a);
+  }
+  if ((a->flags & FSI_AF_RESIDENT) && a->task < run->ntasks && counts_as_rss(a->kind))
+    run->tasks[a->task].rss_pages -= pages_of(a);
+  a->flags &= (uint8_t) ~(FSI_AF_DIRTY | FSI_AF_SWAPPED);
+}
+
+/* ---- reclaiming one allocation ---------------------------------------------- */
+
+typedef struct {
+  bool kswapd;
+  bool may_writepage; /* file writeback: only kswapd writes page cache */
+  bool may_swap;
+  uint64_t nr_to_reclaim;
+  uint64_t scanned, reclaimed;
+  uint64_t cost_ns;
+} ScanControl;
+
+static bool swap_has_room(const FsiRun *run, uint64_t pages) {
+  return run->rc.swap_used + pages <= run->rc.swap_pages;
+}
+
+/* shrink_page_list() for one allocation: unmap it, write it back or swap it
+ * out as needed, and free its page frames.  The object stays live (the owner
+ * still holds its handle) but is no longer resident. */
+static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
+  FsiAlloc *a = &run->allocs[id];
+  uint64_t n = pages_of(a);
+  if (!(a->flags & FSI_AF_RESIDENT) || (a->flags & FSI_AF_PINNED)) return 0;
+  if (is_file(a)) {
+    if (a->flags & FSI_AF_DIRTY) {
+      if (!sc->may_writepage) return 0;
+      sc->cost_ns += n * run->cost.reclaim_dirty;
+      run->stats.c[FSI_C_fs_writeback] += n;
+      a->flags &= (uint8_t)~FSI_AF_DIRTY;
+      run->rc.nr_dirty -= n;
+    } else {
+      sc->cost_ns += n * run->cost.reclaim_clean;
+    }
+    run->stats.c[FSI_C_pgsteal_file] += n;
+  } else {
+    if (!sc->may_swap || !swap_has_room(run, n)) return 0;
+    sc->cost_ns += n * run->cost.reclaim_swap;
+    run->rc.swap_used += n;
+    a->flags |= FSI_AF_SWAPPED;
+    if (a->task < run->ntasks) run->tasks[a->task].swap_pages += n;
+    run->stats.c[FSI_C_pswpout] += n;
+    run->stats.c[FSI_C_pgsteal_anon] += n;
+  }
+  lru_del(run, id);
+  if (a->task < run->ntasks && counts_as_rss(a->kind)) run->tasks[a->task].rss_pages -= n;
+  fsi_release_frames(run, id);
+  a->flags &= (uint8_t)~FSI_AF_RESIDENT;
+  run->rc.kswapd_failures = 0;
+  return n;
+}
+
+uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd) {
+  if (pfn >= run->mem.cfg.total_pages) return 0;
+  const FsiPage *p = &run->mem.pages[pfn];
+  if (!(p->flags & FSI_PG_ALLOC)) return 0;
+  FsiAlloc *a = &run->allocs[p->alloc];
+  if (a->lru == FSI_LRU_NONE) return 0;
+  /* lumpy reclaim ignores references; sync mode waits for writeback */
+  ScanControl sc = {.kswapd = kswapd, .may_writepage = kswapd || sync, .may_swap = true};
+  uint64_t n = evict(run, p->alloc, &sc);
+  run->charged_ns += sc.cost_ns + run->cost.scan;
+  run->stats.c[kswapd ? FSI_C_pgscan_kswapd : FSI_C_pgscan_direct]++;
+  run->stats.c[kswapd ? FSI_C_pgsteal_kswapd : FSI_C_pgsteal_direct] += n;
+  return n;
+}
+
+/* ---- shrink_lruvec ---------------------------------------------------------- */
+
+/* shrink_active_list(): age pages from the active tail to the inactive head. */
+static void shrink_active(FsiRun *run, uint32_t active, uint64_t nr, ScanControl *sc) {
+  uint64_t moved = 0;
+  while (moved < nr && run->rc.lru_tail[active] != FSI_NIL) {
+    uint32_t id = run->rc.lru_tail[active];
+    FsiAlloc *a = &run->allocs[id];
+    uint64_t n = pages_of(a);
+    a->flags &= (uint8_t)~FSI_AF_REFERENCED;
+    lru_move(run, id, active - 1);
+    moved += n;
+    sc->cost_ns += n * run->cost.scan;
+  }
+  run->stats.c[FSI_C_pgdeactivate] += moved;
+}
+
+/* shrink_inactive_list(): scan nr pages from the tail; referenced pages are
+ * activated, the rest reclaimed if possible, else rotated to the head. */
+static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanControl *sc) {
+  uint64_t scanned = 0;
+  uint32_t id = run->rc.lru_tail[inactive];
+  while (scanned < nr && id != FSI_NIL && sc->reclaimed < sc->nr_to_reclaim) {
+    FsiAlloc *a = &run->allocs[id];
+    uint32_t prev = a->lru_prev;
+    uint64_t n = pages_of(a);
+    scanned += n;
+    if (a->flags & FSI_AF_REFERENCED) {
+      a->flags &= (uint8_t)~FSI_AF_REFERENCED;
+      lru_move(run, id, inactive + 1);
+      run->stats.c[FSI_C_pgactivate] += n;
+    } else {
+      uint64_t got = evict(run, id, sc);
+      if (got) sc->reclaimed += got;
+      else if (a->flags & FSI_AF_PINNED) lru_move(run, id, inactive + 1); /* cannot go: keep it out of the way */
+      else lru_move(run, id, inactive);
+    }
+    id = prev;
+  }
+  sc->scanned += scanned;
+  sc->cost_ns += scanned * run->cost.scan;
+}
+
+/* inactive_is_low(): inactive * int_sqrt(10 * GiB) < active. */
+static bool inactive_is_low(const FsiRun *run, uint32_t inactive) {
+  uint64_t in = run->rc.lru_pages[inactive], act = run->rc.lru_pages[inactive + 1];
+  uint64_t gb = (in + act) * run->mem.cfg.page_size >> 30;
+  uint64_t ratio = gb ? fsi_int_sqrt(10 * gb) : 1;
+  return in * ratio < act;
+}
+
+static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
+  bool anon = sc->may_swap && run->rc.swap_used < run->rc.swap_pages;
+  /* get_scan_count(), simplified: without swap only file pages; with swap
+   * anon and file in the ratio swappiness : 200 - swappiness. */
+  uint32_t sw = run->rc.swappiness;
+  for (int t = 0; t < 2; t++) {
+    uint32_t inactive = t == 0 ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON;
+    if (t == 1 && !anon) continue;
+    uint64_t size = run->rc.lru_pages[inactive] + run->rc.lru_pages[inactive + 1];
+    uint64_t scan = size >> priority;
+    if (anon) scan = scan * (t == 0 ? 200 - sw : sw) / 100;
+    if (!scan && size && priority < DEF_PRIORITY - 2) scan = MIN(size, (uint64_t)SWAP_CLUSTER_MAX);
+    if (!scan) continue;
+    if (inactive_is_low(run, inactive)) shrink_active(run, inactive + 1, scan, sc);
+    shrink_inactive(run, inactive, scan, sc);
+  }
+}
+
+/* ---- slab caches ------------------------------------------------------------ */
+
+static uint32_t fls32(uint32_t x) { return x ? 32u - (uint32_t)__builtin_clz(x) : 0; }
+
+uint32_t fsi_slab_cache_add(FsiRun *run, const char *name, uint32_t kind, uint32_t obj_size) {
+  FsiReclaim *rc = &run->rc;
+  g_assert(rc->nr_caches < FSI_MAX_SLAB_CACHES);
+  FsiSlabCache *c = &rc->caches[rc->nr_caches];
+  memset(c, 0, sizeof *c);
+  g_strlcpy(c->name, name, sizeof c->name);
+  c->kind = kind;
+  c->obj_size = obj_size;
+  c->partial_head = c->lru_head = c->lru_tail = FSI_NIL;
+  uint32_t page = run->mem.cfg.page_size;
+  uint32_t max_order = (uint32_t)MIN((int64_t)run->mem.max_order, fsi_config_int(run->cfg, "vm", "slub_max_order"));
+  /* calculate_order(), simplified: the smallest order holding
+   * min_objects = 4 * (fls(nr_cpus) + 1), capped at slub_max_order; the
+   * fallback order is the smallest that holds one object. */
+  uint32_t min_objects = 4 * (fls32(run->ncpus) + 1);
+  c->min_order = 0;
+  while (((uint64_t)page << c->min_order) < obj_size && c->min_order < run->mem.max_order) c->min_order++;
+  c->order = c->min_order;
+  while (c->order < max_order && ((uint64_t)page << c->order) / obj_size < min_objects) c->order++;
+  for (uint32_t o = 0; o < FS_NR_ORDERS; o++) c->per_slab[o] = (uint32_t)MIN(((uint64_t)page << o) / obj_size, 65535);
+  return rc->nr_caches++;
+}
+
+int fsi_slab_cache_find(FsiRun *run, const char *name) {
+  for (uint32_t i = 0; i < run->rc.nr_caches; i++)
+    if (!strcmp(run->rc.caches[i].name, name)) return (int)i;
+  return -1;
+}
+
+static void partial_add(FsiRun *run, FsiSlabCache *c, uint32_t s) {
+  FsiSlab *sl = &run->rc.slabs[s];
+  sl->partial = 1;
+  sl->prev = FSI_NIL;
+  sl->next = c->partial_head;
+  if (c->partial_head != FSI_NIL) run->rc.slabs[c->partial_head].prev = s;
+  c->partial_head = s;
+}
+
+static void partial_del(FsiRun *run, FsiSlabCache *c, uint32_t s) {
+  FsiSlab *sl = &run->rc.slabs[s];
+  if (!sl->partial) return;
+  if (sl->prev != FSI_NIL) run->rc.slabs[sl->prev].next = sl->next;
+  else c->partial_head = sl->next;
+  if (sl->next != FSI_NIL) run->rc.slabs[sl->next].prev = sl->prev;
+  sl->partial = 0;
+}
+
+static uint32_t slab_capacity(const FsiRun *run, const FsiSlabCache *c, uint32_t s) {
+  return c->per_slab[run->allocs[run->rc.slabs[s].alloc].order];
+}
+
+FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *ret_latency_ns) {
+  FsiReclaim *rc = &run->rc;
+  FsiSlabCache *c = &rc->caches[cache];
+  uint64_t latency = run->cost.alloc_base;
+  uint32_t s = c->partial_head;
+  if (s == FSI_NIL) {
+    /* new_slab(): the preferred order without retrying, then the minimum */
+    uint32_t base = fsi_kind_gfp(c->kind);
+    FsiRequest rq = {c->order, c->kind, base | (c->order > c->min_order ? FS_GFP_NORETRY | FS_GFP_NOWARN : 0), task,
+                     false, false, false};
+    rq.gfp &= c->order > c->min_order ? ~FS_GFP_DIRECT_RECLAIM : ~0u;
+    FsiAllocResult r = fsi_run_alloc(run, &rq);
+    latency += r.latency_ns;
+    if (!r.handle && c->order > c->min_order) {
+      rq.order = c->min_order;
+      rq.gfp = base;
+      r = fsi_run_alloc(run, &rq);
+      latency += r.latency_ns;
+    }
+    if (!r.handle) {
+      if (ret_latency_ns) *ret_latency_ns = latency;
+      return FSI_HANDLE_NONE;
+    }
+    if (rc->free_slab_head != FSI_NIL) {
+      s = rc->free_slab_head;
+      rc->free_slab_head = rc->slabs[s].next;
+    } else {
+      if (rc->nslabs == rc->cap_slabs) {
+        rc->cap_slabs = rc->cap_slabs ? rc->cap_slabs * 2 : 256;
+        rc->slabs = g_renew(FsiSlab, rc->slabs, rc->cap_slabs);
+      }
+      s = rc->nslabs++;
+    }
+    FsiSlab *sl = &rc->slabs[s];
+    memset(sl, 0, sizeof *sl);
+    sl->alloc = (uint32_t)(r.handle & 0xffffffffu);
+    sl->gen = (uint32_t)(r.handle >> 32);
+    sl->next = sl->prev = FSI_NIL;
+    c->nr_slab_pages += (uint64_t)1 << rq.order;
+    partial_add(run, c, s);
+  }
+  FsiSlab *sl = &rc->slabs[s];
+  uint32_t o;
+  if (rc->free_obj_head != FSI_NIL) {
+    o = rc->free_obj_head;
+    rc->free_obj_head = rc->objs[o].lru_next;
+  } else {
+    if (rc->nobjs == rc->cap_objs) {
+      rc->cap_objs = rc->cap_objs ? rc->cap_objs * 2 : 1024;
+      rc->objs = g_renew(FsiSlabObj, rc->objs, rc->cap_objs);
+    }
+    o = rc->nobjs++;
+    rc->objs[o].gen = 0;
+  }
+  FsiSlabObj *ob = &rc->objs[o];
+  ob->slab = s;
+  ob->gen++;
+  if (!ob->gen) ob->gen = 1;
+  ob->cache = (uint16_t)cache;
+  ob->live = 1;
+  ob->lru_next = ob->lru_prev = FSI_NIL;
+  if (c->kind == FS_KIND_SLAB_RECLAIMABLE) {
+    /* the cache's own LRU (dentry/inode LRU): oldest at the head */
+    ob->lru_prev = c->lru_tail;
+    if (c->lru_tail != FSI_NIL) rc->objs[c->lru_tail].lru_next = o;
+    else c->lru_head = o;
+    c->lru_tail = o;
+  }
+  c->nr_objects++;
+  sl->inuse++;
+  if (sl->inuse >= slab_capacity(run, c, s)) partial_del(run, c, s);
+  if (ret_latency_ns) *ret_latency_ns = latency;
+  return ((uint64_t)ob->gen << 32) | o;
+}
+
+static void slab_obj_free(FsiRun *run, uint32_t o) {
+  FsiReclaim *rc = &run->rc;
+  FsiSlabObj *ob = &rc->objs[o];
+  FsiSlabCache *c = &rc->caches[ob->cache];
+  FsiSlab *sl = &rc->slabs[ob->slab];
+  uint32_t s = ob->slab;
+  if (c->kind == FS_KIND_SLAB_RECLAIMABLE) {
+    if (ob->lru_prev != FSI_NIL) rc->objs[ob->lru_prev].lru_next = ob->lru_next;
+    else c->lru_head = ob->lru_next;
+    if (ob->lru_next != FSI_NIL) rc->objs[ob->lru_next].lru_prev = ob->lru_prev;
+    else c->lru_tail = ob->lru_prev;
+  }
+  ob->live = 0;
+  ob->gen++;
+  ob->lru_next = rc->free_obj_head;
+  rc->free_obj_head = o;
+  c->nr_objects--;
+  bool was_full = !sl->partial;
+  sl->inuse--;
+  if (sl->inuse == 0) {
+    /* an empty slab page goes back to the page allocator (SLUB keeps a few
+     * as min_partial; not modelled) */
+    partial_del(run, c, s);
+    FsiAlloc *a = &run->allocs[sl->alloc];
+    c->nr_slab_pages -= pages_of(a);
+    fsi_run_free_handle(run, ((uint64_t)sl->gen << 32) | sl->alloc);
+    sl->next = rc->free_slab_head;
+    rc->free_slab_head = s;
+    run->stats.c[FSI_C_fs_slab_pages_freed]++;
+  } else if (was_full) {
+    partial_add(run, c, s);
+  }
+}
+
+void fsi_slab_free(FsiRun *run, FsiHandle h) {
+  uint32_t o = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
+  if (h == FSI_HANDLE_NONE || o >= run->rc.nobjs) return;
+  FsiSlabObj *ob = &run->rc.objs[o];
+  if (!ob->live || ob->gen != gen) return; /* already shrunk */
+  slab_obj_free(run, o);
+}
+
+void fsi_slab_free_after(FsiRun *run, FsiHandle h, uint64_t delay_ns) {
+  fsi_eventq_push(&run->q, run->now_ns + delay_ns, FSI_EV_SLAB_FREE, (uint32_t)(h & 0xffffffffu), h >> 32);
+}
+
+uint64_t fsi_slab_pages(const FsiRun *run, uint32_t kind) {
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < run->rc.nr_caches; i++)
+    if (run->rc.caches[i].kind == kind) n += run->rc.caches[i].nr_slab_pages;
+  return n;
+}
+
+/* do_shrink_slab(): delta = (freeable >> priority) * 4 / seeks, in batches
+ * of SHRINK_BATCH, oldest objects first.  Pages come back only when a slab
+ * page empties, which is why shrinking frees memory slowly. */
+static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
+  for (uint32_t i = 0; i < run->rc.nr_caches; i++) {
+    FsiSlabCache *c = &run->rc.caches[i];
+    if (c->kind != FS_KIND_SLAB_RECLAIMABLE || !c->nr_objects) continue;
+    uint64_t delta = (c->nr_objects >> priority) * 4 / 2;
+    if (!delta && priority == 0) delta = c->nr_objects;
+    uint64_t pages_before = c->nr_slab_pages;
+    uint64_t scanned = 0;
+    while (scanned < delta && c->lru_head != FSI_NIL) {
+      uint64_t batch = MIN(delta - scanned, (uint64_t)SHRINK_BATCH);
+      for (uint64_t k = 0; k < batch && c->lru_head != FSI_NIL; k++) slab_obj_free(run, c->lru_head);
+      scanned += batch;
+    }
+    run->stats.c[FSI_C_slabs_scanned] += scanned;
+    sc->cost_ns += scanned * run->cost.shrink_object;
+    sc->reclaimed += pages_before - c->nr_slab_pages;
+  }
+}
+
+static void shrink_node(FsiRun *run, int priority, ScanControl *sc) {
+  shrink_lruvec(run, priority, sc);
+  shrink_slab(run, priority, sc);
+}
+
+uint64_t fsi_drop_caches(FsiRun *run, int what) {
+  ScanControl sc = {.may_writepage = true, .may_swap = false, .nr_to_reclaim = UINT64_MAX};
+  if (what & 1) {
+    /* sync, then drop every unpinned page cache page */
+    for (uint32_t list = FSI_LRU_INACTIVE_FILE; list <= FSI_LRU_ACTIVE_FILE; list++) {
+      uint32_t id = run->rc.lru_head[list];
+      while (id != FSI_NIL) {
+        uint32_t next = run->allocs[id].lru_next;
+        sc.reclaimed += evict(run, id, &sc);
+        id = next;
+      }
+    }
+  }
+  if (what & 2) {
+    uint64_t before;
+    do {
+      before = sc.reclaimed;
+      shrink_slab(run, 0, &sc);
+    } while (sc.reclaimed > before + 10);
+  }
+  return sc.reclaimed;
+}
+
+/* ---- direct reclaim --------------------------------------------------------- */
+
+/* allow_direct_reclaim(): free pages in the zones up to Normal must be at
+ * least half of their min watermarks, else the reclaimer waits for kswapd. */
+static bool allow_direct_reclaim(FsiRun *run) {
+  uint64_t free = 0, reserve = 0;
+  for (uint32_t z = 0; z < run->mem.nr_zones && z <= FS_ZONE_NORMAL; z++) {
+    const FsiZone *zn = &run->mem.zones[z];
+    if (!fsi_zone_populated(zn)) continue;
+    free += zn->nr_free_pages;
+    reserve += zn->wmark[FSI_WMARK_MIN];
+  }
+  return !reserve || free > reserve / 2;
+}
+
+uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
+  static const FsiCounter stall[FS_MAX_ZONES] = {FSI_C_allocstall_dma, FSI_C_allocstall_dma32,
+                                                 FSI_C_allocstall_normal, FSI_C_allocstall_movable};
+  run->stats.c[stall[MIN(req->highest_zoneidx, FS_MAX_ZONES - 1)]]++;
+  ScanControl sc = {.kswapd = false, .may_writepage = false, .may_swap = true, .nr_to_reclaim = SWAP_CLUSTER_MAX};
+  if (!allow_direct_reclaim(run)) {
+    /* throttle_direct_reclaim(): the task sleeps until kswapd restores the
+     * reserves; modelled as a fixed wait while kswapd runs. */
+    run->stats.c[FSI_C_pgscan_direct_throttle]++;
+    sc.cost_ns += run->cost.throttle;
+    fsi_wakeup_kswapd(run, req->order, req->highest_zoneidx);
+  }
+  for (int priority = DEF_PRIORITY; priority >= 0 && sc.reclaimed < sc.nr_to_reclaim; priority--)
+    shrink_node(run, priority, &sc);
+  run->stats.c[FSI_C_pgscan_direct] += sc.scanned;
+  run->stats.c[FSI_C_pgsteal_direct] += sc.reclaimed;
+  run->stats.c[FSI_C_fs_direct_reclaim_ns] += sc.cost_ns;
+  run->charged_ns += sc.cost_ns;
+  return sc.reclaimed;
+}
+
+/* ---- kswapd ------------------------------------------------------------------ */
+
+bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
+  bool any = false;
+  for (uint32_t z = 0; z <= highest_zoneidx && z < run->mem.nr_zones; z++) {
+    const FsiZone *zn = &run->mem.zones[z];
+    if (!fsi_zone_populated(zn)) continue;
+    any = true;
+    if (fsi_zone_watermark_ok(&run->mem, z, order, fsi_wmark(zn, FSI_WMARK_HIGH), highest_zoneidx, 0,
+                              (int64_t)zn->nr_free_pages))
+      return true;
+  }
+  return !any;
+}
+
+static uint64_t total_boost(const FsiRun *run) {
+  uint64_t b = 0;
+  for (uint32_t z = 0; z < run->mem.nr_zones; z++) b += run->mem.zones[z].watermark_boost;
+  return b;
+}
+
+static void kswapd_schedule(FsiRun *run, uint64_t at) {
+  run->rc.kswapd_pending = true;
+  run->rc.kswapd_gen++;
+  fsi_eventq_push(&run->q, at, FSI_EV_KSWAPD, 0, run->rc.kswapd_gen);
+}
+
+void fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
+  FsiReclaim *rc = &run->rc;
+  highest_zoneidx = MIN(highest_zoneidx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
+  rc->kswapd_order = MAX(rc->kswapd_order, order);
+  rc->kswapd_classzone = MAX(rc->kswapd_classzone, highest_zoneidx);
+  if (rc->kswapd_failures >= MAX_RECLAIM_FAILURES) return; /* hopeless node */
+  if (rc->kswapd_awake && !rc->kswapd_napping) return;     /* running: it picks the order up */
+  if (rc->kswapd_napping) {
+    /* woken during its HZ/10 nap: kswapd_low_wmark_hit_quickly */
+    run->stats.c[FSI_C_kswapd_low_wmark_hit_quickly]++;
+    rc->kswapd_napping = false;
+    rc->kswapd_priority = 0;
+    kswapd_schedule(run, run->now_ns);
+    run->stats.c[FSI_C_fs_kswapd_wake]++;
+    return;
+  }
+  if (fsi_pgdat_balanced(run, order, highest_zoneidx) && !total_boost(run)) return;
+  rc->kswapd_awake = true;
+  rc->kswapd_priority = 0;
+  run->stats.c[FSI_C_fs_kswapd_wake]++;
+  kswapd_schedule(run, run->now_ns);
+}
+
+static void kswapd_done_hooks(FsiRun *run, uint32_t order, uint32_t zoneidx) {
+  for (uint32_t i = 0; i < run->nslots; i++) {
+    const FsPolicyOps *ops = &run->slots[i].policy->ops;
+    if (!ops->kswapd_done) continue;
+    run->current_slot = (int32_t)i;
+    ops->kswapd_done(run->slots[i].state, order, zoneidx);
+    run->current_slot = -1;
+  }
+}
+
+/* One kswapd event: a whole priority round of balance_pgdat (or the end of
+ * its nap).  The work takes simulated time; the next round starts when it
+ * is done, so allocations interleave with kswapd as they do on a real CPU. */
+void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
+  FsiReclaim *rc = &run->rc;
+  if (gen != rc->kswapd_gen) return; /* superseded */
+  rc->kswapd_pending = false;
+  if (rc->kswapd_napping) {
+    rc->kswapd_napping = false;
+    if (fsi_pgdat_balanced(run, rc->kswapd_order, rc->kswapd_classzone) && !total_boost(run)) {
+      rc->kswapd_awake = false;
+      rc->kswapd_order = 0;
+      rc->kswapd_classzone = 0;
+      return;
+    }
+    run->stats.c[FSI_C_kswapd_high_wmark_hit_quickly]++;
+    rc->kswapd_priority = 0;
+  }
+  if (rc->kswapd_priority == 0) {
+    /* a new balance_pgdat() run */
+    rc->kswapd_run_order = rc->kswapd_alloc_order = rc->kswapd_order;
+    rc->kswapd_run_zone = rc->kswapd_classzone;
+    rc->kswapd_order = 0;
+    rc->kswapd_classzone = 0;
+    rc->kswapd_priority = DEF_PRIORITY;
+    rc->kswapd_reclaimed = 0;
+    rc->kswapd_boost_target = total_boost(run);
+    run->stats.c[FSI_C_pageoutrun]++;
+  }
+  bool balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
+  /* boosted reclaim: reclaim the boost even if balanced, without swap or
+   * writeback, then clear the boost and ask kcompactd for a pageblock */
+  bool boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
+  ScanControl sc = {.kswapd = true, .may_writepage = !balanced || !boosting, .may_swap = !balanced || !boosting};
+  if (!balanced || boosting) {
+    uint64_t want = 0;
+    for (uint32_t z = 0; z <= rc->kswapd_run_zone && z < run->mem.nr_zones; z++)
+      if (fsi_zone_populated(&run->mem.zones[z])) want += MAX(fsi_wmark(&run->mem.zones[z], FSI_WMARK_HIGH), SWAP_CLUSTER_MAX);
+    sc.nr_to_reclaim = balanced ? rc->kswapd_boost_target : want;
+    shrink_node(run, rc->kswapd_priority, &sc);
+    rc->kswapd_reclaimed += sc.reclaimed;
+    run->stats.c[FSI_C_pgscan_kswapd] += sc.scanned;
+    run->stats.c[FSI_C_pgsteal_kswapd] += sc.reclaimed;
+    /* balance_pgdat(): once compact_gap(order) pages are back, balance for
+     * order 0 and leave contiguity to compaction */
+    if (rc->kswapd_run_order && rc->kswapd_reclaimed >= (2ull << rc->kswapd_run_order)) rc->kswapd_run_order = 0;
+    if (sc.reclaimed < sc.nr_to_reclaim) rc->kswapd_priority--;
+    balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
+    boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
+  }
+  uint64_t busy = MAX(sc.cost_ns, (uint64_t)1000);
+  run->stats.c[FSI_C_fs_kswapd_ns] += busy;
+  if ((balanced && !boosting) || rc->kswapd_priority < 1) {
+    if (!rc->kswapd_reclaimed && !balanced) {
+      rc->kswapd_failures++;
+      run->stats.c[FSI_C_fs_kswapd_failures]++;
+    }
+    bool had_boost = rc->kswapd_boost_target > 0;
+    if (had_boost) {
+      for (uint32_t z = 0; z < run->mem.nr_zones; z++) run->mem.zones[z].watermark_boost = 0;
+      rc->kswapd_boost_target = 0;
+    }
+    rc->kswapd_priority = 0;
+    /* kswapd_try_to_sleep(): wake kcompactd for the order it was woken
+     * for (pageblock order after boosted reclaim), then nap HZ/10 */
+    kswapd_done_hooks(run, had_boost ? run->mem.pageblock_order : rc->kswapd_alloc_order, rc->kswapd_run_zone);
+    if (rc->kswapd_failures >= MAX_RECLAIM_FAILURES) {
+      rc->kswapd_awake = false;
+      return;
+    }
+    rc->kswapd_napping = true;
+    kswapd_schedule(run, run->now_ns + busy + 100 * 1000 * 1000ull);
+    return;
+  }
+  kswapd_schedule(run, run->now_ns + busy);
+}
+
+/* ---- OOM ------------------------------------------------------------------ */
+
+bool fsi_out_of_memory(FsiRun *run, const FsAllocRequest *req, uint32_t unclamped_zoneidx) {
+  /* __alloc_pages_may_oom(): no kill for costly orders, RETRY_MAYFAIL,
+   * THISNODE, or requests that cannot use ZONE_NORMAL */
+  if (req->order > 3 || (req->gfp & (FS_GFP_RETRY_MAYFAIL | FS_GFP_THISNODE)) || unclamped_zoneidx < FS_ZONE_NORMAL)
+    return false;
+  /* oom_badness(): resident pages plus swap; ties to the lower task id */
+  uint32_t victim = FSI_NIL;
+  uint64_t best = 0;
+  for (uint32_t t = 0; t < run->ntasks; t++) {
+    uint64_t b = run->tasks[t].rss_pages + run->tasks[t].swap_pages;
+    if (b > best) {
+      best = b;
+      victim = t;
+    }
+  }
+  if (victim == FSI_NIL) return false;
+  uint64_t freed = 0;
+  for (uint32_t id = 0; id < run->nallocs; id++) {
+    FsiAlloc *a = &run->allocs[id];
+    if (!(a->flags & FSI_AF_LIVE) || a->task != victim || !counts_as_rss(a->kind)) continue;
+    if (a->flags & FSI_AF_RESIDENT) freed += pages_of(a);
+    fsi_run_free_handle(run, ((uint64_t)a->gen << 32) | id);
+  }
+  run->stats.c[FSI_C_oom_kill]++;
+  run->stats.c[FSI_C_fs_oom_pages_freed] += freed;
+  run->charged_ns += run->cost.oom_kill;
+  if (run->out) fsi_output_oom(run->out, run, victim, freed, req);
+  return freed > 0;
+}
+
+/* ---- life cycle --------------------------------------------------------------- */
+
+void fsi_reclaim_init(FsiRun *run) {
+  FsiReclaim *rc = &run->rc;
+  memset(rc, 0, sizeof *rc);
+  for (uint32_t l = 0; l < FSI_NR_LRU; l++) rc->lru_head[l] = rc->lru_tail[l] = FSI_NIL;
+  rc->free_slab_head = rc->free_obj_head = FSI_NIL;
+  rc->swap_pages = fsi_config_size(run->cfg, "vm", "swap") / run->mem.cfg.page_size;
+  rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
+  /* the caches every workload can use: a dentry-like and an inode-like
+   * reclaimable cache, and two kmalloc caches */
+  fsi_slab_cache_add(run, "dentry", FS_KIND_SLAB_RECLAIMABLE, 192);
+  fsi_slab_cache_add(run, "inode", FS_KIND_SLAB_RECLAIMABLE, 1024);
+  fsi_slab_cache_add(run, "kmalloc-256", FS_KIND_SLAB_UNMOVABLE, 256);
+  fsi_slab_cache_add(run, "kmalloc-1k", FS_KIND_SLAB_UNMOVABLE, 1024);
+}
+
+void fsi_reclaim_destroy(FsiRun *run) {
+  g_free(run->rc.slabs);
+  g_free(run->rc.objs);
+  run->rc.slabs = NULL;
+  run->rc.objs = NULL;
+}

@@ -1,0 +1,338 @@
+/* The policy contract as a GTest suite (engine/checkpolicy.h).
+ *
+ * Given a policy module (the first argument after GTest's own, or
+ * $FRAGSIM_CONTRACT_POLICY) it runs every contract check against it, one
+ * test case each, under /contract/<name>/: meson does that for every policy
+ * in policies/, and an author can do it for theirs.  The checks are the
+ * ones `fragsim check-policy` prints; this file only reports them.
+ *
+ * Given no module it tests the contract itself (/contract-self/), with the
+ * fixture modules from $FRAGSIM_FIXTURE_DIR and the fragsim binary from
+ * $FRAGSIM_BIN: a policy whose hook returns nonsense must fail, through the
+ * API, `fragsim check-policy` and `fragsim run`, with a message naming the
+ * policy, the hook, the simulated time and the value.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "engine/checkpolicy.h"
+#include "engine/error.h"
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+#define assert_has(msg, frag) assert_has_impl(__FILE__, __LINE__, (msg), (frag))
+
+static void assert_has_impl(const char *file, int line, const char *msg, const char *frag) {
+  if (msg && strstr(msg, frag)) return;
+  g_autofree char *m = g_strdup_printf("lacks \"%s\": %s", frag, msg ? msg : "(null)");
+  g_assertion_message(G_LOG_DOMAIN, file, line, G_STRFUNC, m);
+}
+
+/* The messages an engine error about nonsense's hook must carry. */
+static void assert_names_nonsense(const char *msg) {
+  assert_has(msg, "policy \"nonsense\"");
+  assert_has(msg, "hook gfp_to_migratetype");
+  assert_has(msg, "at t=0 ns"); /* the first request is made at time 0 */
+  assert_has(msg, "returned 42");
+}
+
+static char *fixture(const char *name) {
+  const char *dir = g_getenv("FRAGSIM_FIXTURE_DIR");
+  g_autofree char *fallback = dir ? NULL : g_test_build_filename(G_TEST_BUILT, "fixtures", NULL);
+  return g_strdup_printf("%s/%s.%s", dir ? dir : fallback, name, G_MODULE_SUFFIX);
+}
+
+typedef struct {
+  int exit_code;
+  char *out, *err;
+} Spawned;
+
+static void spawned_clear(Spawned *s) {
+  g_free(s->out);
+  g_free(s->err);
+}
+
+/* Runs fragsim with args (NULL-terminated); skips the test without a binary. */
+static bool spawn_fragsim(Spawned *ret, const char *first, ...) {
+  const char *bin = g_getenv("FRAGSIM_BIN");
+  if (!bin) {
+    g_test_skip("FRAGSIM_BIN is not set (meson sets it)");
+    return false;
+  }
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_ptr_array_add(argv, (char *)bin);
+  va_list ap;
+  va_start(ap, first);
+  for (const char *a = first; a; a = va_arg(ap, const char *)) g_ptr_array_add(argv, (char *)a);
+  va_end(ap);
+  g_ptr_array_add(argv, NULL);
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+  memset(ret, 0, sizeof *ret);
+  g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &ret->out, &ret->err, &status, &error);
+  g_assert_no_error(error);
+  g_autoptr(GError) exit_error = NULL;
+  if (g_spawn_check_wait_status(status, &exit_error))
+    ret->exit_code = 0;
+  else if (g_error_matches(exit_error, G_SPAWN_EXIT_ERROR, exit_error->code))
+    ret->exit_code = exit_error->code;
+  else
+    g_error("fragsim did not exit: %s", exit_error->message);
+  return true;
+}
+
+/* The line of check-policy output for one check, or NULL. */
+static char *output_line(const char *out, const char *prefix) {
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  for (char **l = lines; *l; l++)
+    if (g_str_has_prefix(*l, prefix)) return g_strdup(*l);
+  return NULL;
+}
+
+/* ---- the contract against one module ---------------------------------------------- */
+
+typedef struct {
+  bool ok;
+  char *detail;
+  GError *error;
+} Verdict;
+
+typedef struct Suite Suite;
+
+typedef struct {
+  Suite *suite;
+  guint stack;
+} StackCase;
+
+struct Suite {
+  FsiContract *c;
+  Verdict load, table, plan;
+  StackCase *cases; /* one a planned stack */
+};
+
+static void report(bool ok, const char *detail, const GError *error) {
+  if (ok)
+    g_test_message("%s", detail);
+  else
+    g_test_fail_printf("%s", error ? error->message : "failed without a message");
+}
+
+/* load, table and plan decide which tests exist, so they ran in main(). */
+static void test_verdict(gconstpointer data) {
+  const Verdict *v = data;
+  report(v->ok, v->detail, v->error);
+}
+
+static void test_lifecycle(gconstpointer data) {
+  const Suite *s = data;
+  g_autofree char *detail = NULL;
+  g_autoptr(GError) error = NULL;
+  bool ok = fsi_contract_lifecycle(s->c, &detail, &error);
+  report(ok, detail, error);
+}
+
+static void test_run(gconstpointer data) {
+  const StackCase *sc = data;
+  g_autofree char *detail = NULL;
+  g_autoptr(GError) error = NULL;
+  bool ok = fsi_contract_run_checked(sc->suite->c, sc->stack, &detail, &error);
+  report(ok, detail, error);
+}
+
+static void test_deterministic(gconstpointer data) {
+  const StackCase *sc = data;
+  g_autofree char *detail = NULL;
+  g_autoptr(GError) error = NULL;
+  bool ok = fsi_contract_deterministic(sc->suite->c, sc->stack, &detail, &error);
+  report(ok, detail, error);
+}
+
+static char *module_stem(const char *module) {
+  char *base = g_path_get_basename(module);
+  const char *suffix = "." G_MODULE_SUFFIX;
+  if (g_str_has_suffix(base, suffix)) base[strlen(base) - strlen(suffix)] = '\0';
+  return base;
+}
+
+static Suite *add_contract_tests(const char *module) {
+  Suite *s = g_new0(Suite, 1);
+  s->c = fsi_contract_new(module, NULL);
+  g_autofree char *stem = module_stem(module);
+  g_autofree char *root = g_strdup_printf("/contract/%s", stem);
+
+  s->load.ok = fsi_contract_load(s->c, &s->load.detail, &s->load.error);
+  g_autofree char *p_load = g_strconcat(root, "/load", NULL);
+  g_test_add_data_func(p_load, &s->load, test_verdict);
+  if (!s->c->opened) return s;
+
+  s->table.ok = fsi_contract_table(s->c, &s->table.detail, &s->table.error);
+  g_autofree char *p_table = g_strconcat(root, "/table", NULL);
+  g_test_add_data_func(p_table, &s->table, test_verdict);
+  if (!s->c->loaded) return s;
+
+  s->plan.ok = fsi_contract_plan(s->c, &s->plan.detail, &s->plan.error);
+  g_autofree char *p_plan = g_strconcat(root, "/stacks", NULL);
+  g_test_add_data_func(p_plan, &s->plan, test_verdict);
+  if (!s->plan.ok) return s;
+
+  g_autofree char *p_life = g_strconcat(root, "/create-destroy", NULL);
+  g_test_add_data_func(p_life, s, test_lifecycle);
+  s->cases = g_new0(StackCase, s->c->stacks->len);
+  for (guint i = 0; i < s->c->stacks->len; i++) {
+    StackCase *sc = &s->cases[i];
+    sc->suite = s;
+    sc->stack = i;
+    const char *label = g_array_index(s->c->stacks, FsiContractStack, i).label;
+    g_autofree char *p_run = g_strdup_printf("%s/run/%s", root, label);
+    g_autofree char *p_det = g_strdup_printf("%s/deterministic/%s", root, label);
+    g_test_add_data_func(p_run, sc, test_run);
+    g_test_add_data_func(p_det, sc, test_deterministic);
+  }
+  return s;
+}
+
+static void verdict_clear(Verdict *v) {
+  g_free(v->detail);
+  if (v->error) g_error_free(v->error);
+}
+
+static void suite_free(Suite *s) {
+  if (!s) return;
+  verdict_clear(&s->load);
+  verdict_clear(&s->table);
+  verdict_clear(&s->plan);
+  fsi_contract_free(s->c);
+  g_free(s->cases);
+  g_free(s);
+}
+
+/* ---- the contract itself, against fixtures ------------------------------------------- */
+
+static guint stack_labelled(const FsiContract *c, const char *label) {
+  for (guint i = 0; i < c->stacks->len; i++)
+    if (strcmp(g_array_index(c->stacks, FsiContractStack, i).label, label) == 0) return i;
+  return G_MAXUINT;
+}
+
+/* nonsense maps gfp, so the plan runs it alone, where its mapping is asked
+ * (on vanilla nogroup answers first) and the engine rejects its answer. */
+static void test_self_nonsense_api(void) {
+  g_autofree char *path = fixture("nonsense");
+  FsiContract *c = fsi_contract_new(path, NULL);
+  g_autofree char *d_load = NULL, *d_table = NULL, *d_plan = NULL, *d_run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(fsi_contract_load(c, &d_load, &error));
+  g_assert_no_error(error);
+  g_assert_true(fsi_contract_table(c, &d_table, &error));
+  g_assert_no_error(error);
+  g_assert_true(fsi_contract_plan(c, &d_plan, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(stack_labelled(c, "vanilla+nonsense"), ==, 0);
+  guint alone = stack_labelled(c, "nonsense");
+  g_assert_cmpuint(alone, <, c->stacks->len);
+
+  g_assert_false(fsi_contract_run_checked(c, alone, &d_run, &error));
+  g_assert_error(error, FSI_ERROR, FSI_ERROR_RUN);
+  assert_names_nonsense(error->message);
+  g_assert_null(d_run);
+  g_clear_error(&error);
+  g_assert_false(fsi_contract_deterministic(c, alone, &d_run, &error));
+  g_assert_error(error, FSI_ERROR, FSI_ERROR_RUN);
+  assert_names_nonsense(error->message);
+  fsi_contract_free(c);
+}
+
+static void test_self_nonsense_check_policy(void) {
+  g_autofree char *path = fixture("nonsense");
+  Spawned s;
+  if (!spawn_fragsim(&s, "check-policy", path, NULL)) return;
+  g_assert_cmpint(s.exit_code, ==, 1);
+  g_autofree char *load = output_line(s.out, "ok   load: ");
+  g_autofree char *vanilla = output_line(s.out, "ok   run vanilla+nonsense: ");
+  g_autofree char *alone = output_line(s.out, "FAIL run nonsense: ");
+  g_autofree char *det = output_line(s.out, "FAIL deterministic nonsense: ");
+  g_assert_nonnull(load);
+  g_assert_nonnull(vanilla);
+  g_assert_nonnull(det);
+  assert_has(alone, "FAIL run nonsense: ");
+  assert_names_nonsense(alone);
+  assert_has(s.out, "2 of 8 checks failed");
+  spawned_clear(&s);
+}
+
+static void test_self_nonsense_run(void) {
+  g_autofree char *path = fixture("nonsense");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp("fragsim-contract-XXXXXX", &error);
+  g_assert_no_error(error);
+  g_autofree char *out = g_build_filename(tmp, "run", NULL);
+  Spawned s;
+  if (!spawn_fragsim(&s, "run", "-w", "churn", "-p", path, "--set", "machine.memory=64M", "--set",
+                     "sim.duration=10ms", "-q", "-o", out, NULL))
+    return;
+  g_assert_cmpint(s.exit_code, !=, 0);
+  assert_has(s.err, "fragsim: ");
+  assert_names_nonsense(s.err);
+  /* a run stopped by a policy leaves no result directory behind */
+  g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+  g_rmdir(tmp);
+  spawned_clear(&s);
+}
+
+static void test_self_badabi(void) {
+  g_autofree char *path = fixture("badabi");
+  Spawned s;
+  if (!spawn_fragsim(&s, "check-policy", path, NULL)) return;
+  g_assert_cmpint(s.exit_code, ==, 1);
+  g_autofree char *load = output_line(s.out, "ok   load: ");
+  g_autofree char *run = output_line(s.out, "ok   run");
+  g_assert_nonnull(load);
+  g_assert_null(run);
+  g_autofree char *table = output_line(s.out, "FAIL table: ");
+  assert_has(table, "incompatible ABI");
+  assert_has(table, "major: engine 1, plugin 2");
+  spawned_clear(&s);
+}
+
+static void test_self_nosymbol(void) {
+  g_autofree char *path = fixture("nosymbol");
+  Spawned s;
+  if (!spawn_fragsim(&s, "check-policy", path, NULL)) return;
+  g_assert_cmpint(s.exit_code, ==, 1);
+  g_autofree char *load = output_line(s.out, "FAIL load: ");
+  assert_has(load, "fragsim_policy_nosymbol_get_ops");
+  spawned_clear(&s);
+}
+
+static void test_self_usage(void) {
+  Spawned s;
+  if (!spawn_fragsim(&s, "check-policy", NULL)) return;
+  g_assert_cmpint(s.exit_code, ==, 2);
+  assert_has(s.err, "check-policy");
+  spawned_clear(&s);
+}
+
+static void add_self_tests(void) {
+  g_test_add_func("/contract-self/nonsense/api", test_self_nonsense_api);
+  g_test_add_func("/contract-self/nonsense/check-policy", test_self_nonsense_check_policy);
+  g_test_add_func("/contract-self/nonsense/run", test_self_nonsense_run);
+  g_test_add_func("/contract-self/badabi/check-policy", test_self_badabi);
+  g_test_add_func("/contract-self/nosymbol/check-policy", test_self_nosymbol);
+  g_test_add_func("/contract-self/usage", test_self_usage);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  const char *module = argc > 1 ? argv[1] : g_getenv("FRAGSIM_CONTRACT_POLICY");
+  Suite *suite = NULL;
+  if (module && *module)
+    suite = add_contract_tests(module);
+  else
+    add_self_tests();
+  int rc = g_test_run();
+  suite_free(suite);
+  return rc;
+}

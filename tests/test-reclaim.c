@@ -1,0 +1,291 @@
+/* Memory pressure: kswapd restores the high watermark; direct reclaim only
+ * when kswapd cannot keep up; costly orders give up where order 0 retries;
+ * OOM is a record, not a crash; slab pages go back only when empty; pcp
+ * sizing follows zone_batchsize()/zone_highsize(); pcp runs are deterministic. */
+#include <string.h>
+
+#include "engine/pcp.h"
+#include "engine/reclaim.h"
+#include "engine/run.h"
+#include "results/output.h"
+#include "workloads/workload.h"
+
+typedef void (*StartFn)(FsiRun *run);
+
+typedef struct {
+  StartFn start;
+} Script;
+
+static bool script_start(FsiRun *run, void *state, GError **error) {
+  (void)error;
+  ((Script *)state)->start(run);
+  return true;
+}
+static void script_step(FsiRun *run, void *state, uint32_t task) {
+  (void)run;
+  (void)state;
+  (void)task;
+}
+
+static FsiRun *new_run(const char *const *sets, StartFn start, FsiConfig **ret_cfg, FsiStack **ret_stack) {
+  GError *e = NULL;
+  FsiConfig *cfg = fsi_config_new();
+  fsi_config_set(cfg, "machine.memory=128M", "test", &e);
+  fsi_config_set(cfg, "sim.duration=2s", "test", &e);
+  /* no DMA zone: with one, pgdat_balanced() is satisfied by DMA alone on
+   * so small a machine (its lowmem_reserve is tiny), as in the kernel */
+  fsi_config_set(cfg, "machine.dma_limit=0", "test", &e);
+  for (const char *const *s = sets; s && *s; s++) g_assert_true(fsi_config_set(cfg, *s, "test", &e));
+  FsiStack *stack = fsi_stack_load("vanilla", NULL, cfg->kf, &e);
+  g_assert_no_error(e);
+  Script *sc = g_new0(Script, 1);
+  sc->start = start;
+  FsiWorkload wl = {"script", sc, script_start, script_step, g_free};
+  FsiRun *run = fsi_run_new(cfg, stack, &wl, 1, &e);
+  g_assert_no_error(e);
+  fsi_run_set_tasks(run, 2);
+  *ret_cfg = cfg;
+  *ret_stack = stack;
+  return run;
+}
+
+static void free_run(FsiRun *run, FsiConfig *cfg, FsiStack *stack) {
+  fsi_run_free(run);
+  fsi_stack_free(stack);
+  fsi_config_free(cfg);
+}
+
+static uint64_t zone_free(FsiRun *run) { return run->mem.zones[FS_ZONE_DMA32].nr_free_pages; }
+
+/* Fill DMA32 with clean page cache until its free pages are below min. */
+static void fill_file(FsiRun *run) {
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, false};
+  const FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
+  while (z->nr_free_pages > z->wmark[FSI_WMARK_MIN]) {
+    FsiAllocResult r = fsi_run_alloc(run, &rq);
+    if (!r.handle) break;
+  }
+}
+
+static void test_kswapd_restores_high(void) {
+  FsiConfig *cfg;
+  FsiStack *st;
+  FsiRun *run = new_run(NULL, fill_file, &cfg, &st);
+  GError *e = NULL;
+  g_assert_true(fsi_run_execute(run, &e));
+  const FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
+  /* kswapd was woken by the allocations that missed the low watermark and
+   * balanced the node: above high, by reclaim alone, with no direct reclaim */
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_kswapd_wake], >, 0);
+  g_assert_cmpuint(run->stats.c[FSI_C_pgsteal_kswapd], >, 0);
+  g_assert_cmpuint(zone_free(run) + fsi_pcp_count(run, FS_ZONE_DMA32), >=, z->wmark[FSI_WMARK_HIGH]);
+  g_assert_true(fsi_pgdat_balanced(run, 0, FS_ZONE_DMA32));
+  g_assert_cmpuint(run->stats.c[FSI_C_pgsteal_direct], ==, 0);
+  g_assert_false(run->rc.kswapd_awake);
+  free_run(run, cfg, st);
+}
+
+static void nothing(FsiRun *run) { (void)run; }
+
+/* A steady trickle: kswapd keeps up.  A burst faster than it: direct reclaim. */
+
+static void test_direct_only_when_behind(void) {
+  FsiConfig *cfg;
+  FsiStack *st;
+  FsiRun *run = new_run(NULL, nothing, &cfg, &st);
+  fill_file(run);
+  g_assert_true(fsi_run_advance(run, 500 * 1000 * 1000ull)); /* kswapd balances */
+  g_assert_true(fsi_pgdat_balanced(run, 0, FS_ZONE_DMA32));
+  uint64_t direct0 = run->stats.c[FSI_C_allocstall_dma32];
+  /* the trickle: 16 pages every 5 ms; kswapd has time in between */
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE, 0, false, false, false};
+  for (int round = 0; round < 200; round++) {
+    for (int i = 0; i < 16; i++) g_assert_cmpuint(fsi_run_alloc(run, &rq).handle, !=, FSI_HANDLE_NONE);
+    g_assert_true(fsi_run_advance(run, run->now_ns + 5 * 1000 * 1000ull));
+  }
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32], ==, direct0);
+  g_assert_cmpuint(run->stats.c[FSI_C_pgsteal_kswapd], >, 0);
+  /* the burst: three high watermarks' worth at one instant */
+  uint64_t burst = run->mem.zones[FS_ZONE_DMA32].wmark[FSI_WMARK_HIGH] * 3;
+  for (uint64_t i = 0; i < burst; i++) g_assert_cmpuint(fsi_run_alloc(run, &rq).handle, !=, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32], >, direct0);
+  g_assert_cmpuint(run->stats.c[FSI_C_pgsteal_direct], >, 0);
+  GError *e = NULL;
+  g_assert_true(fsi_check_invariants(run, &e));
+  free_run(run, cfg, st);
+}
+
+/* Fill memory with anonymous memory that cannot be reclaimed (no swap). */
+static void fill_anon(FsiRun *run) {
+  FsiRequest rq = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM & ~FS_GFP_KSWAPD_RECLAIM, 0,
+                   false, false, false};
+  for (;;) {
+    FsiAllocResult r = fsi_run_alloc(run, &rq);
+    if (!r.handle) break;
+  }
+}
+
+static void test_costly_gives_up(void) {
+  const char *sets[] = {"vm.pcp=false", NULL};
+  FsiConfig *cfg;
+  FsiStack *st;
+  FsiRun *run = new_run(sets, fill_anon, &cfg, &st);
+  run->workload.start(run, run->workload.state, NULL);
+  /* costly (order 4) GFP_KERNEL without __GFP_RETRY_MAYFAIL: one reclaim
+   * attempt, no retry loop, no OOM kill */
+  uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
+  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false};
+  FsiAllocResult r = fsi_run_alloc(run, &costly);
+  g_assert_cmpuint(r.handle, ==, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
+  g_assert_cmpuint(run->stats.c[FSI_C_oom_kill], ==, 0);
+  /* __GFP_RETRY_MAYFAIL may loop while reclaim could help (here nothing is
+   * reclaimable, so should_reclaim_retry says no at once), and never OOMs */
+  stalls = run->stats.c[FSI_C_allocstall_dma32];
+  costly.gfp |= FS_GFP_RETRY_MAYFAIL;
+  r = fsi_run_alloc(run, &costly);
+  g_assert_cmpuint(r.handle, ==, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, >=, 1);
+  g_assert_cmpuint(run->stats.c[FSI_C_oom_kill], ==, 0);
+  /* order 0 does not give up: nothing is reclaimable, so the OOM killer
+   * frees task 0's anonymous memory and the request is retried and succeeds */
+  FsiRequest small = {0, FS_KIND_SLAB_UNMOVABLE, FS_GFP_KERNEL, 1, false, false, false};
+  r = fsi_run_alloc(run, &small);
+  g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_oom_kill], ==, 1);
+  g_assert_cmpuint(run->tasks[0].rss_pages, ==, 0);
+  g_assert_cmpuint(r.via, ==, FSI_VIA_SLOWPATH);
+  GError *e = NULL;
+  g_assert_true(fsi_check_invariants(run, &e));
+  free_run(run, cfg, st);
+}
+
+/* Reclaimable but not by direct reclaim (dirty page cache, which only
+ * kswapd writes back): order 0 loops MAX_RECLAIM_RETRIES times without
+ * progress before it considers OOM; a costly request stops after one. */
+static void fill_dirty(FsiRun *run) {
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, true};
+  while (fsi_run_alloc(run, &rq).handle) {
+  }
+}
+
+static void test_order0_retries(void) {
+  const char *sets[] = {"vm.pcp=false", NULL};
+  FsiConfig *cfg;
+  FsiStack *st;
+  FsiRun *run = new_run(sets, fill_dirty, &cfg, &st);
+  run->workload.start(run, run->workload.state, NULL);
+  uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
+  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false};
+  g_assert_cmpuint(fsi_run_alloc(run, &costly).handle, ==, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
+  stalls = run->stats.c[FSI_C_allocstall_dma32];
+  FsiRequest small = {0, FS_KIND_SLAB_UNMOVABLE, FS_GFP_KERNEL, 1, false, false, false};
+  FsiAllocResult r = fsi_run_alloc(run, &small);
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, >, 16);
+  /* no task holds anonymous memory: there is no OOM victim, the request fails */
+  g_assert_cmpuint(r.handle, ==, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_oom_kill], ==, 0);
+  /* kswapd, which may write back, gets the node going again */
+  g_assert_true(fsi_run_advance(run, run->now_ns + 1000 * 1000 * 1000ull));
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_writeback], >, 0);
+  g_assert_cmpuint(fsi_run_alloc(run, &small).handle, !=, FSI_HANDLE_NONE);
+  free_run(run, cfg, st);
+}
+
+/* With swap, anonymous memory is reclaimed instead of killed. */
+static void test_swap(void) {
+  const char *sets[] = {"vm.swap=256M", NULL};
+  FsiConfig *cfg;
+  FsiStack *st;
+  FsiRun *run = new_run(sets, fill_anon, &cfg, &st);
+  run->workload.start(run, run->workload.state, NULL);
+  FsiRequest small = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 1, false, false, false};
+  for (int i = 0; i < 2000; i++) g_assert_cmpuint(fsi_run_alloc(run, &small).handle, !=, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_pswpout], >, 0);
+  g_assert_cmpuint(run->stats.c[FSI_C_oom_kill], ==, 0);
+  g_assert_cmpuint(run->rc.swap_used, ==, run->stats.c[FSI_C_pswpout]);
+  GError *e = NULL;
+  g_assert_true(fsi_check_invariants(run, &e));
+  free_run(run, cfg, st);
+}
+
+/* A slab page goes back only when all its objects are gone. */
+static void test_slab_pages(void) {
+  FsiConfig *cfg;
+  FsiStack *st;
+  FsiRun *run = new_run(NULL, nothing, &cfg, &st);
+  int c = fsi_slab_cache_find(run, "dentry");
+  g_assert_cmpint(c, >=, 0);
+  uint32_t per = run->rc.caches[c].per_slab[run->rc.caches[c].order];
+  g_assert_cmpuint(per, ==, 4096u / 192u << run->rc.caches[c].order);
+  FsiHandle *h = g_new0(FsiHandle, per * 2);
+  for (uint32_t i = 0; i < per * 2; i++) h[i] = fsi_slab_alloc(run, (uint32_t)c, 0, NULL);
+  uint64_t pages = fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
+  g_assert_cmpuint(pages, ==, 2ull << run->rc.caches[c].order);
+  /* free every object but one in each slab: no page comes back */
+  for (uint32_t i = 1; i < per; i++) fsi_slab_free(run, h[i]);
+  for (uint32_t i = per + 1; i < per * 2; i++) fsi_slab_free(run, h[i]);
+  g_assert_cmpuint(fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE), ==, pages);
+  fsi_slab_free(run, h[0]);
+  g_assert_cmpuint(fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE), ==, pages / 2);
+  /* drop_caches(2) shrinks the rest through the object LRU */
+  g_assert_cmpuint(fsi_drop_caches(run, 2), ==, pages / 2);
+  g_assert_cmpuint(run->rc.caches[c].nr_objects, ==, 0);
+  fsi_slab_free(run, h[per]); /* already shrunk: ignored */
+  g_free(h);
+  free_run(run, cfg, st);
+}
+
+static void test_pcp_sizing(void) {
+  /* zone_batchsize(): 63 for any zone of 1 GiB or more, 31 for 512 MiB */
+  g_assert_cmpuint(fsi_zone_batchsize(262144), ==, 63);
+  g_assert_cmpuint(fsi_zone_batchsize(16777216), ==, 63);
+  g_assert_cmpuint(fsi_zone_batchsize(131072), ==, 31);
+  g_assert_cmpuint(fsi_zone_batchsize(1000), ==, 1);
+  /* zone_highsize(): low watermark per CPU, at least 4 batches */
+  g_assert_cmpuint(fsi_zone_highsize(3051, 2, 63), ==, 1525);
+  g_assert_cmpuint(fsi_zone_highsize(100, 2, 63), ==, 252);
+}
+
+static GArray *summary_of(const char *const *sets) {
+  FsiConfig *cfg = fsi_config_new();
+  GError *e = NULL;
+  for (const char *const *s = sets; *s; s++) fsi_config_set(cfg, *s, "test", &e);
+  FsiStack *st = fsi_stack_load("vanilla", NULL, cfg->kf, &e);
+  g_assert_no_error(e);
+  FsiWorkload wl = {0};
+  g_assert_true(fsi_churn_create(cfg, &wl, &e));
+  FsiRun *run = fsi_run_new(cfg, st, &wl, 5, &e);
+  g_assert_no_error(e);
+  g_assert_true(fsi_run_execute(run, &e));
+  g_assert_nonnull(run->pcp);
+  GArray *v = fsi_summary_values(run);
+  g_assert_cmpuint(run->stats.c[FSI_C_pgsteal_kswapd] + run->stats.c[FSI_C_oom_kill], >, 0);
+  fsi_run_free(run);
+  fsi_stack_free(st);
+  fsi_config_free(cfg);
+  return v;
+}
+
+static void test_pcp_deterministic(void) {
+  const char *sets[] = {"machine.memory=64M", "sim.duration=2s", "workload.fill=2.0", "workload.think=50us", NULL};
+  GArray *a = summary_of(sets), *b = summary_of(sets);
+  g_assert_cmpuint(a->len, ==, b->len);
+  g_assert_cmpmem(a->data, a->len * sizeof(double), b->data, b->len * sizeof(double));
+  g_array_free(a, TRUE);
+  g_array_free(b, TRUE);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/reclaim/kswapd/restores-high-watermark", test_kswapd_restores_high);
+  g_test_add_func("/reclaim/direct/only-when-kswapd-behind", test_direct_only_when_behind);
+  g_test_add_func("/reclaim/slowpath/costly-gives-up-order0-retries", test_costly_gives_up);
+  g_test_add_func("/reclaim/slowpath/order0-retries-without-progress", test_order0_retries);
+  g_test_add_func("/reclaim/swap/anon-swapped-not-killed", test_swap);
+  g_test_add_func("/reclaim/slab/pages-freed-when-empty", test_slab_pages);
+  g_test_add_func("/reclaim/pcp/sizing", test_pcp_sizing);
+  g_test_add_func("/reclaim/pcp/deterministic", test_pcp_deterministic);
+  return g_test_run();
+}
