@@ -12,13 +12,14 @@
 #include <string.h>
 
 #include "engine/error.h"
+#include "engine/migrate.h"
 #include "engine/pcp.h"
 #include "engine/reclaim.h"
 #include "results/output.h"
 #include "engine/run.h"
 
 const char *const fsi_via_names[FSI_VIA_COUNT] = {
-    "fastpath", "slowpath", "early_compact", "reclaim", "after_reclaim", "compact", "before_oom", "failed",
+    "fastpath", "slowpath", "early_compact", "reclaim", "after_reclaim", "compact", "before_oom", "contig", "failed",
 };
 
 /* ---- allocation kinds and gfp ------------------------------------------------ */
@@ -195,6 +196,12 @@ static uint64_t get_page_from_freelist(FsiRun *run, FsAllocRequest *req, uint32_
       uint64_t pfn = rmqueue(run, (uint32_t)z, req);
       if (pfn != FS_PFN_NONE) {
         *ret_zone = (uint32_t)z;
+        /* ZONE_BOOSTED_WATERMARK: a fallback boosted this zone's watermarks;
+         * kswapd reclaims the boost now rather than at the next low mark */
+        if (zone->boosted_wake) {
+          zone->boosted_wake = false;
+          fsi_wakeup_kswapd(run, 0, (uint32_t)z);
+        }
         return pfn;
       }
     }
@@ -442,16 +449,23 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   FsAllocRequest req = {0};
   req.order = rq->order;
   req.gfp = rq->gfp;
+  for (uint32_t i = 0; i < run->nslots; i++) {
+    const FsPolicyOps *po = &run->slots[i].policy->ops;
+    if (!po->adjust_gfp) continue;
+    run->current_slot = (int32_t)i;
+    req.gfp = po->adjust_gfp(run->slots[i].state, rq->kind, req.gfp);
+    run->current_slot = -1;
+  }
   req.kind = rq->kind;
   req.task = rq->task;
-  req.migratetype = stack_gfp_to_migratetype(run, rq->gfp);
-  uint32_t unclamped = fsi_gfp_zone(rq->gfp), hz = unclamped;
+  req.migratetype = stack_gfp_to_migratetype(run, req.gfp);
+  uint32_t unclamped = fsi_gfp_zone(req.gfp), hz = unclamped;
   while (hz > 0 && !fsi_zone_populated(&run->mem.zones[hz])) hz--;
   req.highest_zoneidx = hz;
   req.compact_priority = 2;
   req.alloc_flags = FS_ALLOC_WMARK_LOW;
   if (req.migratetype == FS_MIGRATE_MOVABLE) req.alloc_flags |= FS_ALLOC_CMA;
-  if (rq->gfp & FS_GFP_KSWAPD_RECLAIM) req.alloc_flags |= FS_ALLOC_KSWAPD;
+  if (req.gfp & FS_GFP_KSWAPD_RECLAIM) req.alloc_flags |= FS_ALLOC_KSWAPD;
   req.alloc_flags = stack_alloc_flags(run, &req, false);
 
   run->stats.c[FSI_C_fs_alloc_requests]++;
@@ -474,13 +488,13 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
     FsiAlloc *a = &run->allocs[id];
     a->pfn = (uint32_t)pfn;
     if (!a->gen) a->gen = 1;
-    a->gfp = rq->gfp;
+    a->gfp = req.gfp;
     a->task = rq->task;
     a->order = (uint8_t)rq->order;
     a->kind = (uint8_t)rq->kind;
     a->flags = FSI_AF_LIVE | (rq->pinned ? FSI_AF_PINNED : 0);
     a->zone = (uint8_t)zone;
-    a->alloc_mt = (uint8_t)fs_gfp_migratetype(rq->gfp);
+    a->alloc_mt = (uint8_t)fs_gfp_migratetype(req.gfp);
     if (a->alloc_mt >= FS_MIGRATE_PCPTYPES) a->alloc_mt = FS_MIGRATE_UNMOVABLE;
     a->list_mt = (uint8_t)req.migratetype;
     fsi_mark_allocated(&run->mem, pfn, rq->order, id, a->alloc_mt);
@@ -548,3 +562,79 @@ void fsi_run_free_handle(FsiRun *run, FsiHandle h) {
   fsi_alloc_id_put(run, id);
   run->live_allocs--;
 }
+
+/* ---- contiguous requests --------------------------------------------------- */
+
+static bool range_could_be_contig(FsiRun *run, uint64_t start, uint64_t nr) {
+  /* pfn_range_valid_contig(): no reserved pages, every in-use page movable */
+  for (uint64_t p = start; p < start + nr;) {
+    const FsiPage *pg = &run->mem.pages[p];
+    if (pg->flags & FSI_PG_RESERVED) return false;
+    if (pg->flags & FSI_PG_ALLOC) {
+      const FsiAlloc *a = &run->allocs[pg->alloc];
+      if (!fsi_kind_movable(a->kind) || (a->flags & FSI_AF_CONTIG)) return false;
+      p = (uint64_t)a->pfn + ((uint64_t)1 << a->order);
+      continue;
+    }
+    p++;
+  }
+  return true;
+}
+
+FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task) {
+  FsiAllocResult res = {FSI_HANDLE_NONE, FS_PFN_NONE, 0, 0, FSI_VIA_FAILED};
+  run->charged_ns = 0;
+  run->stats.c[FSI_C_fs_contig_requests]++;
+  uint64_t handle = 0;
+  int r = 1;
+  for (uint32_t i = 0; i < run->nslots && r == 1 && !run->stop; i++) {
+    const FsPolicyOps *po = &run->slots[i].policy->ops;
+    if (!po->contig_request) continue;
+    run->current_slot = (int32_t)i;
+    r = po->contig_request(run->slots[i].state, nr_pages, task, &handle);
+    run->current_slot = -1;
+    if (r != 0 && r != 1 && r != -FS_EBUSY && r != -FS_ENOMEM) {
+      fsi_run_failf(run, "policy \"%s\": hook contig_request at t=%" G_GUINT64_FORMAT " ns returned %d (expected 0, 1, -%d or -%d)",
+                    slot_name(run, i), run->now_ns, r, FS_EBUSY, FS_ENOMEM);
+      r = -FS_EBUSY;
+    }
+  }
+  if (r == 1) {
+    /* alloc_contig_pages(): try aligned ranges of each zone, highest first */
+    uint64_t align = 1;
+    while (align < nr_pages) align <<= 1;
+    r = -FS_EBUSY;
+    for (int z = (int)run->mem.nr_zones - 1; z >= 0 && r; z--) {
+      const FsiZone *zn = &run->mem.zones[z];
+      if (!fsi_zone_populated(zn)) continue;
+      for (uint64_t start = (zn->start_pfn + align - 1) / align * align; start + nr_pages <= zn->end_pfn && r;
+           start += align) {
+        if (!range_could_be_contig(run, start, nr_pages)) continue;
+        FsiHandle h = FSI_HANDLE_NONE;
+        r = fsi_alloc_contig_range(run, start, nr_pages, fsi_get_pageblock_mt(&run->mem, start), task, &h);
+        if (!r) handle = h;
+      }
+    }
+  }
+  res.latency_ns = run->cost.alloc_base + run->charged_ns;
+  if (!r && handle) {
+    FsiAlloc *a = fsi_run_lookup(run, handle);
+    res.handle = handle;
+    res.pfn = a ? a->pfn : FS_PFN_NONE;
+    res.zone = a ? a->zone : 0;
+    res.via = FSI_VIA_CONTIG;
+  }
+  if (task < run->ntasks) {
+    run->tasks[task].busy_until_ns = run->now_ns + res.latency_ns;
+    run->tasks[task].stall_ns += res.latency_ns;
+  }
+  if (run->out) {
+    uint32_t order = 0;
+    while (((uint64_t)1 << order) < nr_pages) order++;
+    FsiRequest rq = {order, FS_KIND_DEVICE, FS_GFP_KERNEL, task, false, false, false};
+    fsi_output_alloc(run->out, run, &rq, &res, FS_MIGRATE_MOVABLE);
+  }
+  return res;
+}
+
+void fsi_run_free_contig(FsiRun *run, FsiHandle h) { fsi_free_contig_range(run, h); }

@@ -75,6 +75,7 @@ typedef struct {
   uint64_t nr_free_cma;
   uint64_t nr_free_highatomic;
   uint64_t nr_reserved_highatomic;
+  bool boosted_wake; /* ZONE_BOOSTED_WATERMARK: wake kswapd after the next allocation */
 } FsiZone;
 
 typedef struct {

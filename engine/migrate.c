@@ -100,8 +100,8 @@ bool fsi_isolate_free_block(FsiRun *run, uint64_t pfn, bool check_watermark) {
   uint32_t block_mt = fsi_get_pageblock_mt(m, pfn);
   /* __isolate_free_page(): obey the watermark as if the page were being
    * allocated, emulating the high-order check with a raised order-0 mark.
-   * The kernel (6.1) exempts only ISOLATE blocks; migrate.h's contract also
-   * exempts CMA blocks, which the free scanner may raid freely. */
+   * Simplified per migrate.h's contract: CMA blocks are exempt too (6.1
+   * exempts only ISOLATE; CMA pages merely count as free via ALLOC_CMA). */
   if (check_watermark && block_mt != FS_MIGRATE_ISOLATE && block_mt != FS_MIGRATE_CMA) {
     uint32_t zi = fsi_pfn_zone(m, pfn);
     const FsiZone *z = &m->zones[zi];

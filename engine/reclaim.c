@@ -108,6 +108,7 @@ void fsi_reclaim_alloc_removed(FsiRun *run, uint32_t id) {
 /* ---- reclaiming one allocation ---------------------------------------------- */
 
 typedef struct {
+  uint32_t order;     /* the order reclaim works for (lumpy reclaim's tag hook) */
   bool kswapd;
   bool may_writepage; /* file writeback: only kswapd writes page cache */
   bool may_swap;
@@ -197,6 +198,23 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
     uint32_t prev = a->lru_prev;
     uint64_t n = pages_of(a);
     scanned += n;
+    if (sc->order && run->has_reclaim_tag) {
+      /* lumpy reclaim: a policy may take the tag page's neighbours; the
+       * list may change under us, so pick the scan up again from the tail */
+      uint64_t pfn = a->pfn;
+      for (uint32_t i = 0; i < run->nslots; i++) {
+        const FsPolicyOps *ops = &run->slots[i].policy->ops;
+        if (!ops->reclaim_tag) continue;
+        run->current_slot = (int32_t)i;
+        ops->reclaim_tag(run->slots[i].state, pfn, sc->order, sc->kswapd);
+        run->current_slot = -1;
+      }
+      if (a->lru != inactive) {
+        id = run->rc.lru_tail[inactive];
+        continue;
+      }
+      prev = a->lru_prev;
+    }
     if (a->flags & FSI_AF_REFERENCED) {
       a->flags &= (uint8_t)~FSI_AF_REFERENCED;
       lru_move(run, id, inactive + 1);
@@ -491,7 +509,8 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
   static const FsiCounter stall[FS_MAX_ZONES] = {FSI_C_allocstall_dma, FSI_C_allocstall_dma32,
                                                  FSI_C_allocstall_normal, FSI_C_allocstall_movable};
   run->stats.c[stall[MIN(req->highest_zoneidx, FS_MAX_ZONES - 1)]]++;
-  ScanControl sc = {.kswapd = false, .may_writepage = false, .may_swap = true, .nr_to_reclaim = SWAP_CLUSTER_MAX};
+  ScanControl sc = {.order = req->order, .kswapd = false, .may_writepage = false, .may_swap = true,
+                    .nr_to_reclaim = SWAP_CLUSTER_MAX};
   if (!allow_direct_reclaim(run)) {
     /* throttle_direct_reclaim(): the task sleeps until kswapd restores the
      * reserves; modelled as a fixed wait while kswapd runs. */
@@ -601,7 +620,8 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
   /* boosted reclaim: reclaim the boost even if balanced, without swap or
    * writeback, then clear the boost and ask kcompactd for a pageblock */
   bool boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
-  ScanControl sc = {.kswapd = true, .may_writepage = !balanced || !boosting, .may_swap = !balanced || !boosting};
+  ScanControl sc = {.order = rc->kswapd_run_order, .kswapd = true, .may_writepage = !balanced || !boosting,
+                    .may_swap = !balanced || !boosting};
   if (!balanced || boosting) {
     uint64_t want = 0;
     for (uint32_t z = 0; z <= rc->kswapd_run_zone && z < run->mem.nr_zones; z++)
@@ -618,7 +638,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
     boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
   }
-  uint64_t busy = MAX(sc.cost_ns, (uint64_t)1000);
+  uint64_t busy = MAX(sc.cost_ns + run->charged_ns, (uint64_t)1000);
   run->stats.c[FSI_C_fs_kswapd_ns] += busy;
   if ((balanced && !boosting) || rc->kswapd_priority < 1) {
     if (!rc->kswapd_reclaimed && !balanced) {

@@ -267,6 +267,53 @@ static void h_report_compact_result(FsHost *h, int result) {
   RUN(h)->compact_result = MAX(RUN(h)->compact_result, result);
 }
 
+static void h_trace_extfrag(FsHost *h, uint64_t pfn, uint32_t alloc_order, uint32_t fallback_order, uint32_t alloc_mt,
+                            uint32_t fallback_mt, bool change_ownership) {
+  FsiRun *run = RUN(h);
+  run->stats.c[FSI_C_fs_extfrag_events]++;
+  if (fallback_order < run->mem.pageblock_order) run->stats.c[FSI_C_fs_extfrag_fragmenting]++;
+  if (run->out) fsi_output_extfrag(run->out, run, pfn, alloc_order, fallback_order, alloc_mt, fallback_mt, change_ownership);
+}
+
+/* boost_watermark(): mm/page_alloc.c */
+static bool h_boost_watermark(FsHost *h, uint32_t zone, bool may_wake) {
+  FsiRun *run = RUN(h);
+  if (!check_zone(h, "boost_watermark", zone)) return false;
+  FsiZone *z = &run->mem.zones[zone];
+  if (!run->boost_factor || run->mem.pageblock_nr_pages * 4 > z->managed_pages) return false;
+  uint64_t max_boost = z->wmark[FSI_WMARK_HIGH] * run->boost_factor / 10000;
+  max_boost = MAX(run->mem.pageblock_nr_pages, max_boost);
+  z->watermark_boost = MIN(z->watermark_boost + run->mem.pageblock_nr_pages, max_boost);
+  if (may_wake) z->boosted_wake = true;
+  run->stats.c[FSI_C_fs_watermark_boost]++;
+  return true;
+}
+
+static void h_highatomic_reserve_add(FsHost *h, uint32_t zone, int64_t delta) {
+  if (!check_zone(h, "highatomic_reserve_add", zone)) return;
+  FsiZone *z = &RUN(h)->mem.zones[zone];
+  int64_t v = (int64_t)z->nr_reserved_highatomic + delta;
+  z->nr_reserved_highatomic = v < 0 ? 0 : (uint64_t)v;
+}
+
+static uint64_t h_reclaimable_pages(FsHost *h) {
+  FsiRun *run = RUN(h);
+  uint64_t n = run->rc.lru_pages[FSI_LRU_INACTIVE_FILE] + run->rc.lru_pages[FSI_LRU_ACTIVE_FILE] +
+               fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
+  if (run->rc.swap_used < run->rc.swap_pages)
+    n += MIN(run->rc.lru_pages[FSI_LRU_INACTIVE_ANON] + run->rc.lru_pages[FSI_LRU_ACTIVE_ANON],
+             run->rc.swap_pages - run->rc.swap_used);
+  return n;
+}
+
+static bool h_kswapd_running(FsHost *h) { return RUN(h)->rc.kswapd_awake && !RUN(h)->rc.kswapd_napping; }
+
+static int h_buddy_order(FsHost *h, uint64_t pfn) {
+  if (pfn >= RUN(h)->mem.cfg.total_pages) return -1;
+  const FsiPage *p = &RUN(h)->mem.pages[pfn];
+  return (p->flags & FSI_PG_BUDDY) ? p->order : -1;
+}
+
 static uint64_t h_reclaim_pfn(FsHost *h, uint64_t pfn, bool sync) {
   if (!check_pfn(h, "reclaim_pfn", pfn)) return 0;
   return fsi_reclaim_pfn(RUN(h), pfn, sync, RUN(h)->in_kswapd);
@@ -309,6 +356,12 @@ const FsHostApi fsi_host_api = {
     .drain_all_pages = h_drain_all_pages,
     .report_compact_result = h_report_compact_result,
     .reclaim_pfn = h_reclaim_pfn,
+    .trace_extfrag = h_trace_extfrag,
+    .boost_watermark = h_boost_watermark,
+    .highatomic_reserve_add = h_highatomic_reserve_add,
+    .reclaimable_pages = h_reclaimable_pages,
+    .kswapd_running = h_kswapd_running,
+    .buddy_order = h_buddy_order,
 };
 
 /* ---- boot ---------------------------------------------------------------------- */
@@ -468,6 +521,7 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
     FsiSlot *s = &run->slots[i];
     s->policy = &stack->v[i];
     if (s->policy->ops.gfp_to_migratetype) has_mapping = true;
+    if (s->policy->ops.reclaim_tag) run->has_reclaim_tag = true;
     char *comp = g_strdup_printf("policy:%s", s->policy->name);
     fsi_rng_seed(&s->rng, seed, comp, 0);
     g_free(comp);
@@ -519,6 +573,7 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->cost.shrink_object = (uint64_t)fsi_config_int(cfg, "cost", "shrink_object_ns");
   run->cost.throttle = (uint64_t)fsi_config_int(cfg, "cost", "throttle_ns");
   run->cost.oom_kill = (uint64_t)fsi_config_int(cfg, "cost", "oom_kill_ns");
+  run->boost_factor = (uint64_t)fsi_config_int(cfg, "vm", "watermark_boost_factor");
   fsi_reclaim_init(run);
   run->mem.alloc_movable = alloc_movable_cb;
   run->mem.alloc_movable_ctx = run;

@@ -68,6 +68,7 @@ typedef enum {
   FSI_VIA_AFTER_RECLAIM,
   FSI_VIA_COMPACT,
   FSI_VIA_BEFORE_OOM,
+  FSI_VIA_CONTIG,        /* a contiguous range (alloc_contig_range) */
   FSI_VIA_FAILED,
   FSI_VIA_COUNT
 } FsiVia;
@@ -211,6 +212,7 @@ struct FsiRun {
   FsiReclaim rc;
   struct FsiPcp *pcp;    /* per-CPU lists, NULL when vm.pcp is off */
   uint32_t costly_order; /* PAGE_ALLOC_COSTLY_ORDER */
+  uint64_t boost_factor; /* vm.watermark_boost_factor */
   int compact_result;    /* last FS_COMPACT_* reported by a policy, -1 none */
   uint32_t ncpus;
   /* cached [cost] values, ns */
@@ -226,6 +228,7 @@ struct FsiRun {
   struct FsiOutput *out; /* NULL when the run writes no files */
   uint64_t sample_interval_ns;
 
+  bool has_reclaim_tag;  /* some policy has a reclaim_tag hook */
   bool in_kswapd;      /* kswapd's event is running (hooks run in its context) */
   bool check;          /* run the invariant checker after every event */
   bool progress;       /* progress line on stderr (only if it is a terminal) */
@@ -244,6 +247,11 @@ bool fsi_run_advance(FsiRun *run, uint64_t until_ns);
 void fsi_run_free(FsiRun *run);
 
 /* Services for workloads */
+/* A contiguous request for a device: policies' contig_request hooks first
+ * (CMA), else alloc_contig_pages() searching the zones.  The result's handle
+ * frees the whole range with fsi_run_free_contig. */
+FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task);
+void fsi_run_free_contig(FsiRun *run, FsiHandle h);
 FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *req);
 void fsi_run_free_handle(FsiRun *run, FsiHandle h);
 /* Gives an allocation's page frames back to the buddy allocator (reclaim,

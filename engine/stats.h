@@ -58,7 +58,11 @@
   X(fs_contig_success, "alloc_contig_range successes")                                               \
   X(fs_contig_fail, "alloc_contig_range failures")                                                   \
   X(fs_offline_success, "memory blocks offlined")                                                    \
-  X(fs_offline_fail, "memory block offline attempts that failed")
+  X(fs_offline_fail, "memory block offline attempts that failed")                                   \
+  X(fs_extfrag_events, "mm_page_alloc_extfrag events (fallbacks to another migratetype)")            \
+  X(fs_extfrag_fragmenting, "fallbacks below pageblock order (fragmenting=1)")                       \
+  X(fs_watermark_boost, "watermark boosts")                                                          \
+  X(fs_contig_requests, "contiguous (device) requests")
 
 typedef enum {
 #define FSI_X_ENUM(name, help) FSI_C_##name,

@@ -21,6 +21,7 @@ struct FsiOutput {
   FsiCsv *ts;
   FsiCsv *pb;
   FsiCsv *oom;
+  FsiCsv *extfrag;
   uint32_t allocs_min_order;
   uint64_t pb_interval_ns, next_pb_ns;
   uint64_t last_sample_ns;
@@ -68,6 +69,7 @@ static GPtrArray *ts_columns(FsiRun *run) {
   for (uint32_t o = 0; o <= run->mem.max_order; o++) add_col(a, "unusable_o%u", o);
   for (uint32_t o = 0; o <= run->mem.max_order; o++) add_col(a, "fragindex_o%u", o);
   for (uint32_t t = 0; t < FS_MIGRATE_TYPES; t++) g_ptr_array_add(a, mt_col("blocks_", t));
+  for (uint32_t t = 0; t < FS_MIGRATE_TYPES; t++) g_ptr_array_add(a, mt_col("mixed_", t));
   add_col(a, "mixed_blocks");
   add_col(a, "polluted_blocks");
   add_col(a, "live_allocs");
@@ -231,6 +233,18 @@ FsiOutput *fsi_output_open(FsiRun *run, const char *dir, bool overwrite, GError 
   for (unsigned i = 0; i < G_N_ELEMENTS(ocols); i++) g_ptr_array_add(oc, (char *)ocols[i]);
   if (o->allocs) o->oom = open_csv(o, "oom.csv", oc, error);
   g_ptr_array_free(oc, TRUE);
+  if (o->oom && fsi_config_bool(run->cfg, "output", "extfrag")) {
+    GPtrArray *ec = g_ptr_array_new();
+    const char *ecols[] = {"time_ns", "pfn", "alloc_order", "fallback_order", "pageblock_order", "alloc_migratetype",
+                           "fallback_migratetype", "fragmenting", "change_ownership"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(ecols); i++) g_ptr_array_add(ec, (char *)ecols[i]);
+    o->extfrag = open_csv(o, "extfrag.csv", ec, error);
+    g_ptr_array_free(ec, TRUE);
+    if (!o->extfrag) {
+      fsi_output_abort(o);
+      return NULL;
+    }
+  }
   bool want_pb = fsi_config_bool(run->cfg, "output", "pageblocks");
   bool pb_ok = o->allocs && o->oom && (!want_pb || (o->pb = open_csv(o, "pageblocks.csv", pc, error)));
   g_ptr_array_free(pc, TRUE);
@@ -269,6 +283,22 @@ void fsi_output_alloc(FsiOutput *o, FsiRun *run, const FsiRequest *rq, const Fsi
   fsi_csv_end_row(c);
 }
 
+void fsi_output_extfrag(FsiOutput *o, FsiRun *run, uint64_t pfn, uint32_t alloc_order, uint32_t fallback_order,
+                        uint32_t alloc_mt, uint32_t fallback_mt, bool change_ownership) {
+  FsiCsv *c = o->extfrag;
+  if (!c) return;
+  fsi_csv_u64(c, run->now_ns);
+  fsi_csv_u64(c, pfn);
+  fsi_csv_u64(c, alloc_order);
+  fsi_csv_u64(c, fallback_order);
+  fsi_csv_u64(c, run->mem.pageblock_order);
+  fsi_csv_str(c, fsi_migratetype_name(alloc_mt));
+  fsi_csv_str(c, fsi_migratetype_name(fallback_mt));
+  fsi_csv_u64(c, fallback_order < run->mem.pageblock_order);
+  fsi_csv_u64(c, change_ownership);
+  fsi_csv_end_row(c);
+}
+
 void fsi_output_oom(FsiOutput *o, FsiRun *run, uint32_t victim, uint64_t pages, const FsAllocRequest *req) {
   char gfp[16];
   g_snprintf(gfp, sizeof gfp, "0x%x", req->gfp);
@@ -297,6 +327,7 @@ static void ts_row(FsiOutput *o, FsiRun *run, const char *name, const uint64_t *
   for (uint32_t ord = 0; ord <= mo; ord++) fsi_csv_i64(t, fsi_unusable_free_index(nr_free, mo, ord));
   for (uint32_t ord = 0; ord <= mo; ord++) fsi_csv_i64(t, fsi_fragmentation_index(nr_free, mo, ord));
   for (uint32_t m = 0; m < FS_MIGRATE_TYPES; m++) fsi_csv_u64(t, c->blocks[m]);
+  for (uint32_t m = 0; m < FS_MIGRATE_TYPES; m++) fsi_csv_u64(t, c->mixed[m]);
   fsi_csv_u64(t, c->mixed_total);
   fsi_csv_u64(t, c->polluted);
   fsi_csv_u64(t, run->live_allocs);
@@ -375,6 +406,7 @@ void fsi_output_sample(FsiOutput *o, FsiRun *run) {
     for (uint32_t m = 0; m < FS_MIGRATE_TYPES; m++) {
       node_mt[m] += by_mt[m];
       node_c.blocks[m] += c.blocks[m];
+      node_c.mixed[m] += c.mixed[m];
     }
     for (int w = 0; w < 3; w++) node_wm[w] += wm[w];
     node_c.mixed_total += c.mixed_total;
@@ -463,7 +495,7 @@ bool fsi_output_finish(FsiOutput *o, FsiRun *run, GError **error) {
   if (!o->sampled || o->last_sample_ns != run->now_ns) fsi_output_sample(o, run);
   if (o->pb) pageblock_snapshot(o, run);
   bool ok = write_summary(o, run, error) && write_run_ini(o, run, error);
-  FsiCsv *files[] = {o->allocs, o->ts, o->pb, o->oom};
+  FsiCsv *files[] = {o->allocs, o->ts, o->pb, o->oom, o->extfrag};
   for (unsigned i = 0; i < G_N_ELEMENTS(files); i++) {
     if (!files[i]) continue;
     GError *e = NULL;
@@ -473,7 +505,7 @@ bool fsi_output_finish(FsiOutput *o, FsiRun *run, GError **error) {
       ok = false;
     }
   }
-  o->allocs = o->ts = o->pb = o->oom = NULL;
+  o->allocs = o->ts = o->pb = o->oom = o->extfrag = NULL;
   if (ok) {
     ok = fsi_rundir_commit(o->dir, error);
     o->dir = NULL;
@@ -484,7 +516,7 @@ bool fsi_output_finish(FsiOutput *o, FsiRun *run, GError **error) {
 }
 
 void fsi_output_abort(FsiOutput *o) {
-  FsiCsv *files[] = {o->allocs, o->ts, o->pb, o->oom};
+  FsiCsv *files[] = {o->allocs, o->ts, o->pb, o->oom, o->extfrag};
   for (unsigned i = 0; i < G_N_ELEMENTS(files); i++)
     if (files[i]) fsi_csv_close(files[i], NULL);
   if (o->dir) fsi_rundir_abort(o->dir);

@@ -300,6 +300,27 @@ typedef struct FsHostApi {
    * pages freed, 0 if the page is not on an LRU, not evictable (anon without
    * swap space, pinned) or not an LRU page at all. Charges the reclaim cost. */
   uint64_t (*reclaim_pfn)(FsHost *h, uint64_t pfn, bool sync);
+
+  /* ---- grouping by mobility, reserves ---- */
+  /* Record one mm_page_alloc_extfrag event (extfrag.csv). */
+  void (*trace_extfrag)(FsHost *h, uint64_t pfn, uint32_t alloc_order, uint32_t fallback_order,
+                        uint32_t alloc_mt, uint32_t fallback_mt, bool change_ownership);
+  /* boost_watermark(zone): raise the zone's watermark_boost by a pageblock
+   * (up to watermark_boost_factor of the high watermark) and, if may_wake,
+   * mark the zone so the next allocation from it wakes kswapd (which then
+   * reclaims the boost and wakes kcompactd via kswapd_done at pageblock
+   * order).  Returns false if boosting is off or the zone too small. */
+  bool (*boost_watermark)(FsHost *h, uint32_t zone, bool may_wake);
+  /* Adjust the zone's nr_reserved_highatomic (pages; the watermark check
+   * excludes the reserve for unprivileged callers). */
+  void (*highatomic_reserve_add)(FsHost *h, uint32_t zone, int64_t delta_pages);
+  /* Reclaimable pages (file LRU, anon LRU when swap has room, reclaimable slab) for compaction_zonelist_suitable(). */
+  uint64_t (*reclaimable_pages)(FsHost *h);
+  /* Whether kswapd is running (balancing, not napping or asleep). */
+  bool (*kswapd_running)(FsHost *h);
+  /* The order of a free buddy block headed at pfn, or -1 if pfn heads none
+   * (cheap: for scanners walking pfns). */
+  int (*buddy_order)(FsHost *h, uint64_t pfn);
 } FsHostApi;
 
 /* migrate_page results */
@@ -407,6 +428,20 @@ typedef struct FsPolicyOps {
 
   /* a timer set with timer_add fired */
   void (*timer)(void *state, uint64_t cookie);
+
+  /* ---- appended in ABI 1.0, second group ---- */
+  /* Adjust the gfp of a request before it is served (e.g.
+   * hugepages_treat_as_movable); kind is FsKind.  Return the gfp to use. */
+  uint32_t (*adjust_gfp)(void *state, uint32_t kind, uint32_t gfp);
+  /* Reclaim took the LRU page at pfn off an inactive list while reclaiming
+   * for an order > 0 request (direct reclaim or kswapd): lumpy reclaim's
+   * "tag page".  sync: the second, synchronous pass. */
+  void (*reclaim_tag)(void *state, uint64_t pfn, uint32_t order, bool kswapd);
+  /* A contiguous request (dma_alloc / cma_alloc) of nr_pages for a device:
+   * return 0 and set *ret_handle if served, a negative FS_E* if this policy
+   * owns the request but failed it, or 1 to let the next policy (and finally
+   * the engine's alloc_contig_pages search) try. */
+  int (*contig_request)(void *state, uint64_t nr_pages, uint32_t task, uint64_t *ret_handle);
 } FsPolicyOps;
 
 /** The one symbol a module exports: fragsim_policy_<name>_get_ops. */
