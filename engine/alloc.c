@@ -556,6 +556,11 @@ void fsi_release_frames(FsiRun *run, uint32_t id) {
 void fsi_run_free_handle(FsiRun *run, FsiHandle h) {
   FsiAlloc *a = fsi_run_lookup(run, h);
   if (!a) return;
+  if (a->flags & FSI_AF_CONTIG) {
+    /* a chunk of a contiguous range: the range goes as a whole */
+    fsi_free_contig_range(run, h);
+    return;
+  }
   uint32_t id = (uint32_t)(h & 0xffffffffu);
   fsi_reclaim_alloc_removed(run, id);
   if (a->flags & FSI_AF_RESIDENT) fsi_release_frames(run, id);

@@ -528,9 +528,9 @@ static bool check_stacks(GKeyFile *kf, const char *path, GError **error) {
     g_auto(GStrv) keys = g_key_file_get_keys(kf, *g, NULL, NULL);
     for (char **k = keys; k && *k; k++) {
       /* strict, so a misspelt "polices" is not silently a stack of nothing */
-      if (strcmp(*k, "policies") != 0 && strcmp(*k, "description") != 0) {
+      if (strcmp(*k, "policies") != 0 && strcmp(*k, "description") != 0 && strcmp(*k, "set") != 0) {
         g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
-                    "%s: [%s]: unknown key \"%s\" (a stack has: policies, description)", path, *g, *k);
+                    "%s: [%s]: unknown key \"%s\" (a stack has: policies, description, set)", path, *g, *k);
         return false;
       }
     }
@@ -624,6 +624,31 @@ static bool expand_into(GKeyFile *stacks, const char *top, const char *spec, GPt
     }
   }
   return true;
+}
+
+/* Settings of the named stacks in spec, inner stacks first so an outer
+ * stack's setting wins. */
+static void settings_into(GKeyFile *stacks, const char *spec, int depth, GPtrArray *out) {
+  if (depth > 32) return; /* cycles are reported by fsi_stack_expand */
+  g_auto(GStrv) parts = g_strsplit(spec, "+", -1);
+  for (char **part = parts; *part; part++) {
+    char *e = g_strstrip(*part);
+    if (!*e || !g_key_file_has_group(stacks, e)) continue;
+    g_autofree char *inner = g_key_file_get_string(stacks, e, "policies", NULL);
+    if (inner) settings_into(stacks, inner, depth + 1, out);
+    g_autofree char *set = g_key_file_get_string(stacks, e, "set", NULL);
+    if (!set) continue;
+    g_auto(GStrv) items = g_strsplit(set, ",", -1);
+    for (char **it = items; *it; it++)
+      if (*g_strstrip(*it)) g_ptr_array_add(out, g_strdup(*it));
+  }
+}
+
+char **fsi_stack_settings(GKeyFile *stacks, const char *spec) {
+  GPtrArray *out = g_ptr_array_new();
+  if (stacks) settings_into(stacks, spec, 0, out);
+  g_ptr_array_add(out, NULL);
+  return (char **)g_ptr_array_free(out, FALSE);
 }
 
 char **fsi_stack_expand(GKeyFile *stacks, const char *spec, GError **error) {

@@ -62,6 +62,10 @@ GKeyFile *fsi_stacks_load(GError **error);
  * cycles are errors).  Returns NULL-terminated policy names. */
 char **fsi_stack_expand(GKeyFile *stacks, const char *spec, GError **error);
 
+/* The "section.key=value" settings the named stacks in spec carry (key
+ * `set`, comma separated), inner stacks first.  g_strfreev. */
+char **fsi_stack_settings(GKeyFile *stacks, const char *spec);
+
 /* Expands spec, loads every policy, applies cfg parameters. */
 FsiStack *fsi_stack_load(const char *spec, const char *cli_path, GKeyFile *cfg, GError **error);
 void fsi_stack_free(FsiStack *s);

@@ -34,6 +34,32 @@ bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **erro
     g_string_free(known, TRUE);
     goto out;
   }
+  /* a named stack's settings (e.g. highatomic.mode=reserve for 2.6.24) are
+   * defaults: what the user set explicitly wins */
+  GKeyFile *stacks = fsi_stacks_load(&e);
+  if (!stacks) goto out;
+  char **settings = fsi_stack_settings(stacks, spec->stack);
+  g_key_file_unref(stacks);
+  for (char **st = settings; *st && !e; st++) {
+    char *eq = strchr(*st, '='), *dot = strchr(*st, '.');
+    if (!eq || !dot || dot > eq) {
+      g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "stack \"%s\": setting \"%s\" is not section.key=value", spec->stack, *st);
+      break;
+    }
+    char *section = g_strstrip(g_strndup(*st, (gsize)(dot - *st)));
+    char *key = g_strstrip(g_strndup(dot + 1, (gsize)(eq - dot - 1)));
+    char *k = g_strdup_printf("%s.%s", section, key);
+    if (!g_hash_table_contains(cfg->origin, k)) {
+      char *origin = g_strdup_printf("stack %s", spec->stack);
+      fsi_config_set_value(cfg, section, key, g_strstrip(eq + 1), origin);
+      g_free(origin);
+    }
+    g_free(k);
+    g_free(section);
+    g_free(key);
+  }
+  g_strfreev(settings);
+  if (e) goto out;
   stack = fsi_stack_load(spec->stack, spec->policy_path, cfg->kf, &e);
   if (!stack) goto out;
   GPtrArray *extra = g_ptr_array_new();
