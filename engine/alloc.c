@@ -54,6 +54,13 @@ uint32_t fsi_kind_gfp(uint32_t kind) {
   }
 }
 
+bool fsi_alloc_is_movable(const FsiAlloc *a) {
+  /* zsmalloc allocated without __GFP_MOVABLE (zsmalloc_movable off) has no
+   * migration callbacks */
+  if (a->kind == FS_KIND_ZSMALLOC && !(a->gfp & FS_GFP_MOVABLE)) return false;
+  return fsi_kind_movable(a->kind);
+}
+
 bool fsi_kind_movable(uint32_t kind) {
   return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_ZSMALLOC;
 }
@@ -577,7 +584,7 @@ static bool range_could_be_contig(FsiRun *run, uint64_t start, uint64_t nr) {
     if (pg->flags & FSI_PG_RESERVED) return false;
     if (pg->flags & FSI_PG_ALLOC) {
       const FsiAlloc *a = &run->allocs[pg->alloc];
-      if (!fsi_kind_movable(a->kind) || (a->flags & FSI_AF_CONTIG)) return false;
+      if (!fsi_alloc_is_movable(a) || (a->flags & FSI_AF_CONTIG)) return false;
       p = (uint64_t)a->pfn + ((uint64_t)1 << a->order);
       continue;
     }
@@ -643,3 +650,14 @@ FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task) {
 }
 
 void fsi_run_free_contig(FsiRun *run, FsiHandle h) { fsi_free_contig_range(run, h); }
+
+void fsi_run_compact_memory(FsiRun *run) {
+  run->charged_ns = 0;
+  for (uint32_t i = 0; i < run->nslots && !run->stop; i++) {
+    const FsPolicyOps *po = &run->slots[i].policy->ops;
+    if (!po->compact_memory) continue;
+    run->current_slot = (int32_t)i;
+    po->compact_memory(run->slots[i].state);
+    run->current_slot = -1;
+  }
+}

@@ -86,6 +86,7 @@ static const FsiContractStack *stack_at(const FsiContract *c, guint i, GError **
 /* ---- load and table ------------------------------------------------------------- */
 
 bool fsi_contract_load(FsiContract *c, char **ret_detail, GError **error) {
+  g_return_val_if_fail(!c->opened, false);
   g_auto(GStrv) search = fsi_policy_search_path(c->policy_path);
   GError *e = NULL;
   if (fsi_policy_load(c->module, search, &c->policy, &e)) {
@@ -137,6 +138,7 @@ bool fsi_contract_table(FsiContract *c, char **ret_detail, GError **error) {
     return false;
   }
 
+  /* Every hook of FsPolicyOps, in table order: extend it when one is appended. */
   GString *hooks = g_string_new(NULL);
 #define HOOK(h) append_hook(hooks, #h, ops->h != NULL)
   HOOK(create);
@@ -153,6 +155,10 @@ bool fsi_contract_table(FsiContract *c, char **ret_detail, GError **error) {
   HOOK(slowpath_stage);
   HOOK(kswapd_done);
   HOOK(timer);
+  HOOK(adjust_gfp);
+  HOOK(reclaim_tag);
+  HOOK(contig_request);
+  HOOK(compact_memory);
 #undef HOOK
   GString *params = g_string_new(NULL);
   for (unsigned i = 0; i < p->nparams; i++)
@@ -578,7 +584,7 @@ static const char *check_policy_description =
     "  table           ABI block, required hooks, name, parameters, summary and help\n"
     "  stacks          the stacks it is run in: vanilla+<name>; <name> alone if it\n"
     "                  maps gfp; the fullest named stack whose policies are here\n"
-    "  create/destroy  100 boots, short runs and teardowns leak nothing (mallinfo2)\n"
+    "  create/destroy  220 boots, 1 ms runs and teardowns leak nothing (mallinfo2)\n"
     "  run             a short churn run on each stack with --check: every engine\n"
     "                  invariant holds and every hook return value is in range\n"
     "  deterministic   three runs of each stack (two at once in threads) agree\n"

@@ -88,8 +88,12 @@ bool fsi_config_set_value(FsiConfig *c, const char *section, const char *key, co
 
 bool fsi_config_set(FsiConfig *c, const char *assignment, const char *origin, GError **error) {
   const char *eq = strchr(assignment, '=');
-  const char *dot = strchr(assignment, '.');
-  if (!eq || !dot || dot > eq || dot == assignment || dot + 1 == eq) {
+  /* the key is after the last dot before '=', so sections may contain dots
+   * (stream.build.lifetime=exp:2s) */
+  const char *dot = NULL;
+  for (const char *ch = assignment; eq && ch < eq; ch++)
+    if (*ch == '.') dot = ch;
+  if (!eq || !dot || dot == assignment || dot + 1 == eq) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
                 "%s: \"%s\" is not of the form section.key=value (e.g. machine.memory=8G)", origin, assignment);
     return false;

@@ -167,7 +167,7 @@ static bool alloc_resident(const FsiRun *run, const FsiAlloc *a) {
 /* PageLRU || __PageMovable: anon, file, THP and zsmalloc move; slab, page
  * tables, stacks, atomic and device memory (and contig ranges) do not. */
 static bool kind_migratable(const FsiAlloc *a) {
-  return fsi_kind_movable(a->kind) && !(a->flags & FSI_AF_CONTIG);
+  return fsi_alloc_is_movable(a) && !(a->flags & FSI_AF_CONTIG);
 }
 
 bool fsi_alloc_migratable(const FsiRun *run, const FsiAlloc *a) {

@@ -421,6 +421,11 @@ static void slab_obj_free(FsiRun *run, uint32_t o) {
   }
 }
 
+bool fsi_slab_live(FsiRun *run, FsiHandle h) {
+  uint32_t o = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
+  return h != FSI_HANDLE_NONE && o < run->rc.nobjs && run->rc.objs[o].live && run->rc.objs[o].gen == gen;
+}
+
 void fsi_slab_free(FsiRun *run, FsiHandle h) {
   uint32_t o = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
   if (h == FSI_HANDLE_NONE || o >= run->rc.nobjs) return;

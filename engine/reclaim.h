@@ -40,6 +40,7 @@ uint32_t fsi_slab_cache_add(FsiRun *run, const char *name, uint32_t kind, uint32
 /* Allocates one object; FSI_HANDLE_NONE when its slab page cannot be had. */
 FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *ret_latency_ns);
 void fsi_slab_free(FsiRun *run, FsiHandle obj);
+bool fsi_slab_live(FsiRun *run, FsiHandle obj);
 void fsi_slab_free_after(FsiRun *run, FsiHandle obj, uint64_t delay_ns);
 /* drop_caches: 1 = page cache, 2 = slab, 3 = both. Returns pages freed. */
 uint64_t fsi_drop_caches(FsiRun *run, int what);

@@ -190,7 +190,7 @@ static bool h_page_info(FsHost *h, uint64_t pfn, FsPageInfo *ret) {
     ret->kind = a->kind;
     ret->alloc_mt = a->alloc_mt;
     ret->pinned = a->flags & FSI_AF_PINNED;
-    ret->movable = fsi_kind_movable(a->kind) && !ret->pinned;
+    ret->movable = fsi_alloc_is_movable(a) && !ret->pinned;
   } else {
     /* a free page: find the head of its buddy block by alignment */
     ret->state = FS_PAGE_FREE;
@@ -368,7 +368,7 @@ const FsHostApi fsi_host_api = {
 
 static bool alloc_movable_cb(void *ctx, uint32_t id) {
   FsiRun *run = ctx;
-  return id < run->nallocs && fsi_kind_movable(run->allocs[id].kind);
+  return id < run->nallocs && fsi_alloc_is_movable(&run->allocs[id]);
 }
 
 static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {

@@ -252,6 +252,8 @@ void fsi_run_free(FsiRun *run);
  * frees the whole range with fsi_run_free_contig. */
 FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task);
 void fsi_run_free_contig(FsiRun *run, FsiHandle h);
+/* /proc/sys/vm/compact_memory: every policy's compact_memory hook. */
+void fsi_run_compact_memory(FsiRun *run);
 FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *req);
 void fsi_run_free_handle(FsiRun *run, FsiHandle h);
 /* Gives an allocation's page frames back to the buddy allocator (reclaim,
@@ -282,6 +284,8 @@ const char *fsi_migratetype_name(uint32_t mt);
 uint32_t fsi_gfp_zone(uint32_t gfp);
 /* Whether an allocation kind is on an LRU or has movable ops (PageLRU || __PageMovable). */
 bool fsi_kind_movable(uint32_t kind);
+/* The same for one allocation (zsmalloc is movable only with __GFP_MOVABLE). */
+bool fsi_alloc_is_movable(const FsiAlloc *a);
 
 /* The invariant checker; returns false with a message naming the first violation. */
 bool fsi_check_invariants(FsiRun *run, GError **error);

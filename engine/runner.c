@@ -22,18 +22,12 @@ bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **erro
   GError *e = NULL;
   gint64 t0 = g_get_monotonic_time();
 
+  /* precedence: engine defaults < workload file < the stack's settings < --set */
+  const FsiWorkloadInfo *wi = NULL;
+  if (!fsi_workload_resolve(spec->workload, cfg, &wi, &e)) goto out;
   for (const char *const *s = spec->sets; s && *s; s++)
     if (!fsi_config_set(cfg, *s, "--set", &e)) goto out;
-  if (spec->check) fsi_config_set_value(cfg, "sim", "check", "true", "--check");
-  const FsiWorkloadInfo *wi = fsi_workload_find(spec->workload);
-  if (!wi) {
-    GString *known = g_string_new(NULL);
-    for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++)
-      g_string_append_printf(known, "%s%s", known->len ? ", " : "", w->name);
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_NOT_FOUND, "unknown workload \"%s\" (known: %s)", spec->workload, known->str);
-    g_string_free(known, TRUE);
-    goto out;
-  }
+  if (spec->check) fsi_config_set_value(cfg, "sim", "check", "true", "--set (--check)");
   /* a named stack's settings (e.g. highatomic.mode=reserve for 2.6.24) are
    * defaults: what the user set explicitly wins */
   GKeyFile *stacks = fsi_stacks_load(&e);
@@ -49,7 +43,8 @@ bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **erro
     char *section = g_strstrip(g_strndup(*st, (gsize)(dot - *st)));
     char *key = g_strstrip(g_strndup(dot + 1, (gsize)(eq - dot - 1)));
     char *k = g_strdup_printf("%s.%s", section, key);
-    if (!g_hash_table_contains(cfg->origin, k)) {
+    const char *origin_now = g_hash_table_lookup(cfg->origin, k);
+    if (!origin_now || !g_str_has_prefix(origin_now, "--set")) {
       char *origin = g_strdup_printf("stack %s", spec->stack);
       fsi_config_set_value(cfg, section, key, g_strstrip(eq + 1), origin);
       g_free(origin);
@@ -64,10 +59,15 @@ bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **erro
   if (!stack) goto out;
   GPtrArray *extra = g_ptr_array_new();
   g_ptr_array_add(extra, "workload");
+  gsize ng = 0;
+  char **groups = g_key_file_get_groups(cfg->kf, &ng);
+  for (gsize i = 0; i < ng; i++)
+    if (g_str_has_prefix(groups[i], "phase.") || g_str_has_prefix(groups[i], "stream.")) g_ptr_array_add(extra, groups[i]);
   for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(extra, stack->v[i].name);
   g_ptr_array_add(extra, NULL);
   bool valid = fsi_config_validate(cfg, (const char *const *)extra->pdata, &e);
   g_ptr_array_free(extra, TRUE);
+  g_strfreev(groups);
   if (!valid) goto out;
   FsiWorkload wl = {0};
   if (!wi->create(cfg, &wl, &e)) goto out;

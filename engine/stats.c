@@ -1,6 +1,7 @@
 /* Counters and latency histograms; see stats.h. */
 #include "engine/stats.h"
 
+#include <math.h>
 #include <string.h>
 
 const char *const fsi_counter_names[FSI_NR_COUNTERS] = {
@@ -57,12 +58,25 @@ void fsi_stats_init(FsiStats *s) {
   s->pol_names = g_ptr_array_new_with_free_func(g_free);
   s->pol_help = g_ptr_array_new_with_free_func(g_free);
   s->pol_values = g_array_new(FALSE, TRUE, sizeof(int64_t));
+  s->wl_names = g_ptr_array_new_with_free_func(g_free);
+  s->wl_values = g_array_new(FALSE, TRUE, sizeof(double));
+}
+
+int fsi_stats_workload_metric(FsiStats *s, const char *name) {
+  for (guint i = 0; i < s->wl_names->len; i++)
+    if (!strcmp(g_ptr_array_index(s->wl_names, i), name)) return (int)i;
+  g_ptr_array_add(s->wl_names, g_strdup(name));
+  double nan = NAN;
+  g_array_append_val(s->wl_values, nan);
+  return (int)s->wl_names->len - 1;
 }
 
 void fsi_stats_clear(FsiStats *s) {
   if (s->pol_names) g_ptr_array_unref(s->pol_names);
   if (s->pol_help) g_ptr_array_unref(s->pol_help);
   if (s->pol_values) g_array_unref(s->pol_values);
+  if (s->wl_names) g_ptr_array_unref(s->wl_names);
+  if (s->wl_values) g_array_unref(s->wl_values);
   memset(s, 0, sizeof *s);
 }
 

@@ -99,10 +99,15 @@ typedef struct {
   GPtrArray *pol_names; /* "policy.counter" */
   GPtrArray *pol_help;
   GArray *pol_values;   /* int64_t */
+  /* workload metrics (summary only), e.g. per-phase huge page success */
+  GPtrArray *wl_names;
+  GArray *wl_values;    /* double */
 } FsiStats;
 
 void fsi_stats_init(FsiStats *s);
 void fsi_stats_clear(FsiStats *s);
 int fsi_stats_register(FsiStats *s, const char *policy, const char *name, const char *help);
+/* A workload summary metric; returns its index (value starts as NaN). */
+int fsi_stats_workload_metric(FsiStats *s, const char *name);
 
 #endif

@@ -276,6 +276,18 @@ static guint64 run_page_bytes(const char *rundir) {
   return b;
 }
 
+/* Why a run's file is absent: a run not made (yet) or an output switched off. */
+static void note_missing(const char *rundir, const char *file, const char *fig) {
+  if (!g_file_test(rundir, G_FILE_TEST_IS_DIR)) {
+    note("run directory %s is missing; left out of %s", rundir, fig);
+    return;
+  }
+  const char *hint = !strcmp(file, "timeseries.csv")   ? " (output.timeseries=false?)"
+                     : !strcmp(file, "pageblocks.csv") ? " (output.pageblocks=false?)"
+                                                       : "";
+  note("%s%s%s: not found%s; left out of %s", rundir, G_DIR_SEPARATOR_S, file, hint, fig);
+}
+
 /* ---- figure files and gnuplot ---------------------------------------------------- */
 
 typedef struct {
@@ -668,7 +680,7 @@ static bool fig_unusable(Plot *p, guint w, GError **error) {
     for (guint k = 0; ok && k < dirs->len; k++) {
       char *path = g_build_filename(dirs->pdata[k], "timeseries.csv", NULL);
       if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        note("%s: not found (output.timeseries=false?); left out of the unusable figure", path);
+        note_missing(dirs->pdata[k], "timeseries.csv", f->name);
         g_free(path);
         continue;
       }
@@ -744,7 +756,7 @@ static bool fig_unusable(Plot *p, guint w, GError **error) {
 static bool fig_freepages(Plot *p, GError **error) {
   char *path = g_build_filename(p->dir, "timeseries.csv", NULL);
   if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-    note("skipped freepages: %s not found (output.timeseries=false?)", path);
+    note_missing(p->dir, "timeseries.csv", "freepages (skipped)");
     g_free(path);
     return true;
   }
@@ -937,24 +949,34 @@ static GArray *pick_times(Plot *p, GArray *snaps) {
 static bool fig_pageblocks(Plot *p, guint w, GError **error) {
   guint ns = p->d->stacks->len;
   GPtrArray *types = g_ptr_array_new_with_free_func(g_free);
-  GPtrArray *panels = g_ptr_array_new(); /* PbPanel*, rows of ncols */
   guint ncols = 0;
   bool ok = true;
   char *name = fig_name(p, "pageblocks", w);
   guint64 page = 0;
   int order = (int)agg_mean(p, w, 0, "huge_order", 9);
-  GPtrArray *row_titles = g_ptr_array_new_with_free_func(g_free);
-  /* one row per stack (its first seed), one column per time */
+  /* one row per stack (the first seed with a map), one column per time */
   GPtrArray *rows_of_panels = g_ptr_array_new();
   for (guint s = 0; ok && s < ns; s++) {
     GPtrArray *dirs = run_dirs(p, w, s);
+    /* the first seed that has a map: one panel row per stack is enough */
     const char *rd = dirs->pdata[0];
+    guint64 seed = g_array_index(p->d->seeds, guint64, 0);
+    for (guint k = 0; k < dirs->len; k++) {
+      char *pb = g_build_filename(dirs->pdata[k], "pageblocks.csv", NULL);
+      bool has = g_file_test(pb, G_FILE_TEST_EXISTS);
+      g_free(pb);
+      if (has) {
+        rd = dirs->pdata[k];
+        seed = g_array_index(p->d->seeds, guint64, k);
+        break;
+      }
+    }
     if (!page) page = run_page_bytes(rd);
     char *path = g_build_filename(rd, "pageblocks.csv", NULL);
     PbReader r = {types, g_array_new(FALSE, FALSE, sizeof(guint64)), 0, NULL, NULL, -1, -1, -1, -1, path};
     GPtrArray *row = g_ptr_array_new();
     if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-      note("%s: not found; left out of %s", path, name);
+      note_missing(rd, "pageblocks.csv", name);
     } else if ((ok = fsi_csv_read(path, pb_times_row, &r, error))) {
       GArray *pick = pick_times(p, r.snap_times);
       for (guint i = 0; ok && i < pick->len; i++) {
@@ -964,7 +986,8 @@ static bool fig_pageblocks(Plot *p, guint w, GError **error) {
         ok = fsi_csv_read(path, pb_cells_row, &r, error);
         PbPanel *pp = g_new0(PbPanel, 1);
         char *ts = fmt_num((double)r.want_t / 1e9, "%.4g");
-        pp->title = p->is_compare ? g_strdup_printf("%s, t = %s s", stack_name(p, s), ts) : g_strdup_printf("t = %s s", ts);
+        pp->title = p->is_compare ? g_strdup_printf("%s (seed %" G_GUINT64_FORMAT "), t = %s s", stack_name(p, s), seed, ts)
+                                  : g_strdup_printf("t = %s s", ts);
         g_free(ts);
         pp->type = r.type;
         pp->mixed = r.mixed;
@@ -1098,8 +1121,6 @@ static bool fig_pageblocks(Plot *p, guint w, GError **error) {
     g_ptr_array_unref(row);
   }
   g_ptr_array_unref(rows_of_panels);
-  g_ptr_array_unref(row_titles);
-  g_ptr_array_unref(panels);
   g_ptr_array_unref(types);
   g_free(name);
   return ok;
@@ -1167,7 +1188,7 @@ static bool fig_latency(Plot *p, guint w, GError **error) {
       char *path = g_build_filename(dirs->pdata[k], "allocs.csv", NULL);
       LatReader r = {path, -1, lat};
       if (g_file_test(path, G_FILE_TEST_EXISTS)) ok = fsi_csv_read(path, lat_row, &r, error);
-      else note("%s: not found; left out of %s", path, f->name);
+      else note_missing(dirs->pdata[k], "allocs.csv", f->name);
       g_free(path);
     }
     g_ptr_array_unref(dirs);

@@ -98,6 +98,7 @@ GPtrArray *fsi_summary_columns(FsiRun *run) {
     add_col(a, "latency_max_ns_o%u", o);
   }
   for (guint i = 0; i < run->stats.pol_names->len; i++) add_col(a, "%s", (char *)g_ptr_array_index(run->stats.pol_names, i));
+  for (guint i = 0; i < run->stats.wl_names->len; i++) add_col(a, "%s", (char *)g_ptr_array_index(run->stats.wl_names, i));
   return a;
 }
 
@@ -187,6 +188,7 @@ GArray *fsi_summary_values(FsiRun *run) {
     PUSH(h->count ? (double)h->max : NAN);
   }
   for (guint i = 0; i < run->stats.pol_values->len; i++) PUSH(g_array_index(run->stats.pol_values, int64_t, i));
+  for (guint i = 0; i < run->stats.wl_values->len; i++) PUSH(g_array_index(run->stats.wl_values, double, i));
 #undef PUSH
   return v;
 }

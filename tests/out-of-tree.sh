@@ -22,6 +22,8 @@ PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 # the installed binary finds its own files.
 unset FRAGSIM_POLICY_PATH FRAGSIM_DATA_PATH FRAGSIM_FIXTURE_DIR FRAGSIM_BIN PKG_CONFIG_PATH PKG_CONFIG_LIBDIR
 
+# Under the build directory, so a run killed before its trap leaves nothing
+# outside what `rm -rf build` removes.
 tmp=$(mktemp -d "$build/out-of-tree.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 prefix=$tmp/prefix
@@ -87,8 +89,11 @@ shared_module('mypolicy', 'mypolicy.c',
   install : true,
   install_dir : fragsim.get_variable(pkgconfig : 'policydir'))
 MESON
-"$MESON" setup "$tmp/mesonproj/build" "$tmp/mesonproj" >"$tmp/mesonproj.log" 2>&1 &&
-  "$MESON" install -C "$tmp/mesonproj/build" --quiet >>"$tmp/mesonproj.log" 2>&1 || { cat "$tmp/mesonproj.log"; exit 1; }
+if ! { "$MESON" setup "$tmp/mesonproj/build" "$tmp/mesonproj" && "$MESON" install -C "$tmp/mesonproj/build" --quiet; } \
+  >"$tmp/mesonproj.log" 2>&1; then
+  cat "$tmp/mesonproj.log"
+  exit 1
+fi
 [ -f "$policydir/mypolicy.so" ] || fail "meson did not install mypolicy.so into $policydir"
 
 step "found by name"

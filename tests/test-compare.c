@@ -487,6 +487,25 @@ static void test_cluster(void) {
   g_free(dir);
 }
 
+/* More seeds later: the finished runs are kept, only the new ones run. */
+static void test_extend(void) {
+  char *dir = tmp_path("extend"), *out = NULL;
+  const char *two[] = {"compare", "-w", "churn", "-p", "vanilla", "-p", "nogroup", "-r", "2", SHORT, "-j2", "-o", dir, NULL};
+  g_assert_cmpint(fragsim(two, &out, NULL), ==, 0);
+  g_assert_nonnull(strstr(out, "ran 4 of 4 runs (0 already complete)"));
+  g_free(out);
+  const char *three[] = {"compare", DESIGN, "-j2", "-o", dir, NULL};
+  g_assert_cmpint(fragsim(three, &out, NULL), ==, 0);
+  g_assert_nonnull(strstr(out, "ran 2 of 6 runs (4 already complete)"));
+  g_free(out);
+  /* the result is that of the three-seed design */
+  char *a = g_build_filename(reference_dir(), "compare.csv", NULL), *b = g_build_filename(dir, "compare.csv", NULL);
+  assert_files_equal(a, b);
+  g_free(a);
+  g_free(b);
+  g_free(dir);
+}
+
 static void test_errors(void) {
   char *dir = tmp_path("errors"), *err = NULL;
   /* --collect with runs missing names them */
@@ -579,6 +598,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/compare/e2e/resume", test_resume);
   g_test_add_func("/compare/e2e/run-n-and-collect", test_cluster);
   g_test_add_func("/compare/e2e/seed-options", test_seed_options);
+  g_test_add_func("/compare/e2e/extend", test_extend);
   g_test_add_func("/compare/e2e/errors", test_errors);
   int rc = g_test_run();
   rm_tree(tmp_root);

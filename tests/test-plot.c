@@ -303,6 +303,37 @@ static void test_scripts_rerun(void) {
   g_free(out_dir);
 }
 
+/* A cluster comparison before --collect: plot aggregates the runs itself,
+ * and says which run is missing when one is. */
+static void test_not_collected(void) {
+  if (!have_gnuplot()) return;
+  char *dir = tmp_path("uncollected"), *err = NULL;
+  for (int n = 0; n < 2; n++) {
+    char *num = g_strdup_printf("%d", n);
+    const char *run[] = {"compare", "-w", "churn", "-p", "vanilla", "-r", "2", "--set", "sim.duration=1s",
+                         "--set", "machine.memory=128M", "-o", dir, "-q", "--run", num, NULL};
+    g_assert_cmpint(fragsim(run, NULL, NULL), ==, 0);
+    g_free(num);
+    const char *plot[] = {"plot", dir, "--figures", "success", NULL};
+    int rc = fragsim(plot, NULL, &err);
+    if (n == 0) {
+      g_assert_cmpint(rc, !=, 0);
+      g_assert_nonnull(strstr(err, "compare.csv is missing and cannot be rebuilt"));
+      g_assert_nonnull(strstr(err, "run numbers 1"));
+    } else {
+      g_assert_cmpint(rc, ==, 0);
+      char *plots = g_build_filename(dir, "plots", NULL);
+      assert_figure(plots, "success", "png", 800, 600);
+      g_free(plots);
+    }
+    g_free(err);
+  }
+  char *csv = g_build_filename(dir, "compare.csv", NULL);
+  g_assert_false(g_file_test(csv, G_FILE_TEST_EXISTS)); /* plot reads, never writes results */
+  g_free(csv);
+  g_free(dir);
+}
+
 /* ---- gnuplot failing ------------------------------------------------------------------ */
 
 static void assert_failed_cleanly(const char *out_dir, const char *err) {
@@ -420,6 +451,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/plot/compare/default-location", test_default_location);
   g_test_add_func("/plot/compare/colours-consistent", test_colours_consistent);
   g_test_add_func("/plot/compare/scripts-rerun", test_scripts_rerun);
+  g_test_add_func("/plot/compare/not-collected", test_not_collected);
   g_test_add_func("/plot/run/every-figure", test_run_figures);
   g_test_add_func("/plot/gnuplot/error-script", test_gnuplot_error_script);
   g_test_add_func("/plot/gnuplot/false", test_gnuplot_false);

@@ -6,12 +6,138 @@
 #include <string.h>
 
 #include "engine/error.h"
+#include "fragsim-config.h"
+
+static int cmp_names(gconstpointer a, gconstpointer b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 const FsiWorkloadInfo fsi_workloads[] = {
     {"churn", "orders 0-3 of every mobility filling the machine, with a stream of pageblock-order attempts",
      fsi_churn_create},
     {NULL, NULL, NULL},
 };
+
+static const FsiWorkloadInfo file_info = {"file", "a workload file: phases, streams and actions", fsi_file_workload_create};
+static const FsiWorkloadInfo trace_info = {"trace", "replay of an ftrace mm_page_alloc/mm_page_free trace",
+                                           fsi_trace_workload_create};
+
+char **fsi_workload_search_path(void) {
+  GPtrArray *dirs = g_ptr_array_new();
+  const char *env = g_getenv("FRAGSIM_WORKLOAD_PATH");
+  if (env) {
+    char **parts = g_strsplit(env, ":", -1);
+    for (char **p = parts; *p; p++)
+      if (**p) g_ptr_array_add(dirs, g_strdup(*p));
+    g_strfreev(parts);
+  }
+  g_ptr_array_add(dirs, g_build_filename(FRAGSIM_DATADIR, "workloads", NULL));
+  g_ptr_array_add(dirs, NULL);
+  return (char **)g_ptr_array_free(dirs, FALSE);
+}
+
+bool fsi_config_load_file(FsiConfig *cfg, const char *path, GError **error) {
+  char *text = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(path, &text, &len, error)) return false;
+  GKeyFile *kf = g_key_file_new();
+  GError *e = NULL;
+  if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: %s", path, e->message);
+    g_error_free(e);
+    g_key_file_unref(kf);
+    g_free(text);
+    return false;
+  }
+  /* GKeyFile has the values; a plain scan has the line numbers */
+  char **lines = g_strsplit(text, "\n", -1);
+  char *group = NULL;
+  for (guint i = 0; lines[i]; i++) {
+    char *l = g_strstrip(lines[i]);
+    if (!*l || *l == '#' || *l == ';') continue;
+    if (*l == '[') {
+      char *end = strchr(l, ']');
+      g_free(group);
+      group = end ? g_strndup(l + 1, (gsize)(end - l - 1)) : NULL;
+      continue;
+    }
+    char *eq = strchr(l, '=');
+    if (!group || !eq) continue;
+    char *key = g_strstrip(g_strndup(l, (gsize)(eq - l)));
+    char *value = g_key_file_get_string(kf, group, key, NULL);
+    if (value) {
+      char *origin = g_strdup_printf("%s:%u", path, i + 1);
+      fsi_config_set_value(cfg, group, key, g_strstrip(value), origin);
+      g_free(origin);
+    }
+    g_free(value);
+    g_free(key);
+  }
+  g_free(group);
+  g_strfreev(lines);
+  g_key_file_unref(kf);
+  g_free(text);
+  return true;
+}
+
+static bool is_trace(const char *name) {
+  return g_str_has_prefix(name, "trace:") || g_str_has_suffix(name, ".trace") || g_str_has_suffix(name, ".txt");
+}
+
+bool fsi_workload_resolve(const char *name, FsiConfig *cfg, const FsiWorkloadInfo **ret_info, GError **error) {
+  const FsiWorkloadInfo *builtin = fsi_workload_find(name);
+  if (builtin) {
+    *ret_info = builtin;
+    return true;
+  }
+  if (is_trace(name)) {
+    const char *path = g_str_has_prefix(name, "trace:") ? name + 6 : name;
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "trace \"%s\" not found", path);
+      return false;
+    }
+    fsi_config_set_value(cfg, "workload", "trace", path, "-w");
+    *ret_info = &trace_info;
+    return true;
+  }
+  char *path = NULL;
+  if (strchr(name, '/') || g_str_has_suffix(name, ".ini")) {
+    path = g_strdup(name);
+  } else {
+    char **dirs = fsi_workload_search_path();
+    for (char **d = dirs; *d && !path; d++) {
+      char *p = g_strdup_printf("%s/%s.ini", *d, name);
+      if (g_file_test(p, G_FILE_TEST_IS_REGULAR)) path = p;
+      else g_free(p);
+    }
+    if (!path) {
+      GString *known = g_string_new(NULL);
+      for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++)
+        g_string_append_printf(known, "%s%s", known->len ? ", " : "", w->name);
+      for (char **d = dirs; *d; d++) {
+        GDir *dir = g_dir_open(*d, 0, NULL);
+        const char *n;
+        GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
+        while (dir && (n = g_dir_read_name(dir)))
+          if (g_str_has_suffix(n, ".ini")) g_ptr_array_add(found, g_strndup(n, strlen(n) - 4));
+        if (dir) g_dir_close(dir);
+        g_ptr_array_sort(found, cmp_names);
+        for (guint i = 0; i < found->len; i++) g_string_append_printf(known, ", %s", (char *)g_ptr_array_index(found, i));
+        g_ptr_array_unref(found);
+      }
+      char *searched = g_strjoinv(", ", dirs);
+      g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "unknown workload \"%s\" (known: %s; presets searched in %s)",
+                  name, known->str, searched);
+      g_free(searched);
+      g_string_free(known, TRUE);
+      g_strfreev(dirs);
+      return false;
+    }
+    g_strfreev(dirs);
+  }
+  bool ok = fsi_config_load_file(cfg, path, error);
+  g_free(path);
+  if (ok) *ret_info = &file_info;
+  return ok;
+}
 
 const FsiWorkloadInfo *fsi_workload_find(const char *name) {
   for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++)

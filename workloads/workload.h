@@ -16,6 +16,19 @@ extern const FsiWorkloadInfo fsi_workloads[];
 const FsiWorkloadInfo *fsi_workload_find(const char *name);
 
 bool fsi_churn_create(FsiConfig *cfg, FsiWorkload *ret, GError **error);
+bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error);
+bool fsi_trace_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error);
+bool fsi_parse_gfp(const char *text, uint32_t *ret, char **ret_bad);
+
+/* Resolves -w: a built-in generator (churn), a preset name (NAME.ini in
+ * $FRAGSIM_WORKLOAD_PATH, then the installed workloads directory), a path
+ * to a workload file (.ini), or a trace (.trace, .txt, or trace:PATH).  A
+ * file's sections are loaded into cfg with file:line origins. */
+bool fsi_workload_resolve(const char *name, FsiConfig *cfg, const FsiWorkloadInfo **ret_info, GError **error);
+/* Directories searched for presets (g_strfreev). */
+char **fsi_workload_search_path(void);
+/* Loads an ini file into cfg, every key with origin "FILE:LINE". */
+bool fsi_config_load_file(FsiConfig *cfg, const char *path, GError **error);
 
 /* Helpers for generators: typed [workload] keys with defaults; errors name the key and its origin. */
 typedef struct {

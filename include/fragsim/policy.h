@@ -442,6 +442,9 @@ typedef struct FsPolicyOps {
    * owns the request but failed it, or 1 to let the next policy (and finally
    * the engine's alloc_contig_pages search) try. */
   int (*contig_request)(void *state, uint64_t nr_pages, uint32_t task, uint64_t *ret_handle);
+  /* echo 1 > /proc/sys/vm/compact_memory: compact every zone fully (order -1,
+   * synchronous, skip hints ignored).  A workload action. */
+  void (*compact_memory)(void *state);
 } FsPolicyOps;
 
 /** The one symbol a module exports: fragsim_policy_<name>_get_ops. */

@@ -1,0 +1,252 @@
+/* Workloads: every preset runs to completion under --check on a small
+ * machine; parser errors for each kind of mistake name file:line and key;
+ * trace replay of the sample trace; and the request stream of a preset is
+ * drawn identically under two different stacks for the same seed. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "engine/runner.h"
+
+static const char *presets[] = {"stress-highalloc", "thpcompact", "gupta-fragmenter", "atomic-bursts", "cma-device",
+                                "hotplug", "android-zram", "fork-storm", "fleet-server"};
+
+/* shrink every phase so the checked run stays short: 64M..256M, phases of 300 ms */
+static GPtrArray *small_sets(const char *preset) {
+  GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(a, g_strdup("machine.memory=128M"));
+  g_ptr_array_add(a, g_strdup("sim.check=true"));
+  char *path = g_strdup_printf("%s/workloads/%s.ini", g_getenv("FRAGSIM_SOURCE_ROOT"), preset);
+  GKeyFile *kf = g_key_file_new();
+  g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL));
+  char **groups = g_key_file_get_groups(kf, NULL);
+  for (char **g = groups; *g; g++) {
+    if (g_str_has_prefix(*g, "phase.")) {
+      g_ptr_array_add(a, g_strdup_printf("%s.duration=300ms", *g));
+      if (g_key_file_has_key(kf, *g, "hugepages", NULL)) g_ptr_array_add(a, g_strdup_printf("%s.hugepages=3", *g));
+      if (g_key_file_has_key(kf, *g, "thp_faults", NULL)) g_ptr_array_add(a, g_strdup_printf("%s.thp_faults=3", *g));
+      if (g_key_file_has_key(kf, *g, "contig", NULL)) {
+        g_ptr_array_add(a, g_strdup_printf("%s.contig=2", *g));
+        g_ptr_array_add(a, g_strdup_printf("%s.contig_size=1M", *g));
+      }
+      if (g_key_file_has_key(kf, *g, "offline", NULL)) {
+        g_ptr_array_add(a, g_strdup_printf("%s.offline=1", *g));
+        g_ptr_array_add(a, g_strdup_printf("%s.offline_size=4M", *g));
+      }
+    }
+    if (g_str_has_prefix(*g, "stream.")) {
+      /* fewer requests: the checker walks every page after every event */
+      g_ptr_array_add(a, g_strdup_printf("%s.tasks=1", *g));
+    }
+  }
+  g_strfreev(groups);
+  g_key_file_unref(kf);
+  g_free(path);
+  if (!strcmp(preset, "android-zram")) g_ptr_array_add(a, g_strdup("vm.swap=64M"));
+  g_ptr_array_add(a, NULL);
+  return a;
+}
+
+static void test_preset(gconstpointer data) {
+  const char *preset = data;
+  GPtrArray *sets = small_sets(preset);
+  FsiRunSpec spec = {preset, "vanilla", 3, (const char *const *)sets->pdata, NULL, NULL, true, false, false};
+  FsiRunResult res = {0};
+  GError *e = NULL;
+  bool ok = fsi_run_one(&spec, &res, &e);
+  if (!ok) g_printerr("%s: %s\n", preset, e->message);
+  g_assert_no_error(e);
+  g_assert_true(ok);
+  g_assert_cmpuint(res.events, >, 10);
+  fsi_run_result_clear(&res);
+  g_ptr_array_unref(sets);
+}
+
+static char *write_file(const char *dir, const char *name, const char *text) {
+  char *p = g_build_filename(dir, name, NULL);
+  g_assert_true(g_file_set_contents(p, text, -1, NULL));
+  return p;
+}
+
+static void expect_error(const char *workload, const char *const *sets, const char *fragment) {
+  FsiRunSpec spec = {workload, "vanilla", 1, sets, NULL, NULL, false, false, false};
+  GError *e = NULL;
+  g_assert_false(fsi_run_one(&spec, NULL, &e));
+  g_assert_nonnull(e);
+  if (!strstr(e->message, fragment)) g_error("expected \"%s\" in: %s", fragment, e->message);
+  g_error_free(e);
+}
+
+static const char *good =
+    "[workload]\nname = t\nphases = a\n\n[phase.a]\nduration = 1s\nstreams = s\n\n"
+    "[stream.s]\nkind = anon\nlifetime = exp:1s\n";
+
+static void test_parse_errors(void) {
+  char *dir = g_dir_make_tmp("fragsim-wl-XXXXXX", NULL);
+  struct {
+    const char *text, *fragment;
+  } cases[] = {
+      /* unknown key, with file:line */
+      {"[workload]\nname = t\nphases = a\n[phase.a]\nduration = 1s\nstreams = s\n[stream.s]\nkind = anon\nlifetime = exp:1s\n"
+       "colour = red\n",
+       ".ini:10: unknown key stream.s.colour"},
+      /* bad kind */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[stream.s]\nkind = anonymous\nlifetime = exp:1s\n",
+       ":6: stream.s.kind: \"anonymous\" is not a kind"},
+      /* bad lifetime */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[stream.s]\nkind = anon\nlifetime = expo:1s\n",
+       ":7: stream.s.lifetime"},
+      /* bad orders */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[stream.s]\nkind = anon\norders = 0:90, 12:1\nlifetime = fixed:1s\n",
+       "stream.s.orders"},
+      /* duration without unit */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 10\n", ":4: phase.a.duration"},
+      /* phase listed but missing */
+      {"[workload]\nphases = a, b\n[phase.a]\nduration = 1s\n", "no [phase.b]"},
+      /* stream listed but missing */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\nstreams = nope\n", "[stream.nope] does not exist"},
+      /* no phases */
+      {"[workload]\nname = t\n", "needs phases"},
+      /* engine key in the file */
+      {"[machine]\nmemry = 1G\n[workload]\nphases = a\n[phase.a]\nduration = 1s\n", ":2: unknown key machine.memry"},
+      /* a lifetime that cannot be derived */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[stream.s]\nkind = anon\n", "derivable"},
+      /* cache on a page kind */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[stream.s]\nkind = anon\ncache = dentry\nlifetime = fixed:1s\n",
+       "slab kinds only"},
+      /* unknown gfp flag */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[stream.s]\nkind = anon\ngfp = GFP_KERNEL|__GFP_BOGUS\n"
+       "lifetime = fixed:1s\n",
+       "__GFP_BOGUS"},
+      /* not an ini file at all */
+      {"this is not = [an ini\n", ".ini"},
+  };
+  for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *name = g_strdup_printf("case%u.ini", i);
+    char *p = write_file(dir, name, cases[i].text);
+    expect_error(p, NULL, cases[i].fragment);
+    g_unlink(p);
+    g_free(p);
+    g_free(name);
+  }
+  /* --set overrides a key of the file; a bad override names --set */
+  char *p = write_file(dir, "good.ini", good);
+  const char *override[] = {"stream.s.lifetime=forever-ish", NULL};
+  expect_error(p, override, "--set: stream.s.lifetime");
+  const char *unknown[] = {"phase.a.speed=3", NULL};
+  expect_error(p, unknown, "unknown key phase.a.speed");
+  const char *fine[] = {"stream.s.lifetime=fixed:500ms", "machine.memory=64M", NULL};
+  FsiRunSpec spec = {p, "vanilla", 1, fine, NULL, NULL, true, false, false};
+  GError *e = NULL;
+  g_assert_true(fsi_run_one(&spec, NULL, &e));
+  g_assert_no_error(e);
+  expect_error("no-such-preset", NULL, "unknown workload \"no-such-preset\"");
+  g_unlink(p);
+  g_free(p);
+  g_rmdir(dir);
+  g_free(dir);
+}
+
+static char *sample_trace(void) {
+  return g_build_filename(g_getenv("FRAGSIM_SOURCE_ROOT"), "tests", "data", "sample.trace", NULL);
+}
+
+static double metric(const FsiRunResult *r, const char *name) {
+  for (guint i = 0; i < r->columns->len; i++)
+    if (!strcmp(g_ptr_array_index(r->columns, i), name)) return g_array_index(r->values, double, i);
+  g_error("no metric %s", name);
+  return 0;
+}
+
+static void test_trace_replay(void) {
+  char *trace = sample_trace();
+  const char *sets[] = {"machine.memory=64M", NULL};
+  FsiRunSpec spec = {trace, "vanilla", 1, sets, NULL, NULL, true, false, false};
+  FsiRunResult res = {0};
+  GError *e = NULL;
+  g_assert_true(fsi_run_one(&spec, &res, &e));
+  g_assert_no_error(e);
+  /* every alloc line became a request; frees paired with them */
+  char *text = NULL;
+  g_assert_true(g_file_get_contents(trace, &text, NULL, NULL));
+  unsigned allocs = 0, frees = 0;
+  for (char *c = text; (c = strstr(c, "mm_page_")); c++) {
+    if (g_str_has_prefix(c, "mm_page_alloc:")) allocs++;
+    if (g_str_has_prefix(c, "mm_page_free:")) frees++;
+  }
+  g_free(text);
+  g_assert_cmpuint(allocs, >, 100);
+  g_assert_cmpfloat(metric(&res, "fs_alloc_requests"), ==, allocs);
+  g_assert_cmpfloat(metric(&res, "trace_unmatched_frees"), ==, 0);
+  g_assert_cmpfloat(metric(&res, "attempts_o3"), >, 0); /* the atomic order-3 lines */
+  fsi_run_result_clear(&res);
+
+  /* malformed lines: errors with line numbers */
+  char *dir = g_dir_make_tmp("fragsim-tr-XXXXXX", NULL);
+  struct {
+    const char *text, *fragment;
+  } cases[] = {
+      {"  cc1-1 [000] ..... 1.000000: mm_page_alloc: page=0x1 order=0 migratetype=1 gfp_flags=GFP_KERNEL\n",
+       "bad.trace:1: malformed mm_page_alloc line: expected pfn="},
+      {"# header\n  cc1-1 [000] ..... 1.000000: mm_page_alloc: page=0x1 pfn=0x10 order=x migratetype=1 gfp_flags=GFP_KERNEL\n",
+       "bad.trace:2: malformed mm_page_alloc line: expected order="},
+      {"  cc1-1 [000] ..... 1.000000: mm_page_alloc: page=0x1 pfn=0x10 order=0 migratetype=1 gfp_flags=GFP_WHATEVER\n",
+       "bad.trace:1: unknown gfp flag \"GFP_WHATEVER\""},
+      {"  cc1-1 [000] ..... 2.000000: mm_page_alloc: page=0x1 pfn=0x10 order=0 migratetype=1 gfp_flags=GFP_KERNEL\n"
+       "  cc1-1 [000] ..... 1.000000: mm_page_free: page=0x1 pfn=0x10 order=0\n",
+       "bad.trace:2: timestamp goes backwards"},
+      {"  cc1-1 [000] ..... notatime: mm_page_free: page=0x1 pfn=0x10 order=0\n", "bad.trace:1: malformed mm_page_free"},
+      {"# only comments\n", "no mm_page_alloc or mm_page_free events"},
+  };
+  for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *p = write_file(dir, "bad.trace", cases[i].text);
+    expect_error(p, NULL, cases[i].fragment);
+    g_unlink(p);
+    g_free(p);
+  }
+  g_rmdir(dir);
+  g_free(dir);
+  g_free(trace);
+}
+
+/* Common random numbers: under two stacks the same seed draws the same
+ * requests.  Compared on the stream counters (attempts per stream), which
+ * count draws, not outcomes. */
+static void test_crn(void) {
+  const char *sets[] = {"machine.memory=256M", "phase.build.duration=2s", "phase.pass1.duration=1s",
+                        "phase.pass2.duration=1s", "phase.settle.duration=1s", "phase.rest.duration=1s", NULL};
+  const char *stacks[] = {"vanilla", "nogroup+template"};
+  GArray *seen[2];
+  for (int s = 0; s < 2; s++) {
+    FsiRunSpec spec = {"stress-highalloc", stacks[s], 11, sets, NULL, NULL, false, false, false};
+    FsiRunResult res = {0};
+    GError *e = NULL;
+    g_assert_true(fsi_run_one(&spec, &res, &e));
+    g_assert_no_error(e);
+    seen[s] = g_array_new(FALSE, FALSE, sizeof(double));
+    for (guint i = 0; i < res.columns->len; i++) {
+      const char *c = g_ptr_array_index(res.columns, i);
+      if (g_str_has_prefix(c, "stream_") && g_str_has_suffix(c, "_attempts") && !strstr(c, "stream_compiler"))
+        g_array_append_val(seen[s], g_array_index(res.values, double, i));
+      if (!strcmp(c, "phase_pass1_huge_attempts")) g_array_append_val(seen[s], g_array_index(res.values, double, i));
+    }
+    fsi_run_result_clear(&res);
+  }
+  g_assert_cmpuint(seen[0]->len, ==, seen[1]->len);
+  g_assert_cmpuint(seen[0]->len, >, 3);
+  g_assert_cmpmem(seen[0]->data, seen[0]->len * sizeof(double), seen[1]->data, seen[1]->len * sizeof(double));
+  g_array_free(seen[0], TRUE);
+  g_array_free(seen[1], TRUE);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  for (unsigned i = 0; i < G_N_ELEMENTS(presets); i++) {
+    char *path = g_strdup_printf("/workloads/preset/%s", presets[i]);
+    g_test_add_data_func(path, presets[i], test_preset);
+    g_free(path);
+  }
+  g_test_add_func("/workloads/file/errors", test_parse_errors);
+  g_test_add_func("/workloads/trace/replay", test_trace_replay);
+  g_test_add_func("/workloads/common-random-numbers", test_crn);
+  return g_test_run();
+}
