@@ -550,14 +550,18 @@ void fsi_release_frames(FsiRun *run, uint32_t id) {
   uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn);
   uint32_t merged_order = order;
   uint64_t head = fsi_free_one_page(&run->mem, pfn, order, mt, &merged_order);
-  uint32_t zone = fsi_pfn_zone(&run->mem, head);
+  fsi_run_freed_hooks(run, fsi_pfn_zone(&run->mem, head), head, merged_order, mt);
+}
+
+void fsi_run_freed_hooks(FsiRun *run, uint32_t zone, uint64_t head, uint32_t order, uint32_t mt) {
+  int32_t saved = run->current_slot;
   for (uint32_t i = 0; i < run->nslots; i++) {
     const FsPolicyOps *po = &run->slots[i].policy->ops;
     if (!po->freed) continue;
     run->current_slot = (int32_t)i;
-    po->freed(run->slots[i].state, zone, head, merged_order, mt);
-    run->current_slot = -1;
+    po->freed(run->slots[i].state, zone, head, order, mt);
   }
+  run->current_slot = saved;
 }
 
 void fsi_run_free_handle(FsiRun *run, FsiHandle h) {

@@ -78,7 +78,7 @@ static int cmd_run(int argc, char **argv) {
   }
   dir = outdir ? g_strdup(outdir) : g_strdup_printf("fragsim-out/%s-%s-s%" G_GINT64_FORMAT, workload, stack_spec, seed);
   FsiRunSpec spec = {workload, stack_spec, (uint64_t)seed, (const char *const *)sets, dir, policy_path,
-                     check, force, !quiet};
+                     check, force, !quiet, false};
   if (!fsi_run_one(&spec, &res, &e)) goto out;
   if (!quiet) {
     printf("%s on %s, seed %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT " events, %.1f s simulated, %.1f s wall\n",
@@ -152,6 +152,42 @@ static void list_policies(const char *policy_path) {
   g_strfreev(path);
 }
 
+static void list_presets(void) {
+  char **dirs = fsi_workload_search_path();
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (char **d = dirs; *d; d++) {
+    GDir *dir = g_dir_open(*d, 0, NULL);
+    if (!dir) continue;
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    const char *n;
+    while ((n = g_dir_read_name(dir)))
+      if (g_str_has_suffix(n, ".ini")) g_ptr_array_add(names, g_strdup(n));
+    g_dir_close(dir);
+    g_ptr_array_sort(names, cmp_strp);
+    for (guint i = 0; i < names->len; i++) {
+      const char *file = g_ptr_array_index(names, i);
+      char *name = g_strndup(file, strlen(file) - 4);
+      if (g_hash_table_contains(seen, name)) {
+        g_free(name);
+        continue;
+      }
+      char *path = g_build_filename(*d, file, NULL);
+      GKeyFile *kf = g_key_file_new();
+      char *desc = NULL;
+      if (g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+        desc = g_key_file_get_string(kf, "workload", "description", NULL);
+      printf("%-18s %s\n", name, desc ? desc : "(a workload file)");
+      g_hash_table_add(seen, name);
+      g_free(desc);
+      g_key_file_unref(kf);
+      g_free(path);
+    }
+    g_ptr_array_unref(names);
+  }
+  g_hash_table_unref(seen);
+  g_strfreev(dirs);
+}
+
 static int list_stacks(void) {
   GError *e = NULL;
   GKeyFile *kf = fsi_stacks_load(&e);
@@ -162,7 +198,12 @@ static int list_stacks(void) {
     char *desc = g_key_file_get_string(kf, *g, "description", NULL);
     char **exp = fsi_stack_expand(kf, *g, NULL);
     char *joined = exp ? g_strjoinv("+", exp) : g_strdup(pol ? pol : "?");
+    char **settings = fsi_stack_settings(kf, *g);
+    char *set = g_strjoinv(", ", settings);
     printf("%-14s %s\n    %s\n", *g, joined, desc ? desc : "");
+    if (*set) printf("    settings: %s\n", set);
+    g_free(set);
+    g_strfreev(settings);
     g_strfreev(exp);
     g_free(joined);
     g_free(pol);
@@ -198,7 +239,8 @@ static int cmd_list(int argc, char **argv) {
   }
   if (all || !strcmp(what, "workloads")) {
     if (all) printf("\n== workloads ==\n");
-    for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++) printf("%-14s %s\n", w->name, w->summary);
+    for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++) printf("%-18s %s\n", w->name, w->summary);
+    list_presets();
   }
   if (all || !strcmp(what, "metrics")) {
     if (all) printf("\n== metrics ==\n");
@@ -226,15 +268,22 @@ static void usage(FILE *fp) {
           "fragsim %s - a discrete-event simulator of Linux physical memory fragmentation\n"
           "\n"
           "Usage:\n"
-          "  fragsim run  -w WORKLOAD -p STACK [-s SEED] [-o DIR] [--set section.key=value ...] [--check]\n"
-          "  fragsim list [policies|stacks|workloads|metrics|config]\n"
+          "  fragsim run     -w WORKLOAD -p STACK [-s SEED] [-o DIR] [--set section.key=value ...] [--check]\n"
+          "  fragsim compare -w W[,W...] -p STACK [-p STACK ...] [-r SEEDS] [-j JOBS] -o DIR [--set ...]\n"
+          "                  [--list-runs | --run N | --collect]\n"
+          "  fragsim plot    DIR [--format png,svg,pdf] [--size WxH]\n"
+          "  fragsim check-policy PATH    run the policy contract against a module\n"
+          "  fragsim list    [policies|stacks|workloads|metrics|config]\n"
           "  fragsim help\n"
           "\n"
           "Each command takes --help.  A STACK is a named stack (fragsim list stacks) or\n"
-          "policies joined by '+', e.g. nogroup, or a path to a policy module.\n"
+          "policies joined by '+', e.g. migratetype+compaction, or a path to a module.\n"
+          "A WORKLOAD is a preset (fragsim list workloads), a .ini workload file, or a\n"
+          "trace (trace:PATH).  Presets are searched in $FRAGSIM_WORKLOAD_PATH, then\n"
+          "%s/workloads.\n"
           "Policy modules are searched in --policy-path, $FRAGSIM_POLICY_PATH, then\n"
           "%s.\n",
-          FRAGSIM_VERSION, FRAGSIM_POLICYDIR);
+          FRAGSIM_VERSION, FRAGSIM_DATADIR, FRAGSIM_POLICYDIR);
 }
 
 int main(int argc, char **argv) {

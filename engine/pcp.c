@@ -129,11 +129,12 @@ static void free_pcppages_bulk(FsiRun *run, uint32_t zone, PerCpuPages *p, uint6
     uint64_t pfn = p->tail[pindex];
     uint32_t order = run->mem.pages[pfn].order;
     pcp_unlink(run, p, pindex, pfn);
-    fsi_free_one_page(&run->mem, pfn, order, fsi_get_pageblock_mt(&run->mem, pfn), NULL);
+    uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn), merged = order;
+    uint64_t head = fsi_free_one_page(&run->mem, pfn, order, mt, &merged);
+    fsi_run_freed_hooks(run, zone, head, merged, mt);
     freed += (uint64_t)1 << order;
     pindex = (pindex + 1) % NR_PCP_LISTS;
   }
-  (void)zone;
 }
 
 static uint32_t task_cpu(const FsiRun *run, uint32_t task) { return task == FSI_NIL ? 0 : task % run->pcp->ncpus; }

@@ -259,6 +259,8 @@ void fsi_run_free_handle(FsiRun *run, FsiHandle h);
 /* Gives an allocation's page frames back to the buddy allocator (reclaim,
  * OOM); the object itself stays for its owner to free. */
 void fsi_release_frames(FsiRun *run, uint32_t id);
+/* A block reached the buddy allocator (merged head and order): the policies' freed hooks. */
+void fsi_run_freed_hooks(FsiRun *run, uint32_t zone, uint64_t head, uint32_t order, uint32_t mt);
 void fsi_run_free_after(FsiRun *run, FsiHandle h, uint64_t delay_ns);
 void fsi_run_wake_task(FsiRun *run, uint32_t task, uint64_t at_ns);
 /* Creates n tasks (called by a workload's start), each with its own stream. */

@@ -74,6 +74,10 @@ bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **erro
   run = fsi_run_new(cfg, stack, &wl, spec->seed, &e);
   if (!run) goto out;
   run->progress = spec->progress;
+  if (spec->validate_only) {
+    ok = true;
+    goto out;
+  }
   if (spec->outdir) {
     run->out = fsi_output_open(run, spec->outdir, spec->force, &e);
     if (!run->out) goto out;

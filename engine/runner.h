@@ -18,6 +18,7 @@ typedef struct {
   bool check;               /* invariant checker */
   bool force;               /* replace an existing outdir */
   bool progress;            /* progress line on stderr */
+  bool validate_only;       /* set up everything (workload, stack, machine), run nothing */
 } FsiRunSpec;
 
 typedef struct {

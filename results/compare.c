@@ -629,9 +629,17 @@ static void print_table(const FsiDesign *d, const GArray *rows) {
   for (guint w = 0; w < d->workloads->len; w++) {
     GPtrArray *names = g_ptr_array_new();
     for (unsigned h = 0; h < G_N_ELEMENTS(headline); h++) g_ptr_array_add(names, (char *)headline[h]);
+    /* the workload's own headline first (per-phase success and latency,
+     * stream failures), then the work each stack spent */
+    for (int pass = 0; pass < 2; pass++)
     for (guint i = 0; i < rows->len; i++) {
       const FsiCompareRow *r = &g_array_index(rows, FsiCompareRow, i);
-      if (r->w != w || !fsi_compare_is_work_metric(r->metric)) continue;
+      bool workload_metric = (g_str_has_prefix(r->metric, "phase_") &&
+                              (g_str_has_suffix(r->metric, "_pct") || strstr(r->metric, "latency_p") ||
+                               g_str_has_suffix(r->metric, "_success") || g_str_has_suffix(r->metric, "_fail") ||
+                               g_str_has_suffix(r->metric, "_fallback"))) ||
+                             (g_str_has_prefix(r->metric, "stream_") && g_str_has_suffix(r->metric, "_failures"));
+      if (r->w != w || !(pass == 0 ? workload_metric : fsi_compare_is_work_metric(r->metric))) continue;
       bool seen = false;
       for (guint j = 0; j < names->len && !seen; j++) seen = !strcmp(names->pdata[j], r->metric);
       if (!seen) g_ptr_array_add(names, r->metric);
@@ -719,7 +727,7 @@ static gpointer worker(gpointer data) {
     fsi_design_run(p->d, n, &w, &s, &k);
     char *rd = fsi_design_run_dir(p->d, p->dir, n);
     FsiRunSpec spec = {g_ptr_array_index(p->d->workloads, w), g_ptr_array_index(p->d->stacks, s),
-                       g_array_index(p->d->seeds, guint64, k), p->sets, rd, p->policy_path, p->check, p->force, false};
+                       g_array_index(p->d->seeds, guint64, k), p->sets, rd, p->policy_path, p->check, p->force, false, false};
     FsiRunResult res = {0};
     GError *e = NULL;
     bool ok = fsi_run_one(&spec, &res, &e);
@@ -764,37 +772,12 @@ static void progress_line(Pool *p, guint reused, guint total, double elapsed, bo
  * comparison; this repeats fsi_run_one()'s set-up checks for every stack
  * before anything runs.  Workloads that are not presets may be files. */
 static bool preflight(const FsiDesign *d, char **sets, const char *policy_path, GError **error) {
-  for (guint w = 0; w < d->workloads->len; w++) {
-    const char *name = g_ptr_array_index(d->workloads, w);
-    if (!fsi_workload_find(name) && !g_file_test(name, G_FILE_TEST_IS_REGULAR)) {
-      GString *known = g_string_new(NULL);
-      for (const FsiWorkloadInfo *wi = fsi_workloads; wi->name; wi++)
-        g_string_append_printf(known, "%s%s", known->len ? ", " : "", wi->name);
-      g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "-w: unknown workload \"%s\" (known: %s)", name, known->str);
-      g_string_free(known, TRUE);
-      return false;
+  for (guint w = 0; w < d->workloads->len; w++)
+    for (guint s = 0; s < d->stacks->len; s++) {
+      FsiRunSpec spec = {g_ptr_array_index(d->workloads, w), g_ptr_array_index(d->stacks, s), 1,
+                         (const char *const *)sets, NULL, policy_path, false, false, false, true};
+      if (!fsi_run_one(&spec, NULL, error)) return false;
     }
-  }
-  for (guint s = 0; s < d->stacks->len; s++) {
-    FsiConfig *cfg = fsi_config_new();
-    FsiStack *st = NULL;
-    bool ok = true;
-    for (char **a = sets; ok && a && *a; a++) ok = fsi_config_set(cfg, *a, "--set", error);
-    if (ok) st = fsi_stack_load(g_ptr_array_index(d->stacks, s), policy_path, cfg->kf, error);
-    if (st) {
-      GPtrArray *extra = g_ptr_array_new();
-      g_ptr_array_add(extra, "workload");
-      for (unsigned i = 0; i < st->n; i++) g_ptr_array_add(extra, st->v[i].name);
-      g_ptr_array_add(extra, NULL);
-      ok = fsi_config_validate(cfg, (const char *const *)extra->pdata, error);
-      g_ptr_array_free(extra, TRUE);
-      fsi_stack_free(st);
-    } else {
-      ok = false;
-    }
-    fsi_config_free(cfg);
-    if (!ok) return false;
-  }
   return true;
 }
 
@@ -1084,7 +1067,7 @@ int fsi_cmd_compare(int argc, char **argv) {
     } else {
       FsiRunSpec spec = {g_ptr_array_index(d->workloads, w), g_ptr_array_index(d->stacks, s),
                          g_array_index(d->seeds, guint64, k), (const char *const *)sets, rd, policy_path, check,
-                         force, !quiet};
+                         force, !quiet, false};
       FsiRunResult res = {0};
       bool ok = fsi_run_one(&spec, &res, &e);
       if (!ok) {

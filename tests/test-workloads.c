@@ -49,7 +49,7 @@ static GPtrArray *small_sets(const char *preset) {
 static void test_preset(gconstpointer data) {
   const char *preset = data;
   GPtrArray *sets = small_sets(preset);
-  FsiRunSpec spec = {preset, "vanilla", 3, (const char *const *)sets->pdata, NULL, NULL, true, false, false};
+  FsiRunSpec spec = {preset, "vanilla", 3, (const char *const *)sets->pdata, NULL, NULL, true, false, false, false};
   FsiRunResult res = {0};
   GError *e = NULL;
   bool ok = fsi_run_one(&spec, &res, &e);
@@ -68,7 +68,7 @@ static char *write_file(const char *dir, const char *name, const char *text) {
 }
 
 static void expect_error(const char *workload, const char *const *sets, const char *fragment) {
-  FsiRunSpec spec = {workload, "vanilla", 1, sets, NULL, NULL, false, false, false};
+  FsiRunSpec spec = {workload, "vanilla", 1, sets, NULL, NULL, false, false, false, false};
   GError *e = NULL;
   g_assert_false(fsi_run_one(&spec, NULL, &e));
   g_assert_nonnull(e);
@@ -135,7 +135,7 @@ static void test_parse_errors(void) {
   const char *unknown[] = {"phase.a.speed=3", NULL};
   expect_error(p, unknown, "unknown key phase.a.speed");
   const char *fine[] = {"stream.s.lifetime=fixed:500ms", "machine.memory=64M", NULL};
-  FsiRunSpec spec = {p, "vanilla", 1, fine, NULL, NULL, true, false, false};
+  FsiRunSpec spec = {p, "vanilla", 1, fine, NULL, NULL, true, false, false, false};
   GError *e = NULL;
   g_assert_true(fsi_run_one(&spec, NULL, &e));
   g_assert_no_error(e);
@@ -160,7 +160,7 @@ static double metric(const FsiRunResult *r, const char *name) {
 static void test_trace_replay(void) {
   char *trace = sample_trace();
   const char *sets[] = {"machine.memory=64M", NULL};
-  FsiRunSpec spec = {trace, "vanilla", 1, sets, NULL, NULL, true, false, false};
+  FsiRunSpec spec = {trace, "vanilla", 1, sets, NULL, NULL, true, false, false, false};
   FsiRunResult res = {0};
   GError *e = NULL;
   g_assert_true(fsi_run_one(&spec, &res, &e));
@@ -217,7 +217,7 @@ static void test_crn(void) {
   const char *stacks[] = {"vanilla", "nogroup+template"};
   GArray *seen[2];
   for (int s = 0; s < 2; s++) {
-    FsiRunSpec spec = {"stress-highalloc", stacks[s], 11, sets, NULL, NULL, false, false, false};
+    FsiRunSpec spec = {"stress-highalloc", stacks[s], 11, sets, NULL, NULL, false, false, false, false};
     FsiRunResult res = {0};
     GError *e = NULL;
     g_assert_true(fsi_run_one(&spec, &res, &e));

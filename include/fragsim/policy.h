@@ -448,7 +448,8 @@ typedef struct FsPolicyOps {
 } FsPolicyOps;
 
 /** The one symbol a module exports: fragsim_policy_<name>_get_ops. */
-#define FS_POLICY_ENTRY_NAME(name) fragsim_policy_##name##_get_ops
+#define FS_POLICY_ENTRY_NAME_(name) fragsim_policy_##name##_get_ops
+#define FS_POLICY_ENTRY_NAME(name) FS_POLICY_ENTRY_NAME_(name)
 #define FS_POLICY_EXPORT G_MODULE_EXPORT
 
 /* ---- helpers every policy needs (header-only, pure) --------------------------- */
