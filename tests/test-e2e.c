@@ -206,6 +206,25 @@ static void test_terabyte(void) {
   g_free(d);
 }
 
+/* More memory wanted than exists and no swap: OOM kills are recorded, the run completes. */
+static void test_oom_recorded(void) {
+  char *d = tmpdir();
+  char *out = g_build_filename(d, "oom", NULL);
+  const char *args[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "-q", "--set", "machine.memory=64M",
+                        "--set", "sim.duration=5s", "--set", "workload.fill=3", "--set", "workload.think=50us", NULL};
+  Result r = run_fragsim(args);
+  if (r.status) g_printerr("%s", r.err);
+  g_assert_cmpint(r.status, ==, 0);
+  char *oom = slurp(out, "oom.csv");
+  g_assert_true(g_str_has_prefix(oom, "time_ns,victim_task,pages_freed,trigger_task,order,gfp\n"));
+  g_assert_nonnull(strchr(strchr(oom, '\n') + 1, '\n')); /* at least one row */
+  g_free(oom);
+  result_clear(&r);
+  rm_rf(d);
+  g_free(out);
+  g_free(d);
+}
+
 static void test_list(void) {
   const char *args[] = {"list", NULL};
   Result r = run_fragsim(args);
@@ -228,6 +247,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/e2e/run/deterministic", test_determinism);
   g_test_add_func("/e2e/run/errors", test_errors);
   g_test_add_func("/e2e/run/terabyte", test_terabyte);
+  g_test_add_func("/e2e/run/oom-recorded", test_oom_recorded);
   g_test_add_func("/e2e/list", test_list);
   return g_test_run();
 }
