@@ -436,6 +436,12 @@ uint64_t fsi_alloc_migration_target(FsiRun *run, uint32_t order, uint32_t highes
   req.compact_priority = 2;
   uint32_t zone = 0;
   uint64_t pfn = get_page_from_freelist(run, &req, &zone);
+  /* alloc_migration_target() allocates with __GFP_RETRY_MAYFAIL: under
+   * pressure it reclaims rather than failing the migration at once */
+  for (int tries = 0; pfn == FS_PFN_NONE && tries < 3 && !run->stop; tries++) {
+    if (!fsi_try_to_free_pages(run, &req)) break;
+    pfn = get_page_from_freelist(run, &req, &zone);
+  }
   if (pfn != FS_PFN_NONE && ret_zone) *ret_zone = zone;
   return pfn;
 }

@@ -27,6 +27,7 @@ const FsiConfKey fsi_conf_keys[] = {
     {"vm", "swap", FSI_CT_SIZE, "0", "swap device size (0: anonymous memory cannot be reclaimed)", NULL, NOB},
     {"vm", "swappiness", FSI_CT_INT, "60", "vm.swappiness: anon vs file scan balance (0..200)", NULL, 0, 200},
     {"vm", "pcp", FSI_CT_BOOL, "true", "per-CPU page lists (6.1 batch and high sizing)", NULL, NOB},
+    {"vm", "pcp_high_order", FSI_CT_BOOL, "true", "pcp lists also cache orders 1-3 and THP (5.13+); false: order 0 only", NULL, NOB},
     {"vm", "slub_max_order", FSI_CT_INT, "3", "slub_max_order: highest order of a slab page", NULL, 0, 10},
     {"vm", "watermark_boost_factor", FSI_CT_INT, "15000", "vm.watermark_boost_factor (1/10000 of the high watermark; 0: off)", NULL, 0, 1000000},
     {"vm", "watermark_check", FSI_CT_ENUM, "modern", "zone watermark check: modern (4.4+) or pre-4.4 (per-order discounting)", "modern|pre-4.4", NOB},

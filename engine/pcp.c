@@ -25,6 +25,7 @@ typedef struct {
 
 struct FsiPcp {
   uint32_t ncpus;
+  bool high_orders;
   PerCpuPages *pcp; /* [cpu * FS_MAX_ZONES + zone] */
 };
 
@@ -33,7 +34,9 @@ static inline PerCpuPages *pcp_of(FsiRun *run, uint32_t cpu, uint32_t zone) {
 }
 
 bool fsi_pcp_allowed_order(const FsiRun *run, uint32_t order) {
-  return run->pcp && (order <= run->costly_order && order < 4 ? true : order == run->mem.pageblock_order);
+  if (!run->pcp) return false;
+  if (!run->pcp->high_orders) return order == 0; /* before 5.13: order-0 lists only */
+  return order <= run->costly_order && order < 4 ? true : order == run->mem.pageblock_order;
 }
 
 static uint32_t order_to_pindex(uint32_t mt, uint32_t order) {
@@ -66,6 +69,7 @@ uint32_t fsi_zone_highsize(uint64_t low_wmark, uint32_t ncpus, uint32_t batch) {
 void fsi_pcp_init(FsiRun *run) {
   run->pcp = g_new0(struct FsiPcp, 1);
   run->pcp->ncpus = run->ncpus;
+  run->pcp->high_orders = fsi_config_bool(run->cfg, "vm", "pcp_high_order");
   run->pcp->pcp = g_new0(PerCpuPages, (gsize)run->ncpus * FS_MAX_ZONES);
   for (uint32_t c = 0; c < run->ncpus; c++)
     for (uint32_t z = 0; z < FS_MAX_ZONES; z++) {

@@ -656,9 +656,10 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       rc->kswapd_boost_target = 0;
     }
     rc->kswapd_priority = 0;
-    /* kswapd_try_to_sleep(): wake kcompactd for the order it was woken
-     * for (pageblock order after boosted reclaim), then nap HZ/10 */
-    kswapd_done_hooks(run, had_boost ? run->mem.pageblock_order : rc->kswapd_alloc_order, rc->kswapd_run_zone);
+    /* kswapd_try_to_sleep(): if balanced, wake kcompactd for the order it
+     * was woken for (pageblock order after boosted reclaim); then nap HZ/10 */
+    if (balanced)
+      kswapd_done_hooks(run, had_boost ? run->mem.pageblock_order : rc->kswapd_alloc_order, rc->kswapd_run_zone);
     if (rc->kswapd_failures >= MAX_RECLAIM_FAILURES) {
       rc->kswapd_awake = false;
       return;

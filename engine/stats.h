@@ -62,7 +62,8 @@
   X(fs_extfrag_events, "mm_page_alloc_extfrag events (fallbacks to another migratetype)")            \
   X(fs_extfrag_fragmenting, "fallbacks below pageblock order (fragmenting=1)")                       \
   X(fs_watermark_boost, "watermark boosts")                                                          \
-  X(fs_contig_requests, "contiguous (device) requests")
+  X(fs_contig_requests, "contiguous (device) requests")                                              \
+  X(fs_policy_daemon_ns, "nanoseconds policies' timers worked (kcompactd and other daemons)")
 
 typedef enum {
 #define FSI_X_ENUM(name, help) FSI_C_##name,

@@ -359,6 +359,7 @@ typedef struct {
   uint32_t nr_cma_areas;
   uint64_t cma_start[8];
   uint64_t cma_pages[8];
+  uint32_t page_size; /* bytes per page, for sizes given in bytes */
 } FsBootLayout;
 
 /** Slow-path stages, in the order __alloc_pages_slowpath reaches them. */

@@ -1,0 +1,668 @@
+/* compact-core: see compact-core.h for what this file owns and leaves out.
+ *
+ * Mirrors mm/compaction.c of ~v6.5 (reference §7), with one deliberate
+ * difference each where a comment says so.  Scanners walk pfns only through
+ * buddy_order() and page_info(), skipping whole free blocks and allocations
+ * by their order, so a pass costs what the kernel's does: proportional to
+ * the pfns it covers, never to all of memory per allocation.
+ */
+#include "compact-core.h"
+
+#include <string.h>
+
+/* ---- geometry ----------------------------------------------------------------- */
+
+static inline uint64_t pb_start(const FscCore *c, uint64_t pfn) { return pfn & ~(c->pageblock_nr_pages - 1); }
+static inline uint64_t pb_end(const FscCore *c, uint64_t pfn) { return pb_start(c, pfn) + c->pageblock_nr_pages; }
+static inline uint64_t align_up(uint64_t pfn, uint64_t n) { return (pfn + n - 1) & ~(n - 1); }
+
+/* The first pfn of the zone's last pageblock: where a whole-zone free scan starts. */
+static uint64_t last_block(const FscCore *c, const FscControl *cc) {
+  uint64_t b = pb_start(c, cc->zone_end - 1);
+  return b < cc->zone_start ? cc->zone_start : b;
+}
+
+void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, int extfrag_threshold,
+              bool nogroup_targets) {
+  memset(c, 0, sizeof *c);
+  c->api = api;
+  c->host = host;
+  c->scan_ns = scan_ns;
+  c->extfrag_threshold = extfrag_threshold;
+  c->nogroup_targets = nogroup_targets;
+  c->freepages = g_array_new(FALSE, FALSE, sizeof(FscPiece));
+  c->migratepages = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+}
+
+void fsc_clear(FscCore *c) {
+  if (c->freepages) g_array_free(c->freepages, TRUE);
+  if (c->migratepages) g_array_free(c->migratepages, TRUE);
+  c->freepages = c->migratepages = NULL;
+}
+
+/* With grouping by mobility disabled (page_group_by_mobility_disabled, the
+ * vanilla stack) every pageblock is UNMOVABLE, and the kernel's
+ * suitable_migration_target() accepts only MOVABLE and CMA blocks: below
+ * SYNC_FULL the free scanner would find no target at all, so compaction
+ * would never run for costly orders.  The grouping state is a boot-time
+ * fact here (no policy creates MOVABLE blocks later if none exist at boot),
+ * so it is read once.  nogroup_targets (default on) treats every pcp-type
+ * block as a target in that case; off gives the kernel's literal rule. */
+void fsc_boot_done(FscCore *c) {
+  const FsHostApi *api = c->api;
+  c->nr_zones = MIN(api->nr_zones(c->host), (uint32_t)FS_MAX_ZONES);
+  c->pageblock_order = api->pageblock_order(c->host);
+  c->max_order = api->max_order(c->host);
+  c->pageblock_nr_pages = (uint64_t)1 << c->pageblock_order;
+  c->grouping_disabled = true;
+  for (uint32_t z = 0; z < c->nr_zones; z++) {
+    FsZoneInfo zi;
+    FscZone *fz = &c->zone[z];
+    memset(fz, 0, sizeof *fz);
+    if (!api->zone_info(c->host, z, &zi) || zi.end_pfn <= zi.start_pfn) continue;
+    fz->cached_migrate_pfn[0] = fz->cached_migrate_pfn[1] = zi.start_pfn;
+    uint64_t lb = pb_start(c, zi.end_pfn - 1);
+    fz->cached_free_pfn = lb < zi.start_pfn ? zi.start_pfn : lb;
+    for (uint64_t pfn = pb_start(c, zi.start_pfn); pfn < zi.end_pfn && c->grouping_disabled; pfn += c->pageblock_nr_pages)
+      if (api->get_pageblock_migratetype(c->host, MAX(pfn, zi.start_pfn)) == FS_MIGRATE_MOVABLE)
+        c->grouping_disabled = false;
+  }
+}
+
+void fsc_control_init(FscCore *c, FscControl *cc, uint32_t zone, int order) {
+  (void)c;
+  memset(cc, 0, sizeof *cc);
+  cc->order = order;
+  cc->zone = zone;
+  cc->migratetype = FS_MIGRATE_UNMOVABLE;
+  cc->alloc_flags = FS_ALLOC_WMARK_MIN | FS_ALLOC_CMA;
+  cc->highest_zoneidx = zone;
+  cc->mode = FSC_MODE_SYNC_LIGHT;
+  cc->captured_pfn = FS_PFN_NONE;
+}
+
+uint64_t fsc_wmark(const FsZoneInfo *zi, uint32_t alloc_flags) {
+  switch (alloc_flags & FS_ALLOC_WMARK_MASK) {
+  case FS_ALLOC_WMARK_LOW: return zi->wmark_low;
+  case FS_ALLOC_WMARK_HIGH: return zi->wmark_high;
+  default: return zi->wmark_min;
+  }
+}
+
+/* ---- fragmentation index (mm/vmstat.c) --------------------------------------------- */
+
+typedef struct {
+  uint64_t free_blocks_total, free_pages, free_blocks_suitable;
+} ContigInfo;
+
+/* fill_contig_page_info(): every migratetype's blocks count. */
+static void fill_contig_page_info(FscCore *c, uint32_t zone, uint32_t order, ContigInfo *ret) {
+  memset(ret, 0, sizeof *ret);
+  for (uint32_t o = 0; o <= c->max_order; o++) {
+    uint64_t n = c->api->nr_free(c->host, zone, o);
+    ret->free_blocks_total += n;
+    ret->free_pages += n << o;
+    if (o >= order) ret->free_blocks_suitable += n << (o - order);
+  }
+}
+
+int fsc_fragmentation_index(FscCore *c, uint32_t zone, uint32_t order) {
+  ContigInfo info;
+  fill_contig_page_info(c, zone, order, &info);
+  if (!info.free_blocks_total) return 0;
+  if (info.free_blocks_suitable) return -1000;
+  return (int)(1000 - (1000 + info.free_pages * 1000 / ((uint64_t)1 << order)) / info.free_blocks_total);
+}
+
+int fsc_extfrag_for_order(FscCore *c, uint32_t zone, uint32_t order) {
+  ContigInfo info;
+  fill_contig_page_info(c, zone, order, &info);
+  if (!info.free_pages) return 0;
+  return (int)((info.free_pages - (info.free_blocks_suitable << order)) * 100 / info.free_pages);
+}
+
+/* ---- suitability and deferral ------------------------------------------------------ */
+
+bool fsc_compaction_suitable(FscCore *c, uint32_t zone, uint32_t order, uint32_t highest_zoneidx,
+                             bool *ret_fragindex) {
+  FsZoneInfo zi;
+  if (ret_fragindex) *ret_fragindex = false;
+  if (!c->api->zone_info(c->host, zone, &zi) || !zi.populated) return false;
+  /* __compaction_suitable(): room for the free scanner, compact_gap(order)
+   * = 2 << order above the low (costly) or min watermark, at order 0 and
+   * counting CMA pages as free. */
+  uint64_t mark = (order > FSC_COSTLY_ORDER ? zi.wmark_low : zi.wmark_min) + ((uint64_t)2 << order);
+  if (!c->api->zone_watermark_ok(c->host, zone, 0, mark, highest_zoneidx, FS_ALLOC_CMA)) return false;
+  /* For costly orders, a low fragmentation index says the failure is for
+   * lack of memory, not fragmentation: reclaim, don't compact.  -1000 (a
+   * block of the order exists) does not block. */
+  if (order > FSC_COSTLY_ORDER) {
+    int fi = fsc_fragmentation_index(c, zone, order);
+    if (fi >= 0 && fi <= c->extfrag_threshold) {
+      if (ret_fragindex) *ret_fragindex = true;
+      return false;
+    }
+  }
+  return true;
+}
+
+/* compaction_suit_allocation_order() (6.5).  Both refusals of
+ * compaction_suitable() become COMPACT_SKIPPED for the caller, as in every
+ * kernel since 4.x (NOT_SUITABLE_ZONE only reaches the tracepoint). */
+FsCompactResult fsc_suit_allocation_order(FscCore *c, uint32_t zone, uint32_t order, uint32_t highest_zoneidx,
+                                          uint32_t alloc_flags) {
+  FsZoneInfo zi;
+  if (!c->api->zone_info(c->host, zone, &zi) || !zi.populated) return FS_COMPACT_SKIPPED;
+  if (c->api->zone_watermark_ok(c->host, zone, order, fsc_wmark(&zi, alloc_flags), highest_zoneidx, alloc_flags))
+    return FS_COMPACT_SUCCESS;
+  if (!fsc_compaction_suitable(c, zone, order, highest_zoneidx, NULL)) return FS_COMPACT_SKIPPED;
+  return FS_COMPACT_CONTINUE;
+}
+
+/* defer_compaction() */
+void fsc_defer_compaction(FscCore *c, uint32_t zone, uint32_t order) {
+  FscZone *z = &c->zone[zone];
+  z->considered = 0;
+  if (++z->defer_shift > FSC_MAX_DEFER_SHIFT) z->defer_shift = FSC_MAX_DEFER_SHIFT;
+  if (order < z->order_failed) z->order_failed = order;
+}
+
+/* compaction_deferred(): after k failures, skip the next 2^k - 1 attempts. */
+bool fsc_compaction_deferred(FscCore *c, uint32_t zone, uint32_t order) {
+  FscZone *z = &c->zone[zone];
+  uint32_t limit = 1u << z->defer_shift;
+  if (order < z->order_failed) return false;
+  if (++z->considered >= limit) {
+    z->considered = limit;
+    return false;
+  }
+  return true;
+}
+
+/* compaction_defer_reset() */
+void fsc_defer_reset(FscCore *c, uint32_t zone, uint32_t order, bool alloc_success) {
+  FscZone *z = &c->zone[zone];
+  if (alloc_success) {
+    z->considered = 0;
+    z->defer_shift = 0;
+  }
+  if (order >= z->order_failed) z->order_failed = order + 1;
+}
+
+/* compaction_restarting(): deferred to the limit, so the skip bits are
+ * probably stale: clear them before this attempt. */
+static bool compaction_restarting(FscCore *c, uint32_t zone, uint32_t order) {
+  FscZone *z = &c->zone[zone];
+  if (order < z->order_failed) return false;
+  return z->defer_shift == FSC_MAX_DEFER_SHIFT && z->considered >= (1u << FSC_MAX_DEFER_SHIFT);
+}
+
+/* __reset_isolation_suitable().  Simplified: the cached positions go back
+ * to the zone's ends rather than to the first block that samples as having
+ * an LRU page (migrate side) or a free movable page (free side).  Blocks
+ * headed by an allocation of pageblock order or more keep their bit, as
+ * pageblock_skip_persistent() does. */
+void fsc_reset_isolation_suitable_zone(FscCore *c, uint32_t zone) {
+  const FsHostApi *api = c->api;
+  FsZoneInfo zi;
+  FscZone *z = &c->zone[zone];
+  if (!api->zone_info(c->host, zone, &zi) || zi.end_pfn <= zi.start_pfn) return;
+  for (uint64_t pfn = pb_start(c, zi.start_pfn); pfn < zi.end_pfn; pfn += c->pageblock_nr_pages) {
+    uint64_t p = MAX(pfn, zi.start_pfn);
+    if (!api->get_pageblock_skip(c->host, p)) continue;
+    FsPageInfo pi;
+    if (api->page_info(c->host, p, &pi) && pi.state == FS_PAGE_ALLOCATED && pi.order >= c->pageblock_order) continue;
+    api->set_pageblock_skip(c->host, p, false);
+  }
+  z->cached_migrate_pfn[0] = z->cached_migrate_pfn[1] = zi.start_pfn;
+  uint64_t lb = pb_start(c, zi.end_pfn - 1);
+  z->cached_free_pfn = lb < zi.start_pfn ? zi.start_pfn : lb;
+  z->blockskip_flush = false;
+}
+
+void fsc_reset_isolation_suitable(FscCore *c) {
+  for (uint32_t z = 0; z < c->nr_zones; z++)
+    if (c->zone[z].blockskip_flush) fsc_reset_isolation_suitable_zone(c, z);
+}
+
+/* ---- the migration scanner (§7.5) ------------------------------------------------------- */
+
+static bool scanners_met(const FscCore *c, const FscControl *cc) {
+  return (cc->free_pfn >> c->pageblock_order) <= (cc->migrate_pfn >> c->pageblock_order);
+}
+
+/* update_cached_migrate(): pfn is the end of the block just finished. */
+static void update_cached_migrate(FscCore *c, FscControl *cc, uint64_t pfn) {
+  FscZone *z = &c->zone[cc->zone];
+  pfn = pb_end(c, pfn - 1);
+  if (pfn > z->cached_migrate_pfn[0]) z->cached_migrate_pfn[0] = pfn;
+  if (cc->mode != FSC_MODE_ASYNC && pfn > z->cached_migrate_pfn[1]) z->cached_migrate_pfn[1] = pfn;
+}
+
+/* suitable_migration_source(): async direct compaction only takes pages
+ * from blocks of the request's own type (MOVABLE requests: MOVABLE or CMA)
+ * so it does not pull foreign blocks apart for a quick win.  Under vanilla
+ * every request and block is UNMOVABLE, so the rule holds trivially. */
+static bool suitable_migration_source(FscCore *c, const FscControl *cc, uint64_t block_pfn) {
+  if (cc->mode != FSC_MODE_ASYNC || !cc->direct) return true;
+  uint32_t mt = c->api->get_pageblock_migratetype(c->host, block_pfn);
+  if (cc->migratetype == FS_MIGRATE_MOVABLE) return mt == FS_MIGRATE_MOVABLE || mt == FS_MIGRATE_CMA;
+  return mt == cc->migratetype;
+}
+
+/* What isolate_migratepages_block() would isolate: an LRU or movable-ops
+ * allocation without extra references (page_info's movable: not pinned, a
+ * movable kind).  Deliberate difference: allocations above order 0 but
+ * below the requested order (or below pageblock order for whole-zone
+ * compaction) migrate, as large folios do in kernels since ~6.9; 6.1 skipped
+ * every compound page.  Allocations of the requested order or more are
+ * skipped: moving them cannot make a block of that order. */
+static bool can_isolate(const FscCore *c, const FscControl *cc, const FsPageInfo *pi) {
+  if (!pi->movable) return false;
+  uint32_t limit = cc->order > 0 ? (uint32_t)cc->order : c->pageblock_order;
+  return pi->order < limit;
+}
+
+/* isolate_migratepages_block() on [low_pfn, end_pfn) of one pageblock.
+ * Returns where it stopped.  at_block_start: the call covers the block from
+ * its first pfn, so it may mark the block skip (the kernel's valid_page). */
+static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t low_pfn, uint64_t end_pfn,
+                                           bool at_block_start) {
+  const FsHostApi *api = c->api;
+  /* Direct async compaction works in cc->order-aligned chunks: one
+   * isolation failure means the chunk cannot become free, so what was
+   * isolated in it goes back and the scan moves to the next chunk. */
+  bool skip_on_failure = cc->direct && cc->mode == FSC_MODE_ASYNC && cc->order > 0;
+  uint64_t chunk = skip_on_failure ? (uint64_t)1 << cc->order : 1;
+  uint64_t next_skip_pfn = skip_on_failure ? align_up(low_pfn + 1, chunk) : 0;
+  uint64_t nr_isolated = 0, scanned = 0;
+  guint first = c->migratepages->len;
+  uint64_t pfn = low_pfn;
+  while (pfn < end_pfn) {
+    if (skip_on_failure && pfn >= next_skip_pfn) {
+      if (nr_isolated) break; /* a whole chunk isolated cleanly: migrate it now */
+      next_skip_pfn = align_up(pfn + 1, chunk);
+    }
+    uint64_t step = 1;
+    bool fail = false;
+    int bo = api->buddy_order(c->host, pfn);
+    if (bo >= 0) {
+      step = (uint64_t)1 << bo;
+    } else {
+      FsPageInfo pi;
+      if (!api->page_info(c->host, pfn, &pi)) break;
+      switch (pi.state) {
+      case FS_PAGE_ALLOCATED:
+        step = pi.head_pfn + ((uint64_t)1 << pi.order) - pfn;
+        if (pi.head_pfn != pfn) break; /* judged where it starts */
+        if (can_isolate(c, cc, &pi)) {
+          g_array_append_val(c->migratepages, pfn);
+          nr_isolated += (uint64_t)1 << pi.order;
+        } else {
+          fail = true;
+        }
+        break;
+      case FS_PAGE_FREE:
+      case FS_PAGE_PCP:
+      case FS_PAGE_ISOLATED: step = pi.head_pfn + ((uint64_t)1 << pi.order) - pfn; break;
+      case FS_PAGE_RESERVED:
+      default: fail = true; break;
+      }
+    }
+    if (!step) step = 1;
+    scanned += MIN(pfn + step, end_pfn) - pfn;
+    pfn += step;
+    if (fail && skip_on_failure) {
+      if (nr_isolated) {
+        g_array_set_size(c->migratepages, first);
+        nr_isolated = 0;
+      }
+      if (pfn < next_skip_pfn) {
+        pfn = next_skip_pfn;
+        next_skip_pfn += chunk;
+      }
+    }
+    if (nr_isolated >= FSC_CLUSTER_MAX) break;
+  }
+  if (pfn > end_pfn) pfn = end_pfn;
+  cc->migrate_scanned += scanned;
+  cc->isolated += nr_isolated;
+  /* Nothing isolated in a whole block: remember to skip it next time, and
+   * move the cached start past it. */
+  if (pfn == end_pfn && !nr_isolated) {
+    if (at_block_start) api->set_pageblock_skip(c->host, MAX(pb_start(c, end_pfn - 1), cc->zone_start), true);
+    update_cached_migrate(c, cc, end_pfn);
+  }
+  return pfn;
+}
+
+typedef enum { ISOLATE_NONE, ISOLATE_SUCCESS } IsolateResult;
+
+/* isolate_migratepages(): from migrate_pfn, the first suitable block below
+ * the free scanner; one block per call. */
+static IsolateResult isolate_migratepages(FscCore *c, FscControl *cc) {
+  const FsHostApi *api = c->api;
+  uint64_t low_pfn = cc->migrate_pfn;
+  uint64_t block_start = MAX(pb_start(c, low_pfn), cc->zone_start);
+  uint64_t block_end = pb_end(c, low_pfn);
+  for (; block_end <= cc->free_pfn; low_pfn = block_end, block_start = block_end, block_end += c->pageblock_nr_pages) {
+    uint64_t end = MIN(block_end, cc->zone_end);
+    bool at_start = low_pfn == block_start;
+    /* the skip bit is checked once, where the block starts */
+    if (at_start && !cc->ignore_skip_hint && api->get_pageblock_skip(c->host, block_start)) continue;
+    if (!suitable_migration_source(c, cc, block_start)) {
+      update_cached_migrate(c, cc, end);
+      continue;
+    }
+    cc->migrate_pfn = isolate_migratepages_block(c, cc, low_pfn, end, at_start);
+    return c->migratepages->len ? ISOLATE_SUCCESS : ISOLATE_NONE;
+  }
+  cc->migrate_pfn = low_pfn;
+  return ISOLATE_NONE;
+}
+
+/* ---- the free scanner (§7.6) --------------------------------------------------------- */
+
+/* suitable_migration_target(): never break up a free pageblock-sized
+ * block; otherwise MOVABLE and CMA blocks, any block when
+ * ignore_block_suitable (SYNC_FULL), and see fsc_boot_done() for vanilla.
+ * ISOLATE blocks belong to a range isolator and are never targets. */
+static bool suitable_migration_target(FscCore *c, const FscControl *cc, uint64_t block_pfn) {
+  const FsHostApi *api = c->api;
+  int bo = api->buddy_order(c->host, block_pfn);
+  if (bo >= (int)c->pageblock_order) return false;
+  uint32_t mt = api->get_pageblock_migratetype(c->host, block_pfn);
+  if (mt == FS_MIGRATE_ISOLATE) return false;
+  if (cc->ignore_block_suitable) return true;
+  if (mt == FS_MIGRATE_MOVABLE || mt == FS_MIGRATE_CMA) return true;
+  return c->grouping_disabled && c->nogroup_targets && mt < FS_MIGRATE_PCPTYPES;
+}
+
+static uint64_t freepages_pages(const FscCore *c) {
+  uint64_t n = 0;
+  for (guint i = 0; i < c->freepages->len; i++) n += (uint64_t)1 << g_array_index(c->freepages, FscPiece, i).order;
+  return n;
+}
+
+/* isolate_freepages_block() from *start to end: every free buddy is taken
+ * whole (__isolate_free_page, which may refuse for the watermark) until
+ * *have reaches want.  Returns false if the watermark refused. */
+static bool isolate_freepages_block(FscCore *c, FscControl *cc, uint64_t *start, uint64_t end, uint64_t want,
+                                    uint64_t *have) {
+  const FsHostApi *api = c->api;
+  uint64_t pfn = *start;
+  bool ok = true;
+  while (pfn < end) {
+    cc->free_scanned++;
+    int bo = api->buddy_order(c->host, pfn);
+    if (bo >= 0) {
+      if (!api->isolate_free_block(c->host, pfn)) {
+        ok = false;
+        break;
+      }
+      FscPiece piece = {pfn, (uint32_t)bo};
+      g_array_append_val(c->freepages, piece);
+      *have += (uint64_t)1 << bo;
+      cc->isolated += (uint64_t)1 << bo;
+      pfn += (uint64_t)1 << bo;
+      if (*have >= want) break;
+      continue;
+    }
+    FsPageInfo pi;
+    if (!api->page_info(c->host, pfn, &pi)) break;
+    uint64_t next = pfn + 1;
+    if (pi.state != FS_PAGE_RESERVED) next = MAX(next, pi.head_pfn + ((uint64_t)1 << pi.order));
+    pfn = next;
+  }
+  *start = MIN(pfn, end);
+  return ok;
+}
+
+/* isolate_freepages(): from free_pfn down to the block above the migration
+ * scanner, until want pages are isolated.  A fully scanned block is marked
+ * skip and lowers the cached free pfn.  Deliberate difference: when
+ * __isolate_free_page refuses for the watermark the scan stops and the run
+ * ends CONTENDED, where the kernel would scan on (refused everywhere) to the
+ * migration scanner and end PARTIAL_SKIPPED. */
+static void isolate_freepages(FscCore *c, FscControl *cc, uint64_t want) {
+  const FsHostApi *api = c->api;
+  FscZone *z = &c->zone[cc->zone];
+  int64_t pb = (int64_t)c->pageblock_nr_pages;
+  uint64_t have = freepages_pages(c);
+  int64_t block_start = (int64_t)pb_start(c, cc->free_pfn);
+  int64_t isolate_start = (int64_t)cc->free_pfn;
+  int64_t block_end = MIN(block_start + pb, (int64_t)cc->zone_end);
+  int64_t low_pfn = (int64_t)pb_end(c, cc->migrate_pfn);
+  for (; block_start >= low_pfn; block_end = block_start, block_start -= pb, isolate_start = block_start) {
+    if (block_start < (int64_t)cc->zone_start) continue;
+    if (!suitable_migration_target(c, cc, (uint64_t)block_start)) continue;
+    if (!cc->ignore_skip_hint && api->get_pageblock_skip(c->host, (uint64_t)block_start)) continue;
+    uint64_t pos = (uint64_t)isolate_start;
+    bool ok = isolate_freepages_block(c, cc, &pos, (uint64_t)block_end, want, &have);
+    isolate_start = (int64_t)pos;
+    if (isolate_start == block_end) {
+      /* update_pageblock_skip(): scanned to the end */
+      api->set_pageblock_skip(c->host, (uint64_t)block_start, true);
+      int64_t below = MAX(block_start - pb, (int64_t)cc->zone_start);
+      if ((uint64_t)below < z->cached_free_pfn) z->cached_free_pfn = (uint64_t)below;
+    }
+    if (!ok) {
+      cc->contended = true;
+      break;
+    }
+    if (have >= want) {
+      if (isolate_start >= block_end) isolate_start = block_start - pb;
+      break;
+    }
+  }
+  cc->free_pfn = isolate_start < 0 ? 0 : (uint64_t)isolate_start;
+}
+
+/* Index of the smallest isolated piece of at least order, or -1. */
+static int find_piece(const FscCore *c, uint32_t order) {
+  int best = -1;
+  uint32_t best_order = UINT32_MAX;
+  for (guint i = 0; i < c->freepages->len; i++) {
+    uint32_t o = g_array_index(c->freepages, FscPiece, i).order;
+    if (o >= order && o < best_order) {
+      best = (int)i;
+      best_order = o;
+      if (o == order) break;
+    }
+  }
+  return best;
+}
+
+/* The engine carves an order-k target from the head of an isolated block
+ * (migrate.c carve_isolated): the rest stays isolated as pieces at
+ * head + 2^j of order j, for j = k .. o-1.  Mirror that here. */
+static void carve_piece(FscCore *c, guint idx, uint32_t order) {
+  FscPiece p = g_array_index(c->freepages, FscPiece, idx);
+  g_array_remove_index_fast(c->freepages, idx);
+  for (uint32_t j = order; j < p.order; j++) {
+    FscPiece rest = {p.pfn + ((uint64_t)1 << j), j};
+    g_array_append_val(c->freepages, rest);
+  }
+}
+
+/* migrate_pages() with compaction_alloc() as the target allocator: each
+ * isolated source moves into the smallest isolated piece that fits, asking
+ * the free scanner for more when none does.  Returns true for -ENOMEM (no
+ * free target at all could be found). */
+static bool migrate_pages(FscCore *c, FscControl *cc) {
+  const FsHostApi *api = c->api;
+  bool nomem = false;
+  uint64_t remaining = 0;
+  FsPageInfo pi;
+  for (guint i = 0; i < c->migratepages->len; i++)
+    if (api->page_info(c->host, g_array_index(c->migratepages, uint64_t, i), &pi)) remaining += (uint64_t)1 << pi.order;
+  for (guint i = 0; i < c->migratepages->len && !nomem; i++) {
+    uint64_t src = g_array_index(c->migratepages, uint64_t, i);
+    if (!api->page_info(c->host, src, &pi) || pi.state != FS_PAGE_ALLOCATED || pi.head_pfn != src) continue;
+    uint32_t order = pi.order;
+    int idx = find_piece(c, order);
+    if (idx < 0 && !cc->contended && !scanners_met(c, cc)) {
+      isolate_freepages(c, cc, freepages_pages(c) + remaining);
+      idx = find_piece(c, order);
+    }
+    remaining -= (uint64_t)1 << order;
+    if (idx < 0) {
+      /* pieces too small for this one are no use to it; none at all is -ENOMEM */
+      cc->migrate_failed += (uint64_t)1 << order;
+      if (!c->freepages->len) nomem = true;
+      continue;
+    }
+    uint64_t dst = g_array_index(c->freepages, FscPiece, idx).pfn;
+    int r = api->migrate_page(c->host, src, dst);
+    if (r == FS_MIGRATE_OK) {
+      carve_piece(c, (guint)idx, order);
+      cc->migrated += (uint64_t)1 << order;
+    } else {
+      cc->migrate_failed += (uint64_t)1 << order;
+    }
+  }
+  g_array_set_size(c->migratepages, 0);
+  return nomem;
+}
+
+/* ---- finishing ------------------------------------------------------------------------ */
+
+/* __compact_finished().  The "claimable fallback" test
+ * (find_suitable_fallback(..., only_claimable)) is approximated without the
+ * fallback table: a free block of at least the order on another pcp type's
+ * list that can_steal_fallback() (6.15: should_try_claim_block()) would let
+ * the request claim: any order for UNMOVABLE and RECLAIMABLE requests, at
+ * least pageblock_order / 2 for MOVABLE ones.  Whether the stack's grouping
+ * policy would then claim it is its own business. */
+static FsCompactResult compact_finished(FscCore *c, FscControl *cc) {
+  const FsHostApi *api = c->api;
+  if (cc->contended) return FS_COMPACT_CONTENDED;
+  if (scanners_met(c, cc)) {
+    FscZone *z = &c->zone[cc->zone];
+    z->cached_migrate_pfn[0] = z->cached_migrate_pfn[1] = cc->zone_start;
+    z->cached_free_pfn = last_block(c, cc);
+    /* kswapd clears the skip bits when it next goes to sleep */
+    if (cc->direct) z->blockskip_flush = true;
+    return cc->whole_zone ? FS_COMPACT_COMPLETE : FS_COMPACT_PARTIAL_SKIPPED;
+  }
+  if (cc->proactive) {
+    if (api->kswapd_running(c->host)) return FS_COMPACT_PARTIAL_SKIPPED;
+    return fsc_extfrag_for_order(c, cc->zone, c->pageblock_order) > cc->proactive_low ? FS_COMPACT_CONTINUE
+                                                                                        : FS_COMPACT_SUCCESS;
+  }
+  if (cc->order < 0) return FS_COMPACT_CONTINUE;
+  /* always finish the pageblock being scanned */
+  if (cc->migrate_pfn & (c->pageblock_nr_pages - 1)) return FS_COMPACT_CONTINUE;
+  uint32_t mt = cc->migratetype;
+  for (uint32_t o = (uint32_t)cc->order; o <= c->max_order; o++) {
+    if (api->free_count(c->host, cc->zone, o, mt)) return FS_COMPACT_SUCCESS;
+    if (mt == FS_MIGRATE_MOVABLE && api->free_count(c->host, cc->zone, o, FS_MIGRATE_CMA)) return FS_COMPACT_SUCCESS;
+    bool claimable = o >= c->pageblock_order / 2 || mt == FS_MIGRATE_UNMOVABLE || mt == FS_MIGRATE_RECLAIMABLE;
+    if (claimable && mt < FS_MIGRATE_PCPTYPES)
+      for (uint32_t t = 0; t < FS_MIGRATE_PCPTYPES; t++)
+        if (t != mt && api->free_count(c->host, cc->zone, o, t)) return FS_COMPACT_SUCCESS;
+  }
+  return FS_COMPACT_NO_SUITABLE_PAGE;
+}
+
+/* Capture, approximated.  The kernel (5.1+, compaction_capture) hands the
+ * compactor a block of exactly cc->order as it forms in __free_one_page,
+ * before anyone else can take it.  The engine has no such hook in its free
+ * path, so after each migration round a free block of at least the order on
+ * the request's own list is taken (take_free_block, expanded to the order).
+ * At compaction's start no such block exists (else the watermark check
+ * would have succeeded), so what is taken is what this compaction freed.
+ * Blocks only reachable by fallback (another type's list) and CMA blocks
+ * are left to the allocator's retry, as the kernel's capture refuses CMA. */
+static bool try_capture(FscCore *c, FscControl *cc) {
+  const FsHostApi *api = c->api;
+  if (!cc->capture || cc->order <= 0) return false;
+  for (uint32_t o = (uint32_t)cc->order; o <= c->max_order; o++) {
+    uint64_t pfn = api->free_list_first(c->host, cc->zone, o, cc->migratetype);
+    if (pfn == FS_PFN_NONE) continue;
+    uint64_t got = api->take_free_block(c->host, pfn, (uint32_t)cc->order, cc->migratetype);
+    if (got == FS_PFN_NONE) continue;
+    cc->captured_pfn = got;
+    return true;
+  }
+  return false;
+}
+
+/* ---- compact_zone ------------------------------------------------------------------------ */
+
+FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
+  const FsHostApi *api = c->api;
+  FsZoneInfo zi;
+  if (cc->zone >= c->nr_zones || !api->zone_info(c->host, cc->zone, &zi) || !zi.populated ||
+      zi.end_pfn <= zi.start_pfn)
+    return FS_COMPACT_SKIPPED;
+  cc->zone_start = zi.start_pfn;
+  cc->zone_end = zi.end_pfn;
+  FscZone *z = &c->zone[cc->zone];
+  int sync = cc->mode != FSC_MODE_ASYNC;
+
+  if (cc->order >= 0) {
+    FsCompactResult r =
+        fsc_suit_allocation_order(c, cc->zone, (uint32_t)cc->order, cc->highest_zoneidx, cc->alloc_flags);
+    if (r == FS_COMPACT_SKIPPED) {
+      bool fragindex = false;
+      fsc_compaction_suitable(c, cc->zone, (uint32_t)cc->order, cc->highest_zoneidx, &fragindex);
+      cc->suitable_by_fragindex_failed = fragindex;
+    }
+    if (r != FS_COMPACT_CONTINUE) return r;
+    if (compaction_restarting(c, cc->zone, (uint32_t)cc->order)) fsc_reset_isolation_suitable_zone(c, cc->zone);
+  }
+
+  /* Scanner start: the whole zone, or where the last compaction stopped. */
+  if (cc->whole_zone) {
+    cc->migrate_pfn = cc->zone_start;
+    cc->free_pfn = last_block(c, cc);
+  } else {
+    cc->free_pfn = z->cached_free_pfn;
+    cc->migrate_pfn = z->cached_migrate_pfn[sync];
+    if (cc->free_pfn < cc->zone_start || cc->free_pfn >= cc->zone_end) {
+      cc->free_pfn = last_block(c, cc);
+      z->cached_free_pfn = cc->free_pfn;
+    }
+    if (cc->migrate_pfn < cc->zone_start || cc->migrate_pfn >= cc->zone_end) {
+      cc->migrate_pfn = cc->zone_start;
+      z->cached_migrate_pfn[0] = z->cached_migrate_pfn[1] = cc->migrate_pfn;
+    }
+    if (cc->migrate_pfn <= cc->zone_start) cc->whole_zone = true;
+  }
+  g_array_set_size(c->freepages, 0);
+  g_array_set_size(c->migratepages, 0);
+
+  FsCompactResult ret;
+  for (;;) {
+    ret = compact_finished(c, cc);
+    if (ret != FS_COMPACT_CONTINUE && ret != FS_COMPACT_NO_SUITABLE_PAGE) break;
+    if (isolate_migratepages(c, cc) == ISOLATE_NONE) continue;
+    bool nomem = migrate_pages(c, cc);
+    if (nomem && !scanners_met(c, cc)) {
+      ret = FS_COMPACT_CONTENDED;
+      break;
+    }
+    if (try_capture(c, cc)) {
+      ret = FS_COMPACT_SUCCESS;
+      break;
+    }
+  }
+
+  /* release_freepages(): unused targets go back; the cached free pfn moves
+   * back up to the highest of them, never down. */
+  uint64_t highest = 0;
+  for (guint i = 0; i < c->freepages->len; i++) {
+    FscPiece p = g_array_index(c->freepages, FscPiece, i);
+    api->release_isolated(c->host, p.pfn);
+    highest = MAX(highest, p.pfn);
+  }
+  if (c->freepages->len) {
+    uint64_t fp = MAX(pb_start(c, highest), cc->zone_start);
+    if (fp > z->cached_free_pfn) z->cached_free_pfn = fp;
+  }
+  g_array_set_size(c->freepages, 0);
+  g_array_set_size(c->migratepages, 0);
+  api->charge_ns(c->host, (cc->migrate_scanned + cc->free_scanned) * c->scan_ns);
+  return ret;
+}
