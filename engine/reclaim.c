@@ -222,7 +222,10 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
     } else {
       uint64_t got = evict(run, id, sc);
       if (got) sc->reclaimed += got;
-      else if (a->flags & FSI_AF_PINNED) lru_move(run, id, inactive + 1); /* cannot go: keep it out of the way */
+      /* shrink_page_list()'s activate_locked: a page that cannot go now
+       * (pinned, or anon with no swap slot to be had) is activated rather
+       * than rescanned on the inactive list at every pass */
+      else if ((a->flags & FSI_AF_PINNED) || (!is_file(a) && !swap_has_room(run, n))) lru_move(run, id, inactive + 1);
       else lru_move(run, id, inactive);
     }
     id = prev;
@@ -240,7 +243,12 @@ static bool inactive_is_low(const FsiRun *run, uint32_t inactive) {
 }
 
 static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
-  bool anon = sc->may_swap && run->rc.swap_used < run->rc.swap_pages;
+  /* can_reclaim_anon_pages(): only with swap room.  With little room left,
+   * scanning the whole anon list would only rotate pages that cannot go, so
+   * the anon scan is capped at a few times the free slots (fragsim's
+   * stand-in for the kernel's cost-based anon/file balance). */
+  uint64_t room = run->rc.swap_pages - run->rc.swap_used;
+  bool anon = sc->may_swap && room >= SWAP_CLUSTER_MAX;
   /* get_scan_count(), simplified: without swap only file pages; with swap
    * anon and file in the ratio swappiness : 200 - swappiness. */
   uint32_t sw = run->rc.swappiness;
@@ -250,6 +258,7 @@ static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
     uint64_t size = run->rc.lru_pages[inactive] + run->rc.lru_pages[inactive + 1];
     uint64_t scan = size >> priority;
     if (anon) scan = scan * (t == 0 ? 200 - sw : sw) / 100;
+    if (t == 1) scan = MIN(scan, 4 * room);
     if (!scan && size && priority < DEF_PRIORITY - 2) scan = MIN(size, (uint64_t)SWAP_CLUSTER_MAX);
     if (!scan) continue;
     if (inactive_is_low(run, inactive)) shrink_active(run, inactive + 1, scan, sc);

@@ -17,4 +17,4 @@ done
 rm -rf "$out/.probe"
 run fragsim compare -w stress-highalloc "${stacks[@]}" -r 5 -j "$(nproc)" -o "$out/stress-highalloc" --force
 run fragsim plot "$out/stress-highalloc" --format png,svg,pdf
-echo "figures: $out/stress-highalloc/figures (see docs/plotting.md)"
+echo "figures: $out/stress-highalloc/plots (see docs/plotting.md)"
