@@ -87,23 +87,27 @@ bool fsi_config_set_value(FsiConfig *c, const char *section, const char *key, co
   return true;
 }
 
-bool fsi_config_set(FsiConfig *c, const char *assignment, const char *origin, GError **error) {
+bool fsi_config_split(const char *assignment, char **ret_section, char **ret_key, char **ret_value) {
   const char *eq = strchr(assignment, '=');
   /* the key is after the last dot before '=', so sections may contain dots
    * (stream.build.lifetime=exp:2s) */
   const char *dot = NULL;
   for (const char *ch = assignment; eq && ch < eq; ch++)
     if (*ch == '.') dot = ch;
-  if (!eq || !dot || dot == assignment || dot + 1 == eq) {
+  if (!eq || !dot || dot == assignment || dot + 1 == eq) return false;
+  *ret_section = g_strstrip(g_strndup(assignment, (gsize)(dot - assignment)));
+  *ret_key = g_strstrip(g_strndup(dot + 1, (gsize)(eq - dot - 1)));
+  *ret_value = g_strstrip(g_strdup(eq + 1));
+  return true;
+}
+
+bool fsi_config_set(FsiConfig *c, const char *assignment, const char *origin, GError **error) {
+  char *section, *key, *value;
+  if (!fsi_config_split(assignment, &section, &key, &value)) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
                 "%s: \"%s\" is not of the form section.key=value (e.g. machine.memory=8G)", origin, assignment);
     return false;
   }
-  char *section = g_strndup(assignment, (gsize)(dot - assignment));
-  char *key = g_strndup(dot + 1, (gsize)(eq - dot - 1));
-  char *value = g_strstrip(g_strdup(eq + 1));
-  g_strstrip(section);
-  g_strstrip(key);
   fsi_config_set_value(c, section, key, value, origin);
   g_free(section);
   g_free(key);

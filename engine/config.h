@@ -35,6 +35,8 @@ typedef struct {
 
 FsiConfig *fsi_config_new(void); /* engine defaults */
 void fsi_config_free(FsiConfig *c);
+/* Splits "section.key=value" (the key follows the last dot before '='). */
+bool fsi_config_split(const char *assignment, char **ret_section, char **ret_key, char **ret_value);
 /* Applies "section.key=value"; the section/key is checked later by validate. */
 bool fsi_config_set(FsiConfig *c, const char *assignment, const char *origin, GError **error);
 bool fsi_config_set_value(FsiConfig *c, const char *section, const char *key, const char *value, const char *origin);

@@ -85,9 +85,7 @@ static void free_range(FsiMem *m, uint64_t start, uint64_t end, bool to_tail) {
   }
 }
 
-static uint64_t cost_migrate_ns(FsiRun *run) {
-  return (uint64_t)fsi_config_int(run->cfg, "cost", "migrate_ns");
-}
+static uint64_t cost_migrate_ns(FsiRun *run) { return run->cost.migrate; }
 
 /* ---- isolated free pages ---------------------------------------------------------- */
 

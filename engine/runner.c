@@ -35,23 +35,20 @@ bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **erro
   char **settings = fsi_stack_settings(stacks, spec->stack);
   g_key_file_unref(stacks);
   for (char **st = settings; *st && !e; st++) {
-    char *eq = strchr(*st, '='), *dot = strchr(*st, '.');
-    if (!eq || !dot || dot > eq) {
+    char *section, *key, *value;
+    if (!fsi_config_split(*st, &section, &key, &value)) {
       g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "stack \"%s\": setting \"%s\" is not section.key=value", spec->stack, *st);
       break;
     }
-    char *section = g_strstrip(g_strndup(*st, (gsize)(dot - *st)));
-    char *key = g_strstrip(g_strndup(dot + 1, (gsize)(eq - dot - 1)));
-    char *k = g_strdup_printf("%s.%s", section, key);
-    const char *origin_now = g_hash_table_lookup(cfg->origin, k);
-    if (!origin_now || !g_str_has_prefix(origin_now, "--set")) {
+    const char *origin_now = fsi_config_origin(cfg, section, key);
+    if (!g_str_has_prefix(origin_now, "--set")) {
       char *origin = g_strdup_printf("stack %s", spec->stack);
-      fsi_config_set_value(cfg, section, key, g_strstrip(eq + 1), origin);
+      fsi_config_set_value(cfg, section, key, value, origin);
       g_free(origin);
     }
-    g_free(k);
     g_free(section);
     g_free(key);
+    g_free(value);
   }
   g_strfreev(settings);
   if (e) goto out;
