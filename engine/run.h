@@ -2,7 +2,9 @@
  *
  * Owns the clock and event queue, the memory model, the allocation table
  * (objects the workload holds handles to), tasks, the loaded policy stack
- * and its per-run states, counters and output.  A run is a pure function of
+ * and its per-run states, counters, and the observers it reports to.  It is
+ * the engine's face to the layers above: workloads drive it with the
+ * services declared at the end, results/ observes it.  A run is a pure function of
  * (workload, stack, parameters, seed): nothing here reads wall-clock time or
  * global state except the progress line, which goes to the terminal only.
  */
@@ -12,12 +14,12 @@
 #include <fragsim/policy.h>
 #include <glib.h>
 
-#include "engine/config.h"
-#include "engine/eventq.h"
-#include "engine/loader.h"
-#include "engine/mem.h"
-#include "engine/rng.h"
-#include "engine/stats.h"
+#include "engine/core/config.h"
+#include "engine/core/eventq.h"
+#include "engine/core/rng.h"
+#include "engine/core/stats.h"
+#include "engine/mm/mmzone.h"
+#include "engine/plugin/loader.h"
 
 typedef struct FsiRun FsiRun;
 
@@ -173,6 +175,60 @@ typedef struct FsiWorkload {
   void (*destroy)(void *state);
 } FsiWorkload;
 
+/* ---- observers -----------------------------------------------------------------
+ *
+ * The engine reports what happens through observers and never calls the
+ * layers above it: results/ writes the run's CSV files from these calls,
+ * and a test can attach its own.  Each call happens at the simulated time of
+ * the event (run->now_ns); an observer must not change the run.  A kind of
+ * event nobody observes costs one test of a bit mask on its path.
+ */
+
+/* One mm_page_alloc_extfrag event: a fallback took a block of another
+ * migratetype (include/trace/events/kmem.h). */
+typedef struct {
+  uint64_t pfn;
+  uint32_t alloc_order, fallback_order;
+  uint32_t alloc_mt, fallback_mt;
+  bool change_ownership;
+} FsiExtfragEvent;
+
+typedef struct {
+  /* a request was served or failed; mt is the migratetype it was made for */
+  void (*alloc)(void *data, FsiRun *run, const FsiRequest *rq, const FsiAllocResult *res, uint32_t mt);
+  /* the OOM killer freed victim's pages for req */
+  void (*oom)(void *data, FsiRun *run, uint32_t victim, uint64_t pages_freed, const FsAllocRequest *req);
+  void (*extfrag)(void *data, FsiRun *run, const FsiExtfragEvent *ev);
+  /* the sampling tick (sim.sample_interval), from time 0 */
+  void (*sample)(void *data, FsiRun *run);
+  /* the run reached its end without an error (not called on failure) */
+  void (*end)(void *data, FsiRun *run);
+} FsiObserverOps;
+
+enum { FSI_OBS_alloc = 1u << 0, FSI_OBS_oom = 1u << 1, FSI_OBS_extfrag = 1u << 2, FSI_OBS_sample = 1u << 3,
+       FSI_OBS_end = 1u << 4 };
+#define FSI_MAX_OBSERVERS 4
+
+typedef struct {
+  const FsiObserverOps *ops;
+  void *data;
+} FsiObserver;
+
+/* Calls every observer of an event kind: FSI_NOTIFY(run, alloc, rq, res, mt). */
+#define FSI_NOTIFY(run, kind, ...)                                                        \
+  do {                                                                                    \
+    if (G_UNLIKELY((run)->obs_mask & FSI_OBS_##kind))                                     \
+      for (uint32_t obs_i_ = 0; obs_i_ < (run)->nobs; obs_i_++)                           \
+        if ((run)->obs[obs_i_].ops->kind)                                                 \
+          (run)->obs[obs_i_].ops->kind((run)->obs[obs_i_].data, (run), __VA_ARGS__);      \
+  } while (0)
+#define FSI_NOTIFY0(run, kind)                                                            \
+  do {                                                                                    \
+    if (G_UNLIKELY((run)->obs_mask & FSI_OBS_##kind))                                     \
+      for (uint32_t obs_i_ = 0; obs_i_ < (run)->nobs; obs_i_++)                           \
+        if ((run)->obs[obs_i_].ops->kind) (run)->obs[obs_i_].ops->kind((run)->obs[obs_i_].data, (run)); \
+  } while (0)
+
 /* Per-policy slot: the loaded module, its state, its private stream. */
 typedef struct {
   FsiPolicy *policy;
@@ -225,7 +281,9 @@ struct FsiRun {
   uint64_t taken_pfn[4];
   uint32_t ntaken;
 
-  struct FsiOutput *out; /* NULL when the run writes no files */
+  FsiObserver obs[FSI_MAX_OBSERVERS];
+  uint32_t nobs;
+  uint32_t obs_mask;     /* FSI_OBS_* kinds some observer implements */
   uint64_t sample_interval_ns;
 
   bool has_reclaim_tag;  /* some policy has a reclaim_tag hook */
@@ -236,15 +294,15 @@ struct FsiRun {
   bool stop;
 };
 
-/* The host table handed to policies. */
-extern const FsHostApi fsi_host_api;
-
 FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t seed, GError **error);
 bool fsi_run_execute(FsiRun *run, GError **error);
 /* Processes the events due up to until_ns (tests and tools driving a run by
  * hand, without the workload's start); false once the run has an error. */
 bool fsi_run_advance(FsiRun *run, uint64_t until_ns);
 void fsi_run_free(FsiRun *run);
+/* Attaches an observer (before fsi_run_execute); ops must outlive the run.
+ * False when FSI_MAX_OBSERVERS are attached already. */
+bool fsi_run_observe(FsiRun *run, const FsiObserverOps *ops, void *data);
 
 /* Services for workloads */
 /* A contiguous request for a device: policies' contig_request hooks first

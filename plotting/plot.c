@@ -20,10 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/commands.h"
-#include "engine/config.h"
-#include "engine/error.h"
+#include "engine/core/config.h"
+#include "engine/core/error.h"
 #include "results/compare.h"
+#include "results/rundir.h"
 
 #ifndef FRAGSIM_VERSION
 #include "fragsim-config.h"
@@ -204,44 +204,19 @@ out:
 }
 
 static bool load_run(Plot *p, GError **error) {
-  char *path = g_build_filename(p->dir, "summary.csv", NULL);
-  FsiTable *t = fsi_table_read(path, error);
-  bool ok = t != NULL;
-  if (ok && t->rows->len != 1) {
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s has %u data rows, expected one", path, t->rows->len);
-    ok = false;
-  }
-  const char *wl = ok ? fsi_table_get(t, 0, fsi_table_col(t, "workload")) : NULL;
-  const char *st = ok ? fsi_table_get(t, 0, fsi_table_col(t, "stack")) : NULL;
-  const char *sd = ok ? fsi_table_get(t, 0, fsi_table_col(t, "seed")) : NULL;
-  guint64 seed = 0;
-  if (ok && (!wl || !st || !sd || !g_ascii_string_to_unsigned(sd, 10, 0, G_MAXUINT64, &seed, NULL))) {
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s: the workload, stack and seed columns are missing or empty", path);
-    ok = false;
-  }
-  if (ok) {
-    p->d = fsi_design_new();
-    g_ptr_array_add(p->d->workloads, g_strdup(wl));
-    g_ptr_array_add(p->d->stacks, g_strdup(st));
-    g_array_append_val(p->d->seeds, seed);
-    ok = fsi_design_finish(p->d, error);
-  }
-  for (guint c = 0; ok && c < t->header->len; c++) {
-    const char *name = g_ptr_array_index(t->header, c);
-    if (!strcmp(name, "workload") || !strcmp(name, "stack") || !strcmp(name, "seed")) continue;
-    double v;
-    if (!fsi_parse_number(fsi_table_get(t, 0, (int)c), &v)) {
-      g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s line 2, column %s: \"%s\" is not a number", path, name,
-                  fsi_table_get(t, 0, (int)c));
-      ok = false;
-      break;
-    }
+  FsiRunSummary *rs = fsi_run_summary_read(p->dir, error);
+  if (!rs) return false;
+  p->d = fsi_design_new();
+  g_ptr_array_add(p->d->workloads, g_strdup(rs->workload));
+  g_ptr_array_add(p->d->stacks, g_strdup(rs->stack));
+  g_array_append_val(p->d->seeds, rs->seed);
+  bool ok = fsi_design_finish(p->d, error);
+  for (guint c = 0; ok && c < rs->metrics->len; c++) {
     FsiAgg a;
-    fsi_agg_compute(&v, 1, &a);
-    agg_put(p, 0, 0, name, &a);
+    fsi_agg_compute(&g_array_index(rs->values, double, c), 1, &a);
+    agg_put(p, 0, 0, g_ptr_array_index(rs->metrics, c), &a);
   }
-  fsi_table_free(t);
-  g_free(path);
+  fsi_run_summary_free(rs);
   return ok;
 }
 
@@ -1323,91 +1298,26 @@ static bool fig_work(Plot *p, guint w, GError **error) {
   return ok;
 }
 
-/* ---- the command ----------------------------------------------------------------------------- */
+/* ---- making the figures ------------------------------------------------------------------ */
 
 static bool wanted(Plot *p, const char *fig) { return !p->only || g_strv_contains((const char *const *)p->only, fig); }
 
-static bool parse_times(const char *text, GArray *out, GError **error) {
-  char **parts = g_strsplit(text, ",", -1);
-  bool ok = true;
-  for (char **t = parts; ok && *t; t++) {
-    char *s = g_strstrip(*t), *end = NULL;
-    double v = -1;
-    if (!strcmp(s, "end") || !strcmp(s, "last")) {
-      v = -1;
-    } else {
-      v = g_ascii_strtod(s, &end);
-      if (end == s || *end || !(v >= 0)) {
-        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "--times: \"%s\" is neither seconds (>= 0) nor \"end\"", s);
-        ok = false;
-      }
-    }
-    if (ok) g_array_append_val(out, v);
-  }
-  g_strfreev(parts);
-  return ok;
-}
-
-static const char *plot_description =
-    "DIR is a run directory (fragsim run) or a comparison directory (fragsim compare).\n"
-    "Figures (NAME.png/.svg/.pdf, each beside NAME.gp and NAME.dat, in DIR/plots):\n"
-    "  success      huge-allocation success per stack with 95% CI (a run: success by order)\n"
-    "  unusable     unusable free space index at the pageblock order over time, per stack\n"
-    "  freepages    free memory by buddy order over time, stacked (a run only)\n"
-    "  pageblocks   the pageblock map coloured by migratetype, mixed blocks darker\n"
-    "  latency      allocation latency CDF per stack\n"
-    "  work         pages scanned, reclaimed, migrated, allocated and freed per stack\n"
-    "In a comparison the per-workload figures are named NAME-<workload>.\n"
-    "Re-run a figure after editing it: cd DIR/plots && gnuplot -e \"fmt='pdf'\" NAME.gp\n"
-    "gnuplot is $FRAGSIM_GNUPLOT, else " FRAGSIM_GNUPLOT ".  See docs/plotting.md.";
-
-int fsi_cmd_plot(int argc, char **argv) {
-  char *formats = NULL, *size = NULL, *outdir = NULL, *figures = NULL, *times = NULL, *font = NULL;
-  GOptionEntry entries[] = {
-      {"format", 0, 0, G_OPTION_ARG_STRING, &formats, "Formats, comma separated: png, svg, pdf (default png)", "LIST"},
-      {"size", 0, 0, G_OPTION_ARG_STRING, &size, "Figure size in pixels (default 800x600; PDF at 96 per inch)", "WxH"},
-      {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir, "Directory for the figures (default DIR/plots)", "OUTDIR"},
-      {"figures", 0, 0, G_OPTION_ARG_STRING, &figures,
-       "Only these figures, comma separated (success, unusable, freepages, pageblocks, latency, work)", "LIST"},
-      {"times", 0, 0, G_OPTION_ARG_STRING, &times,
-       "Pageblock map times in seconds, nearest snapshot, or \"end\" (default: first and last)", "T[,T...]"},
-      {"font", 0, 0, G_OPTION_ARG_STRING, &font, "Font and size (default \"sans,11\")", "FONT,SIZE"},
-      {NULL, 0, 0, 0, NULL, NULL, NULL}};
-  GOptionContext *ctx = g_option_context_new("DIR - figures of a run or a comparison, through gnuplot");
-  g_option_context_add_main_entries(ctx, entries, NULL);
-  g_option_context_set_description(ctx, plot_description);
+bool fsi_plot_dir(const FsiPlotOptions *opt, GError **error) {
   GError *e = NULL;
   Plot p = {0};
   p.agg = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   p.metrics = g_ptr_array_new_with_free_func(g_free);
   p.formats = g_ptr_array_new_with_free_func(g_free);
   p.times_s = g_array_new(FALSE, FALSE, sizeof(double));
-  p.width = 800;
-  p.height = 600;
+  p.width = opt->width ? opt->width : 800;
+  p.height = opt->height ? opt->height : 600;
+  p.dir = g_strdup(opt->dir);
+  p.font = g_strdup(opt->font ? opt->font : "sans,11");
+  for (guint i = 0; opt->formats && i < opt->formats->len; i++) g_ptr_array_add(p.formats, g_strdup(opt->formats->pdata[i]));
+  if (!p.formats->len) g_ptr_array_add(p.formats, g_strdup("png"));
+  if (opt->times_s) g_array_append_vals(p.times_s, opt->times_s->data, opt->times_s->len);
+  if (opt->figures) p.only = g_strdupv(opt->figures);
 
-  if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
-  if (argc != 2) {
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, argc < 2 ? "which directory? (fragsim plot DIR; see --help)"
-                                                          : "one directory at a time (unexpected \"%s\")",
-                argc > 2 ? argv[2] : "");
-    goto out;
-  }
-  p.dir = g_strdup(argv[1]);
-  if (!fsi_plot_parse_formats(formats ? formats : "png", p.formats, &e)) goto out;
-  if (size && !fsi_plot_parse_size(size, &p.width, &p.height, &e)) goto out;
-  if (times && !parse_times(times, p.times_s, &e)) goto out;
-  p.font = g_strdup(font ? font : "sans,11");
-  if (figures) {
-    p.only = g_strsplit(figures, ",", -1);
-    for (char **f = p.only; *f; f++) {
-      g_strstrip(*f);
-      if (!g_strv_contains(fsi_plot_figures, *f)) {
-        g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG,
-                    "--figures: unknown figure \"%s\" (success, unusable, freepages, pageblocks, latency, work)", *f);
-        goto out;
-      }
-    }
-  }
   char *ini = g_build_filename(p.dir, "compare.ini", NULL), *sum = g_build_filename(p.dir, "summary.csv", NULL);
   p.is_compare = g_file_test(ini, G_FILE_TEST_EXISTS);
   bool is_run = !p.is_compare && g_file_test(sum, G_FILE_TEST_EXISTS);
@@ -1419,7 +1329,7 @@ int fsi_cmd_plot(int argc, char **argv) {
     goto out;
   }
   if (!(p.is_compare ? load_compare(&p, &e) : load_run(&p, &e))) goto out;
-  p.outdir = outdir ? g_strdup(outdir) : g_build_filename(p.dir, "plots", NULL);
+  p.outdir = opt->outdir ? g_strdup(opt->outdir) : g_build_filename(p.dir, "plots", NULL);
   if (g_mkdir_with_parents(p.outdir, 0777) != 0) {
     int saved = errno;
     g_set_error(&e, FSI_ERROR, FSI_ERROR_IO, "cannot create directory %s: %s", p.outdir, g_strerror(saved));
@@ -1436,12 +1346,8 @@ int fsi_cmd_plot(int argc, char **argv) {
   if (!ok) goto out;
   if (!p.written) note("no figures written: nothing to plot in %s", p.dir);
 out:;
-  int rc = 0;
-  if (e) {
-    fprintf(stderr, "fragsim: plot: %s\n", e->message);
-    g_error_free(e);
-    rc = 1;
-  }
+  bool ret = e == NULL;
+  if (e) g_propagate_error(error, e);
   g_free(p.dir);
   g_free(p.outdir);
   g_free(p.font);
@@ -1451,12 +1357,5 @@ out:;
   g_ptr_array_unref(p.metrics);
   g_ptr_array_unref(p.formats);
   g_array_unref(p.times_s);
-  g_free(formats);
-  g_free(size);
-  g_free(outdir);
-  g_free(figures);
-  g_free(times);
-  g_free(font);
-  g_option_context_free(ctx);
-  return rc;
+  return ret;
 }

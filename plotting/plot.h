@@ -1,6 +1,6 @@
-/* `fragsim plot`: figures of a run directory or a comparison directory,
- * rendered by gnuplot from scripts and data files written beside each
- * figure.  The pieces tests need are public here; see docs/plotting.md.
+/* Figures of a run directory or a comparison directory, rendered by gnuplot
+ * from scripts and data files written beside each figure; see
+ * docs/plotting.md.  The command line is cli/plot.c.
  */
 #ifndef FS_PLOT_H
 #define FS_PLOT_H
@@ -21,5 +21,18 @@ bool fsi_plot_parse_formats(const char *text, GPtrArray *out, GError **error);
 const char *fsi_plot_stack_colour(guint index);
 /* The gnuplot to run: $FRAGSIM_GNUPLOT, else the one found at build time. */
 const char *fsi_plot_gnuplot(void);
+
+typedef struct {
+  const char *dir;        /* a run or a comparison directory */
+  const char *outdir;     /* NULL: DIR/plots */
+  GPtrArray *formats;     /* char*: png, svg, pdf; NULL or empty: png */
+  guint width, height;    /* 0: 800x600 */
+  const char *font;       /* NULL: "sans,11" */
+  GArray *times_s;        /* double: pageblock-map times, -1 the last; NULL: first and last */
+  char **figures;         /* names to make, NULL for all */
+} FsiPlotOptions;
+
+/* Writes the figures of opt->dir. */
+bool fsi_plot_dir(const FsiPlotOptions *opt, GError **error);
 
 #endif

@@ -1,12 +1,9 @@
-/* `fragsim compare`: every (workload, stack, seed) of a comparison, run in
- * parallel threads or one at a time on a cluster (--list-runs, --run N,
- * --collect), aggregated over seeds into the tidy compare.csv; see
- * compare.h and docs/comparing.md.
+/* Comparisons as data: the design (workloads x stacks x seeds, numbered),
+ * reading run directories back, aggregation over seeds into the tidy
+ * compare.csv, and the summary table.  Running the comparison is the
+ * command's job (cli/compare.c); see compare.h and docs/comparing.md.
  *
- * The run directory is the unit of resumption: fsi_run_one() renames it
- * into place only when complete, so "its summary.csv exists" means "done"
- * and an interrupted compare simply skips those runs.  Aggregation never
- * sees the order threads finish in (compare.h).
+ * Aggregation never sees the order runs finished in (compare.h).
  */
 #include "results/compare.h"
 
@@ -18,13 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/commands.h"
-#include "engine/config.h"
-#include "engine/error.h"
-#include "engine/loader.h"
-#include "engine/runner.h"
+#include "engine/core/config.h"
+#include "engine/core/error.h"
 #include "results/csvout.h"
-#include "workloads/workload.h"
+#include "results/rundir.h"
 
 #ifndef FRAGSIM_VERSION
 #include "fragsim-config.h"
@@ -439,13 +433,6 @@ void fsi_compare_rows_free(GArray *rows) {
   g_array_unref(rows);
 }
 
-static bool run_done(const char *rundir) {
-  char *p = g_build_filename(rundir, "summary.csv", NULL);
-  bool ok = g_file_test(p, G_FILE_TEST_IS_REGULAR);
-  g_free(p);
-  return ok;
-}
-
 /* Lists missing run numbers compactly ("3, 7-9, 12"). */
 static char *ranges_text(GArray *nums) {
   GString *s = g_string_new(NULL);
@@ -466,7 +453,7 @@ GArray *fsi_compare_collect(const FsiDesign *d, const char *dir, GError **error)
   GArray *missing = g_array_new(FALSE, FALSE, sizeof(guint));
   for (guint n = 0; n < nruns; n++) {
     char *rd = fsi_design_run_dir(d, dir, n);
-    if (!run_done(rd)) g_array_append_val(missing, n);
+    if (!fsi_rundir_done(rd)) g_array_append_val(missing, n);
     g_free(rd);
   }
   if (missing->len) {
@@ -493,33 +480,16 @@ GArray *fsi_compare_collect(const FsiDesign *d, const char *dir, GError **error)
       guint n = g * nseeds + k2;
       fsi_design_run(d, n, &w, &s, &k);
       char *rd = fsi_design_run_dir(d, dir, n);
-      char *path = g_build_filename(rd, "summary.csv", NULL);
+      FsiRunSummary *rs = fsi_run_summary_read(rd, error);
       g_free(rd);
-      FsiTable *t = fsi_table_read(path, error);
-      bool ok = t != NULL;
-      if (ok && t->rows->len != 1) {
-        g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s has %u data rows, expected one", path, t->rows->len);
+      bool ok = rs != NULL;
+      if (ok && rs->seed != g_array_index(d->seeds, guint64, k)) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s is not the result of seed %" G_GUINT64_FORMAT " (its seed is %" G_GUINT64_FORMAT ")",
+                    rs->path, g_array_index(d->seeds, guint64, k), rs->seed);
         ok = false;
       }
-      if (ok) {
-        guint64 want = g_array_index(d->seeds, guint64, k), got = 0;
-        const char *sv = fsi_table_get(t, 0, fsi_table_col(t, "seed"));
-        if (!sv || !g_ascii_string_to_unsigned(sv, 10, 0, G_MAXUINT64, &got, NULL) || got != want) {
-          g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s is not the result of seed %" G_GUINT64_FORMAT " (seed column: %s)",
-                      path, want, sv ? sv : "missing");
-          ok = false;
-        }
-      }
-      for (guint c = 0; ok && c < t->header->len; c++) {
-        const char *name = g_ptr_array_index(t->header, c);
-        if (!strcmp(name, "workload") || !strcmp(name, "stack") || !strcmp(name, "seed")) continue;
-        double v;
-        if (!fsi_parse_number(fsi_table_get(t, 0, (int)c), &v)) {
-          g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s line 2, column %s: \"%s\" is not a number", path, name,
-                      fsi_table_get(t, 0, (int)c));
-          ok = false;
-          break;
-        }
+      for (guint c = 0; ok && c < rs->metrics->len; c++) {
+        const char *name = g_ptr_array_index(rs->metrics, c);
         double *arr = g_hash_table_lookup(vals, name);
         if (!arr) {
           char *key = g_strdup(name);
@@ -528,10 +498,9 @@ GArray *fsi_compare_collect(const FsiDesign *d, const char *dir, GError **error)
           for (guint i = 0; i < nseeds; i++) arr[i] = NAN;
           g_hash_table_insert(vals, key, arr);
         }
-        arr[k2] = v;
+        arr[k2] = g_array_index(rs->values, double, c);
       }
-      fsi_table_free(t);
-      g_free(path);
+      fsi_run_summary_free(rs);
       if (!ok) {
         g_hash_table_unref(vals);
         g_ptr_array_unref(metrics);
@@ -624,7 +593,7 @@ static void pad(GString *s, const char *text, glong width, bool right) {
     for (glong i = len; i < width; i++) g_string_append_c(s, ' ');
 }
 
-static void print_table(const FsiDesign *d, const GArray *rows) {
+void fsi_compare_print_table(const FsiDesign *d, const GArray *rows) {
   guint ns = d->stacks->len;
   for (guint w = 0; w < d->workloads->len; w++) {
     GPtrArray *names = g_ptr_array_new();
@@ -698,447 +667,3 @@ static void print_table(const FsiDesign *d, const GArray *rows) {
   }
 }
 
-/* ---- running ---------------------------------------------------------------------- */
-
-typedef struct {
-  const FsiDesign *d;
-  const char *dir;
-  const char *const *sets;
-  const char *policy_path;
-  bool check, force;
-  GArray *todo;     /* run numbers */
-  gint next;        /* atomic index into todo */
-  gint stop;        /* atomic: an error happened, start nothing new */
-  GMutex lock;
-  GCond cond;
-  guint done, running_workers;
-  guint64 events;
-  GError **errors;  /* per todo entry */
-} Pool;
-
-static gpointer worker(gpointer data) {
-  Pool *p = data;
-  for (;;) {
-    if (g_atomic_int_get(&p->stop)) break;
-    gint i = g_atomic_int_add(&p->next, 1);
-    if (i >= (gint)p->todo->len) break;
-    guint n = g_array_index(p->todo, guint, i);
-    guint w, s, k;
-    fsi_design_run(p->d, n, &w, &s, &k);
-    char *rd = fsi_design_run_dir(p->d, p->dir, n);
-    FsiRunSpec spec = {g_ptr_array_index(p->d->workloads, w), g_ptr_array_index(p->d->stacks, s),
-                       g_array_index(p->d->seeds, guint64, k), p->sets, rd, p->policy_path, p->check, p->force, false, false};
-    FsiRunResult res = {0};
-    GError *e = NULL;
-    bool ok = fsi_run_one(&spec, &res, &e);
-    g_free(rd);
-    g_mutex_lock(&p->lock);
-    if (ok) {
-      p->done++;
-      p->events += res.events;
-    } else {
-      p->errors[i] = e;
-      g_atomic_int_set(&p->stop, 1);
-    }
-    g_cond_signal(&p->cond);
-    g_mutex_unlock(&p->lock);
-    fsi_run_result_clear(&res);
-  }
-  g_mutex_lock(&p->lock);
-  p->running_workers--;
-  g_cond_signal(&p->cond);
-  g_mutex_unlock(&p->lock);
-  return NULL;
-}
-
-static void fmt_secs(char *buf, size_t len, double s) {
-  if (s < 60) g_snprintf(buf, len, "%.0fs", s);
-  else if (s < 3600) g_snprintf(buf, len, "%dm%02ds", (int)s / 60, (int)s % 60);
-  else g_snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
-}
-
-static void progress_line(Pool *p, guint reused, guint total, double elapsed, bool final) {
-  char el[32], eta[32];
-  fmt_secs(el, sizeof el, elapsed);
-  if (p->done > 0) fmt_secs(eta, sizeof eta, elapsed / p->done * (p->todo->len - p->done));
-  else g_strlcpy(eta, "--", sizeof eta);
-  fprintf(stderr, "\rcompare: %u/%u runs done  elapsed %s  ETA %s  %.2fM events/s   %s", reused + p->done, total, el,
-          final ? "0s" : eta, elapsed > 0 ? (double)p->events / elapsed / 1e6 : 0.0, final ? "\n" : "");
-  fflush(stderr);
-}
-
-/* A misspelt stack, policy parameter or --set key would otherwise surface
- * only when the first run that uses it comes up, possibly hours into a
- * comparison; this repeats fsi_run_one()'s set-up checks for every stack
- * before anything runs.  Workloads that are not presets may be files. */
-static bool preflight(const FsiDesign *d, char **sets, const char *policy_path, GError **error) {
-  for (guint w = 0; w < d->workloads->len; w++)
-    for (guint s = 0; s < d->stacks->len; s++) {
-      FsiRunSpec spec = {g_ptr_array_index(d->workloads, w), g_ptr_array_index(d->stacks, s), 1,
-                         (const char *const *)sets, NULL, policy_path, false, false, false, true};
-      if (!fsi_run_one(&spec, NULL, error)) return false;
-    }
-  return true;
-}
-
-/* Runs `todo` on `jobs` threads; reports the lowest-numbered failure. */
-static bool run_all(Pool *p, guint jobs, guint reused, guint total, bool show_progress, GError **error) {
-  gint64 t0 = g_get_monotonic_time();
-  jobs = MAX(1u, MIN(jobs, p->todo->len));
-  p->errors = g_new0(GError *, p->todo->len + 1);
-  g_mutex_init(&p->lock);
-  g_cond_init(&p->cond);
-  GThread **th = g_new0(GThread *, jobs);
-  p->running_workers = jobs;
-  for (guint j = 0; j < jobs; j++) th[j] = g_thread_new("fragsim-run", worker, p);
-  g_mutex_lock(&p->lock);
-  while (p->running_workers > 0) {
-    if (show_progress) progress_line(p, reused, total, (double)(g_get_monotonic_time() - t0) / 1e6, false);
-    g_cond_wait_until(&p->cond, &p->lock, g_get_monotonic_time() + G_TIME_SPAN_SECOND / 2);
-  }
-  if (show_progress) progress_line(p, reused, total, (double)(g_get_monotonic_time() - t0) / 1e6, true);
-  g_mutex_unlock(&p->lock);
-  for (guint j = 0; j < jobs; j++) g_thread_join(th[j]);
-  g_free(th);
-  bool ok = true;
-  guint nfail = 0;
-  for (guint i = 0; i < p->todo->len; i++) {
-    if (!p->errors[i]) continue;
-    if (ok) {
-      guint n = g_array_index(p->todo, guint, i), w, s, k;
-      fsi_design_run(p->d, n, &w, &s, &k);
-      g_propagate_prefixed_error(error, p->errors[i], "run %u (%s, %s, seed %" G_GUINT64_FORMAT "): ", n,
-                                 (char *)g_ptr_array_index(p->d->workloads, w), (char *)g_ptr_array_index(p->d->stacks, s),
-                                 g_array_index(p->d->seeds, guint64, k));
-      p->errors[i] = NULL;
-      ok = false;
-    } else {
-      g_clear_error(&p->errors[i]);
-    }
-    nfail++;
-  }
-  if (nfail > 1) g_prefix_error(error, "%u runs failed; the first: ", nfail);
-  g_free(p->errors);
-  g_mutex_clear(&p->lock);
-  g_cond_clear(&p->cond);
-  return ok;
-}
-
-/* ---- the command -------------------------------------------------------------------- */
-
-static const char *compare_description =
-    "Runs every (workload, stack, seed), with the same seeds for every stack (common random\n"
-    "numbers), and aggregates the seeds of each (workload, stack) into DIR/compare.csv:\n"
-    "  workload,stack,metric,n,mean,sd,ci95_lo,ci95_hi   (one row per summary.csv metric)\n"
-    "The 95% interval is mean -/+ t(0.975, n-1) * sd / sqrt(n); empty when n < 2.\n"
-    "Each run keeps its directory DIR/runs/<workload>/<stack>/s<seed>; DIR/compare.ini\n"
-    "records the design.  Re-running the same command resumes: finished runs are kept.\n"
-    "\n"
-    "Cluster arrays: --list-runs numbers the runs (from 0: workload-major, then stack, then\n"
-    "seed), --run N runs one of them, --collect builds compare.csv from the directories.\n"
-    "\n"
-    "Examples:\n"
-    "  fragsim compare -w churn -p vanilla -p nogroup -r 5 -j 2 -o cmp --set sim.duration=60s\n"
-    "  fragsim compare -w churn -p vanilla -p nogroup -r 5 -o cmp --run $SLURM_ARRAY_TASK_ID\n"
-    "  fragsim compare -w churn -p vanilla -p nogroup -r 5 -o cmp --collect\n"
-    "See docs/comparing.md.";
-
-static void split_into(GPtrArray *out, char **items) {
-  for (char **it = items; it && *it; it++) {
-    char **parts = g_strsplit(*it, ",", -1);
-    for (char **p = parts; *p; p++) {
-      char *t = g_strstrip(g_strdup(*p));
-      if (*t) g_ptr_array_add(out, t);
-      else g_free(t);
-    }
-    g_strfreev(parts);
-  }
-}
-
-/* "1,4,9" and "1..5" and mixtures. */
-static bool parse_seed_list(const char *text, GArray *out, GError **error) {
-  char **parts = g_strsplit(text, ",", -1);
-  bool ok = true;
-  for (char **p = parts; ok && *p; p++) {
-    char *item = g_strstrip(*p);
-    char *dots = strstr(item, "..");
-    guint64 a, b;
-    if (dots) {
-      *dots = '\0';
-      ok = g_ascii_string_to_unsigned(item, 10, 0, G_MAXUINT64, &a, NULL) &&
-           g_ascii_string_to_unsigned(dots + 2, 10, 0, G_MAXUINT64, &b, NULL) && a <= b && b - a < 1000000;
-      *dots = '.';
-    } else {
-      ok = g_ascii_string_to_unsigned(item, 10, 0, G_MAXUINT64, &a, NULL);
-      b = a;
-    }
-    if (!ok) {
-      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
-                  "--seed-list: \"%s\" is not a seed or a range A..B of seeds (A <= B)", item);
-      break;
-    }
-    for (guint64 v = a;; v++) {
-      g_array_append_val(out, v);
-      if (v == b) break;
-    }
-  }
-  g_strfreev(parts);
-  return ok;
-}
-
-/* GOption wants "-j 2"; make and Slurm users type "-j2", so attached values
- * of the short options that take one are split off first.  Returns a new
- * argv (g_strfreev it; the strings are copies). */
-static char **split_short_values(int argc, char **argv, int *ret_argc) {
-  GPtrArray *a = g_ptr_array_new();
-  bool rest = false;
-  for (int i = 0; i < argc; i++) {
-    const char *s = argv[i];
-    if (!rest && i > 0 && s[0] == '-' && s[1] && strchr("wprjo", s[1]) && s[2]) {
-      g_ptr_array_add(a, g_strndup(s, 2));
-      g_ptr_array_add(a, g_strdup(s + 2));
-      continue;
-    }
-    if (!strcmp(s, "--")) rest = true;
-    g_ptr_array_add(a, g_strdup(s));
-  }
-  *ret_argc = (int)a->len;
-  g_ptr_array_add(a, NULL);
-  return (char **)g_ptr_array_free(a, FALSE);
-}
-
-static bool strv_equal(GPtrArray *a, GPtrArray *b) {
-  if (a->len != b->len) return false;
-  for (guint i = 0; i < a->len; i++)
-    if (strcmp(a->pdata[i], b->pdata[i])) return false;
-  return true;
-}
-
-static char *sets_text(GPtrArray *sets) {
-  if (!sets->len) return g_strdup("no --set");
-  GString *s = g_string_new(NULL);
-  for (guint i = 0; i < sets->len; i++) g_string_append_printf(s, "%s--set %s", i ? " " : "", (char *)sets->pdata[i]);
-  return g_string_free(s, FALSE);
-}
-
-/* Finished runs are reused by path, and the path does not encode --set, so
- * a manifest made with other settings would silently mix configurations. */
-static bool check_manifest(const FsiDesign *d, const char *path, bool force, GError **error) {
-  if (!g_file_test(path, G_FILE_TEST_EXISTS) || force) return true;
-  FsiDesign *old = fsi_design_load(path, error);
-  if (!old) return false;
-  bool ok = true;
-  if (!strv_equal(old->sets, d->sets)) {
-    char *a = sets_text(old->sets), *b = sets_text(d->sets);
-    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
-                "%s was made with %s, this command has %s: its finished runs would be mixed with runs of "
-                "another configuration; use the same --set options, another -o, or --force to redo every run",
-                path, a, b);
-    g_free(a);
-    g_free(b);
-    ok = false;
-  } else if (strcmp(old->version, d->version)) {
-    fprintf(stderr, "fragsim: compare: warning: %s was written by fragsim %s, this is %s; its finished runs are reused\n",
-            path, old->version, d->version);
-  }
-  fsi_design_free(old);
-  return ok;
-}
-
-int fsi_cmd_compare(int argc, char **argv) {
-  char **workloads = NULL, **stacks = NULL, **sets = NULL;
-  char *outdir = NULL, *policy_path = NULL, *seed_list = NULL;
-  gint nseeds = 5, jobs = 0, run_n = -1;
-  gint64 seed_base = 1;
-  gboolean list_runs = FALSE, collect = FALSE, force = FALSE, quiet = FALSE, check = FALSE;
-  GOptionEntry entries[] = {
-      {"workload", 'w', 0, G_OPTION_ARG_STRING_ARRAY, &workloads, "Workloads, comma separated or repeated", "W[,W...]"},
-      {"policy", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &stacks,
-       "A policy stack (repeat for each; also comma separated); the order fixes plot colours", "STACK"},
-      {"seeds", 'r', 0, G_OPTION_ARG_INT, &nseeds, "Number of seeds per (workload, stack) (default 5)", "R"},
-      {"seed-base", 0, 0, G_OPTION_ARG_INT64, &seed_base, "First seed (default 1): seeds are B..B+R-1", "B"},
-      {"seed-list", 0, 0, G_OPTION_ARG_STRING, &seed_list, "Explicit seeds instead of -r/--seed-base, e.g. 1..5,9",
-       "LIST"},
-      {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Runs in parallel (default: number of processors)", "JOBS"},
-      {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir, "Comparison directory (required)", "DIR"},
-      {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a configuration key for every run (repeatable)",
-       "SECTION.KEY=VALUE"},
-      {"list-runs", 0, 0, G_OPTION_ARG_NONE, &list_runs, "Print the numbered runs (number, workload, stack, seed, dir, status)", NULL},
-      {"run", 0, 0, G_OPTION_ARG_INT, &run_n, "Run only run number N (from 0; see --list-runs)", "N"},
-      {"collect", 0, 0, G_OPTION_ARG_NONE, &collect, "Only aggregate the finished run directories into compare.csv", NULL},
-      {"force", 'f', 0, G_OPTION_ARG_NONE, &force, "Redo runs that are already complete", NULL},
-      {"check", 0, 0, G_OPTION_ARG_NONE, &check, "Check engine invariants after every event (slow)", NULL},
-      {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line and no summary table", NULL},
-      {"policy-path", 0, 0, G_OPTION_ARG_STRING, &policy_path,
-       "Directories searched first for policy modules (colon separated)", "DIRS"},
-      {NULL, 0, 0, 0, NULL, NULL, NULL}};
-  GOptionContext *ctx = g_option_context_new("- run stacks head to head over seeds and aggregate");
-  g_option_context_add_main_entries(ctx, entries, NULL);
-  g_option_context_set_description(ctx, compare_description);
-  GError *e = NULL;
-  int rc = 1;
-  FsiDesign *d = fsi_design_new();
-  GArray *rows = NULL;
-  char *manifest = NULL, *csv = NULL;
-  char **args = split_short_values(argc, argv, &argc);
-  /* parse drops entries from args without freeing them: keep the pointers */
-  char **args_owned = g_memdup2(args, sizeof(char *) * ((gsize)argc + 1));
-  argv = args;
-
-  if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
-  if (argc > 1) {
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "unexpected argument \"%s\" (see fragsim compare --help)", argv[1]);
-    goto out;
-  }
-  split_into(d->workloads, workloads);
-  split_into(d->stacks, stacks);
-  for (char **s = sets; s && *s; s++) g_ptr_array_add(d->sets, g_strdup(*s));
-  if (!outdir || !d->workloads->len || !d->stacks->len) {
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "-w WORKLOAD, -p STACK and -o DIR are required (see fragsim compare --help)");
-    goto out;
-  }
-  if ((list_runs ? 1 : 0) + (collect ? 1 : 0) + (run_n >= 0 ? 1 : 0) > 1) {
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--list-runs, --run and --collect exclude each other");
-    goto out;
-  }
-  if (run_n < -1) {
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--run: %d is not a run number (they start at 0)", run_n);
-    goto out;
-  }
-  if (seed_list) {
-    if (!parse_seed_list(seed_list, d->seeds, &e)) goto out;
-  } else {
-    if (nseeds < 1) {
-      g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "-r/--seeds: %d is not a number of seeds (at least 1)", nseeds);
-      goto out;
-    }
-    if (seed_base < 0) {
-      g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--seed-base must be non-negative");
-      goto out;
-    }
-    for (gint i = 0; i < nseeds; i++) {
-      guint64 v = (guint64)seed_base + (guint64)i;
-      g_array_append_val(d->seeds, v);
-    }
-  }
-  if (jobs < 0) {
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "-j/--jobs: %d is not a number of jobs", jobs);
-    goto out;
-  }
-  if (jobs == 0) jobs = (gint)g_get_num_processors();
-  if (!fsi_design_finish(d, &e)) goto out;
-  guint nruns = fsi_design_n_runs(d);
-
-  if (list_runs) {
-    for (guint n = 0; n < nruns; n++) {
-      guint w, s, k;
-      fsi_design_run(d, n, &w, &s, &k);
-      char *rd = fsi_design_run_dir(d, outdir, n);
-      printf("%u\t%s\t%s\t%" G_GUINT64_FORMAT "\t%s\t%s\n", n, (char *)g_ptr_array_index(d->workloads, w),
-             (char *)g_ptr_array_index(d->stacks, s), g_array_index(d->seeds, guint64, k), rd,
-             run_done(rd) ? "done" : "todo");
-      g_free(rd);
-    }
-    rc = 0;
-    goto out;
-  }
-  if (run_n >= (gint)nruns) {
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--run: there is no run %d; this comparison has runs 0..%u", run_n,
-                nruns - 1);
-    goto out;
-  }
-
-  if (run_n < 0 && !collect && !preflight(d, sets, policy_path, &e)) goto out;
-  if (g_mkdir_with_parents(outdir, 0777) != 0) {
-    int saved = errno;
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_IO, "-o: cannot create directory %s: %s", outdir, g_strerror(saved));
-    goto out;
-  }
-  manifest = g_build_filename(outdir, "compare.ini", NULL);
-  csv = g_build_filename(outdir, "compare.csv", NULL);
-  if (!check_manifest(d, manifest, force, &e) || !fsi_design_save(d, manifest, &e)) goto out;
-
-  if (run_n >= 0) {
-    guint w, s, k;
-    fsi_design_run(d, (guint)run_n, &w, &s, &k);
-    char *rd = fsi_design_run_dir(d, outdir, (guint)run_n);
-    if (run_done(rd) && !force) {
-      if (!quiet) printf("run %d already complete: %s\n", run_n, rd);
-    } else {
-      FsiRunSpec spec = {g_ptr_array_index(d->workloads, w), g_ptr_array_index(d->stacks, s),
-                         g_array_index(d->seeds, guint64, k), (const char *const *)sets, rd, policy_path, check,
-                         force, !quiet, false};
-      FsiRunResult res = {0};
-      bool ok = fsi_run_one(&spec, &res, &e);
-      if (!ok) {
-        g_prefix_error(&e, "run %d (%s, %s, seed %" G_GUINT64_FORMAT "): ", run_n, (char *)g_ptr_array_index(d->workloads, w),
-                       (char *)g_ptr_array_index(d->stacks, s), g_array_index(d->seeds, guint64, k));
-        g_free(rd);
-        goto out;
-      }
-      if (!quiet)
-        printf("run %d (%s, %s, seed %" G_GUINT64_FORMAT ") done in %.1f s: %s\n", run_n,
-               (char *)g_ptr_array_index(d->workloads, w), (char *)g_ptr_array_index(d->stacks, s),
-               g_array_index(d->seeds, guint64, k), res.wall_s, rd);
-      fsi_run_result_clear(&res);
-    }
-    g_free(rd);
-    rc = 0;
-    goto out;
-  }
-
-  if (!collect) {
-    Pool p = {0};
-    p.d = d;
-    p.dir = outdir;
-    p.sets = (const char *const *)sets;
-    p.policy_path = policy_path;
-    p.check = check;
-    p.force = force;
-    p.todo = g_array_new(FALSE, FALSE, sizeof(guint));
-    for (guint n = 0; n < nruns; n++) {
-      char *rd = fsi_design_run_dir(d, outdir, n);
-      if (force || !run_done(rd)) g_array_append_val(p.todo, n);
-      g_free(rd);
-    }
-    guint reused = nruns - p.todo->len;
-    gint64 t0 = g_get_monotonic_time();
-    bool ok = p.todo->len == 0 ||
-              run_all(&p, (guint)jobs, reused, nruns, !quiet && isatty(STDERR_FILENO), &e);
-    if (!quiet)
-      printf("compare: ran %u of %u runs (%u already complete) in %.1f s with %d job%s\n", p.done, nruns, reused,
-             (double)(g_get_monotonic_time() - t0) / 1e6, MIN(jobs, (gint)MAX(1u, p.todo->len)),
-             MIN(jobs, (gint)MAX(1u, p.todo->len)) == 1 ? "" : "s");
-    g_array_unref(p.todo);
-    if (!ok) goto out;
-  }
-
-  rows = fsi_compare_collect(d, outdir, &e);
-  if (!rows) goto out;
-  if (!fsi_compare_write_csv(d, rows, csv, &e)) goto out;
-  if (!quiet) {
-    print_table(d, rows);
-    printf("\nresults in %s (plot with: fragsim plot %s)\n", csv, outdir);
-  }
-  rc = 0;
-out:
-  if (e) {
-    fprintf(stderr, "fragsim: compare: %s\n", e->message);
-    g_error_free(e);
-    rc = 1;
-  }
-  fsi_compare_rows_free(rows);
-  g_free(manifest);
-  g_free(csv);
-  fsi_design_free(d);
-  g_strfreev(workloads);
-  g_strfreev(stacks);
-  g_strfreev(sets);
-  g_free(outdir);
-  g_free(policy_path);
-  g_free(seed_list);
-  g_free(args);
-  g_strfreev(args_owned);
-  g_option_context_free(ctx);
-  return rc;
-}

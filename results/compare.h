@@ -3,8 +3,8 @@
  * libcsv, the aggregation over seeds (mean, sd, t-based 95% CI) and the tidy
  * compare.csv writer.  `fragsim compare` and `fragsim plot` share it.
  *
- * It deliberately does not run anything itself beyond fsi_run_one(), and
- * it never aggregates in the order runs finish: every aggregate is computed
+ * It runs nothing (cli/compare.c does), and it never aggregates in the
+ * order runs finish: every aggregate is computed
  * from the runs' summary.csv files read back in run-number order, so -j1,
  * -jN and a cluster array followed by --collect give byte-identical files.
  */
@@ -98,6 +98,10 @@ void fsi_compare_rows_free(GArray *rows);
 /* The tidy compare.csv: workload,stack,metric,n,mean,sd,ci95_lo,ci95_hi.
  * Written under a temporary name and renamed. */
 bool fsi_compare_write_csv(const FsiDesign *d, const GArray *rows, const char *path, GError **error);
+
+/* The summary table on stdout: per workload, the headline metrics, the
+ * workload's own metrics and the work metrics, mean ± 95% CI per stack. */
+void fsi_compare_print_table(const FsiDesign *d, const GArray *rows);
 
 /* Metrics that measure work: names containing pgscan, pgsteal or migrate
  * (not migratetype), e.g. pgscan_kswapd, pgmigrate_success. */

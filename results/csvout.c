@@ -8,7 +8,7 @@
  */
 #include "results/csvout.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 
 #include <csv.h>
 #include <errno.h>

@@ -7,8 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine/error.h"
-#include "engine/reclaim.h"
+#include "engine/core/error.h"
+#include "engine/mm/slub.h"
 #include "results/csvout.h"
 
 #ifndef FRAGSIM_VERSION
@@ -211,6 +211,8 @@ static FsiCsv *open_csv(FsiOutput *o, const char *name, GPtrArray *cols, GError 
   return c;
 }
 
+static const FsiObserverOps output_observer;
+
 FsiOutput *fsi_output_open(FsiRun *run, const char *dir, bool overwrite, GError **error) {
   FsiOutput *o = g_new0(FsiOutput, 1);
   o->dir = fsi_rundir_begin(dir, overwrite, error);
@@ -262,10 +264,16 @@ FsiOutput *fsi_output_open(FsiRun *run, const char *dir, bool overwrite, GError 
     fsi_output_abort(o);
     return NULL;
   }
+  if (!fsi_run_observe(run, &output_observer, o)) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "too many observers on the run (at most %d)", FSI_MAX_OBSERVERS);
+    fsi_output_abort(o);
+    return NULL;
+  }
   return o;
 }
 
-void fsi_output_alloc(FsiOutput *o, FsiRun *run, const FsiRequest *rq, const FsiAllocResult *res, uint32_t mt) {
+static void output_alloc(void *data, FsiRun *run, const FsiRequest *rq, const FsiAllocResult *res, uint32_t mt) {
+  FsiOutput *o = data;
   if (rq->order < o->allocs_min_order && res->via != FSI_VIA_FAILED) return;
   FsiCsv *c = o->allocs;
   char gfp[16];
@@ -285,23 +293,24 @@ void fsi_output_alloc(FsiOutput *o, FsiRun *run, const FsiRequest *rq, const Fsi
   fsi_csv_end_row(c);
 }
 
-void fsi_output_extfrag(FsiOutput *o, FsiRun *run, uint64_t pfn, uint32_t alloc_order, uint32_t fallback_order,
-                        uint32_t alloc_mt, uint32_t fallback_mt, bool change_ownership) {
+static void output_extfrag(void *data, FsiRun *run, const FsiExtfragEvent *ev) {
+  FsiOutput *o = data;
   FsiCsv *c = o->extfrag;
   if (!c) return;
   fsi_csv_u64(c, run->now_ns);
-  fsi_csv_u64(c, pfn);
-  fsi_csv_u64(c, alloc_order);
-  fsi_csv_u64(c, fallback_order);
+  fsi_csv_u64(c, ev->pfn);
+  fsi_csv_u64(c, ev->alloc_order);
+  fsi_csv_u64(c, ev->fallback_order);
   fsi_csv_u64(c, run->mem.pageblock_order);
-  fsi_csv_str(c, fsi_migratetype_name(alloc_mt));
-  fsi_csv_str(c, fsi_migratetype_name(fallback_mt));
-  fsi_csv_u64(c, fallback_order < run->mem.pageblock_order);
-  fsi_csv_u64(c, change_ownership);
+  fsi_csv_str(c, fsi_migratetype_name(ev->alloc_mt));
+  fsi_csv_str(c, fsi_migratetype_name(ev->fallback_mt));
+  fsi_csv_u64(c, ev->fallback_order < run->mem.pageblock_order);
+  fsi_csv_u64(c, ev->change_ownership);
   fsi_csv_end_row(c);
 }
 
-void fsi_output_oom(FsiOutput *o, FsiRun *run, uint32_t victim, uint64_t pages, const FsAllocRequest *req) {
+static void output_oom(void *data, FsiRun *run, uint32_t victim, uint64_t pages, const FsAllocRequest *req) {
+  FsiOutput *o = data;
   char gfp[16];
   g_snprintf(gfp, sizeof gfp, "0x%x", req->gfp);
   fsi_csv_u64(o->oom, run->now_ns);
@@ -381,7 +390,8 @@ static void pageblock_snapshot(FsiOutput *o, FsiRun *run) {
   }
 }
 
-void fsi_output_sample(FsiOutput *o, FsiRun *run) {
+static void output_sample(void *data, FsiRun *run) {
+  FsiOutput *o = data;
   o->sampled = true;
   o->last_sample_ns = run->now_ns;
   if (o->pb && (run->now_ns == 0 || (o->pb_interval_ns && run->now_ns >= o->next_pb_ns))) {
@@ -493,9 +503,23 @@ static bool write_run_ini(FsiOutput *o, FsiRun *run, GError **error) {
   return ok;
 }
 
-bool fsi_output_finish(FsiOutput *o, FsiRun *run, GError **error) {
-  if (!o->sampled || o->last_sample_ns != run->now_ns) fsi_output_sample(o, run);
+/* The run's end: a last sample unless one was just taken, and the last
+ * pageblock map. */
+static void output_end(void *data, FsiRun *run) {
+  FsiOutput *o = data;
+  if (!o->sampled || o->last_sample_ns != run->now_ns) output_sample(o, run);
   if (o->pb) pageblock_snapshot(o, run);
+}
+
+static const FsiObserverOps output_observer = {
+    .alloc = output_alloc,
+    .oom = output_oom,
+    .extfrag = output_extfrag,
+    .sample = output_sample,
+    .end = output_end,
+};
+
+bool fsi_output_finish(FsiOutput *o, FsiRun *run, GError **error) {
   bool ok = write_summary(o, run, error) && write_run_ini(o, run, error);
   FsiCsv *files[] = {o->allocs, o->ts, o->pb, o->oom, o->extfrag};
   for (unsigned i = 0; i < G_N_ELEMENTS(files); i++) {

@@ -10,14 +10,13 @@
 
 typedef struct FsiOutput FsiOutput;
 
+/* Opens the directory (under a temporary name) and attaches the writer to
+ * the run as an observer; call before fsi_run_execute(). */
 FsiOutput *fsi_output_open(FsiRun *run, const char *dir, bool overwrite, GError **error);
-void fsi_output_alloc(FsiOutput *o, FsiRun *run, const FsiRequest *rq, const FsiAllocResult *res, uint32_t mt);
-void fsi_output_sample(FsiOutput *o, FsiRun *run);
-void fsi_output_extfrag(FsiOutput *o, FsiRun *run, uint64_t pfn, uint32_t alloc_order, uint32_t fallback_order,
-                        uint32_t alloc_mt, uint32_t fallback_mt, bool change_ownership);
-void fsi_output_oom(FsiOutput *o, FsiRun *run, uint32_t victim, uint64_t pages, const FsAllocRequest *req);
-/* Writes summary.csv and run.ini, closes everything and renames into place. Frees o. */
+/* After a run that ended without error: writes summary.csv and run.ini, closes
+ * everything and renames the directory into place.  Frees o. */
 bool fsi_output_finish(FsiOutput *o, FsiRun *run, GError **error);
+/* Closes and removes the unfinished directory.  Frees o. */
 void fsi_output_abort(FsiOutput *o);
 
 /* Summary metrics in column order: names, and values for a finished run. */

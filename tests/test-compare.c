@@ -6,7 +6,7 @@
  * compare.  Runs are kept short (2 s simulated, 256 MiB). */
 #include "results/compare.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 
 #include <glib/gstdio.h>
 #include <math.h>

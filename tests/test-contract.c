@@ -1,4 +1,4 @@
-/* The policy contract as a GTest suite (engine/checkpolicy.h).
+/* The policy contract as a GTest suite (cli/check-policy.h).
  *
  * Given a policy module (the first argument after GTest's own, or
  * $FRAGSIM_CONTRACT_POLICY) it runs every contract check against it, one
@@ -18,8 +18,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "engine/checkpolicy.h"
-#include "engine/error.h"
+#include "cli/check-policy.h"
+#include "engine/core/error.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 

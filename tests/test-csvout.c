@@ -3,7 +3,7 @@
  * refusal to overwrite, stale temporaries). */
 #include "results/csvout.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 
 #include <glib/gstdio.h>
 #include <locale.h>

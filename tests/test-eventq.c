@@ -1,6 +1,6 @@
 /* Unit tests for the event queue: (time, insertion) order, peek, empty
  * behaviour, growth, and a randomized check against a sorted reference. */
-#include "engine/eventq.h"
+#include "engine/core/eventq.h"
 
 #include <glib.h>
 #include <stdlib.h>

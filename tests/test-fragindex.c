@@ -1,5 +1,5 @@
 /* The mm/vmstat.c fragmentation formulas against hand-computed values. */
-#include "engine/mem.h"
+#include "engine/mm/mmzone.h"
 
 /* Reference §11.4 worked example: {order0: 1000, order9: 2}. */
 static void test_worked_example(void) {

@@ -1,4 +1,4 @@
-/* Tests for the policy loader and named stacks (engine/loader.c).
+/* Tests for the policy loader and named stacks (engine/plugin/loader.c).
  *
  * The fixture modules in tests/fixtures are loaded for real, through
  * g_module_open, from $FRAGSIM_FIXTURE_DIR (meson sets it; by hand it falls
@@ -12,8 +12,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "engine/error.h"
-#include "engine/loader.h"
+#include "engine/core/error.h"
+#include "engine/plugin/loader.h"
 #include "fragsim-config.h"
 
 typedef struct {

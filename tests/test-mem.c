@@ -1,9 +1,9 @@
-/* Unit tests of the buddy model (engine/mem.c): split and merge at order 0,
+/* Unit tests of the buddy model (engine/mm/page_alloc.c, mm_init.c, vmstat.c): split and merge at order 0,
  * the top order, the pageblock edge and the zone edge; head/tail insertion;
  * move_freepages_block; the pageblock census. */
 #include <string.h>
 
-#include "engine/mem.h"
+#include "engine/mm/mmzone.h"
 
 #define KB 1024ull
 

@@ -9,8 +9,10 @@
  * 512 pages, max order 10.  Vanilla (nogroup) types every block UNMOVABLE. */
 #include <string.h>
 
-#include "engine/migrate.h"
-#include "engine/pcp.h"
+#include "engine/mm/memory_hotplug.h"
+#include "engine/mm/migrate.h"
+#include "engine/mm/page_isolation.h"
+#include "engine/mm/pcp.h"
 
 #define PB 512u
 #define RANGE 4096u /* the first pageblock of DMA32: no reserved pages */

@@ -6,7 +6,7 @@
  * exit with gnuplot's message and leaves no figure, whole or partial. */
 #include "plotting/plot.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "fragsim-config.h"
 
 #include <glib/gstdio.h>

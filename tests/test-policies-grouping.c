@@ -16,10 +16,12 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine/migrate.h"
-#include "engine/pcp.h"
+#include "engine/mm/memory_hotplug.h"
+#include "engine/mm/migrate.h"
+#include "engine/mm/page_isolation.h"
+#include "engine/mm/pcp.h"
 #include "engine/run.h"
-#include "engine/runner.h"
+#include "cli/runner.h"
 
 #define PB 512u
 

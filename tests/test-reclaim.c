@@ -4,8 +4,9 @@
  * sizing follows zone_batchsize()/zone_highsize(); pcp runs are deterministic. */
 #include <string.h>
 
-#include "engine/pcp.h"
-#include "engine/reclaim.h"
+#include "engine/mm/pcp.h"
+#include "engine/mm/slub.h"
+#include "engine/mm/vmscan.h"
 #include "engine/run.h"
 #include "results/output.h"
 #include "workloads/workload.h"

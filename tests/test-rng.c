@@ -2,7 +2,7 @@
  * (reproducible, distinct, independent, pinned golden values), the
  * generator against its reference, and the statistics of each
  * distribution with bounds loose enough never to flake. */
-#include "engine/rng.h"
+#include "engine/core/rng.h"
 
 #include <glib.h>
 #include <math.h>

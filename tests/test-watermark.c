@@ -3,7 +3,7 @@
  * machine, lowmem_reserve, and both watermark checks. */
 #include <string.h>
 
-#include "engine/mem.h"
+#include "engine/mm/mmzone.h"
 
 static void test_min_free_kbytes_table(void) {
   /* the table in mm/page_alloc.c's comment */

@@ -5,7 +5,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "engine/runner.h"
+#include "cli/runner.h"
 
 static const char *presets[] = {"stress-highalloc", "thpcompact", "gupta-fragmenter", "atomic-bursts", "cma-device",
                                 "hotplug", "android-zram", "fork-storm", "fleet-server"};

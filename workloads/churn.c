@@ -13,8 +13,9 @@
  */
 #include <math.h>
 
-#include "engine/error.h"
-#include "engine/reclaim.h"
+#include "engine/core/error.h"
+#include "engine/mm/slub.h"
+#include "engine/mm/vmscan.h"
 #include "workloads/workload.h"
 
 typedef struct {
@@ -135,11 +136,12 @@ bool fsi_churn_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) {
   if (!fsi_workload_check_keys(cfg, churn_keys, "churn", error)) return false;
   Churn *c = g_new0(Churn, 1);
   uint64_t order = 0;
-  if (!fsi_workload_double(cfg, "fill", 0.0, 4.0, &c->fill, error) ||
-      !fsi_workload_duration(cfg, "think", &c->think_ns, error) ||
-      !fsi_workload_duration(cfg, "huge_interval", &c->huge_interval_ns, error) ||
-      !fsi_workload_duration(cfg, "huge_hold", &c->huge_hold_ns, error) ||
-      !fsi_workload_uint(cfg, "huge_order", 0, FS_MAX_ORDER, &order, error)) {
+  /* every key is present: fsi_workload_check_keys() filled in the defaults */
+  if (!fsi_workload_get_double(cfg, "workload", "fill", 0.8, 0.0, 4.0, &c->fill, error) ||
+      !fsi_workload_get_duration(cfg, "workload", "think", 0, &c->think_ns, error) ||
+      !fsi_workload_get_duration(cfg, "workload", "huge_interval", 0, &c->huge_interval_ns, error) ||
+      !fsi_workload_get_duration(cfg, "workload", "huge_hold", 0, &c->huge_hold_ns, error) ||
+      !fsi_workload_get_uint(cfg, "workload", "huge_order", 9, FS_MAX_ORDER, &order, error)) {
     g_free(c);
     return false;
   }

@@ -21,9 +21,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/error.h"
-#include "engine/migrate.h"
-#include "engine/reclaim.h"
+#include "engine/core/error.h"
+#include "engine/mm/memory_hotplug.h"
+#include "engine/mm/migrate.h"
+#include "engine/mm/page_isolation.h"
+#include "engine/mm/slub.h"
+#include "engine/mm/vmscan.h"
 #include "workloads/workload.h"
 
 typedef enum { LT_EXP, LT_LOGNORMAL, LT_PARETO, LT_FIXED, LT_PHASE, LT_FOREVER } LifeKind;
@@ -116,106 +119,13 @@ typedef struct {
 
 /* ---- parsing helpers --------------------------------------------------------- */
 
-static const char *where(FsiConfig *cfg, const char *group, const char *key) { return fsi_config_origin(cfg, group, key); }
-
-static char *get(FsiConfig *cfg, const char *group, const char *key) {
-  char *v = g_key_file_get_string(cfg->kf, group, key, NULL);
-  return v ? g_strstrip(v) : NULL;
-}
-
-static bool bad(GError **error, FsiConfig *cfg, const char *group, const char *key, const char *value, const char *expected) {
-  g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: %s.%s: \"%s\" is not %s", where(cfg, group, key), group, key,
-              value ? value : "", expected);
-  return false;
-}
-
-static bool get_double(FsiConfig *cfg, const char *g, const char *k, double def, double min, double max, double *ret,
-                       GError **error) {
-  char *v = get(cfg, g, k);
-  if (!v) {
-    *ret = def;
-    return true;
-  }
-  char *end;
-  errno = 0;
-  double d = g_ascii_strtod(v, &end);
-  bool ok = *v && !*end && !errno && isfinite(d) && d >= min && d <= max;
-  if (ok) *ret = d;
-  else {
-    char *exp = g_strdup_printf("a number in [%g, %g]", min, max);
-    bad(error, cfg, g, k, v, exp);
-    g_free(exp);
-  }
-  g_free(v);
-  return ok;
-}
-
-static bool get_uint(FsiConfig *cfg, const char *g, const char *k, uint64_t def, uint64_t max, uint64_t *ret,
-                     GError **error) {
-  char *v = get(cfg, g, k);
-  if (!v) {
-    *ret = def;
-    return true;
-  }
-  char *end;
-  errno = 0;
-  guint64 x = g_ascii_strtoull(v, &end, 10);
-  bool ok = *v && *v != '-' && !*end && !errno && x <= max;
-  if (ok) *ret = x;
-  else {
-    char *exp = g_strdup_printf("an integer in [0, %" G_GUINT64_FORMAT "]", max);
-    bad(error, cfg, g, k, v, exp);
-    g_free(exp);
-  }
-  g_free(v);
-  return ok;
-}
-
-static bool get_duration(FsiConfig *cfg, const char *g, const char *k, uint64_t def, uint64_t *ret, GError **error) {
-  char *v = get(cfg, g, k);
-  if (!v) {
-    *ret = def;
-    return true;
-  }
-  bool ok = fsi_parse_duration(v, ret, NULL);
-  if (!ok) bad(error, cfg, g, k, v, "a duration with a unit (ns, us, ms, s, m, h), e.g. 100ms");
-  g_free(v);
-  return ok;
-}
-
-static bool get_size_pages(FsiConfig *cfg, const char *g, const char *k, uint64_t page, uint64_t *ret, GError **error) {
-  char *v = get(cfg, g, k);
-  if (!v) {
-    *ret = 0;
-    return true;
-  }
-  uint64_t bytes;
-  bool ok = fsi_parse_size(v, &bytes, NULL) && bytes >= page;
-  if (ok) *ret = bytes / page;
-  else bad(error, cfg, g, k, v, "a size of at least one page (e.g. 4M, 128M)");
-  g_free(v);
-  return ok;
-}
-
-static bool get_bool(FsiConfig *cfg, const char *g, const char *k, bool def, bool *ret, GError **error) {
-  char *v = get(cfg, g, k);
-  if (!v) {
-    *ret = def;
-    return true;
-  }
-  bool ok = fsi_parse_bool(v, ret);
-  if (!ok) bad(error, cfg, g, k, v, "a boolean (true/false)");
-  g_free(v);
-  return ok;
-}
-
 static bool check_keys(FsiConfig *cfg, const char *group, const char *const *known, GError **error) {
   char **keys = g_key_file_get_keys(cfg->kf, group, NULL, NULL);
   bool ok = true;
   for (char **k = keys; ok && k && *k; k++)
     if (!g_strv_contains(known, *k)) {
       char *list = g_strjoinv(", ", (char **)known);
-      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: unknown key %s.%s (keys of [%s]: %s)", where(cfg, group, *k),
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: unknown key %s.%s (keys of [%s]: %s)", fsi_config_origin(cfg, group, *k),
                   group, *k, group, list);
       g_free(list);
       ok = false;
@@ -226,7 +136,7 @@ static bool check_keys(FsiConfig *cfg, const char *group, const char *const *kno
 
 /* "0:90, 1:6, 2:3, 3:1" or a single order "9" */
 static bool parse_orders(FsiConfig *cfg, const char *g, double *w, GError **error) {
-  char *v = get(cfg, g, "orders");
+  char *v = fsi_workload_get(cfg, g, "orders");
   memset(w, 0, sizeof(double) * FS_NR_ORDERS);
   if (!v) {
     w[0] = 1;
@@ -255,13 +165,13 @@ static bool parse_orders(FsiConfig *cfg, const char *g, double *w, GError **erro
     sum += weight;
   }
   g_strfreev(parts);
-  if (!ok || sum <= 0) bad(error, cfg, g, "orders", v, "an order distribution like 0:90, 1:6, 2:3, 3:1 (orders 0..10)");
+  if (!ok || sum <= 0) fsi_workload_bad(error, cfg, g, "orders", v, "an order distribution like 0:90, 1:6, 2:3, 3:1 (orders 0..10)");
   g_free(v);
   return ok && sum > 0;
 }
 
 static bool parse_life(FsiConfig *cfg, const char *g, Life *l, GError **error) {
-  char *v = get(cfg, g, "lifetime");
+  char *v = fsi_workload_get(cfg, g, "lifetime");
   memset(l, 0, sizeof *l);
   if (!v) {
     l->kind = LT_EXP;
@@ -296,7 +206,7 @@ static bool parse_life(FsiConfig *cfg, const char *g, Life *l, GError **error) {
   } else {
     ok = false;
   }
-  if (!ok) bad(error, cfg, g, "lifetime", v, expected);
+  if (!ok) fsi_workload_bad(error, cfg, g, "lifetime", v, expected);
   g_strfreev(args);
   g_free(kind);
   g_free(v);
@@ -439,10 +349,10 @@ static int stream_index(FileWl *w, const char *name) {
 static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t cpus, GError **error) {
   if (!check_keys(cfg, group, stream_keys, error)) return false;
   s->name = g_strdup(group + strlen("stream."));
-  char *kind = get(cfg, group, "kind");
+  char *kind = fsi_workload_get(cfg, group, "kind");
   int k = kind ? fsi_kind_from_name(kind) : -1;
   if (k < 0) {
-    bad(error, cfg, group, "kind", kind,
+    fsi_workload_bad(error, cfg, group, "kind", kind,
         "a kind: anon, file, slab_reclaimable, slab_unmovable, pagetable, kernel_stack, atomic, thp, zsmalloc, device");
     if (!kind)
       g_prefix_error(error, "%s: [%s] needs a kind; ", g_key_file_has_group(cfg->kf, group) ? "" : "", group);
@@ -452,12 +362,12 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
   g_free(kind);
   s->kind = (uint32_t)k;
   s->gfp = fsi_kind_gfp(s->kind);
-  char *gfp = get(cfg, group, "gfp");
+  char *gfp = fsi_workload_get(cfg, group, "gfp");
   if (gfp) {
     char *badflag = NULL;
     if (!fsi_parse_gfp(gfp, &s->gfp, &badflag)) {
       char *exp = g_strdup_printf("a gfp mask of kernel flag names (unknown: %s)", badflag);
-      bad(error, cfg, group, "gfp", gfp, exp);
+      fsi_workload_bad(error, cfg, group, "gfp", gfp, exp);
       g_free(exp);
       g_free(badflag);
       g_free(gfp);
@@ -468,27 +378,27 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
   uint64_t tasks, objects, think;
   double rate;
   if (!parse_orders(cfg, group, s->order_w, error) || !parse_life(cfg, group, &s->life, error) ||
-      !get_uint(cfg, group, "tasks", cpus, 1024, &tasks, error) || !get_duration(cfg, group, "think", 0, &think, error) ||
-      !get_double(cfg, group, "rate", 0, 0, 1e12, &rate, error) ||
-      !get_double(cfg, group, "footprint", 0, 0, 4, &s->footprint, error) ||
-      !get_bool(cfg, group, "fill", false, &s->fill, error) ||
-      !get_bool(cfg, group, "exit", false, &s->exit, error) ||
-      !get_double(cfg, group, "pinned", 0, 0, 1, &s->pinned, error) ||
-      !get_double(cfg, group, "dirty", 0, 0, 1, &s->dirty, error) ||
-      !get_double(cfg, group, "referenced", 0, 0, 1, &s->referenced, error) ||
-      !get_uint(cfg, group, "objects", 1, 65536, &objects, error))
+      !fsi_workload_get_uint(cfg, group, "tasks", cpus, 1024, &tasks, error) || !fsi_workload_get_duration(cfg, group, "think", 0, &think, error) ||
+      !fsi_workload_get_double(cfg, group, "rate", 0, 0, 1e12, &rate, error) ||
+      !fsi_workload_get_double(cfg, group, "footprint", 0, 0, 4, &s->footprint, error) ||
+      !fsi_workload_get_bool(cfg, group, "fill", false, &s->fill, error) ||
+      !fsi_workload_get_bool(cfg, group, "exit", false, &s->exit, error) ||
+      !fsi_workload_get_double(cfg, group, "pinned", 0, 0, 1, &s->pinned, error) ||
+      !fsi_workload_get_double(cfg, group, "dirty", 0, 0, 1, &s->dirty, error) ||
+      !fsi_workload_get_double(cfg, group, "referenced", 0, 0, 1, &s->referenced, error) ||
+      !fsi_workload_get_uint(cfg, group, "objects", 1, 65536, &objects, error))
     return false;
-  if (!tasks) return bad(error, cfg, group, "tasks", "0", "at least 1");
+  if (!tasks) return fsi_workload_bad(error, cfg, group, "tasks", "0", "at least 1");
   s->ntasks = (uint32_t)tasks;
   s->objects = (uint32_t)objects;
   if (rate > 0) think = (uint64_t)((double)s->ntasks / rate * 1e9);
   if (!think) think = 20000;
   s->think_ns = think;
   s->cache = -1;
-  char *cache = get(cfg, group, "cache");
+  char *cache = fsi_workload_get(cfg, group, "cache");
   bool slab = s->kind == FS_KIND_SLAB_RECLAIMABLE || s->kind == FS_KIND_SLAB_UNMOVABLE;
   if (cache && !slab) {
-    bad(error, cfg, group, "cache", cache, "valid for slab kinds only");
+    fsi_workload_bad(error, cfg, group, "cache", cache, "valid for slab kinds only");
     g_free(cache);
     return false;
   }
@@ -498,9 +408,9 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
     g_key_file_set_string(cfg->kf, group, "cache", cache);
   }
   g_free(cache);
-  if (s->fill && !s->footprint) return bad(error, cfg, group, "fill", "true", "usable without a footprint");
+  if (s->fill && !s->footprint) return fsi_workload_bad(error, cfg, group, "fill", "true", "usable without a footprint");
   if (s->life.derive && !s->footprint && !s->fill)
-    return bad(error, cfg, group, "lifetime", "exp", "derivable: give exp:MEAN, or a footprint to derive it from");
+    return fsi_workload_bad(error, cfg, group, "lifetime", "exp", "derivable: give exp:MEAN, or a footprint to derive it from");
   s->phase_handles = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   s->phase_objects = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   s->kept = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
@@ -532,16 +442,16 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
   uint64_t v;
   if (!g_key_file_has_group(cfg->kf, group)) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: workload.phases names phase \"%s\" but there is no [%s]",
-                where(cfg, "workload", "phases"), name, group);
+                fsi_config_origin(cfg, "workload", "phases"), name, group);
     goto out;
   }
   if (!check_keys(cfg, group, phase_keys, error)) goto out;
-  if (!get_duration(cfg, group, "duration", 0, &p->duration_ns, error)) goto out;
+  if (!fsi_workload_get_duration(cfg, group, "duration", 0, &p->duration_ns, error)) goto out;
   if (!p->duration_ns) {
-    bad(error, cfg, group, "duration", "0", "a duration greater than zero");
+    fsi_workload_bad(error, cfg, group, "duration", "0", "a duration greater than zero");
     goto out;
   }
-  char *streams = get(cfg, group, "streams");
+  char *streams = fsi_workload_get(cfg, group, "streams");
   if (streams) {
     char **names = g_strsplit(streams, ",", -1);
     for (char **n = names; *n; n++) {
@@ -550,7 +460,7 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
       int si = stream_index(w, sn);
       if (si < 0) {
         char *exp = g_strdup_printf("a list of streams ([stream.%s] does not exist)", sn);
-        bad(error, cfg, group, "streams", streams, exp);
+        fsi_workload_bad(error, cfg, group, "streams", streams, exp);
         g_free(exp);
         g_strfreev(names);
         g_free(streams);
@@ -561,58 +471,58 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
     g_strfreev(names);
     g_free(streams);
   }
-  if (!get_uint(cfg, group, "drop_caches", 0, 3, &v, error)) goto out;
+  if (!fsi_workload_get_uint(cfg, group, "drop_caches", 0, 3, &v, error)) goto out;
   p->drop_caches = (int)v;
-  if (!get_bool(cfg, group, "compact", false, &p->compact, error)) goto out;
-  if (!get_uint(cfg, group, "hugepages", 0, 1 << 24, &v, error)) goto out;
+  if (!fsi_workload_get_bool(cfg, group, "compact", false, &p->compact, error)) goto out;
+  if (!fsi_workload_get_uint(cfg, group, "hugepages", 0, 1 << 24, &v, error)) goto out;
   p->huge.count = (uint32_t)v;
-  if (!get_uint(cfg, group, "hugepage_order", 9, FS_MAX_ORDER, &v, error)) goto out;
+  if (!fsi_workload_get_uint(cfg, group, "hugepage_order", 9, FS_MAX_ORDER, &v, error)) goto out;
   p->huge.order = (uint32_t)v;
-  if (!get_duration(cfg, group, "hugepage_interval", 100 * 1000 * 1000ull, &p->huge.interval, error) ||
-      !get_duration(cfg, group, "hugepage_hold", 0, &p->huge.hold, error) ||
-      !get_bool(cfg, group, "hugepage_movable", true, &p->huge.movable, error) ||
-      !get_bool(cfg, group, "hugepage_retry", true, &p->huge.retry, error))
+  if (!fsi_workload_get_duration(cfg, group, "hugepage_interval", 100 * 1000 * 1000ull, &p->huge.interval, error) ||
+      !fsi_workload_get_duration(cfg, group, "hugepage_hold", 0, &p->huge.hold, error) ||
+      !fsi_workload_get_bool(cfg, group, "hugepage_movable", true, &p->huge.movable, error) ||
+      !fsi_workload_get_bool(cfg, group, "hugepage_retry", true, &p->huge.retry, error))
     goto out;
-  if (!get_uint(cfg, group, "thp_faults", 0, 1 << 24, &v, error)) goto out;
+  if (!fsi_workload_get_uint(cfg, group, "thp_faults", 0, 1 << 24, &v, error)) goto out;
   p->thp.count = (uint32_t)v;
-  if (!get_duration(cfg, group, "thp_interval", 10 * 1000 * 1000ull, &p->thp.interval, error) ||
-      !get_duration(cfg, group, "thp_hold", 0, &p->thp.hold, error))
+  if (!fsi_workload_get_duration(cfg, group, "thp_interval", 10 * 1000 * 1000ull, &p->thp.interval, error) ||
+      !fsi_workload_get_duration(cfg, group, "thp_hold", 0, &p->thp.hold, error))
     goto out;
-  char *defrag = get(cfg, group, "thp_defrag");
+  char *defrag = fsi_workload_get(cfg, group, "thp_defrag");
   /* /sys/kernel/mm/transparent_hugepage/defrag for a MADV_HUGEPAGE region */
   if (!defrag || !strcmp(defrag, "madvise") || !strcmp(defrag, "defer+madvise")) p->thp.gfp = FS_GFP_TRANSHUGE;
   else if (!strcmp(defrag, "always")) p->thp.gfp = FS_GFP_TRANSHUGE;
   else if (!strcmp(defrag, "defer")) p->thp.gfp = FS_GFP_TRANSHUGE_LIGHT | FS_GFP_KSWAPD_RECLAIM;
   else if (!strcmp(defrag, "never")) p->thp.gfp = FS_GFP_TRANSHUGE_LIGHT;
   else {
-    bad(error, cfg, group, "thp_defrag", defrag, "one of always, madvise, defer, defer+madvise, never");
+    fsi_workload_bad(error, cfg, group, "thp_defrag", defrag, "one of always, madvise, defer, defer+madvise, never");
     g_free(defrag);
     goto out;
   }
   g_free(defrag);
-  if (!get_uint(cfg, group, "contig", 0, 1 << 24, &v, error)) goto out;
+  if (!fsi_workload_get_uint(cfg, group, "contig", 0, 1 << 24, &v, error)) goto out;
   p->contig.count = (uint32_t)v;
-  if (!get_size_pages(cfg, group, "contig_size", page, &p->contig.pages, error) ||
-      !get_duration(cfg, group, "contig_interval", 100 * 1000 * 1000ull, &p->contig.interval, error) ||
-      !get_duration(cfg, group, "contig_hold", 0, &p->contig.hold, error))
+  if (!fsi_workload_get_size_pages(cfg, group, "contig_size", page, &p->contig.pages, error) ||
+      !fsi_workload_get_duration(cfg, group, "contig_interval", 100 * 1000 * 1000ull, &p->contig.interval, error) ||
+      !fsi_workload_get_duration(cfg, group, "contig_hold", 0, &p->contig.hold, error))
     goto out;
   if (p->contig.count && !p->contig.pages) p->contig.pages = (4u << 20) / page;
-  if (!get_uint(cfg, group, "offline", 0, 1 << 20, &v, error)) goto out;
+  if (!fsi_workload_get_uint(cfg, group, "offline", 0, 1 << 20, &v, error)) goto out;
   p->offline.count = (uint32_t)v;
-  if (!get_size_pages(cfg, group, "offline_size", page, &p->offline.pages, error) ||
-      !get_duration(cfg, group, "offline_interval", 100 * 1000 * 1000ull, &p->offline.interval, error))
+  if (!fsi_workload_get_size_pages(cfg, group, "offline_size", page, &p->offline.pages, error) ||
+      !fsi_workload_get_duration(cfg, group, "offline_interval", 100 * 1000 * 1000ull, &p->offline.interval, error))
     goto out;
   if (p->offline.count && !p->offline.pages) p->offline.pages = (128u << 20) / page;
-  char *fs = get(cfg, group, "fragment_stream");
+  char *fs = fsi_workload_get(cfg, group, "fragment_stream");
   if (fs) {
     p->fragment_stream = stream_index(w, fs);
     if (p->fragment_stream < 0) {
-      bad(error, cfg, group, "fragment_stream", fs, "a stream name");
+      fsi_workload_bad(error, cfg, group, "fragment_stream", fs, "a stream name");
       g_free(fs);
       goto out;
     }
     g_free(fs);
-    if (!get_double(cfg, group, "fragment_fraction", 0.75, 0, 1, &p->fragment_fraction, error)) goto out;
+    if (!fsi_workload_get_double(cfg, group, "fragment_fraction", 0.75, 0, 1, &p->fragment_fraction, error)) goto out;
   }
   ok = true;
 out:
@@ -941,13 +851,13 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
     ntasks += s->ntasks;
     if (s->cache == -2) {
       char *group = g_strdup_printf("stream.%s", s->name);
-      char *cache = get(run->cfg, group, "cache");
+      char *cache = fsi_workload_get(run->cfg, group, "cache");
       s->cache = fsi_slab_cache_find(run, cache);
       if (s->cache < 0) {
         GString *known = g_string_new(NULL);
         for (uint32_t c = 0; c < run->rc.nr_caches; c++)
           g_string_append_printf(known, "%s%s", c ? ", " : "", run->rc.caches[c].name);
-        bad(error, run->cfg, group, "cache", cache, known->str);
+        fsi_workload_bad(error, run->cfg, group, "cache", cache, known->str);
         g_prefix_error(error, "(caches: %s) ", known->str);
         g_string_free(known, TRUE);
         g_free(cache);
@@ -956,7 +866,7 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
       }
       const FsiSlabCache *c = &run->rc.caches[s->cache];
       if (c->kind != s->kind) {
-        bad(error, run->cfg, group, "cache", cache, "a cache of the stream's kind");
+        fsi_workload_bad(error, run->cfg, group, "cache", cache, "a cache of the stream's kind");
         g_free(cache);
         g_free(group);
         return false;
@@ -968,7 +878,7 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
       if (s->order_w[o] > 0 && o > run->mem.max_order) {
         char *group = g_strdup_printf("stream.%s", s->name);
         g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: %s.orders: order %u exceeds machine.max_order %u",
-                    where(run->cfg, group, "orders"), group, o, run->mem.max_order);
+                    fsi_config_origin(run->cfg, group, "orders"), group, o, run->mem.max_order);
         g_free(group);
         return false;
       }
@@ -1016,12 +926,12 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
 bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) {
   if (!check_keys(cfg, "workload", workload_keys, error)) return false;
   FileWl *w = g_new0(FileWl, 1);
-  w->name = get(cfg, "workload", "name");
+  w->name = fsi_workload_get(cfg, "workload", "name");
   if (!w->name) w->name = g_strdup("workload");
   bool zs_movable = true;
-  if (!get_bool(cfg, "workload", "vmap_stack", false, &w->vmap_stack, error) ||
-      !get_bool(cfg, "workload", "zsmalloc_movable", true, &zs_movable, error) ||
-      !get_uint(cfg, "workload", "boot_hugepages", 0, 1 << 20, &w->boot_hugepages, error)) {
+  if (!fsi_workload_get_bool(cfg, "workload", "vmap_stack", false, &w->vmap_stack, error) ||
+      !fsi_workload_get_bool(cfg, "workload", "zsmalloc_movable", true, &zs_movable, error) ||
+      !fsi_workload_get_uint(cfg, "workload", "boot_hugepages", 0, 1 << 20, &w->boot_hugepages, error)) {
     file_destroy(w);
     return false;
   }
@@ -1050,10 +960,10 @@ bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) 
     }
   }
   g_strfreev(groups);
-  char *phases = ok ? get(cfg, "workload", "phases") : NULL;
+  char *phases = ok ? fsi_workload_get(cfg, "workload", "phases") : NULL;
   if (ok && !phases) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: [workload] needs phases = NAME, NAME ... (each a [phase.NAME])",
-                where(cfg, "workload", "name"));
+                fsi_config_origin(cfg, "workload", "name"));
     ok = false;
   }
   if (ok) {
@@ -1069,7 +979,7 @@ bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) 
     }
     g_strfreev(names);
     if (ok && !w->nphases) {
-      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: workload.phases is empty", where(cfg, "workload", "phases"));
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: workload.phases is empty", fsi_config_origin(cfg, "workload", "phases"));
       ok = false;
     }
     /* the run lasts as long as the phases unless a duration was set explicitly */

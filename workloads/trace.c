@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "workloads/workload.h"
 
 typedef struct {

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "fragsim-config.h"
 
 static int cmp_names(gconstpointer a, gconstpointer b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -169,47 +169,96 @@ bool fsi_workload_check_keys(FsiConfig *cfg, const FsiWorkloadKey *keys, const c
   return true;
 }
 
-static char *raw(FsiConfig *cfg, const char *key) {
-  char *v = g_key_file_get_string(cfg->kf, "workload", key, NULL);
-  return v ? g_strstrip(v) : g_strdup("");
+/* ---- the workload file's value parsers (also churn's) ---------------------------- */
+
+char *fsi_workload_get(FsiConfig *cfg, const char *group, const char *key) {
+  char *v = g_key_file_get_string(cfg->kf, group, key, NULL);
+  return v ? g_strstrip(v) : NULL;
 }
 
-bool fsi_workload_double(FsiConfig *cfg, const char *key, double min, double max, double *ret, GError **error) {
-  char *v = raw(cfg, key), *end;
+bool fsi_workload_bad(GError **error, FsiConfig *cfg, const char *group, const char *key, const char *value, const char *expected) {
+  g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: %s.%s: \"%s\" is not %s", fsi_config_origin(cfg, group, key), group, key,
+              value ? value : "", expected);
+  return false;
+}
+
+bool fsi_workload_get_double(FsiConfig *cfg, const char *g, const char *k, double def, double min, double max, double *ret,
+                       GError **error) {
+  char *v = fsi_workload_get(cfg, g, k);
+  if (!v) {
+    *ret = def;
+    return true;
+  }
+  char *end;
   errno = 0;
   double d = g_ascii_strtod(v, &end);
   bool ok = *v && !*end && !errno && isfinite(d) && d >= min && d <= max;
   if (ok) *ret = d;
-  else
-    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: workload.%s: \"%s\" is not a number in [%g, %g]",
-                fsi_config_origin(cfg, "workload", key), key, v, min, max);
-  g_free(v);
-  return ok;
-}
-
-bool fsi_workload_uint(FsiConfig *cfg, const char *key, uint64_t min, uint64_t max, uint64_t *ret, GError **error) {
-  char *v = raw(cfg, key), *end;
-  errno = 0;
-  guint64 x = g_ascii_strtoull(v, &end, 10);
-  bool ok = *v && *v != '-' && !*end && !errno && x >= min && x <= max;
-  if (ok) *ret = x;
-  else
-    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
-                "%s: workload.%s: \"%s\" is not an integer in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "]",
-                fsi_config_origin(cfg, "workload", key), key, v, min, max);
-  g_free(v);
-  return ok;
-}
-
-bool fsi_workload_duration(FsiConfig *cfg, const char *key, uint64_t *ret, GError **error) {
-  char *v = raw(cfg, key);
-  GError *e = NULL;
-  bool ok = fsi_parse_duration(v, ret, &e);
-  if (!ok) {
-    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: workload.%s: %s", fsi_config_origin(cfg, "workload", key), key,
-                e->message);
-    g_error_free(e);
+  else {
+    char *exp = g_strdup_printf("a number in [%g, %g]", min, max);
+    fsi_workload_bad(error, cfg, g, k, v, exp);
+    g_free(exp);
   }
   g_free(v);
   return ok;
 }
+
+bool fsi_workload_get_uint(FsiConfig *cfg, const char *g, const char *k, uint64_t def, uint64_t max, uint64_t *ret,
+                     GError **error) {
+  char *v = fsi_workload_get(cfg, g, k);
+  if (!v) {
+    *ret = def;
+    return true;
+  }
+  char *end;
+  errno = 0;
+  guint64 x = g_ascii_strtoull(v, &end, 10);
+  bool ok = *v && *v != '-' && !*end && !errno && x <= max;
+  if (ok) *ret = x;
+  else {
+    char *exp = g_strdup_printf("an integer in [0, %" G_GUINT64_FORMAT "]", max);
+    fsi_workload_bad(error, cfg, g, k, v, exp);
+    g_free(exp);
+  }
+  g_free(v);
+  return ok;
+}
+
+bool fsi_workload_get_duration(FsiConfig *cfg, const char *g, const char *k, uint64_t def, uint64_t *ret, GError **error) {
+  char *v = fsi_workload_get(cfg, g, k);
+  if (!v) {
+    *ret = def;
+    return true;
+  }
+  bool ok = fsi_parse_duration(v, ret, NULL);
+  if (!ok) fsi_workload_bad(error, cfg, g, k, v, "a duration with a unit (ns, us, ms, s, m, h), e.g. 100ms");
+  g_free(v);
+  return ok;
+}
+
+bool fsi_workload_get_size_pages(FsiConfig *cfg, const char *g, const char *k, uint64_t page, uint64_t *ret, GError **error) {
+  char *v = fsi_workload_get(cfg, g, k);
+  if (!v) {
+    *ret = 0;
+    return true;
+  }
+  uint64_t bytes;
+  bool ok = fsi_parse_size(v, &bytes, NULL) && bytes >= page;
+  if (ok) *ret = bytes / page;
+  else fsi_workload_bad(error, cfg, g, k, v, "a size of at least one page (e.g. 4M, 128M)");
+  g_free(v);
+  return ok;
+}
+
+bool fsi_workload_get_bool(FsiConfig *cfg, const char *g, const char *k, bool def, bool *ret, GError **error) {
+  char *v = fsi_workload_get(cfg, g, k);
+  if (!v) {
+    *ret = def;
+    return true;
+  }
+  bool ok = fsi_parse_bool(v, ret);
+  if (!ok) fsi_workload_bad(error, cfg, g, k, v, "a boolean (true/false)");
+  g_free(v);
+  return ok;
+}
+

@@ -37,8 +37,21 @@ typedef struct {
   const char *help;
 } FsiWorkloadKey;
 bool fsi_workload_check_keys(FsiConfig *cfg, const FsiWorkloadKey *keys, const char *workload, GError **error);
-bool fsi_workload_double(FsiConfig *cfg, const char *key, double min, double max, double *ret, GError **error);
-bool fsi_workload_duration(FsiConfig *cfg, const char *key, uint64_t *ret, GError **error);
-bool fsi_workload_uint(FsiConfig *cfg, const char *key, uint64_t min, uint64_t max, uint64_t *ret, GError **error);
+
+/* The value parsers of workload files, shared by every generator.  Each
+ * reads group.key (stripped), stores def when it is absent, and on a bad
+ * value fails with "ORIGIN: group.key: \"value\" is not EXPECTED", naming
+ * the file and line or --set it came from. */
+char *fsi_workload_get(FsiConfig *cfg, const char *group, const char *key); /* NULL when absent */
+bool fsi_workload_bad(GError **error, FsiConfig *cfg, const char *group, const char *key, const char *value,
+                      const char *expected);
+bool fsi_workload_get_double(FsiConfig *cfg, const char *g, const char *k, double def, double min, double max, double *ret,
+                             GError **error);
+bool fsi_workload_get_uint(FsiConfig *cfg, const char *g, const char *k, uint64_t def, uint64_t max, uint64_t *ret,
+                           GError **error);
+bool fsi_workload_get_duration(FsiConfig *cfg, const char *g, const char *k, uint64_t def, uint64_t *ret, GError **error);
+bool fsi_workload_get_size_pages(FsiConfig *cfg, const char *g, const char *k, uint64_t page, uint64_t *ret,
+                                 GError **error);
+bool fsi_workload_get_bool(FsiConfig *cfg, const char *g, const char *k, bool def, bool *ret, GError **error);
 
 #endif

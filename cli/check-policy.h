@@ -4,8 +4,8 @@
  *
  * Owns: choosing the stacks a module is run in, the fixed short run the
  * contract uses, and the verdicts.  Does not own: judging hook return values
- * (alloc.c does that during every run; the contract only makes sure the
- * hooks get called) or the invariants themselves (check.c).
+ * (engine/mm/page_alloc.c does that during every run; the contract only makes sure the
+ * hooks get called) or the invariants themselves (engine/mm/debug_vm.c).
  *
  * Each check returns true and a one-line description of what it verified in
  * *ret_detail, or false and a GError saying why.  Checks after load need the
@@ -16,7 +16,7 @@
 
 #include <glib.h>
 
-#include "engine/loader.h"
+#include "engine/plugin/loader.h"
 
 typedef struct {
   char *spec;  /* stack spec handed to the engine (holds the module's path) */

@@ -1,5 +1,5 @@
 /* Counters and latency histograms; see stats.h. */
-#include "engine/stats.h"
+#include "engine/core/stats.h"
 
 #include <math.h>
 #include <string.h>

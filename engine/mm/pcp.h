@@ -19,7 +19,7 @@ bool fsi_pcp_check(FsiRun *run, GError **error);
 uint32_t fsi_zone_batchsize(uint64_t managed);
 uint32_t fsi_zone_highsize(uint64_t low_wmark, uint32_t ncpus, uint32_t batch);
 
-/* __rmqueue plus the policies' preferences and fallbacks (alloc.c). */
+/* __rmqueue plus the policies' preferences and fallbacks (page_alloc.c). */
 uint64_t fsi_rmqueue_buddy(FsiRun *run, uint32_t zone, const FsAllocRequest *req);
 
 #endif

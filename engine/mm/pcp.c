@@ -9,7 +9,7 @@
  * returned to its pageblock's current type when drained), and remote drains
  * being asynchronous (drain_all_pages is immediate).
  */
-#include "engine/pcp.h"
+#include "engine/mm/pcp.h"
 
 #include <string.h>
 

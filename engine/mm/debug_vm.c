@@ -4,8 +4,8 @@
  * could merge sit side by side, and allocation records match page frames. */
 #include <string.h>
 
-#include "engine/error.h"
-#include "engine/pcp.h"
+#include "engine/core/error.h"
+#include "engine/mm/pcp.h"
 #include "engine/run.h"
 
 #define FAIL(...)                                                       \

@@ -5,7 +5,7 @@
  * bit for bit across platforms and libcs given IEEE doubles and a correctly
  * behaving libm log/exp/pow/cos.
  */
-#include "engine/rng.h"
+#include "engine/core/rng.h"
 
 #include <glib.h>
 #include <math.h>

@@ -1,37 +1,29 @@
-/* Reclaim: LRU lists, shrinkers and slab caches, direct reclaim, kswapd and
- * the OOM killer.  See reclaim.h for what this module owns.
+/* Reclaim: LRU lists, page cache writeback and swap, shrink_slab, direct
+ * reclaim and kswapd.  See vmscan.h for what this module owns; the slab
+ * caches are in slub.c and the OOM killer in oom_kill.c.
  *
  * Mirrors mm/vmscan.c's classic (non-MGLRU) reclaim at the level of which
  * pages go, in what order, and what it costs.  Each simplification is a
  * comment here and a line in docs/model.md.
  */
-#include "engine/reclaim.h"
+#include "engine/mm/vmscan.h"
 
 #include <string.h>
 
-#include "engine/error.h"
-#include "results/output.h"
+#include "engine/core/error.h"
+#include "engine/mm/internal.h"
+#include "engine/mm/slub.h"
 
 #define DEF_PRIORITY 12
 #define SWAP_CLUSTER_MAX 32
 #define SHRINK_BATCH 128
 #define MAX_RECLAIM_FAILURES 16
 
-static inline uint64_t pages_of(const FsiAlloc *a) {
-  return (uint64_t)1 << a->order;
-}
-
 static bool lru_kind(uint32_t kind) {
   return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP;
 }
 
 static bool is_file(const FsiAlloc *a) { return a->kind == FS_KIND_FILE; }
-
-/* RSS as the OOM killer's badness sees it: user memory and page tables;
- * page cache and slab outlive the process. */
-static bool counts_as_rss(uint32_t kind) {
-  return kind == FS_KIND_ANON || kind == FS_KIND_THP || kind == FS_KIND_PAGETABLE || kind == FS_KIND_KERNEL_STACK;
-}
 
 /* ---- LRU lists -------------------------------------------------------------- */
 
@@ -53,7 +45,7 @@ static void lru_add(FsiRun *run, uint32_t id, uint32_t list, bool tail) {
     run->allocs[rc->lru_head[list]].lru_prev = id;
     rc->lru_head[list] = id;
   }
-  rc->lru_pages[list] += pages_of(a);
+  rc->lru_pages[list] += fsi_alloc_nr_pages(a);
 }
 
 static void lru_del(FsiRun *run, uint32_t id) {
@@ -65,7 +57,7 @@ static void lru_del(FsiRun *run, uint32_t id) {
   else rc->lru_head[list] = a->lru_next;
   if (a->lru_next != FSI_NIL) run->allocs[a->lru_next].lru_prev = a->lru_prev;
   else rc->lru_tail[list] = a->lru_prev;
-  rc->lru_pages[list] -= pages_of(a);
+  rc->lru_pages[list] -= fsi_alloc_nr_pages(a);
   a->lru = FSI_LRU_NONE;
   a->lru_next = a->lru_prev = FSI_NIL;
 }
@@ -84,24 +76,24 @@ void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
   if (lru_kind(a->kind) && !(a->flags & FSI_AF_CONTIG)) {
     if (rq->dirty && a->kind == FS_KIND_FILE) {
       a->flags |= FSI_AF_DIRTY;
-      run->rc.nr_dirty += pages_of(a);
+      run->rc.nr_dirty += fsi_alloc_nr_pages(a);
     }
     /* New pages start on the inactive list (anon too, since 5.9). */
     lru_add(run, id, is_file(a) ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON, false);
   }
-  if (a->task < run->ntasks && counts_as_rss(a->kind)) run->tasks[a->task].rss_pages += pages_of(a);
+  if (a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind)) run->tasks[a->task].rss_pages += fsi_alloc_nr_pages(a);
 }
 
 void fsi_reclaim_alloc_removed(FsiRun *run, uint32_t id) {
   FsiAlloc *a = &run->allocs[id];
   lru_del(run, id);
-  if (a->flags & FSI_AF_DIRTY) run->rc.nr_dirty -= pages_of(a);
+  if (a->flags & FSI_AF_DIRTY) run->rc.nr_dirty -= fsi_alloc_nr_pages(a);
   if (a->flags & FSI_AF_SWAPPED) {
-    run->rc.swap_used -= pages_of(a);
-    if (a->task < run->ntasks) run->tasks[a->task].swap_pages -= pages_of(a);
+    run->rc.swap_used -= fsi_alloc_nr_pages(a);
+    if (a->task < run->ntasks) run->tasks[a->task].swap_pages -= fsi_alloc_nr_pages(a);
   }
-  if ((a->flags & FSI_AF_RESIDENT) && a->task < run->ntasks && counts_as_rss(a->kind))
-    run->tasks[a->task].rss_pages -= pages_of(a);
+  if ((a->flags & FSI_AF_RESIDENT) && a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind))
+    run->tasks[a->task].rss_pages -= fsi_alloc_nr_pages(a);
   a->flags &= (uint8_t) ~(FSI_AF_DIRTY | FSI_AF_SWAPPED);
 }
 
@@ -126,7 +118,7 @@ static bool swap_has_room(const FsiRun *run, uint64_t pages) {
  * still holds its handle) but is no longer resident. */
 static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
   FsiAlloc *a = &run->allocs[id];
-  uint64_t n = pages_of(a);
+  uint64_t n = fsi_alloc_nr_pages(a);
   if (!(a->flags & FSI_AF_RESIDENT) || (a->flags & FSI_AF_PINNED)) return 0;
   if (is_file(a)) {
     if (a->flags & FSI_AF_DIRTY) {
@@ -149,7 +141,7 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
     run->stats.c[FSI_C_pgsteal_anon] += n;
   }
   lru_del(run, id);
-  if (a->task < run->ntasks && counts_as_rss(a->kind)) run->tasks[a->task].rss_pages -= n;
+  if (a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind)) run->tasks[a->task].rss_pages -= n;
   fsi_release_frames(run, id);
   a->flags &= (uint8_t)~FSI_AF_RESIDENT;
   run->rc.kswapd_failures = 0;
@@ -179,7 +171,7 @@ static void shrink_active(FsiRun *run, uint32_t active, uint64_t nr, ScanControl
   while (moved < nr && run->rc.lru_tail[active] != FSI_NIL) {
     uint32_t id = run->rc.lru_tail[active];
     FsiAlloc *a = &run->allocs[id];
-    uint64_t n = pages_of(a);
+    uint64_t n = fsi_alloc_nr_pages(a);
     a->flags &= (uint8_t)~FSI_AF_REFERENCED;
     lru_move(run, id, active - 1);
     moved += n;
@@ -196,7 +188,7 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
   while (scanned < nr && id != FSI_NIL && sc->reclaimed < sc->nr_to_reclaim) {
     FsiAlloc *a = &run->allocs[id];
     uint32_t prev = a->lru_prev;
-    uint64_t n = pages_of(a);
+    uint64_t n = fsi_alloc_nr_pages(a);
     scanned += n;
     if (sc->order && run->has_reclaim_tag) {
       /* lumpy reclaim: a policy may take the tag page's neighbours; the
@@ -266,194 +258,6 @@ static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
   }
 }
 
-/* ---- slab caches ------------------------------------------------------------ */
-
-static uint32_t fls32(uint32_t x) { return x ? 32u - (uint32_t)__builtin_clz(x) : 0; }
-
-uint32_t fsi_slab_cache_add(FsiRun *run, const char *name, uint32_t kind, uint32_t obj_size) {
-  FsiReclaim *rc = &run->rc;
-  g_assert(rc->nr_caches < FSI_MAX_SLAB_CACHES);
-  FsiSlabCache *c = &rc->caches[rc->nr_caches];
-  memset(c, 0, sizeof *c);
-  g_strlcpy(c->name, name, sizeof c->name);
-  c->kind = kind;
-  c->obj_size = obj_size;
-  c->partial_head = c->lru_head = c->lru_tail = FSI_NIL;
-  uint32_t page = run->mem.cfg.page_size;
-  uint32_t max_order = (uint32_t)MIN((int64_t)run->mem.max_order, fsi_config_int(run->cfg, "vm", "slub_max_order"));
-  /* calculate_order(), simplified: the smallest order holding
-   * min_objects = 4 * (fls(nr_cpus) + 1), capped at slub_max_order; the
-   * fallback order is the smallest that holds one object. */
-  uint32_t min_objects = 4 * (fls32(run->ncpus) + 1);
-  c->min_order = 0;
-  while (((uint64_t)page << c->min_order) < obj_size && c->min_order < run->mem.max_order) c->min_order++;
-  c->order = c->min_order;
-  while (c->order < max_order && ((uint64_t)page << c->order) / obj_size < min_objects) c->order++;
-  for (uint32_t o = 0; o < FS_NR_ORDERS; o++) c->per_slab[o] = (uint32_t)MIN(((uint64_t)page << o) / obj_size, 65535);
-  return rc->nr_caches++;
-}
-
-int fsi_slab_cache_find(FsiRun *run, const char *name) {
-  for (uint32_t i = 0; i < run->rc.nr_caches; i++)
-    if (!strcmp(run->rc.caches[i].name, name)) return (int)i;
-  return -1;
-}
-
-static void partial_add(FsiRun *run, FsiSlabCache *c, uint32_t s) {
-  FsiSlab *sl = &run->rc.slabs[s];
-  sl->partial = 1;
-  sl->prev = FSI_NIL;
-  sl->next = c->partial_head;
-  if (c->partial_head != FSI_NIL) run->rc.slabs[c->partial_head].prev = s;
-  c->partial_head = s;
-}
-
-static void partial_del(FsiRun *run, FsiSlabCache *c, uint32_t s) {
-  FsiSlab *sl = &run->rc.slabs[s];
-  if (!sl->partial) return;
-  if (sl->prev != FSI_NIL) run->rc.slabs[sl->prev].next = sl->next;
-  else c->partial_head = sl->next;
-  if (sl->next != FSI_NIL) run->rc.slabs[sl->next].prev = sl->prev;
-  sl->partial = 0;
-}
-
-static uint32_t slab_capacity(const FsiRun *run, const FsiSlabCache *c, uint32_t s) {
-  return c->per_slab[run->allocs[run->rc.slabs[s].alloc].order];
-}
-
-FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *ret_latency_ns) {
-  FsiReclaim *rc = &run->rc;
-  FsiSlabCache *c = &rc->caches[cache];
-  uint64_t latency = run->cost.alloc_base;
-  uint32_t s = c->partial_head;
-  if (s == FSI_NIL) {
-    /* new_slab(): the preferred order without retrying, then the minimum */
-    uint32_t base = fsi_kind_gfp(c->kind);
-    FsiRequest rq = {c->order, c->kind, base | (c->order > c->min_order ? FS_GFP_NORETRY | FS_GFP_NOWARN : 0), task,
-                     false, false, false};
-    rq.gfp &= c->order > c->min_order ? ~FS_GFP_DIRECT_RECLAIM : ~0u;
-    FsiAllocResult r = fsi_run_alloc(run, &rq);
-    latency += r.latency_ns;
-    if (!r.handle && c->order > c->min_order) {
-      rq.order = c->min_order;
-      rq.gfp = base;
-      r = fsi_run_alloc(run, &rq);
-      latency += r.latency_ns;
-    }
-    if (!r.handle) {
-      if (ret_latency_ns) *ret_latency_ns = latency;
-      return FSI_HANDLE_NONE;
-    }
-    if (rc->free_slab_head != FSI_NIL) {
-      s = rc->free_slab_head;
-      rc->free_slab_head = rc->slabs[s].next;
-    } else {
-      if (rc->nslabs == rc->cap_slabs) {
-        rc->cap_slabs = rc->cap_slabs ? rc->cap_slabs * 2 : 256;
-        rc->slabs = g_renew(FsiSlab, rc->slabs, rc->cap_slabs);
-      }
-      s = rc->nslabs++;
-    }
-    FsiSlab *sl = &rc->slabs[s];
-    memset(sl, 0, sizeof *sl);
-    sl->alloc = (uint32_t)(r.handle & 0xffffffffu);
-    sl->gen = (uint32_t)(r.handle >> 32);
-    sl->next = sl->prev = FSI_NIL;
-    c->nr_slab_pages += (uint64_t)1 << rq.order;
-    partial_add(run, c, s);
-  }
-  FsiSlab *sl = &rc->slabs[s];
-  uint32_t o;
-  if (rc->free_obj_head != FSI_NIL) {
-    o = rc->free_obj_head;
-    rc->free_obj_head = rc->objs[o].lru_next;
-  } else {
-    if (rc->nobjs == rc->cap_objs) {
-      rc->cap_objs = rc->cap_objs ? rc->cap_objs * 2 : 1024;
-      rc->objs = g_renew(FsiSlabObj, rc->objs, rc->cap_objs);
-    }
-    o = rc->nobjs++;
-    rc->objs[o].gen = 0;
-  }
-  FsiSlabObj *ob = &rc->objs[o];
-  ob->slab = s;
-  ob->gen++;
-  if (!ob->gen) ob->gen = 1;
-  ob->cache = (uint16_t)cache;
-  ob->live = 1;
-  ob->lru_next = ob->lru_prev = FSI_NIL;
-  if (c->kind == FS_KIND_SLAB_RECLAIMABLE) {
-    /* the cache's own LRU (dentry/inode LRU): oldest at the head */
-    ob->lru_prev = c->lru_tail;
-    if (c->lru_tail != FSI_NIL) rc->objs[c->lru_tail].lru_next = o;
-    else c->lru_head = o;
-    c->lru_tail = o;
-  }
-  c->nr_objects++;
-  sl->inuse++;
-  if (sl->inuse >= slab_capacity(run, c, s)) partial_del(run, c, s);
-  if (ret_latency_ns) *ret_latency_ns = latency;
-  return ((uint64_t)ob->gen << 32) | o;
-}
-
-static void slab_obj_free(FsiRun *run, uint32_t o) {
-  FsiReclaim *rc = &run->rc;
-  FsiSlabObj *ob = &rc->objs[o];
-  FsiSlabCache *c = &rc->caches[ob->cache];
-  FsiSlab *sl = &rc->slabs[ob->slab];
-  uint32_t s = ob->slab;
-  if (c->kind == FS_KIND_SLAB_RECLAIMABLE) {
-    if (ob->lru_prev != FSI_NIL) rc->objs[ob->lru_prev].lru_next = ob->lru_next;
-    else c->lru_head = ob->lru_next;
-    if (ob->lru_next != FSI_NIL) rc->objs[ob->lru_next].lru_prev = ob->lru_prev;
-    else c->lru_tail = ob->lru_prev;
-  }
-  ob->live = 0;
-  ob->gen++;
-  ob->lru_next = rc->free_obj_head;
-  rc->free_obj_head = o;
-  c->nr_objects--;
-  bool was_full = !sl->partial;
-  sl->inuse--;
-  if (sl->inuse == 0) {
-    /* an empty slab page goes back to the page allocator (SLUB keeps a few
-     * as min_partial; not modelled) */
-    partial_del(run, c, s);
-    FsiAlloc *a = &run->allocs[sl->alloc];
-    c->nr_slab_pages -= pages_of(a);
-    fsi_run_free_handle(run, ((uint64_t)sl->gen << 32) | sl->alloc);
-    sl->next = rc->free_slab_head;
-    rc->free_slab_head = s;
-    run->stats.c[FSI_C_fs_slab_pages_freed]++;
-  } else if (was_full) {
-    partial_add(run, c, s);
-  }
-}
-
-bool fsi_slab_live(FsiRun *run, FsiHandle h) {
-  uint32_t o = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
-  return h != FSI_HANDLE_NONE && o < run->rc.nobjs && run->rc.objs[o].live && run->rc.objs[o].gen == gen;
-}
-
-void fsi_slab_free(FsiRun *run, FsiHandle h) {
-  uint32_t o = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
-  if (h == FSI_HANDLE_NONE || o >= run->rc.nobjs) return;
-  FsiSlabObj *ob = &run->rc.objs[o];
-  if (!ob->live || ob->gen != gen) return; /* already shrunk */
-  slab_obj_free(run, o);
-}
-
-void fsi_slab_free_after(FsiRun *run, FsiHandle h, uint64_t delay_ns) {
-  fsi_eventq_push(&run->q, run->now_ns + delay_ns, FSI_EV_SLAB_FREE, (uint32_t)(h & 0xffffffffu), h >> 32);
-}
-
-uint64_t fsi_slab_pages(const FsiRun *run, uint32_t kind) {
-  uint64_t n = 0;
-  for (uint32_t i = 0; i < run->rc.nr_caches; i++)
-    if (run->rc.caches[i].kind == kind) n += run->rc.caches[i].nr_slab_pages;
-  return n;
-}
-
 /* do_shrink_slab(): delta = (freeable >> priority) * 4 / seeks, in batches
  * of SHRINK_BATCH, oldest objects first.  Pages come back only when a slab
  * page empties, which is why shrinking frees memory slowly. */
@@ -467,7 +271,7 @@ static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
     uint64_t scanned = 0;
     while (scanned < delta && c->lru_head != FSI_NIL) {
       uint64_t batch = MIN(delta - scanned, (uint64_t)SHRINK_BATCH);
-      for (uint64_t k = 0; k < batch && c->lru_head != FSI_NIL; k++) slab_obj_free(run, c->lru_head);
+      for (uint64_t k = 0; k < batch && c->lru_head != FSI_NIL; k++) fsi_slab_obj_free(run, c->lru_head);
       scanned += batch;
     }
     run->stats.c[FSI_C_slabs_scanned] += scanned;
@@ -678,38 +482,6 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     return;
   }
   kswapd_schedule(run, run->now_ns + busy);
-}
-
-/* ---- OOM ------------------------------------------------------------------ */
-
-bool fsi_out_of_memory(FsiRun *run, const FsAllocRequest *req, uint32_t unclamped_zoneidx) {
-  /* __alloc_pages_may_oom(): no kill for costly orders, RETRY_MAYFAIL,
-   * THISNODE, or requests that cannot use ZONE_NORMAL */
-  if (req->order > 3 || (req->gfp & (FS_GFP_RETRY_MAYFAIL | FS_GFP_THISNODE)) || unclamped_zoneidx < FS_ZONE_NORMAL)
-    return false;
-  /* oom_badness(): resident pages plus swap; ties to the lower task id */
-  uint32_t victim = FSI_NIL;
-  uint64_t best = 0;
-  for (uint32_t t = 0; t < run->ntasks; t++) {
-    uint64_t b = run->tasks[t].rss_pages + run->tasks[t].swap_pages;
-    if (b > best) {
-      best = b;
-      victim = t;
-    }
-  }
-  if (victim == FSI_NIL) return false;
-  uint64_t freed = 0;
-  for (uint32_t id = 0; id < run->nallocs; id++) {
-    FsiAlloc *a = &run->allocs[id];
-    if (!(a->flags & FSI_AF_LIVE) || a->task != victim || !counts_as_rss(a->kind)) continue;
-    if (a->flags & FSI_AF_RESIDENT) freed += pages_of(a);
-    fsi_run_free_handle(run, ((uint64_t)a->gen << 32) | id);
-  }
-  run->stats.c[FSI_C_oom_kill]++;
-  run->stats.c[FSI_C_fs_oom_pages_freed] += freed;
-  run->charged_ns += run->cost.oom_kill;
-  if (run->out) fsi_output_oom(run->out, run, victim, freed, req);
-  return freed > 0;
 }
 
 /* ---- life cycle --------------------------------------------------------------- */

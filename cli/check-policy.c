@@ -1,4 +1,4 @@
-/* The policy contract and `fragsim check-policy` (see checkpolicy.h).
+/* The policy contract and `fragsim check-policy` (see check-policy.h).
  *
  * Every run here is the same short, fixed run, small enough for a test
  * suite and sized so that allocations reach the slow path and fail now and
@@ -6,7 +6,7 @@
  * The engine judges hook return values and the invariants during those runs;
  * this file only arranges the runs and reports what they found.
  */
-#include "engine/checkpolicy.h"
+#include "cli/check-policy.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,10 +17,10 @@
 #define HAVE_MALLINFO2 1
 #endif
 
-#include "engine/commands.h"
-#include "engine/error.h"
+#include "cli/commands.h"
+#include "engine/core/error.h"
 #include "engine/run.h"
-#include "engine/runner.h"
+#include "cli/runner.h"
 #include "workloads/workload.h"
 
 #define CONTRACT_WORKLOAD "churn"

@@ -1,22 +1,292 @@
-/* The page allocator: __alloc_pages and its slow path, get_page_from_freelist,
- * rmqueue with the policy hooks, and freeing.
+/* The page allocator of one node (mm/page_alloc.c of v6.1).
  *
- * Mirrors mm/page_alloc.c (v6.1) at the level of decisions: which zone, which
- * watermark, which free list, when a policy is asked.  The buddy mechanics
- * live in mem.c; the mechanisms that differ between kernels (fallback rules,
- * reserves, compaction, lumpy reclaim) live in policies and are reached at
- * the kernel's own decision points.  Every value a hook returns is checked
- * here; a policy that returns nonsense stops the run with an error naming the
+ * Two halves.  The buddy mechanics work on FsiMem alone and call no policy,
+ * so they are unit-testable without a run: the free lists and their
+ * accounting, __rmqueue_smallest()/expand(), __free_one_page() with the
+ * pageblock merge rule and buddy_merge_likely(), move_freepages_block(),
+ * the per-pageblock census, and __zone_watermark_ok().
+ *
+ * The allocator proper works on a run: __alloc_pages() and its slow path,
+ * get_page_from_freelist(), rmqueue() with the policy hooks, freeing, and
+ * contiguous requests.  It mirrors the kernel at the level of decisions:
+ * which zone, which watermark, which free list, when a policy is asked.  The
+ * mechanisms that differ between kernels (fallback rules, reserves,
+ * compaction, lumpy reclaim) live in policies and are reached at the
+ * kernel's own decision points.  Every value a hook returns is checked here;
+ * a policy that returns nonsense stops the run with an error naming the
  * policy, the hook, the simulated time and the value.
+ *
+ * Boot-time set-up (zones, reserved ranges, watermarks) is in mm_init.c;
+ * the fragmentation formulas are in vmstat.c.
  */
+#include "engine/mm/mmzone.h"
+
+#include <glib.h>
 #include <string.h>
 
-#include "engine/error.h"
-#include "engine/migrate.h"
-#include "engine/pcp.h"
-#include "engine/reclaim.h"
-#include "results/output.h"
+#include "engine/core/error.h"
+#include "engine/mm/migrate.h"
+#include "engine/mm/oom_kill.h"
+#include "engine/mm/page_isolation.h"
+#include "engine/mm/pcp.h"
+#include "engine/mm/vmscan.h"
 #include "engine/run.h"
+
+/* ---- free lists ------------------------------------------------------------ */
+
+static inline FsiZone *zone_of(FsiMem *m, uint64_t pfn) {
+  uint32_t z = fsi_pfn_zone(m, pfn);
+  g_assert(z != FSI_NIL);
+  return &m->zones[z];
+}
+
+/* Free-page accounting follows the list a block sits on, as
+ * __mod_zone_freepage_state() does with the list's migratetype: ISOLATE
+ * lists are outside NR_FREE_PAGES. */
+static inline void account_freepages(FsiZone *z, int64_t nr, uint32_t mt) {
+  if (mt == FS_MIGRATE_ISOLATE) return;
+  z->nr_free_pages += (uint64_t)nr;
+  if (mt == FS_MIGRATE_CMA) z->nr_free_cma += (uint64_t)nr;
+  if (mt == FS_MIGRATE_HIGHATOMIC) z->nr_free_highatomic += (uint64_t)nr;
+}
+
+static void list_add(FsiMem *m, FsiZone *z, uint64_t pfn, uint32_t order, uint32_t mt, bool tail) {
+  FsiFreeArea *area = &z->free_area[order];
+  FsiPage *p = &m->pages[pfn];
+  uint32_t idx = (uint32_t)pfn;
+  p->flags = FSI_PG_BUDDY;
+  p->order = (uint8_t)order;
+  p->mt = (uint8_t)mt;
+  p->alloc = FSI_NIL;
+  if (area->head[mt] == FSI_NIL) {
+    p->next = p->prev = FSI_NIL;
+    area->head[mt] = area->tail[mt] = idx;
+  } else if (tail) {
+    p->prev = area->tail[mt];
+    p->next = FSI_NIL;
+    m->pages[area->tail[mt]].next = idx;
+    area->tail[mt] = idx;
+  } else {
+    p->next = area->head[mt];
+    p->prev = FSI_NIL;
+    m->pages[area->head[mt]].prev = idx;
+    area->head[mt] = idx;
+  }
+  area->count[mt]++;
+  area->nr_free++;
+  account_freepages(z, (int64_t)1 << order, mt);
+  m->buddy_ops++;
+}
+
+static void list_del(FsiMem *m, FsiZone *z, uint64_t pfn) {
+  FsiPage *p = &m->pages[pfn];
+  g_assert(p->flags & FSI_PG_BUDDY);
+  uint32_t order = p->order, mt = p->mt;
+  FsiFreeArea *area = &z->free_area[order];
+  if (p->prev != FSI_NIL) m->pages[p->prev].next = p->next;
+  else area->head[mt] = p->next;
+  if (p->next != FSI_NIL) m->pages[p->next].prev = p->prev;
+  else area->tail[mt] = p->prev;
+  p->next = p->prev = FSI_NIL;
+  p->flags = 0;
+  area->count[mt]--;
+  area->nr_free--;
+  account_freepages(z, -((int64_t)1 << order), mt);
+  m->buddy_ops++;
+}
+
+/* ---- pageblock bits ---------------------------------------------------------- */
+
+void fsi_set_pageblock_mt(FsiMem *m, uint64_t pfn, uint32_t mt) {
+  g_assert(mt < FS_MIGRATE_TYPES);
+  m->blocks[pfn >> m->pageblock_order].mt = (uint8_t)mt;
+}
+
+/* ---- buddy mechanics ---------------------------------------------------------- */
+
+/* expand(): halve [pfn, 2^high) down to 2^low; the upper half of each split
+ * goes back on mt's list, the caller keeps the lowest-addressed piece. */
+static void expand(FsiMem *m, FsiZone *z, uint64_t pfn, uint32_t low, uint32_t high, uint32_t mt) {
+  while (high > low) {
+    high--;
+    list_add(m, z, pfn + ((uint64_t)1 << high), high, mt, false);
+  }
+}
+
+uint64_t fsi_rmqueue_smallest(FsiMem *m, uint32_t zone, uint32_t order, uint32_t mt) {
+  FsiZone *z = &m->zones[zone];
+  for (uint32_t o = order; o <= m->max_order; o++) {
+    uint32_t head = z->free_area[o].head[mt];
+    if (head == FSI_NIL) continue;
+    list_del(m, z, head);
+    expand(m, z, head, order, o, mt);
+    return head;
+  }
+  return FS_PFN_NONE;
+}
+
+bool fsi_take_free_block(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t expand_mt) {
+  if (pfn >= m->nr_pages) return false;
+  FsiPage *p = &m->pages[pfn];
+  if (!(p->flags & FSI_PG_BUDDY) || p->order < order || expand_mt >= FS_MIGRATE_TYPES) return false;
+  FsiZone *z = zone_of(m, pfn);
+  uint32_t high = p->order;
+  list_del(m, z, pfn);
+  expand(m, z, pfn, order, high, expand_mt);
+  return true;
+}
+
+/* buddy_merge_likely(): if the buddy of the block one order up is free, the
+ * block just freed will probably merge soon, so queue it at the tail where
+ * allocation (which takes the head) leaves it alone a while longer. */
+static bool buddy_merge_likely(FsiMem *m, const FsiZone *z, uint64_t pfn, uint32_t order) {
+  if (order + 1 >= m->max_order) return false;
+  uint64_t higher = pfn & ~((uint64_t)1 << order);
+  uint64_t higher_buddy = higher ^ ((uint64_t)1 << (order + 1));
+  if (higher_buddy < z->start_pfn || higher_buddy >= z->end_pfn) return false;
+  const FsiPage *b = &m->pages[higher_buddy];
+  return (b->flags & FSI_PG_BUDDY) && b->order == order + 1;
+}
+
+uint64_t fsi_free_one_page(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt, uint32_t *ret_order) {
+  return fsi_free_one_page_fpi(m, pfn, order, mt, false, ret_order);
+}
+
+uint64_t fsi_free_one_page_fpi(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt, bool to_tail,
+                               uint32_t *ret_order) {
+  FsiZone *z = zone_of(m, pfn);
+  while (order < m->max_order) {
+    uint64_t buddy = pfn ^ ((uint64_t)1 << order);
+    if (buddy < z->start_pfn || buddy >= z->end_pfn) break;
+    const FsiPage *b = &m->pages[buddy];
+    if (!(b->flags & FSI_PG_BUDDY) || b->order != order) break;
+    /* Above pageblock order the halves are different pageblocks: HIGHATOMIC,
+     * CMA and ISOLATE blocks must not merge into another type's block. */
+    if (order >= m->pageblock_order) {
+      uint32_t bmt = fsi_get_pageblock_mt(m, buddy);
+      if (mt != bmt && (!fs_migratetype_is_mergeable(mt) || !fs_migratetype_is_mergeable(bmt))) break;
+    }
+    list_del(m, z, buddy);
+    pfn &= buddy;
+    order++;
+  }
+  list_add(m, z, pfn, order, mt, to_tail || buddy_merge_likely(m, z, pfn, order));
+  if (ret_order) *ret_order = order;
+  return pfn;
+}
+
+bool fsi_move_free_block(FsiMem *m, uint64_t pfn, uint32_t mt) {
+  if (pfn >= m->nr_pages || mt >= FS_MIGRATE_TYPES) return false;
+  FsiPage *p = &m->pages[pfn];
+  if (!(p->flags & FSI_PG_BUDDY)) return false;
+  FsiZone *z = zone_of(m, pfn);
+  uint32_t order = p->order;
+  list_del(m, z, pfn);
+  list_add(m, z, pfn, order, mt, true); /* move_to_free_list() uses list_move_tail */
+  return true;
+}
+
+bool fsi_move_freepages_block(FsiMem *m, uint64_t pfn, uint32_t mt, uint64_t *ret_free, uint64_t *ret_movable) {
+  uint64_t start = pfn & ~(m->pageblock_nr_pages - 1);
+  uint64_t end = start + m->pageblock_nr_pages; /* exclusive */
+  uint32_t zi = fsi_pfn_zone(m, start);
+  if (zi == FSI_NIL || fsi_pfn_zone(m, end - 1) != zi || mt >= FS_MIGRATE_TYPES) return false;
+  uint64_t nfree = 0, nmovable = 0;
+  for (uint64_t p = start; p < end;) {
+    FsiPage *pg = &m->pages[p];
+    if (pg->flags & FSI_PG_BUDDY) {
+      uint32_t o = pg->order;
+      fsi_move_free_block(m, p, mt);
+      nfree += (uint64_t)1 << o;
+      p += (uint64_t)1 << o;
+      continue;
+    }
+    if ((pg->flags & FSI_PG_ALLOC) && m->alloc_movable && m->alloc_movable(m->alloc_movable_ctx, pg->alloc))
+      nmovable++;
+    p++;
+  }
+  if (ret_free) *ret_free = nfree;
+  if (ret_movable) *ret_movable = nmovable;
+  return true;
+}
+
+/* ---- allocation bookkeeping --------------------------------------------------- */
+
+static void census_add(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t alloc_mt, int sign) {
+  uint64_t n = (uint64_t)1 << order;
+  g_assert(alloc_mt < FS_MIGRATE_PCPTYPES);
+  for (uint64_t p = pfn; p < pfn + n;) {
+    uint64_t block_end = (p | (m->pageblock_nr_pages - 1)) + 1;
+    uint64_t chunk = MIN(block_end, pfn + n) - p;
+    FsiPageblock *b = fsi_pageblock(m, p);
+    b->nr_alloc[alloc_mt] = (uint16_t)(b->nr_alloc[alloc_mt] + sign * (int)chunk);
+    p += chunk;
+  }
+}
+
+void fsi_mark_allocated(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t alloc_id, uint32_t alloc_mt) {
+  uint64_t n = (uint64_t)1 << order;
+  for (uint64_t i = 0; i < n; i++) {
+    FsiPage *p = &m->pages[pfn + i];
+    p->flags = (uint8_t)(FSI_PG_ALLOC | (i == 0 ? FSI_PG_HEAD : 0));
+    p->order = (uint8_t)order;
+    p->alloc = alloc_id;
+    p->mt = (uint8_t)alloc_mt;
+  }
+  census_add(m, pfn, order, alloc_mt, +1);
+}
+
+void fsi_mark_unallocated(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t alloc_mt) {
+  uint64_t n = (uint64_t)1 << order;
+  for (uint64_t i = 0; i < n; i++) {
+    FsiPage *p = &m->pages[pfn + i];
+    p->flags = 0;
+    p->alloc = FSI_NIL;
+    p->order = 0;
+  }
+  census_add(m, pfn, order, alloc_mt, -1);
+}
+
+/* ---- watermarks ------------------------------------------------------------ */
+
+bool fsi_zone_watermark_ok(const FsiMem *m, uint32_t zone, uint32_t order, uint64_t mark,
+                           uint32_t highest_zoneidx, uint32_t alloc_flags, int64_t free_pages) {
+  const FsiZone *z = &m->zones[zone];
+  int64_t free = free_pages - (((int64_t)1 << order) - 1);
+  int64_t min = (int64_t)mark;
+  bool harder = alloc_flags & (FS_ALLOC_HARDER | FS_ALLOC_OOM);
+
+  if (m->cfg.old_watermark_check) {
+    /* <= 4.3: reserves are not set aside; lower orders are discounted. */
+    if (!(alloc_flags & FS_ALLOC_CMA)) free -= (int64_t)z->nr_free_cma;
+    if (alloc_flags & FS_ALLOC_HIGH) min -= min / 2;
+    if (alloc_flags & FS_ALLOC_HARDER) min -= min / 4;
+    if (free <= min + (int64_t)z->lowmem_reserve[highest_zoneidx]) return false;
+    for (uint32_t o = 0; o < order; o++) {
+      free -= (int64_t)(z->free_area[o].nr_free << o);
+      min >>= 1;
+      if (free <= min) return false;
+    }
+    return true;
+  }
+
+  if (!harder) free -= (int64_t)z->nr_reserved_highatomic;
+  if (!(alloc_flags & FS_ALLOC_CMA)) free -= (int64_t)z->nr_free_cma;
+  if (alloc_flags & FS_ALLOC_HIGH) min -= min / 2;
+  if (harder) min -= (alloc_flags & FS_ALLOC_OOM) ? min / 2 : min / 4;
+  if (free <= min + (int64_t)z->lowmem_reserve[highest_zoneidx]) return false;
+  if (!order) return true;
+  /* 4.4+: no per-order discounting, only "is there a block of the order". */
+  for (uint32_t o = order; o <= m->max_order; o++) {
+    const FsiFreeArea *area = &z->free_area[o];
+    if (!area->nr_free) continue;
+    for (uint32_t t = 0; t < FS_MIGRATE_PCPTYPES; t++)
+      if (area->count[t]) return true;
+    if ((alloc_flags & FS_ALLOC_CMA) && area->count[FS_MIGRATE_CMA]) return true;
+    if (harder && area->count[FS_MIGRATE_HIGHATOMIC]) return true;
+  }
+  return false;
+}
 
 const char *const fsi_via_names[FSI_VIA_COUNT] = {
     "fastpath", "slowpath", "early_compact", "reclaim", "after_reclaim", "compact", "before_oom", "contig", "failed",
@@ -541,7 +811,7 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   }
   run->stats.c[FSI_C_fs_stall_ns] += res.latency_ns;
   run->current_task = FSI_NIL;
-  if (run->out) fsi_output_alloc(run->out, run, rq, &res, req.migratetype);
+  FSI_NOTIFY(run, alloc, rq, &res, req.migratetype);
   return res;
 }
 
@@ -650,11 +920,11 @@ FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task) {
     run->tasks[task].busy_until_ns = run->now_ns + res.latency_ns;
     run->tasks[task].stall_ns += res.latency_ns;
   }
-  if (run->out) {
+  if (run->obs_mask & FSI_OBS_alloc) {
     uint32_t order = 0;
     while (((uint64_t)1 << order) < nr_pages) order++;
     FsiRequest rq = {order, FS_KIND_DEVICE, FS_GFP_KERNEL, task, false, false, false};
-    fsi_output_alloc(run->out, run, &rq, &res, FS_MIGRATE_MOVABLE);
+    FSI_NOTIFY(run, alloc, &rq, &res, FS_MIGRATE_MOVABLE);
   }
   return res;
 }

@@ -1,9 +1,9 @@
 /* fsi_run_one(): configuration, stack, workload, run, output; see runner.h. */
-#include "engine/runner.h"
+#include "cli/runner.h"
 
 #include <string.h>
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "engine/run.h"
 #include "results/output.h"
 #include "workloads/workload.h"
@@ -19,6 +19,7 @@ bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **erro
   FsiConfig *cfg = fsi_config_new();
   FsiStack *stack = NULL;
   FsiRun *run = NULL;
+  FsiOutput *out = NULL;
   GError *e = NULL;
   gint64 t0 = g_get_monotonic_time();
 
@@ -76,13 +77,13 @@ bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **erro
     goto out;
   }
   if (spec->outdir) {
-    run->out = fsi_output_open(run, spec->outdir, spec->force, &e);
-    if (!run->out) goto out;
+    out = fsi_output_open(run, spec->outdir, spec->force, &e);
+    if (!out) goto out;
   }
   if (!fsi_run_execute(run, &e)) goto out;
-  if (run->out) {
-    struct FsiOutput *o = run->out;
-    run->out = NULL;
+  if (out) {
+    FsiOutput *o = out;
+    out = NULL;
     if (!fsi_output_finish(o, run, &e)) goto out;
   }
   if (ret_result) {
@@ -96,7 +97,8 @@ bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **erro
   ok = true;
 out:
   if (e) g_propagate_error(error, e);
-  fsi_run_free(run); /* aborts an unfinished output directory */
+  if (out) fsi_output_abort(out); /* an unfinished directory is removed */
+  fsi_run_free(run);
   fsi_stack_free(stack);
   fsi_config_free(cfg);
   return ok;

@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/commands.h"
-#include "engine/error.h"
-#include "engine/loader.h"
+#include "cli/commands.h"
+#include "engine/core/error.h"
+#include "engine/plugin/loader.h"
 #include "engine/run.h"
-#include "engine/runner.h"
+#include "cli/runner.h"
 #include "fragsim-config.h"
 #include "results/output.h"
 #include "workloads/workload.h"

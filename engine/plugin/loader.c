@@ -9,14 +9,14 @@
  * Nothing here keeps state between calls: everything a load produces lives in
  * the FsiPolicy / FsiStack the caller owns, so runs in threads do not share.
  */
-#include "engine/loader.h"
+#include "engine/plugin/loader.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "fragsim-config.h"
 
 #define STACKS_FILE "stacks.ini"

@@ -1,18 +1,19 @@
-/* The memory model of one node: page frames, pageblocks, zones and their
- * buddy free lists, watermarks, and the kernel's fragmentation metrics.
+/* The memory model of one node (the kernel's include/linux/mmzone.h): page
+ * frames, pageblocks, zones and their buddy free lists, watermarks, and the
+ * declarations of the buddy mechanics (page_alloc.c), boot set-up
+ * (mm_init.c) and fragmentation metrics (vmstat.c) that work on it.
  *
- * Owns the buddy mechanics (__rmqueue_smallest/expand, __free_one_page,
- * move_freepages_block) and their bookkeeping.  Does not own policy
- * decisions (which list to fall back to, when to claim a pageblock): those
- * are in the plugins, reached through the allocator in alloc.c.  Nothing here
- * calls a plugin, so this module is unit-testable alone.
+ * Those functions take an FsiMem, never a run, and call no plugin, so the
+ * buddy model is unit-testable alone.  Policy decisions (which list to fall
+ * back to, when to claim a pageblock) are in the plugins, reached through
+ * the allocator half of page_alloc.c.
  *
  * A page frame is 16 bytes.  Free lists are intrusive doubly-linked lists
  * through 32-bit page indices (pfns), so up to 2^32 pages (16 TiB of 4 KiB
  * pages) per node.
  */
-#ifndef FS_MEM_H
-#define FS_MEM_H
+#ifndef FS_MM_MMZONE_H
+#define FS_MM_MMZONE_H
 
 #include <fragsim/policy.h>
 #include <stdbool.h>

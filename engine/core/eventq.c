@@ -4,7 +4,7 @@
  * "hole" instead of swapping, and storage only grows (doubling) so that a
  * steady-state run does no allocation at all.
  */
-#include "engine/eventq.h"
+#include "engine/core/eventq.h"
 
 #include <glib.h>
 

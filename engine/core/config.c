@@ -1,12 +1,12 @@
 /* The configuration schema and its parsing; see config.h. */
-#include "engine/config.h"
+#include "engine/core/config.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 
 #define NOB 1, 0 /* no bounds */
 

@@ -1,0 +1,249 @@
+/* Booting a run: the machine from the configuration, the policies created
+ * (their boot_layout may move zone boundaries and declare CMA areas), the
+ * memory model set up, boot memory freed, watermarks, pcp lists, and the
+ * policies' boot hooks, in the kernel's order (start_kernel: setup_arch ->
+ * mm_init -> memblock_free_all -> init_per_zone_wmark_min).
+ */
+#include "engine/run.h"
+
+#include <string.h>
+
+#include "engine/core/error.h"
+#include "engine/mm/migrate.h"
+#include "engine/mm/oom_kill.h"
+#include "engine/mm/page_isolation.h"
+#include "engine/mm/pcp.h"
+#include "engine/mm/slub.h"
+#include "engine/mm/vmscan.h"
+#include "engine/plugin/host.h"
+
+/* ---- boot ---------------------------------------------------------------------- */
+
+static bool alloc_movable_cb(void *ctx, uint32_t id) {
+  FsiRun *run = ctx;
+  return id < run->nallocs && fsi_alloc_is_movable(&run->allocs[id]);
+}
+
+static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
+  FsiConfig *cfg = run->cfg;
+  memset(mc, 0, sizeof *mc);
+  uint64_t page_size = fsi_config_size(cfg, "machine", "page_size");
+  uint64_t memory = fsi_config_size(cfg, "machine", "memory");
+  if (page_size < 1024 || (page_size & (page_size - 1))) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: machine.page_size: %" G_GUINT64_FORMAT
+                " is not a power of two of at least 1K", fsi_config_origin(cfg, "machine", "page_size"), page_size);
+    return false;
+  }
+  if (memory < ((uint64_t)64 << 20) || memory > ((uint64_t)16 << 40)) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "%s: machine.memory: %" G_GUINT64_FORMAT " bytes is outside the supported 64M .. 16T",
+                fsi_config_origin(cfg, "machine", "memory"), memory);
+    return false;
+  }
+  mc->page_size = (uint32_t)page_size;
+  mc->total_pages = memory / page_size;
+  mc->max_order = (uint32_t)fsi_config_int(cfg, "machine", "max_order");
+  mc->pageblock_order = (uint32_t)fsi_config_int(cfg, "machine", "pageblock_order");
+  if (mc->pageblock_order > mc->max_order) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: machine.pageblock_order %u exceeds machine.max_order %u",
+                fsi_config_origin(cfg, "machine", "pageblock_order"), mc->pageblock_order, mc->max_order);
+    return false;
+  }
+  if (mc->total_pages > UINT32_MAX - ((uint64_t)1 << mc->max_order)) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "machine.memory: more than 2^32 pages per node");
+    return false;
+  }
+  uint64_t block = (uint64_t)1 << mc->max_order;
+  uint64_t dma = fsi_config_size(cfg, "machine", "dma_limit") / page_size;
+  uint64_t dma32 = fsi_config_size(cfg, "machine", "dma32_limit") / page_size;
+  dma = MIN(dma / block * block, mc->total_pages);
+  dma32 = MAX(MIN(dma32 / block * block, mc->total_pages), dma);
+  mc->zone_start[FS_ZONE_DMA] = 0;
+  mc->zone_end[FS_ZONE_DMA] = dma;
+  mc->zone_start[FS_ZONE_DMA32] = dma;
+  mc->zone_end[FS_ZONE_DMA32] = dma32;
+  mc->zone_start[FS_ZONE_NORMAL] = dma32;
+  mc->zone_end[FS_ZONE_NORMAL] = mc->total_pages;
+  mc->zone_start[FS_ZONE_MOVABLE] = mc->total_pages;
+  mc->zone_end[FS_ZONE_MOVABLE] = mc->total_pages;
+  mc->reserved_low_pages = fsi_config_size(cfg, "machine", "reserved_low") / page_size;
+  uint64_t memmap_bytes = mc->total_pages * (uint64_t)fsi_config_int(cfg, "machine", "memmap_bytes_per_page");
+  mc->memmap_pages = (memmap_bytes + page_size - 1) / page_size;
+  if (mc->reserved_low_pages + mc->memmap_pages >= mc->total_pages / 2) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "machine: reserved_low and the memmap leave less than half of memory");
+    return false;
+  }
+  mc->watermark_scale_factor = (uint32_t)fsi_config_int(cfg, "vm", "watermark_scale_factor");
+  mc->min_free_kbytes = fsi_config_int(cfg, "vm", "min_free_kbytes");
+  char *ratio = fsi_config_string(cfg, "vm", "lowmem_reserve_ratio");
+  char **parts = g_strsplit(ratio, ",", -1);
+  bool ok = g_strv_length(parts) == FS_MAX_ZONES;
+  for (unsigned i = 0; ok && i < FS_MAX_ZONES; i++) {
+    char *end;
+    gint64 v = g_ascii_strtoll(g_strstrip(parts[i]), &end, 10);
+    if (*end || !*parts[i] || v < 0 || v > 1 << 20) ok = false;
+    else mc->lowmem_reserve_ratio[i] = (uint32_t)v;
+  }
+  if (!ok)
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "%s: vm.lowmem_reserve_ratio: \"%s\" is not four non-negative integers (DMA,DMA32,Normal,Movable)",
+                fsi_config_origin(cfg, "vm", "lowmem_reserve_ratio"), ratio);
+  g_strfreev(parts);
+  g_free(ratio);
+  char *wc = fsi_config_string(cfg, "vm", "watermark_check");
+  mc->old_watermark_check = !strcmp(wc, "pre-4.4");
+  g_free(wc);
+  return ok;
+}
+
+/* A policy's boot_layout may carve ZONE_MOVABLE or declare CMA areas; the
+ * result must still be a partition of memory into ordered zones. */
+static bool apply_boot_layout(FsiRun *run, FsiMemConfig *mc, GError **error) {
+  FsBootLayout lay = {0};
+  lay.total_pages = mc->total_pages;
+  memcpy(lay.zone_start, mc->zone_start, sizeof lay.zone_start);
+  memcpy(lay.zone_end, mc->zone_end, sizeof lay.zone_end);
+  lay.pageblock_order = mc->pageblock_order;
+  lay.max_order = mc->max_order;
+  lay.page_size = mc->page_size;
+  for (uint32_t i = 0; i < run->nslots; i++) {
+    const FsPolicyOps *ops = &run->slots[i].policy->ops;
+    if (!ops->boot_layout) continue;
+    run->current_slot = (int32_t)i;
+    ops->boot_layout(run->slots[i].state, &lay);
+    run->current_slot = -1;
+    uint64_t prev = 0;
+    bool ok = lay.nr_cma_areas <= G_N_ELEMENTS(lay.cma_start);
+    for (uint32_t z = 0; ok && z < FS_MAX_ZONES; z++) {
+      if (lay.zone_start[z] != prev || lay.zone_end[z] < lay.zone_start[z]) ok = false;
+      prev = lay.zone_end[z];
+    }
+    if (!ok || prev != mc->total_pages) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_RUN,
+                  "policy \"%s\": hook boot_layout left zones that do not partition pfns 0..%" G_GUINT64_FORMAT
+                  " in order (or declared more than 8 CMA areas)",
+                  run->slots[i].policy->name, mc->total_pages);
+      return false;
+    }
+  }
+  memcpy(mc->zone_start, lay.zone_start, sizeof lay.zone_start);
+  memcpy(mc->zone_end, lay.zone_end, sizeof lay.zone_end);
+  return true;
+}
+
+static void call_simple_hook(FsiRun *run, size_t offset) {
+  for (uint32_t i = 0; i < run->nslots; i++) {
+    void (*fn)(void *) = *(void (**)(void *))((char *)&run->slots[i].policy->ops + offset);
+    if (!fn) continue;
+    run->current_slot = (int32_t)i;
+    fn(run->slots[i].state);
+    run->current_slot = -1;
+  }
+}
+
+void fsi_run_set_tasks(FsiRun *run, uint32_t n) {
+  g_free(run->tasks);
+  run->ntasks = n;
+  run->tasks = g_new0(FsiTask, n);
+  for (uint32_t i = 0; i < n; i++) fsi_rng_seed(&run->tasks[i].rng, run->seed, "task", i);
+}
+
+FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t seed, GError **error) {
+  FsiRun *run = g_new0(FsiRun, 1);
+  run->cfg = cfg;
+  run->seed = seed;
+  run->stack = stack;
+  run->workload = *wl;
+  run->current_slot = -1;
+  run->current_task = FSI_NIL;
+  fsi_eventq_init(&run->q);
+  fsi_stats_init(&run->stats);
+  fsi_rng_seed(&run->engine_rng, seed, "engine", 0);
+  run->check = fsi_config_bool(cfg, "sim", "check");
+  run->end_ns = fsi_config_duration(cfg, "sim", "duration");
+  run->sample_interval_ns = fsi_config_duration(cfg, "sim", "sample_interval");
+  if (run->sample_interval_ns == 0) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: sim.sample_interval must be greater than zero",
+                fsi_config_origin(cfg, "sim", "sample_interval"));
+    goto fail;
+  }
+
+  bool has_mapping = false;
+  run->nslots = stack->n;
+  run->slots = g_new0(FsiSlot, stack->n);
+  for (uint32_t i = 0; i < stack->n; i++) {
+    FsiSlot *s = &run->slots[i];
+    s->policy = &stack->v[i];
+    if (s->policy->ops.gfp_to_migratetype) has_mapping = true;
+    if (s->policy->ops.reclaim_tag) run->has_reclaim_tag = true;
+    char *comp = g_strdup_printf("policy:%s", s->policy->name);
+    fsi_rng_seed(&s->rng, seed, comp, 0);
+    g_free(comp);
+  }
+  if (!has_mapping) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "stack \"%s\": no policy maps gfp to a migratetype (add nogroup for vanilla, or migratetype)",
+                stack->spec);
+    goto fail;
+  }
+
+  FsiMemConfig mc;
+  if (!build_mem_config(run, &mc, error)) goto fail;
+  /* Policies are created before boot: boot_layout needs their parameters. */
+  for (uint32_t i = 0; i < run->nslots; i++) {
+    FsiSlot *s = &run->slots[i];
+    FsHost *host = g_new0(FsHost, 1);
+    host->run = run;
+    host->slot = i;
+    s->host = host;
+    GError *e = NULL;
+    run->current_slot = (int32_t)i;
+    s->state = s->policy->ops.create(&fsi_host_api, host, s->policy->values, &e);
+    run->current_slot = -1;
+    if (e || !s->state) {
+      if (e) {
+        g_propagate_prefixed_error(error, e, "policy \"%s\": create: ", s->policy->name);
+      } else {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "policy \"%s\": create returned NULL without an error",
+                    s->policy->name);
+      }
+      s->state = NULL;
+      goto fail;
+    }
+  }
+  if (!apply_boot_layout(run, &mc, error)) goto fail;
+  fsi_mem_init(&run->mem, &mc);
+  run->ncpus = (uint32_t)fsi_config_int(cfg, "machine", "cpus");
+  run->costly_order = (uint32_t)fsi_config_int(cfg, "vm", "costly_order");
+  run->compact_result = -1;
+  run->cost.alloc_base = (uint64_t)fsi_config_int(cfg, "cost", "alloc_base_ns");
+  run->cost.buddy_op = (uint64_t)fsi_config_int(cfg, "cost", "buddy_op_ns");
+  run->cost.scan = (uint64_t)fsi_config_int(cfg, "cost", "scan_ns");
+  run->cost.reclaim_clean = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_clean_ns");
+  run->cost.reclaim_dirty = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_dirty_ns");
+  run->cost.reclaim_swap = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_swap_ns");
+  run->cost.migrate = (uint64_t)fsi_config_int(cfg, "cost", "migrate_ns");
+  run->cost.pageblock_move = (uint64_t)fsi_config_int(cfg, "cost", "pageblock_move_ns");
+  run->cost.shrink_object = (uint64_t)fsi_config_int(cfg, "cost", "shrink_object_ns");
+  run->cost.throttle = (uint64_t)fsi_config_int(cfg, "cost", "throttle_ns");
+  run->cost.oom_kill = (uint64_t)fsi_config_int(cfg, "cost", "oom_kill_ns");
+  run->boost_factor = (uint64_t)fsi_config_int(cfg, "vm", "watermark_boost_factor");
+  fsi_reclaim_init(run);
+  run->mem.alloc_movable = alloc_movable_cb;
+  run->mem.alloc_movable_ctx = run;
+  call_simple_hook(run, G_STRUCT_OFFSET(FsPolicyOps, boot_pageblocks));
+  fsi_mem_boot_free(&run->mem);
+  fsi_mem_setup_watermarks(&run->mem);
+  if (fsi_config_bool(cfg, "vm", "pcp")) fsi_pcp_init(run);
+  call_simple_hook(run, G_STRUCT_OFFSET(FsPolicyOps, boot_done));
+  if (run->stop) {
+    g_propagate_error(error, run->error);
+    run->error = NULL;
+    goto fail;
+  }
+  fsi_run_set_tasks(run, (uint32_t)fsi_config_int(cfg, "machine", "cpus"));
+  return run;
+fail:
+  fsi_run_free(run);
+  return NULL;
+}

@@ -1,0 +1,247 @@
+/* Isolated free pages and page migration: __isolate_free_page and its
+ * release, and migrate_pages() for one allocation, as in mm/page_alloc.c
+ * and mm/migrate.c of v6.1 (reference §6.4, §7.5-7.6).  See migrate.h for
+ * what this module owns.  Range isolation and alloc_contig_range are in
+ * page_isolation.c, offlining in memory_hotplug.c.
+ *
+ * Page frames of an isolated free block: the head carries FSI_PG_ISOLATED and
+ * the block's order (mt remembers the list it came from), tails are 0.  The
+ * block is on no list and outside NR_FREE_PAGES.  An allocation moved here
+ * keeps its id and generation, so the owner's handle follows it (rmap).
+ *
+ * Everything is synchronous and deterministic: no randomness, no clock.
+ */
+#include "engine/mm/migrate.h"
+
+#include <string.h>
+
+#include "engine/mm/internal.h"
+#include "engine/mm/pcp.h"
+
+/* ---- page-frame helpers ---------------------------------------------------------- */
+
+
+/* Head of the block with `flag` (BUDDY or ISOLATED) containing pfn, or
+ * FS_PFN_NONE.  Blocks are naturally aligned, so the head is pfn rounded
+ * down to some order. */
+uint64_t fsi_block_head_with(const FsiMem *m, uint64_t pfn, uint8_t flag) {
+  if (pfn >= m->nr_pages) return FS_PFN_NONE;
+  for (uint32_t o = 0; o <= m->max_order; o++) {
+    uint64_t head = pfn & ~(fsi_pages_of_order(o) - 1);
+    const FsiPage *hp = &m->pages[head];
+    if ((hp->flags & flag) && pfn < head + fsi_pages_of_order(hp->order)) return head;
+  }
+  return FS_PFN_NONE;
+}
+
+static void set_isolated(FsiMem *m, uint64_t pfn, uint32_t order, uint8_t list_mt) {
+  FsiPage *p = &m->pages[pfn];
+  p->flags = FSI_PG_ISOLATED;
+  p->order = (uint8_t)order;
+  p->mt = list_mt;
+  p->alloc = FSI_NIL;
+  p->next = p->prev = FSI_NIL;
+}
+
+/* Frees [pfn, pfn + 2^order) to the buddy allocator with the pageblock's
+ * migratetype.  A block larger than a pageblock goes in pageblock pieces,
+ * each with its own block's type ([2025] split_large_buddy; 6.1 frees it
+ * whole with the first block's type), so a block never lands on a list
+ * that is wrong for part of it; the pieces re-merge where types allow. */
+void fsi_free_pages_pb(FsiMem *m, uint64_t pfn, uint32_t order, bool to_tail) {
+  if (order <= m->pageblock_order) {
+    fsi_free_one_page_fpi(m, pfn, order, fsi_get_pageblock_mt(m, pfn), to_tail, NULL);
+    return;
+  }
+  for (uint64_t p = pfn; p < pfn + fsi_pages_of_order(order); p += m->pageblock_nr_pages)
+    fsi_free_one_page_fpi(m, p, m->pageblock_order, fsi_get_pageblock_mt(m, p), to_tail, NULL);
+}
+
+/* Largest naturally aligned order at pfn that fits below end. */
+uint32_t fsi_aligned_order(const FsiMem *m, uint64_t pfn, uint64_t end) {
+  uint32_t o = 0;
+  while (o < m->max_order && !(pfn & fsi_pages_of_order(o)) && pfn + fsi_pages_of_order(o + 1) <= end) o++;
+  return o;
+}
+
+/* Frees [start, end) as naturally aligned blocks. */
+void fsi_free_range(FsiMem *m, uint64_t start, uint64_t end, bool to_tail) {
+  while (start < end) {
+    uint32_t o = fsi_aligned_order(m, start, end);
+    fsi_free_pages_pb(m, start, o, to_tail);
+    start += fsi_pages_of_order(o);
+  }
+}
+
+static uint64_t cost_migrate_ns(FsiRun *run) { return run->cost.migrate; }
+
+/* ---- isolated free pages ---------------------------------------------------------- */
+
+bool fsi_isolate_free_block(FsiRun *run, uint64_t pfn, bool check_watermark) {
+  FsiMem *m = &run->mem;
+  if (pfn >= m->cfg.total_pages || !(m->pages[pfn].flags & FSI_PG_BUDDY)) return false;
+  FsiPage *p = &m->pages[pfn];
+  uint32_t order = p->order;
+  uint8_t list_mt = p->mt;
+  uint32_t block_mt = fsi_get_pageblock_mt(m, pfn);
+  /* __isolate_free_page(): obey the watermark as if the page were being
+   * allocated, emulating the high-order check with a raised order-0 mark.
+   * Simplified per migrate.h's contract: CMA blocks are exempt too (6.1
+   * exempts only ISOLATE; CMA pages merely count as free via ALLOC_CMA). */
+  if (check_watermark && block_mt != FS_MIGRATE_ISOLATE && block_mt != FS_MIGRATE_CMA) {
+    uint32_t zi = fsi_pfn_zone(m, pfn);
+    const FsiZone *z = &m->zones[zi];
+    uint64_t mark = z->wmark[FSI_WMARK_MIN] + fsi_pages_of_order(order);
+    if (!fsi_zone_watermark_ok(m, zi, 0, mark, 0, FS_ALLOC_CMA, (int64_t)z->nr_free_pages)) return false;
+  }
+  /* Simplified: the kernel also retypes mergeable pageblocks to MOVABLE when
+   * the block is >= pageblock_order - 1; left to the isolating policy, since
+   * only it knows whether grouping by mobility is on. */
+  fsi_take_free_block(m, pfn, order, list_mt);
+  set_isolated(m, pfn, order, list_mt);
+  return true;
+}
+
+void fsi_release_isolated(FsiRun *run, uint64_t pfn) {
+  FsiMem *m = &run->mem;
+  if (pfn >= m->cfg.total_pages || !(m->pages[pfn].flags & FSI_PG_ISOLATED)) return;
+  FsiPage *p = &m->pages[pfn];
+  uint32_t order = p->order;
+  p->flags = 0;
+  p->order = 0;
+  /* release_freepages() -> __free_page(): an ordinary free (straight to
+   * the buddy lists here: migration does not model pcp caching). */
+  fsi_free_pages_pb(m, pfn, order, false);
+}
+
+/* Splits the isolated block headed at head so that [dst, dst + 2^order) is
+ * carved out (its frames left 0); the other pieces stay isolated. */
+static void carve_isolated(FsiMem *m, uint64_t head, uint64_t dst, uint32_t order) {
+  FsiPage *hp = &m->pages[head];
+  uint32_t o = hp->order;
+  uint8_t list_mt = hp->mt;
+  hp->flags = 0;
+  hp->order = 0;
+  uint64_t h = head;
+  while (o > order) {
+    o--;
+    uint64_t half = fsi_pages_of_order(o);
+    if (dst >= h + half) {
+      set_isolated(m, h, o, list_mt);
+      h += half;
+    } else {
+      set_isolated(m, h + half, o, list_mt);
+    }
+  }
+  g_assert(h == dst);
+  m->pages[dst].flags = 0;
+  m->pages[dst].order = 0;
+}
+
+/* ---- migration ------------------------------------------------------------------------- */
+
+/* Whether the allocation still owns page frames at a->pfn.  Reclaim frees
+ * the frames of an evicted allocation but keeps the object, so the frames
+ * are the authority on residency. */
+static bool alloc_resident(const FsiRun *run, const FsiAlloc *a) {
+  uint32_t id = (uint32_t)(a - run->allocs);
+  if (!(a->flags & FSI_AF_LIVE) || a->pfn >= run->mem.nr_pages) return false;
+  const FsiPage *p = &run->mem.pages[a->pfn];
+  return (p->flags & FSI_PG_ALLOC) && (p->flags & FSI_PG_HEAD) && p->alloc == id;
+}
+
+/* PageLRU || __PageMovable: anon, file, THP and zsmalloc move; slab, page
+ * tables, stacks, atomic and device memory (and contig ranges) do not. */
+bool fsi_kind_migratable(const FsiAlloc *a) {
+  return fsi_alloc_is_movable(a) && !(a->flags & FSI_AF_CONTIG);
+}
+
+bool fsi_alloc_migratable(const FsiRun *run, const FsiAlloc *a) {
+  return fsi_kind_migratable(a) && !(a->flags & FSI_AF_PINNED) && alloc_resident(run, a);
+}
+
+/* The allocation headed at src, or NULL if src heads none. */
+static FsiAlloc *alloc_at_head(FsiRun *run, uint64_t src) {
+  if (src >= run->mem.cfg.total_pages) return NULL;
+  const FsiPage *p = &run->mem.pages[src];
+  if (!(p->flags & FSI_PG_ALLOC) || !(p->flags & FSI_PG_HEAD) || p->alloc >= run->nallocs) return NULL;
+  FsiAlloc *a = &run->allocs[p->alloc];
+  return alloc_resident(run, a) && a->pfn == src ? a : NULL;
+}
+
+/* migrate_pages()' refusals, counted as the kernel counts PGMIGRATE_FAIL. */
+static int check_source(FsiRun *run, FsiAlloc *a) {
+  if (!a) return FS_MIGRATE_ENOTHEAD;
+  int r = FS_MIGRATE_OK;
+  if (a->flags & FSI_AF_PINNED) r = FS_MIGRATE_EPINNED;
+  else if (!fsi_kind_migratable(a)) r = FS_MIGRATE_EUNMOVABLE;
+  if (r != FS_MIGRATE_OK) run->stats.c[FSI_C_pgmigrate_fail] += fsi_pages_of_order(a->order);
+  return r;
+}
+
+/* Moves allocation a to the page frames at dst (taken, flags 0): copy,
+ * remap (the object keeps its id), free the old frames. */
+static void move_alloc(FsiRun *run, FsiAlloc *a, uint64_t dst) {
+  FsiMem *m = &run->mem;
+  uint32_t id = (uint32_t)(a - run->allocs);
+  uint64_t src = a->pfn;
+  uint32_t order = a->order;
+  fsi_mark_allocated(m, dst, order, id, a->alloc_mt);
+  fsi_mark_unallocated(m, src, order, a->alloc_mt);
+  a->pfn = (uint32_t)dst;
+  a->zone = (uint8_t)fsi_pfn_zone(m, dst);
+  /* The old page is freed with its pageblock's current type (ISOLATE inside
+   * an isolated range).  Simplified: straight to the buddy lists, without
+   * the pcp lists or the policies' freed hook (which would re-enter the
+   * policy that is migrating). */
+  fsi_free_pages_pb(m, src, order, false);
+  run->stats.c[FSI_C_pgmigrate_success] += fsi_pages_of_order(order);
+  run->charged_ns += fsi_pages_of_order(order) * cost_migrate_ns(run);
+}
+
+int fsi_migrate_page(FsiRun *run, uint64_t src_pfn, uint64_t dst_pfn) {
+  FsiMem *m = &run->mem;
+  FsiAlloc *a = alloc_at_head(run, src_pfn);
+  int r = check_source(run, a);
+  if (r != FS_MIGRATE_OK) return r;
+  uint64_t n = fsi_pages_of_order(a->order);
+  uint64_t head = dst_pfn < m->cfg.total_pages ? fsi_block_head_with(m, dst_pfn, FSI_PG_ISOLATED) : FS_PFN_NONE;
+  if (head == FS_PFN_NONE || (dst_pfn & (n - 1)) || dst_pfn + n > head + fsi_pages_of_order(m->pages[head].order))
+    return FS_MIGRATE_ETARGET;
+  carve_isolated(m, head, dst_pfn, a->order);
+  move_alloc(run, a, dst_pfn);
+  return FS_MIGRATE_OK;
+}
+
+/* Highest zone the allocation's gfp allows, clamped to a populated one.
+ * Simplified: the kernel's alloc_migration_target uses GFP_USER|__GFP_MOVABLE
+ * plus __GFP_HIGHMEM only when the source is in ZONE_MOVABLE. */
+static uint32_t target_zoneidx(const FsiRun *run, const FsiAlloc *a) {
+  uint32_t hz = fsi_gfp_zone(a->gfp);
+  if (hz >= run->mem.nr_zones) hz = run->mem.nr_zones ? run->mem.nr_zones - 1 : 0;
+  while (hz > 0 && !fsi_zone_populated(&run->mem.zones[hz])) hz--;
+  return hz;
+}
+
+int fsi_migrate_away(FsiRun *run, uint64_t src_pfn) {
+  FsiMem *m = &run->mem;
+  FsiAlloc *a = alloc_at_head(run, src_pfn);
+  int r = check_source(run, a);
+  if (r != FS_MIGRATE_OK) return r;
+  uint32_t id = (uint32_t)(a - run->allocs), zone = 0;
+  /* Simplified: the target comes from the free lists at the min watermark;
+   * __GFP_RETRY_MAYFAIL's reclaim and compaction are not attempted. */
+  uint64_t dst = fsi_alloc_migration_target(run, a->order, target_zoneidx(run, a), &zone);
+  if (dst == FS_PFN_NONE) return FS_ENOMEM;
+  a = &run->allocs[id]; /* the target allocation ran policy hooks */
+  if (fsi_get_pageblock_mt(m, dst) == FS_MIGRATE_ISOLATE) {
+    /* ISOLATE lists are never allocated from; a policy handed one out. */
+    fsi_free_pages_pb(m, dst, a->order, false);
+    fsi_run_failf(run, "t=%" G_GUINT64_FORMAT " ns: a migration target at pfn %" G_GUINT64_FORMAT
+                       " came from an isolated pageblock",
+                  run->now_ns, dst);
+    return FS_ENOMEM;
+  }
+  move_alloc(run, a, dst);
+  return FS_MIGRATE_OK;
+}

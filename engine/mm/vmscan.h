@@ -1,0 +1,36 @@
+/* Memory pressure (mm/vmscan.c): LRU lists, page cache and swap, shrink_slab,
+ * direct reclaim and kswapd (reference §2.7, §10).
+ *
+ * Owns: which pages are reclaimable and what reclaiming them costs, the
+ * classic two-list (active/inactive) LRU per node, and balance_pgdat as a
+ * simulated daemon with its own time.  Does not own the slab caches
+ * (slub.c), the OOM killer (oom_kill.c), where the freed pages end up (the
+ * buddy allocator) or what compaction does with them (a policy).
+ */
+#ifndef FS_MM_VMSCAN_H
+#define FS_MM_VMSCAN_H
+
+#include "engine/run.h"
+
+void fsi_reclaim_init(FsiRun *run);
+void fsi_reclaim_destroy(FsiRun *run);
+
+/* An allocation became resident / is being freed by its owner. */
+void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq);
+void fsi_reclaim_alloc_removed(FsiRun *run, uint32_t id);
+
+/* try_to_free_pages(): direct reclaim for a request; returns pages reclaimed.
+ * The cost is charged to the requesting task (run->charged_ns). */
+uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req);
+/* Reclaims the one LRU allocation that owns pfn (lumpy reclaim's neighbours). */
+uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd);
+
+/* wakeup_kswapd() and the kswapd event handler. */
+void fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
+void fsi_kswapd_event(FsiRun *run, uint64_t gen);
+bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
+
+/* drop_caches: 1 = page cache, 2 = slab, 3 = both. Returns pages freed. */
+uint64_t fsi_drop_caches(FsiRun *run, int what);
+
+#endif
