@@ -15,6 +15,7 @@
 
 #include "engine/mem.h"
 #include "engine/migrate.h"
+#include "engine/reclaim.h"
 #include "engine/run.h"
 #include "engine/runner.h"
 
@@ -71,9 +72,13 @@ static int64_t counter(FsiRun *run, const char *name) {
   return 0;
 }
 
-static FsiAllocResult alloc(FsiRun *run, uint32_t kind, uint32_t gfp, uint32_t order, bool pinned) {
+static FsiAllocResult alloc_unchecked(FsiRun *run, uint32_t kind, uint32_t gfp, uint32_t order, bool pinned) {
   FsiRequest rq = {order, kind, gfp, 1, pinned, false, false};
-  FsiAllocResult r = fsi_run_alloc(run, &rq);
+  return fsi_run_alloc(run, &rq);
+}
+
+static FsiAllocResult alloc(FsiRun *run, uint32_t kind, uint32_t gfp, uint32_t order, bool pinned) {
+  FsiAllocResult r = alloc_unchecked(run, kind, gfp, order, pinned);
   check(run);
   return r;
 }
@@ -227,7 +232,7 @@ static void test_steal_order(gconstpointer data) {
   release_as(run, base, run->mem.max_order, FS_MIGRATE_UNMOVABLE);
   FsiHandle *h = g_new0(FsiHandle, PB);
   for (uint32_t i = 0; i < PB; i++) {
-    FsiAllocResult a = alloc(run, FS_KIND_PAGETABLE, noreclaim_gfp(FS_KIND_PAGETABLE), 0, false);
+    FsiAllocResult a = alloc_unchecked(run, FS_KIND_PAGETABLE, noreclaim_gfp(FS_KIND_PAGETABLE), 0, false);
     g_assert_cmpuint(a.handle, !=, FSI_HANDLE_NONE);
     g_assert_cmpuint(a.pfn, ==, base + i);
     h[i] = a.handle;
@@ -338,10 +343,11 @@ static void test_free_scanner_every_block(void) {
   g_assert_cmpuint(z->start_pfn % PB, ==, 0);
   FsiHandle *by_pfn = g_new0(FsiHandle, m->nr_pages);
   for (;;) {
-    FsiAllocResult a = alloc(run, FS_KIND_ANON, noreclaim_gfp(FS_KIND_ANON), 0, true);
+    FsiAllocResult a = alloc_unchecked(run, FS_KIND_ANON, noreclaim_gfp(FS_KIND_ANON), 0, true);
     if (!a.handle) break;
     by_pfn[a.pfn] = a.handle;
   }
+  check(run);
   g_assert_cmpuint(z->nr_free_pages, ==, 0);
   uint64_t b0 = z->start_pfn / PB, last = (z->end_pfn - 1) / PB;
   uint64_t mig = b0 + 1, first_target = mig + 2;
@@ -458,6 +464,114 @@ static void test_cma_half_free(void) {
   g_assert_true(movable_served_from_cma(1, 2, false));
 }
 
+/* ---- compaction deferral: compact_order_failed ------------------------------------------ */
+
+/* Memory full of pinned anonymous pages with 3 of every 4 freed (pfn % 4):
+ * plenty free, nothing of order >= 2, nothing compaction can move. */
+static void fill_pinned_fragmented(FsiRun *run, uint32_t zone) {
+  FsiMem *m = &run->mem;
+  GArray *h = g_array_new(FALSE, FALSE, sizeof(FsiAllocResult));
+  for (;;) {
+    FsiAllocResult a = alloc_unchecked(run, FS_KIND_ANON, noreclaim_gfp(FS_KIND_ANON), 0, true);
+    if (!a.handle) break;
+    g_array_append_val(h, a);
+  }
+  for (guint i = 0; i < h->len; i++) {
+    FsiAllocResult *a = &g_array_index(h, FsiAllocResult, i);
+    if (a->pfn % 4) fsi_run_free_handle(run, a->handle);
+  }
+  g_array_free(h, TRUE);
+  check(run);
+  for (uint32_t o = 2; o <= m->max_order; o++) g_assert_cmpuint(m->zones[zone].free_area[o].nr_free, ==, 0);
+}
+
+static FsiSlot *slot_of(FsiRun *run, const char *policy) {
+  for (uint32_t i = 0; i < run->nslots; i++)
+    if (!strcmp(run->slots[i].policy->name, policy)) return &run->slots[i];
+  g_error("no policy %s in the stack", policy);
+  return NULL;
+}
+
+/* The compaction policy's FS_STAGE_COMPACT hook for a movable request of
+ * order at priority prio, as the slow path calls it; returns the result it
+ * reported (FS_COMPACT_*). */
+static int direct_compact(FsiRun *run, uint32_t zone, uint32_t order, int prio) {
+  FsiSlot *s = slot_of(run, "compaction");
+  FsAllocRequest req = {.order = order,
+                        .gfp = FS_GFP_TRANSHUGE,
+                        .alloc_flags = FS_ALLOC_WMARK_MIN,
+                        .migratetype = FS_MIGRATE_MOVABLE,
+                        .highest_zoneidx = zone,
+                        .kind = FS_KIND_THP,
+                        .task = 1,
+                        .compact_priority = prio};
+  uint64_t pfn = FS_PFN_NONE;
+  run->ntaken = 0;
+  run->compact_result = -1;
+  FsStageResult r = s->policy->ops.slowpath_stage(s->state, FS_STAGE_COMPACT, &req, &pfn);
+  g_assert_cmpint(r, !=, FS_STAGE_CAPTURED);
+  check(run);
+  return run->compact_result;
+}
+
+/* defer_compaction() only ever lowers compact_order_failed, which starts at
+ * 0 and is raised only by a success (compaction_defer_reset(): order + 1);
+ * compaction_deferred() defers every order at or above it.  So on a fresh
+ * zone one synchronous failure at order 9 defers the next attempt at order 4
+ * too: after k = 1 failure, 2^1 - 1 = 1 attempt is skipped, then the next runs. */
+static void test_defer_order_failed(void) {
+  Fx fx;
+  const char *sets[] = {"machine.dma_limit=0", "vm.min_free_kbytes=0", NULL};
+  fx_open(&fx, "vanilla+compaction", sets);
+  FsiRun *run = fx.run;
+  fill_pinned_fragmented(run, FS_ZONE_DMA32);
+  int r = direct_compact(run, FS_ZONE_DMA32, 9, 1);
+  g_assert_true(r == FS_COMPACT_COMPLETE || r == FS_COMPACT_PARTIAL_SKIPPED);
+  g_assert_cmpint(counter(run, "compaction.compact_deferred"), ==, 0);
+  g_assert_cmpint(direct_compact(run, FS_ZONE_DMA32, 4, 1), ==, FS_COMPACT_DEFERRED);
+  g_assert_cmpint(counter(run, "compaction.compact_deferred"), ==, 1);
+  g_assert_cmpint(direct_compact(run, FS_ZONE_DMA32, 4, 1), !=, FS_COMPACT_DEFERRED);
+  g_assert_cmpint(counter(run, "compaction.compact_deferred"), ==, 1);
+  fx_close(&fx);
+}
+
+/* ---- kswapd: woken for the order it is asked for ------------------------------------------ */
+
+/* wakeup_kswapd(): kswapd stays asleep only if the node is balanced at the
+ * requested order (pgdat_balanced(pgdat, order, highest_zoneidx)) and not
+ * boosted.  Half of memory free, all of it in order-0 blocks: balanced for
+ * order 0, not for order 9 (no free block of that order). */
+static void test_kswapd_wake_order(void) {
+  Fx fx;
+  const char *sets[] = {"machine.dma_limit=0", "vm.min_free_kbytes=0", NULL};
+  fx_open(&fx, "migratetype", sets);
+  FsiRun *run = fx.run;
+  GArray *h = g_array_new(FALSE, FALSE, sizeof(FsiAllocResult));
+  for (;;) {
+    FsiAllocResult a = alloc_unchecked(run, FS_KIND_ANON, noreclaim_gfp(FS_KIND_ANON), 0, false);
+    if (!a.handle) break;
+    g_array_append_val(h, a);
+  }
+  for (guint i = 0; i < h->len; i++)
+    if (g_array_index(h, FsiAllocResult, i).pfn % 2) fsi_run_free_handle(run, g_array_index(h, FsiAllocResult, i).handle);
+  g_array_free(h, TRUE);
+  check(run);
+  const FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
+  for (uint32_t o = 1; o <= run->mem.max_order; o++) g_assert_cmpuint(z->free_area[o].nr_free, ==, 0);
+  g_assert_cmpuint(z->wmark[FSI_WMARK_HIGH], >, 0);
+  g_assert_cmpuint(z->nr_free_pages, >, 4 * z->wmark[FSI_WMARK_HIGH]);
+  g_assert_cmpuint(z->watermark_boost, ==, 0);
+  g_assert_false(run->rc.kswapd_awake);
+  uint64_t wakes = run->stats.c[FSI_C_fs_kswapd_wake];
+  fsi_wakeup_kswapd(run, 0, FS_ZONE_DMA32);
+  g_assert_false(run->rc.kswapd_awake);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_kswapd_wake], ==, wakes);
+  fsi_wakeup_kswapd(run, 9, FS_ZONE_DMA32);
+  g_assert_true(run->rc.kswapd_awake);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_kswapd_wake], ==, wakes + 1);
+  fx_close(&fx);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_data_func("/mechanisms/fallback/order/6.1", "6.1", test_fallback_order);
@@ -469,6 +583,8 @@ int main(int argc, char **argv) {
   g_test_add_data_func("/mechanisms/merge/isolate", GUINT_TO_POINTER(FS_MIGRATE_ISOLATE), test_merge_rule);
   g_test_add_func("/mechanisms/merge/mergeable", test_merge_mergeable);
   g_test_add_func("/mechanisms/compaction/free-scanner-every-block", test_free_scanner_every_block);
+  g_test_add_func("/mechanisms/compaction/defer-order-failed", test_defer_order_failed);
+  g_test_add_func("/mechanisms/kswapd/wake-order", test_kswapd_wake_order);
   g_test_add_func("/mechanisms/cma/half-free", test_cma_half_free);
   return g_test_run();
 }
