@@ -148,11 +148,11 @@ def build_fskwl(workdir):
     cc = os.environ.get("CC", "cc").split()
     out = os.path.join(workdir, "fskwl")
     cmd = cc + ["-std=gnu11", "-O2", "-static", "-s", "-Wall", "-Wextra", "-Werror",
-                "-Wl,--build-id=none", "-o", out + ".tmp", "fskwl.c"]
+                "-Wl,--build-id=none", "-o", f"{out}.{os.getpid()}.tmp", "fskwl.c"]
     r = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True)
     if r.returncode:
         raise HarnessError("building fskwl failed:\n" + " ".join(cmd) + "\n" + r.stderr)
-    os.replace(out + ".tmp", out)
+    os.replace(f"{out}.{os.getpid()}.tmp", out)
     return out
 
 
@@ -195,9 +195,11 @@ def build_initramfs(workdir):
     with gzip.GzipFile(filename="", mode="wb", fileobj=gz, compresslevel=9, mtime=0) as g:
         g.write(raw)
     path = os.path.join(workdir, "initramfs.cpio.gz")
-    with open(path + ".tmp", "wb") as f:
+    # two harnesses sharing a workdir write the same bytes; each renames its own
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as f:
         f.write(gz.getvalue())
-    os.replace(path + ".tmp", path)
+    os.replace(tmp, path)
     return path
 
 
@@ -255,8 +257,22 @@ def kill_live_vms():
                 p.wait()
 
 
+def _wait_rusage(p, deadline):
+    """Wait for p like p.wait(), and also return its CPU seconds (user +
+    system): on a shared machine wall time measures the neighbours too."""
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            p.returncode = os.waitstatus_to_exitcode(status)
+            return p.returncode, ru.ru_utime + ru.ru_stime
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(p.args, 0)
+        time.sleep(0.1)
+
+
 def boot(machine, cmdline, mem_mb, outdir, timeout_s):
-    """One qemu run into outdir (console.txt, data.txt); returns wall seconds"""
+    """One qemu run into outdir (console.txt, data.txt); returns wall and
+    CPU seconds"""
     console = os.path.join(outdir, "console.raw")
     data = os.path.join(outdir, "data.raw")
     cmd = [machine.qemu] + ACCEL_ARGS + ["-m", str(mem_mb)] + MACHINE_ARGS + [
@@ -268,7 +284,7 @@ def boot(machine, cmdline, mem_mb, outdir, timeout_s):
         with _live_lock:
             _live.add(p)
         try:
-            rc = p.wait(timeout=timeout_s)
+            rc, cpu_s = _wait_rusage(p, t0 + timeout_s)
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
@@ -285,7 +301,7 @@ def boot(machine, cmdline, mem_mb, outdir, timeout_s):
         os.unlink(raw)
     if rc != 0:
         raise HarnessError(f"qemu exited with {rc}; see {outdir}/qemu.log")
-    return wall
+    return wall, cpu_s
 
 
 def _tail(path, n=15):
@@ -309,7 +325,7 @@ def run_cached(machine, cmdline, mem_mb, timeout_s=900, use_cache=True, label=""
     prefix = (".tmp-" if use_cache else "nocache-") + key[:12] + "-"
     tmp = tempfile.mkdtemp(prefix=prefix, dir=root)
     try:
-        wall = boot(machine, cmdline, mem_mb, tmp, timeout_s)
+        wall, cpu_s = boot(machine, cmdline, mem_mb, tmp, timeout_s)
         with open(os.path.join(tmp, "data.txt"), errors="replace") as f:
             run = kdump.Run(f.read())
         if run.errors or not run.done or run.exit_code != 0:
@@ -320,6 +336,7 @@ def run_cached(machine, cmdline, mem_mb, timeout_s=900, use_cache=True, label=""
                 + "--- console tail\n" + _tail(os.path.join(tmp, "console.txt")))
         meta = dict(machine.key_inputs(cmdline, mem_mb), key=key, label=label,
                     kernel=machine.kernel, uname=run.uname, wall_s=round(wall, 2),
+                    cpu_s=round(cpu_s, 2),
                     guest_s=max((v or 0 for v in run.dump_times.values()), default=0))
         with open(os.path.join(tmp, "meta.json"), "w") as f:
             json.dump(meta, f, indent=1, sort_keys=True)
@@ -503,7 +520,8 @@ def cmd_run(args):
     path, booted = run_cached(machine, cmdline, mem, args.timeout, not args.no_cache, label)
     with open(os.path.join(path, "meta.json")) as f:
         meta = json.load(f)
-    log(f"{label}: {'booted in %.1fs' % meta['wall_s'] if booted else 'cached'}: {path}")
+    how = f"booted in {meta['wall_s']:.1f}s wall, {meta['cpu_s']:.1f}s CPU" if booted else "cached"
+    log(f"{label}: {how}: {path}")
     with open(os.path.join(path, "data.txt")) as f:
         for line in f:
             if line.startswith(("RESULT", "SET", "WARN")):
@@ -529,7 +547,7 @@ def cmd_matrix(args):
     log(f"kernel harness: {len(jobs)} runs, kernel {os.path.basename(machine.kernel)}, "
         f"initramfs {machine.initramfs_sha256[:12]}, cache {cache_root()}")
     t0 = time.monotonic()
-    results, failures, booted_wall = {}, [], []
+    results, failures, booted_wall, booted_cpu = {}, [], [], []
 
     def one(job):
         scn, mem, seed = job
@@ -538,9 +556,10 @@ def cmd_matrix(args):
                                   args.timeout, True, label)
         if booted:
             with open(os.path.join(path, "meta.json")) as f:
-                wall = json.load(f)["wall_s"]
-            booted_wall.append(wall)
-            log(f"  booted {label}: {wall:.1f}s")
+                meta = json.load(f)
+            booted_wall.append(meta["wall_s"])
+            booted_cpu.append(meta["cpu_s"])
+            log(f"  booted {label}: {meta['wall_s']:.1f}s wall, {meta['cpu_s']:.1f}s CPU")
         return path
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -559,7 +578,8 @@ def cmd_matrix(args):
             kill_live_vms()
             raise
     elapsed = time.monotonic() - t0
-    log(f"kernel harness: {len(booted_wall)} booted ({sum(booted_wall):.0f}s of VM time), "
+    log(f"kernel harness: {len(booted_wall)} booted ({sum(booted_wall):.0f}s of VM wall time, "
+        f"{sum(booted_cpu):.0f}s of CPU), "
         f"{len(results) - len(booted_wall)} cached, {elapsed:.0f}s elapsed")
 
     rows = []
