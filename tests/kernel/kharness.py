@@ -95,9 +95,10 @@ def find_kernel():
 
 
 def find_qemu():
-    qemu = os.environ.get("FRAGSIM_QEMU") or shutil.which("qemu-system-x86_64")
+    name = os.environ.get("FRAGSIM_QEMU") or "qemu-system-x86_64"
+    qemu = shutil.which(name)
     if not qemu:
-        raise ToolsMissing("qemu-system-x86_64 not found (apt-get install qemu-system-x86)")
+        raise ToolsMissing(f"{name} not found (apt-get install qemu-system-x86)")
     return qemu
 
 
@@ -464,9 +465,11 @@ TABLE_COLUMNS = (
                            "after_fill.blocks_reclaimable")),
     ("free o9+", ("after_free.free_order9plus",)),
     ("fill fallbacks/steals", ("fill.extfrag_events", "fill.extfrag_steals")),
+    ("refill U blocks ; fallbacks", ("after_refill.blocks_unmovable", "refill.extfrag_events")),
     ("hugetlb got", ("hugetlb1.got", "hugetlb2.got")),
     ("compact o9+ after", ("compact1.free_order9plus_after",)),
     ("THP alloc/fallback", ("thp1.thp_fault_alloc", "thp1.thp_fault_fallback")),
+    ("unusable o9 after free", ("after_free.unusable_o9.DMA32",)),
     ("stall", ("run.compact_stall",)),
     ("pgsteal", ("run.pgsteal",)),
 )
@@ -477,6 +480,8 @@ def _fmt(values):
         v = values[0]
         return f"{v:g}" if isinstance(v, float) else str(v)
     mean = statistics.mean(values)
+    if any(isinstance(v, float) for v in values):
+        return f"{min(values):.3f}/{mean:.3f}/{max(values):.3f}"
     return f"{min(values):g}/{mean:.1f}/{max(values):g}"
 
 
