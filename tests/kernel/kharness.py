@@ -170,7 +170,7 @@ def build_initramfs(workdir):
         fskwl_bytes = f.read()
     with open(os.path.join(HERE, "init"), "rb") as f:
         init = f.read()
-    d, x, r = 0o040755, 0o100755, 0o100644  # noqa: F841
+    d, x = 0o040755, 0o100755
     entries = {
         ".": (d, b"", (0, 0)),
         "bin": (d, b"", (0, 0)),
