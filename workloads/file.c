@@ -117,7 +117,7 @@ typedef struct {
   /* nr_hugepages: the hugetlb pool's target size; -1 none, -2 MemFree / huge page size at phase start */
   int64_t pool_target;
   bool pool_keep;
-  uint64_t pool_goal, pool_attempts, pool_ns;
+  uint64_t pool_goal, pool_attempts, pool_ns, pool_size; /* pool_size: pages in the pool when the write ended */
   bool pool_failed;
   GHashTable *huge_pfns;   /* distinct head pfns of this phase's hugepages successes */
   /* set: policy parameters written at phase start, as sysctls are */
@@ -835,6 +835,7 @@ static void update_metrics(FsiRun *run, Phase *p) {
   set_metric(run, p->m_offline_fail, (double)p->offline_fail);
   set_metric(run, p->m_distinct, p->huge_pfns ? (double)g_hash_table_size(p->huge_pfns) : 0);
   set_metric(run, p->m_fragment_freed, (double)p->fragment_freed);
+  set_metric(run, p->m_pool, (double)p->pool_size);
   set_metric(run, p->m_pool_target, (double)p->pool_goal);
   set_metric(run, p->m_pool_attempts, (double)p->pool_attempts);
   set_metric(run, p->m_pool_ns, (double)p->pool_ns);
@@ -968,8 +969,10 @@ static void pool_start(FsiRun *run, FileWl *w, Phase *p) {
   p->pool_goal = goal;
   if (w->pool->len >= goal) {
     pool_release(run, w, (guint)goal);
+    p->pool_size = w->pool->len;
     return;
   }
+  p->pool_size = w->pool->len;
   w->pool_active = true;
 }
 
@@ -986,7 +989,7 @@ static void pool_step(FsiRun *run, FileWl *w, Phase *p) {
   if (r.handle) g_array_append_val(w->pool, r.handle);
   else p->pool_failed = true;
   if (!r.handle || w->pool->len >= p->pool_goal) w->pool_active = false;
-  set_metric(run, p->m_pool, (double)w->pool->len);
+  p->pool_size = w->pool->len;
 }
 
 /* The fill goals measured at a phase start: MemFree now, or the pages the
