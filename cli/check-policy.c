@@ -159,6 +159,7 @@ bool fsi_contract_table(FsiContract *c, char **ret_detail, GError **error) {
   HOOK(reclaim_tag);
   HOOK(contig_request);
   HOOK(compact_memory);
+  HOOK(param_changed);
 #undef HOOK
   GString *params = g_string_new(NULL);
   for (unsigned i = 0; i < p->nparams; i++)

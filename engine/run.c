@@ -49,8 +49,57 @@ void fsi_run_free(FsiRun *run) {
   g_free(run->allocs);
   g_free(run->free_ids);
   g_free(run->tasks);
+  if (run->param_texts) g_ptr_array_unref(run->param_texts);
   if (run->error) g_error_free(run->error);
   g_free(run);
+}
+
+bool fsi_run_set_param(FsiRun *run, const char *key, const char *value, bool apply, GError **error) {
+  const char *dot = strchr(key, '.');
+  if (!dot) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: not POLICY.PARAM", key);
+    return false;
+  }
+  g_autofree char *policy = g_strndup(key, (gsize)(dot - key));
+  const char *param = dot + 1;
+  for (uint32_t i = 0; i < run->nslots; i++) {
+    const FsiPolicy *p = run->slots[i].policy;
+    if (strcmp(p->name, policy) != 0) continue;
+    for (uint32_t j = 0; j < p->nparams; j++) {
+      const FsParamSpec *spec = &p->ops.params[j];
+      if (strcmp(spec->name, param) != 0) continue;
+      FsParamValue v;
+      char *text = NULL;
+      if (!fsi_param_parse(spec, value, &v, &text, error)) {
+        g_prefix_error(error, "%s: ", key);
+        return false;
+      }
+      if (!p->ops.param_changed) {
+        g_free(text);
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                    "%s: policy \"%s\" cannot change parameters while running (no param_changed hook)", key, policy);
+        return false;
+      }
+      if (!run->param_texts) run->param_texts = g_ptr_array_new_with_free_func(g_free);
+      g_ptr_array_add(run->param_texts, text);
+      if (spec->type == FS_PARAM_STRING) v.s = text;
+      if (!apply) return true;
+      run->current_slot = (int32_t)i;
+      bool ok = p->ops.param_changed(run->slots[i].state, j, &v);
+      run->current_slot = -1;
+      if (!ok) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: policy \"%s\" cannot change \"%s\" while running", key,
+                    policy, param);
+        return false;
+      }
+      return true;
+    }
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: policy \"%s\" has no parameter \"%s\"", key, policy, param);
+    return false;
+  }
+  g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: no policy \"%s\" in the stack %s", key, policy,
+              run->stack ? run->stack->expanded : "");
+  return false;
 }
 
 /* ---- event loop ---------------------------------------------------------------- */

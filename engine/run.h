@@ -117,7 +117,7 @@ typedef struct {
   uint32_t gen;
   uint32_t lru_next, lru_prev; /* object LRU (reclaimable caches) */
   uint16_t cache;
-  uint16_t live;
+  uint16_t live;       /* 0 free, 1 live (on the cache's LRU if reclaimable), 2 live and in use (no LRU) */
 } FsiSlabObj;
 
 typedef struct {
@@ -130,6 +130,7 @@ typedef struct {
   uint32_t partial_head;
   uint32_t lru_head, lru_tail; /* oldest at head */
   uint64_t nr_objects;
+  uint64_t nr_in_use;  /* objects held by an owner (an open file's dentry): not on the LRU, never shrunk */
   uint64_t nr_slab_pages;
 } FsiSlabCache;
 
@@ -286,6 +287,7 @@ struct FsiRun {
   uint32_t obs_mask;     /* FSI_OBS_* kinds some observer implements */
   uint64_t sample_interval_ns;
 
+  GPtrArray *param_texts; /* values of parameters set at run time (fsi_run_set_param), kept for STRING params */
   bool has_reclaim_tag;  /* some policy has a reclaim_tag hook */
   bool in_kswapd;      /* kswapd's event is running (hooks run in its context) */
   bool check;          /* run the invariant checker after every event */
@@ -312,6 +314,12 @@ FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task);
 void fsi_run_free_contig(FsiRun *run, FsiHandle h);
 /* /proc/sys/vm/compact_memory: every policy's compact_memory hook. */
 void fsi_run_compact_memory(FsiRun *run);
+/* Writes a policy parameter while the run goes on, as writing a sysctl does:
+ * key is "POLICY.PARAM" of a policy in the stack, value is parsed against
+ * its spec and handed to the policy's param_changed hook.  With apply false
+ * only checks (the policy is in the stack, the parameter exists, the value
+ * parses, the policy has the hook).  An error names the key. */
+bool fsi_run_set_param(FsiRun *run, const char *key, const char *value, bool apply, GError **error);
 FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *req);
 void fsi_run_free_handle(FsiRun *run, FsiHandle h);
 /* Gives an allocation's page frames back to the buddy allocator (reclaim,

@@ -37,10 +37,32 @@ typedef struct {
   bool derive; /* exp without a mean: derived from footprint */
 } Life;
 
+/* What a fill stream's footprint is a fraction of. */
+typedef enum { FP_MANAGED = 0, FP_MEMFREE, FP_FREED } FootprintOf;
+
+/* A kept item (lifetime forever): n order-0 pages at handles[first..first+n)
+ * of the stream's item_handles, and a tmpfs file's dentry and inode. */
+typedef struct {
+  guint first;
+  uint32_t n;
+  FsiHandle obj[2];
+} Item;
+
 typedef struct {
   char *name;
   uint32_t kind;
   uint32_t gfp;
+  /* items: a request allocates k order-0 pages, k uniform in
+   * [item_min, item_max] (0: no items), freed together */
+  uint32_t item_min, item_max;
+  double kind_w[FS_KIND_COUNT]; /* mix: a kind per item, page weighted; all 0 without a mix */
+  bool mixed;
+  bool files;       /* shmem items are tmpfs files: an in-use dentry and inode each */
+  bool in_use;      /* slab kinds: objects stay in use while they live (never shrunk) */
+  FootprintOf footprint_of;
+  uint64_t fill_goal;       /* memfree / freed fills: allocated_pages to reach */
+  GArray *item_handles;     /* kept items' pages (FsiHandle) */
+  GArray *items;            /* Item */
   double order_w[FS_NR_ORDERS];
   uint64_t think_ns;
   uint32_t ntasks, first_task;
@@ -65,6 +87,7 @@ typedef struct {
   uint32_t count, order;
   uint64_t interval, hold; /* hold 0: until the phase ends */
   bool movable, retry;
+  uint32_t kind;           /* hugetlb (pool pages), module (a kernel module's pages) or thp */
 } HugeAction;
 
 typedef struct {
@@ -89,9 +112,20 @@ typedef struct {
   } offline;
   int fragment_stream;
   double fragment_fraction;
+  bool fragment_items;     /* fragment_mode = items: each kept item freed with probability fragment_fraction */
+  uint64_t fragment_freed; /* pages freed by this phase's fragmenting free */
+  /* nr_hugepages: the hugetlb pool's target size; -1 none, -2 MemFree / huge page size at phase start */
+  int64_t pool_target;
+  bool pool_keep;
+  uint64_t pool_goal, pool_attempts, pool_ns, pool_size; /* pool_size: pages in the pool when the write ended */
+  bool pool_failed;
+  GHashTable *huge_pfns;   /* distinct head pfns of this phase's hugepages successes */
+  /* set: policy parameters written at phase start, as sysctls are */
+  char **set_keys, **set_values;
   /* metrics */
   int m_attempts, m_success, m_pct, m_p50, m_p99, m_thp_alloc, m_thp_fallback, m_contig_ok, m_contig_fail,
-      m_contig_p50, m_contig_p99, m_offline_ok, m_offline_fail;
+      m_contig_p50, m_contig_p99, m_offline_ok, m_offline_fail, m_distinct, m_fragment_freed, m_pool, m_pool_target,
+      m_pool_attempts, m_pool_ns;
   uint64_t attempts, success, thp_alloc, thp_fallback, contig_ok, contig_fail, offline_ok, offline_fail;
   FsiHist huge_lat, contig_lat;
 } Phase;
@@ -110,6 +144,9 @@ typedef struct {
   uint64_t next_huge, next_thp, next_contig, next_offline;
   uint64_t offline_cursor; /* next pfn range end to offline (from the top) */
   GArray *held;            /* FsiHandle held until the phase ends (huge pages, THP, contig) */
+  GArray *pool;            /* the hugetlb pool (nr_hugepages): FsiHandle, kept across phases with nr_hugepages_keep */
+  bool pool_active;        /* allocating toward the phase's pool goal */
+  uint64_t last_freed;     /* pages freed by the last fragmenting free (refill: footprint_of = freed) */
   bool vmap_stack;         /* kernel stacks are vmalloc'd: four order-0 pages, not one order-2 */
   uint64_t boot_hugepages; /* hugepages=N on the command line: reserved at boot, kept */
   int m_boot_huge;
@@ -308,12 +345,14 @@ bool fsi_parse_gfp(const char *text, uint32_t *ret, char **ret_bad) {
 /* ---- building the workload ---------------------------------------------------- */
 
 static const char *const stream_keys[] = {"kind", "orders", "think", "rate", "tasks", "lifetime", "footprint", "fill",
-                                          "pinned", "dirty", "referenced", "cache", "objects", "gfp", "exit", NULL};
+                                          "pinned", "dirty", "referenced", "cache", "objects", "gfp", "exit",
+                                          "item_pages", "mix", "files", "in_use", "footprint_of", NULL};
 static const char *const phase_keys[] = {"duration", "streams", "drop_caches", "compact", "hugepages", "hugepage_order",
                                          "hugepage_interval", "hugepage_hold", "hugepage_movable", "hugepage_retry",
                                          "thp_faults", "thp_interval", "thp_hold", "thp_defrag", "contig",
                                          "contig_size", "contig_interval", "contig_hold", "offline", "offline_size",
-                                         "offline_interval", "fragment_stream", "fragment_fraction", NULL};
+                                         "offline_interval", "fragment_stream", "fragment_fraction", "fragment_mode",
+                                         "hugepage_kind", "nr_hugepages", "nr_hugepages_keep", "set", NULL};
 static const char *const workload_keys[] = {"name", "description", "protocol", "phases", "vmap_stack",
                                             "zsmalloc_movable", "boot_hugepages", NULL};
 
@@ -327,11 +366,17 @@ static void file_destroy(void *state) {
     if (w->streams[i].kept) g_array_unref(w->streams[i].kept);
     if (w->streams[i].live) g_array_unref(w->streams[i].live);
     if (w->streams[i].live_objects) g_array_unref(w->streams[i].live_objects);
+    if (w->streams[i].item_handles) g_array_unref(w->streams[i].item_handles);
+    if (w->streams[i].items) g_array_unref(w->streams[i].items);
   }
   for (uint32_t i = 0; i < w->nphases; i++) {
     g_free(w->phases[i].name);
     g_free(w->phases[i].active);
+    g_strfreev(w->phases[i].set_keys);
+    g_strfreev(w->phases[i].set_values);
+    if (w->phases[i].huge_pfns) g_hash_table_unref(w->phases[i].huge_pfns);
   }
+  if (w->pool) g_array_unref(w->pool);
   g_free(w->streams);
   g_free(w->phases);
   if (w->held) g_array_unref(w->held);
@@ -346,14 +391,139 @@ static int stream_index(FileWl *w, const char *name) {
   return -1;
 }
 
+static bool is_slab_kind(uint32_t kind) { return kind == FS_KIND_SLAB_RECLAIMABLE || kind == FS_KIND_SLAB_UNMOVABLE; }
+
+/* mix = anon:60, shmem:30, pipe:10: each item (or request) draws its kind,
+ * page weighted (every kind draws its size from the same distribution).
+ * s->kind becomes the first kind listed. */
+static bool parse_mix(FsiConfig *cfg, const char *g, const char *v, Stream *s, GError **error) {
+  static const char *expected = "a kind mix like anon:60, shmem:30, pipe:10 (kinds of pages, not slab)";
+  bool ok = true;
+  double sum = 0;
+  int first = -1;
+  char **parts = g_strsplit(v, ",", -1);
+  for (char **p = parts; ok && *p; p++) {
+    char *item = g_strstrip(*p), *end;
+    if (!*item) continue;
+    char *colon = strchr(item, ':');
+    char *name = colon ? g_strndup(item, (gsize)(colon - item)) : g_strdup(item);
+    int k = fsi_kind_from_name(g_strstrip(name));
+    g_free(name);
+    double weight = colon ? g_ascii_strtod(colon + 1, &end) : 1;
+    if (k < 0 || is_slab_kind((uint32_t)k) || (colon && (*end || !isfinite(weight) || weight < 0))) {
+      ok = false;
+      break;
+    }
+    if (first < 0) first = k;
+    s->kind_w[k] += weight;
+    sum += weight;
+  }
+  g_strfreev(parts);
+  if (!ok || sum <= 0) return fsi_workload_bad(error, cfg, g, "mix", v, expected);
+  s->mixed = true;
+  s->kind = (uint32_t)first;
+  return true;
+}
+
+/* item_pages, files, in_use, footprint_of: the keys of items, tmpfs files,
+ * in-use slab objects and fills measured against MemFree or a free. */
+static bool parse_items(FsiConfig *cfg, const char *group, Stream *s, GError **error) {
+  char *v = fsi_workload_get(cfg, group, "item_pages");
+  bool slab = is_slab_kind(s->kind);
+  if (v) {
+    static const char *expected = "an item size in pages: N, or uniform:MIN,MAX (1 <= MIN <= MAX <= 65536)";
+    char *end;
+    guint64 a = 0, b = 0;
+    if (g_str_has_prefix(v, "uniform:")) {
+      char **ab = g_strsplit(v + strlen("uniform:"), ",", -1);
+      if (g_strv_length(ab) == 2) {
+        a = g_ascii_strtoull(g_strstrip(ab[0]), &end, 10);
+        if (*end || end == ab[0]) a = 0;
+        b = g_ascii_strtoull(g_strstrip(ab[1]), &end, 10);
+        if (*end || end == ab[1]) b = 0;
+      }
+      g_strfreev(ab);
+    } else {
+      a = b = g_ascii_strtoull(v, &end, 10);
+      if (*end || end == v) a = 0;
+    }
+    bool ok = a >= 1 && b >= a && b <= 65536;
+    if (ok && slab) {
+      fsi_workload_bad(error, cfg, group, "item_pages", v, "valid for page kinds only (slab streams have objects)");
+      g_free(v);
+      return false;
+    }
+    char *orders = fsi_workload_get(cfg, group, "orders");
+    if (ok && orders) {
+      fsi_workload_bad(error, cfg, group, "item_pages", v, "given without orders (an item is order-0 pages)");
+      g_free(orders);
+      g_free(v);
+      return false;
+    }
+    g_free(orders);
+    if (!ok) {
+      fsi_workload_bad(error, cfg, group, "item_pages", v, expected);
+      g_free(v);
+      return false;
+    }
+    s->item_min = (uint32_t)a;
+    s->item_max = (uint32_t)b;
+    g_free(v);
+  }
+  if (!fsi_workload_get_bool(cfg, group, "files", false, &s->files, error) ||
+      !fsi_workload_get_bool(cfg, group, "in_use", false, &s->in_use, error))
+    return false;
+  if (s->files && !(s->kind == FS_KIND_SHMEM || (s->mixed && s->kind_w[FS_KIND_SHMEM] > 0)))
+    return fsi_workload_bad(error, cfg, group, "files", "true", "valid for shmem streams (or a mix with shmem)");
+  if (s->files && !s->item_min)
+    return fsi_workload_bad(error, cfg, group, "files", "true", "valid with item_pages (a file is an item)");
+  if (s->in_use && !slab) return fsi_workload_bad(error, cfg, group, "in_use", "true", "valid for slab kinds only");
+  char *gfp = s->mixed ? fsi_workload_get(cfg, group, "gfp") : NULL;
+  if (gfp) {
+    fsi_workload_bad(error, cfg, group, "gfp", gfp, "given without mix (each kind of a mix has its own gfp)");
+    g_free(gfp);
+    return false;
+  }
+  char *fo = fsi_workload_get(cfg, group, "footprint_of");
+  if (fo) {
+    if (!strcmp(fo, "managed")) s->footprint_of = FP_MANAGED;
+    else if (!strcmp(fo, "memfree")) s->footprint_of = FP_MEMFREE;
+    else if (!strcmp(fo, "freed")) s->footprint_of = FP_FREED;
+    else {
+      fsi_workload_bad(error, cfg, group, "footprint_of", fo, "managed, memfree or freed");
+      g_free(fo);
+      return false;
+    }
+    if (s->footprint_of != FP_MANAGED && !s->fill) {
+      fsi_workload_bad(error, cfg, group, "footprint_of", fo, "valid for fill streams only (fill = true)");
+      g_free(fo);
+      return false;
+    }
+    g_free(fo);
+  }
+  s->item_handles = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
+  s->items = g_array_new(FALSE, FALSE, sizeof(Item));
+  return true;
+}
+
 static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t cpus, GError **error) {
   if (!check_keys(cfg, group, stream_keys, error)) return false;
   s->name = g_strdup(group + strlen("stream."));
   char *kind = fsi_workload_get(cfg, group, "kind");
+  char *mix = fsi_workload_get(cfg, group, "mix");
+  if (mix) {
+    bool ok = !kind && parse_mix(cfg, group, mix, s, error);
+    if (kind) fsi_workload_bad(error, cfg, group, "mix", mix, "given with kind (a stream has one or the other)");
+    g_free(mix);
+    g_free(kind);
+    if (!ok) return false;
+    kind = g_strdup(fsi_kind_name(s->kind));
+  }
   int k = kind ? fsi_kind_from_name(kind) : -1;
   if (k < 0) {
     fsi_workload_bad(error, cfg, group, "kind", kind,
-        "a kind: anon, file, slab_reclaimable, slab_unmovable, pagetable, kernel_stack, atomic, thp, zsmalloc, device");
+        "a kind: anon, file, shmem, pipe, slab_reclaimable, slab_unmovable, pagetable, kernel_stack, atomic, thp, "
+        "zsmalloc, device, hugetlb, module");
     if (!kind)
       g_prefix_error(error, "%s: [%s] needs a kind; ", g_key_file_has_group(cfg->kf, group) ? "" : "", group);
     g_free(kind);
@@ -409,6 +579,7 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
   }
   g_free(cache);
   if (s->fill && !s->footprint) return fsi_workload_bad(error, cfg, group, "fill", "true", "usable without a footprint");
+  if (!parse_items(cfg, group, s, error)) return false;
   if (s->life.derive && !s->footprint && !s->fill)
     return fsi_workload_bad(error, cfg, group, "lifetime", "exp", "derivable: give exp:MEAN, or a footprint to derive it from");
   s->phase_handles = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
@@ -439,6 +610,7 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
   p->name = g_strdup(name);
   p->active = g_new0(bool, w->nstreams);
   p->fragment_stream = -1;
+  p->pool_target = -1;
   uint64_t v;
   if (!g_key_file_has_group(cfg->kf, group)) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: workload.phases names phase \"%s\" but there is no [%s]",
@@ -483,6 +655,61 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
       !fsi_workload_get_bool(cfg, group, "hugepage_movable", true, &p->huge.movable, error) ||
       !fsi_workload_get_bool(cfg, group, "hugepage_retry", true, &p->huge.retry, error))
     goto out;
+  char *hk = fsi_workload_get(cfg, group, "hugepage_kind");
+  p->huge.kind = FS_KIND_HUGETLB;
+  if (hk) {
+    int k = fsi_kind_from_name(hk);
+    if (k != FS_KIND_HUGETLB && k != FS_KIND_MODULE && k != FS_KIND_THP) {
+      fsi_workload_bad(error, cfg, group, "hugepage_kind", hk, "hugetlb, module or thp");
+      g_free(hk);
+      goto out;
+    }
+    p->huge.kind = (uint32_t)k;
+    g_free(hk);
+  }
+  char *nh = fsi_workload_get(cfg, group, "nr_hugepages");
+  if (nh) {
+    char *end;
+    guint64 n = g_ascii_strtoull(nh, &end, 10);
+    if (!strcmp(nh, "memfree")) p->pool_target = -2;
+    else if (end != nh && !*end && n <= (1u << 24)) p->pool_target = (int64_t)n;
+    else {
+      fsi_workload_bad(error, cfg, group, "nr_hugepages", nh, "a pool size N, or memfree (MemFree / huge page size)");
+      g_free(nh);
+      goto out;
+    }
+    g_free(nh);
+  }
+  if (!fsi_workload_get_bool(cfg, group, "nr_hugepages_keep", false, &p->pool_keep, error)) goto out;
+  char *set = fsi_workload_get(cfg, group, "set");
+  if (set) {
+    char **parts = g_strsplit(set, ",", -1);
+    GPtrArray *keys = g_ptr_array_new(), *values = g_ptr_array_new();
+    bool good = true;
+    for (char **q = parts; good && *q; q++) {
+      char *item = g_strstrip(*q);
+      if (!*item) continue;
+      char *eq = strchr(item, '=');
+      char *dot = strchr(item, '.');
+      good = eq && dot && dot < eq && dot > item && eq > dot + 1 && eq[1];
+      if (!good) break;
+      char *k = g_strndup(item, (gsize)(eq - item));
+      g_ptr_array_add(keys, g_strdup(g_strstrip(k)));
+      g_free(k);
+      g_ptr_array_add(values, g_strstrip(g_strdup(eq + 1)));
+    }
+    g_ptr_array_add(keys, NULL);
+    g_ptr_array_add(values, NULL);
+    p->set_keys = (char **)g_ptr_array_free(keys, FALSE);
+    p->set_values = (char **)g_ptr_array_free(values, FALSE);
+    g_strfreev(parts);
+    if (!good) {
+      fsi_workload_bad(error, cfg, group, "set", set, "POLICY.PARAM=VALUE, comma separated (e.g. kcompactd.proactiveness=0)");
+      g_free(set);
+      goto out;
+    }
+    g_free(set);
+  }
   if (!fsi_workload_get_uint(cfg, group, "thp_faults", 0, 1 << 24, &v, error)) goto out;
   p->thp.count = (uint32_t)v;
   if (!fsi_workload_get_duration(cfg, group, "thp_interval", 10 * 1000 * 1000ull, &p->thp.interval, error) ||
@@ -523,6 +750,18 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
     }
     g_free(fs);
     if (!fsi_workload_get_double(cfg, group, "fragment_fraction", 0.75, 0, 1, &p->fragment_fraction, error)) goto out;
+    char *mode = fsi_workload_get(cfg, group, "fragment_mode");
+    if (mode && strcmp(mode, "pages") && strcmp(mode, "items")) {
+      fsi_workload_bad(error, cfg, group, "fragment_mode", mode, "pages or items");
+      g_free(mode);
+      goto out;
+    }
+    p->fragment_items = mode && !strcmp(mode, "items");
+    g_free(mode);
+    if (p->fragment_items && !w->streams[p->fragment_stream].item_min) {
+      fsi_workload_bad(error, cfg, group, "fragment_mode", "items", "used on a stream with item_pages");
+      goto out;
+    }
   }
   ok = true;
 out:
@@ -544,10 +783,12 @@ static void register_metrics(FsiRun *run, Phase *p) {
   g_free(n)
   p->m_attempts = p->m_success = p->m_pct = p->m_p50 = p->m_p99 = -1;
   p->m_thp_alloc = p->m_thp_fallback = p->m_contig_ok = p->m_contig_fail = p->m_contig_p50 = p->m_contig_p99 = -1;
-  p->m_offline_ok = p->m_offline_fail = -1;
+  p->m_offline_ok = p->m_offline_fail = p->m_distinct = p->m_fragment_freed = -1;
+  p->m_pool = p->m_pool_target = p->m_pool_attempts = p->m_pool_ns = -1;
   if (p->huge.count) {
     REG(m_attempts, "huge_attempts");
     REG(m_success, "huge_success");
+    REG(m_distinct, "huge_distinct");
     REG(m_pct, "huge_success_pct");
     REG(m_p50, "huge_latency_p50_ns");
     REG(m_p99, "huge_latency_p99_ns");
@@ -566,6 +807,15 @@ static void register_metrics(FsiRun *run, Phase *p) {
     REG(m_offline_ok, "offline_success");
     REG(m_offline_fail, "offline_fail");
   }
+  if (p->fragment_stream >= 0) {
+    REG(m_fragment_freed, "fragment_freed_pages");
+  }
+  if (p->pool_target != -1) {
+    REG(m_pool, "nr_hugepages");
+    REG(m_pool_target, "nr_hugepages_target");
+    REG(m_pool_attempts, "nr_hugepages_attempts");
+    REG(m_pool_ns, "nr_hugepages_ns");
+  }
 #undef REG
 }
 
@@ -583,11 +833,18 @@ static void update_metrics(FsiRun *run, Phase *p) {
   set_metric(run, p->m_contig_p99, p->contig_lat.count ? (double)fsi_hist_percentile(&p->contig_lat, 99) : NAN);
   set_metric(run, p->m_offline_ok, (double)p->offline_ok);
   set_metric(run, p->m_offline_fail, (double)p->offline_fail);
+  set_metric(run, p->m_distinct, p->huge_pfns ? (double)g_hash_table_size(p->huge_pfns) : 0);
+  set_metric(run, p->m_fragment_freed, (double)p->fragment_freed);
+  set_metric(run, p->m_pool, (double)p->pool_size);
+  set_metric(run, p->m_pool_target, (double)p->pool_goal);
+  set_metric(run, p->m_pool_attempts, (double)p->pool_attempts);
+  set_metric(run, p->m_pool_ns, (double)p->pool_ns);
 }
 
 static double mean_pages(const FsiRun *run, const Stream *s) {
   if (s->cache >= 0)
     return (double)s->objects * run->rc.caches[s->cache].obj_size / (double)run->mem.cfg.page_size;
+  if (s->item_min) return ((double)s->item_min + (double)s->item_max) / 2;
   double w = 0, p = 0;
   for (uint32_t o = 0; o < FS_NR_ORDERS; o++) {
     w += s->order_w[o];
@@ -617,20 +874,146 @@ static void free_handles(FsiRun *run, GArray *a, bool objects) {
 
 /* Frees a fraction of every pageblock's worth of a stream's kept order-0
  * pages: Gupta's fragmenter ("in every 2 MB chunk free 3/4 of the pages"). */
-static void fragment(FsiRun *run, FileWl *w, Phase *p) {
+static uint64_t free_item(FsiRun *run, Stream *s, const Item *it) {
+  uint64_t freed = 0;
+  for (uint32_t j = 0; j < it->n; j++) {
+    FsiHandle h = g_array_index(s->item_handles, FsiHandle, it->first + j);
+    if (!fsi_run_lookup(run, h)) continue;
+    fsi_run_free_handle(run, h);
+    freed++;
+  }
+  /* the file goes with its pages: unlink drops the dentry and the inode */
+  for (int o = 0; o < 2; o++)
+    if (it->obj[o]) fsi_slab_free(run, it->obj[o]);
+  return freed;
+}
+
+/* The item-wise fragmenting free: each kept item (a file, a pipe, a
+ * mapping) is freed whole with probability fragment_fraction, one draw per
+ * item whatever its state (common random numbers). */
+static void fragment_items(FsiRun *run, FileWl *w, Phase *p) {
   Stream *s = &w->streams[p->fragment_stream];
   FsiRng *r = &run->tasks[w->controller].rng;
+  GArray *handles = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
+  GArray *items = g_array_new(FALSE, FALSE, sizeof(Item));
+  uint64_t freed = 0;
+  for (guint i = 0; i < s->items->len; i++) {
+    Item it = g_array_index(s->items, Item, i);
+    bool drop = fsi_rng_double(r) < p->fragment_fraction;
+    if (drop) {
+      freed += free_item(run, s, &it);
+      continue;
+    }
+    Item kept = {handles->len, it.n, {it.obj[0], it.obj[1]}};
+    g_array_append_vals(handles, &g_array_index(s->item_handles, FsiHandle, it.first), it.n);
+    g_array_append_val(items, kept);
+  }
+  g_array_unref(s->item_handles);
+  g_array_unref(s->items);
+  s->item_handles = handles;
+  s->items = items;
+  p->fragment_freed = freed;
+  w->last_freed = freed;
+}
+
+static void fragment(FsiRun *run, FileWl *w, Phase *p) {
+  if (p->fragment_items) {
+    fragment_items(run, w, p);
+    return;
+  }
+  Stream *s = &w->streams[p->fragment_stream];
+  FsiRng *r = &run->tasks[w->controller].rng;
+  uint64_t freed = 0;
   GArray *keep = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   for (guint i = 0; i < s->kept->len; i++) {
     FsiHandle h = g_array_index(s->kept, FsiHandle, i);
     /* one draw per page, whatever the page's state: common random numbers */
     bool drop = fsi_rng_double(r) < p->fragment_fraction;
     if (!fsi_run_lookup(run, h)) continue;
-    if (drop) fsi_run_free_handle(run, h);
-    else g_array_append_val(keep, h);
+    if (drop) {
+      fsi_run_free_handle(run, h);
+      freed++;
+    } else {
+      g_array_append_val(keep, h);
+    }
   }
   g_array_unref(s->kept);
   s->kept = keep;
+  p->fragment_freed = freed;
+  w->last_freed = freed;
+}
+
+/* MemFree: NR_FREE_PAGES of every zone (pages on per-CPU lists are not in it). */
+static uint64_t memfree_pages(const FsiRun *run) {
+  uint64_t n = 0;
+  for (uint32_t z = 0; z < run->mem.nr_zones; z++) n += run->mem.zones[z].nr_free_pages;
+  return n;
+}
+
+static void pool_release(FsiRun *run, FileWl *w, guint keep) {
+  while (w->pool->len > keep) {
+    fsi_run_free_handle(run, g_array_index(w->pool, FsiHandle, w->pool->len - 1));
+    g_array_set_size(w->pool, w->pool->len - 1);
+  }
+}
+
+/* Writing nr_hugepages: set_max_huge_pages().  A smaller target frees pool
+ * pages at once; a larger one allocates pool pages back to back (the
+ * controller's steps) until the pool holds the target or one allocation
+ * fails: alloc_pool_huge_page() failing ends the loop ("goto out").  Its
+ * node_alloc_noretry rule (drop __GFP_RETRY_MAYFAIL on a node where a
+ * try-hard attempt failed) never applies on one node, as the first failure
+ * ends the write. */
+static void pool_start(FsiRun *run, FileWl *w, Phase *p) {
+  uint64_t goal = p->pool_target == -2 ? memfree_pages(run) >> p->huge.order : (uint64_t)p->pool_target;
+  p->pool_goal = goal;
+  if (w->pool->len >= goal) {
+    pool_release(run, w, (guint)goal);
+    p->pool_size = w->pool->len;
+    return;
+  }
+  p->pool_size = w->pool->len;
+  w->pool_active = true;
+}
+
+static void pool_step(FsiRun *run, FileWl *w, Phase *p) {
+  /* alloc_pool_huge_page(): htlb_alloc_mask(h) | __GFP_THISNODE, and
+   * alloc_buddy_huge_page() adds __GFP_COMP | __GFP_NOWARN |
+   * __GFP_RETRY_MAYFAIL */
+  uint32_t gfp = (p->huge.movable ? FS_GFP_HIGHUSER_MOVABLE : (FS_GFP_USER | FS_GFP_HIGHMEM)) | FS_GFP_THISNODE |
+                 FS_GFP_COMP | FS_GFP_NOWARN | FS_GFP_RETRY_MAYFAIL;
+  FsiRequest rq = {p->huge.order, FS_KIND_HUGETLB, gfp, w->controller, false, false, false};
+  FsiAllocResult r = fsi_run_alloc(run, &rq);
+  p->pool_attempts++;
+  p->pool_ns += r.latency_ns;
+  if (r.handle) g_array_append_val(w->pool, r.handle);
+  else p->pool_failed = true;
+  if (!r.handle || w->pool->len >= p->pool_goal) w->pool_active = false;
+  p->pool_size = w->pool->len;
+}
+
+/* The fill goals measured at a phase start: MemFree now, or the pages the
+ * last fragmenting free gave back (a refill). */
+static void set_fill_goals(FsiRun *run, FileWl *w, Phase *p) {
+  uint64_t memfree = memfree_pages(run);
+  for (uint32_t si = 0; si < w->nstreams; si++) {
+    Stream *s = &w->streams[si];
+    if (!p->active[si] || !s->fill || s->footprint_of == FP_MANAGED) continue;
+    double base = s->footprint_of == FP_MEMFREE ? (double)memfree : (double)w->last_freed;
+    s->fill_goal = s->allocated_pages + (uint64_t)(s->footprint * base);
+  }
+}
+
+static void apply_settings(FsiRun *run, FileWl *w, Phase *p) {
+  for (guint i = 0; p->set_keys && p->set_keys[i]; i++) {
+    GError *e = NULL;
+    if (!fsi_run_set_param(run, p->set_keys[i], p->set_values[i], true, &e)) {
+      g_prefix_error(&e, "phase.%s.set: ", p->name);
+      fsi_run_fail(run, e);
+      w->finished = true;
+      return;
+    }
+  }
 }
 
 static void start_phase(FsiRun *run, FileWl *w) {
@@ -644,9 +1027,14 @@ static void start_phase(FsiRun *run, FileWl *w) {
   }
   w->phase_start = run->now_ns;
   w->phase_end = run->now_ns + p->duration_ns;
+  /* in file order: sysctl writes, drop_caches, compact_memory, the
+   * fragmenting free, then the fill goals and the nr_hugepages write */
+  apply_settings(run, w, p);
   if (p->drop_caches) fsi_drop_caches(run, p->drop_caches);
   if (p->compact) fsi_run_compact_memory(run);
   if (p->fragment_stream >= 0) fragment(run, w, p);
+  set_fill_goals(run, w, p);
+  if (p->pool_target != -1) pool_start(run, w, p);
   w->huge_left = p->huge.count;
   w->thp_left = p->thp.count;
   w->contig_left = p->contig.count;
@@ -660,6 +1048,9 @@ static void start_phase(FsiRun *run, FileWl *w) {
 static void end_phase(FsiRun *run, FileWl *w) {
   Phase *p = &w->phases[w->phase];
   free_handles(run, w->held, false);
+  w->pool_active = false;
+  /* the pool is given back (nr_hugepages = 0) unless kept */
+  if (p->pool_target != -1 && !p->pool_keep) pool_release(run, w, 0);
   for (uint32_t si = 0; si < w->nstreams; si++) {
     Stream *s = &w->streams[si];
     free_handles(run, s->phase_handles, false);
@@ -678,12 +1069,18 @@ static void do_huge(FsiRun *run, FileWl *w, Phase *p) {
    * migratable hstates use GFP_HIGHUSER_MOVABLE, older kernels GFP_HIGHUSER */
   uint32_t gfp = (p->huge.movable ? FS_GFP_HIGHUSER_MOVABLE : (FS_GFP_USER | FS_GFP_HIGHMEM)) | FS_GFP_COMP |
                  FS_GFP_NOWARN | (p->huge.retry ? FS_GFP_RETRY_MAYFAIL : 0);
-  FsiRequest rq = {p->huge.order, FS_KIND_THP, gfp, w->controller, false, false, false};
+  FsiRequest rq = {p->huge.order, p->huge.kind, gfp, w->controller, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
   p->attempts++;
   fsi_hist_add(&p->huge_lat, r.latency_ns);
   if (r.handle) {
     p->success++;
+    /* distinct blocks: a block handed out again after its holder lost it
+     * (reclaimed THP) is one block, not two */
+    if (!p->huge_pfns) p->huge_pfns = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    gint64 *key = g_new(gint64, 1);
+    *key = (gint64)r.pfn;
+    g_hash_table_add(p->huge_pfns, key);
     hold(run, w, r.handle, p->huge.hold, r.latency_ns);
   }
 }
@@ -742,6 +1139,13 @@ static void controller_step(FsiRun *run, FileWl *w) {
   }
   Phase *p = &w->phases[w->phase];
   uint64_t now = run->now_ns;
+  if (w->pool_active) {
+    /* back to back: the next pool allocation when this one is done */
+    pool_step(run, w, p);
+    update_metrics(run, p);
+    fsi_run_wake_task(run, w->controller, MAX(now + 1, run->tasks[w->controller].busy_until_ns));
+    return;
+  }
   if (w->huge_left && w->next_huge <= now) {
     do_huge(run, w, p);
     w->huge_left--;
@@ -771,13 +1175,76 @@ static void controller_step(FsiRun *run, FileWl *w) {
   fsi_run_wake_task(run, w->controller, MAX(next, run->tasks[w->controller].busy_until_ns));
 }
 
+/* One item: k order-0 pages allocated together (k separate requests at one
+ * instant of the task's time, as a write() or a fault loop makes them),
+ * with one lifetime, freed together.  A shmem item with files = true is a
+ * tmpfs file: its dentry and inode (in use while the file exists) come
+ * first, as open(O_CREAT) precedes write().  Draws, in order: k, the kind
+ * (mix), lifetime, pinned, dirty, referenced.  Returns the task time used. */
+static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, FsiRng *r) {
+  (void)w;
+  uint32_t k = s->item_min + (uint32_t)fsi_rng_below(r, (uint64_t)(s->item_max - s->item_min) + 1);
+  uint32_t kind = s->mixed ? fsi_rng_weighted(r, s->kind_w, FS_KIND_COUNT) : s->kind;
+  double life = draw_life(&s->life, r);
+  bool pinned = fsi_rng_double(r) < s->pinned;
+  bool dirty = fsi_rng_double(r) < s->dirty;
+  bool referenced = fsi_rng_double(r) < s->referenced;
+  uint32_t gfp = s->mixed ? fsi_kind_gfp(kind) : s->gfp;
+  uint64_t latency = 0;
+  Item it = {s->item_handles->len, 0, {FSI_HANDLE_NONE, FSI_HANDLE_NONE}};
+  if (s->files && kind == FS_KIND_SHMEM) {
+    static const char *const caches[2] = {"dentry", "kmalloc-1k"};
+    for (int o = 0; o < 2; o++) {
+      int c = fsi_slab_cache_find(run, caches[o]);
+      uint64_t lat = 0;
+      if (c >= 0) it.obj[o] = fsi_slab_alloc_ex(run, (uint32_t)c, task, true, &lat);
+      latency += lat;
+    }
+  }
+  GArray *pages = g_array_sized_new(FALSE, FALSE, sizeof(FsiHandle), k);
+  for (uint32_t i = 0; i < k; i++) {
+    FsiRequest rq = {0, kind, gfp, task, pinned, referenced, dirty};
+    FsiAllocResult res = fsi_run_alloc(run, &rq);
+    latency += res.latency_ns;
+    s->attempts++;
+    if (!res.handle) {
+      s->failures++;
+      continue;
+    }
+    s->allocated_pages++;
+    g_array_append_val(pages, res.handle);
+  }
+  it.n = pages->len;
+  for (guint i = 0; i < pages->len; i++) {
+    FsiHandle h = g_array_index(pages, FsiHandle, i);
+    if (s->exit) track(run, s->live, h, false);
+    if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_handles, h);
+    else if (s->life.kind != LT_FOREVER) fsi_run_free_after(run, h, latency + (uint64_t)life);
+  }
+  for (int o = 0; o < 2; o++) {
+    if (!it.obj[o]) continue;
+    if (s->exit) track(run, s->live_objects, it.obj[o], true);
+    if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_objects, it.obj[o]);
+    else if (s->life.kind != LT_FOREVER) fsi_slab_free_after(run, it.obj[o], latency + (uint64_t)life);
+  }
+  if (s->life.kind == LT_FOREVER && (it.n || it.obj[0] || it.obj[1])) {
+    g_array_append_vals(s->item_handles, pages->data, pages->len);
+    g_array_append_val(s->items, it);
+  }
+  g_array_unref(pages);
+  return latency;
+}
+
 static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
   uint32_t si = 0;
   while (si + 1 < w->nstreams && task >= w->streams[si + 1].first_task) si++;
   Stream *s = &w->streams[si];
   w->task_scheduled[task] = false;
   if (w->finished || !w->phases[w->phase].active[si]) return;
-  if (s->fill && (double)s->allocated_pages >= s->footprint * (double)run->mem.cfg.total_pages) return;
+  if (s->fill && s->footprint_of == FP_MANAGED &&
+      (double)s->allocated_pages >= s->footprint * (double)run->mem.cfg.total_pages)
+    return;
+  if (s->fill && s->footprint_of != FP_MANAGED && s->allocated_pages >= s->fill_goal) return;
   FsiRng *r = &run->tasks[task].rng;
   double think = fsi_rng_exponential(r, (double)s->think_ns);
   uint64_t latency = 0;
@@ -785,7 +1252,7 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
     for (uint32_t i = 0; i < s->objects; i++) {
       double life = draw_life(&s->life, r);
       uint64_t lat = 0;
-      FsiHandle h = fsi_slab_alloc(run, (uint32_t)s->cache, task, &lat);
+      FsiHandle h = fsi_slab_alloc_ex(run, (uint32_t)s->cache, task, s->in_use, &lat);
       latency += lat;
       s->attempts++;
       if (!h) {
@@ -797,6 +1264,8 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
       if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_objects, h);
       else if (s->life.kind != LT_FOREVER) fsi_slab_free_after(run, h, latency + (uint64_t)life);
     }
+  } else if (s->item_min) {
+    latency = item_request(run, w, s, task, r);
   } else {
     uint32_t order = fsi_rng_weighted(r, s->order_w, FS_NR_ORDERS);
     double life = draw_life(&s->life, r);
@@ -906,7 +1375,7 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
     w->m_boot_huge = fsi_stats_workload_metric(&run->stats, "boot_hugepages_allocated");
     uint64_t got = 0;
     for (uint64_t i = 0; i < w->boot_hugepages; i++) {
-      FsiRequest rq = {run->mem.pageblock_order, FS_KIND_THP,
+      FsiRequest rq = {run->mem.pageblock_order, FS_KIND_HUGETLB,
                        FS_GFP_HIGHUSER_MOVABLE | FS_GFP_COMP | FS_GFP_RETRY_MAYFAIL | FS_GFP_NOWARN, ntasks, false,
                        false, false};
       if (fsi_run_alloc(run, &rq).handle) got++;
@@ -915,6 +1384,18 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
   }
   w->task_scheduled = g_new0(bool, ntasks + 1);
   w->held = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
+  w->pool = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
+  /* a phase's set keys must name a parameter the stack can change */
+  for (uint32_t i = 0; i < w->nphases; i++) {
+    Phase *p = &w->phases[i];
+    for (guint j = 0; p->set_keys && p->set_keys[j]; j++) {
+      if (fsi_run_set_param(run, p->set_keys[j], p->set_values[j], false, error)) continue;
+      char *group = g_strdup_printf("phase.%s", p->name);
+      g_prefix_error(error, "%s: %s.set: ", fsi_config_origin(run->cfg, group, "set"), group);
+      g_free(group);
+      return false;
+    }
+  }
   w->offline_cursor = run->mem.cfg.total_pages - run->mem.cfg.memmap_pages;
   for (uint32_t i = 0; i < w->nphases; i++) register_metrics(run, &w->phases[i]);
   w->phase = 0;

@@ -150,10 +150,13 @@ static bool alloc_resident(const FsiRun *run, const FsiAlloc *a) {
   return (p->flags & FSI_PG_ALLOC) && (p->flags & FSI_PG_HEAD) && p->alloc == id;
 }
 
-/* PageLRU || __PageMovable: anon, file, THP and zsmalloc move; slab, page
- * tables, stacks, atomic and device memory (and contig ranges) do not. */
+/* What range migration (alloc_contig_range, memory offline) can move:
+ * PageLRU || __PageMovable (anon, file, shmem, THP, zsmalloc), and hugetlb
+ * pool pages (isolate_or_dissolve_huge_page, do_migrate_range); slab, page
+ * tables, stacks, atomic, pipe, module and device memory (and contig
+ * ranges) do not.  Ordinary compaction moves less: see fsi_migrate_page. */
 bool fsi_kind_migratable(const FsiAlloc *a) {
-  return fsi_alloc_is_movable(a) && !(a->flags & FSI_AF_CONTIG);
+  return (fsi_alloc_is_movable(a) || a->kind == FS_KIND_HUGETLB) && !(a->flags & FSI_AF_CONTIG);
 }
 
 bool fsi_alloc_migratable(const FsiRun *run, const FsiAlloc *a) {
@@ -202,6 +205,12 @@ static void move_alloc(FsiRun *run, FsiAlloc *a, uint64_t dst) {
 int fsi_migrate_page(FsiRun *run, uint64_t src_pfn, uint64_t dst_pfn) {
   FsiMem *m = &run->mem;
   FsiAlloc *a = alloc_at_head(run, src_pfn);
+  /* the policies' way in (compaction): isolate_migratepages_block() without
+   * cc->alloc_contig skips hugetlb pages */
+  if (a && a->kind == FS_KIND_HUGETLB) {
+    run->stats.c[FSI_C_pgmigrate_fail] += fsi_pages_of_order(a->order);
+    return FS_MIGRATE_EUNMOVABLE;
+  }
   int r = check_source(run, a);
   if (r != FS_MIGRATE_OK) return r;
   uint64_t n = fsi_pages_of_order(a->order);

@@ -297,6 +297,7 @@ const char *const fsi_via_names[FSI_VIA_COUNT] = {
 static const char *const kind_names[FS_KIND_COUNT] = {
     "anon", "file", "slab_reclaimable", "slab_unmovable", "pagetable",
     "kernel_stack", "atomic", "thp", "zsmalloc", "device",
+    "shmem", "pipe", "hugetlb", "module",
 };
 
 const char *fsi_kind_name(uint32_t kind) { return kind < FS_KIND_COUNT ? kind_names[kind] : "?"; }
@@ -311,7 +312,14 @@ int fsi_kind_from_name(const char *name) {
 uint32_t fsi_kind_gfp(uint32_t kind) {
   switch (kind) {
   case FS_KIND_ANON:
-  case FS_KIND_FILE: return FS_GFP_HIGHUSER_MOVABLE;
+  case FS_KIND_FILE:
+  case FS_KIND_SHMEM: return FS_GFP_HIGHUSER_MOVABLE; /* shmem_alloc_page: mapping_gfp_mask */
+  /* pipe_write(): alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT), no __GFP_MOVABLE */
+  case FS_KIND_PIPE: return FS_GFP_USER | FS_GFP_HIGHMEM;
+  /* alloc_buddy_huge_page(): htlb_alloc_mask() (GFP_HIGHUSER_MOVABLE for
+   * migratable hstates) | __GFP_COMP | __GFP_RETRY_MAYFAIL | __GFP_NOWARN */
+  case FS_KIND_HUGETLB: return FS_GFP_HIGHUSER_MOVABLE | FS_GFP_COMP | FS_GFP_RETRY_MAYFAIL | FS_GFP_NOWARN;
+  case FS_KIND_MODULE: return FS_GFP_KERNEL | FS_GFP_COMP;
   case FS_KIND_SLAB_RECLAIMABLE: return FS_GFP_KERNEL | FS_GFP_RECLAIMABLE;
   case FS_KIND_SLAB_UNMOVABLE:
   case FS_KIND_PAGETABLE:
@@ -331,8 +339,12 @@ bool fsi_alloc_is_movable(const FsiAlloc *a) {
   return fsi_kind_movable(a->kind);
 }
 
+/* PageLRU || __PageMovable.  hugetlb pages are neither (only
+ * alloc_contig_range and offline move them: fsi_kind_migratable); pipe
+ * buffers and a module's pages are plain kernel pages. */
 bool fsi_kind_movable(uint32_t kind) {
-  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_ZSMALLOC;
+  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_ZSMALLOC ||
+         kind == FS_KIND_SHMEM;
 }
 
 const char *fsi_migratetype_name(uint32_t mt) {

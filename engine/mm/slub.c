@@ -70,6 +70,10 @@ static uint32_t slab_capacity(const FsiRun *run, const FsiSlabCache *c, uint32_t
 }
 
 FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *ret_latency_ns) {
+  return fsi_slab_alloc_ex(run, cache, task, false, ret_latency_ns);
+}
+
+FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_use, uint64_t *ret_latency_ns) {
   FsiReclaim *rc = &run->rc;
   FsiSlabCache *c = &rc->caches[cache];
   uint64_t latency = run->cost.alloc_base;
@@ -128,10 +132,13 @@ FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *r
   ob->gen++;
   if (!ob->gen) ob->gen = 1;
   ob->cache = (uint16_t)cache;
-  ob->live = 1;
+  ob->live = in_use ? 2 : 1;
   ob->lru_next = ob->lru_prev = FSI_NIL;
-  if (c->kind == FS_KIND_SLAB_RECLAIMABLE) {
-    /* the cache's own LRU (dentry/inode LRU): oldest at the head */
+  if (in_use) c->nr_in_use++;
+  if (c->kind == FS_KIND_SLAB_RECLAIMABLE && !in_use) {
+    /* the cache's own LRU (dentry/inode LRU) of unused objects: oldest at
+     * the head.  An object in use is on no LRU (dget'd dentries are not on
+     * the dcache LRU), so count_objects does not see it. */
     ob->lru_prev = c->lru_tail;
     if (c->lru_tail != FSI_NIL) rc->objs[c->lru_tail].lru_next = o;
     else c->lru_head = o;
@@ -150,7 +157,8 @@ void fsi_slab_obj_free(FsiRun *run, uint32_t o) {
   FsiSlabCache *c = &rc->caches[ob->cache];
   FsiSlab *sl = &rc->slabs[ob->slab];
   uint32_t s = ob->slab;
-  if (c->kind == FS_KIND_SLAB_RECLAIMABLE) {
+  if (ob->live == 2) c->nr_in_use--;
+  else if (c->kind == FS_KIND_SLAB_RECLAIMABLE) {
     if (ob->lru_prev != FSI_NIL) rc->objs[ob->lru_prev].lru_next = ob->lru_next;
     else c->lru_head = ob->lru_next;
     if (ob->lru_next != FSI_NIL) rc->objs[ob->lru_next].lru_prev = ob->lru_prev;

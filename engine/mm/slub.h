@@ -11,6 +11,10 @@ int fsi_slab_cache_find(FsiRun *run, const char *name);
 uint32_t fsi_slab_cache_add(FsiRun *run, const char *name, uint32_t kind, uint32_t obj_size);
 /* Allocates one object; FSI_HANDLE_NONE when its slab page cannot be had. */
 FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *ret_latency_ns);
+/* The same; in_use: the object stays referenced by its owner (a dentry or
+ * inode of an open file) until freed, so it is on no shrinker LRU and is
+ * never shrunk; freeing it frees it at once (an unlinked file's dentry). */
+FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_use, uint64_t *ret_latency_ns);
 void fsi_slab_free(FsiRun *run, FsiHandle obj);
 bool fsi_slab_live(FsiRun *run, FsiHandle obj);
 void fsi_slab_free_after(FsiRun *run, FsiHandle obj, uint64_t delay_ns);

@@ -19,8 +19,11 @@
 #define SHRINK_BATCH 128
 #define MAX_RECLAIM_FAILURES 16
 
+/* Kinds on an LRU list: anon, page cache, THP, and shmem (swap-backed: the
+ * anon lists).  Pipe buffers, hugetlb pool pages and a module's pages are on
+ * none, so reclaim never takes them. */
 static bool lru_kind(uint32_t kind) {
-  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP;
+  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_SHMEM;
 }
 
 static bool is_file(const FsiAlloc *a) { return a->kind == FS_KIND_FILE; }
@@ -264,9 +267,11 @@ static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
 static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
   for (uint32_t i = 0; i < run->rc.nr_caches; i++) {
     FsiSlabCache *c = &run->rc.caches[i];
-    if (c->kind != FS_KIND_SLAB_RECLAIMABLE || !c->nr_objects) continue;
-    uint64_t delta = (c->nr_objects >> priority) * 4 / 2;
-    if (!delta && priority == 0) delta = c->nr_objects;
+    /* count_objects(): the freeable (unused) objects on the cache's LRU */
+    uint64_t freeable = c->nr_objects - c->nr_in_use;
+    if (c->kind != FS_KIND_SLAB_RECLAIMABLE || !freeable) continue;
+    uint64_t delta = (freeable >> priority) * 4 / 2;
+    if (!delta && priority == 0) delta = freeable;
     uint64_t pages_before = c->nr_slab_pages;
     uint64_t scanned = 0;
     while (scanned < delta && c->lru_head != FSI_NIL) {

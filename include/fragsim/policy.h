@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 /* ---- ABI ------------------------------------------------------------------ */
 
 #define FS_ABI_MAJOR 1
-#define FS_ABI_MINOR 0
+#define FS_ABI_MINOR 1
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
@@ -137,6 +137,12 @@ typedef enum {
   FS_KIND_THP,
   FS_KIND_ZSMALLOC,
   FS_KIND_DEVICE,
+  /* ---- appended in ABI 1.1 ---- */
+  FS_KIND_SHMEM,   /* tmpfs/shmem page: movable, on the anon LRU (swap-backed), not RSS, not dropped */
+  FS_KIND_PIPE,    /* pipe buffer page (alloc_page(GFP_HIGHUSER)): unmovable, no LRU, never reclaimed */
+  FS_KIND_HUGETLB, /* hugetlb pool page: no LRU, never reclaimed, skipped by compaction; only
+                    * alloc_contig_range (and memory offline) may migrate it */
+  FS_KIND_MODULE,  /* a kernel module's (high-order) pages: never reclaimed, never migrated, whatever the gfp */
   FS_KIND_COUNT
 } FsKind;
 
@@ -446,6 +452,14 @@ typedef struct FsPolicyOps {
   /* echo 1 > /proc/sys/vm/compact_memory: compact every zone fully (order -1,
    * synchronous, skip hints ignored).  A workload action. */
   void (*compact_memory)(void *state);
+
+  /* ---- appended in ABI 1.1 ---- */
+  /* A workload changed parameter `index` (of this policy's params) while the
+   * run goes on, as writing a sysctl does (a phase's `set` key).  value is
+   * already parsed and checked against the spec.  Return false if the
+   * parameter cannot change at run time (the run stops with an error naming
+   * it); without the hook no parameter of the policy can change. */
+  bool (*param_changed)(void *state, uint32_t index, const FsParamValue *value);
 } FsPolicyOps;
 
 /** The one symbol a module exports: fragsim_policy_<name>_get_ops. */

@@ -111,6 +111,7 @@ typedef struct {
   uint32_t max_order;       /* kcompactd_max_order: 0 = no request */
   uint32_t highest_zoneidx; /* kcompactd_highest_zoneidx */
   bool work_pending;        /* woken: the work timer is set */
+  bool trigger;             /* pgdat->proactive_compact_trigger: woken by a proactiveness write */
   uint64_t timeout_gen;     /* only the newest timeout timer counts */
   int64_t score;            /* value of the fragmentation_score counter */
   int counter[N_COUNTERS];
@@ -286,6 +287,30 @@ static void kcompactd_timer(void *state, uint64_t cookie) {
   }
   if ((cookie >> 1) != s->timeout_gen || !s->proactiveness) return;
   schedule_timeout(s, proactive_check(s));
+  s->trigger = false;
+}
+
+/* A write to vm.compaction_proactiveness (or to another of kcompactd's
+ * knobs) while the run goes on.  compaction_proactiveness_sysctl_handler()
+ * (5.18+, so 6.1): a non-zero value sets proactive_compact_trigger and wakes
+ * kcompactd, which runs the proactive check at once (with the new
+ * thresholds) and then sleeps its default 500 ms timeout, forgetting any
+ * back-off; writing 0 wakes nobody: the pending timeout finds proactiveness
+ * 0 and kcompactd sleeps until kswapd wakes it. */
+static bool kcompactd_param_changed(void *state, uint32_t index, const FsParamValue *value) {
+  Kcompactd *s = state;
+  switch (index) {
+  case PARAM_PROACTIVENESS:
+    s->proactiveness = (uint32_t)value->i;
+    if (s->proactiveness && !s->trigger) {
+      s->trigger = true;
+      schedule_timeout(s, 0);
+    }
+    return true;
+  case PARAM_EXTFRAG_THRESHOLD: s->core.extfrag_threshold = (int)value->i; return true;
+  case PARAM_SCAN_NS: s->core.scan_ns = (uint64_t)value->i; return true;
+  default: return false; /* nogroup_targets: a build-time choice of the model */
+  }
 }
 
 static const FsPolicyOps kcompactd_ops = {
@@ -298,6 +323,7 @@ static const FsPolicyOps kcompactd_ops = {
     .boot_done = kcompactd_boot_done,
     .kswapd_done = kcompactd_kswapd_done,
     .timer = kcompactd_timer,
+    .param_changed = kcompactd_param_changed,
 };
 
 FS_POLICY_EXPORT const FsPolicyOps *FS_POLICY_ENTRY_NAME(kcompactd)(void);

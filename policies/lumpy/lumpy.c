@@ -138,7 +138,10 @@ static int estimated_priority(Lumpy *s, bool kswapd) {
   return p;
 }
 
-static bool is_lru_kind(uint32_t kind) { return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP; }
+/* shmem is on the anon LRU; pipe buffers, hugetlb and module pages are on no LRU */
+static bool is_lru_kind(uint32_t kind) {
+  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_SHMEM;
+}
 
 /* The isolate_lru_pages() neighbour loop for the tag's block, then the
  * tag, then the synchronous pass. */

@@ -179,7 +179,11 @@ static void zone_movable_boot_layout(void *state, FsBootLayout *layout) {
 
 static uint32_t zone_movable_adjust_gfp(void *state, uint32_t kind, uint32_t gfp) {
   ZoneMovable *s = state;
-  if (!s->hugepages_treat_as_movable || kind != FS_KIND_THP || (gfp & ~HUGETLB_POOL_OPTIONAL) != HUGETLB_POOL_GFP) return gfp;
+  /* hugetlb pool pages (and THP-kind requests of the pool's shape, from
+   * workloads written before the hugetlb kind) */
+  if (!s->hugepages_treat_as_movable || (kind != FS_KIND_THP && kind != FS_KIND_HUGETLB) ||
+      (gfp & ~HUGETLB_POOL_OPTIONAL) != HUGETLB_POOL_GFP)
+    return gfp;
   s->api->counter_add(s->host, s->counter[C_HUGEPAGES_MOVABLE], 1);
   return gfp | FS_GFP_MOVABLE;
 }
