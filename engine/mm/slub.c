@@ -79,11 +79,17 @@ FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_
   uint64_t latency = run->cost.alloc_base;
   uint32_t s = c->partial_head;
   if (s == FSI_NIL) {
-    /* new_slab(): the preferred order without retrying, then the minimum */
+    /* allocate_slab() (5.17+): the preferred order is opportunistic.  When
+     * the caller may reclaim, it is tried with __GFP_RECLAIM cleared -- no
+     * direct reclaim and no kswapd wake at the slab's order -- and
+     * NORETRY|NOWARN|NOMEMALLOC; on failure the cache's minimum order is
+     * tried with the caller's own flags. */
     uint32_t base = fsi_kind_gfp(c->kind);
-    FsiRequest rq = {c->order, c->kind, base | (c->order > c->min_order ? FS_GFP_NORETRY | FS_GFP_NOWARN : 0), task,
-                     false, false, false};
-    rq.gfp &= c->order > c->min_order ? ~FS_GFP_DIRECT_RECLAIM : ~0u;
+    FsiRequest rq = {c->order, c->kind, base, task, false, false, false};
+    if (c->order > c->min_order) {
+      rq.gfp |= FS_GFP_NORETRY | FS_GFP_NOWARN;
+      if (rq.gfp & FS_GFP_DIRECT_RECLAIM) rq.gfp = (rq.gfp | FS_GFP_NOMEMALLOC) & ~FS_GFP_RECLAIM;
+    }
     FsiAllocResult r = fsi_run_alloc(run, &rq);
     latency += r.latency_ns;
     if (!r.handle && c->order > c->min_order) {
