@@ -414,7 +414,7 @@ plot '{dat}' using 2:1:3:4:ytic(6) with xerrorbars lc rgb "#999999" pt 0 title "
         r = subprocess.run([gp], input=s, text=True, capture_output=True)
         if r.returncode:
             log(f"compare: gnuplot failed: {r.stderr}")
-    os.unlink(dat) if False else None
+    os.unlink(dat)
 
 
 def read_expected(path):
