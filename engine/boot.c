@@ -24,6 +24,105 @@ static bool alloc_movable_cb(void *ctx, uint32_t id) {
   return id < run->nallocs && fsi_alloc_is_movable(&run->allocs[id]);
 }
 
+/* machine.zone_ends: "DMA,DMA32,Normal,Movable" end pfns; zone i spans
+ * [end[i-1], end[i]), so the zones partition 0..total_pages in order. */
+static bool parse_zone_ends(FsiConfig *cfg, FsiMemConfig *mc, GError **error) {
+  char *text = fsi_config_string(cfg, "machine", "zone_ends");
+  bool ok = true;
+  if (*g_strstrip(text)) {
+    char **parts = g_strsplit(text, ",", -1);
+    uint64_t prev = 0, ends[FS_MAX_ZONES];
+    ok = g_strv_length(parts) == FS_MAX_ZONES;
+    for (unsigned i = 0; ok && i < FS_MAX_ZONES; i++) {
+      char *end;
+      const char *p = g_strstrip(parts[i]);
+      guint64 v = g_ascii_strtoull(p, &end, 10);
+      if (!*p || *end || v < prev || v > mc->total_pages) ok = false;
+      ends[i] = prev = v;
+    }
+    if (ok && prev != mc->total_pages) ok = false;
+    for (unsigned i = 0; ok && i < FS_MAX_ZONES; i++) {
+      mc->zone_start[i] = i ? ends[i - 1] : 0;
+      mc->zone_end[i] = ends[i];
+    }
+    g_strfreev(parts);
+    if (!ok)
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                  "%s: machine.zone_ends: \"%s\" is not four non-decreasing pfns (DMA,DMA32,Normal,Movable) "
+                  "ending at the page count %" G_GUINT64_FORMAT,
+                  fsi_config_origin(cfg, "machine", "zone_ends"), text, mc->total_pages);
+  }
+  g_free(text);
+  return ok;
+}
+
+/* machine.reserved: "START+COUNT, ..." pfn ranges, in order, not overlapping */
+static bool parse_reserved(FsiConfig *cfg, FsiMemConfig *mc, GError **error) {
+  char *text = fsi_config_string(cfg, "machine", "reserved");
+  char **parts = g_strsplit(text, ",", -1);
+  bool ok = g_strv_length(parts) <= FSI_MAX_RESERVED_RANGES;
+  uint64_t prev_end = 0;
+  mc->nr_reserved_ranges = 0;
+  for (unsigned i = 0; ok && parts[i]; i++) {
+    char *end;
+    const char *p = g_strstrip(parts[i]);
+    guint64 start = g_ascii_strtoull(p, &end, 10);
+    if (end == p || *end != '+') {
+      ok = false;
+      break;
+    }
+    p = end + 1;
+    guint64 count = g_ascii_strtoull(p, &end, 10);
+    if (end == p || *end || !count || start < prev_end || start + count > mc->total_pages) {
+      ok = false;
+      break;
+    }
+    mc->reserved_start[mc->nr_reserved_ranges] = start;
+    mc->reserved_end[mc->nr_reserved_ranges] = prev_end = start + count;
+    mc->nr_reserved_ranges++;
+  }
+  if (!ok)
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "%s: machine.reserved: \"%s\" is not at most %d pfn ranges START+COUNT, in order, not overlapping, "
+                "inside the %" G_GUINT64_FORMAT " pages",
+                fsi_config_origin(cfg, "machine", "reserved"), text, FSI_MAX_RESERVED_RANGES, mc->total_pages);
+  g_strfreev(parts);
+  g_free(text);
+  return ok;
+}
+
+/* vm.lowmem_reserve: four groups (zones) of four page counts */
+static bool parse_lowmem_reserve(FsiConfig *cfg, FsiMemConfig *mc, GError **error) {
+  char *text = fsi_config_string(cfg, "vm", "lowmem_reserve");
+  bool ok = true;
+  if (*g_strstrip(text)) {
+    char **groups = g_strsplit(text, ",", -1);
+    ok = g_strv_length(groups) == FS_MAX_ZONES;
+    for (unsigned i = 0; ok && i < FS_MAX_ZONES; i++) {
+      char **nums = g_strsplit_set(g_strstrip(groups[i]), " \t", -1);
+      unsigned n = 0;
+      for (unsigned j = 0; ok && nums[j]; j++) {
+        if (!*nums[j]) continue;
+        char *end;
+        guint64 v = g_ascii_strtoull(nums[j], &end, 10);
+        if (*end || n >= FS_MAX_ZONES) ok = false;
+        else mc->lowmem_reserve[i][n++] = v;
+      }
+      if (n != FS_MAX_ZONES) ok = false;
+      g_strfreev(nums);
+    }
+    g_strfreev(groups);
+    mc->lowmem_reserve_given = ok;
+    if (!ok)
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                  "%s: vm.lowmem_reserve: \"%s\" is not four comma-separated groups (DMA,DMA32,Normal,Movable) "
+                  "of four space-separated page counts",
+                  fsi_config_origin(cfg, "vm", "lowmem_reserve"), text);
+  }
+  g_free(text);
+  return ok;
+}
+
 static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
   FsiConfig *cfg = run->cfg;
   memset(mc, 0, sizeof *mc);
@@ -66,13 +165,24 @@ static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
   mc->zone_end[FS_ZONE_NORMAL] = mc->total_pages;
   mc->zone_start[FS_ZONE_MOVABLE] = mc->total_pages;
   mc->zone_end[FS_ZONE_MOVABLE] = mc->total_pages;
-  mc->reserved_low_pages = fsi_config_size(cfg, "machine", "reserved_low") / page_size;
-  uint64_t memmap_bytes = mc->total_pages * (uint64_t)fsi_config_int(cfg, "machine", "memmap_bytes_per_page");
-  mc->memmap_pages = (memmap_bytes + page_size - 1) / page_size;
-  if (mc->reserved_low_pages + mc->memmap_pages >= mc->total_pages / 2) {
-    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "machine: reserved_low and the memmap leave less than half of memory");
+  if (!parse_zone_ends(cfg, mc, error)) return false;
+  char *reserved = fsi_config_string(cfg, "machine", "reserved");
+  bool explicit_reserved = *g_strstrip(reserved) != '\0';
+  g_free(reserved);
+  if (explicit_reserved) {
+    if (!parse_reserved(cfg, mc, error)) return false;
+  } else {
+    mc->reserved_low_pages = fsi_config_size(cfg, "machine", "reserved_low") / page_size;
+    uint64_t memmap_bytes = mc->total_pages * (uint64_t)fsi_config_int(cfg, "machine", "memmap_bytes_per_page");
+    mc->memmap_pages = (memmap_bytes + page_size - 1) / page_size;
+  }
+  uint64_t nr_reserved = mc->reserved_low_pages + mc->memmap_pages;
+  for (uint32_t i = 0; i < mc->nr_reserved_ranges; i++) nr_reserved += mc->reserved_end[i] - mc->reserved_start[i];
+  if (nr_reserved >= mc->total_pages / 2) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "machine: reserved memory leaves less than half of memory");
     return false;
   }
+  if (!parse_lowmem_reserve(cfg, mc, error)) return false;
   mc->watermark_scale_factor = (uint32_t)fsi_config_int(cfg, "vm", "watermark_scale_factor");
   mc->min_free_kbytes = fsi_config_int(cfg, "vm", "min_free_kbytes");
   char *ratio = fsi_config_string(cfg, "vm", "lowmem_reserve_ratio");

@@ -488,9 +488,11 @@ static bool write_run_ini(FsiOutput *o, FsiRun *run, GError **error) {
     char *key = g_strdup_printf("zone.%s", zn->name);
     char *val = g_strdup_printf("start_pfn=%" G_GUINT64_FORMAT " end_pfn=%" G_GUINT64_FORMAT " present=%" G_GUINT64_FORMAT
                                 " managed=%" G_GUINT64_FORMAT " min=%" G_GUINT64_FORMAT " low=%" G_GUINT64_FORMAT
-                                " high=%" G_GUINT64_FORMAT,
+                                " high=%" G_GUINT64_FORMAT " protection=%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
+                                "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
                                 zn->start_pfn, zn->end_pfn, zn->present_pages, zn->managed_pages, zn->wmark[0],
-                                zn->wmark[1], zn->wmark[2]);
+                                zn->wmark[1], zn->wmark[2], zn->lowmem_reserve[0], zn->lowmem_reserve[1],
+                                zn->lowmem_reserve[2], zn->lowmem_reserve[3]);
     g_key_file_set_string(kf, "derived", key, val);
     g_free(key);
     g_free(val);

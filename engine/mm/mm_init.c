@@ -17,7 +17,20 @@
 static const char *const zone_names[FS_MAX_ZONES] = {"DMA", "DMA32", "Normal", "Movable"};
 
 static bool pfn_reserved_range(const FsiMemConfig *c, uint64_t pfn) {
-  return pfn < c->reserved_low_pages || pfn >= c->total_pages - c->memmap_pages;
+  if (pfn < c->reserved_low_pages || pfn >= c->total_pages - c->memmap_pages) return true;
+  for (uint32_t i = 0; i < c->nr_reserved_ranges; i++)
+    if (pfn >= c->reserved_start[i] && pfn < c->reserved_end[i]) return true;
+  return false;
+}
+
+/* pages of [start, end) in the reserved ranges (which do not overlap) */
+static uint64_t ranges_overlap(const FsiMemConfig *c, uint64_t start, uint64_t end) {
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < c->nr_reserved_ranges; i++) {
+    uint64_t lo = MAX(start, c->reserved_start[i]), hi = MIN(end, c->reserved_end[i]);
+    if (hi > lo) n += hi - lo;
+  }
+  return n;
 }
 
 void fsi_mem_init(FsiMem *m, const FsiMemConfig *cfg) {
@@ -54,6 +67,9 @@ void fsi_mem_init(FsiMem *m, const FsiMemConfig *cfg) {
       uint64_t top = cfg->total_pages - cfg->memmap_pages;
       uint64_t hi_start = MAX(z->start_pfn, top);
       if (z->end_pfn > hi_start) reserved += z->end_pfn - hi_start;
+      /* machine.reserved ranges are checked by the configuration not to
+       * overlap each other, the low reserve or the memmap */
+      reserved += ranges_overlap(cfg, z->start_pfn, z->end_pfn);
       z->managed_pages = z->present_pages - MIN(reserved, z->present_pages);
       m->nr_zones = i + 1;
     }
@@ -68,6 +84,14 @@ void fsi_mem_init(FsiMem *m, const FsiMemConfig *cfg) {
     m->pages[pfn].flags = FSI_PG_RESERVED;
     m->pages[pfn].alloc = FSI_NIL;
     m->blocks[pfn >> cfg->pageblock_order].nr_reserved++;
+  }
+  for (uint32_t i = 0; i < cfg->nr_reserved_ranges; i++) {
+    for (uint64_t pfn = cfg->reserved_start[i]; pfn < cfg->reserved_end[i] && pfn < m->nr_pages; pfn++) {
+      if (m->pages[pfn].flags & FSI_PG_RESERVED) continue;
+      m->pages[pfn].flags = FSI_PG_RESERVED;
+      m->pages[pfn].alloc = FSI_NIL;
+      m->blocks[pfn >> cfg->pageblock_order].nr_reserved++;
+    }
   }
 }
 
@@ -90,7 +114,7 @@ void fsi_mem_boot_free(FsiMem *m) {
       for (;;) {
         uint64_t n = (uint64_t)1 << o;
         bool fits = (pfn & (n - 1)) == 0 && pfn + n <= z->end_pfn && !pfn_reserved_range(&m->cfg, pfn + n - 1) &&
-                    !(pfn < m->cfg.reserved_low_pages);
+                    !(pfn < m->cfg.reserved_low_pages) && !ranges_overlap(&m->cfg, pfn, pfn + n);
         if (fits || o == 0) break;
         o--;
       }
@@ -157,7 +181,12 @@ void fsi_mem_setup_watermarks(FsiMem *m) {
     z->wmark[FSI_WMARK_HIGH] = tmp + 2 * gap;
     z->watermark_boost = 0;
   }
-  /* setup_per_zone_lowmem_reserve() */
+  /* setup_per_zone_lowmem_reserve(), or the protection arrays given */
+  if (m->cfg.lowmem_reserve_given) {
+    for (uint32_t i = 0; i < FS_MAX_ZONES; i++)
+      for (uint32_t j = 0; j < FS_MAX_ZONES; j++) m->zones[i].lowmem_reserve[j] = m->cfg.lowmem_reserve[i][j];
+    return;
+  }
   for (uint32_t i = 0; i < FS_MAX_ZONES; i++) {
     FsiZone *z = &m->zones[i];
     uint64_t managed = 0;

@@ -79,6 +79,8 @@ typedef struct {
   bool boosted_wake; /* ZONE_BOOSTED_WATERMARK: wake kswapd after the next allocation */
 } FsiZone;
 
+#define FSI_MAX_RESERVED_RANGES 16
+
 typedef struct {
   uint64_t total_pages;
   uint32_t page_size;
@@ -87,9 +89,17 @@ typedef struct {
   uint64_t zone_start[FS_MAX_ZONES], zone_end[FS_MAX_ZONES];
   uint64_t reserved_low_pages;   /* firmware/low memory kept out of the buddy */
   uint64_t memmap_pages;         /* struct page array, reserved at the top */
+  /* machine.reserved: further reserved pfn ranges [start, end), e.g. the
+   * kernel image and the memmap where a real boot put them */
+  uint32_t nr_reserved_ranges;
+  uint64_t reserved_start[FSI_MAX_RESERVED_RANGES], reserved_end[FSI_MAX_RESERVED_RANGES];
   uint32_t watermark_scale_factor;
   int64_t min_free_kbytes;       /* < 0: calculate_min_free_kbytes() */
   uint32_t lowmem_reserve_ratio[FS_MAX_ZONES];
+  /* vm.lowmem_reserve: explicit protection arrays (a kernel's zoneinfo),
+   * used instead of the ratio formula when set */
+  bool lowmem_reserve_given;
+  uint64_t lowmem_reserve[FS_MAX_ZONES][FS_MAX_ZONES];
   bool old_watermark_check;      /* <= 4.3 per-order discounting */
 } FsiMemConfig;
 

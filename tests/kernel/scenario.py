@@ -261,29 +261,181 @@ def kernel_cmdline(scn, seed):
     return " ".join(parts)
 
 
-# What fragsim's workload format (docs/workloads.md) lacks to express a
-# scenario faithfully; docs/kernel-harness.md explains each.
-FRAGSIM_GAPS = (
-    "items of k order-0 pages allocated together and freed together "
-    "(a tmpfs file, a pipe's buffers, an anonymous mapping), k drawn from a distribution",
-    "shmem/tmpfs pages: movable, swap-backed, not dropped like clean page cache",
-    "slab objects that stay in use while their owner lives (the dentry and inode "
-    "of each tmpfs file), as distinct from freeable cache objects",
-    "a fill sized from MemFree at run time and a free phase that frees each "
-    "item with probability P (not pages by lifetime)",
-    "the hugetlb pool: nr_hugepages = N with N computed at run time from MemFree, "
-    "stopping at the first failure; pool pages never reclaimed nor moved by compaction",
-    "a sysctl changed at a point in the run (vm.compaction_proactiveness at the "
-    "start of the settle phase); THP 'enabled' changed between phases",
-)
+# What fragsim cannot express of a scenario, even with the workload format of
+# docs/workloads.md: to_fragsim_workload() returns the ones that apply to a
+# scenario as notes, and docs/validation.md explains each.
+FRAGSIM_GAPS = {
+    "thp_enabled": "THP 'enabled' is written between phases (the thp test writes it, then "
+                   "thp_fill); the kernel then recomputes min_free_kbytes and the watermarks "
+                   "(set_recommended_min_free_kbytes), fragsim keeps the boot ones: engine "
+                   "keys cannot change during a run",
+    "thp_tries": "the thp test's fault count is 90% of MemFree / 2 MiB at run time; fragsim's "
+                 "thp_faults is a number, taken from the kernel run's tries= (or estimated)",
+    "item_metadata": "an item's kernel metadata other than a tmpfs file's dentry and inode is "
+                     "not allocated: an anonymous mapping's VMA and page tables, a pipe's "
+                     "pipe_inode_info, buffer array, two struct files, its pipefs inode and dentry",
+    "boot_placement": "the kernel memory in use at boot is allocated in a boot phase from the "
+                      "free lists, not where the kernel's own boot put it",
+}
+
+# Phase timing of the fragsim translation.  The sampler runs every
+# SAMPLE_MS; phases start at BOOT_MS + k * SAMPLE_MS, so the state "after" a
+# phase is the sample SAMPLE_MS / 2 before the next phase starts.
+SAMPLE_MS = 50
+BOOT_MS = 25
+FILL_MS = 1000
+FREE_MS = 150
+TEST_MS = 250
+THP_MS = 1000
 
 
-def to_fragsim_workload(scn, mem_mb, seed, zoneinfo=None):
-    """The same scenario as a fragsim workload file (text).  Not written yet:
-    fragsim's format cannot express FRAGSIM_GAPS.  When it can, build the
-    [machine] section from the boot dump's zoneinfo (zone spans, managed
-    pages, watermarks, lowmem_reserve), one [stream] per item kind and one
-    [phase] per fskwl phase, and drop this exception."""
-    raise NotImplementedError(
-        f"scenario {scn.name}: no fragsim workload yet; the format lacks:\n  - "
-        + "\n  - ".join(FRAGSIM_GAPS))
+class FragsimWorkload:
+    """text: the workload file; sets: ['section.key=value'] for --set;
+    phases: [(name, start_ms, duration_ms)]; notes: what is approximated."""
+
+    def __init__(self, text, sets, phases, notes):
+        self.text = text
+        self.sets = sets
+        self.phases = phases
+        self.notes = notes
+
+    def phase_start_ms(self, name):
+        for n, start, _ in self.phases:
+            if n == name:
+                return start
+        raise KeyError(name)
+
+    def end_ms(self):
+        n, start, dur = self.phases[-1]
+        return start + dur
+
+
+def _mix_text(mix):
+    return ", ".join(f"{k}:{w}" for k, w in zip(KINDS, mix) if w)
+
+
+def to_fragsim_workload(scn, mem_mb, seed, cal=None, thp_tries=None):
+    """The scenario as a fragsim workload (FragsimWorkload) reproducing the
+    guest's protocol phase by phase: boot (the kernel memory in use at boot,
+    from cal.boot_pages), fill, free, refill, settle, then each test in
+    order.  cal: a calibrate.Calibration of the kernel run's boot dump (the
+    machine keys come from it); without one, fragsim's defaults for mem_mb.
+    thp_tries: {pass: faults} from the kernel run (the thp test sizes itself
+    from MemFree at run time); without it, 90% of the memory freed.  seed is
+    the fragsim seed (-s); it is in the text for the record only."""
+    notes = []
+    sets = list(cal.set_args()) if cal is not None else [f"machine.memory={mem_mb}M",
+                                                         "machine.cpus=1"]
+    if cal is not None:
+        notes += cal.notes
+    if scn.proactiveness >= 0 and scn.proactiveness_at == "boot":
+        sets.append(f"kcompactd.proactiveness={scn.proactiveness}")
+    sets.append(f"sim.sample_interval={SAMPLE_MS}ms")
+    phases = []        # (name, duration_ms, [lines])
+    streams = {}       # name -> [lines]
+
+    # boot: the kernel's memory in use at boot, kept for the whole run
+    boot_streams = []
+    bp = cal.boot_pages if cal is not None else {}
+    total = cal.total_pages if cal is not None else mem_mb * 256
+    boot_kinds = (("slab_reclaimable", "slab_reclaimable", "inode", 4),
+                  ("slab_unmovable", "slab_unmovable", "kmalloc-1k", 4),
+                  ("kernel_stack", "kernel_stack", None, 1),
+                  ("pagetable", "pagetable", None, 1),
+                  ("shmem", "shmem", None, 1),
+                  ("file", "file", None, 1),
+                  ("anon", "anon", None, 1),
+                  ("other_unmovable", "module", None, 1))
+    for what, kind, cache, per_page in boot_kinds:
+        pages = bp.get(what, 0)
+        if not pages:
+            continue
+        name = "boot_" + what
+        lines = [f"kind = {kind}"]
+        if cache:
+            # slab streams count objects: 1 KiB objects, 4 to a page
+            lines += [f"cache = {cache}", "in_use = true"]
+        if kind == "kernel_stack":
+            # 16 KiB stacks, vmalloc'd (CONFIG_VMAP_STACK=y in Debian)
+            lines += ["orders = 2"]
+            pages = pages  # allocated_pages counts pages for page kinds
+        lines += ["lifetime = forever", "fill = true",
+                  f"footprint = {pages * per_page / total:.9f}", "tasks = 1", "think = 1us"]
+        streams[name] = lines
+        boot_streams.append(name)
+    phases.append(("boot", BOOT_MS, [f"streams = {', '.join(boot_streams)}"] if boot_streams else []))
+
+    item = f"uniform:1,{scn.maxpg}" if scn.maxpg > 1 else "1"
+    streams["items"] = [f"mix = {_mix_text(scn.mix)}", f"item_pages = {item}", "files = true",
+                        "lifetime = forever", "fill = true", f"footprint = {scn.fill_pct / 100}",
+                        "footprint_of = memfree", "tasks = 1", "think = 1us"]
+    phases.append(("fill", FILL_MS, ["streams = items"]))
+    phases.append(("free", FREE_MS, ["fragment_stream = items", "fragment_mode = items",
+                                     f"fragment_fraction = {scn.free_pct / 100}"]))
+    if scn.refill_pct:
+        streams["refill"] = [f"mix = {_mix_text(scn.refill_mix)}", f"item_pages = {item}"] + (
+            ["files = true"] if scn.refill_mix[1] else []) + ["lifetime = forever", "fill = true",
+                             f"footprint = {scn.refill_pct / 100}", "footprint_of = freed",
+                             "tasks = 1", "think = 1us"]
+        phases.append(("refill", FILL_MS, ["streams = refill"]))
+    pending_set = None
+    if scn.proactiveness >= 0 and scn.proactiveness_at == "settle":
+        pending_set = f"set = kcompactd.proactiveness={scn.proactiveness}"
+    if scn.settle_s:
+        lines = [pending_set] if pending_set else []
+        pending_set = None
+        phases.append(("settle", scn.settle_s * 1000, lines))
+    counts = {}
+    for test in scn.run:
+        base = "sleep" if test.startswith("sleep") else test
+        counts[base] = counts.get(base, 0) + 1
+        name = f"{base}{counts[base]}"
+        lines = [pending_set] if pending_set else []
+        pending_set = None
+        dur = TEST_MS
+        if test == "hugetlb":
+            lines.append(f"nr_hugepages = {scn.hugetlb_pages or 'memfree'}")
+            if scn.hugetlb_keep:
+                lines.append("nr_hugepages_keep = true")
+        elif test == "compact":
+            lines.append("compact = true")
+        elif test == "drop":
+            lines.append("drop_caches = 3")
+        elif test == "thp":
+            n = (thp_tries or {}).get(counts[base])
+            if n is None:
+                n = int(total * (1 - scn.fill_pct / 100 * (1 - scn.free_pct / 100)) * 0.9 / 512)
+                notes.append(f"{name}: thp_faults = {n} estimated (no kernel tries= given)")
+            lines += [f"thp_faults = {n}", "thp_interval = 1us", f"thp_defrag = {scn.thp_defrag}"]
+            dur = THP_MS
+        elif test.startswith("sleep"):
+            dur = int(test[5:]) * 1000
+        phases.append((name, dur, lines))
+        if test == "thp":
+            notes.append(FRAGSIM_GAPS["thp_enabled"])
+            notes.append(FRAGSIM_GAPS["thp_tries"])
+    if scn.thp_fill not in ("never", "keep"):
+        notes.append(FRAGSIM_GAPS["thp_enabled"])
+    notes.append(FRAGSIM_GAPS["item_metadata"])
+    notes.append(FRAGSIM_GAPS["boot_placement"])
+
+    out = [f"# scenario {scn.name} ({scn.path}), {mem_mb} MB, seed {seed}: generated by",
+           "# tests/kernel/scenario.py to_fragsim_workload(); machine keys come as --set",
+           "# from the kernel run's boot dump (tests/kernel/calibrate.py).",
+           "[workload]", f"name = kernel-{scn.name}",
+           f"description = {scn.description or scn.name}",
+           "protocol = fragsim kernel harness (issue #12), tests/kernel/fskwl.c",
+           "phases = " + ", ".join(n for n, _, _ in phases), ""]
+    timeline, t = [], 0
+    for n, dur, lines in phases:
+        timeline.append((n, t, dur))
+        t += dur
+        out += [f"[phase.{n}]", f"duration = {dur}ms"] + lines + [""]
+    for n, lines in streams.items():
+        out += [f"[stream.{n}]"] + lines + [""]
+    seen, uniq = set(), []
+    for n in notes:
+        if n not in seen:
+            seen.add(n)
+            uniq.append(n)
+    return FragsimWorkload("\n".join(out), sets, timeline, uniq)

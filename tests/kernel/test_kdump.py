@@ -219,9 +219,33 @@ class Scenarios(unittest.TestCase):
                 self.assertIn(mem, (512, 1024))
                 scenario.kernel_cmdline(s, seed)
 
-    def test_fragsim_stub_lists_gaps(self):
-        with self.assertRaisesRegex(NotImplementedError, "shmem"):
-            scenario.to_fragsim_workload(self.parse(""), 512, 1)
+    def test_fragsim_workload_phases(self):
+        """the guest's protocol, phase by phase, tests in order"""
+        scn = self.parse("[workload]\nrefill_pct = 50\nsettle_s = 60\nproactiveness = 100\n"
+                         "proactiveness_at = settle\n[tests]\nrun = hugetlb, compact, thp, hugetlb\n"
+                         "thp_defrag = never\n")
+        wl = scenario.to_fragsim_workload(scn, 512, 1, thp_tries={1: 100})
+        self.assertEqual([n for n, _, _ in wl.phases],
+                         ["boot", "fill", "free", "refill", "settle", "hugetlb1", "compact1",
+                          "thp1", "hugetlb2"])
+        text = wl.text
+        self.assertIn("fragment_fraction = 0.5", text)
+        self.assertIn("footprint_of = freed", text)
+        self.assertIn("[phase.settle]\nduration = 60000ms\nset = kcompactd.proactiveness=100", text)
+        self.assertIn("thp_faults = 100", text)
+        self.assertIn("thp_defrag = never", text)
+        self.assertIn("nr_hugepages = memfree", text)
+        # phases start half a sample after a sample: the state before a
+        # phase is an exact sample
+        for _, start, dur in wl.phases[1:]:
+            self.assertEqual((start - scenario.BOOT_MS) % scenario.SAMPLE_MS, 0)
+        self.assertTrue(any("THP 'enabled'" in n for n in wl.notes))
+
+    def test_fragsim_workload_proactiveness_at_boot(self):
+        scn = self.parse("[workload]\nproactiveness = 0\n")
+        wl = scenario.to_fragsim_workload(scn, 512, 1)
+        self.assertIn("kcompactd.proactiveness=0", wl.sets)
+        self.assertNotIn("set =", wl.text)
 
     def test_load_missing_file(self):
         with self.assertRaisesRegex(scenario.ScenarioError, "nope.ini: No such file"):
