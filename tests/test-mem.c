@@ -4,26 +4,14 @@
 #include <string.h>
 
 #include "engine/mem.h"
+#include "helpers.h"
 
 #define KB 1024ull
 
 /* 64 MiB, DMA [0, dma_end), DMA32 [dma_end, 16384), nothing reserved. */
 static void mem_new(FsiMem *m, uint64_t dma_end, bool boot) {
   FsiMemConfig c;
-  memset(&c, 0, sizeof c);
-  c.total_pages = 16384;
-  c.page_size = 4096;
-  c.max_order = 10;
-  c.pageblock_order = 9;
-  c.zone_start[0] = 0;
-  c.zone_end[0] = dma_end;
-  c.zone_start[1] = dma_end;
-  c.zone_end[1] = 16384;
-  for (int z = 2; z < FS_MAX_ZONES; z++) c.zone_start[z] = c.zone_end[z] = 16384;
-  c.watermark_scale_factor = 10;
-  c.min_free_kbytes = -1;
-  c.lowmem_reserve_ratio[0] = c.lowmem_reserve_ratio[1] = 256;
-  c.lowmem_reserve_ratio[2] = 32;
+  ft_mem_config(&c, 16384, dma_end);
   fsi_mem_init(m, &c);
   if (boot) {
     fsi_mem_boot_free(m);
@@ -236,19 +224,9 @@ static void test_census(void) {
 static void test_reserved(void) {
   FsiMem m;
   FsiMemConfig c;
-  memset(&c, 0, sizeof c);
-  c.total_pages = 16384;
-  c.page_size = 4096;
-  c.max_order = 10;
-  c.pageblock_order = 9;
-  c.zone_end[0] = 4096;
-  c.zone_start[1] = 4096;
-  c.zone_end[1] = 16384;
-  c.zone_start[2] = c.zone_end[2] = c.zone_start[3] = c.zone_end[3] = 16384;
+  ft_mem_config(&c, 16384, 4096);
   c.reserved_low_pages = 256;
   c.memmap_pages = 256;
-  c.watermark_scale_factor = 10;
-  c.min_free_kbytes = -1;
   fsi_mem_init(&m, &c);
   fsi_mem_boot_free(&m);
   g_assert_cmpuint(m.zones[0].managed_pages, ==, 4096 - 256);

@@ -20,71 +20,28 @@
 #include "engine/pcp.h"
 #include "engine/run.h"
 #include "engine/runner.h"
+#include "helpers.h"
 
 #define PB 512u
 
 /* ---- scaffolding ----------------------------------------------------------------- */
 
 typedef struct {
-  FsiConfig *cfg;
-  FsiStack *stack;
   FsiRun *run;
 } Fx;
 
-static bool wl_start(FsiRun *run, void *state, GError **error) {
-  (void)run, (void)state, (void)error;
-  return true;
-}
-static void wl_step(FsiRun *run, void *state, uint32_t task) { (void)run, (void)state, (void)task; }
+/* What every decision test wants (64M, no per-CPU lists); a test's sets come after. */
+static const char *const fx_base[] = {"machine.memory=64M", "vm.pcp=false", "sim.duration=1s", NULL};
 
-static void check(FsiRun *run) {
-  GError *e = NULL;
-  if (!fsi_check_invariants(run, &e)) g_error("invariant: %s", e->message);
-  g_assert_null(run->error);
-}
+/* A run of `stack` with no workload. */
+static void fx_open(Fx *fx, const char *stack, const char *const *sets) { fx->run = ft_run_new(stack, fx_base, sets); }
 
-/* A run of `stack` with no workload; sets are applied after the defaults
- * every decision test wants (64M, no per-CPU lists). */
-static bool fx_open_err(Fx *fx, const char *stack, const char *const *sets, GError **error) {
-  GError *e = NULL;
-  memset(fx, 0, sizeof *fx);
-  fx->cfg = fsi_config_new();
-  const char *base[] = {"machine.memory=64M", "vm.pcp=false", "sim.duration=1s", NULL};
-  for (const char *const *s = base; *s; s++) g_assert_true(fsi_config_set(fx->cfg, *s, "test", &e));
-  for (const char *const *s = sets; s && *s; s++) g_assert_true(fsi_config_set(fx->cfg, *s, "test", &e));
-  fx->stack = fsi_stack_load(stack, NULL, fx->cfg->kf, &e);
-  g_assert_no_error(e);
-  FsiWorkload wl = {.name = "none", .start = wl_start, .task_step = wl_step};
-  fx->run = fsi_run_new(fx->cfg, fx->stack, &wl, 1, error);
-  if (!fx->run) return false;
-  fsi_run_set_tasks(fx->run, 2);
-  check(fx->run);
-  return true;
-}
-
-static void fx_open(Fx *fx, const char *stack, const char *const *sets) {
-  GError *e = NULL;
-  fx_open_err(fx, stack, sets, &e);
-  g_assert_no_error(e);
-}
-
-static void fx_close(Fx *fx) {
-  fsi_run_free(fx->run);
-  fsi_stack_free(fx->stack);
-  fsi_config_free(fx->cfg);
-}
-
-static int64_t counter(FsiRun *run, const char *name) {
-  for (guint i = 0; i < run->stats.pol_names->len; i++)
-    if (!strcmp(g_ptr_array_index(run->stats.pol_names, i), name)) return g_array_index(run->stats.pol_values, int64_t, i);
-  g_error("no policy counter %s", name);
-  return 0;
-}
+static void fx_close(Fx *fx) { ft_run_free(fx->run); }
 
 static FsiAllocResult alloc_gfp(FsiRun *run, uint32_t kind, uint32_t gfp, uint32_t order) {
   FsiRequest rq = {order, kind, gfp, 0, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
-  check(run);
+  ft_check(run);
   return r;
 }
 
@@ -120,7 +77,7 @@ static void hide_free(FsiRun *run, uint32_t zone, int mt, uint32_t min_order, ui
         pfn = next;
       }
     }
-  check(run);
+  ft_check(run);
 }
 
 /* A pageblock fully covered by order-1 allocations of `kind`, made one after
@@ -157,14 +114,7 @@ static void free_range(FsiRun *run, Block *blk, uint32_t off, uint32_t npages) {
     fsi_run_free_handle(run, blk->h[i]);
     blk->h[i] = FSI_HANDLE_NONE;
   }
-  check(run);
-}
-
-static uint32_t slot_of(FsiRun *run, const char *name) {
-  for (uint32_t i = 0; i < run->nslots; i++)
-    if (!strcmp(run->slots[i].policy->name, name)) return i;
-  g_error("no policy %s in the stack", name);
-  return 0;
+  ft_check(run);
 }
 
 /* ---- migratetype: mapping and boot ------------------------------------------------ */
@@ -188,9 +138,9 @@ static void test_mt_mapping(void) {
   }
   /* the first unmovable request found its lists empty and took a whole
    * order-10 MOVABLE block: two pageblocks change owner at once, no boost */
-  g_assert_cmpint(counter(run, "migratetype.claimed_pageblocks"), >=, 2);
-  g_assert_cmpint(counter(run, "migratetype.boosts"), ==, 0);
-  g_assert_cmpint(counter(run, "migratetype.fallbacks"), ==, (int64_t)run->stats.c[FSI_C_fs_extfrag_events]);
+  g_assert_cmpint(ft_counter(run, "migratetype.claimed_pageblocks"), >=, 2);
+  g_assert_cmpint(ft_counter(run, "migratetype.boosts"), ==, 0);
+  g_assert_cmpint(ft_counter(run, "migratetype.fallbacks"), ==, (int64_t)run->stats.c[FSI_C_fs_extfrag_events]);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_extfrag_fragmenting], ==, 0);
   fx_close(&fx);
 }
@@ -245,8 +195,8 @@ static void test_claim_half(gconstpointer data) {
   g_assert_cmpuint(r.pfn, ==, c.base);
   g_assert_cmpuint(block_mt(run, c.base), ==, FS_MIGRATE_MOVABLE);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_extfrag_events], ==, events + 1);
-  g_assert_cmpint(counter(run, "migratetype.claims"), >=, 1);
-  g_assert_cmpint(counter(run, "migratetype.claims_declined"), ==, 0);
+  g_assert_cmpint(ft_counter(run, "migratetype.claims"), >=, 1);
+  g_assert_cmpint(ft_counter(run, "migratetype.claims_declined"), ==, 0);
   /* the rest of the claimed block sits on MOVABLE lists */
   g_assert_cmpuint(free_pages_of(run, FS_ZONE_NORMAL, FS_MIGRATE_MOVABLE), ==, 255);
   g_assert_cmpuint(free_pages_of(run, FS_ZONE_NORMAL, FS_MIGRATE_UNMOVABLE), ==, 0);
@@ -267,9 +217,9 @@ static void test_61_declined(void) {
   FsiAllocResult r = movable_request(run);
   g_assert_cmpuint(r.pfn, ==, c.base + 256);
   g_assert_cmpuint(block_mt(run, c.base), ==, FS_MIGRATE_UNMOVABLE);
-  g_assert_cmpint(counter(run, "migratetype.claims_declined"), ==, 1);
-  g_assert_cmpint(counter(run, "migratetype.steals"), ==, 1);
-  g_assert_cmpint(counter(run, "migratetype.pageblock_moves"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "migratetype.claims_declined"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "migratetype.steals"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "migratetype.pageblock_moves"), ==, 1);
   /* the leftovers land on the requesting type's lists, inside an UNMOVABLE block */
   g_assert_cmpuint(count_at(run, FS_ZONE_NORMAL, 7, FS_MIGRATE_MOVABLE), ==, 1);
   for (uint32_t o = 0; o < 5; o++) g_assert_cmpuint(count_at(run, FS_ZONE_NORMAL, o, FS_MIGRATE_MOVABLE), ==, 1);
@@ -285,13 +235,13 @@ static void test_615_steal(void) {
   ClaimFx c;
   claim_setup(&c, "6.15", less_ranges, 2);
   FsiRun *run = c.fx.run;
-  int64_t claims = counter(run, "migratetype.claims");
+  int64_t claims = ft_counter(run, "migratetype.claims");
   FsiAllocResult r = movable_request(run);
   g_assert_cmpuint(r.pfn, ==, c.base + 256);
   g_assert_cmpuint(block_mt(run, c.base), ==, FS_MIGRATE_UNMOVABLE);
-  g_assert_cmpint(counter(run, "migratetype.claims_declined"), ==, 2);
-  g_assert_cmpint(counter(run, "migratetype.steals"), ==, 1);
-  g_assert_cmpint(counter(run, "migratetype.claims"), ==, claims);
+  g_assert_cmpint(ft_counter(run, "migratetype.claims_declined"), ==, 2);
+  g_assert_cmpint(ft_counter(run, "migratetype.steals"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "migratetype.claims"), ==, claims);
   g_assert_cmpuint(count_at(run, FS_ZONE_NORMAL, 7, FS_MIGRATE_UNMOVABLE), ==, 1);
   for (uint32_t o = 0; o < 5; o++) g_assert_cmpuint(count_at(run, FS_ZONE_NORMAL, o, FS_MIGRATE_UNMOVABLE), ==, 1);
   g_assert_cmpuint(free_pages_of(run, FS_ZONE_NORMAL, FS_MIGRATE_MOVABLE), ==, 0);
@@ -311,8 +261,8 @@ static void test_small_movable(gconstpointer data) {
   FsiAllocResult r = movable_request(run);
   g_assert_cmpuint(r.pfn, ==, c.base + 16);
   g_assert_cmpuint(block_mt(run, c.base), ==, FS_MIGRATE_UNMOVABLE);
-  g_assert_cmpint(counter(run, "migratetype.pageblock_moves"), ==, 0);
-  g_assert_cmpint(counter(run, "migratetype.claims_declined"), ==, 0);
+  g_assert_cmpint(ft_counter(run, "migratetype.pageblock_moves"), ==, 0);
+  g_assert_cmpint(ft_counter(run, "migratetype.claims_declined"), ==, 0);
   g_assert_cmpuint(count_at(run, FS_ZONE_NORMAL, 3, FS_MIGRATE_UNMOVABLE), ==, 1);
   /* the order-0 leftover: on the requester's list in 6.1, the block's in 6.15 */
   g_assert_cmpuint(count_at(run, FS_ZONE_NORMAL, 0, rules_615 ? FS_MIGRATE_UNMOVABLE : FS_MIGRATE_MOVABLE), ==, 1);
@@ -336,8 +286,8 @@ static void test_no_boost(void) {
   hide_free(run, FS_ZONE_NORMAL, FS_MIGRATE_MOVABLE, 0, 0, 0);
   movable_request(run);
   g_assert_cmpuint(run->mem.zones[FS_ZONE_NORMAL].watermark_boost, ==, 0);
-  g_assert_cmpint(counter(run, "migratetype.boosts"), ==, 0);
-  g_assert_cmpint(counter(run, "migratetype.claims_declined"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "migratetype.boosts"), ==, 0);
+  g_assert_cmpint(ft_counter(run, "migratetype.claims_declined"), ==, 1);
   fx_close(&c.fx);
 }
 
@@ -363,7 +313,7 @@ static void test_alike_unmovable(gconstpointer data) {
   FsiAllocResult r = alloc_ok(run, FS_KIND_PAGETABLE, 0);
   g_assert_cmpuint(r.pfn / PB, ==, a.base / PB);
   g_assert_cmpuint(block_mt(run, a.base), ==, polluted ? FS_MIGRATE_UNMOVABLE : FS_MIGRATE_MOVABLE);
-  g_assert_cmpint(counter(run, "migratetype.claims_declined"), ==, polluted ? 0 : 1);
+  g_assert_cmpint(ft_counter(run, "migratetype.claims_declined"), ==, polluted ? 0 : 1);
   fx_close(&fx);
 }
 
@@ -400,7 +350,7 @@ static void test_nofragment_prefers_dma32(void) {
   g_assert_cmpuint(block_mt(run, r.pfn), ==, FS_MIGRATE_UNMOVABLE);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_nofragment_retry], ==, 0);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_extfrag_fragmenting], ==, 0);
-  g_assert_cmpint(counter(run, "migratetype.nofragment_denied"), >=, 1);
+  g_assert_cmpint(ft_counter(run, "migratetype.nofragment_denied"), >=, 1);
   for (uint64_t pfn = run->mem.zones[FS_ZONE_NORMAL].start_pfn; pfn < run->mem.zones[FS_ZONE_NORMAL].end_pfn; pfn += PB)
     g_assert_cmpuint(block_mt(run, pfn), ==, FS_MIGRATE_MOVABLE);
   fx_close(&fx);
@@ -413,7 +363,7 @@ static void test_nofragment_off_fragments_normal(void) {
   FsiAllocResult r = alloc_ok(run, FS_KIND_PAGETABLE, 0);
   g_assert_cmpuint(r.zone, ==, FS_ZONE_NORMAL);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_extfrag_fragmenting], ==, 1);
-  g_assert_cmpint(counter(run, "migratetype.nofragment_requests"), ==, 0);
+  g_assert_cmpint(ft_counter(run, "migratetype.nofragment_requests"), ==, 0);
   fx_close(&fx);
 }
 
@@ -436,13 +386,13 @@ static void test_nofragment_only_normal(void) {
   Fx fx;
   fx_open(&fx, "migratetype", NULL); /* 64M: DMA and DMA32 only */
   alloc_ok(fx.run, FS_KIND_PAGETABLE, 0);
-  g_assert_cmpint(counter(fx.run, "migratetype.nofragment_requests"), ==, 0);
+  g_assert_cmpint(ft_counter(fx.run, "migratetype.nofragment_requests"), ==, 0);
   fx_close(&fx);
   const char *sets[] = {"machine.dma32_limit=32M", NULL};
   fx_open(&fx, "migratetype", sets);
   alloc_ok(fx.run, FS_KIND_PAGETABLE, 0);
   alloc_ok(fx.run, FS_KIND_ANON, 0);
-  g_assert_cmpint(counter(fx.run, "migratetype.nofragment_requests"), ==, 2);
+  g_assert_cmpint(ft_counter(fx.run, "migratetype.nofragment_requests"), ==, 2);
   fx_close(&fx);
 }
 
@@ -481,7 +431,7 @@ static void atomic_setup(Fx *fx, const char *stack, const char *limit) {
     g_assert_cmpuint(pfn, !=, FSI_NIL);
     g_assert_true(fsi_isolate_free_block(run, pfn, false));
   }
-  check(run);
+  ft_check(run);
 }
 
 static FsiAllocResult atomic3(FsiRun *run) { return alloc_ok(run, FS_KIND_ATOMIC, 3); }
@@ -499,13 +449,13 @@ static void test_highatomic_reserve(void) {
   g_assert_cmpuint(r.via, ==, FSI_VIA_SLOWPATH);
   g_assert_cmpuint(block_mt(run, r.pfn), ==, FS_MIGRATE_HIGHATOMIC);
   g_assert_cmpuint(z->nr_reserved_highatomic, ==, PB);
-  g_assert_cmpint(counter(run, "highatomic.reserved_pageblocks"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "highatomic.reserved_pageblocks"), ==, 1);
   /* the block's free pages moved to the HIGHATOMIC lists */
   g_assert_cmpuint(free_pages_of(run, FS_ZONE_NORMAL, FS_MIGRATE_HIGHATOMIC), >=, PB - 24);
   /* the next high-order atomic request prefers the reserve... */
   FsiAllocResult r2 = atomic3(run);
   g_assert_cmpuint(r2.pfn / PB, ==, r.pfn / PB);
-  g_assert_cmpint(counter(run, "highatomic.highatomic_allocs"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "highatomic.highatomic_allocs"), ==, 1);
   /* ...and an ordinary one does not touch it */
   FsiAllocResult k = alloc_ok(run, FS_KIND_PAGETABLE, 3);
   g_assert_cmpuint(block_mt(run, k.pfn), !=, FS_MIGRATE_HIGHATOMIC);
@@ -525,22 +475,22 @@ static void test_highatomic_reserve(void) {
   uint64_t direct = fsi_rmqueue_buddy(run, FS_ZONE_NORMAL, &req);
   g_assert_cmpuint(block_mt(run, direct), ==, FS_MIGRATE_HIGHATOMIC);
   fsi_free_one_page(&run->mem, direct, 3, block_mt(run, direct), NULL);
-  check(run);
+  ft_check(run);
   fx_close(&fx);
 }
 
 /* Calls the highatomic policy's slowpath_stage hook directly, as the slow
  * path would for a movable request. */
 static FsStageResult unreserve_stage(FsiRun *run, FsStage stage) {
-  uint32_t slot = slot_of(run, "highatomic");
+  FsiSlot *s = ft_slot(run, "highatomic");
   FsAllocRequest req = {.order = 0, .gfp = FS_GFP_HIGHUSER_MOVABLE, .migratetype = FS_MIGRATE_MOVABLE,
                         .highest_zoneidx = FS_ZONE_NORMAL, .kind = FS_KIND_ANON};
   uint64_t pfn = FS_PFN_NONE;
-  run->current_slot = (int32_t)slot;
-  FsStageResult r = run->slots[slot].policy->ops.slowpath_stage(run->slots[slot].state, stage, &req, &pfn);
+  run->current_slot = (int32_t)(s - run->slots);
+  FsStageResult r = s->policy->ops.slowpath_stage(s->state, stage, &req, &pfn);
   run->current_slot = -1;
   g_assert_cmpuint(pfn, ==, FS_PFN_NONE);
-  check(run);
+  ft_check(run);
   return r;
 }
 
@@ -571,8 +521,8 @@ static void test_highatomic_cap_unreserve(gconstpointer data) {
     g_array_append_val(held, r.handle);
   }
   g_assert_cmpuint(z->nr_reserved_highatomic, ==, cap_blocks * PB);
-  g_assert_cmpint(counter(run, "highatomic.reserved_pageblocks"), ==, (int64_t)cap_blocks);
-  g_assert_cmpint(counter(run, "highatomic.reserve_capped"), >=, 1);
+  g_assert_cmpint(ft_counter(run, "highatomic.reserved_pageblocks"), ==, (int64_t)cap_blocks);
+  g_assert_cmpint(ft_counter(run, "highatomic.reserve_capped"), >=, 1);
   g_assert_cmpuint(blocks_of_type(run, FS_MIGRATE_HIGHATOMIC), ==, cap_blocks);
   /* free what the reserve holds; allocations outside it stay, so no block
    * given back has a free buddy block it could have merged with (the kernel
@@ -582,13 +532,13 @@ static void test_highatomic_cap_unreserve(gconstpointer data) {
     if (block_mt(run, fsi_run_lookup(run, h)->pfn) == FS_MIGRATE_HIGHATOMIC) fsi_run_free_handle(run, h);
   }
   g_array_free(held, TRUE);
-  check(run);
+  ft_check(run);
 
   int progress = 0;
   while (unreserve_stage(run, FS_STAGE_AFTER_RECLAIM) == FS_STAGE_PROGRESS) progress++;
   /* 2025: the merged pair goes back in one step, counted as 2^order pages */
   g_assert_cmpint(progress, ==, l2025 ? 1 : 2);
-  g_assert_cmpint(counter(run, "highatomic.unreserved_pageblocks"), ==, progress);
+  g_assert_cmpint(ft_counter(run, "highatomic.unreserved_pageblocks"), ==, progress);
   if (l2025) {
     g_assert_cmpuint(z->nr_reserved_highatomic, ==, 0);
     g_assert_cmpuint(blocks_of_type(run, FS_MIGRATE_HIGHATOMIC), ==, 0);
@@ -622,7 +572,7 @@ static void test_highatomic_force(void) {
   g_assert_cmpuint(z->nr_reserved_highatomic, ==, 0);
   g_assert_cmpuint(block_mt(run, block), ==, FS_MIGRATE_MOVABLE);
   g_assert_cmpuint(free_pages_of(run, FS_ZONE_NORMAL, FS_MIGRATE_HIGHATOMIC), ==, 0);
-  g_assert_cmpint(counter(run, "highatomic.unreserved_forced"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "highatomic.unreserved_forced"), ==, 1);
   g_assert_cmpint(unreserve_stage(run, FS_STAGE_BEFORE_OOM), ==, FS_STAGE_NOTHING);
   fx_close(&fx);
 }
@@ -670,11 +620,11 @@ static void test_reserve_boot(void) {
     if (zi == FS_ZONE_DMA) g_assert_cmpuint(first, ==, PB); /* block 0 holds the firmware pages */
     if (zi == FS_ZONE_DMA32) g_assert_cmpuint(first, ==, z->start_pfn);
   }
-  g_assert_cmpint(counter(run, "highatomic.reserve_blocks"), ==, total);
+  g_assert_cmpint(ft_counter(run, "highatomic.reserve_blocks"), ==, total);
   /* an ordinary request is not served from the reserve... */
   FsiAllocResult r = alloc_ok(run, FS_KIND_PAGETABLE, 0);
   g_assert_cmpuint(block_mt(run, r.pfn), !=, FS_MIGRATE_RESERVE);
-  g_assert_cmpint(counter(run, "highatomic.reserve_allocs"), ==, 0);
+  g_assert_cmpint(ft_counter(run, "highatomic.reserve_allocs"), ==, 0);
   /* ...until every other list in the zone is empty */
   hide_free(run, FS_ZONE_DMA32, FS_MIGRATE_MOVABLE, 0, 0, 0);
   hide_free(run, FS_ZONE_DMA32, FS_MIGRATE_UNMOVABLE, 0, 0, 0);
@@ -682,7 +632,7 @@ static void test_reserve_boot(void) {
   r = alloc_ok(run, FS_KIND_ANON, 0);
   g_assert_cmpuint(r.zone, ==, FS_ZONE_DMA32);
   g_assert_cmpuint(block_mt(run, r.pfn), ==, FS_MIGRATE_RESERVE);
-  g_assert_cmpint(counter(run, "highatomic.reserve_allocs"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "highatomic.reserve_allocs"), ==, 1);
   fx_close(&fx);
 }
 
@@ -694,7 +644,7 @@ static void test_reserve_stack_order(void) {
   FsiRun *run = fx.run;
   FsiAllocResult r = alloc_ok(run, FS_KIND_PAGETABLE, 0);
   g_assert_cmpuint(block_mt(run, r.pfn), ==, FS_MIGRATE_UNMOVABLE);
-  g_assert_cmpint(counter(run, "highatomic.reserve_allocs"), ==, 0);
+  g_assert_cmpint(ft_counter(run, "highatomic.reserve_allocs"), ==, 0);
   fx_close(&fx);
 }
 
@@ -750,15 +700,13 @@ static void test_zm_bad_values(void) {
                        "zone_movable.kernelcore=mirror"};
   for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
     const char *sets[] = {bad[i], NULL};
-    Fx fx;
+    FtRunSpec spec = {.stack = "nogroup+zone_movable", .base = fx_base, .sets = sets, .tasks = 2};
     GError *e = NULL;
-    g_assert_false(fx_open_err(&fx, "nogroup+zone_movable", sets, &e));
+    g_assert_null(ft_run_new_full(&spec, &e));
     g_assert_nonnull(e);
     g_assert_nonnull(strstr(e->message, "zone_movable"));
     g_assert_true(strstr(e->message, "kernelcore") || strstr(e->message, "movablecore"));
     g_error_free(e);
-    fsi_stack_free(fx.stack);
-    fsi_config_free(fx.cfg);
   }
 }
 
@@ -792,41 +740,13 @@ static void test_zm_placement(gconstpointer data) {
     g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
     g_assert_cmpuint(r.zone, ==, cases[i].zone);
   }
-  g_assert_cmpint(counter(run, "zone_movable.hugepages_movable"), ==, treat ? 1 : 0);
+  g_assert_cmpint(ft_counter(run, "zone_movable.hugepages_movable"), ==, treat ? 1 : 0);
   fx_close(&fx);
 }
 
 /* ---- effects of each mechanism ------------------------------------------------------ */
 
 #define EFFECT_SEEDS 3
-
-static double column(const FsiRunResult *r, const char *name) {
-  for (guint i = 0; i < r->columns->len; i++)
-    if (!strcmp(g_ptr_array_index(r->columns, i), name)) return g_array_index(r->values, double, i);
-  g_error("no summary column %s", name);
-  return NAN;
-}
-
-/* Runs workload x stack on seeds 1..EFFECT_SEEDS, returns the mean of each
- * of the named columns. */
-static void run_mean(const char *workload, const char *stack, const char *const *sets, const char *const *cols,
-                     double *ret_mean) {
-  unsigned ncols = g_strv_length((char **)cols);
-  for (unsigned c = 0; c < ncols; c++) ret_mean[c] = 0;
-  for (uint64_t seed = 1; seed <= EFFECT_SEEDS; seed++) {
-    FsiRunSpec spec = {.workload = workload, .stack = stack, .seed = seed, .sets = sets};
-    FsiRunResult res;
-    GError *e = NULL;
-    g_assert_true(fsi_run_one(&spec, &res, &e));
-    g_assert_no_error(e);
-    for (unsigned c = 0; c < ncols; c++) {
-      double v = column(&res, cols[c]);
-      g_test_message("%s %s seed %" G_GUINT64_FORMAT ": %s = %g", workload, stack, seed, cols[c], v);
-      ret_mean[c] += v / EFFECT_SEEDS;
-    }
-    fsi_run_result_clear(&res);
-  }
-}
 
 /* Grouping by mobility on churn (which mixes every mobility): far fewer
  * pageblocks hold an unmovable or reclaimable page than without grouping.
@@ -835,11 +755,10 @@ static void run_mean(const char *workload, const char *stack, const char *const 
 static void test_effect_grouping_churn(void) {
   const char *sets[] = {"machine.memory=256M", "sim.duration=8s", "workload.fill=0.95", NULL};
   const char *cols[] = {"polluted_blocks", NULL};
-  double vanilla[1], grouped[1];
-  run_mean("churn", "vanilla", sets, cols, vanilla);
-  run_mean("churn", "migratetype", sets, cols, grouped);
-  g_test_message("churn polluted_blocks: vanilla %.1f, migratetype %.1f", vanilla[0], grouped[0]);
-  g_assert_cmpfloat(grouped[0], <, vanilla[0] * 0.5);
+  const FtArm arms[] = {{"vanilla", sets}, {"migratetype", sets}};
+  double m[2];
+  ft_effect("churn", arms, 2, cols, EFFECT_SEEDS, m);
+  g_assert_cmpfloat(m[1], <, m[0] * 0.5);
 }
 
 /* stress-highalloc (Gorman): grouping cuts the pageblocks polluted by
@@ -852,13 +771,11 @@ static void test_effect_grouping_churn(void) {
 static void test_effect_grouping_stress_highalloc(void) {
   const char *sets[] = {"machine.memory=512M", NULL};
   const char *cols[] = {"phase_rest_huge_success_pct", "polluted_blocks", NULL};
-  double vanilla[2], grouped[2];
-  run_mean("stress-highalloc", "vanilla", sets, cols, vanilla);
-  run_mean("stress-highalloc", "migratetype", sets, cols, grouped);
-  g_test_message("stress-highalloc rest success %%: vanilla %.1f, migratetype %.1f; polluted: %.1f vs %.1f", vanilla[0],
-                 grouped[0], vanilla[1], grouped[1]);
-  g_assert_cmpfloat(grouped[0], >, vanilla[0] + 10);
-  g_assert_cmpfloat(grouped[1], <, vanilla[1] * 0.5);
+  const FtArm arms[] = {{"vanilla", sets}, {"migratetype", sets}};
+  double m[2][2];
+  ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
+  g_assert_cmpfloat(m[1][0], >, m[0][0] + 10);
+  g_assert_cmpfloat(m[1][1], <, m[0][1] * 0.5);
 }
 
 /* atomic-bursts: MIGRATE_HIGHATOMIC lowers order-3 atomic failures.  Run
@@ -873,12 +790,10 @@ static void test_effect_grouping_stress_highalloc(void) {
 static void test_effect_highatomic_atomic_bursts(void) {
   const char *sets[] = {"vm.pcp=false", NULL};
   const char *cols[] = {"stream_net_failures", NULL};
-  double without[1], with[1];
-  run_mean("atomic-bursts", "migratetype", sets, cols, without);
-  run_mean("atomic-bursts", "migratetype+highatomic", sets, cols, with);
-  g_test_message("atomic-bursts order-3 atomic failures: migratetype %.1f, migratetype+highatomic %.1f", without[0],
-                 with[0]);
-  g_assert_cmpfloat(with[0], <, without[0] * 0.25);
+  const FtArm arms[] = {{"migratetype", sets}, {"migratetype+highatomic", sets}};
+  double m[2];
+  ft_effect("atomic-bursts", arms, 2, cols, EFFECT_SEEDS, m);
+  g_assert_cmpfloat(m[1], <, m[0] * 0.25);
 }
 
 /* hotplug: with ZONE_MOVABLE, memory blocks at the top of memory can be
@@ -896,11 +811,10 @@ static void test_effect_zone_movable_hotplug(void) {
   const char *zm[] = {"machine.memory=512M", "phase.offline.offline_size=64M", "stream.pagecache.lifetime=exp:3s",
                       "stream.anon.lifetime=exp:2s", "zone_movable.kernelcore=256M", NULL};
   const char *cols[] = {"phase_offline_offline_success", NULL};
-  double vanilla[1], movable[1];
-  run_mean("hotplug", "vanilla", base, cols, vanilla);
-  run_mean("hotplug", "nogroup+zone_movable", zm, cols, movable);
-  g_test_message("hotplug blocks offlined: vanilla %.2f, nogroup+zone_movable %.2f", vanilla[0], movable[0]);
-  g_assert_cmpfloat(movable[0], >=, vanilla[0] + 0.5);
+  const FtArm arms[] = {{"vanilla", base}, {"nogroup+zone_movable", zm}};
+  double m[2];
+  ft_effect("hotplug", arms, 2, cols, EFFECT_SEEDS, m);
+  g_assert_cmpfloat(m[1], >=, m[0] + 0.5);
 }
 
 int main(int argc, char **argv) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/runner.h"
+#include "helpers.h"
 
 static const char *presets[] = {"stress-highalloc", "thpcompact", "gupta-fragmenter", "atomic-bursts", "cma-device",
                                 "hotplug", "android-zram", "fork-storm", "fleet-server"};
@@ -61,12 +62,6 @@ static void test_preset(gconstpointer data) {
   g_ptr_array_unref(sets);
 }
 
-static char *write_file(const char *dir, const char *name, const char *text) {
-  char *p = g_build_filename(dir, name, NULL);
-  g_assert_true(g_file_set_contents(p, text, -1, NULL));
-  return p;
-}
-
 static void expect_error(const char *workload, const char *const *sets, const char *fragment) {
   FsiRunSpec spec = {workload, "vanilla", 1, sets, NULL, NULL, false, false, false, false};
   GError *e = NULL;
@@ -81,7 +76,7 @@ static const char *good =
     "[stream.s]\nkind = anon\nlifetime = exp:1s\n";
 
 static void test_parse_errors(void) {
-  char *dir = g_dir_make_tmp("fragsim-wl-XXXXXX", NULL);
+  char *dir = ft_tmpdir("fragsim-wl");
   struct {
     const char *text, *fragment;
   } cases[] = {
@@ -122,14 +117,14 @@ static void test_parse_errors(void) {
   };
   for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
     char *name = g_strdup_printf("case%u.ini", i);
-    char *p = write_file(dir, name, cases[i].text);
+    char *p = ft_write_in(dir, name, cases[i].text);
     expect_error(p, NULL, cases[i].fragment);
     g_unlink(p);
     g_free(p);
     g_free(name);
   }
   /* --set overrides a key of the file; a bad override names --set */
-  char *p = write_file(dir, "good.ini", good);
+  char *p = ft_write_in(dir, "good.ini", good);
   const char *override[] = {"stream.s.lifetime=forever-ish", NULL};
   expect_error(p, override, "--set: stream.s.lifetime");
   const char *unknown[] = {"phase.a.speed=3", NULL};
@@ -150,13 +145,6 @@ static char *sample_trace(void) {
   return g_build_filename(g_getenv("FRAGSIM_SOURCE_ROOT"), "tests", "data", "sample.trace", NULL);
 }
 
-static double metric(const FsiRunResult *r, const char *name) {
-  for (guint i = 0; i < r->columns->len; i++)
-    if (!strcmp(g_ptr_array_index(r->columns, i), name)) return g_array_index(r->values, double, i);
-  g_error("no metric %s", name);
-  return 0;
-}
-
 static void test_trace_replay(void) {
   char *trace = sample_trace();
   const char *sets[] = {"machine.memory=64M", NULL};
@@ -175,13 +163,13 @@ static void test_trace_replay(void) {
   }
   g_free(text);
   g_assert_cmpuint(allocs, >, 100);
-  g_assert_cmpfloat(metric(&res, "fs_alloc_requests"), ==, allocs);
-  g_assert_cmpfloat(metric(&res, "trace_unmatched_frees"), ==, 0);
-  g_assert_cmpfloat(metric(&res, "attempts_o3"), >, 0); /* the atomic order-3 lines */
+  g_assert_cmpfloat(ft_column(&res, "fs_alloc_requests"), ==, allocs);
+  g_assert_cmpfloat(ft_column(&res, "trace_unmatched_frees"), ==, 0);
+  g_assert_cmpfloat(ft_column(&res, "attempts_o3"), >, 0); /* the atomic order-3 lines */
   fsi_run_result_clear(&res);
 
   /* malformed lines: errors with line numbers */
-  char *dir = g_dir_make_tmp("fragsim-tr-XXXXXX", NULL);
+  char *dir = ft_tmpdir("fragsim-tr");
   struct {
     const char *text, *fragment;
   } cases[] = {
@@ -198,7 +186,7 @@ static void test_trace_replay(void) {
       {"# only comments\n", "no mm_page_alloc or mm_page_free events"},
   };
   for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
-    char *p = write_file(dir, "bad.trace", cases[i].text);
+    char *p = ft_write_in(dir, "bad.trace", cases[i].text);
     expect_error(p, NULL, cases[i].fragment);
     g_unlink(p);
     g_free(p);
