@@ -17,76 +17,52 @@ typedef struct {
   void (*check_61)(const FsiRunResult *r);
 } Preset;
 
-/* shrink every phase so the checked run stays short: 128M, phases of 300 ms */
-static GPtrArray *small_sets(const char *preset) {
+/* The --set values that shrink a preset.  tiny (for the run under the
+ * checker, which walks every page after every event): 128M, phases of
+ * 300 ms, 3 huge pages and THP faults, 2 contiguous requests of 1M, one 4M
+ * block to offline, one task a stream.  Otherwise a fifth of the preset on
+ * 128M, unchecked: every phase a fifth as long (at least 300 ms), a fifth of
+ * its huge page, THP fault and contiguous requests, one 16M block to
+ * offline, the streams as they are: long enough for memory pressure, so the
+ * headline metrics mean something. */
+static GPtrArray *preset_sets(const char *preset, bool tiny) {
   GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(a, g_strdup("machine.memory=128M"));
-  g_ptr_array_add(a, g_strdup("sim.check=true"));
+  if (tiny) g_ptr_array_add(a, g_strdup("sim.check=true"));
   char *path = g_strdup_printf("%s/workloads/%s.ini", g_getenv("FRAGSIM_SOURCE_ROOT"), preset);
   GKeyFile *kf = g_key_file_new();
   g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL));
   char **groups = g_key_file_get_groups(kf, NULL);
   for (char **g = groups; *g; g++) {
-    if (g_str_has_prefix(*g, "phase.")) {
-      g_ptr_array_add(a, g_strdup_printf("%s.duration=300ms", *g));
-      if (g_key_file_has_key(kf, *g, "hugepages", NULL)) g_ptr_array_add(a, g_strdup_printf("%s.hugepages=3", *g));
-      if (g_key_file_has_key(kf, *g, "thp_faults", NULL)) g_ptr_array_add(a, g_strdup_printf("%s.thp_faults=3", *g));
-      if (g_key_file_has_key(kf, *g, "contig", NULL)) {
-        g_ptr_array_add(a, g_strdup_printf("%s.contig=2", *g));
-        g_ptr_array_add(a, g_strdup_printf("%s.contig_size=1M", *g));
-      }
-      if (g_key_file_has_key(kf, *g, "offline", NULL)) {
-        g_ptr_array_add(a, g_strdup_printf("%s.offline=1", *g));
-        g_ptr_array_add(a, g_strdup_printf("%s.offline_size=4M", *g));
-      }
-    }
-    if (g_str_has_prefix(*g, "stream.")) {
-      /* fewer requests: the checker walks every page after every event */
-      g_ptr_array_add(a, g_strdup_printf("%s.tasks=1", *g));
-    }
-  }
-  g_strfreev(groups);
-  g_key_file_unref(kf);
-  g_free(path);
-  if (!strcmp(preset, "android-zram")) g_ptr_array_add(a, g_strdup("vm.swap=64M"));
-  g_ptr_array_add(a, NULL);
-  return a;
-}
-
-/* A fifth of the preset on 128M, unchecked: every phase a fifth as long (at
- * least 300 ms), a fifth of its huge page, THP fault and contiguous
- * requests, one 16M memory block to offline; the streams as they are.  Long
- * enough for memory pressure, so the headline metrics mean something. */
-static GPtrArray *fifth_sets(const char *preset) {
-  GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-  g_ptr_array_add(a, g_strdup("machine.memory=128M"));
-  char *path = g_strdup_printf("%s/workloads/%s.ini", g_getenv("FRAGSIM_SOURCE_ROOT"), preset);
-  GKeyFile *kf = g_key_file_new();
-  g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL));
-  char **groups = g_key_file_get_groups(kf, NULL);
-  for (char **g = groups; *g; g++) {
+    if (g_str_has_prefix(*g, "stream.") && tiny) g_ptr_array_add(a, g_strdup_printf("%s.tasks=1", *g));
     if (!g_str_has_prefix(*g, "phase.")) continue;
-    char *d = g_key_file_get_string(kf, *g, "duration", NULL);
-    g_assert_nonnull(d);
-    uint64_t ns = 0;
-    GError *e = NULL;
-    g_assert_true(fsi_parse_duration(g_strstrip(d), &ns, &e));
-    g_assert_no_error(e);
-    g_ptr_array_add(a, g_strdup_printf("%s.duration=%" G_GUINT64_FORMAT "ms", *g, MAX(ns / 5, 300000000u) / 1000000));
-    g_free(d);
+    uint64_t ns = 300000000u;
+    if (!tiny) {
+      char *d = g_key_file_get_string(kf, *g, "duration", NULL);
+      g_assert_nonnull(d);
+      GError *e = NULL;
+      g_assert_true(fsi_parse_duration(g_strstrip(d), &ns, &e));
+      g_assert_no_error(e);
+      g_free(d);
+      ns = MAX(ns / 5, 300000000u);
+    }
+    g_ptr_array_add(a, g_strdup_printf("%s.duration=%" G_GUINT64_FORMAT "ms", *g, ns / 1000000));
     const char *counts[] = {"hugepages", "thp_faults", "contig"};
     for (unsigned i = 0; i < G_N_ELEMENTS(counts); i++)
       if (g_key_file_has_key(kf, *g, counts[i], NULL))
         g_ptr_array_add(a, g_strdup_printf("%s.%s=%d", *g, counts[i],
-                                           g_key_file_get_integer(kf, *g, counts[i], NULL) / 5));
+                                           tiny ? (i == 2 ? 2 : 3) : g_key_file_get_integer(kf, *g, counts[i], NULL) / 5));
+    if (tiny && g_key_file_has_key(kf, *g, "contig", NULL))
+      g_ptr_array_add(a, g_strdup_printf("%s.contig_size=1M", *g));
     if (g_key_file_has_key(kf, *g, "offline", NULL)) {
       g_ptr_array_add(a, g_strdup_printf("%s.offline=1", *g));
-      g_ptr_array_add(a, g_strdup_printf("%s.offline_size=16M", *g));
+      g_ptr_array_add(a, g_strdup_printf("%s.offline_size=%s", *g, tiny ? "4M" : "16M"));
     }
   }
   g_strfreev(groups);
   g_key_file_unref(kf);
   g_free(path);
+  if (tiny && !strcmp(preset, "android-zram")) g_ptr_array_add(a, g_strdup("vm.swap=64M"));
   g_ptr_array_add(a, NULL);
   return a;
 }
@@ -111,7 +87,7 @@ static void run_preset(const char *preset, const char *stack, GPtrArray *sets, b
  * reclaim or swap gone).  Measured: seed 3 with
  * ./build/tests/test-workloads --verbose -r /workloads/preset/linux-6.1,
  * seeds 1-3 with `fragsim run -w PRESET -p linux-6.1 -s SEED` and the same
- * --set values as fifth_sets(). */
+ * --set values as preset_sets(). */
 
 /* pass 1 / pass 2 success 10/19, 9/14, 15/18 %; at rest 100 % every seed. */
 static void check_stress_highalloc(const FsiRunResult *r) {
@@ -195,7 +171,7 @@ static void print_headline(const Preset *p, const char *stack, const FsiRunResul
  * its headline metrics are in the summary. */
 static void test_preset_checked(gconstpointer data) {
   const Preset *p = data;
-  GPtrArray *sets = small_sets(p->name);
+  GPtrArray *sets = preset_sets(p->name, true);
   FsiRunResult res = {0};
   run_preset(p->name, "vanilla", sets, true, &res);
   print_headline(p, "vanilla", &res);
@@ -207,7 +183,7 @@ static void test_preset_checked(gconstpointer data) {
  * in the measured bands. */
 static void test_preset_61(gconstpointer data) {
   const Preset *p = data;
-  GPtrArray *sets = fifth_sets(p->name);
+  GPtrArray *sets = preset_sets(p->name, false);
   FsiRunResult res = {0};
   run_preset(p->name, "linux-6.1", sets, false, &res);
   print_headline(p, "linux-6.1", &res);
