@@ -103,8 +103,10 @@ typedef struct {
 /* Runs workload under each of the narms arms on seeds 1..nseeds, all at
  * once in threads (results do not depend on it: each run is deterministic
  * per seed), and sets ret_mean[a * ncols + c] to the mean of column c of
- * cols (NULL-terminated) under arm a.  Each value and mean is printed with
- * --verbose, which is how the "Measured" comments are made. */
+ * cols (NULL-terminated) under arm a; a column an arm's summary lacks (a
+ * policy counter of a policy not in its stack) is NaN, which fails any
+ * comparison made with it.  Each value and mean is printed with --verbose,
+ * which is how the "Measured" comments are made. */
 void ft_effect(const char *workload, const FtArm *arms, unsigned narms, const char *const *cols, unsigned nseeds,
                double *ret_mean);
 
