@@ -878,16 +878,15 @@ static void test_effect_highatomic_atomic_bursts(void) {
   g_assert_cmpfloat(m[1], <, m[0] / 10);
 }
 
-
-
 /* The same with per-CPU lists on, for order 0 only (vm.pcp_high_order=false:
  * linux-4.4 to 5.12, when the reserve was in use with pcp lists): order-3
  * requests still go to rmqueue_buddy(), and the reserve still cuts the
  * failures, if by less (the order-0 lists hold back free pages that would
  * otherwise merge).  With 6.1's order-1..3 lists the reserve is reached only
  * when a list refill fails and the effect changes sign from seed to seed
- * (seeds 1-6 without/with: 3223/6035, 2266/2266, 1642/763, 1797/147,
- * 8170/701, -/295), so there the mechanism is checked decision by decision
+ * (`fragsim run -w atomic-bursts -p STACK -s SEED --set vm.pcp=true`, seeds
+ * 1-6, failures without/with: 3223/6035, 2266/2266, 1642/763, 1797/147,
+ * 8170/701, 649/295), so there the mechanism is checked decision by decision
  * (/highatomic/6.1/pcp-lists-refill-reserves-unused).  Measured (vm.pcp=true,
  * vm.pcp_high_order=false, seeds 1-3): migratetype 4321, 7374, 4297 (mean
  * 5331, spread 1770); migratetype+highatomic 2588, 902, 3745 (2412, spread
