@@ -100,9 +100,9 @@ typedef struct {
   const char *const *sets;
 } FtArm;
 
-/* Runs workload under each of the narms arms on seeds 1..nseeds, all at
- * once in threads (results do not depend on it: each run is deterministic
- * per seed), and sets ret_mean[a * ncols + c] to the mean of column c of
+/* Runs workload under each of the narms arms on seeds 1..nseeds, one run
+ * per CPU at a time in threads (results do not depend on it: each run is
+ * deterministic per seed), and sets ret_mean[a * ncols + c] to the mean of column c of
  * cols (NULL-terminated) under arm a; a column an arm's summary lacks (a
  * policy counter of a policy not in its stack) is NaN, which fails any
  * comparison made with it.  Each value and mean is printed with --verbose,
