@@ -13,66 +13,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "helpers.h"
+
 /* ---- helpers ------------------------------------------------------------------ */
 
 static char *tmp_root; /* removed at the end */
 
-static void rm_tree(const char *path) {
-  GStatBuf st;
-  if (g_lstat(path, &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    GDir *dir = g_dir_open(path, 0, NULL);
-    g_assert_nonnull(dir);
-    const char *name;
-    while ((name = g_dir_read_name(dir))) {
-      char *child = g_build_filename(path, name, NULL);
-      rm_tree(child);
-      g_free(child);
-    }
-    g_dir_close(dir);
-    g_rmdir(path);
-  } else {
-    g_unlink(path);
-  }
-}
-
 static char *tmp_path(const char *name) { return g_build_filename(tmp_root, name, NULL); }
-
-static char *read_all(const char *path) {
-  char *text = NULL;
-  GError *err = NULL;
-  g_file_get_contents(path, &text, NULL, &err);
-  g_assert_no_error(err);
-  return text;
-}
-
-/* Runs fragsim with args (NULL-terminated); returns the exit status. */
-static int fragsim(const char *const *args, char **ret_out, char **ret_err) {
-  const char *bin = g_getenv("FRAGSIM_BIN");
-  g_assert_nonnull(bin);
-  GPtrArray *argv = g_ptr_array_new();
-  g_ptr_array_add(argv, (char *)bin);
-  for (const char *const *a = args; *a; a++) g_ptr_array_add(argv, (char *)*a);
-  g_ptr_array_add(argv, NULL);
-  char *out = NULL, *err = NULL;
-  gint status = 0;
-  GError *e = NULL;
-  g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &out, &err, &status, &e);
-  g_assert_no_error(e);
-  g_ptr_array_free(argv, TRUE);
-  if (g_test_verbose()) g_printerr("%s%s", out, err);
-  if (ret_out) *ret_out = out;
-  else g_free(out);
-  if (ret_err) *ret_err = err;
-  else g_free(err);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
 
 #define SHORT "--set", "sim.duration=2s", "--set", "machine.memory=256M"
 #define DESIGN "-w", "churn", "-p", "vanilla", "-p", "nogroup", "-r", "3", SHORT
 
 static void assert_files_equal(const char *a, const char *b) {
-  char *x = read_all(a), *y = read_all(b);
+  char *x = ft_read(a), *y = ft_read(b);
   g_assert_cmpstr(x, ==, y);
   g_free(x);
   g_free(y);
@@ -84,7 +37,7 @@ static const char *reference_dir(void) {
   if (!dir) {
     dir = tmp_path("ref-j1");
     const char *args[] = {"compare", DESIGN, "-j1", "-q", "-o", dir, NULL};
-    g_assert_cmpint(fragsim(args, NULL, NULL), ==, 0);
+    g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
   }
   return dir;
 }
@@ -201,7 +154,7 @@ static void test_csv_writer(void) {
   GError *e = NULL;
   g_assert_true(fsi_compare_write_csv(d, rows, path, &e));
   g_assert_no_error(e);
-  char *text = read_all(path);
+  char *text = ft_read(path);
   g_assert_cmpstr(text, ==,
                   "workload,stack,metric,n,mean,sd,ci95_lo,ci95_hi\n"
                   "churn,a,m,5,3,1.58113883,1.036756839,4.963243161\n"
@@ -333,7 +286,7 @@ static void test_jobs_identical(void) {
   char *dir = tmp_path("j2");
   char *out = NULL;
   const char *args[] = {"compare", DESIGN, "-j2", "-o", dir, NULL};
-  g_assert_cmpint(fragsim(args, &out, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(args, NULL, &out, NULL), ==, 0);
   g_assert_nonnull(strstr(out, "ran 6 of 6 runs (0 already complete)"));
   /* the summary table shows the headline metrics for both stacks */
   g_assert_nonnull(strstr(out, "huge_success_pct"));
@@ -342,7 +295,7 @@ static void test_jobs_identical(void) {
   g_free(out);
   char *a = g_build_filename(ref, "compare.csv", NULL), *b = g_build_filename(dir, "compare.csv", NULL);
   assert_files_equal(a, b);
-  char *text = read_all(a);
+  char *text = ft_read(a);
   g_assert_true(g_str_has_prefix(text, "workload,stack,metric,n,mean,sd,ci95_lo,ci95_hi\n"));
   g_assert_nonnull(strstr(text, "\nchurn,vanilla,huge_success_pct,3,"));
   g_assert_nonnull(strstr(text, "\nchurn,nogroup,huge_success_pct,3,"));
@@ -353,7 +306,7 @@ static void test_jobs_identical(void) {
   a = g_build_filename(ref, "compare.ini", NULL);
   b = g_build_filename(dir, "compare.ini", NULL);
   assert_files_equal(a, b);
-  text = read_all(a);
+  text = ft_read(a);
   g_assert_nonnull(strstr(text, "stacks=vanilla;nogroup;"));
   g_assert_nonnull(strstr(text, "seeds=1;2;3;"));
   g_assert_nonnull(strstr(text, "sets=sim.duration=2s;machine.memory=256M;"));
@@ -379,7 +332,7 @@ static Stamp stamp(const char *path) {
 static void test_resume(void) {
   char *dir = tmp_path("resume");
   const char *args[] = {"compare", DESIGN, "-j2", "-q", "-o", dir, NULL};
-  g_assert_cmpint(fragsim(args, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
   const char *leaves[] = {"vanilla/s1", "vanilla/s2", "vanilla/s3", "nogroup/s1", "nogroup/s2", "nogroup/s3"};
   Stamp before[G_N_ELEMENTS(leaves)];
   for (unsigned i = 0; i < G_N_ELEMENTS(leaves); i++) {
@@ -388,19 +341,19 @@ static void test_resume(void) {
     g_free(p);
   }
   char *csv = g_build_filename(dir, "compare.csv", NULL);
-  char *first = read_all(csv);
+  char *first = ft_read(csv);
 
   /* what a kill leaves: one run never renamed into place (its temporary
    * directory still there) and no compare.csv */
   char *victim = g_build_filename(dir, "runs", "churn", "nogroup", "s2", NULL);
-  rm_tree(victim);
+  ft_rm_tree(victim);
   char *stale = g_build_filename(dir, "runs", "churn", "nogroup", ".s2.tmp-999999", NULL);
   g_assert_cmpint(g_mkdir_with_parents(stale, 0777), ==, 0);
   g_unlink(csv);
 
   char *out = NULL;
   const char *again[] = {"compare", DESIGN, "-j2", "-o", dir, NULL};
-  g_assert_cmpint(fragsim(again, &out, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(again, NULL, &out, NULL), ==, 0);
   g_assert_nonnull(strstr(out, "ran 1 of 6 runs (5 already complete)"));
   g_free(out);
   for (unsigned i = 0; i < G_N_ELEMENTS(leaves); i++) {
@@ -415,11 +368,11 @@ static void test_resume(void) {
     }
     g_free(p);
   }
-  char *second = read_all(csv);
+  char *second = ft_read(csv);
   g_assert_cmpstr(first, ==, second);
 
   /* a third run has nothing to do */
-  g_assert_cmpint(fragsim(again, &out, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(again, NULL, &out, NULL), ==, 0);
   g_assert_nonnull(strstr(out, "ran 0 of 6 runs (6 already complete)"));
   g_free(out);
   g_free(first);
@@ -435,7 +388,7 @@ static void test_cluster(void) {
   char *dir = tmp_path("cluster");
   char *out = NULL;
   const char *list[] = {"compare", DESIGN, "-o", dir, "--list-runs", NULL};
-  g_assert_cmpint(fragsim(list, &out, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(list, NULL, &out, NULL), ==, 0);
   char **lines = g_strsplit(g_strchomp(out), "\n", -1);
   g_assert_cmpuint(g_strv_length(lines), ==, 6);
   const char *expect[][3] = {{"vanilla", "1", "todo"}, {"vanilla", "2", "todo"}, {"vanilla", "3", "todo"},
@@ -461,11 +414,11 @@ static void test_cluster(void) {
   for (int n = 5; n >= 0; n--) {
     char *num = g_strdup_printf("%d", n);
     const char *run[] = {"compare", DESIGN, "-o", dir, "--run", num, NULL};
-    g_assert_cmpint(fragsim(run, NULL, NULL), ==, 0);
+    g_assert_cmpint(ft_fragsim(run, NULL, NULL, NULL), ==, 0);
     g_free(num);
   }
   const char *collect[] = {"compare", DESIGN, "-o", dir, "--collect", "-q", NULL};
-  g_assert_cmpint(fragsim(collect, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(collect, NULL, NULL, NULL), ==, 0);
   char *a = g_build_filename(ref, "compare.csv", NULL), *b = g_build_filename(dir, "compare.csv", NULL);
   assert_files_equal(a, b);
   g_free(a);
@@ -475,13 +428,13 @@ static void test_cluster(void) {
   assert_files_equal(a, b);
   g_free(a);
   g_free(b);
-  g_assert_cmpint(fragsim(list, &out, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(list, NULL, &out, NULL), ==, 0);
   g_assert_null(strstr(out, "todo"));
   g_free(out);
 
   /* a finished run is not redone */
   const char *rerun[] = {"compare", DESIGN, "-o", dir, "--run", "2", NULL};
-  g_assert_cmpint(fragsim(rerun, &out, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(rerun, NULL, &out, NULL), ==, 0);
   g_assert_nonnull(strstr(out, "already complete"));
   g_free(out);
   g_free(dir);
@@ -491,11 +444,11 @@ static void test_cluster(void) {
 static void test_extend(void) {
   char *dir = tmp_path("extend"), *out = NULL;
   const char *two[] = {"compare", "-w", "churn", "-p", "vanilla", "-p", "nogroup", "-r", "2", SHORT, "-j2", "-o", dir, NULL};
-  g_assert_cmpint(fragsim(two, &out, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(two, NULL, &out, NULL), ==, 0);
   g_assert_nonnull(strstr(out, "ran 4 of 4 runs (0 already complete)"));
   g_free(out);
   const char *three[] = {"compare", DESIGN, "-j2", "-o", dir, NULL};
-  g_assert_cmpint(fragsim(three, &out, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(three, NULL, &out, NULL), ==, 0);
   g_assert_nonnull(strstr(out, "ran 2 of 6 runs (4 already complete)"));
   g_free(out);
   /* the result is that of the three-seed design */
@@ -510,23 +463,23 @@ static void test_errors(void) {
   char *dir = tmp_path("errors"), *err = NULL;
   /* --collect with runs missing names them */
   const char *collect[] = {"compare", DESIGN, "-o", dir, "--collect", NULL};
-  g_assert_cmpint(fragsim(collect, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(collect, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "fragsim: compare: "));
   g_assert_nonnull(strstr(err, "6 of 6 runs are not complete (run numbers 0-5"));
   g_free(err);
 
   const char *no_o[] = {"compare", "-w", "churn", "-p", "vanilla", NULL};
-  g_assert_cmpint(fragsim(no_o, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(no_o, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "fragsim: compare: -w WORKLOAD, -p STACK and -o DIR are required"));
   g_free(err);
 
   const char *bad_run[] = {"compare", DESIGN, "-o", dir, "--run", "6", NULL};
-  g_assert_cmpint(fragsim(bad_run, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(bad_run, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "--run: there is no run 6; this comparison has runs 0..5"));
   g_free(err);
 
   const char *both[] = {"compare", DESIGN, "-o", dir, "--run", "1", "--collect", NULL};
-  g_assert_cmpint(fragsim(both, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(both, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "exclude each other"));
   g_free(err);
 
@@ -534,14 +487,14 @@ static void test_errors(void) {
   char *dir2 = tmp_path("errors-stack");
   const char *bad_stack[] = {"compare", "-w", "churn", "-p", "vanilla", "-p", "no-such-stack", "-r", "2", SHORT,
                              "-o", dir2, NULL};
-  g_assert_cmpint(fragsim(bad_stack, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(bad_stack, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "fragsim: compare: "));
   g_assert_nonnull(strstr(err, "no-such-stack"));
   g_assert_false(g_file_test(dir2, G_FILE_TEST_EXISTS));
   g_free(err);
 
   const char *bad_set[] = {"compare", "-w", "churn", "-p", "vanilla", "--set", "sim.no_such_key=1", "-o", dir2, NULL};
-  g_assert_cmpint(fragsim(bad_set, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(bad_set, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "no_such_key"));
   g_free(err);
 
@@ -549,7 +502,7 @@ static void test_errors(void) {
   const char *ref = reference_dir();
   const char *other[] = {"compare", "-w", "churn", "-p", "vanilla", "-p", "nogroup", "-r", "3", "--set", "sim.duration=3s",
                          "--set", "machine.memory=256M", "-o", ref, NULL};
-  g_assert_cmpint(fragsim(other, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(other, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "compare.ini was made with --set sim.duration=2s"));
   g_free(err);
   g_free(dir2);
@@ -560,20 +513,20 @@ static void test_seed_options(void) {
   char *dir = tmp_path("seeds"), *out = NULL;
   const char *base[] = {"compare", "-w", "churn", "-p", "vanilla", "-r", "2", "--seed-base", "10", "-o", dir,
                         "--list-runs", NULL};
-  g_assert_cmpint(fragsim(base, &out, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(base, NULL, &out, NULL), ==, 0);
   g_assert_nonnull(strstr(out, "0\tchurn\tvanilla\t10\t"));
   g_assert_nonnull(strstr(out, "1\tchurn\tvanilla\t11\t"));
   g_free(out);
   const char *list[] = {"compare", "-w", "churn", "-pvanilla,nogroup", "--seed-list", "5,1..2", "-o", dir,
                         "--list-runs", NULL};
-  g_assert_cmpint(fragsim(list, &out, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(list, NULL, &out, NULL), ==, 0);
   g_assert_nonnull(strstr(out, "0\tchurn\tvanilla\t5\t"));
   g_assert_nonnull(strstr(out, "2\tchurn\tvanilla\t2\t"));
   g_assert_nonnull(strstr(out, "5\tchurn\tnogroup\t2\t"));
   g_free(out);
   char *err = NULL;
   const char *dup[] = {"compare", "-w", "churn", "-p", "vanilla", "--seed-list", "1,1", "-o", dir, "--list-runs", NULL};
-  g_assert_cmpint(fragsim(dup, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(dup, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "seed 1 is given twice"));
   g_free(err);
   g_free(dir);
@@ -581,9 +534,7 @@ static void test_seed_options(void) {
 
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
-  GError *e = NULL;
-  tmp_root = g_dir_make_tmp("fragsim-compare-XXXXXX", &e);
-  g_assert_no_error(e);
+  tmp_root = ft_tmpdir("fragsim-compare");
 
   g_test_add_func("/compare/t975", test_t975);
   g_test_add_func("/compare/aggregate/n5-hand-computed", test_agg_n5);
@@ -601,7 +552,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/compare/e2e/extend", test_extend);
   g_test_add_func("/compare/e2e/errors", test_errors);
   int rc = g_test_run();
-  rm_tree(tmp_root);
+  ft_rm_tree(tmp_root);
   g_free(tmp_root);
   return rc;
 }

@@ -1,4 +1,4 @@
-/* The policy contract as a GTest suite (cli/check-policy.h).
+/* The policy contract as a GTest suite (engine/checkpolicy.h).
  *
  * Given a policy module (the first argument after GTest's own, or
  * $FRAGSIM_CONTRACT_POLICY) it runs every contract check against it, one
@@ -12,7 +12,6 @@
  * API, `fragsim check-policy` and `fragsim run`, with a message naming the
  * policy, the hook, the simulated time and the value.
  */
-#include <stdarg.h>
 #include <string.h>
 
 #include <glib.h>
@@ -20,69 +19,17 @@
 
 #include "cli/check-policy.h"
 #include "engine/core/error.h"
+#include "helpers.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-#define assert_has(msg, frag) assert_has_impl(__FILE__, __LINE__, (msg), (frag))
-
-static void assert_has_impl(const char *file, int line, const char *msg, const char *frag) {
-  if (msg && strstr(msg, frag)) return;
-  g_autofree char *m = g_strdup_printf("lacks \"%s\": %s", frag, msg ? msg : "(null)");
-  g_assertion_message(G_LOG_DOMAIN, file, line, G_STRFUNC, m);
-}
-
 /* The messages an engine error about nonsense's hook must carry. */
 static void assert_names_nonsense(const char *msg) {
-  assert_has(msg, "policy \"nonsense\"");
-  assert_has(msg, "hook gfp_to_migratetype");
-  assert_has(msg, "returned 42");
+  ft_assert_has(msg, "policy \"nonsense\"");
+  ft_assert_has(msg, "hook gfp_to_migratetype");
+  ft_assert_has(msg, "returned 42");
   if (!g_regex_match_simple("at t=[0-9]+ ns", msg, 0, 0))
     g_assertion_message(G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, "the message does not name the simulated time");
-}
-
-static char *fixture(const char *name) {
-  const char *dir = g_getenv("FRAGSIM_FIXTURE_DIR");
-  g_autofree char *fallback = dir ? NULL : g_test_build_filename(G_TEST_BUILT, "fixtures", NULL);
-  return g_strdup_printf("%s/%s.%s", dir ? dir : fallback, name, G_MODULE_SUFFIX);
-}
-
-typedef struct {
-  int exit_code;
-  char *out, *err;
-} Spawned;
-
-static void spawned_clear(Spawned *s) {
-  g_free(s->out);
-  g_free(s->err);
-}
-
-/* Runs fragsim with args (NULL-terminated); skips the test without a binary. */
-static bool spawn_fragsim(Spawned *ret, const char *first, ...) {
-  const char *bin = g_getenv("FRAGSIM_BIN");
-  if (!bin) {
-    g_test_skip("FRAGSIM_BIN is not set (meson sets it)");
-    return false;
-  }
-  g_autoptr(GPtrArray) argv = g_ptr_array_new();
-  g_ptr_array_add(argv, (char *)bin);
-  va_list ap;
-  va_start(ap, first);
-  for (const char *a = first; a; a = va_arg(ap, const char *)) g_ptr_array_add(argv, (char *)a);
-  va_end(ap);
-  g_ptr_array_add(argv, NULL);
-  int status = 0;
-  g_autoptr(GError) error = NULL;
-  memset(ret, 0, sizeof *ret);
-  g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &ret->out, &ret->err, &status, &error);
-  g_assert_no_error(error);
-  g_autoptr(GError) exit_error = NULL;
-  if (g_spawn_check_wait_status(status, &exit_error))
-    ret->exit_code = 0;
-  else if (g_error_matches(exit_error, G_SPAWN_EXIT_ERROR, exit_error->code))
-    ret->exit_code = exit_error->code;
-  else
-    g_error("fragsim did not exit: %s", exit_error->message);
-  return true;
 }
 
 /* The line of check-policy output for one check, or NULL. */
@@ -221,7 +168,7 @@ static guint stack_labelled(const FsiContract *c, const char *label) {
 /* nonsense maps gfp, so the plan runs it alone, where its mapping is asked
  * (on vanilla nogroup answers first) and the engine rejects its answer. */
 static void test_self_nonsense_api(void) {
-  g_autofree char *path = fixture("nonsense");
+  g_autofree char *path = ft_fixture("nonsense");
   FsiContract *c = fsi_contract_new(path, NULL);
   g_autofree char *d_load = NULL, *d_table = NULL, *d_plan = NULL, *d_run = NULL;
   g_autoptr(GError) error = NULL;
@@ -247,75 +194,67 @@ static void test_self_nonsense_api(void) {
 }
 
 static void test_self_nonsense_check_policy(void) {
-  g_autofree char *path = fixture("nonsense");
-  Spawned s;
-  if (!spawn_fragsim(&s, "check-policy", path, NULL)) return;
-  g_assert_cmpint(s.exit_code, ==, 1);
-  g_autofree char *load = output_line(s.out, "ok   load: ");
-  g_autofree char *vanilla = output_line(s.out, "ok   run vanilla+nonsense: ");
-  g_autofree char *alone = output_line(s.out, "FAIL run nonsense: ");
-  g_autofree char *det = output_line(s.out, "FAIL deterministic nonsense: ");
+  g_autofree char *path = ft_fixture("nonsense");
+  const char *args[] = {"check-policy", path, NULL};
+  g_autofree char *out = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, &out, NULL), ==, 1);
+  g_autofree char *load = output_line(out, "ok   load: ");
+  g_autofree char *vanilla = output_line(out, "ok   run vanilla+nonsense: ");
+  g_autofree char *alone = output_line(out, "FAIL run nonsense: ");
+  g_autofree char *det = output_line(out, "FAIL deterministic nonsense: ");
   g_assert_nonnull(load);
   g_assert_nonnull(vanilla);
   g_assert_nonnull(det);
-  assert_has(alone, "FAIL run nonsense: ");
+  ft_assert_has(alone, "FAIL run nonsense: ");
   assert_names_nonsense(alone);
   /* two failures; how many checks there are depends on which named stacks
    * have all their policies built */
-  assert_has(s.out, ": 2 of ");
-  spawned_clear(&s);
+  ft_assert_has(out, ": 2 of ");
 }
 
 static void test_self_nonsense_run(void) {
-  g_autofree char *path = fixture("nonsense");
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tmp = g_dir_make_tmp("fragsim-contract-XXXXXX", &error);
-  g_assert_no_error(error);
+  g_autofree char *path = ft_fixture("nonsense");
+  g_autofree char *tmp = ft_tmpdir("fragsim-contract");
   g_autofree char *out = g_build_filename(tmp, "run", NULL);
-  Spawned s;
-  if (!spawn_fragsim(&s, "run", "-w", "churn", "-p", path, "--set", "machine.memory=64M", "--set",
-                     "sim.duration=10ms", "-q", "-o", out, NULL))
-    return;
-  g_assert_cmpint(s.exit_code, !=, 0);
-  assert_has(s.err, "fragsim: ");
-  assert_names_nonsense(s.err);
+  const char *args[] = {"run", "-w", "churn", "-p", path, "--set", "machine.memory=64M", "--set", "sim.duration=10ms",
+                        "-q", "-o", out, NULL};
+  g_autofree char *err = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, &err), !=, 0);
+  ft_assert_has(err, "fragsim: ");
+  assert_names_nonsense(err);
   /* a run stopped by a policy leaves no result directory behind */
   g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
-  g_rmdir(tmp);
-  spawned_clear(&s);
+  ft_rm_tree(tmp);
 }
 
 static void test_self_badabi(void) {
-  g_autofree char *path = fixture("badabi");
-  Spawned s;
-  if (!spawn_fragsim(&s, "check-policy", path, NULL)) return;
-  g_assert_cmpint(s.exit_code, ==, 1);
-  g_autofree char *load = output_line(s.out, "ok   load: ");
-  g_autofree char *run = output_line(s.out, "ok   run");
+  g_autofree char *path = ft_fixture("badabi");
+  const char *args[] = {"check-policy", path, NULL};
+  g_autofree char *out = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, &out, NULL), ==, 1);
+  g_autofree char *load = output_line(out, "ok   load: ");
+  g_autofree char *run = output_line(out, "ok   run");
   g_assert_nonnull(load);
   g_assert_null(run);
-  g_autofree char *table = output_line(s.out, "FAIL table: ");
-  assert_has(table, "incompatible ABI");
-  assert_has(table, "major: engine 1, plugin 2");
-  spawned_clear(&s);
+  g_autofree char *table = output_line(out, "FAIL table: ");
+  ft_assert_has(table, "incompatible ABI");
+  ft_assert_has(table, "major: engine 1, plugin 2");
 }
 
 static void test_self_nosymbol(void) {
-  g_autofree char *path = fixture("nosymbol");
-  Spawned s;
-  if (!spawn_fragsim(&s, "check-policy", path, NULL)) return;
-  g_assert_cmpint(s.exit_code, ==, 1);
-  g_autofree char *load = output_line(s.out, "FAIL load: ");
-  assert_has(load, "fragsim_policy_nosymbol_get_ops");
-  spawned_clear(&s);
+  g_autofree char *path = ft_fixture("nosymbol");
+  const char *args[] = {"check-policy", path, NULL};
+  g_autofree char *out = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, &out, NULL), ==, 1);
+  g_autofree char *load = output_line(out, "FAIL load: ");
+  ft_assert_has(load, "fragsim_policy_nosymbol_get_ops");
 }
 
 static void test_self_usage(void) {
-  Spawned s;
-  if (!spawn_fragsim(&s, "check-policy", NULL)) return;
-  g_assert_cmpint(s.exit_code, ==, 2);
-  assert_has(s.err, "check-policy");
-  spawned_clear(&s);
+  const char *args[] = {"check-policy", NULL};
+  g_autofree char *err = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, &err), ==, 2);
+  ft_assert_has(err, "check-policy");
 }
 
 static void add_self_tests(void) {

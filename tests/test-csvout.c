@@ -11,48 +11,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helpers.h"
+
 /* ---- helpers -------------------------------------------------------------- */
 
 typedef struct {
   char *dir; /* private temporary directory, removed after each test */
 } Fixture;
 
-static void rm_tree(const char *path) {
-  GStatBuf st;
-  if (g_lstat(path, &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    GDir *dir = g_dir_open(path, 0, NULL);
-    g_assert_nonnull(dir);
-    const char *name;
-    while ((name = g_dir_read_name(dir))) {
-      char *child = g_build_filename(path, name, NULL);
-      rm_tree(child);
-      g_free(child);
-    }
-    g_dir_close(dir);
-    g_assert_cmpint(g_rmdir(path), ==, 0);
-  } else {
-    g_assert_cmpint(g_unlink(path), ==, 0);
-  }
-}
-
 static void fixture_setup(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
-  GError *err = NULL;
-  f->dir = g_dir_make_tmp("fragsim-csvout-XXXXXX", &err);
-  g_assert_no_error(err);
+  f->dir = ft_tmpdir("fragsim-csvout");
 }
 
 static void fixture_teardown(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
-  rm_tree(f->dir);
+  ft_rm_tree(f->dir);
   g_free(f->dir);
-}
-
-static char *read_all(const char *path) {
-  char *text = NULL;
-  GError *err = NULL;
-  g_file_get_contents(path, &text, NULL, &err);
-  g_assert_no_error(err);
-  return text;
 }
 
 static int cmp_names(gconstpointer a, gconstpointer b) {
@@ -72,12 +45,6 @@ static char *list_dir(const char *path) {
   char *joined = g_strjoinv(" ", (char **)names->pdata);
   g_ptr_array_free(names, TRUE);
   return joined;
-}
-
-static void write_file(const char *path, const char *text) {
-  GError *err = NULL;
-  g_file_set_contents(path, text, -1, &err);
-  g_assert_no_error(err);
 }
 
 /* Writes a one-row CSV through `fill` and returns the text after the
@@ -101,7 +68,7 @@ static char *one_row(const char *dir, unsigned ncols, FillFunc fill) {
   g_assert_true(fsi_csv_close(c, &err));
   g_assert_no_error(err);
 
-  char *text = read_all(path);
+  char *text = ft_read(path);
   g_free(path);
   char *nl = strchr(text, '\n');
   g_assert_nonnull(nl);
@@ -133,7 +100,7 @@ static void test_csv_roundtrip(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
   g_assert_true(fsi_csv_close(c, &err));
   g_assert_no_error(err);
 
-  char *text = read_all(path);
+  char *text = ft_read(path);
   g_assert_cmpstr(text, ==,
                   "time_ns,zone,delta,frag,pct\n"
                   "0,Normal,0,0,0.00\n"
@@ -215,7 +182,9 @@ static void fill_locale(FsiCsv *c) {
   fsi_csv_fixed(c, 1234.5, 1);
 }
 
-/* A decimal-comma locale must not leak into the files. */
+/* A decimal-comma locale must not leak into the files.  The locale is a
+ * requirement of the test set-up (scripts/deps.sh generates de_DE.UTF-8):
+ * without it this test cannot tell a leak from no leak, so it fails. */
 static void test_csv_locale(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
   static const char *const locales[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8",
                                         "de_DE", "fr_FR"};
@@ -223,11 +192,15 @@ static void test_csv_locale(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
   const char *found = NULL;
   for (guint i = 0; i < G_N_ELEMENTS(locales) && !found; i++)
     if (setlocale(LC_NUMERIC, locales[i])) found = locales[i];
-  if (!found) {
-    g_free(saved);
-    g_test_skip("no decimal-comma locale installed");
-    return;
-  }
+  if (!found)
+    g_error("no decimal-comma locale is installed (tried de_DE.UTF-8 and fr_FR.UTF-8): "
+            "./scripts/test.sh generates de_DE.UTF-8 through scripts/deps.sh");
+  /* the locale really writes decimal commas, so a leak would show */
+  g_assert_cmpstr(localeconv()->decimal_point, ==, ",");
+  char probe[16];
+  snprintf(probe, sizeof probe, "%.1f", 1234.5);
+  g_assert_cmpstr(probe, ==, "1234,5");
+  g_test_message("LC_NUMERIC=%s", found);
   char *row = one_row(f->dir, 2, fill_locale);
   setlocale(LC_NUMERIC, saved);
   g_assert_cmpstr(row, ==, "0.5,1234.5\n");
@@ -285,7 +258,7 @@ static void test_csv_open_error(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
 
 static void write_result(FsiRunDir *d, const char *name, const char *text) {
   char *path = fsi_rundir_file(d, name);
-  write_file(path, text);
+  ft_write(path, text);
   g_free(path);
 }
 
@@ -332,7 +305,7 @@ static void test_rundir_commit(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
   g_assert_cmpstr(listing, ==, "config.ini summary.csv");
   g_free(listing);
   char *summary = g_build_filename(final, "summary.csv", NULL);
-  char *text = read_all(summary);
+  char *text = ft_read(summary);
   g_assert_cmpstr(text, ==, "k,v\npages,42\n");
   g_free(text);
   g_free(summary);
@@ -344,7 +317,7 @@ static void test_rundir_exists(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
   char *final = g_build_filename(f->dir, "run", NULL);
   g_assert_cmpint(g_mkdir(final, 0755), ==, 0);
   char *old = g_build_filename(final, "old.csv", NULL);
-  write_file(old, "old\n");
+  ft_write(old, "old\n");
 
   GError *err = NULL;
   g_assert_null(fsi_rundir_begin(final, false, &err));
@@ -361,7 +334,7 @@ static void test_rundir_exists(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
   char *listing = list_dir(f->dir);
   g_assert_cmpstr(listing, ==, "run");
   g_free(listing);
-  char *text = read_all(old);
+  char *text = ft_read(old);
   g_assert_cmpstr(text, ==, "old\n");
   g_free(text);
   g_free(slashed);
@@ -374,7 +347,7 @@ static void test_rundir_overwrite(Fixture *f, G_GNUC_UNUSED gconstpointer data) 
   char *sub = g_build_filename(final, "plots", NULL);
   g_assert_cmpint(g_mkdir_with_parents(sub, 0755), ==, 0);
   char *old = g_build_filename(sub, "old.png", NULL);
-  write_file(old, "png");
+  ft_write(old, "png");
 
   GError *err = NULL;
   FsiRunDir *d = fsi_rundir_begin(final, true, &err);
@@ -415,11 +388,11 @@ static void test_rundir_abort(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
   char *nested = fsi_rundir_file(d, "plots");
   g_assert_cmpint(g_mkdir(nested, 0755), ==, 0);
   char *deep = g_build_filename(nested, "p.dat", NULL);
-  write_file(deep, "1 2\n");
+  ft_write(deep, "1 2\n");
 
   /* a symlink inside is removed, never followed */
   char *outside = g_build_filename(f->dir, "keep.txt", NULL);
-  write_file(outside, "keep\n");
+  ft_write(outside, "keep\n");
   char *link = fsi_rundir_file(d, "link");
   g_assert_cmpint(symlink(outside, link), ==, 0);
   char *dirlink = fsi_rundir_file(d, "dirlink");
@@ -429,7 +402,7 @@ static void test_rundir_abort(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
   char *listing = list_dir(f->dir);
   g_assert_cmpstr(listing, ==, "keep.txt");
   g_free(listing);
-  char *text = read_all(outside);
+  char *text = ft_read(outside);
   g_assert_cmpstr(text, ==, "keep\n");
   g_free(text);
 
@@ -449,7 +422,7 @@ static void test_rundir_stale_tmp(Fixture *f, G_GNUC_UNUSED gconstpointer data) 
   char *stale = g_build_filename(f->dir, stale_name, "sub", NULL);
   g_assert_cmpint(g_mkdir_with_parents(stale, 0755), ==, 0);
   char *junk = g_build_filename(stale, "junk.csv", NULL);
-  write_file(junk, "junk\n");
+  ft_write(junk, "junk\n");
 
   GError *err = NULL;
   FsiRunDir *d = fsi_rundir_begin(final, false, &err);

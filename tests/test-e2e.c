@@ -6,65 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-static const char *bin(void) {
-  const char *b = g_getenv("FRAGSIM_BIN");
-  g_assert_nonnull(b);
-  return b;
-}
-
-typedef struct {
-  int status;
-  char *out, *err;
-} Result;
-
-static Result run_fragsim(const char *const *args) {
-  GPtrArray *argv = g_ptr_array_new();
-  g_ptr_array_add(argv, (char *)bin());
-  for (const char *const *a = args; *a; a++) g_ptr_array_add(argv, (char *)*a);
-  g_ptr_array_add(argv, NULL);
-  Result r = {0};
-  GError *e = NULL;
-  g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err, &r.status, &e);
-  g_assert_no_error(e);
-  g_ptr_array_free(argv, TRUE);
-  return r;
-}
-
-static void result_clear(Result *r) {
-  g_free(r->out);
-  g_free(r->err);
-}
-
-static char *tmpdir(void) {
-  GError *e = NULL;
-  char *d = g_dir_make_tmp("fragsim-e2e-XXXXXX", &e);
-  g_assert_no_error(e);
-  return d;
-}
-
-static void rm_rf(const char *path) {
-  GDir *d = g_dir_open(path, 0, NULL);
-  if (d) {
-    const char *n;
-    while ((n = g_dir_read_name(d))) {
-      char *p = g_build_filename(path, n, NULL);
-      if (g_file_test(p, G_FILE_TEST_IS_DIR)) rm_rf(p);
-      else g_unlink(p);
-      g_free(p);
-    }
-    g_dir_close(d);
-  }
-  g_rmdir(path);
-}
-
-static char *slurp(const char *dir, const char *name) {
-  char *p = g_build_filename(dir, name, NULL), *c = NULL;
-  GError *e = NULL;
-  g_file_get_contents(p, &c, NULL, &e);
-  g_assert_no_error(e);
-  g_free(p);
-  return c;
-}
+#include "helpers.h"
 
 static const char *files[] = {"run.ini", "summary.csv", "timeseries.csv", "allocs.csv", "pageblocks.csv"};
 
@@ -76,26 +18,27 @@ static void run_small(const char *out, const char *seed, bool check) {
                         "--set", check ? "workload.think=100us" : "workload.think=20us",
                         "--set", "workload.huge_interval=20ms", "--set", "sim.sample_interval=250ms",
                         check ? "--check" : NULL, NULL};
-  Result r = run_fragsim(args);
-  if (r.status != 0) g_printerr("stderr: %s\n", r.err);
-  g_assert_cmpint(r.status, ==, 0);
-  result_clear(&r);
+  char *err = NULL;
+  int status = ft_fragsim(args, NULL, NULL, &err);
+  if (status != 0) g_printerr("stderr: %s\n", err);
+  g_assert_cmpint(status, ==, 0);
+  g_free(err);
 }
 
 static void test_run_checked(void) {
-  char *d = tmpdir();
+  char *d = ft_tmpdir("fragsim-e2e");
   char *out = g_build_filename(d, "r", NULL);
   run_small(out, "1", true);
   for (unsigned i = 0; i < G_N_ELEMENTS(files); i++) {
-    char *c = slurp(out, files[i]);
+    char *c = ft_read_in(out, files[i]);
     g_assert_cmpuint(strlen(c), >, 10);
     g_free(c);
   }
-  char *summary = slurp(out, "summary.csv");
+  char *summary = ft_read_in(out, "summary.csv");
   g_assert_true(g_str_has_prefix(summary, "workload,stack,seed,"));
   g_assert_nonnull(strstr(summary, "\nchurn,vanilla,1,"));
   g_free(summary);
-  char *ini = slurp(out, "run.ini");
+  char *ini = ft_read_in(out, "run.ini");
   g_assert_nonnull(strstr(ini, "memory=64M"));
   g_assert_nonnull(strstr(ini, "policies=nogroup"));
   g_assert_nonnull(strstr(ini, "version="));
@@ -110,28 +53,28 @@ static void test_run_checked(void) {
   }
   g_dir_close(dir);
   g_assert_cmpuint(count, ==, 1);
-  rm_rf(d);
+  ft_rm_tree(d);
   g_free(out);
   g_free(d);
 }
 
 static void test_determinism(void) {
-  char *d = tmpdir();
+  char *d = ft_tmpdir("fragsim-e2e");
   char *a = g_build_filename(d, "a", NULL), *b = g_build_filename(d, "b", NULL), *c = g_build_filename(d, "c", NULL);
   run_small(a, "42", false);
   run_small(b, "42", false);
   run_small(c, "43", false);
   for (unsigned i = 0; i < G_N_ELEMENTS(files); i++) {
-    char *fa = slurp(a, files[i]), *fb = slurp(b, files[i]);
+    char *fa = ft_read_in(a, files[i]), *fb = ft_read_in(b, files[i]);
     g_assert_cmpstr(fa, ==, fb);
     g_free(fa);
     g_free(fb);
   }
-  char *fa = slurp(a, "allocs.csv"), *fc = slurp(c, "allocs.csv");
+  char *fa = ft_read_in(a, "allocs.csv"), *fc = ft_read_in(c, "allocs.csv");
   g_assert_cmpstr(fa, !=, fc);
   g_free(fa);
   g_free(fc);
-  rm_rf(d);
+  ft_rm_tree(d);
   g_free(a);
   g_free(b);
   g_free(c);
@@ -139,15 +82,15 @@ static void test_determinism(void) {
 }
 
 static void expect_error(const char *const *args, const char *fragment) {
-  Result r = run_fragsim(args);
-  g_assert_cmpint(r.status, !=, 0);
-  if (!strstr(r.err, fragment)) g_error("expected \"%s\" in stderr: %s", fragment, r.err);
-  g_assert_true(g_str_has_prefix(r.err, "fragsim: "));
-  result_clear(&r);
+  char *err = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, &err), !=, 0);
+  if (!strstr(err, fragment)) g_error("expected \"%s\" in stderr: %s", fragment, err);
+  g_assert_true(g_str_has_prefix(err, "fragsim: "));
+  g_free(err);
 }
 
 static void test_errors(void) {
-  char *d = tmpdir();
+  char *d = ft_tmpdir("fragsim-e2e");
   char *out = g_build_filename(d, "x", NULL);
   const char *unknown_key[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "machine.bogus=1", NULL};
   expect_error(unknown_key, "machine.bogus");
@@ -174,10 +117,8 @@ static void test_errors(void) {
   expect_error(again, "exists");
   const char *forced[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "-q", "-f", "--set", "sim.duration=1s",
                           "--set", "machine.memory=64M", NULL};
-  Result r = run_fragsim(forced);
-  g_assert_cmpint(r.status, ==, 0);
-  result_clear(&r);
-  rm_rf(d);
+  g_assert_cmpint(ft_fragsim(forced, NULL, NULL, NULL), ==, 0);
+  ft_rm_tree(d);
   g_free(out);
   g_free(d);
 }
@@ -188,57 +129,58 @@ static void test_terabyte(void) {
     g_test_skip("1 TiB page array is too large under AddressSanitizer");
     return;
   }
-  char *d = tmpdir();
+  char *d = ft_tmpdir("fragsim-e2e");
   char *out = g_build_filename(d, "t", NULL);
   const char *args[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "-q", "--set", "machine.memory=1T",
                         "--set", "sim.duration=2ms", "--set", "output.pageblocks=false", "--set",
                         "output.timeseries=false", NULL};
-  Result r = run_fragsim(args);
-  if (r.status) g_printerr("%s", r.err);
-  g_assert_cmpint(r.status, ==, 0);
-  char *ini = slurp(out, "run.ini");
+  char *err = NULL;
+  int status = ft_fragsim(args, NULL, NULL, &err);
+  if (status) g_printerr("%s", err);
+  g_assert_cmpint(status, ==, 0);
+  g_free(err);
+  char *ini = ft_read_in(out, "run.ini");
   g_assert_nonnull(strstr(ini, "total_pages=268435456"));
   g_assert_nonnull(strstr(ini, "min_free_kbytes=130043"));
   g_free(ini);
-  result_clear(&r);
-  rm_rf(d);
+  ft_rm_tree(d);
   g_free(out);
   g_free(d);
 }
 
 /* More memory wanted than exists and no swap: OOM kills are recorded, the run completes. */
 static void test_oom_recorded(void) {
-  char *d = tmpdir();
+  char *d = ft_tmpdir("fragsim-e2e");
   char *out = g_build_filename(d, "oom", NULL);
   const char *args[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "-q", "--set", "machine.memory=64M",
                         "--set", "sim.duration=5s", "--set", "workload.fill=3", "--set", "workload.think=50us", NULL};
-  Result r = run_fragsim(args);
-  if (r.status) g_printerr("%s", r.err);
-  g_assert_cmpint(r.status, ==, 0);
-  char *oom = slurp(out, "oom.csv");
+  char *err = NULL;
+  int status = ft_fragsim(args, NULL, NULL, &err);
+  if (status) g_printerr("%s", err);
+  g_assert_cmpint(status, ==, 0);
+  g_free(err);
+  char *oom = ft_read_in(out, "oom.csv");
   g_assert_true(g_str_has_prefix(oom, "time_ns,victim_task,pages_freed,trigger_task,order,gfp\n"));
   g_assert_nonnull(strchr(strchr(oom, '\n') + 1, '\n')); /* at least one row */
   g_free(oom);
-  result_clear(&r);
-  rm_rf(d);
+  ft_rm_tree(d);
   g_free(out);
   g_free(d);
 }
 
 static void test_list(void) {
   const char *args[] = {"list", NULL};
-  Result r = run_fragsim(args);
-  g_assert_cmpint(r.status, ==, 0);
-  g_assert_nonnull(strstr(r.out, "nogroup"));
-  g_assert_nonnull(strstr(r.out, "vanilla"));
-  g_assert_nonnull(strstr(r.out, "churn"));
-  g_assert_nonnull(strstr(r.out, "unusable_huge"));
-  result_clear(&r);
+  char *out = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, &out, NULL), ==, 0);
+  g_assert_nonnull(strstr(out, "nogroup"));
+  g_assert_nonnull(strstr(out, "vanilla"));
+  g_assert_nonnull(strstr(out, "churn"));
+  g_assert_nonnull(strstr(out, "unusable_huge"));
+  g_free(out);
   const char *help[] = {"run", "--help", NULL};
-  r = run_fragsim(help);
-  g_assert_cmpint(r.status, ==, 0);
-  g_assert_nonnull(strstr(r.out, "--set"));
-  result_clear(&r);
+  g_assert_cmpint(ft_fragsim(help, NULL, &out, NULL), ==, 0);
+  g_assert_nonnull(strstr(out, "--set"));
+  g_free(out);
 }
 
 int main(int argc, char **argv) {

@@ -1,29 +1,17 @@
-/* Unit tests of the buddy model (engine/mm/page_alloc.c, mm_init.c, vmstat.c): split and merge at order 0,
+/* Unit tests of the buddy model (engine/mem.c): split and merge at order 0,
  * the top order, the pageblock edge and the zone edge; head/tail insertion;
  * move_freepages_block; the pageblock census. */
 #include <string.h>
 
 #include "engine/mm/mmzone.h"
+#include "helpers.h"
 
 #define KB 1024ull
 
 /* 64 MiB, DMA [0, dma_end), DMA32 [dma_end, 16384), nothing reserved. */
 static void mem_new(FsiMem *m, uint64_t dma_end, bool boot) {
   FsiMemConfig c;
-  memset(&c, 0, sizeof c);
-  c.total_pages = 16384;
-  c.page_size = 4096;
-  c.max_order = 10;
-  c.pageblock_order = 9;
-  c.zone_start[0] = 0;
-  c.zone_end[0] = dma_end;
-  c.zone_start[1] = dma_end;
-  c.zone_end[1] = 16384;
-  for (int z = 2; z < FS_MAX_ZONES; z++) c.zone_start[z] = c.zone_end[z] = 16384;
-  c.watermark_scale_factor = 10;
-  c.min_free_kbytes = -1;
-  c.lowmem_reserve_ratio[0] = c.lowmem_reserve_ratio[1] = 256;
-  c.lowmem_reserve_ratio[2] = 32;
+  ft_mem_config(&c, 16384, dma_end);
   fsi_mem_init(m, &c);
   if (boot) {
     fsi_mem_boot_free(m);
@@ -90,33 +78,75 @@ static void test_top_order(void) {
   fsi_free_one_page(&m, b, 10, FS_MIGRATE_MOVABLE, &order);
   g_assert_cmpuint(order, ==, 10);
   g_assert_cmpuint(m.zones[1].free_area[10].nr_free, ==, 12);
-  /* an order above max fails cleanly */
+  /* an order above max fails cleanly: no block, nothing taken or split */
+  g_assert_cmpuint(fsi_rmqueue_smallest(&m, 1, 11, FS_MIGRATE_MOVABLE), ==, FS_PFN_NONE);
+  g_assert_cmpuint(fsi_rmqueue_smallest(&m, 1, FS_NR_ORDERS + 5, FS_MIGRATE_MOVABLE), ==, FS_PFN_NONE);
+  g_assert_cmpuint(m.zones[1].free_area[10].nr_free, ==, 12);
+  g_assert_cmpuint(m.zones[1].nr_free_pages, ==, 12288);
+  for (uint32_t o = 0; o < 10; o++) g_assert_cmpuint(m.zones[1].free_area[o].nr_free, ==, 0);
   fsi_mem_destroy(&m);
 }
 
 /* Above pageblock order the halves are different pageblocks: mergeable
- * types merge, HIGHATOMIC/CMA/ISOLATE do not merge with another type. */
+ * types (UNMOVABLE, MOVABLE, RECLAIMABLE) merge with one another, and any
+ * type with itself; HIGHATOMIC, CMA and ISOLATE do not merge with another
+ * type.  Each pair is freed in both orders (the second block freed is the
+ * one whose buddy is checked). */
+static const struct {
+  uint32_t a, b;
+  bool merge;
+} merge_cases[] = {
+    {FS_MIGRATE_MOVABLE, FS_MIGRATE_CMA, false},         {FS_MIGRATE_MOVABLE, FS_MIGRATE_HIGHATOMIC, false},
+    {FS_MIGRATE_UNMOVABLE, FS_MIGRATE_ISOLATE, false},   {FS_MIGRATE_RECLAIMABLE, FS_MIGRATE_CMA, false},
+    {FS_MIGRATE_HIGHATOMIC, FS_MIGRATE_CMA, false},      {FS_MIGRATE_CMA, FS_MIGRATE_ISOLATE, false},
+    {FS_MIGRATE_UNMOVABLE, FS_MIGRATE_MOVABLE, true},    {FS_MIGRATE_RECLAIMABLE, FS_MIGRATE_MOVABLE, true},
+    {FS_MIGRATE_UNMOVABLE, FS_MIGRATE_RECLAIMABLE, true}, {FS_MIGRATE_HIGHATOMIC, FS_MIGRATE_HIGHATOMIC, true},
+    {FS_MIGRATE_CMA, FS_MIGRATE_CMA, true},              {FS_MIGRATE_ISOLATE, FS_MIGRATE_ISOLATE, true},
+};
+
 static void test_merge_pageblock_edge(void) {
+  for (unsigned i = 0; i < G_N_ELEMENTS(merge_cases); i++)
+    for (int reversed = 0; reversed < 2; reversed++) {
+      uint32_t first = reversed ? merge_cases[i].b : merge_cases[i].a;
+      uint32_t second = reversed ? merge_cases[i].a : merge_cases[i].b;
+      g_test_message("pageblock types %u then %u: %s", first, second, merge_cases[i].merge ? "merge" : "stay apart");
+      FsiMem m;
+      mem_new(&m, 4096, false);
+      /* pfn 8192..8703 and 8704..9215 are two pageblocks of one order-10 block */
+      fsi_set_pageblock_mt(&m, 8192, first);
+      fsi_set_pageblock_mt(&m, 8704, second);
+      uint32_t order;
+      fsi_free_one_page(&m, 8192, 9, first, &order);
+      g_assert_cmpuint(order, ==, 9);
+      uint64_t head = fsi_free_one_page(&m, 8704, 9, second, &order);
+      FsiZone *z = &m.zones[1];
+      if (merge_cases[i].merge) {
+        g_assert_cmpuint(order, ==, 10);
+        g_assert_cmpuint(head, ==, 8192);
+        g_assert_cmpuint(z->free_area[10].nr_free, ==, 1);
+        g_assert_cmpuint(z->free_area[9].nr_free, ==, 0);
+        /* the merged block is listed under the type of the block freed last */
+        g_assert_cmpuint(z->free_area[10].count[second], ==, 1);
+      } else {
+        g_assert_cmpuint(order, ==, 9);
+        g_assert_cmpuint(head, ==, 8704);
+        g_assert_cmpuint(z->free_area[10].nr_free, ==, 0);
+        g_assert_cmpuint(z->free_area[9].nr_free, ==, 2);
+        g_assert_cmpuint(z->free_area[9].count[first], ==, 1);
+        g_assert_cmpuint(z->free_area[9].count[second], ==, 1);
+      }
+      /* what is free: both blocks (ISOLATE lists do not count), CMA apart */
+      uint64_t cma = (first == FS_MIGRATE_CMA) + (second == FS_MIGRATE_CMA);
+      uint64_t isolated = (first == FS_MIGRATE_ISOLATE) + (second == FS_MIGRATE_ISOLATE);
+      g_assert_cmpuint(z->nr_free_cma, ==, 512 * cma);
+      g_assert_cmpuint(z->nr_free_pages, ==, 512 * (2 - isolated));
+      fsi_mem_destroy(&m);
+    }
+  /* below pageblock order the type of the block does not matter */
   FsiMem m;
   mem_new(&m, 4096, false);
-  /* pfn 8192..8703 and 8704..9215 are two pageblocks of one order-10 block */
-  fsi_set_pageblock_mt(&m, 8192, FS_MIGRATE_MOVABLE);
-  fsi_set_pageblock_mt(&m, 8704, FS_MIGRATE_CMA);
+  fsi_set_pageblock_mt(&m, 10240, FS_MIGRATE_HIGHATOMIC);
   uint32_t order;
-  fsi_free_one_page(&m, 8192, 9, FS_MIGRATE_MOVABLE, &order);
-  fsi_free_one_page(&m, 8704, 9, FS_MIGRATE_CMA, &order);
-  g_assert_cmpuint(order, ==, 9);
-  g_assert_cmpuint(m.zones[1].free_area[9].count[FS_MIGRATE_MOVABLE], ==, 1);
-  g_assert_cmpuint(m.zones[1].free_area[9].count[FS_MIGRATE_CMA], ==, 1);
-  g_assert_cmpuint(m.zones[1].nr_free_cma, ==, 512);
-  /* MOVABLE and UNMOVABLE are both mergeable: they merge */
-  fsi_set_pageblock_mt(&m, 9216, FS_MIGRATE_UNMOVABLE);
-  fsi_set_pageblock_mt(&m, 9728, FS_MIGRATE_MOVABLE);
-  fsi_free_one_page(&m, 9216, 9, FS_MIGRATE_UNMOVABLE, &order);
-  fsi_free_one_page(&m, 9728, 9, FS_MIGRATE_MOVABLE, &order);
-  g_assert_cmpuint(order, ==, 10);
-  g_assert_cmpuint(m.zones[1].free_area[10].count[FS_MIGRATE_MOVABLE], ==, 1);
-  /* below pageblock order the type of the block does not matter */
   fsi_free_one_page(&m, 10240, 0, FS_MIGRATE_UNMOVABLE, &order);
   fsi_free_one_page(&m, 10241, 0, FS_MIGRATE_MOVABLE, &order);
   g_assert_cmpuint(order, ==, 1);
@@ -236,19 +266,9 @@ static void test_census(void) {
 static void test_reserved(void) {
   FsiMem m;
   FsiMemConfig c;
-  memset(&c, 0, sizeof c);
-  c.total_pages = 16384;
-  c.page_size = 4096;
-  c.max_order = 10;
-  c.pageblock_order = 9;
-  c.zone_end[0] = 4096;
-  c.zone_start[1] = 4096;
-  c.zone_end[1] = 16384;
-  c.zone_start[2] = c.zone_end[2] = c.zone_start[3] = c.zone_end[3] = 16384;
+  ft_mem_config(&c, 16384, 4096);
   c.reserved_low_pages = 256;
   c.memmap_pages = 256;
-  c.watermark_scale_factor = 10;
-  c.min_free_kbytes = -1;
   fsi_mem_init(&m, &c);
   fsi_mem_boot_free(&m);
   g_assert_cmpuint(m.zones[0].managed_pages, ==, 4096 - 256);

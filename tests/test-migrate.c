@@ -13,31 +13,19 @@
 #include "engine/mm/migrate.h"
 #include "engine/mm/page_isolation.h"
 #include "engine/mm/pcp.h"
+#include "helpers.h"
 
 #define PB 512u
 #define RANGE 4096u /* the first pageblock of DMA32: no reserved pages */
 #define NSMALL 600u
 
 typedef struct {
-  FsiConfig *cfg;
-  FsiStack *stack;
   FsiRun *run;
   uint64_t boot_nr_free[FS_MAX_ZONES][FS_NR_ORDERS];
   uint64_t boot_free;
   FsiHandle small[NSMALL];
   FsiHandle filler[2];
 } Fx;
-
-static bool wl_start(FsiRun *run, void *state, GError **error) {
-  (void)run, (void)state, (void)error;
-  return true;
-}
-static void wl_step(FsiRun *run, void *state, uint32_t task) { (void)run, (void)state, (void)task; }
-
-static void check(FsiRun *run) {
-  GError *e = NULL;
-  if (!fsi_check_invariants(run, &e)) g_error("invariant: %s", e->message);
-}
 
 static void drain(FsiRun *run) {
   for (uint32_t z = 0; z < run->mem.nr_zones; z++) fsi_pcp_drain_zone(run, z);
@@ -79,42 +67,26 @@ static FsiHandle alloc_kind(FsiRun *run, uint32_t kind, uint32_t order, bool pin
   rq.pinned = pinned;
   FsiAllocResult res = fsi_run_alloc(run, &rq);
   g_assert_cmpuint(res.handle, !=, FSI_HANDLE_NONE);
-  check(run);
+  ft_check(run);
   return res.handle;
-}
-
-static uint64_t pfn_of(FsiRun *run, FsiHandle h) {
-  FsiAlloc *a = fsi_run_lookup(run, h);
-  g_assert_nonnull(a);
-  return a->pfn;
 }
 
 /* data: "pcp" keeps the per-CPU lists on; the other tests turn them off
  * so pages land where the buddy allocator alone puts them. */
 static void fx_setup(Fx *fx, gconstpointer data) {
-  GError *e = NULL;
   memset(fx, 0, sizeof *fx);
-  fx->cfg = fsi_config_new();
-  g_assert_true(fsi_config_set(fx->cfg, "machine.memory=64M", "test", &e));
-  g_assert_true(fsi_config_set(fx->cfg, data && !strcmp(data, "pcp") ? "vm.pcp=true" : "vm.pcp=false", "test", &e));
-  fx->stack = fsi_stack_load("vanilla", NULL, fx->cfg->kf, &e);
-  g_assert_no_error(e);
-  FsiWorkload wl = {.name = "none", .start = wl_start, .task_step = wl_step};
-  fx->run = fsi_run_new(fx->cfg, fx->stack, &wl, 1, &e);
-  g_assert_no_error(e);
-  fsi_run_set_tasks(fx->run, 2);
+  const char *sets[] = {"machine.memory=64M", data && !strcmp(data, "pcp") ? "vm.pcp=true" : "vm.pcp=false", NULL};
+  fx->run = ft_run_new("vanilla", sets, NULL);
   g_assert_cmpuint(fx->run->mem.pageblock_nr_pages, ==, PB);
   drain(fx->run);
   snapshot(fx->run, fx->boot_nr_free);
   fx->boot_free = total_free(fx->run);
-  check(fx->run);
+  ft_check(fx->run);
 }
 
 static void fx_teardown(Fx *fx, gconstpointer data) {
   (void)data;
-  fsi_run_free(fx->run);
-  fsi_stack_free(fx->stack);
-  fsi_config_free(fx->cfg);
+  ft_run_free(fx->run);
 }
 
 /* The order-9 and order-8 remainders below the memmap go first (smallest
@@ -124,12 +96,12 @@ static void populate(Fx *fx) {
   fx->filler[0] = alloc_kind(fx->run, FS_KIND_ANON, 9, false);
   fx->filler[1] = alloc_kind(fx->run, FS_KIND_ANON, 8, false);
   for (uint32_t i = 0; i < NSMALL; i++) fx->small[i] = alloc_kind(fx->run, FS_KIND_ANON, 0, false);
-  g_assert_cmpuint(pfn_of(fx->run, fx->small[0]), ==, RANGE);
-  g_assert_cmpuint(pfn_of(fx->run, fx->small[NSMALL - 1]), ==, RANGE + NSMALL - 1);
+  g_assert_cmpuint(ft_pfn_of(fx->run, fx->small[0]), ==, RANGE);
+  g_assert_cmpuint(ft_pfn_of(fx->run, fx->small[NSMALL - 1]), ==, RANGE + NSMALL - 1);
   for (uint32_t i = 0; i < NSMALL; i += 3) {
     fsi_run_free_handle(fx->run, fx->small[i]);
     fx->small[i] = FSI_HANDLE_NONE;
-    check(fx->run);
+    ft_check(fx->run);
   }
 }
 
@@ -140,13 +112,13 @@ static void free_all(Fx *fx) {
     if (fx->filler[i]) fsi_run_free_handle(fx->run, fx->filler[i]);
   memset(fx->small, 0, sizeof fx->small);
   memset(fx->filler, 0, sizeof fx->filler);
-  check(fx->run);
+  ft_check(fx->run);
 }
 
 static uint32_t live_in(Fx *fx, uint64_t start, uint64_t end) {
   uint32_t n = 0;
   for (uint32_t i = 0; i < NSMALL; i++)
-    if (fx->small[i] && pfn_of(fx->run, fx->small[i]) >= start && pfn_of(fx->run, fx->small[i]) < end) n++;
+    if (fx->small[i] && ft_pfn_of(fx->run, fx->small[i]) >= start && ft_pfn_of(fx->run, fx->small[i]) < end) n++;
   return n;
 }
 
@@ -170,7 +142,7 @@ static void test_isolate_round_trip(Fx *fx, gconstpointer data) {
   uint64_t free0 = z->nr_free_pages;
 
   g_assert_true(fsi_isolate_free_block(run, pfn, true));
-  check(run);
+  ft_check(run);
   g_assert_cmpuint(m->pages[pfn].flags, ==, FSI_PG_ISOLATED);
   g_assert_cmpuint(m->pages[pfn].order, ==, order);
   g_assert_cmpuint(z->nr_free_pages, ==, free0 - ((uint64_t)1 << order));
@@ -179,7 +151,7 @@ static void test_isolate_round_trip(Fx *fx, gconstpointer data) {
   g_assert_false(fsi_isolate_free_block(run, 0, false));       /* reserved */
 
   fsi_release_isolated(run, pfn);
-  check(run);
+  ft_check(run);
   g_assert_cmpuint(z->nr_free_pages, ==, free0);
   g_assert_true(m->pages[pfn].flags & FSI_PG_BUDDY);
   assert_like_boot(fx);
@@ -190,10 +162,10 @@ static void test_isolate_round_trip(Fx *fx, gconstpointer data) {
   g_assert_false(fsi_isolate_free_block(run, pfn, true));
   g_assert_true(fsi_isolate_free_block(run, pfn, false));
   z->wmark[FSI_WMARK_MIN] = saved;
-  check(run);
+  ft_check(run);
   fsi_release_isolated(run, pfn);
   fsi_release_isolated(run, pfn); /* not isolated any more: ignored */
-  check(run);
+  ft_check(run);
   assert_like_boot(fx);
 }
 
@@ -205,11 +177,11 @@ static void test_migrate_page_handle_follows(Fx *fx, gconstpointer data) {
   FsiMem *m = &run->mem;
   FsiHandle h = alloc_kind(run, FS_KIND_ANON, 2, false);
   uint32_t id = (uint32_t)(h & 0xffffffffu);
-  uint64_t src = pfn_of(run, h);
+  uint64_t src = ft_pfn_of(run, h);
   uint64_t ih = find_free_block(run, FS_ZONE_DMA32, 4);
   g_assert_true(fsi_isolate_free_block(run, ih, true));
   uint32_t iorder = m->pages[ih].order;
-  check(run);
+  ft_check(run);
 
   /* target errors first: misaligned, not isolated, no room */
   g_assert_cmpint(fsi_migrate_page(run, src, ih + 1), ==, FS_MIGRATE_ETARGET);
@@ -225,7 +197,7 @@ static void test_migrate_page_handle_follows(Fx *fx, gconstpointer data) {
   run->charged_ns = 0;
   uint64_t dst = ih + 8;
   g_assert_cmpint(fsi_migrate_page(run, src, dst), ==, FS_MIGRATE_OK);
-  check(run);
+  ft_check(run);
   FsiAlloc *a = fsi_run_lookup(run, h);
   g_assert_nonnull(a);
   g_assert_cmpuint(a->pfn, ==, dst);
@@ -250,18 +222,18 @@ static void test_migrate_page_handle_follows(Fx *fx, gconstpointer data) {
 
   /* an order-4 allocation does not fit the order-3 piece at ih */
   FsiHandle big = alloc_kind(run, FS_KIND_ANON, 4, false);
-  g_assert_cmpint(fsi_migrate_page(run, pfn_of(run, big), ih), ==, FS_MIGRATE_ETARGET);
+  g_assert_cmpint(fsi_migrate_page(run, ft_pfn_of(run, big), ih), ==, FS_MIGRATE_ETARGET);
   /* ...but the order-2 one moves on into it */
   g_assert_cmpint(fsi_migrate_page(run, dst, ih + 4), ==, FS_MIGRATE_OK);
-  g_assert_cmpuint(pfn_of(run, h), ==, ih + 4);
-  check(run);
+  g_assert_cmpuint(ft_pfn_of(run, h), ==, ih + 4);
+  ft_check(run);
 
   for (uint64_t p = ih; p < ih + ((uint64_t)1 << iorder); p++)
     if (m->pages[p].flags & FSI_PG_ISOLATED) fsi_release_isolated(run, p);
-  check(run);
+  ft_check(run);
   fsi_run_free_handle(run, h);
   fsi_run_free_handle(run, big);
-  check(run);
+  ft_check(run);
   assert_like_boot(fx);
 }
 
@@ -270,7 +242,7 @@ static void test_migrate_page_refused(Fx *fx, gconstpointer data) {
   FsiRun *run = fx->run;
   FsiHandle pinned = alloc_kind(run, FS_KIND_ANON, 0, true);
   FsiHandle slab = alloc_kind(run, FS_KIND_SLAB_UNMOVABLE, 1, false);
-  uint64_t pp = pfn_of(run, pinned), sp = pfn_of(run, slab);
+  uint64_t pp = ft_pfn_of(run, pinned), sp = ft_pfn_of(run, slab);
   uint64_t ih = find_free_block(run, FS_ZONE_DMA32, 4);
   g_assert_true(fsi_isolate_free_block(run, ih, true));
 
@@ -283,15 +255,15 @@ static void test_migrate_page_refused(Fx *fx, gconstpointer data) {
   g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success], ==, 0);
   g_assert_false(fsi_alloc_migratable(run, fsi_run_lookup(run, pinned)));
   g_assert_false(fsi_alloc_migratable(run, fsi_run_lookup(run, slab)));
-  g_assert_cmpuint(pfn_of(run, pinned), ==, pp);
-  g_assert_cmpuint(pfn_of(run, slab), ==, sp);
+  g_assert_cmpuint(ft_pfn_of(run, pinned), ==, pp);
+  g_assert_cmpuint(ft_pfn_of(run, slab), ==, sp);
   g_assert_true(run->mem.pages[ih].flags & FSI_PG_ISOLATED); /* untouched */
-  check(run);
+  ft_check(run);
 
   fsi_release_isolated(run, ih);
   fsi_run_free_handle(run, pinned);
   fsi_run_free_handle(run, slab);
-  check(run);
+  ft_check(run);
   assert_like_boot(fx);
 }
 
@@ -301,24 +273,24 @@ static void test_migrate_away(Fx *fx, gconstpointer data) {
   FsiHandle h0 = alloc_kind(run, FS_KIND_ANON, 0, false);
   FsiHandle thp = alloc_kind(run, FS_KIND_THP, 9, false);
   g_assert_true(fsi_alloc_migratable(run, fsi_run_lookup(run, h0)));
-  uint64_t p0 = pfn_of(run, h0), pt = pfn_of(run, thp);
+  uint64_t p0 = ft_pfn_of(run, h0), pt = ft_pfn_of(run, thp);
   uint64_t free_before = total_free(run);
 
   g_assert_cmpint(fsi_migrate_away(run, p0), ==, FS_MIGRATE_OK);
-  check(run);
-  g_assert_cmpuint(pfn_of(run, h0), !=, p0);
+  ft_check(run);
+  g_assert_cmpuint(ft_pfn_of(run, h0), !=, p0);
   g_assert_false(run->mem.pages[p0].flags & FSI_PG_ALLOC);
   g_assert_cmpint(fsi_migrate_away(run, pt), ==, FS_MIGRATE_OK);
-  check(run);
-  g_assert_cmpuint(pfn_of(run, thp), !=, pt);
-  g_assert_cmpuint(pfn_of(run, thp) & (PB - 1), ==, 0);
+  ft_check(run);
+  g_assert_cmpuint(ft_pfn_of(run, thp), !=, pt);
+  g_assert_cmpuint(ft_pfn_of(run, thp) & (PB - 1), ==, 0);
   g_assert_cmpuint(total_free(run), ==, free_before);
   g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success], ==, 1 + PB);
   g_assert_cmpint(fsi_migrate_away(run, p0), ==, FS_MIGRATE_ENOTHEAD); /* nothing there now */
 
   fsi_run_free_handle(run, h0);
   fsi_run_free_handle(run, thp);
-  check(run);
+  ft_check(run);
   assert_like_boot(fx);
 }
 
@@ -360,7 +332,7 @@ static void contig_case(Fx *fx, uint64_t start, uint64_t nr) {
   run->charged_ns = 0;
 
   g_assert_cmpint(fsi_alloc_contig_range(run, start, nr, FS_MIGRATE_MOVABLE, 1, &h), ==, 0);
-  check(run);
+  ft_check(run);
   assert_contig(run, h, start, end);
   assert_no_isolation(run);
   g_assert_cmpuint(live_in(fx, start, end), ==, 0); /* every owner's handle followed its page out */
@@ -376,7 +348,7 @@ static void contig_case(Fx *fx, uint64_t start, uint64_t nr) {
     g_assert_false(run->allocs[run->mem.pages[end].alloc].flags & FSI_AF_CONTIG);
 
   fsi_free_contig_range(run, h);
-  check(run);
+  ft_check(run);
   g_assert_null(fsi_run_lookup(run, h));
   g_assert_cmpuint(total_free(run), ==, free_before);
   free_all(fx);
@@ -406,17 +378,17 @@ static void test_contig_pinned(Fx *fx, gconstpointer data) {
   populate(fx);
   fsi_run_free_handle(run, fx->small[100]);
   fx->small[100] = alloc_kind(run, FS_KIND_ANON, 0, true);
-  uint64_t pp = pfn_of(run, fx->small[100]);
+  uint64_t pp = ft_pfn_of(run, fx->small[100]);
   g_assert_cmpuint(pp, ==, RANGE + 100);
   uint64_t free_before = total_free(run);
   FsiHandle h = 42;
 
   g_assert_cmpint(fsi_alloc_contig_range(run, RANGE, PB, FS_MIGRATE_MOVABLE, 1, &h), ==, -FS_EBUSY);
-  check(run);
+  ft_check(run);
   g_assert_cmpuint(h, ==, 42); /* untouched on failure */
   assert_no_isolation(run);
   g_assert_cmpuint(fsi_get_pageblock_mt(&run->mem, RANGE), ==, FS_MIGRATE_UNMOVABLE);
-  g_assert_cmpuint(pfn_of(run, fx->small[100]), ==, pp);
+  g_assert_cmpuint(ft_pfn_of(run, fx->small[100]), ==, pp);
   g_assert_cmpuint(total_free(run), ==, free_before); /* migrations are free-neutral */
   g_assert_cmpuint(run->stats.c[FSI_C_fs_contig_fail], ==, 1);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_contig_success], ==, 0);
@@ -434,13 +406,13 @@ static void test_contig_unmovable(Fx *fx, gconstpointer data) {
   populate(fx);
   fsi_run_free_handle(run, fx->small[304]);
   fx->small[304] = alloc_kind(run, FS_KIND_SLAB_UNMOVABLE, 0, false);
-  g_assert_cmpuint(pfn_of(run, fx->small[304]), ==, RANGE + 304);
+  g_assert_cmpuint(ft_pfn_of(run, fx->small[304]), ==, RANGE + 304);
   uint64_t before[FS_MAX_ZONES][FS_NR_ORDERS], after[FS_MAX_ZONES][FS_NR_ORDERS];
   snapshot(run, before);
   FsiHandle h = FSI_HANDLE_NONE;
 
   g_assert_cmpint(fsi_alloc_contig_range(run, RANGE + 8, 16, FS_MIGRATE_MOVABLE, 1, &h), ==, -FS_EBUSY);
-  check(run);
+  ft_check(run);
   snapshot(run, after);
   g_assert_cmpmem(before, sizeof before, after, sizeof after);
   assert_no_isolation(run);
@@ -448,7 +420,7 @@ static void test_contig_unmovable(Fx *fx, gconstpointer data) {
   g_assert_cmpuint(run->stats.c[FSI_C_fs_contig_fail], ==, 1);
   /* the next pageblock is clean */
   g_assert_cmpint(fsi_alloc_contig_range(run, RANGE + PB, 16, FS_MIGRATE_MOVABLE, 1, &h), ==, 0);
-  check(run);
+  ft_check(run);
   fsi_free_contig_range(run, h);
   free_all(fx);
   assert_like_boot(fx);
@@ -464,33 +436,33 @@ static void test_contig_cma(Fx *fx, gconstpointer data) {
   /* vanilla never allocates from CMA lists: place the pages, then retype */
   fsi_run_free_handle(run, fx->small[52]);
   fx->small[52] = alloc_kind(run, FS_KIND_SLAB_UNMOVABLE, 0, false);
-  g_assert_cmpuint(pfn_of(run, fx->small[52]), ==, RANGE + 52);
+  g_assert_cmpuint(ft_pfn_of(run, fx->small[52]), ==, RANGE + 52);
   uint32_t moving = live_in(fx, RANGE, RANGE + PB) - 1; /* all but the slab page */
   fsi_set_pageblock_mt(m, RANGE, FS_MIGRATE_CMA);
   g_assert_true(fsi_move_freepages_block(m, RANGE, FS_MIGRATE_CMA, NULL, NULL));
-  check(run);
+  ft_check(run);
   FsiHandle h = FSI_HANDLE_NONE;
 
   g_assert_cmpint(fsi_alloc_contig_range(run, RANGE, PB, FS_MIGRATE_MOVABLE, 1, &h), ==, -FS_EBUSY);
   g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success], ==, 0);
   g_assert_cmpint(fsi_alloc_contig_range(run, RANGE, PB, FS_MIGRATE_CMA, 1, &h), ==, -FS_EBUSY);
-  check(run);
+  ft_check(run);
   assert_no_isolation(run);
   g_assert_cmpuint(fsi_get_pageblock_mt(m, RANGE), ==, FS_MIGRATE_CMA);
   g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success], ==, moving); /* the movable ones left */
-  g_assert_cmpuint(pfn_of(run, fx->small[52]), ==, RANGE + 52);
+  g_assert_cmpuint(ft_pfn_of(run, fx->small[52]), ==, RANGE + 52);
   g_assert_cmpuint(h, ==, FSI_HANDLE_NONE);
 
   fsi_run_free_handle(run, fx->small[52]);
   fx->small[52] = FSI_HANDLE_NONE;
   g_assert_cmpuint(m->zones[FS_ZONE_DMA32].nr_free_cma, ==, PB);
   g_assert_cmpint(fsi_alloc_contig_range(run, RANGE, PB, FS_MIGRATE_CMA, 1, &h), ==, 0);
-  check(run);
+  ft_check(run);
   assert_contig(run, h, RANGE, RANGE + PB);
   g_assert_cmpuint(fsi_get_pageblock_mt(m, RANGE), ==, FS_MIGRATE_CMA);
   g_assert_cmpuint(m->zones[FS_ZONE_DMA32].nr_free_cma, ==, 0);
   fsi_free_contig_range(run, h);
-  check(run);
+  ft_check(run);
   g_assert_cmpuint(m->zones[FS_ZONE_DMA32].nr_free_cma, ==, PB);
   free_all(fx);
 }
@@ -506,7 +478,7 @@ static void test_contig_enomem(Fx *fx, gconstpointer data) {
   }
   FsiHandle h = FSI_HANDLE_NONE;
   g_assert_cmpint(fsi_alloc_contig_range(run, RANGE, PB, FS_MIGRATE_MOVABLE, 1, &h), ==, -FS_ENOMEM);
-  check(run);
+  ft_check(run);
   assert_no_isolation(run);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_contig_fail], ==, 1);
   for (uint32_t z = 0; z < run->mem.nr_zones; z++) run->mem.zones[z].wmark[FSI_WMARK_MIN] = saved[z];
@@ -526,16 +498,16 @@ static void test_contig_bad_range(Fx *fx, gconstpointer data) {
   g_assert_cmpint(fsi_alloc_contig_range(run, 16380, 100, FS_MIGRATE_MOVABLE, 1, &h), ==, -FS_EBUSY);
   g_assert_cmpuint(h, ==, FSI_HANDLE_NONE);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_contig_fail], ==, 5);
-  check(run);
+  ft_check(run);
   assert_no_isolation(run);
   assert_like_boot(fx);
   /* a whole max-order block in one piece */
   g_assert_cmpint(fsi_alloc_contig_range(run, 8192, 1024, FS_MIGRATE_MOVABLE, 1, &h), ==, 0);
-  check(run);
+  ft_check(run);
   g_assert_cmpuint(fsi_run_lookup(run, h)->order, ==, 10);
   g_assert_cmpuint(fsi_run_lookup(run, h)->lru_next, ==, FSI_NIL);
   fsi_free_contig_range(run, h);
-  check(run);
+  ft_check(run);
   assert_like_boot(fx);
 }
 
@@ -549,22 +521,22 @@ static void test_split_max_order_block(Fx *fx, gconstpointer data) {
   g_assert_cmpuint(m->pages[8192].order, ==, 10);
   FsiHandle h = FSI_HANDLE_NONE;
   g_assert_cmpint(fsi_alloc_contig_range(run, 8192 + 40, 16, FS_MIGRATE_MOVABLE, 1, &h), ==, 0);
-  check(run);
+  ft_check(run);
   assert_contig(run, h, 8192 + 40, 8192 + 56);
   assert_no_isolation(run);
   g_assert_cmpuint(total_free(run), ==, fx->boot_free - 16);
   g_assert_true(m->pages[8704].flags & FSI_PG_BUDDY); /* the untouched half */
   g_assert_cmpuint(m->pages[8704].order, ==, 9);
   fsi_free_contig_range(run, h);
-  check(run);
+  ft_check(run);
   assert_like_boot(fx);
 
   g_assert_cmpint(fsi_offline_pages(run, 8704, PB), ==, 0); /* the upper half */
-  check(run);
+  ft_check(run);
   g_assert_true(m->pages[8192].flags & FSI_PG_BUDDY);
   g_assert_cmpuint(m->pages[8192].order, ==, 9);
   g_assert_cmpint(fsi_online_pages(run, 8704, PB), ==, 0);
-  check(run);
+  ft_check(run);
   assert_like_boot(fx);
 }
 
@@ -581,7 +553,7 @@ static void test_offline_online(Fx *fx, gconstpointer data) {
   uint64_t free_before = total_free(run);
 
   g_assert_cmpint(fsi_offline_pages(run, RANGE, PB), ==, 0);
-  check(run);
+  ft_check(run);
   assert_no_isolation(run);
   g_assert_cmpuint(z->present_pages, ==, present0 - PB);
   g_assert_cmpuint(z->managed_pages, ==, managed0 - PB);
@@ -606,7 +578,7 @@ static void test_offline_online(Fx *fx, gconstpointer data) {
   g_assert_cmpint(fsi_online_pages(run, RANGE, PB / 2), ==, -FS_EBUSY); /* not a pageblock */
 
   g_assert_cmpint(fsi_online_pages(run, RANGE, PB), ==, 0);
-  check(run);
+  ft_check(run);
   g_assert_cmpuint(z->present_pages, ==, present0);
   g_assert_cmpuint(z->managed_pages, ==, managed0);
   g_assert_cmpuint(total_free(run), ==, free_before);
@@ -628,11 +600,11 @@ static void test_offline_refused(Fx *fx, gconstpointer data) {
   /* an unmovable page: the block cannot be isolated, nothing changes */
   fsi_run_free_handle(run, fx->small[34]);
   fx->small[34] = alloc_kind(run, FS_KIND_PAGETABLE, 0, false);
-  g_assert_cmpuint(pfn_of(run, fx->small[34]), ==, RANGE + 34);
+  g_assert_cmpuint(ft_pfn_of(run, fx->small[34]), ==, RANGE + 34);
   uint64_t before[FS_MAX_ZONES][FS_NR_ORDERS], after[FS_MAX_ZONES][FS_NR_ORDERS];
   snapshot(run, before);
   g_assert_cmpint(fsi_offline_pages(run, RANGE, PB), ==, -FS_EBUSY);
-  check(run);
+  ft_check(run);
   snapshot(run, after);
   g_assert_cmpmem(before, sizeof before, after, sizeof after);
   g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success], ==, 0);
@@ -643,12 +615,12 @@ static void test_offline_refused(Fx *fx, gconstpointer data) {
   /* a pinned page: migration keeps failing, the isolation is undone */
   fsi_run_free_handle(run, fx->small[64]);
   fx->small[64] = alloc_kind(run, FS_KIND_ANON, 0, true);
-  uint64_t pp = pfn_of(run, fx->small[64]);
+  uint64_t pp = ft_pfn_of(run, fx->small[64]);
   g_assert_cmpuint(pp >> 9, ==, RANGE >> 9);
   g_assert_cmpint(fsi_offline_pages(run, RANGE, PB), ==, -FS_EBUSY);
-  check(run);
+  ft_check(run);
   assert_no_isolation(run);
-  g_assert_cmpuint(pfn_of(run, fx->small[64]), ==, pp);
+  g_assert_cmpuint(ft_pfn_of(run, fx->small[64]), ==, pp);
   g_assert_cmpuint(z->present_pages, ==, present0);
   g_assert_cmpuint(z->managed_pages, ==, managed0);
   g_assert_cmpuint(fsi_get_pageblock_mt(m, RANGE), ==, FS_MIGRATE_UNMOVABLE);
@@ -658,7 +630,7 @@ static void test_offline_refused(Fx *fx, gconstpointer data) {
   g_assert_cmpint(fsi_offline_pages(run, 0, PB), ==, -FS_EBUSY);
   g_assert_cmpint(fsi_offline_pages(run, RANGE + 1, PB), ==, -FS_EBUSY);
   g_assert_cmpint(fsi_offline_pages(run, RANGE - PB, 2 * PB), ==, -FS_EBUSY);
-  check(run);
+  ft_check(run);
   assert_no_isolation(run);
   free_all(fx);
   assert_like_boot(fx);
@@ -675,20 +647,20 @@ static void test_contig_offline_pcp(Fx *fx, gconstpointer data) {
   for (uint32_t i = 0; i < NSMALL; i += 3) {
     fsi_run_free_handle(run, fx->small[i]);
     fx->small[i] = FSI_HANDLE_NONE;
-    check(run);
+    ft_check(run);
   }
-  uint64_t start = pfn_of(run, fx->small[1]) & ~(uint64_t)(PB - 1);
+  uint64_t start = ft_pfn_of(run, fx->small[1]) & ~(uint64_t)(PB - 1);
   FsiHandle h = FSI_HANDLE_NONE;
   g_assert_cmpint(fsi_alloc_contig_range(run, start + 10, 700, FS_MIGRATE_MOVABLE, 1, &h), ==, 0);
-  check(run);
+  ft_check(run);
   assert_contig(run, h, start + 10, start + 710);
   assert_no_isolation(run);
   g_assert_cmpint(fsi_offline_pages(run, start + 2 * PB, PB), ==, 0);
-  check(run);
+  ft_check(run);
   g_assert_cmpint(fsi_online_pages(run, start + 2 * PB, PB), ==, 0);
-  check(run);
+  ft_check(run);
   fsi_free_contig_range(run, h);
-  check(run);
+  ft_check(run);
   free_all(fx);
   assert_like_boot(fx);
 }
@@ -703,7 +675,7 @@ static void test_deterministic(Fx *fx, gconstpointer data) {
     populate(runs[i]);
     g_assert_cmpint(fsi_alloc_contig_range(runs[i]->run, RANGE + 100, 700, FS_MIGRATE_MOVABLE, 1, &h), ==, 0);
     g_assert_cmpint(fsi_offline_pages(runs[i]->run, RANGE + 2 * PB, PB), ==, 0);
-    check(runs[i]->run);
+    ft_check(runs[i]->run);
   }
   g_assert_cmpmem(fx->run->mem.pages, fx->run->mem.nr_pages * sizeof(FsiPage), other.run->mem.pages,
                   other.run->mem.nr_pages * sizeof(FsiPage));

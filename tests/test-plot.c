@@ -13,56 +13,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static char *tmp_root;
+#include "helpers.h"
 
-static void rm_tree(const char *path) {
-  GStatBuf st;
-  if (g_lstat(path, &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    GDir *dir = g_dir_open(path, 0, NULL);
-    g_assert_nonnull(dir);
-    const char *name;
-    while ((name = g_dir_read_name(dir))) {
-      char *child = g_build_filename(path, name, NULL);
-      rm_tree(child);
-      g_free(child);
-    }
-    g_dir_close(dir);
-    g_rmdir(path);
-  } else {
-    g_unlink(path);
-  }
-}
+static char *tmp_root;
 
 static char *tmp_path(const char *name) { return g_build_filename(tmp_root, name, NULL); }
 
-/* Runs fragsim with args; gnuplot, when not NULL, becomes $FRAGSIM_GNUPLOT. */
-static int fragsim_env(const char *const *args, const char *gnuplot, char **ret_out, char **ret_err) {
-  const char *bin = g_getenv("FRAGSIM_BIN");
-  g_assert_nonnull(bin);
-  GPtrArray *argv = g_ptr_array_new();
-  g_ptr_array_add(argv, (char *)bin);
-  for (const char *const *a = args; *a; a++) g_ptr_array_add(argv, (char *)*a);
-  g_ptr_array_add(argv, NULL);
-  char **env = g_get_environ();
-  if (gnuplot) env = g_environ_setenv(env, "FRAGSIM_GNUPLOT", gnuplot, TRUE);
-  char *out = NULL, *err = NULL;
-  gint status = 0;
-  GError *e = NULL;
-  g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &out, &err, &status, &e);
-  g_assert_no_error(e);
-  g_strfreev(env);
-  g_ptr_array_free(argv, TRUE);
-  if (g_test_verbose()) g_printerr("%s%s", out, err);
-  if (ret_out) *ret_out = out;
-  else g_free(out);
-  if (ret_err) *ret_err = err;
-  else g_free(err);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static int fragsim(const char *const *args, char **ret_out, char **ret_err) {
-  return fragsim_env(args, NULL, ret_out, ret_err);
+/* fragsim with $FRAGSIM_GNUPLOT set to gnuplot. */
+static int fragsim_gnuplot(const char *const *args, const char *gnuplot, char **ret_out, char **ret_err) {
+  g_autofree char *var = g_strconcat("FRAGSIM_GNUPLOT=", gnuplot, NULL);
+  const char *env[] = {var, NULL};
+  return ft_fragsim(args, env, ret_out, ret_err);
 }
 
 static bool have_gnuplot(void) {
@@ -80,7 +41,7 @@ static const char *comparison(void) {
     dir = tmp_path("cmp");
     const char *args[] = {"compare", "-w", "churn", "-p", "vanilla", "-p", "nogroup", "-r", "2", "-j2", "-q",
                           "--set", "sim.duration=3s", "--set", "machine.memory=256M", "-o", dir, NULL};
-    g_assert_cmpint(fragsim(args, NULL, NULL), ==, 0);
+    g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
   }
   return dir;
 }
@@ -199,7 +160,7 @@ static void test_compare_figures(void) {
   const char *dir = comparison();
   char *out_dir = tmp_path("figs-all"), *out = NULL, *err = NULL;
   const char *args[] = {"plot", dir, "--format", "png,svg,pdf", "--size", "640x480", "-o", out_dir, NULL};
-  g_assert_cmpint(fragsim(args, &out, &err), ==, 0);
+  g_assert_cmpint(ft_fragsim(args, NULL, &out, &err), ==, 0);
   for (unsigned i = 0; i < G_N_ELEMENTS(compare_figs); i++) {
     const char *fmts[] = {"png", "svg", "pdf"};
     for (unsigned k = 0; k < 3; k++) {
@@ -226,7 +187,7 @@ static void test_default_location(void) {
   if (!have_gnuplot()) return;
   const char *dir = comparison();
   const char *args[] = {"plot", dir, "--figures", "success,work", NULL};
-  g_assert_cmpint(fragsim(args, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
   char *plots = g_build_filename(dir, "plots", NULL);
   assert_figure(plots, "success", "png", 800, 600);
   assert_figure(plots, "work-churn", "png", 800, 600);
@@ -240,7 +201,7 @@ static void test_run_figures(void) {
   char *run = g_build_filename(dir, "runs", "churn", "nogroup", "s2", NULL);
   char *out_dir = tmp_path("figs-run");
   const char *args[] = {"plot", run, "-o", out_dir, "--size", "1024x512", "--times", "0,end", NULL};
-  g_assert_cmpint(fragsim(args, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
   const char *figs[] = {"success", "unusable", "freepages", "pageblocks", "latency", "work"};
   for (unsigned i = 0; i < G_N_ELEMENTS(figs); i++) {
     assert_figure(out_dir, figs[i], "png", 1024, 512);
@@ -263,7 +224,7 @@ static void test_colours_consistent(void) {
   const char *dir = comparison();
   char *out_dir = tmp_path("figs-colour");
   const char *args[] = {"plot", dir, "-o", out_dir, NULL};
-  g_assert_cmpint(fragsim(args, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
   for (unsigned i = 0; i < G_N_ELEMENTS(compare_figs); i++) {
     char *gp = g_strdup_printf("%s/%s.gp", out_dir, compare_figs[i]), *text = NULL;
     g_assert_true(g_file_get_contents(gp, &text, NULL, NULL));
@@ -281,7 +242,7 @@ static void test_scripts_rerun(void) {
   const char *dir = comparison();
   char *out_dir = tmp_path("figs-rerun");
   const char *args[] = {"plot", dir, "-o", out_dir, NULL};
-  g_assert_cmpint(fragsim(args, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
   for (unsigned i = 0; i < G_N_ELEMENTS(compare_figs); i++) {
     char *earg = g_strdup_printf("fmt='svg'; out='again-%s.svg'", compare_figs[i]);
     char *gp = g_strdup_printf("%s.gp", compare_figs[i]);
@@ -312,10 +273,10 @@ static void test_not_collected(void) {
     char *num = g_strdup_printf("%d", n);
     const char *run[] = {"compare", "-w", "churn", "-p", "vanilla", "-r", "2", "--set", "sim.duration=1s",
                          "--set", "machine.memory=128M", "-o", dir, "-q", "--run", num, NULL};
-    g_assert_cmpint(fragsim(run, NULL, NULL), ==, 0);
+    g_assert_cmpint(ft_fragsim(run, NULL, NULL, NULL), ==, 0);
     g_free(num);
     const char *plot[] = {"plot", dir, "--figures", "success", NULL};
-    int rc = fragsim(plot, NULL, &err);
+    int rc = ft_fragsim(plot, NULL, NULL, &err);
     if (n == 0) {
       g_assert_cmpint(rc, !=, 0);
       g_assert_nonnull(strstr(err, "compare.csv is missing and cannot be rebuilt"));
@@ -358,7 +319,7 @@ static void test_gnuplot_error_script(void) {
   g_assert_cmpint(g_chmod(fake, 0755), ==, 0);
   char *out_dir = tmp_path("figs-fail"), *err = NULL;
   const char *args[] = {"plot", dir, "--format", "png,svg", "-o", out_dir, NULL};
-  g_assert_cmpint(fragsim_env(args, fake, NULL, &err), !=, 0);
+  g_assert_cmpint(fragsim_gnuplot(args, fake, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "simulated gnuplot failure"));
   g_assert_nonnull(strstr(err, "success.gp"));
   g_assert_nonnull(strstr(err, "exited with code 1"));
@@ -372,7 +333,7 @@ static void test_gnuplot_false(void) {
   const char *dir = comparison();
   char *out_dir = tmp_path("figs-false"), *err = NULL;
   const char *args[] = {"plot", dir, "-o", out_dir, NULL};
-  g_assert_cmpint(fragsim_env(args, "false", NULL, &err), !=, 0);
+  g_assert_cmpint(fragsim_gnuplot(args, "false", NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "gnuplot (false) failed"));
   assert_failed_cleanly(out_dir, err);
   g_free(err);
@@ -383,7 +344,7 @@ static void test_gnuplot_missing(void) {
   const char *dir = comparison();
   char *out_dir = tmp_path("figs-missing"), *err = NULL;
   const char *args[] = {"plot", dir, "-o", out_dir, NULL};
-  g_assert_cmpint(fragsim_env(args, "/nonexistent/gnuplot", NULL, &err), !=, 0);
+  g_assert_cmpint(fragsim_gnuplot(args, "/nonexistent/gnuplot", NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "cannot run gnuplot (/nonexistent/gnuplot)"));
   g_assert_nonnull(strstr(err, "FRAGSIM_GNUPLOT"));
   assert_failed_cleanly(out_dir, err);
@@ -398,11 +359,11 @@ static void test_failure_keeps_old_figure(void) {
   const char *dir = comparison();
   char *out_dir = tmp_path("figs-keep");
   const char *args[] = {"plot", dir, "--figures", "success", "-o", out_dir, NULL};
-  g_assert_cmpint(fragsim(args, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
   char *png = g_build_filename(out_dir, "success.png", NULL), *before = NULL, *after = NULL;
   gsize n1 = 0, n2 = 0;
   g_assert_true(g_file_get_contents(png, &before, &n1, NULL));
-  g_assert_cmpint(fragsim_env(args, "false", NULL, NULL), !=, 0);
+  g_assert_cmpint(fragsim_gnuplot(args, "false", NULL, NULL), !=, 0);
   g_assert_true(g_file_get_contents(png, &after, &n2, NULL));
   g_assert_cmpmem(before, n1, after, n2);
   assert_no_temporaries(out_dir);
@@ -417,25 +378,25 @@ static void test_errors(void) {
   char *nowhere = tmp_path("not-a-result");
   g_assert_cmpint(g_mkdir_with_parents(nowhere, 0777), ==, 0);
   const char *a1[] = {"plot", nowhere, NULL};
-  g_assert_cmpint(fragsim(a1, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(a1, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "fragsim: plot: "));
   g_assert_nonnull(strstr(err, "neither a comparison (no compare.ini) nor a run directory (no summary.csv)"));
   g_free(err);
   const char *dir = comparison();
   const char *a2[] = {"plot", dir, "--figures", "success,histogram", NULL};
-  g_assert_cmpint(fragsim(a2, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(a2, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "--figures: unknown figure \"histogram\""));
   g_free(err);
   const char *a3[] = {"plot", dir, "--size", "big", NULL};
-  g_assert_cmpint(fragsim(a3, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(a3, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "fragsim: plot: --size: \"big\""));
   g_free(err);
   const char *a4[] = {"plot", NULL};
-  g_assert_cmpint(fragsim(a4, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(a4, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "fragsim: plot: which directory?"));
   g_free(err);
   const char *a5[] = {"plot", dir, "--times", "soon", NULL};
-  g_assert_cmpint(fragsim(a5, NULL, &err), !=, 0);
+  g_assert_cmpint(ft_fragsim(a5, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "--times: \"soon\""));
   g_free(err);
   g_free(nowhere);
@@ -443,9 +404,7 @@ static void test_errors(void) {
 
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
-  GError *e = NULL;
-  tmp_root = g_dir_make_tmp("fragsim-plot-XXXXXX", &e);
-  g_assert_no_error(e);
+  tmp_root = ft_tmpdir("fragsim-plot");
   g_test_add_func("/plot/options", test_options);
   g_test_add_func("/plot/compare/every-figure-and-format", test_compare_figures);
   g_test_add_func("/plot/compare/default-location", test_default_location);
@@ -459,7 +418,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/plot/gnuplot/keeps-old-figure", test_failure_keeps_old_figure);
   g_test_add_func("/plot/errors", test_errors);
   int rc = g_test_run();
-  rm_tree(tmp_root);
+  ft_rm_tree(tmp_root);
   g_free(tmp_root);
   return rc;
 }

@@ -10,6 +10,7 @@
 #include "engine/run.h"
 #include "results/output.h"
 #include "workloads/workload.h"
+#include "helpers.h"
 
 typedef void (*StartFn)(FsiRun *run);
 
@@ -28,32 +29,20 @@ static void script_step(FsiRun *run, void *state, uint32_t task) {
   (void)task;
 }
 
-static FsiRun *new_run(const char *const *sets, StartFn start, FsiConfig **ret_cfg, FsiStack **ret_stack) {
-  GError *e = NULL;
-  FsiConfig *cfg = fsi_config_new();
-  fsi_config_set(cfg, "machine.memory=128M", "test", &e);
-  fsi_config_set(cfg, "sim.duration=2s", "test", &e);
-  /* no DMA zone: with one, pgdat_balanced() is satisfied by DMA alone on
-   * so small a machine (its lowmem_reserve is tiny), as in the kernel */
-  fsi_config_set(cfg, "machine.dma_limit=0", "test", &e);
-  for (const char *const *s = sets; s && *s; s++) g_assert_true(fsi_config_set(cfg, *s, "test", &e));
-  FsiStack *stack = fsi_stack_load("vanilla", NULL, cfg->kf, &e);
-  g_assert_no_error(e);
+/* no DMA zone: with one, pgdat_balanced() is satisfied by DMA alone on so
+ * small a machine (its lowmem_reserve is tiny), as in the kernel */
+static const char *const base[] = {"machine.memory=128M", "sim.duration=2s", "machine.dma_limit=0", NULL};
+
+/* vanilla on 128M with a workload whose start calls `start`. */
+static FsiRun *new_run(const char *const *sets, StartFn start) {
   Script *sc = g_new0(Script, 1);
   sc->start = start;
   FsiWorkload wl = {"script", sc, script_start, script_step, g_free};
-  FsiRun *run = fsi_run_new(cfg, stack, &wl, 1, &e);
+  FtRunSpec spec = {.stack = "vanilla", .base = base, .sets = sets, .workload = &wl, .tasks = 2};
+  GError *e = NULL;
+  FsiRun *run = ft_run_new_full(&spec, &e);
   g_assert_no_error(e);
-  fsi_run_set_tasks(run, 2);
-  *ret_cfg = cfg;
-  *ret_stack = stack;
   return run;
-}
-
-static void free_run(FsiRun *run, FsiConfig *cfg, FsiStack *stack) {
-  fsi_run_free(run);
-  fsi_stack_free(stack);
-  fsi_config_free(cfg);
 }
 
 static uint64_t zone_free(FsiRun *run) { return run->mem.zones[FS_ZONE_DMA32].nr_free_pages; }
@@ -69,9 +58,7 @@ static void fill_file(FsiRun *run) {
 }
 
 static void test_kswapd_restores_high(void) {
-  FsiConfig *cfg;
-  FsiStack *st;
-  FsiRun *run = new_run(NULL, fill_file, &cfg, &st);
+  FsiRun *run = new_run(NULL, fill_file);
   GError *e = NULL;
   g_assert_true(fsi_run_execute(run, &e));
   const FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
@@ -83,7 +70,7 @@ static void test_kswapd_restores_high(void) {
   g_assert_true(fsi_pgdat_balanced(run, 0, FS_ZONE_DMA32));
   g_assert_cmpuint(run->stats.c[FSI_C_pgsteal_direct], ==, 0);
   g_assert_false(run->rc.kswapd_awake);
-  free_run(run, cfg, st);
+  ft_run_free(run);
 }
 
 static void nothing(FsiRun *run) { (void)run; }
@@ -91,9 +78,7 @@ static void nothing(FsiRun *run) { (void)run; }
 /* A steady trickle: kswapd keeps up.  A burst faster than it: direct reclaim. */
 
 static void test_direct_only_when_behind(void) {
-  FsiConfig *cfg;
-  FsiStack *st;
-  FsiRun *run = new_run(NULL, nothing, &cfg, &st);
+  FsiRun *run = new_run(NULL, nothing);
   fill_file(run);
   g_assert_true(fsi_run_advance(run, 500 * 1000 * 1000ull)); /* kswapd balances */
   g_assert_true(fsi_pgdat_balanced(run, 0, FS_ZONE_DMA32));
@@ -113,7 +98,7 @@ static void test_direct_only_when_behind(void) {
   g_assert_cmpuint(run->stats.c[FSI_C_pgsteal_direct], >, 0);
   GError *e = NULL;
   g_assert_true(fsi_check_invariants(run, &e));
-  free_run(run, cfg, st);
+  ft_run_free(run);
 }
 
 /* Fill memory with anonymous memory that cannot be reclaimed (no swap). */
@@ -128,9 +113,7 @@ static void fill_anon(FsiRun *run) {
 
 static void test_costly_gives_up(void) {
   const char *sets[] = {"vm.pcp=false", NULL};
-  FsiConfig *cfg;
-  FsiStack *st;
-  FsiRun *run = new_run(sets, fill_anon, &cfg, &st);
+  FsiRun *run = new_run(sets, fill_anon);
   run->workload.start(run, run->workload.state, NULL);
   /* costly (order 4) GFP_KERNEL without __GFP_RETRY_MAYFAIL: one reclaim
    * attempt, no retry loop, no OOM kill */
@@ -158,7 +141,7 @@ static void test_costly_gives_up(void) {
   g_assert_cmpuint(r.via, ==, FSI_VIA_SLOWPATH);
   GError *e = NULL;
   g_assert_true(fsi_check_invariants(run, &e));
-  free_run(run, cfg, st);
+  ft_run_free(run);
 }
 
 /* Reclaimable but not by direct reclaim (dirty page cache, which only
@@ -172,9 +155,7 @@ static void fill_dirty(FsiRun *run) {
 
 static void test_order0_retries(void) {
   const char *sets[] = {"vm.pcp=false", NULL};
-  FsiConfig *cfg;
-  FsiStack *st;
-  FsiRun *run = new_run(sets, fill_dirty, &cfg, &st);
+  FsiRun *run = new_run(sets, fill_dirty);
   run->workload.start(run, run->workload.state, NULL);
   uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
   FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false};
@@ -191,15 +172,13 @@ static void test_order0_retries(void) {
   g_assert_true(fsi_run_advance(run, run->now_ns + 1000 * 1000 * 1000ull));
   g_assert_cmpuint(run->stats.c[FSI_C_fs_writeback], >, 0);
   g_assert_cmpuint(fsi_run_alloc(run, &small).handle, !=, FSI_HANDLE_NONE);
-  free_run(run, cfg, st);
+  ft_run_free(run);
 }
 
 /* With swap, anonymous memory is reclaimed instead of killed. */
 static void test_swap(void) {
   const char *sets[] = {"vm.swap=256M", NULL};
-  FsiConfig *cfg;
-  FsiStack *st;
-  FsiRun *run = new_run(sets, fill_anon, &cfg, &st);
+  FsiRun *run = new_run(sets, fill_anon);
   run->workload.start(run, run->workload.state, NULL);
   FsiRequest small = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 1, false, false, false};
   for (int i = 0; i < 2000; i++) g_assert_cmpuint(fsi_run_alloc(run, &small).handle, !=, FSI_HANDLE_NONE);
@@ -208,14 +187,12 @@ static void test_swap(void) {
   g_assert_cmpuint(run->rc.swap_used, ==, run->stats.c[FSI_C_pswpout]);
   GError *e = NULL;
   g_assert_true(fsi_check_invariants(run, &e));
-  free_run(run, cfg, st);
+  ft_run_free(run);
 }
 
 /* A slab page goes back only when all its objects are gone. */
 static void test_slab_pages(void) {
-  FsiConfig *cfg;
-  FsiStack *st;
-  FsiRun *run = new_run(NULL, nothing, &cfg, &st);
+  FsiRun *run = new_run(NULL, nothing);
   int c = fsi_slab_cache_find(run, "dentry");
   g_assert_cmpint(c, >=, 0);
   uint32_t per = run->rc.caches[c].per_slab[run->rc.caches[c].order];
@@ -235,7 +212,7 @@ static void test_slab_pages(void) {
   g_assert_cmpuint(run->rc.caches[c].nr_objects, ==, 0);
   fsi_slab_free(run, h[per]); /* already shrunk: ignored */
   g_free(h);
-  free_run(run, cfg, st);
+  ft_run_free(run);
 }
 
 static void test_pcp_sizing(void) {
@@ -251,21 +228,21 @@ static void test_pcp_sizing(void) {
 
 static GArray *summary_of(const char *const *sets) {
   FsiConfig *cfg = fsi_config_new();
+  ft_config_set(cfg, sets);
   GError *e = NULL;
-  for (const char *const *s = sets; *s; s++) fsi_config_set(cfg, *s, "test", &e);
-  FsiStack *st = fsi_stack_load("vanilla", NULL, cfg->kf, &e);
-  g_assert_no_error(e);
   FsiWorkload wl = {0};
   g_assert_true(fsi_churn_create(cfg, &wl, &e));
-  FsiRun *run = fsi_run_new(cfg, st, &wl, 5, &e);
+  g_assert_no_error(e);
+  fsi_config_free(cfg);
+  FtRunSpec spec = {.stack = "vanilla", .sets = sets, .workload = &wl, .seed = 5};
+  FsiRun *run = ft_run_new_full(&spec, &e);
   g_assert_no_error(e);
   g_assert_true(fsi_run_execute(run, &e));
+  g_assert_no_error(e);
   g_assert_nonnull(run->pcp);
   GArray *v = fsi_summary_values(run);
   g_assert_cmpuint(run->stats.c[FSI_C_pgsteal_kswapd] + run->stats.c[FSI_C_oom_kill], >, 0);
-  fsi_run_free(run);
-  fsi_stack_free(st);
-  fsi_config_free(cfg);
+  ft_run_free(run);
   return v;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/mm/mmzone.h"
+#include "helpers.h"
 
 static void test_min_free_kbytes_table(void) {
   /* the table in mm/page_alloc.c's comment */
@@ -24,22 +25,9 @@ static void test_min_free_kbytes_table(void) {
  * reserved, DMA32 up to 4 GiB with the memmap (1/64) reserved at the top. */
 static void boot_4g(FsiMem *m, bool old_check) {
   FsiMemConfig c;
-  memset(&c, 0, sizeof c);
-  c.total_pages = 1048576;
-  c.page_size = 4096;
-  c.max_order = 10;
-  c.pageblock_order = 9;
-  c.zone_end[0] = 4096;
-  c.zone_start[1] = 4096;
-  c.zone_end[1] = 1048576;
-  c.zone_start[2] = c.zone_end[2] = c.zone_start[3] = c.zone_end[3] = 1048576;
+  ft_mem_config(&c, 1048576, 4096);
   c.reserved_low_pages = 256;
   c.memmap_pages = 16384;
-  c.watermark_scale_factor = 10;
-  c.min_free_kbytes = -1;
-  c.lowmem_reserve_ratio[0] = 256;
-  c.lowmem_reserve_ratio[1] = 256;
-  c.lowmem_reserve_ratio[2] = 32;
   c.old_watermark_check = old_check;
   fsi_mem_init(m, &c);
   fsi_mem_boot_free(m);
@@ -124,15 +112,7 @@ static void test_modern_check(void) {
 static void test_old_check(void) {
   FsiMem m;
   FsiMemConfig c;
-  memset(&c, 0, sizeof c);
-  c.total_pages = 16384;
-  c.page_size = 4096;
-  c.max_order = 10;
-  c.pageblock_order = 9;
-  c.zone_end[0] = 16384;
-  c.zone_start[1] = c.zone_end[1] = c.zone_start[2] = c.zone_end[2] = c.zone_start[3] = c.zone_end[3] = 16384;
-  c.watermark_scale_factor = 10;
-  c.min_free_kbytes = -1;
+  ft_mem_config(&c, 16384, 16384); /* one zone: DMA */
   c.old_watermark_check = true;
   fsi_mem_init(&m, &c);
   /* 1000 free order-0 pages at even pfns: no merging */
