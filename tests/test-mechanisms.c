@@ -18,59 +18,20 @@
 #include "engine/mm/vmscan.h"
 #include "engine/run.h"
 #include "cli/runner.h"
+#include "helpers.h"
 
 #define PB 512u
 
 /* ---- scaffolding ----------------------------------------------------------------- */
 
 typedef struct {
-  FsiConfig *cfg;
-  FsiStack *stack;
   FsiRun *run;
 } Fx;
 
-static bool wl_start(FsiRun *run, void *state, GError **error) {
-  (void)run, (void)state, (void)error;
-  return true;
-}
-static void wl_step(FsiRun *run, void *state, uint32_t task) { (void)run, (void)state, (void)task; }
-
-static void check(FsiRun *run) {
-  GError *e = NULL;
-  if (!fsi_check_invariants(run, &e)) g_error("invariant: %s", e->message);
-  g_assert_null(run->error);
-}
-
 /* A run of `stack` with no workload: 64M, no per-CPU lists, then sets. */
-static void fx_open(Fx *fx, const char *stack, const char *const *sets) {
-  GError *e = NULL;
-  memset(fx, 0, sizeof *fx);
-  fx->cfg = fsi_config_new();
-  const char *base[] = {"machine.memory=64M", "vm.pcp=false", "sim.duration=1s", NULL};
-  for (const char *const *s = base; *s; s++) g_assert_true(fsi_config_set(fx->cfg, *s, "test", &e));
-  for (const char *const *s = sets; s && *s; s++) g_assert_true(fsi_config_set(fx->cfg, *s, "test", &e));
-  g_assert_no_error(e);
-  fx->stack = fsi_stack_load(stack, NULL, fx->cfg->kf, &e);
-  g_assert_no_error(e);
-  FsiWorkload wl = {.name = "none", .start = wl_start, .task_step = wl_step};
-  fx->run = fsi_run_new(fx->cfg, fx->stack, &wl, 1, &e);
-  g_assert_no_error(e);
-  fsi_run_set_tasks(fx->run, 2);
-  check(fx->run);
-}
-
-static void fx_close(Fx *fx) {
-  fsi_run_free(fx->run);
-  fsi_stack_free(fx->stack);
-  fsi_config_free(fx->cfg);
-}
-
-static int64_t counter(FsiRun *run, const char *name) {
-  for (guint i = 0; i < run->stats.pol_names->len; i++)
-    if (!strcmp(g_ptr_array_index(run->stats.pol_names, i), name)) return g_array_index(run->stats.pol_values, int64_t, i);
-  g_error("no policy counter %s", name);
-  return 0;
-}
+static const char *const mech_base[] = {"machine.memory=64M", "vm.pcp=false", "sim.duration=1s", NULL};
+static void fx_open(Fx *fx, const char *stack, const char *const *sets) { fx->run = ft_run_new(stack, mech_base, sets); }
+static void fx_close(Fx *fx) { ft_run_free(fx->run); }
 
 static FsiAllocResult alloc_unchecked(FsiRun *run, uint32_t kind, uint32_t gfp, uint32_t order, bool pinned) {
   FsiRequest rq = {order, kind, gfp, 1, pinned, false, false};
@@ -79,7 +40,7 @@ static FsiAllocResult alloc_unchecked(FsiRun *run, uint32_t kind, uint32_t gfp, 
 
 static FsiAllocResult alloc(FsiRun *run, uint32_t kind, uint32_t gfp, uint32_t order, bool pinned) {
   FsiAllocResult r = alloc_unchecked(run, kind, gfp, order, pinned);
-  check(run);
+  ft_check(run);
   return r;
 }
 
@@ -96,7 +57,7 @@ static void hide_all_free(FsiRun *run) {
   for (uint64_t pfn = 0; pfn < m->nr_pages; pfn++)
     if (m->pages[pfn].flags & FSI_PG_BUDDY) g_assert_true(fsi_isolate_free_block(run, pfn, false));
   for (uint32_t z = 0; z < m->nr_zones; z++) g_assert_cmpuint(m->zones[z].nr_free_pages, ==, 0);
-  check(run);
+  ft_check(run);
 }
 
 /* The heads of hidden (isolated) blocks of exactly `order` in zone, lowest first. */
@@ -114,7 +75,7 @@ static GArray *hidden_blocks(FsiRun *run, uint32_t zone, uint32_t order) {
 static void release_as(FsiRun *run, uint64_t pfn, uint32_t order, uint32_t mt) {
   for (uint64_t p = pfn; p < pfn + ((uint64_t)1 << order); p += PB) fsi_set_pageblock_mt(&run->mem, p, mt);
   fsi_release_isolated(run, pfn);
-  check(run);
+  ft_check(run);
 }
 
 /* One Normal zone, watermarks out of the way, no ALLOC_NOFRAGMENT: only the
@@ -243,7 +204,7 @@ static void test_steal_order(gconstpointer data) {
   uint32_t piece = 1u << (run->mem.pageblock_order / 2);
   for (uint32_t off = 0; off < PB; off += 2 * piece)
     for (uint32_t i = off; i < off + piece; i++) fsi_run_free_handle(run, h[i]);
-  check(run);
+  ft_check(run);
   g_assert_cmpuint(count_at(run, FS_ZONE_NORMAL, run->mem.pageblock_order / 2, FS_MIGRATE_UNMOVABLE), ==, PB / 2 / piece);
   g_assert_cmpuint(run->mem.zones[FS_ZONE_NORMAL].nr_free_pages, ==, PB / 2);
   FsiAllocResult a = alloc(run, FS_KIND_ANON, noreclaim_gfp(FS_KIND_ANON), 0, false);
@@ -251,8 +212,8 @@ static void test_steal_order(gconstpointer data) {
   g_assert_cmpuint(a.pfn / PB, ==, base / PB);
   /* order 4 may claim, and half free is enough: the block is MOVABLE now */
   g_assert_cmpuint(fsi_get_pageblock_mt(&run->mem, base), ==, FS_MIGRATE_MOVABLE);
-  g_assert_cmpint(counter(run, "migratetype.claimed_pageblocks"), >=, 1);
-  g_assert_cmpint(counter(run, "migratetype.claims_declined"), ==, 0);
+  g_assert_cmpint(ft_counter(run, "migratetype.claimed_pageblocks"), >=, 1);
+  g_assert_cmpint(ft_counter(run, "migratetype.claims_declined"), ==, 0);
   g_free(h);
   fx_close(&fx);
 }
@@ -347,7 +308,7 @@ static void test_free_scanner_every_block(void) {
     if (!a.handle) break;
     by_pfn[a.pfn] = a.handle;
   }
-  check(run);
+  ft_check(run);
   g_assert_cmpuint(z->nr_free_pages, ==, 0);
   uint64_t b0 = z->start_pfn / PB, last = (z->end_pfn - 1) / PB;
   uint64_t mig = b0 + 1, first_target = mig + 2;
@@ -381,11 +342,11 @@ static void test_free_scanner_every_block(void) {
   /* one free page in every target block */
   for (uint64_t b = first_target; b <= last; b++)
     if (target_pfn[b]) fsi_run_free_handle(run, by_pfn[target_pfn[b]]);
-  check(run);
+  ft_check(run);
   g_assert_cmpuint(z->nr_free_pages, ==, 64 + targets);
 
   fsi_run_compact_memory(run);
-  check(run);
+  ft_check(run);
   g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success], ==, targets);
   for (uint64_t b = first_target; b <= last; b++) {
     uint64_t free_here = 0;
@@ -433,7 +394,7 @@ static bool movable_served_from_cma(uint32_t normal_blocks, uint32_t cma_blocks,
   g_array_free(blocks, TRUE);
   g_assert_cmpuint(nn, ==, normal_blocks);
   g_assert_cmpuint(nc, ==, cma_blocks);
-  check(run);
+  ft_check(run);
   if (one_less_normal) {
     /* an unmovable page: its own lists are empty, it may not use CMA, so it
      * falls back into (and claims) a normal block */
@@ -481,22 +442,15 @@ static void fill_pinned_fragmented(FsiRun *run, uint32_t zone) {
     if (a->pfn % 4) fsi_run_free_handle(run, a->handle);
   }
   g_array_free(h, TRUE);
-  check(run);
+  ft_check(run);
   for (uint32_t o = 2; o <= m->max_order; o++) g_assert_cmpuint(m->zones[zone].free_area[o].nr_free, ==, 0);
-}
-
-static FsiSlot *slot_of(FsiRun *run, const char *policy) {
-  for (uint32_t i = 0; i < run->nslots; i++)
-    if (!strcmp(run->slots[i].policy->name, policy)) return &run->slots[i];
-  g_error("no policy %s in the stack", policy);
-  return NULL;
 }
 
 /* The compaction policy's FS_STAGE_COMPACT hook for a movable request of
  * order at priority prio, as the slow path calls it; returns the result it
  * reported (FS_COMPACT_*). */
 static int direct_compact(FsiRun *run, uint32_t zone, uint32_t order, int prio) {
-  FsiSlot *s = slot_of(run, "compaction");
+  FsiSlot *s = ft_slot(run, "compaction");
   FsAllocRequest req = {.order = order,
                         .gfp = FS_GFP_TRANSHUGE,
                         .alloc_flags = FS_ALLOC_WMARK_MIN,
@@ -510,7 +464,7 @@ static int direct_compact(FsiRun *run, uint32_t zone, uint32_t order, int prio) 
   run->compact_result = -1;
   FsStageResult r = s->policy->ops.slowpath_stage(s->state, FS_STAGE_COMPACT, &req, &pfn);
   g_assert_cmpint(r, !=, FS_STAGE_CAPTURED);
-  check(run);
+  ft_check(run);
   return run->compact_result;
 }
 
@@ -527,11 +481,11 @@ static void test_defer_order_failed(void) {
   fill_pinned_fragmented(run, FS_ZONE_DMA32);
   int r = direct_compact(run, FS_ZONE_DMA32, 9, 1);
   g_assert_true(r == FS_COMPACT_COMPLETE || r == FS_COMPACT_PARTIAL_SKIPPED);
-  g_assert_cmpint(counter(run, "compaction.compact_deferred"), ==, 0);
+  g_assert_cmpint(ft_counter(run, "compaction.compact_deferred"), ==, 0);
   g_assert_cmpint(direct_compact(run, FS_ZONE_DMA32, 4, 1), ==, FS_COMPACT_DEFERRED);
-  g_assert_cmpint(counter(run, "compaction.compact_deferred"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "compaction.compact_deferred"), ==, 1);
   g_assert_cmpint(direct_compact(run, FS_ZONE_DMA32, 4, 1), !=, FS_COMPACT_DEFERRED);
-  g_assert_cmpint(counter(run, "compaction.compact_deferred"), ==, 1);
+  g_assert_cmpint(ft_counter(run, "compaction.compact_deferred"), ==, 1);
   fx_close(&fx);
 }
 
@@ -555,7 +509,7 @@ static void test_kswapd_wake_order(void) {
   for (guint i = 0; i < h->len; i++)
     if (g_array_index(h, FsiAllocResult, i).pfn % 2) fsi_run_free_handle(run, g_array_index(h, FsiAllocResult, i).handle);
   g_array_free(h, TRUE);
-  check(run);
+  ft_check(run);
   const FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
   for (uint32_t o = 1; o <= run->mem.max_order; o++) g_assert_cmpuint(z->free_area[o].nr_free, ==, 0);
   g_assert_cmpuint(z->wmark[FSI_WMARK_HIGH], >, 0);

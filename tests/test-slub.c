@@ -1,31 +1,17 @@
 /* Slab pages (engine/mm/slub.c): the preferred order is opportunistic. */
 #include "engine/mm/slub.h"
 #include "engine/run.h"
-
-static bool no_start(FsiRun *run, void *state, GError **error) {
-  (void)run, (void)state, (void)error;
-  return true;
-}
-static void no_step(FsiRun *run, void *state, uint32_t task) { (void)run, (void)state, (void)task; }
+#include "helpers.h"
 
 typedef struct {
-  FsiConfig *cfg;
-  FsiStack *stack;
   FsiRun *run;
 } Setup;
 
 /* 128 MiB, one zone, no pcp lists; every page allocated at order 0, then
  * those at even pfns freed: half the memory free, no free block above order 0. */
 static void setup_fragmented(Setup *s) {
-  GError *e = NULL;
-  s->cfg = fsi_config_new();
   const char *sets[] = {"machine.memory=128M", "machine.dma_limit=0", "machine.cpus=2", "vm.pcp=false", NULL};
-  for (const char *const *st = sets; *st; st++) g_assert_true(fsi_config_set(s->cfg, *st, "test", &e));
-  s->stack = fsi_stack_load("vanilla", NULL, s->cfg->kf, &e);
-  g_assert_no_error(e);
-  FsiWorkload wl = {"none", NULL, no_start, no_step, NULL};
-  s->run = fsi_run_new(s->cfg, s->stack, &wl, 1, &e);
-  g_assert_no_error(e);
+  s->run = ft_run_new("vanilla", NULL, sets);
   FsiRequest rq = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false};
   GArray *h = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   for (;;) {
@@ -50,11 +36,7 @@ static void setup_fragmented(Setup *s) {
   g_assert_false(s->run->rc.kswapd_awake);
 }
 
-static void teardown(Setup *s) {
-  fsi_run_free(s->run);
-  fsi_stack_free(s->stack);
-  fsi_config_free(s->cfg);
-}
+static void teardown(Setup *s) { ft_run_free(s->run); }
 
 /* allocate_slab() since 5.17: the attempt at the cache's order neither
  * reclaims nor wakes kswapd; the slab comes from the minimum order. */
