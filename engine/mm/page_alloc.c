@@ -688,12 +688,19 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
     FsStageResult r = run_stage(run, FS_STAGE_DIRECT_RECLAIM, req, pfn, zone);
     if (r == FS_STAGE_CAPTURED) return FSI_VIA_RECLAIM;
     if (r == FS_STAGE_PROGRESS) progress++;
-    /* Without progress the call returns at once.  With progress it tries
-     * the free lists, and if that fails it gives back a HIGHATOMIC block
-     * (unreserve_highatomic_pageblock(force=false)), drains the per-CPU
-     * lists and tries once more: on every call, as `drained` is local to
-     * __alloc_pages_direct_reclaim(). */
-    if (progress) {
+    /* 2.6.35 and before drained the per-CPU lists after every direct
+     * reclaim call for order > 0, progress or not, and tried the free
+     * lists only after progress (2.6.36 moved the drain behind a failed
+     * retry).  Since then: without progress the call returns at once; with
+     * progress it tries the free lists, and if that fails it gives back a
+     * HIGHATOMIC block (unreserve_highatomic_pageblock(force=false)), drains
+     * the per-CPU lists and tries once more: on every call, as `drained` is
+     * local to __alloc_pages_direct_reclaim(). */
+    if (run->drain_before_retry) {
+      if (req->order > 0)
+        for (uint32_t z = 0; z < run->mem.nr_zones; z++) fsi_pcp_drain_zone(run, z);
+      if (progress && try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
+    } else if (progress) {
       if (try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
       r = run_stage(run, FS_STAGE_AFTER_RECLAIM, req, pfn, zone);
       if (r == FS_STAGE_CAPTURED) return FSI_VIA_AFTER_RECLAIM;
