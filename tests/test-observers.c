@@ -152,6 +152,26 @@ static void test_no_end_on_failure(void) {
   teardown(&s);
 }
 
+/* A request above the machine's max_order (a trace from a machine with a
+ * larger MAX_ORDER) fails cleanly: reported, counted as a failure, and no
+ * per-order statistic is written out of range. */
+static void test_order_above_max(void) {
+  Setup s;
+  setup(&s, "vanilla", "0.5");
+  Counts c = {0};
+  g_assert_true(fsi_run_observe(s.run, &all_ops, &c));
+  for (uint32_t order = s.run->mem.max_order + 1; order < 40; order += 7) {
+    FsiRequest rq = {order, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 0, false, false, false};
+    FsiAllocResult r = fsi_run_alloc(s.run, &rq);
+    g_assert_true(r.handle == FSI_HANDLE_NONE);
+    g_assert_cmpuint(r.via, ==, FSI_VIA_FAILED);
+  }
+  g_assert_cmpuint(c.alloc_failed, ==, 5); /* orders 11, 18, 25, 32, 39 */
+  g_assert_cmpuint(s.run->stats.c[FSI_C_fs_alloc_fail], ==, 5);
+  for (uint32_t o = 0; o < FS_NR_ORDERS; o++) g_assert_cmpuint(s.run->stats.attempts[o] + s.run->stats.fail[o], ==, 0);
+  teardown(&s);
+}
+
 static void test_observer_limit(void) {
   Setup s;
   setup(&s, "vanilla", "0.5");
@@ -167,5 +187,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/observers/observing-changes-nothing", test_observing_changes_nothing);
   g_test_add_func("/observers/no-end-on-failure", test_no_end_on_failure);
   g_test_add_func("/observers/limit", test_observer_limit);
+  g_test_add_func("/observers/order-above-max", test_order_above_max);
   return g_test_run();
 }

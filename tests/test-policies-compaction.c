@@ -613,12 +613,17 @@ static void test_cma_alloc(void) {
 /* stress-highalloc on the 4.4 kernel with and without compaction: huge
  * page success under load rises, and direct reclaim (the pages reclaimed
  * to make huge pages) falls.
- * Measured (seeds 1-3, preset with 256 MiB swap): passes 1+2 success
- * 2/2, 1.6/2, 1.4/2.2 % (sum of means 3.7) -> 70/66.8, 69.4/66.6, 68/64 %
- * (134.9); pgsteal_direct 64587, 64751, 64608 (64649) -> 45576, 44622,
- * 45122 (45107).  Asserted: the sums within 10 points (spread 2.5), direct
- * reclaim within 10% (spread 0.5k), and compaction taking at least 100
- * points and leaving at most 80% of the direct reclaim (measured 70%). */
+ * Measured (seeds 1-3, preset with 256 MiB swap, huge pages of kind module
+ * since #13 item 1) with ./build/tests/test-policies-compaction --verbose
+ * -p /effect/compaction/stress-highalloc: passes 1+2 success 2/2, 1.6/2,
+ * 1.8/2.2 % (sum of means 3.9) -> 69.4/68.4, 69.8/69, 69.4/68.4 % (138.1);
+ * pgsteal_direct 31912, 31879, 31801 (31864) -> 11327, 11290, 11576
+ * (11398).  Before #13 the held THP-kind pages were reclaimed (64649 ->
+ * 45107); a module's pages are not, so both fell.  Asserted: the sums
+ * within 10 points (spread 1), direct reclaim within 10% (spread 0.3k),
+ * and compaction taking at least 100 points and leaving at most half of
+ * the direct reclaim (measured 36%; the published 2010 result is at least
+ * 2x fewer pages reclaimed). */
 static void test_effect_compaction(void) {
   /* linux-4.4's settings, without compaction */
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0", "vm.pcp_high_order=false",
@@ -627,12 +632,12 @@ static void test_effect_compaction(void) {
   const char *cols[] = {"phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", "pgsteal_direct", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without compaction: passes 1+2 success %", m[0][0] + m[0][1], 0, 13.7);
-  ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 124.9, 144.9);
-  ft_assert_band("without compaction: pgsteal_direct", m[0][2], 58184, 71114);
-  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 40596, 49618);
+  ft_assert_band("without compaction: passes 1+2 success %", m[0][0] + m[0][1], 0, 13.9);
+  ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 128.1, 148.1);
+  ft_assert_band("without compaction: pgsteal_direct", m[0][2], 28678, 35050);
+  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 10258, 12538);
   g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 100);
-  g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.8);
+  g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.5);
 }
 
 /* vanilla (no grouping) with and without compaction: unmovable pages are in
@@ -679,15 +684,27 @@ static void test_effect_proactive(void) {
 /* stress-highalloc on 2.6.23 (grouping) with and without lumpy reclaim,
  * with 1G of swap (lumpy cannot take anonymous neighbours without it):
  * huge page success under load rises a lot, at the cost of many more pages
- * reclaimed directly and swapped out.
- * Measured: passes 1+2 success 8/17.2, 8.2/17.4, 8/17.2 % (sum of means
- * 25.3) -> 96.6/97.4, 94.6/98.4, 98/96.8 % (193.9); pgsteal_direct 34945,
- * 35397, 33385 (34576) -> 293675, 275933, 279075 (282894); pswpout 672024,
- * 677061, 673699 (674261) -> 772828, 770715, 776477 (773340).  Asserted:
- * the success sums within 6 points (spread 1), direct reclaim within 10%
- * (spread up to 9k), swap-out within 5% (spread 3k), lumpy adding at least
- * 150 points, 6 times the direct reclaim (measured 8.2) and 10% more
- * swap-out (measured 14.7%). */
+ * reclaimed directly.
+ * Measured (huge pages of kind module since #13 item 1) with
+ * ./build/tests/test-policies-compaction --verbose -p
+ * /effect/lumpy/stress-highalloc: passes 1+2 success 1/2, 1/1.4, 1/1.6 %
+ * (sum of means 2.7) -> 88.4/87.4, 81.8/87.4, 87.2/88 % (173.4);
+ * pgsteal_direct 31777, 31915, 31925 (31872) -> 212323, 221510, 221203
+ * (218345); pswpout 789939, 795502, 795250 (793564) -> 673501, 654262,
+ * 675541 (667768).  Asserted: the success sums within 6 and 13 points
+ * (spreads 0.6 and 6.6), direct reclaim within 10% (spread up to 9k),
+ * swap-out within 5% (spread 21k), lumpy adding at least 150 points and 6
+ * times the direct reclaim (measured 6.9).
+ * Swap-out: the old assertion, lumpy raising pswpout by 10%, measured the
+ * bug #13 item 1 removed: with the requests of THP kind (--set
+ * phase.{pass1,pass2,rest}.hugepage_kind=thp, seed 1) lumpy swapped the
+ * test's own held huge pages out (pass 1: 490 successes on 317 distinct
+ * blocks) and pswpout rose 672024 -> 782050.  With pages that cannot be
+ * reclaimed, lumpy serves the order-9 requests from direct reclaim, so a
+ * failing request wakes kswapd at order 9 far less often (fs_kswapd_wake
+ * 1464 -> 716, seed 1) and kswapd's reclaim falls (pgsteal_kswapd 1472814
+ * -> 1179419), which more than offsets the anonymous neighbours lumpy
+ * swaps: asserted, swap-out falls by at least 5% (measured 16%). */
 static void test_effect_lumpy(void) {
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0",
                            "vm.watermark_check=pre-4.4", "vm.swap=1G", NULL};
@@ -697,15 +714,15 @@ static void test_effect_lumpy(void) {
                         NULL};
   double m[2][4];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 19.3, 31.3);
-  ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 187.9, 199.9);
-  ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 31118, 38034);
-  ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 254605, 311183);
-  ft_assert_band("without lumpy: pswpout", m[0][3], 640548, 707974);
-  ft_assert_band("with lumpy: pswpout", m[1][3], 734673, 812007);
+  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 0, 8.7);
+  ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 160.4, 186.4);
+  ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 28685, 35059);
+  ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 196511, 240179);
+  ft_assert_band("without lumpy: pswpout", m[0][3], 753886, 833242);
+  ft_assert_band("with lumpy: pswpout", m[1][3], 634380, 701156);
   g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 150);
   g_assert_cmpfloat(m[1][2], >, m[0][2] * 6);
-  g_assert_cmpfloat(m[1][3], >, m[0][3] * 1.1);
+  g_assert_cmpfloat(m[1][3], <, m[0][3] * 0.95);
 }
 
 /* cma-device with the page cache footprint below memory (lifetime 10s: the

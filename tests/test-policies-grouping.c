@@ -840,21 +840,27 @@ static void test_effect_grouping_churn(void) {
 /* stress-highalloc (Gorman): grouping cuts the pageblocks polluted by
  * unmovable and reclaimable pages, and raises the share of huge pages
  * obtainable at rest (after the load is killed and caches dropped) against
- * vanilla.  Measured (512M, the preset otherwise unchanged, seeds 1-3):
- * rest success vanilla 38.8, 37, 37.6 % (mean 37.8); migratetype 69.8, 67,
- * 67.8 % (68.2); polluted blocks vanilla 185, 194, 189 (189.3), migratetype
- * 30, 43, 38 (37).  Asserted: success within 5 points of each mean (spread
- * about 1), vanilla's polluted blocks within 10%, migratetype's within 13
- * (twice its spread of 6.5), and grouping at least 25 points better at rest
- * with under a third of the polluted blocks. */
+ * vanilla.  Measured (512M, the preset otherwise unchanged, seeds 1-3,
+ * huge pages of kind module since #13 item 1, success counted as distinct
+ * blocks held) with ./build/tests/test-policies-grouping --verbose -p
+ * /effect/migratetype/stress-highalloc: rest success vanilla 13.8, 12.2,
+ * 12.2 % (mean 12.7); migratetype 43.8, 43.8, 42.8 % (43.5); polluted
+ * blocks vanilla 183, 188, 188 (186.3), migratetype 32, 32, 37 (33.7).
+ * Before #13 (37.8 and 68.2 %) the held THP-kind pages were swapped out
+ * and their frames counted again as successes; both arms fell by the same
+ * ~25 points, so grouping's lead is unchanged (30.7 points).  Asserted:
+ * vanilla's success within 4 points (spread 1.6), migratetype's within 5
+ * (spread 1), vanilla's polluted blocks within 10%, migratetype's within
+ * 13 (twice the old spread of 6.5), and grouping at least 25 points better
+ * at rest with under a third of the polluted blocks. */
 static void test_effect_grouping_stress_highalloc(void) {
   const char *sets[] = {"machine.memory=512M", NULL};
   const char *cols[] = {"phase_rest_huge_success_pct", "polluted_blocks", NULL};
   const FtArm arms[] = {{"vanilla", sets}, {"migratetype", sets}};
   double m[2][2];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("vanilla rest success %", m[0][0], 32.8, 42.8);
-  ft_assert_band("migratetype rest success %", m[1][0], 63.2, 73.2);
+  ft_assert_band("vanilla rest success %", m[0][0], 8.7, 16.7);
+  ft_assert_band("migratetype rest success %", m[1][0], 38.5, 48.5);
   ft_assert_band("vanilla polluted_blocks", m[0][1], 170, 208);
   ft_assert_band("migratetype polluted_blocks", m[1][1], 24, 50);
   g_assert_cmpfloat(m[1][0], >, m[0][0] + 25);

@@ -89,11 +89,18 @@ static void run_preset(const char *preset, const char *stack, GPtrArray *sets, b
  * seeds 1-3 with `fragsim run -w PRESET -p linux-6.1 -s SEED` and the same
  * --set values as preset_sets(). */
 
-/* pass 1 / pass 2 success 10/19, 9/14, 15/18 %; at rest 100 % every seed. */
+/* pass 1 / pass 2 / rest success 4/6/13, 3/4/19, 2/2/6 % (seeds 1-3,
+ * huge pages of kind module since #13 item 1, success counted as distinct
+ * blocks held).  The old 100 % at rest (and 10-19 % under load) was the
+ * bug #13 item 1 removed: 100 requests of 2M on a 128M machine can never
+ * all be held, so the frames were swapped out and counted again.  Now the
+ * unscaled slab streams pollute most of the 64 pageblocks and few requests
+ * succeed; the bands (each at least the seed-to-seed spread) fail a run
+ * where none is served or where every one is. */
 static void check_stress_highalloc(const FsiRunResult *r) {
-  BAND(r, "phase_pass1_huge_success_pct", 5, 25);
-  BAND(r, "phase_pass2_huge_success_pct", 8, 30);
-  BAND(r, "phase_rest_huge_success_pct", 90, 100);
+  BAND(r, "phase_pass1_huge_success_pct", 1, 8);
+  BAND(r, "phase_pass2_huge_success_pct", 1, 12);
+  BAND(r, "phase_rest_huge_success_pct", 3, 30);
 }
 
 /* 40 faults, each allocated or fallen back: 14/26, 16/24, 16/24. */
@@ -128,10 +135,14 @@ static void check_hotplug(const FsiRunResult *r) {
   g_assert_cmpfloat(ft_column(r, "phase_offline_offline_success") + ft_column(r, "phase_offline_offline_fail"), ==, 1);
 }
 
-/* pswpout 210292, 211789, 211251; order-3 failures 0, 1, 0. */
+/* pswpout 211278, 209688, 210338; order-3 failures 109, 0, 45 (of about
+ * 2500 attempts).  The failures were 0, 1, 0 before SLUB's opportunistic
+ * slab order stopped reclaiming (8913549, #13 item 4): such an attempt now
+ * fails and falls back to the cache's minimum order, as allocate_slab()
+ * does since 5.17.  Band: up to twice the worst seed. */
 static void check_android_zram(const FsiRunResult *r) {
   BAND(r, "pswpout", 180e3, 245e3);
-  BAND(r, "fail_o3", 0, 5);
+  BAND(r, "fail_o3", 0, 220);
 }
 
 /* stack attempts 39480, 39791, 39516, no failure. */

@@ -149,8 +149,8 @@ bool fsi_check_invariants(FsiRun *run, GError **error) {
     }
     if (counted_free != z->nr_free_pages || counted_cma != z->nr_free_cma || counted_ha != z->nr_free_highatomic)
       FAIL("zone %s: NR_FREE_PAGES %" G_GUINT64_FORMAT " (counted %" G_GUINT64_FORMAT "), free CMA %" G_GUINT64_FORMAT
-           " (counted %" G_GUINT64_FORMAT ")",
-           z->name, z->nr_free_pages, counted_free, z->nr_free_cma, counted_cma);
+           " (counted %" G_GUINT64_FORMAT "), free HIGHATOMIC %" G_GUINT64_FORMAT " (counted %" G_GUINT64_FORMAT ")",
+           z->name, z->nr_free_pages, counted_free, z->nr_free_cma, counted_cma, z->nr_free_highatomic, counted_ha);
   }
   for (uint64_t b = 0; b < m->nr_blocks; b++)
     if (memcmp(census[b], m->blocks[b].nr_alloc, sizeof census[b]))

@@ -835,7 +835,11 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   req.alloc_flags = stack_alloc_flags(run, &req, false);
 
   run->stats.c[FSI_C_fs_alloc_requests]++;
-  run->stats.attempts[rq->order]++;
+  /* per-order statistics for orders the machine can have; a request above
+   * max_order (a trace from a machine with a larger MAX_ORDER) fails below
+   * and is counted only in fs_alloc_fail */
+  uint32_t stat_order = rq->order <= run->mem.max_order ? rq->order : FS_NR_ORDERS;
+  if (stat_order < FS_NR_ORDERS) run->stats.attempts[stat_order]++;
 
   uint64_t pfn = FS_PFN_NONE;
   uint32_t zone = 0;
@@ -884,9 +888,9 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   } else {
     res.via = FSI_VIA_FAILED;
     run->stats.c[FSI_C_fs_alloc_fail]++;
-    run->stats.fail[rq->order]++;
+    if (stat_order < FS_NR_ORDERS) run->stats.fail[stat_order]++;
   }
-  fsi_hist_add(&run->stats.latency[rq->order], res.latency_ns);
+  if (stat_order < FS_NR_ORDERS) fsi_hist_add(&run->stats.latency[stat_order], res.latency_ns);
   if (rq->task < run->ntasks) {
     FsiTask *t = &run->tasks[rq->task];
     t->busy_until_ns = run->now_ns + res.latency_ns;

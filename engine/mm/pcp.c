@@ -11,6 +11,8 @@
  */
 #include "engine/mm/pcp.h"
 
+#include "engine/core/error.h"
+
 #include <string.h>
 
 #define NR_LOWORDER_PCP_LISTS (FS_MIGRATE_PCPTYPES * 4) /* orders 0..PAGE_ALLOC_COSTLY_ORDER */
@@ -226,19 +228,19 @@ bool fsi_pcp_check(FsiRun *run, GError **error) {
           const FsiPage *pg = &run->mem.pages[pfn];
           if (!(pg->flags & FSI_PG_PCP) || pg->mt != i || pg->order != pindex_to_order(run, i) || pg->prev != prev ||
               fsi_pfn_zone(&run->mem, pfn) != z) {
-            g_set_error(error, 1, 1, "pcp list cpu %u zone %u list %u is corrupt at pfn %u", c, z, i, pfn);
+            g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "pcp list cpu %u zone %u list %u is corrupt at pfn %u", c, z, i, pfn);
             return false;
           }
           prev = pfn;
           pages += (uint64_t)1 << pg->order;
         }
         if (p->tail[i] != prev) {
-          g_set_error(error, 1, 1, "pcp list cpu %u zone %u list %u: tail mismatch", c, z, i);
+          g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "pcp list cpu %u zone %u list %u: tail mismatch", c, z, i);
           return false;
         }
       }
       if (pages != p->count) {
-        g_set_error(error, 1, 1, "pcp cpu %u zone %u: count %" G_GUINT64_FORMAT " but %" G_GUINT64_FORMAT " pages listed",
+        g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "pcp cpu %u zone %u: count %" G_GUINT64_FORMAT " but %" G_GUINT64_FORMAT " pages listed",
                     c, z, p->count, pages);
         return false;
       }
