@@ -280,12 +280,14 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
 
   bool has_mapping = false;
   run->nslots = stack->n;
+  run->compaction_slot = -1;
   run->slots = g_new0(FsiSlot, stack->n);
   for (uint32_t i = 0; i < stack->n; i++) {
     FsiSlot *s = &run->slots[i];
     s->policy = &stack->v[i];
     if (s->policy->ops.gfp_to_migratetype) has_mapping = true;
     if (s->policy->ops.reclaim_tag) run->has_reclaim_tag = true;
+    if (s->policy->ops.compaction_suitable && run->compaction_slot < 0) run->compaction_slot = (int32_t)i;
     char *comp = g_strdup_printf("policy:%s", s->policy->name);
     fsi_rng_seed(&s->rng, seed, comp, 0);
     g_free(comp);
@@ -325,6 +327,12 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   fsi_mem_init(&run->mem, &mc);
   run->ncpus = (uint32_t)fsi_config_int(cfg, "machine", "cpus");
   run->costly_order = (uint32_t)fsi_config_int(cfg, "vm", "costly_order");
+  {
+    g_autofree char *rcv = fsi_config_string(cfg, "vm", "reclaim_compaction");
+    run->reclaim_compaction = !strcmp(rcv, "4.7") ? FSI_RC_47 : !strcmp(rcv, "3.2") ? FSI_RC_32 : FSI_RC_OFF;
+    g_autofree char *drv = fsi_config_string(cfg, "vm", "direct_reclaim_drain");
+    run->drain_before_retry = !strcmp(drv, "2.6.35");
+  }
   run->compact_result = -1;
   run->cost.alloc_base = (uint64_t)fsi_config_int(cfg, "cost", "alloc_base_ns");
   run->cost.buddy_op = (uint64_t)fsi_config_int(cfg, "cost", "buddy_op_ns");

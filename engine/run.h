@@ -136,6 +136,9 @@ typedef struct {
 
 #define FSI_MAX_SLAB_CACHES 8
 
+/* vm.reclaim_compaction: which kernel's reclaim/compaction handshake */
+enum { FSI_RC_OFF = 0, FSI_RC_32 = 1, FSI_RC_47 = 2 };
+
 /* Per-node reclaim state: LRU lists, swap, kswapd, slab caches. */
 typedef struct {
   uint32_t lru_head[FSI_NR_LRU], lru_tail[FSI_NR_LRU]; /* head = most recent */
@@ -288,6 +291,9 @@ struct FsiRun {
   uint64_t sample_interval_ns;
 
   GPtrArray *param_texts; /* values of parameters set at run time (fsi_run_set_param), kept for STRING params */
+  int32_t compaction_slot; /* first policy with a compaction_suitable hook, or -1 */
+  uint32_t reclaim_compaction; /* FSI_RC_*: vm.reclaim_compaction */
+  bool drain_before_retry;      /* vm.direct_reclaim_drain=2.6.35 */
   bool has_reclaim_tag;  /* some policy has a reclaim_tag hook */
   bool in_kswapd;      /* kswapd's event is running (hooks run in its context) */
   bool check;          /* run the invariant checker after every event */

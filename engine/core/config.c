@@ -33,6 +33,8 @@ const FsiConfKey fsi_conf_keys[] = {
     {"vm", "pcp_high_order", FSI_CT_BOOL, "true", "pcp lists also cache orders 1-3 and THP (5.13+); false: order 0 only", NULL, NOB},
     {"vm", "slub_max_order", FSI_CT_INT, "3", "slub_max_order: highest order of a slab page", NULL, 0, 10},
     {"vm", "watermark_boost_factor", FSI_CT_INT, "15000", "vm.watermark_boost_factor (1/10000 of the high watermark; 0: off)", NULL, 0, 1000000},
+    {"vm", "reclaim_compaction", FSI_CT_ENUM, "4.7", "the reclaim/compaction handshake for high orders: 4.7 (reclaim until compaction_suitable, should_continue_reclaim/compaction_ready, and the slow path retries a skipped compaction while compaction_zonelist_suitable, raising the priority as retries run out), 3.2 (the reclaim side only; 3.2-4.6), off (one reclaim pass of 32 pages, no retry after a skipped compaction: 2.6.35 and before)", "4.7|3.2|off", NOB},
+    {"vm", "direct_reclaim_drain", FSI_CT_ENUM, "2.6.36", "when direct reclaim drains the per-CPU lists: 2.6.36 (after a call that made progress and whose retry failed, with the HIGHATOMIC unreserve), 2.6.35 (after every call for order > 0, progress or not; the retry only after progress)", "2.6.36|2.6.35", NOB},
     {"vm", "watermark_check", FSI_CT_ENUM, "modern", "zone watermark check: modern (4.4+) or pre-4.4 (per-order discounting)", "modern|pre-4.4", NOB},
     {"sim", "duration", FSI_CT_DURATION, "60s", "simulated time to run", NULL, NOB},
     {"sim", "sample_interval", FSI_CT_DURATION, "1s", "time between timeseries.csv samples", NULL, NOB},

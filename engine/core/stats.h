@@ -63,7 +63,10 @@
   X(fs_extfrag_fragmenting, "fallbacks below pageblock order (fragmenting=1)")                       \
   X(fs_watermark_boost, "watermark boosts")                                                          \
   X(fs_contig_requests, "contiguous (device) requests")                                              \
-  X(fs_policy_daemon_ns, "nanoseconds policies' timers worked (kcompactd and other daemons)")
+  X(fs_policy_daemon_ns, "nanoseconds policies' timers worked (kcompactd and other daemons)")          \
+  X(fs_reclaim_compaction_passes, "extra shrink_node passes: should_continue_reclaim() for compaction") \
+  X(fs_reclaim_compaction_ready, "direct reclaims ended by compaction_ready() (costly orders)")          \
+  X(fs_compact_retry_reclaim, "slow-path retries after a skipped compaction (compaction_zonelist_suitable)")
 
 typedef enum {
 #define FSI_X_ENUM(name, help) FSI_C_##name,

@@ -568,11 +568,18 @@ static FsStageResult compact_stage(FsiRun *run, FsStage stage, FsAllocRequest *r
 
 /* should_reclaim_retry()'s availability test: could some zone pass the min
  * watermark at this order if everything reclaimable were reclaimed? */
-static bool reclaim_could_help(FsiRun *run, const FsAllocRequest *req) {
+/* zone_reclaimable_pages() for the node: the file lists, and the anon lists
+ * as far as swap has room. */
+static uint64_t reclaimable_lru_pages(const FsiRun *run) {
   uint64_t reclaimable = run->rc.lru_pages[FSI_LRU_INACTIVE_FILE] + run->rc.lru_pages[FSI_LRU_ACTIVE_FILE];
   if (run->rc.swap_used < run->rc.swap_pages)
     reclaimable += MIN(run->rc.lru_pages[FSI_LRU_INACTIVE_ANON] + run->rc.lru_pages[FSI_LRU_ACTIVE_ANON],
                        run->rc.swap_pages - run->rc.swap_used);
+  return reclaimable;
+}
+
+static bool reclaim_could_help(FsiRun *run, const FsAllocRequest *req) {
+  uint64_t reclaimable = reclaimable_lru_pages(run);
   for (int z = (int)req->highest_zoneidx; z >= 0; z--) {
     const FsiZone *zn = &run->mem.zones[z];
     if (!fsi_zone_populated(zn)) continue;
@@ -588,6 +595,58 @@ static bool reclaim_could_help(FsiRun *run, const FsAllocRequest *req) {
 #define COMPACT_PRIO_SYNC_FULL 0
 #define COMPACT_PRIO_SYNC_LIGHT 1
 #define COMPACT_PRIO_ASYNC 2
+
+/* compaction_zonelist_suitable(): would compaction get past its order-0
+ * check in some zone if reclaim freed more?  It counts the zone's free
+ * pages plus only reclaimable / order (not to thrash for one high-order
+ * page), and answers yes only for __compaction_suitable()'s CONTINUE: a
+ * zone that already passes the watermark at the order does not count. */
+static bool compaction_zonelist_suitable(FsiRun *run, const FsAllocRequest *req) {
+  uint64_t reclaimable = reclaimable_lru_pages(run);
+  for (int z = (int)req->highest_zoneidx; z >= 0; z--) {
+    const FsiZone *zn = &run->mem.zones[z];
+    if (!fsi_zone_populated(zn)) continue;
+    uint64_t available = reclaimable / req->order + zn->nr_free_pages;
+    if (fsi_zone_watermark_ok(&run->mem, (uint32_t)z, req->order,
+                              fsi_wmark(zn, (int)(req->alloc_flags & FS_ALLOC_WMARK_MASK)), req->highest_zoneidx,
+                              req->alloc_flags, (int64_t)zn->nr_free_pages))
+      continue; /* COMPACT_SUCCESS */
+    uint64_t mark = (req->order > run->costly_order ? fsi_wmark(zn, FSI_WMARK_LOW) : fsi_wmark(zn, FSI_WMARK_MIN)) +
+                    (2ull << req->order);
+    if (fsi_zone_watermark_ok(&run->mem, (uint32_t)z, 0, mark, req->highest_zoneidx, FS_ALLOC_CMA,
+                              (int64_t)available))
+      return true;
+  }
+  return false;
+}
+
+/* should_compact_retry() of 4.7+ (6.1): a skipped compaction retries (and
+ * so reclaims again) while compaction_zonelist_suitable(); a compaction
+ * that ran to the end (COMPLETE) or withdrew (deferred, contended, partly
+ * skipped) retries only at a higher priority; otherwise up to
+ * MAX_COMPACT_RETRIES (a quarter for costly orders) successful
+ * compactions whose page was taken by someone else, then a higher
+ * priority, down to MIN_COMPACT_PRIORITY (SYNC_LIGHT for costly orders). */
+static bool should_compact_retry(FsiRun *run, FsAllocRequest *req, int cres, bool costly, int *compaction_retries) {
+  if (!req->order || cres < 0) return false;
+  if (cres == FS_COMPACT_SUCCESS) (*compaction_retries)++;
+  if (cres == FS_COMPACT_SKIPPED) {
+    bool retry = compaction_zonelist_suitable(run, req);
+    if (retry) run->stats.c[FSI_C_fs_compact_retry_reclaim]++;
+    return retry;
+  }
+  bool failed_or_withdrawn = cres == FS_COMPACT_COMPLETE || cres == FS_COMPACT_DEFERRED ||
+                             cres == FS_COMPACT_CONTENDED || cres == FS_COMPACT_PARTIAL_SKIPPED;
+  if (!failed_or_withdrawn && *compaction_retries <= (costly ? MAX_COMPACT_RETRIES / 4 : MAX_COMPACT_RETRIES))
+    return true;
+  int min_priority = costly ? COMPACT_PRIO_SYNC_LIGHT : COMPACT_PRIO_SYNC_FULL;
+  if (req->compact_priority > min_priority) {
+    req->compact_priority--;
+    *compaction_retries = 0;
+    return true;
+  }
+  return false;
+}
 
 /* __alloc_pages_slowpath() (reference §2.6): wake kswapd, retry at the min
  * watermark, early compaction for costly or unmovable high-order requests,
@@ -620,7 +679,6 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
 
   int no_progress_loops = 0, compaction_retries = 0;
   int min_priority = costly ? COMPACT_PRIO_SYNC_LIGHT : COMPACT_PRIO_SYNC_FULL;
-  bool drained = false;
   for (int loops = 0; loops < 64 && !run->stop; loops++) {
     if (kswapd) fsi_wakeup_kswapd(run, req->order, req->highest_zoneidx);
     if (loops && try_freelist(run, req, pfn, zone)) return FSI_VIA_SLOWPATH;
@@ -630,13 +688,23 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
     FsStageResult r = run_stage(run, FS_STAGE_DIRECT_RECLAIM, req, pfn, zone);
     if (r == FS_STAGE_CAPTURED) return FSI_VIA_RECLAIM;
     if (r == FS_STAGE_PROGRESS) progress++;
-    if (try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
-    if (!drained) {
-      /* unreserve_highatomic_pageblock(force=false) and drain_all_pages() */
+    /* 2.6.35 and before drained the per-CPU lists after every direct
+     * reclaim call for order > 0, progress or not, and tried the free
+     * lists only after progress (2.6.36 moved the drain behind a failed
+     * retry).  Since then: without progress the call returns at once; with
+     * progress it tries the free lists, and if that fails it gives back a
+     * HIGHATOMIC block (unreserve_highatomic_pageblock(force=false)), drains
+     * the per-CPU lists and tries once more: on every call, as `drained` is
+     * local to __alloc_pages_direct_reclaim(). */
+    if (run->drain_before_retry) {
+      if (req->order > 0)
+        for (uint32_t z = 0; z < run->mem.nr_zones; z++) fsi_pcp_drain_zone(run, z);
+      if (progress && try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
+    } else if (progress) {
+      if (try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
       r = run_stage(run, FS_STAGE_AFTER_RECLAIM, req, pfn, zone);
       if (r == FS_STAGE_CAPTURED) return FSI_VIA_AFTER_RECLAIM;
       for (uint32_t z = 0; z < run->mem.nr_zones; z++) fsi_pcp_drain_zone(run, z);
-      drained = true;
       if (try_freelist(run, req, pfn, zone)) return FSI_VIA_AFTER_RECLAIM;
     }
 
@@ -661,8 +729,11 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
     }
     if (retry) continue;
 
-    /* should_compact_retry() */
-    if (progress && req->order > 0 && cres >= 0) {
+    /* should_compact_retry(), only after reclaim made progress */
+    if (run->reclaim_compaction == FSI_RC_47) {
+      if (progress && should_compact_retry(run, req, cres, costly, &compaction_retries)) continue;
+    } else if (progress && req->order > 0 && cres >= 0) {
+      /* before 4.7: no retry after a skipped compaction */
       int max_retries = costly ? MAX_COMPACT_RETRIES / 4 : MAX_COMPACT_RETRIES;
       if (cres == FS_COMPACT_SUCCESS) {
         if (++compaction_retries <= max_retries) continue;

@@ -109,7 +109,11 @@ typedef struct {
   bool may_swap;
   uint64_t nr_to_reclaim;
   uint64_t scanned, reclaimed;
+  uint64_t pass_start; /* sc->reclaimed when this shrink_node pass began (shrink_lruvec's own target) */
   uint64_t cost_ns;
+  int priority;
+  uint32_t reclaim_idx;
+  bool compaction_ready; /* a zone was compaction_ready(): reclaim stops for compaction */
 } ScanControl;
 
 static bool swap_has_room(const FsiRun *run, uint64_t pages) {
@@ -188,7 +192,7 @@ static void shrink_active(FsiRun *run, uint32_t active, uint64_t nr, ScanControl
 static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanControl *sc) {
   uint64_t scanned = 0;
   uint32_t id = run->rc.lru_tail[inactive];
-  while (scanned < nr && id != FSI_NIL && sc->reclaimed < sc->nr_to_reclaim) {
+  while (scanned < nr && id != FSI_NIL && sc->reclaimed - sc->pass_start < sc->nr_to_reclaim) {
     FsiAlloc *a = &run->allocs[id];
     uint32_t prev = a->lru_prev;
     uint64_t n = fsi_alloc_nr_pages(a);
@@ -285,9 +289,74 @@ static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
   }
 }
 
+int fsi_compaction_suitable(FsiRun *run, uint32_t zone, uint32_t order, uint32_t highest_zoneidx) {
+  if (run->compaction_slot < 0) return -1;
+  uint32_t i = (uint32_t)run->compaction_slot;
+  int32_t saved = run->current_slot;
+  run->current_slot = (int32_t)i;
+  int r = run->slots[i].policy->ops.compaction_suitable(run->slots[i].state, zone, order, highest_zoneidx);
+  run->current_slot = saved;
+  if (r != FS_COMPACT_SUCCESS && r != FS_COMPACT_CONTINUE && r != FS_COMPACT_SKIPPED) {
+    fsi_run_failf(run, "policy \"%s\": hook compaction_suitable at t=%" G_GUINT64_FORMAT
+                       " ns returned %d (expected FS_COMPACT_SUCCESS, _CONTINUE or _SKIPPED)",
+                  run->slots[i].policy->name, run->now_ns, r);
+    return FS_COMPACT_SKIPPED;
+  }
+  return r;
+}
+
+/* The reclaim side of the handshake is there when the stack has compaction
+ * (CONFIG_COMPACTION) and the kernel modelled has it (3.2+). */
+static bool handshake(const FsiRun *run) { return run->reclaim_compaction != FSI_RC_OFF && run->compaction_slot >= 0; }
+
+/* should_continue_reclaim(): in reclaim/compaction mode (costly orders, or
+ * any order once the priority has dropped below DEF_PRIORITY - 2), shrink
+ * the node again while the last pass freed something, no eligible zone is
+ * ready for compaction (compaction_suitable() SUCCESS or CONTINUE) and the
+ * inactive lists still hold more than compact_gap(order) pages. */
+static bool should_continue_reclaim(FsiRun *run, uint64_t nr_reclaimed, const ScanControl *sc) {
+  if (!handshake(run) || !sc->order) return false;
+  if (sc->order <= run->costly_order && sc->priority >= DEF_PRIORITY - 2) return false;
+  if (!nr_reclaimed || run->stop) return false;
+  for (uint32_t z = 0; z <= sc->reclaim_idx && z < run->mem.nr_zones; z++) {
+    if (!fsi_zone_populated(&run->mem.zones[z])) continue;
+    int r = fsi_compaction_suitable(run, z, sc->order, sc->reclaim_idx);
+    if (r == FS_COMPACT_SUCCESS || r == FS_COMPACT_CONTINUE) return false;
+  }
+  uint64_t inactive = run->rc.lru_pages[FSI_LRU_INACTIVE_FILE];
+  if (sc->may_swap && run->rc.swap_used < run->rc.swap_pages) inactive += run->rc.lru_pages[FSI_LRU_INACTIVE_ANON];
+  return inactive > (2ull << sc->order);
+}
+
+/* compaction_ready(): the allocation would already succeed, or compaction
+ * could run and the zone is above high + compact_gap(order) at order 0. */
+static bool compaction_ready(FsiRun *run, uint32_t zone, const ScanControl *sc) {
+  int r = fsi_compaction_suitable(run, zone, sc->order, sc->reclaim_idx);
+  if (r == FS_COMPACT_SUCCESS) return true;
+  if (r != FS_COMPACT_CONTINUE) return false;
+  const FsiZone *zn = &run->mem.zones[zone];
+  return fsi_zone_watermark_ok(&run->mem, zone, 0, fsi_wmark(zn, FSI_WMARK_HIGH) + (2ull << sc->order),
+                               sc->reclaim_idx, 0, (int64_t)zn->nr_free_pages);
+}
+
+/* shrink_node(): one pass over the lists and the shrinkers, repeated while
+ * should_continue_reclaim() says compaction still needs memory.  Each pass
+ * after the first has its own nr_to_reclaim (shrink_lruvec's target is per
+ * call); the first shares the caller's, so a reclaim that needs no second
+ * pass is the single pass it always was. */
 static void shrink_node(FsiRun *run, int priority, ScanControl *sc) {
-  shrink_lruvec(run, priority, sc);
-  shrink_slab(run, priority, sc);
+  sc->priority = priority;
+  uint64_t start = sc->reclaimed;
+  for (;;) {
+    shrink_lruvec(run, priority, sc);
+    shrink_slab(run, priority, sc);
+    uint64_t got = sc->reclaimed - start;
+    if (!should_continue_reclaim(run, got, sc)) break;
+    run->stats.c[FSI_C_fs_reclaim_compaction_passes]++;
+    start = sc->reclaimed;
+    sc->pass_start = start;
+  }
+  sc->pass_start = 0;
 }
 
 uint64_t fsi_drop_caches(FsiRun *run, int what) {
@@ -333,7 +402,7 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
                                                  FSI_C_allocstall_normal, FSI_C_allocstall_movable};
   run->stats.c[stall[MIN(req->highest_zoneidx, FS_MAX_ZONES - 1)]]++;
   ScanControl sc = {.order = req->order, .kswapd = false, .may_writepage = false, .may_swap = true,
-                    .nr_to_reclaim = SWAP_CLUSTER_MAX};
+                    .nr_to_reclaim = SWAP_CLUSTER_MAX, .reclaim_idx = req->highest_zoneidx};
   if (!allow_direct_reclaim(run)) {
     /* throttle_direct_reclaim(): the task sleeps until kswapd restores the
      * reserves; modelled as a fixed wait while kswapd runs. */
@@ -341,13 +410,29 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
     sc.cost_ns += run->cost.throttle;
     fsi_wakeup_kswapd(run, req->order, req->highest_zoneidx);
   }
-  for (int priority = DEF_PRIORITY; priority >= 0 && sc.reclaimed < sc.nr_to_reclaim; priority--)
-    shrink_node(run, priority, &sc);
+  for (int priority = DEF_PRIORITY; priority >= 0 && sc.reclaimed < sc.nr_to_reclaim && !sc.compaction_ready;
+       priority--) {
+    /* shrink_zones(): for a costly order, a zone where compaction is ready
+     * is skipped and ends reclaim after this priority; the node is shrunk
+     * if any eligible zone is not ready. */
+    bool shrink = true;
+    if (handshake(run) && sc.order > run->costly_order) {
+      shrink = false;
+      for (int z = (int)sc.reclaim_idx; z >= 0; z--) {
+        if (!fsi_zone_populated(&run->mem.zones[z])) continue;
+        if (compaction_ready(run, (uint32_t)z, &sc)) sc.compaction_ready = true;
+        else shrink = true;
+      }
+    }
+    if (shrink) shrink_node(run, priority, &sc);
+  }
+  if (sc.compaction_ready) run->stats.c[FSI_C_fs_reclaim_compaction_ready]++;
   run->stats.c[FSI_C_pgscan_direct] += sc.scanned;
   run->stats.c[FSI_C_pgsteal_direct] += sc.reclaimed;
   run->stats.c[FSI_C_fs_direct_reclaim_ns] += sc.cost_ns;
   run->charged_ns += sc.cost_ns;
-  return sc.reclaimed;
+  /* do_try_to_free_pages(): reclaim aborted for compaction is progress */
+  return sc.reclaimed ? sc.reclaimed : sc.compaction_ready ? 1 : 0;
 }
 
 /* ---- kswapd ------------------------------------------------------------------ */
@@ -444,7 +529,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
    * writeback, then clear the boost and ask kcompactd for a pageblock */
   bool boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
   ScanControl sc = {.order = rc->kswapd_run_order, .kswapd = true, .may_writepage = !balanced || !boosting,
-                    .may_swap = !balanced || !boosting};
+                    .may_swap = !balanced || !boosting, .reclaim_idx = rc->kswapd_run_zone};
   if (!balanced || boosting) {
     uint64_t want = 0;
     for (uint32_t z = 0; z <= rc->kswapd_run_zone && z < run->mem.nr_zones; z++)

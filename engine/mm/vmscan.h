@@ -25,6 +25,10 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req);
 /* Reclaims the one LRU allocation that owns pfn (lumpy reclaim's neighbours). */
 uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd);
 
+/* The stack's compaction_suitable() (FS_COMPACT_SUCCESS, _CONTINUE or
+ * _SKIPPED) for reclaim, or -1 if no policy has compaction. */
+int fsi_compaction_suitable(FsiRun *run, uint32_t zone, uint32_t order, uint32_t highest_zoneidx);
+
 /* wakeup_kswapd() and the kswapd event handler. */
 void fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
 void fsi_kswapd_event(FsiRun *run, uint64_t gen);

@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 /* ---- ABI ------------------------------------------------------------------ */
 
 #define FS_ABI_MAJOR 1
-#define FS_ABI_MINOR 1
+#define FS_ABI_MINOR 2
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
@@ -460,6 +460,17 @@ typedef struct FsPolicyOps {
    * parameter cannot change at run time (the run stops with an error naming
    * it); without the hook no parameter of the policy can change. */
   bool (*param_changed)(void *state, uint32_t index, const FsParamValue *value);
+
+  /* ---- appended in ABI 1.2 ---- */
+  /* compaction_suitable(zone, order, alloc_flags 0, highest_zoneidx) as reclaim
+   * asks it (should_continue_reclaim(), compaction_ready()): FS_COMPACT_SUCCESS
+   * if the zone already passes its min watermark at the order,
+   * FS_COMPACT_CONTINUE if compaction could run now, FS_COMPACT_SKIPPED if it
+   * needs more free memory first (or, for costly orders, the fragmentation
+   * index says the failure is for lack of memory).  A stack whose policies
+   * leave this NULL has no compaction for reclaim to hand over to: reclaim
+   * then works as with CONFIG_COMPACTION off. */
+  int (*compaction_suitable)(void *state, uint32_t zone, uint32_t order, uint32_t highest_zoneidx);
 } FsPolicyOps;
 
 /** The one symbol a module exports: fragsim_policy_<name>_get_ops. */

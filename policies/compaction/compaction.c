@@ -229,6 +229,18 @@ static FsStageResult compaction_slowpath_stage(void *state, FsStage stage, const
   return direct_compact(state, req, ret_pfn);
 }
 
+/* compaction_suitable(zone, order, 0, highest_zoneidx) for reclaim: the
+ * min watermark at the order first (the allocation would already succeed),
+ * then the order-0 room and the fragmentation index. */
+static int compaction_compaction_suitable(void *state, uint32_t zone, uint32_t order, uint32_t highest_zoneidx) {
+  Compaction *s = state;
+  FsZoneInfo zi;
+  if (!s->api->zone_info(s->host, zone, &zi) || !zi.populated) return FS_COMPACT_SKIPPED;
+  if (s->api->zone_watermark_ok(s->host, zone, order, zi.wmark_min, highest_zoneidx, 0)) return FS_COMPACT_SUCCESS;
+  return fsc_compaction_suitable(&s->core, zone, order, highest_zoneidx, NULL) ? FS_COMPACT_CONTINUE
+                                                                                : FS_COMPACT_SKIPPED;
+}
+
 /* kswapd_try_to_sleep() -> reset_isolation_suitable(): once kswapd has
  * balanced the node, the skip bits of zones where a direct compaction
  * scanned to the end are cleared. */
@@ -264,6 +276,7 @@ static const FsPolicyOps compaction_ops = {
     .destroy = compaction_destroy,
     .boot_done = compaction_boot_done,
     .slowpath_stage = compaction_slowpath_stage,
+    .compaction_suitable = compaction_compaction_suitable,
     .kswapd_done = compaction_kswapd_done,
     .compact_memory = compaction_compact_memory,
 };

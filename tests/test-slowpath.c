@@ -1,0 +1,260 @@
+/* The slow path around a high-order request (issue 13, items 2 and 8):
+ * the reclaim/compaction handshake for costly orders, and the unreserve and
+ * pcp drain after each direct reclaim that made progress.  Each test runs
+ * the same machine and seed with and without the mechanism (the stack
+ * setting an older kernel used) and asserts the kernel's shape. */
+#include <string.h>
+
+#include "engine/mm/vmscan.h"
+#include "engine/plugin/loader.h"
+#include "engine/run.h"
+#include "workloads/workload.h"
+#include "helpers.h"
+
+typedef void (*StartFn)(FsiRun *run);
+
+static bool script_start(FsiRun *run, void *state, GError **error) {
+  (void)error;
+  ((StartFn *)state)[0](run);
+  return true;
+}
+static void script_step(FsiRun *run, void *state, uint32_t task) {
+  (void)run;
+  (void)state;
+  (void)task;
+}
+
+/* One zone (no DMA: on so small a machine it alone balances the node), no
+ * swap, no pcp lists unless a test asks. */
+static const char *const base[] = {"machine.memory=128M", "sim.duration=2s", "machine.dma_limit=0", "vm.pcp=false",
+                                   NULL};
+
+static FsiRun *new_run(const char *stack, const char *const *sets, StartFn start) {
+  StartFn *st = g_new0(StartFn, 1);
+  st[0] = start;
+  FsiWorkload wl = {"script", st, script_start, script_step, g_free};
+  FtRunSpec spec = {.stack = stack, .base = base, .sets = sets, .workload = &wl, .tasks = 2};
+  GError *e = NULL;
+  FsiRun *run = ft_run_new_full(&spec, &e);
+  g_assert_no_error(e);
+  run->workload.start(run, run->workload.state, NULL);
+  return run;
+}
+
+static const FsiZone *dma32(FsiRun *run) { return &run->mem.zones[FS_ZONE_DMA32]; }
+
+/* Fill the zone below its min watermark with page cache and anonymous
+ * memory, one page each in turn, allocated without direct reclaim: every
+ * pageblock ends up half clean page cache (reclaimable), half anonymous
+ * (not reclaimable without swap, but movable).  Reclaim alone can then free
+ * only single pages; a huge page needs compaction, and compaction needs
+ * compact_gap free pages above the low watermark first. */
+static void fill_mixed_ref(FsiRun *run, bool referenced) {
+  FsiRequest file = {.kind = FS_KIND_FILE, .gfp = FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, .referenced = referenced};
+  FsiRequest anon = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false};
+  const FsiZone *z = dma32(run);
+  for (int i = 0; z->nr_free_pages > z->wmark[FSI_WMARK_MIN]; i++)
+    if (!fsi_run_alloc(run, i & 1 ? &anon : &file).handle) break;
+}
+static void fill_mixed(FsiRun *run) { fill_mixed_ref(run, false); }
+
+typedef struct {
+  bool ok;
+  FsiVia via;
+  uint64_t pgsteal_direct, allocstall, passes, ready, retries;
+  uint64_t free_after;
+} Costly;
+
+/* One hugetlb page (order 9, GFP_HIGHUSER_MOVABLE | __GFP_RETRY_MAYFAIL)
+ * on the filled machine, without letting kswapd run. */
+static Costly costly_request(const char *stack, const char *const *sets) {
+  FsiRun *run = new_run(stack, sets, fill_mixed);
+  ft_check(run);
+  Costly c = {0};
+  uint64_t steal0 = run->stats.c[FSI_C_pgsteal_direct], stall0 = run->stats.c[FSI_C_allocstall_dma32];
+  FsiRequest rq = {9, FS_KIND_HUGETLB, fsi_kind_gfp(FS_KIND_HUGETLB), 1, false, false, false};
+  FsiAllocResult r = fsi_run_alloc(run, &rq);
+  c.ok = r.handle != FSI_HANDLE_NONE;
+  c.via = r.via;
+  c.pgsteal_direct = run->stats.c[FSI_C_pgsteal_direct] - steal0;
+  c.allocstall = run->stats.c[FSI_C_allocstall_dma32] - stall0;
+  c.passes = run->stats.c[FSI_C_fs_reclaim_compaction_passes];
+  c.ready = run->stats.c[FSI_C_fs_reclaim_compaction_ready];
+  c.retries = run->stats.c[FSI_C_fs_compact_retry_reclaim];
+  c.free_after = dma32(run)->nr_free_pages;
+  g_test_message("%s %s: %s via %s, pgsteal_direct %" G_GUINT64_FORMAT ", allocstall %" G_GUINT64_FORMAT
+                 ", continue passes %" G_GUINT64_FORMAT ", compaction_ready %" G_GUINT64_FORMAT
+                 ", compact retries %" G_GUINT64_FORMAT,
+                 stack, sets && sets[0] ? sets[0] : "(default)", c.ok ? "success" : "failure", fsi_via_names[c.via],
+                 c.pgsteal_direct, c.allocstall, c.passes, c.ready, c.retries);
+  ft_check(run);
+  ft_run_free(run);
+  return c;
+}
+
+/* Item 2: with compaction skipped for want of order-0 pages, 6.1 keeps
+ * reclaiming (should_continue_reclaim within a pass, and should_compact_retry
+ * -> compaction_zonelist_suitable across passes) until compaction can run,
+ * then compacts and succeeds.  Without the handshake (2.6.35 and fragsim
+ * before it) the request gives up after one 32-page reclaim. */
+static void test_costly_reclaims_until_compaction(void) {
+  const char *off[] = {"vm.reclaim_compaction=off", NULL};
+  const char *on[] = {"vm.reclaim_compaction=4.7", NULL};
+  Costly a = costly_request("migratetype+compaction", off);
+  Costly b = costly_request("migratetype+compaction", on);
+  /* without: one reclaim of SWAP_CLUSTER_MAX pages, compaction skipped, fail */
+  g_assert_false(a.ok);
+  g_assert_cmpuint(a.allocstall, ==, 1);
+  g_assert_cmpuint(a.pgsteal_direct, <=, 32);
+  g_assert_cmpuint(a.passes + a.ready + a.retries, ==, 0);
+  /* with: reclaim went on past 32 pages, at least compact_gap(9) = 1024,
+   * and the request was served by compaction */
+  g_assert_true(b.ok);
+  g_assert_cmpuint(b.via, ==, FSI_VIA_COMPACT);
+  g_assert_cmpuint(b.passes, >, 0);
+  g_assert_cmpuint(b.pgsteal_direct, >=, 2u << 9);
+  /* and not far beyond: reclaim stops once compaction is suitable
+   * (low + compact_gap), it does not empty the page cache */
+  g_assert_cmpuint(b.pgsteal_direct, <, 4u << 9);
+}
+
+/* The reclaim side alone (3.2-4.6: should_continue_reclaim and
+ * compaction_ready, but no compaction_zonelist_suitable retry) already
+ * reclaims for compaction within one direct reclaim call. */
+static void test_reclaim_side_alone(void) {
+  const char *mid[] = {"vm.reclaim_compaction=3.2", NULL};
+  Costly c = costly_request("migratetype+compaction", mid);
+  g_assert_cmpuint(c.retries, ==, 0);
+  g_assert_cmpuint(c.passes, >, 0);
+  g_assert_cmpuint(c.pgsteal_direct, >=, 2u << 9);
+}
+
+/* Without compaction in the stack there is nothing to hand over to: reclaim
+ * is the 32-page pass it always was (in_reclaim_compaction() needs
+ * CONFIG_COMPACTION). */
+static void test_no_compaction_no_handshake(void) {
+  const char *on[] = {"vm.reclaim_compaction=4.7", NULL};
+  Costly c = costly_request("migratetype", on);
+  g_assert_false(c.ok);
+  g_assert_cmpuint(c.passes + c.ready + c.retries, ==, 0);
+  g_assert_cmpuint(c.pgsteal_direct, <=, 32);
+}
+
+/* A named stack with its stacks.ini settings, as fragsim run applies them. */
+static Costly stack_request(const char *stack) {
+  GError *e = NULL;
+  GKeyFile *kf = fsi_stacks_load(&e);
+  g_assert_no_error(e);
+  char **sets = fsi_stack_settings(kf, stack);
+  Costly c = costly_request(stack, (const char *const *)sets);
+  g_strfreev(sets);
+  g_key_file_free(kf);
+  return c;
+}
+
+/* The named stacks: 2.6.35 has no handshake, 4.4 the reclaim side, 6.1 all. */
+static void test_stacks(void) {
+  Costly old = stack_request("linux-2.6.35");
+  Costly mid = stack_request("linux-4.4");
+  Costly now = stack_request("linux-6.1");
+  g_assert_cmpuint(old.passes + old.ready + old.retries, ==, 0);
+  g_assert_cmpuint(mid.retries, ==, 0);
+  g_assert_cmpuint(mid.passes, >, 0);
+  g_assert_true(now.ok);
+  g_assert_cmpuint(now.pgsteal_direct, >=, 2u << 9);
+}
+
+/* ---- item 8: the unreserve and drain after direct reclaim ------------------------- */
+
+/* Nothing reclaimable: the zone is full of anonymous memory and there is no
+ * swap. */
+static void fill_anon(FsiRun *run) {
+  FsiRequest anon = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false};
+  const FsiZone *z = dma32(run);
+  while (z->nr_free_pages > z->wmark[FSI_WMARK_MIN])
+    if (!fsi_run_alloc(run, &anon).handle) break;
+}
+
+/* __alloc_pages_direct_reclaim() returns at once when reclaim made no
+ * progress: no unreserve_highatomic_pageblock(), no drain_all_pages().  (It
+ * was run once per request whatever the progress.) */
+static void test_no_progress_no_drain(void) {
+  const char *sets[] = {"vm.pcp=true", NULL};
+  FsiRun *run = new_run("linux-6.1", sets, fill_anon);
+  uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
+  uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
+  /* costly, no __GFP_RETRY_MAYFAIL: one reclaim call, then give up */
+  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false};
+  g_assert_cmpuint(fsi_run_alloc(run, &costly).handle, ==, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_pcp_drain] - drains, ==, 0);
+  ft_check(run);
+  ft_run_free(run);
+}
+
+/* 2.6.35 and before drained after every direct reclaim call for order > 0,
+ * before the retry and whatever the progress: the costly request of
+ * no-progress-no-drain, which 6.1 does not drain for, drains once. */
+static void test_no_progress_drain_2635(void) {
+  const char *sets[] = {"vm.pcp=true", "vm.direct_reclaim_drain=2.6.35", NULL};
+  FsiRun *run = new_run("linux-6.1", sets, fill_anon);
+  uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
+  uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
+  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false};
+  g_assert_cmpuint(fsi_run_alloc(run, &costly).handle, ==, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_pcp_drain] - drains, ==, run->mem.nr_zones);
+  ft_check(run);
+  ft_run_free(run);
+}
+
+/* With progress on every call, every call whose retry fails drains (and
+ * unreserves) again: the drain count follows the reclaim calls, not the
+ * request.  A hugetlb page on the half page-cache machine under 2.6.35's
+ * lumpy reclaim makes several direct reclaim calls, each with progress.
+ * (Every kernel since 2.6.36 drains per call, `drained` being local to
+ * __alloc_pages_direct_reclaim(); fragsim drained once per request.) */
+static void test_drain_per_reclaim_call(void) {
+  GError *e = NULL;
+  GKeyFile *kf = fsi_stacks_load(&e);
+  g_assert_no_error(e);
+  char **st = fsi_stack_settings(kf, "linux-2.6.35");
+  GPtrArray *sets = g_ptr_array_new();
+  for (char **p = st; *p; p++) g_ptr_array_add(sets, *p);
+  g_ptr_array_add(sets, (char *)"vm.pcp=true");
+  /* the 2.6.36+ drain (2.6.35's own drained before the retry, see below) */
+  g_ptr_array_add(sets, (char *)"vm.direct_reclaim_drain=2.6.36");
+  g_ptr_array_add(sets, NULL);
+  FsiRun *run = new_run("linux-2.6.35", (const char *const *)sets->pdata, fill_mixed);
+  uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
+  uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
+  FsiRequest rq = {9, FS_KIND_HUGETLB, fsi_kind_gfp(FS_KIND_HUGETLB), 1, false, false, false};
+  FsiAllocResult r = fsi_run_alloc(run, &rq);
+  uint64_t calls = run->stats.c[FSI_C_allocstall_dma32] - stalls;
+  uint64_t drained = run->stats.c[FSI_C_fs_pcp_drain] - drains;
+  g_test_message("hugetlb page: %s via %s, %" G_GUINT64_FORMAT " reclaim calls, %" G_GUINT64_FORMAT " zone drains",
+                 r.handle ? "success" : "failure", fsi_via_names[r.via], calls, drained);
+  g_assert_cmpuint(calls, >=, 2);
+  /* drain_all_pages() drains each zone: nr_zones per call that drained; the
+   * last call may have been served before the drain */
+  uint32_t nz = run->mem.nr_zones;
+  g_assert_cmpuint(drained, >=, (calls - 1) * nz);
+  g_assert_cmpuint(drained, <=, calls * nz);
+  ft_check(run);
+  ft_run_free(run);
+  g_ptr_array_free(sets, TRUE);
+  g_strfreev(st);
+  g_key_file_free(kf);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/slowpath/costly-reclaims-until-compaction", test_costly_reclaims_until_compaction);
+  g_test_add_func("/slowpath/reclaim-side-alone", test_reclaim_side_alone);
+  g_test_add_func("/slowpath/no-compaction-no-handshake", test_no_compaction_no_handshake);
+  g_test_add_func("/slowpath/stacks", test_stacks);
+  g_test_add_func("/slowpath/no-progress-no-drain", test_no_progress_no_drain);
+  g_test_add_func("/slowpath/no-progress-drain/2.6.35", test_no_progress_drain_2635);
+  g_test_add_func("/slowpath/drain-per-reclaim-call", test_drain_per_reclaim_call);
+  return g_test_run();
+}
