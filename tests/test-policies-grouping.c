@@ -848,19 +848,25 @@ static void test_effect_grouping_churn(void) {
  * blocks vanilla 183, 188, 188 (186.3), migratetype 32, 32, 37 (33.7).
  * Before #13 (37.8 and 68.2 %) the held THP-kind pages were swapped out
  * and their frames counted again as successes; both arms fell by the same
- * ~25 points, so grouping's lead is unchanged (30.7 points).  Asserted:
- * vanilla's success within 4 points (spread 1.6), migratetype's within 5
- * (spread 1), vanilla's polluted blocks within 10%, migratetype's within
- * 13 (twice the old spread of 6.5), and grouping at least 25 points better
- * at rest with under a third of the polluted blocks. */
+ * ~25 points, so grouping's lead is unchanged (30.7 points).
+ * #13 item 8 (the unreserve-and-drain retry only after a direct reclaim
+ * call with progress, as 6.1's __alloc_pages_direct_reclaim(), instead of
+ * once per request): at rest little is reclaimable, so the pcp lists are
+ * drained far less often and their scattered pages split more blocks:
+ * vanilla 5.2, 5.2, 3.6 % (mean 4.67), migratetype 43.4, 31, 36 % (36.8);
+ * polluted blocks 183, 188, 188 and 28, 33, 33.  Asserted: vanilla's
+ * success within 3 points (spread 1.6), migratetype's within 12 (spread 12
+ * is now the larger), vanilla's polluted blocks within 10%, migratetype's
+ * within 13, and grouping at least 25 points better at rest with under a
+ * third of the polluted blocks. */
 static void test_effect_grouping_stress_highalloc(void) {
   const char *sets[] = {"machine.memory=512M", NULL};
   const char *cols[] = {"phase_rest_huge_success_pct", "polluted_blocks", NULL};
   const FtArm arms[] = {{"vanilla", sets}, {"migratetype", sets}};
   double m[2][2];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("vanilla rest success %", m[0][0], 8.7, 16.7);
-  ft_assert_band("migratetype rest success %", m[1][0], 38.5, 48.5);
+  ft_assert_band("vanilla rest success %", m[0][0], 1.67, 7.67);
+  ft_assert_band("migratetype rest success %", m[1][0], 24.8, 48.8);
   ft_assert_band("vanilla polluted_blocks", m[0][1], 170, 208);
   ft_assert_band("migratetype polluted_blocks", m[1][1], 24, 50);
   g_assert_cmpfloat(m[1][0], >, m[0][0] + 25);
