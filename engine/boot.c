@@ -331,7 +331,8 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
     g_autofree char *rcv = fsi_config_string(cfg, "vm", "reclaim_compaction");
     run->reclaim_compaction = !strcmp(rcv, "4.7") ? FSI_RC_47 : !strcmp(rcv, "3.2") ? FSI_RC_32 : FSI_RC_OFF;
     g_autofree char *drv = fsi_config_string(cfg, "vm", "direct_reclaim_drain");
-    run->drain_before_retry = !strcmp(drv, "2.6.35");
+    run->drain_before_retry = !strcmp(drv, "2.6.35") || !strcmp(drv, "none");
+    run->drain_never = !strcmp(drv, "none");
   }
   run->compact_result = -1;
   run->cost.alloc_base = (uint64_t)fsi_config_int(cfg, "cost", "alloc_base_ns");

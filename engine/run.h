@@ -293,7 +293,8 @@ struct FsiRun {
   GPtrArray *param_texts; /* values of parameters set at run time (fsi_run_set_param), kept for STRING params */
   int32_t compaction_slot; /* first policy with a compaction_suitable hook, or -1 */
   uint32_t reclaim_compaction; /* FSI_RC_*: vm.reclaim_compaction */
-  bool drain_before_retry;      /* vm.direct_reclaim_drain=2.6.35 */
+  bool drain_before_retry;      /* vm.direct_reclaim_drain=2.6.35 or none */
+  bool drain_never;             /* vm.direct_reclaim_drain=none */
   bool has_reclaim_tag;  /* some policy has a reclaim_tag hook */
   bool in_kswapd;      /* kswapd's event is running (hooks run in its context) */
   bool check;          /* run the invariant checker after every event */

@@ -217,13 +217,49 @@ static void test_slab_pages(void) {
 
 static void test_pcp_sizing(void) {
   /* zone_batchsize(): 63 for any zone of 1 GiB or more, 31 for 512 MiB */
-  g_assert_cmpuint(fsi_zone_batchsize(262144), ==, 63);
-  g_assert_cmpuint(fsi_zone_batchsize(16777216), ==, 63);
-  g_assert_cmpuint(fsi_zone_batchsize(131072), ==, 31);
-  g_assert_cmpuint(fsi_zone_batchsize(1000), ==, 1);
+  g_assert_cmpuint(fsi_zone_batchsize(262144, 256), ==, 63);
+  g_assert_cmpuint(fsi_zone_batchsize(16777216, 256), ==, 63);
+  g_assert_cmpuint(fsi_zone_batchsize(131072, 256), ==, 31);
+  g_assert_cmpuint(fsi_zone_batchsize(1000, 256), ==, 1);
+  /* before 5.0 the batch was capped at 512 KiB: 31 for any zone of 512 MiB or more */
+  g_assert_cmpuint(fsi_zone_batchsize(393216, 128), ==, 31);
+  g_assert_cmpuint(fsi_zone_batchsize(65536, 128), ==, 15);
   /* zone_highsize(): low watermark per CPU, at least 4 batches */
   g_assert_cmpuint(fsi_zone_highsize(3051, 2, 63), ==, 1525);
   g_assert_cmpuint(fsi_zone_highsize(100, 2, 63), ==, 252);
+}
+
+/* vm.pcp_sizing: before 5.14 a list holds at most 6 * batch pages and one
+ * batch goes back past that; 5.14+ sizes high from the low watermark.  One
+ * task frees 1000 order-0 pages of a 1536M machine's DMA32 zone: with 2.6
+ * sizing (batch 31, high 186) its list ends between high - batch and high;
+ * 5.0 doubles the batch (63, high 378); 5.14 keeps more than either. */
+static uint64_t pcp_after_frees(const char *sizing) {
+  g_autofree char *set = g_strdup_printf("vm.pcp_sizing=%s", sizing);
+  const char *sets[] = {"machine.memory=1536M", set, NULL};
+  FsiRun *run = ft_run_new("vanilla", NULL, sets);
+  FsiRequest rq = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 0, false, false, false};
+  FsiHandle h[1000];
+  for (int i = 0; i < 1000; i++) {
+    FsiAllocResult r = fsi_run_alloc(run, &rq);
+    g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
+    g_assert_cmpuint(r.zone, ==, FS_ZONE_DMA32);
+    h[i] = r.handle;
+  }
+  for (int i = 0; i < 1000; i++) fsi_run_free_handle(run, h[i]);
+  ft_check(run);
+  uint64_t n = fsi_pcp_count(run, FS_ZONE_DMA32);
+  ft_run_free(run);
+  return n;
+}
+
+static void test_pcp_sizing_eras(void) {
+  uint64_t old = pcp_after_frees("2.6"), mid = pcp_after_frees("5.0"), now = pcp_after_frees("5.14");
+  g_assert_cmpuint(old, >=, 186 - 31);
+  g_assert_cmpuint(old, <, 186);
+  g_assert_cmpuint(mid, >=, 378 - 63);
+  g_assert_cmpuint(mid, <, 378);
+  g_assert_cmpuint(now, >, mid);
 }
 
 static GArray *summary_of(const char *const *sets) {
@@ -264,6 +300,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/reclaim/swap/anon-swapped-not-killed", test_swap);
   g_test_add_func("/reclaim/slab/pages-freed-when-empty", test_slab_pages);
   g_test_add_func("/reclaim/pcp/sizing", test_pcp_sizing);
+  g_test_add_func("/reclaim/pcp/sizing-eras", test_pcp_sizing_eras);
   g_test_add_func("/reclaim/pcp/deterministic", test_pcp_deterministic);
   return g_test_run();
 }

@@ -695,9 +695,10 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
      * progress it tries the free lists, and if that fails it gives back a
      * HIGHATOMIC block (unreserve_highatomic_pageblock(force=false)), drains
      * the per-CPU lists and tries once more: on every call, as `drained` is
-     * local to __alloc_pages_direct_reclaim(). */
+     * local to __alloc_pages_direct_reclaim().  Before 2.6.24 the slow
+     * path never drained them (vm.direct_reclaim_drain=none). */
     if (run->drain_before_retry) {
-      if (req->order > 0)
+      if (req->order > 0 && !run->drain_never)
         for (uint32_t z = 0; z < run->mem.nr_zones; z++) fsi_pcp_drain_zone(run, z);
       if (progress && try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
     } else if (progress) {

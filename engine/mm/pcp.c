@@ -4,6 +4,11 @@
  * __rmqueue; frees to the list head and, past `high`, free_pcppages_bulk()
  * from the list tails with the free_factor ramp.
  *
+ * With vm.pcp_sizing=2.6 or 5.0 the older sizing: high = 6 * batch (before
+ * 5.14), the batch capped at 512 KiB (before 5.0, then 1 MiB), and a list
+ * past high returns one batch, without the free_factor ramp or the shorter
+ * lists while kswapd runs (both 5.14+).
+ *
  * What it deliberately does not model: the 2025 auto-tuned `high`
  * (high_min/high_max, decay), the per-list cached migratetype (a page is
  * returned to its pageblock's current type when drained), and remote drains
@@ -28,6 +33,7 @@ typedef struct {
 struct FsiPcp {
   uint32_t ncpus;
   bool high_orders;
+  bool fixed_high; /* vm.pcp_sizing 2.6 or 5.0: high = 6 * batch, one batch freed */
   PerCpuPages *pcp; /* [cpu * FS_MAX_ZONES + zone] */
 };
 
@@ -52,10 +58,10 @@ static uint32_t pindex_to_order(const FsiRun *run, uint32_t pindex) {
 
 static uint32_t rounddown_pow_of_two(uint32_t x) { return x ? 1u << (31 - __builtin_clz(x)) : 0; }
 
-/* zone_batchsize() of 6.1: a quarter of managed/1024 (at most 256),
- * rounded to 2^n - 1 to spread cache colours. */
-uint32_t fsi_zone_batchsize(uint64_t managed) {
-  uint64_t b = MIN(managed >> 10, (uint64_t)(1024 * 1024 / 4096));
+/* zone_batchsize(): a quarter of managed/1024 (at most cap_pages: 1 MiB
+ * since 5.0, 512 KiB before), rounded to 2^n - 1 to spread cache colours. */
+uint32_t fsi_zone_batchsize(uint64_t managed, uint32_t cap_pages) {
+  uint64_t b = MIN(managed >> 10, (uint64_t)cap_pages);
   b /= 4;
   if (b < 1) b = 1;
   uint32_t batch = rounddown_pow_of_two((uint32_t)(b + b / 2)) - 1;
@@ -72,14 +78,17 @@ void fsi_pcp_init(FsiRun *run) {
   run->pcp = g_new0(struct FsiPcp, 1);
   run->pcp->ncpus = run->ncpus;
   run->pcp->high_orders = fsi_config_bool(run->cfg, "vm", "pcp_high_order");
+  g_autofree char *sizing = fsi_config_string(run->cfg, "vm", "pcp_sizing");
+  run->pcp->fixed_high = strcmp(sizing, "5.14") != 0;
+  uint32_t cap = !strcmp(sizing, "2.6") ? 512 * 1024 / 4096 : 1024 * 1024 / 4096;
   run->pcp->pcp = g_new0(PerCpuPages, (gsize)run->ncpus * FS_MAX_ZONES);
   for (uint32_t c = 0; c < run->ncpus; c++)
     for (uint32_t z = 0; z < FS_MAX_ZONES; z++) {
       PerCpuPages *p = pcp_of(run, c, z);
       for (uint32_t i = 0; i < NR_PCP_LISTS; i++) p->head[i] = p->tail[i] = FSI_NIL;
       const FsiZone *zn = &run->mem.zones[z];
-      p->batch = fsi_zone_batchsize(zn->managed_pages);
-      p->high = fsi_zone_highsize(zn->wmark[FSI_WMARK_LOW], run->ncpus, p->batch);
+      p->batch = fsi_zone_batchsize(zn->managed_pages, cap);
+      p->high = run->pcp->fixed_high ? 6 * p->batch : fsi_zone_highsize(zn->wmark[FSI_WMARK_LOW], run->ncpus, p->batch);
     }
 }
 
@@ -178,8 +187,12 @@ bool fsi_pcp_free(FsiRun *run, uint64_t pfn, uint32_t order, uint32_t task) {
   uint32_t zone = fsi_pfn_zone(&run->mem, pfn);
   PerCpuPages *p = pcp_of(run, task_cpu(run, task), zone);
   uint32_t pindex = order_to_pindex(mt, order);
-  bool free_high = p->free_factor && order && order <= run->costly_order;
   pcp_link(run, p, pindex, pfn, order, false);
+  if (run->pcp->fixed_high) {
+    if (p->count >= p->high) free_pcppages_bulk(run, zone, p, p->batch, pindex);
+    return true;
+  }
+  bool free_high = p->free_factor && order && order <= run->costly_order;
   /* nr_pcp_high(): while kswapd reclaims, keep the lists short */
   uint32_t high = p->high;
   if (run->rc.kswapd_awake && !run->rc.kswapd_napping) high = MIN(high, p->batch * 4);

@@ -16,7 +16,7 @@ bool fsi_pcp_free(FsiRun *run, uint64_t pfn, uint32_t order, uint32_t task);
 void fsi_pcp_drain_zone(FsiRun *run, uint32_t zone);
 uint64_t fsi_pcp_count(const FsiRun *run, uint32_t zone);
 bool fsi_pcp_check(FsiRun *run, GError **error);
-uint32_t fsi_zone_batchsize(uint64_t managed);
+uint32_t fsi_zone_batchsize(uint64_t managed, uint32_t cap_pages);
 uint32_t fsi_zone_highsize(uint64_t low_wmark, uint32_t ncpus, uint32_t batch);
 
 /* __rmqueue plus the policies' preferences and fallbacks (page_alloc.c). */
