@@ -122,7 +122,7 @@ static void test_errors(void) {
   const char *d[] = {"phase.fault.thp_defrag=sometimes", NULL};
   expect_error(d, "one of always, defer, defer+madvise, madvise, never");
   const char *f[] = {"stream.region.madvise=true", NULL};
-  expect_error(f, "valid for kind thp only");
+  expect_error(f, "madvise is for kind thp streams");
   const char *g[] = {"phase.fault.thp_madvise=perhaps", NULL};
   expect_error(g, "phase.fault.thp_madvise");
 }

@@ -601,7 +601,7 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
   if (!fsi_workload_get_bool(cfg, group, "madvise", false, &s->madvise, error)) return false;
   if (g_key_file_has_key(cfg->kf, group, "madvise", NULL) && (s->mixed || s->kind != FS_KIND_THP)) {
     char *v = fsi_workload_get(cfg, group, "madvise");
-    fsi_workload_bad(error, cfg, group, "madvise", v, "valid for kind thp only (its faults are THP faults)");
+    fsi_workload_bad(error, cfg, group, "madvise", v, "usable here: madvise is for kind thp streams (their faults are THP faults)");
     g_free(v);
     return false;
   }
