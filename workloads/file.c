@@ -601,7 +601,8 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
   if (!fsi_workload_get_bool(cfg, group, "madvise", false, &s->madvise, error)) return false;
   if (g_key_file_has_key(cfg->kf, group, "madvise", NULL) && (s->mixed || s->kind != FS_KIND_THP)) {
     char *v = fsi_workload_get(cfg, group, "madvise");
-    fsi_workload_bad(error, cfg, group, "madvise", v, "usable here: madvise is for kind thp streams (their faults are THP faults)");
+    fsi_workload_bad(error, cfg, group, "madvise", v,
+                     "usable here: madvise is for kind thp streams (their faults are THP faults)");
     g_free(v);
     return false;
   }
@@ -1159,7 +1160,8 @@ static void do_huge(FsiRun *run, FileWl *w, Phase *p) {
 static void do_thp(FsiRun *run, FileWl *w, Phase *p) {
   uint64_t latency = 0;
   if (thp_allowed(w, p->thp.madvise)) {
-    FsiRequest rq = {run->mem.pageblock_order, FS_KIND_THP, thp_gfp(w, p->thp.madvise), w->controller, false, false, false};
+    FsiRequest rq = {run->mem.pageblock_order, FS_KIND_THP, thp_gfp(w, p->thp.madvise), w->controller,
+                     false, false, false};
     FsiAllocResult r = fsi_run_alloc(run, &rq);
     if (r.handle) {
       p->thp_alloc++;

@@ -34,7 +34,7 @@ const FsiConfKey fsi_conf_keys[] = {
     {"vm", "slub_max_order", FSI_CT_INT, "3", "slub_max_order: highest order of a slab page", NULL, 0, 10},
     {"vm", "watermark_boost_factor", FSI_CT_INT, "15000", "vm.watermark_boost_factor (1/10000 of the high watermark; 0: off)", NULL, 0, 1000000},
     {"vm", "thp_enabled", FSI_CT_ENUM, "always", "/sys/kernel/mm/transparent_hugepage/enabled at boot: always (Debian 6.1: CONFIG_TRANSPARENT_HUGEPAGE_ALWAYS), madvise (only MADV_HUGEPAGE regions), never", "always|madvise|never", NOB},
-    {"vm", "thp_defrag", FSI_CT_ENUM, "madvise", "/sys/kernel/mm/transparent_hugepage/defrag at boot (vma_thp_gfp_mask(): how hard a THP fault tries; madvise is the 4.11+ default)", "always|defer|defer+madvise|madvise|never", NOB},
+    {"vm", "thp_defrag", FSI_CT_ENUM, "madvise", "/sys/kernel/mm/transparent_hugepage/defrag at boot (vma_thp_gfp_mask(): how hard a THP fault tries: always, defer, defer+madvise, madvise (the default since 4.6), never)", "always|defer|defer+madvise|madvise|never", NOB},
     {"vm", "watermark_check", FSI_CT_ENUM, "modern", "zone watermark check: modern (4.4+) or pre-4.4 (per-order discounting)", "modern|pre-4.4", NOB},
     {"sim", "duration", FSI_CT_DURATION, "60s", "simulated time to run", NULL, NOB},
     {"sim", "sample_interval", FSI_CT_DURATION, "1s", "time between timeseries.csv samples", NULL, NOB},
