@@ -151,9 +151,14 @@ static void check_fork_storm(const FsiRunResult *r) {
   BAND(r, "stream_stacks_failures", 0, ft_column(r, "stream_stacks_attempts") * 0.01);
 }
 
-/* THP faults allocated 45, 37, 62 of 120; polluted pageblocks 9, 12, 19. */
+/* THP faults allocated 13, 14, 16 of 120; polluted pageblocks 10, 7, 13.
+ * Before #13 item 6 the faults were madvised (GFP_TRANSHUGE, direct
+ * compaction): 45, 37, 62 allocated, polluted 9, 12, 19.  An ordinary
+ * server does not madvise: with the default defrag = madvise its faults are
+ * GFP_TRANSHUGE_LIGHT and take only the free huge pages there are.  The band
+ * fails a run where none is served and one where the faults compact again. */
 static void check_fleet_server(const FsiRunResult *r) {
-  BAND(r, "phase_uptime_thp_fault_alloc", 25, 90);
+  BAND(r, "phase_uptime_thp_fault_alloc", 6, 30);
   BAND(r, "polluted_blocks", 5, 30);
 }
 

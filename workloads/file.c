@@ -78,6 +78,11 @@ typedef struct {
   uint64_t allocated_pages; /* successful pages so far (fill) */
   uint64_t attempts, failures;
   int m_attempts, m_failures;
+  /* kind thp: a request of order > 0 is an anonymous THP fault */
+  bool madvise;             /* the region is MADV_HUGEPAGE (VM_HUGEPAGE) */
+  bool gfp_given;           /* gfp = ...: used as is instead of vma_thp_gfp_mask() */
+  uint64_t thp_alloc, thp_fallback;
+  int m_thp_alloc, m_thp_fallback;
   GArray *phase_handles;    /* FsiHandle, freed when the phase ends */
   GArray *phase_objects;    /* slab object handles, likewise */
   GArray *kept;             /* FsiHandle of lifetime=forever order-0 pages (fragment action) */
@@ -100,8 +105,11 @@ typedef struct {
   struct {
     uint32_t count;
     uint64_t interval, hold;
-    uint32_t gfp;
+    bool madvise; /* the faulting region is MADV_HUGEPAGE */
   } thp;
+  /* written at phase start, as /sys/kernel/mm/transparent_hugepage/{enabled,defrag}
+   * are: -1 leaves the setting as it is */
+  int thp_enabled_set, thp_defrag_set;
   struct {
     uint32_t count;
     uint64_t pages, interval, hold;
@@ -148,11 +156,54 @@ typedef struct {
   bool pool_active;        /* allocating toward the phase's pool goal */
   uint64_t last_freed;     /* pages freed by the last fragmenting free (refill: footprint_of = freed) */
   bool vmap_stack;         /* kernel stacks are vmalloc'd: four order-0 pages, not one order-2 */
+  int thp_enabled, thp_defrag; /* THP_* and DEFRAG_*: vm.thp_enabled, vm.thp_defrag, or a phase's write */
   uint64_t boot_hugepages; /* hugepages=N on the command line: reserved at boot, kept */
   int m_boot_huge;
   bool *task_scheduled;
   bool finished;
 } FileWl;
+
+/* ---- transparent huge pages (mm/huge_memory.c) ------------------------------- */
+
+/* /sys/kernel/mm/transparent_hugepage/enabled and defrag, in the order of
+ * the vm.thp_enabled and vm.thp_defrag choices */
+enum { THP_ALWAYS, THP_MADVISE, THP_NEVER, THP_NR };
+enum { DEFRAG_ALWAYS, DEFRAG_DEFER, DEFRAG_DEFER_MADVISE, DEFRAG_MADVISE, DEFRAG_NEVER, DEFRAG_NR };
+static const char *const thp_enabled_names[THP_NR] = {"always", "madvise", "never"};
+static const char *const thp_defrag_names[DEFRAG_NR] = {"always", "defer", "defer+madvise", "madvise", "never"};
+
+static int thp_setting(const char *value, const char *const *names, int n) {
+  for (int i = 0; value && i < n; i++)
+    if (!strcmp(value, names[i])) return i;
+  return -1;
+}
+
+/* hugepage_vma_check() for an anonymous fault: is a THP attempted at all?
+ * enabled=never: no; enabled=madvise: only in a MADV_HUGEPAGE region. */
+static bool thp_allowed(const FileWl *w, bool madvised) {
+  if (w->thp_enabled == THP_NEVER) return false;
+  return madvised || w->thp_enabled == THP_ALWAYS;
+}
+
+/* vma_thp_gfp_mask() of 6.1: how hard the THP allocation tries.
+ *   defrag          madvised                       not madvised
+ *   always          GFP_TRANSHUGE                  GFP_TRANSHUGE | __GFP_NORETRY
+ *   defer           LIGHT | __GFP_KSWAPD_RECLAIM   LIGHT | __GFP_KSWAPD_RECLAIM
+ *   defer+madvise   GFP_TRANSHUGE                  LIGHT | __GFP_KSWAPD_RECLAIM
+ *   madvise         GFP_TRANSHUGE                  LIGHT
+ *   never           LIGHT                          LIGHT
+ * (LIGHT = GFP_TRANSHUGE_LIGHT: no reclaim, no compaction, no kswapd;
+ * GFP_TRANSHUGE = LIGHT | __GFP_DIRECT_RECLAIM: direct compaction.) */
+static uint32_t thp_gfp(const FileWl *w, bool madvised) {
+  switch (w->thp_defrag) {
+  case DEFRAG_ALWAYS: return FS_GFP_TRANSHUGE | (madvised ? 0 : FS_GFP_NORETRY);
+  case DEFRAG_DEFER: return FS_GFP_TRANSHUGE_LIGHT | FS_GFP_KSWAPD_RECLAIM;
+  case DEFRAG_DEFER_MADVISE:
+    return FS_GFP_TRANSHUGE_LIGHT | (madvised ? FS_GFP_DIRECT_RECLAIM : FS_GFP_KSWAPD_RECLAIM);
+  case DEFRAG_MADVISE: return FS_GFP_TRANSHUGE_LIGHT | (madvised ? FS_GFP_DIRECT_RECLAIM : 0);
+  default: return FS_GFP_TRANSHUGE_LIGHT;
+  }
+}
 
 /* ---- parsing helpers --------------------------------------------------------- */
 
@@ -346,10 +397,11 @@ bool fsi_parse_gfp(const char *text, uint32_t *ret, char **ret_bad) {
 
 static const char *const stream_keys[] = {"kind", "orders", "think", "rate", "tasks", "lifetime", "footprint", "fill",
                                           "pinned", "dirty", "referenced", "cache", "objects", "gfp", "exit",
-                                          "item_pages", "mix", "files", "in_use", "footprint_of", NULL};
+                                          "item_pages", "mix", "files", "in_use", "footprint_of", "madvise", NULL};
 static const char *const phase_keys[] = {"duration", "streams", "drop_caches", "compact", "hugepages", "hugepage_order",
                                          "hugepage_interval", "hugepage_hold", "hugepage_movable", "hugepage_retry",
-                                         "thp_faults", "thp_interval", "thp_hold", "thp_defrag", "contig",
+                                         "thp_faults", "thp_interval", "thp_hold", "thp_defrag", "thp_enabled",
+                                         "thp_madvise", "contig",
                                          "contig_size", "contig_interval", "contig_hold", "offline", "offline_size",
                                          "offline_interval", "fragment_stream", "fragment_fraction", "fragment_mode",
                                          "hugepage_kind", "nr_hugepages", "nr_hugepages_keep", "set", NULL};
@@ -544,6 +596,15 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
       return false;
     }
     g_free(gfp);
+    s->gfp_given = true;
+  }
+  if (!fsi_workload_get_bool(cfg, group, "madvise", false, &s->madvise, error)) return false;
+  if (g_key_file_has_key(cfg->kf, group, "madvise", NULL) && (s->mixed || s->kind != FS_KIND_THP)) {
+    char *v = fsi_workload_get(cfg, group, "madvise");
+    fsi_workload_bad(error, cfg, group, "madvise", v,
+                     "usable here: madvise is for kind thp streams (their faults are THP faults)");
+    g_free(v);
+    return false;
   }
   uint64_t tasks, objects, think;
   double rate;
@@ -715,14 +776,20 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
   if (!fsi_workload_get_duration(cfg, group, "thp_interval", 10 * 1000 * 1000ull, &p->thp.interval, error) ||
       !fsi_workload_get_duration(cfg, group, "thp_hold", 0, &p->thp.hold, error))
     goto out;
+  if (!fsi_workload_get_bool(cfg, group, "thp_madvise", false, &p->thp.madvise, error)) goto out;
+  /* sysfs writes at phase start: transparent_hugepage/enabled and defrag */
+  char *en = fsi_workload_get(cfg, group, "thp_enabled");
+  p->thp_enabled_set = en ? thp_setting(en, thp_enabled_names, THP_NR) : -1;
+  if (en && p->thp_enabled_set < 0) {
+    fsi_workload_bad(error, cfg, group, "thp_enabled", en, "one of always, madvise, never");
+    g_free(en);
+    goto out;
+  }
+  g_free(en);
   char *defrag = fsi_workload_get(cfg, group, "thp_defrag");
-  /* /sys/kernel/mm/transparent_hugepage/defrag for a MADV_HUGEPAGE region */
-  if (!defrag || !strcmp(defrag, "madvise") || !strcmp(defrag, "defer+madvise")) p->thp.gfp = FS_GFP_TRANSHUGE;
-  else if (!strcmp(defrag, "always")) p->thp.gfp = FS_GFP_TRANSHUGE;
-  else if (!strcmp(defrag, "defer")) p->thp.gfp = FS_GFP_TRANSHUGE_LIGHT | FS_GFP_KSWAPD_RECLAIM;
-  else if (!strcmp(defrag, "never")) p->thp.gfp = FS_GFP_TRANSHUGE_LIGHT;
-  else {
-    fsi_workload_bad(error, cfg, group, "thp_defrag", defrag, "one of always, madvise, defer, defer+madvise, never");
+  p->thp_defrag_set = defrag ? thp_setting(defrag, thp_defrag_names, DEFRAG_NR) : -1;
+  if (defrag && p->thp_defrag_set < 0) {
+    fsi_workload_bad(error, cfg, group, "thp_defrag", defrag, "one of always, defer, defer+madvise, madvise, never");
     g_free(defrag);
     goto out;
   }
@@ -1027,9 +1094,11 @@ static void start_phase(FsiRun *run, FileWl *w) {
   }
   w->phase_start = run->now_ns;
   w->phase_end = run->now_ns + p->duration_ns;
-  /* in file order: sysctl writes, drop_caches, compact_memory, the
+  /* in file order: sysctl (and THP sysfs) writes, drop_caches, compact_memory, the
    * fragmenting free, then the fill goals and the nr_hugepages write */
   apply_settings(run, w, p);
+  if (p->thp_enabled_set >= 0) w->thp_enabled = p->thp_enabled_set;
+  if (p->thp_defrag_set >= 0) w->thp_defrag = p->thp_defrag_set;
   if (p->drop_caches) fsi_drop_caches(run, p->drop_caches);
   if (p->compact) fsi_run_compact_memory(run);
   if (p->fragment_stream >= 0) fragment(run, w, p);
@@ -1085,19 +1154,26 @@ static void do_huge(FsiRun *run, FileWl *w, Phase *p) {
   }
 }
 
+/* An anonymous fault in a huge-page-sized, aligned region: do_huge_pmd_anonymous_page()
+ * when hugepage_vma_check() allows a THP, else (or when the THP allocation fails:
+ * thp_fault_fallback) do_anonymous_page()'s base page, GFP_HIGHUSER_MOVABLE. */
 static void do_thp(FsiRun *run, FileWl *w, Phase *p) {
-  FsiRequest rq = {run->mem.pageblock_order, FS_KIND_THP, p->thp.gfp, w->controller, false, false, false};
-  FsiAllocResult r = fsi_run_alloc(run, &rq);
-  if (r.handle) {
-    p->thp_alloc++;
-    hold(run, w, r.handle, p->thp.hold, r.latency_ns);
-    return;
+  uint64_t latency = 0;
+  if (thp_allowed(w, p->thp.madvise)) {
+    FsiRequest rq = {run->mem.pageblock_order, FS_KIND_THP, thp_gfp(w, p->thp.madvise), w->controller,
+                     false, false, false};
+    FsiAllocResult r = fsi_run_alloc(run, &rq);
+    if (r.handle) {
+      p->thp_alloc++;
+      hold(run, w, r.handle, p->thp.hold, r.latency_ns);
+      return;
+    }
+    p->thp_fallback++;
+    latency = r.latency_ns;
   }
-  /* thp_fault_fallback: the fault maps a base page instead */
-  p->thp_fallback++;
   FsiRequest small = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, w->controller, false, false, false};
-  r = fsi_run_alloc(run, &small);
-  if (r.handle) hold(run, w, r.handle, p->thp.hold, r.latency_ns);
+  FsiAllocResult r = fsi_run_alloc(run, &small);
+  if (r.handle) hold(run, w, r.handle, p->thp.hold, latency + r.latency_ns);
 }
 
 static void do_contig(FsiRun *run, FileWl *w, Phase *p) {
@@ -1278,11 +1354,33 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
       pieces = 1u << order;
       order = 0;
     }
+    /* kind thp: a fault in the stream's region (do_thp()); without a THP
+     * (not allowed, or the allocation failed) it maps a base page */
+    bool thp = s->kind == FS_KIND_THP && !s->mixed && order > 0;
+    uint32_t kind = s->kind, gfp = s->gfp;
+    if (thp && !thp_allowed(w, s->madvise)) {
+      order = 0;
+      kind = FS_KIND_ANON;
+      gfp = FS_GFP_HIGHUSER_MOVABLE;
+    } else if (thp && !s->gfp_given) {
+      gfp = thp_gfp(w, s->madvise);
+    }
     for (uint32_t piece = 0; piece < pieces; piece++) {
-      FsiRequest rq = {order, s->kind, s->gfp, task, pinned, referenced, dirty};
+      FsiRequest rq = {order, kind, gfp, task, pinned, referenced, dirty};
       FsiAllocResult res = fsi_run_alloc(run, &rq);
       latency += res.latency_ns;
       s->attempts++;
+      if (thp && order > 0) {
+        if (res.handle) {
+          s->thp_alloc++;
+        } else {
+          s->thp_fallback++;
+          order = 0;
+          FsiRequest small = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, task, pinned, referenced, dirty};
+          res = fsi_run_alloc(run, &small);
+          latency += res.latency_ns;
+        }
+      }
       if (!res.handle) {
         s->failures++;
         continue;
@@ -1299,6 +1397,8 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
   }
   set_metric(run, s->m_attempts, (double)s->attempts);
   set_metric(run, s->m_failures, (double)s->failures);
+  set_metric(run, s->m_thp_alloc, (double)s->thp_alloc);
+  set_metric(run, s->m_thp_fallback, (double)s->thp_fallback);
   w->task_scheduled[task] = true;
   fsi_run_wake_task(run, task, run->now_ns + latency + (uint64_t)think);
 }
@@ -1369,6 +1469,17 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
     g_free(n);
     set_metric(run, s->m_attempts, 0);
     set_metric(run, s->m_failures, 0);
+    s->m_thp_alloc = s->m_thp_fallback = -1;
+    if (s->kind == FS_KIND_THP && !s->mixed) {
+      n = g_strdup_printf("stream_%s_thp_fault_alloc", s->name);
+      s->m_thp_alloc = fsi_stats_workload_metric(&run->stats, n);
+      g_free(n);
+      n = g_strdup_printf("stream_%s_thp_fault_fallback", s->name);
+      s->m_thp_fallback = fsi_stats_workload_metric(&run->stats, n);
+      g_free(n);
+      set_metric(run, s->m_thp_alloc, 0);
+      set_metric(run, s->m_thp_fallback, 0);
+    }
   }
   if (w->boot_hugepages) {
     /* hugepages=N: the pool is taken at boot, before anything else runs */
@@ -1418,6 +1529,14 @@ bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) 
   }
   uint64_t page = fsi_config_size(cfg, "machine", "page_size");
   uint32_t cpus = (uint32_t)fsi_config_int(cfg, "machine", "cpus");
+  /* the boot values of transparent_hugepage/enabled and defrag (validated enums) */
+  char *thp = fsi_config_string(cfg, "vm", "thp_enabled");
+  w->thp_enabled = thp_setting(thp, thp_enabled_names, THP_NR);
+  g_free(thp);
+  thp = fsi_config_string(cfg, "vm", "thp_defrag");
+  w->thp_defrag = thp_setting(thp, thp_defrag_names, DEFRAG_NR);
+  g_free(thp);
+  g_assert(w->thp_enabled >= 0 && w->thp_defrag >= 0);
   /* streams in file order */
   char **groups = g_key_file_get_groups(cfg->kf, NULL);
   uint32_t ns = 0;

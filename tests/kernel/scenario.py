@@ -406,7 +406,10 @@ def to_fragsim_workload(scn, mem_mb, seed, cal=None, thp_tries=None):
             if n is None:
                 n = int(total * (1 - scn.fill_pct / 100 * (1 - scn.free_pct / 100)) * 0.9 / 512)
                 notes.append(f"{name}: thp_faults = {n} estimated (no kernel tries= given)")
-            lines += [f"thp_faults = {n}", "thp_interval = 1us", f"thp_defrag = {scn.thp_defrag}"]
+            # the thp test madvises its region (MADV_HUGEPAGE) and writes
+            # enabled and defrag first
+            lines += [f"thp_faults = {n}", "thp_interval = 1us", "thp_madvise = true",
+                      f"thp_enabled = {scn.thp_enabled}", f"thp_defrag = {scn.thp_defrag}"]
             dur = THP_MS
         elif test.startswith("sleep"):
             dur = int(test[5:]) * 1000

@@ -234,6 +234,8 @@ class Scenarios(unittest.TestCase):
         self.assertIn("[phase.settle]\nduration = 60000ms\nset = kcompactd.proactiveness=100", text)
         self.assertIn("thp_faults = 100", text)
         self.assertIn("thp_defrag = never", text)
+        self.assertIn("thp_madvise = true", text)  # the guest madvises its region
+        self.assertIn("thp_enabled = always", text)
         self.assertIn("nr_hugepages = memfree", text)
         # phases start half a sample after a sample: the state before a
         # phase is an exact sample
