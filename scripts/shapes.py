@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""The published shapes (reference anchors §B), measured on fragsim.
+
+Runs the published protocols over seeds with `fragsim compare` and prints,
+for each published figure, fragsim's mean (with its 95% interval), the
+published value, and whether the shape holds:
+
+  B.1a  ols2006-highalloc on linux-2.6.16 (vanilla), linux-2.6.16-lists
+        (list-based grouping) and linux-2.6.16-zones (zone-based): success %
+        in pass 1, pass 2 and at rest, each within +-15 points of the
+        published value, and the kernels ranked as published in each phase.
+  2010  compaction2010 (test 1: dd, delete every second file, nr_hugepages
+        in 5% steps) and stress-highalloc (test 2: under load) on
+        linux-2.6.24 (lumpy reclaim alone) and linux-2.6.35 (with
+        compaction): similar huge pages (test 1: the last step's pool within
+        10%; test 2: success under load within 10 points, or better) and at
+        least 2x fewer pages reclaimed (test 1: kswapd and direct; test 2:
+        direct).
+
+Usage: scripts/shapes.py [--seeds N] [--jobs J] [--out DIR] [--fragsim PATH]
+Exit status 0 when every shape holds, 1 otherwise.  Run from the project
+root after building (build/); it sets the uninstalled paths itself.
+"""
+import argparse, csv, os, subprocess, sys
+
+B1A = {  # published (Gorman & Whitcroft, 2006-01, lkml; table B.1a)
+    "linux-2.6.16": (21, 36, 51),
+    "linux-2.6.16-lists": (31, 37, 88),
+    "linux-2.6.16-zones": (38, 56, 77),
+}
+PHASES = ("pass1", "pass2", "rest")
+
+
+def compare(fragsim, workload, stacks, seeds, jobs, out):
+    env = dict(os.environ)
+    env.setdefault("FRAGSIM_POLICY_PATH", "build/policies")
+    env.setdefault("FRAGSIM_DATA_PATH", "data")
+    env.setdefault("FRAGSIM_WORKLOAD_PATH", "workloads")
+    cmd = [fragsim, "compare", "-w", workload, "-r", str(seeds), "-j", str(jobs), "-q", "-o", out]
+    for s in stacks:
+        cmd += ["-p", s]
+    print("$ " + " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, env=env)
+    agg = {}
+    with open(os.path.join(out, "compare.csv")) as f:
+        for r in csv.DictReader(f):
+            agg[(r["stack"], r["metric"])] = r
+    return agg
+
+
+def val(agg, stack, metric):
+    r = agg[(stack, metric)]
+    mean = float(r["mean"])
+    half = (float(r["ci95_hi"]) - mean) if r["ci95_hi"] else 0.0
+    return mean, half
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--out", default="build/shapes")
+    ap.add_argument("--fragsim", default="build/cli/fragsim")
+    a = ap.parse_args()
+    ok = True
+
+    agg = compare(a.fragsim, "ols2006-highalloc", list(B1A), a.seeds, a.jobs, os.path.join(a.out, "b1a"))
+    print("\nB.1a  ols2006-highalloc, success % (fragsim mean +- 95% CI / published), +-15 points")
+    print(f"{'stack':22}" + "".join(f"{p:>22}" for p in PHASES))
+    got = {}
+    for s, pub in B1A.items():
+        cells = []
+        for i, p in enumerate(PHASES):
+            m, h = val(agg, s, f"phase_{p}_huge_success_pct")
+            got[(s, p)] = m
+            hold = abs(m - pub[i]) <= 15
+            ok &= hold
+            cells.append(f"{m:5.1f}+-{h:4.1f} / {pub[i]:3d} {'ok' if hold else 'NO'}")
+        print(f"{s:22}" + "".join(f"{c:>22}" for c in cells))
+    for i, p in enumerate(PHASES):
+        want = sorted(B1A, key=lambda s: B1A[s][i])
+        have = sorted(B1A, key=lambda s: got[(s, p)])
+        hold = want == have
+        ok &= hold
+        print(f"rank {p:6} published {' < '.join(want)}; fragsim {' < '.join(have)}: {'ok' if hold else 'NO'}")
+
+    agg = compare(a.fragsim, "stress-highalloc", ["linux-2.6.24", "linux-2.6.35"], a.seeds, a.jobs,
+                  os.path.join(a.out, "c2010"))
+    print("\n2010  stress-highalloc (test 2), lumpy reclaim alone (linux-2.6.24) vs compaction (linux-2.6.35)")
+    s0 = sum(val(agg, "linux-2.6.24", f"phase_{p}_huge_success_pct")[0] for p in ("pass1", "pass2")) / 2
+    s1 = sum(val(agg, "linux-2.6.35", f"phase_{p}_huge_success_pct")[0] for p in ("pass1", "pass2")) / 2
+    r0 = val(agg, "linux-2.6.24", "pgsteal_direct")[0]
+    r1 = val(agg, "linux-2.6.35", "pgsteal_direct")[0]
+    hold = abs(s1 - s0) <= 10 or s1 > s0
+    ok &= hold
+    print(f"success under load {s0:.1f} -> {s1:.1f} %: similar or better: {'ok' if hold else 'NO'}")
+    hold = r1 * 2 <= r0
+    ok &= hold
+    print(f"pgsteal_direct {r0:.0f} -> {r1:.0f} ({r1 / r0:.2f}x): at most 0.5x: {'ok' if hold else 'NO'}")
+    agg = compare(a.fragsim, "compaction2010", ["linux-2.6.24", "linux-2.6.35"], a.seeds, a.jobs,
+                  os.path.join(a.out, "c2010dd"))
+    print("\n2010  compaction2010 (test 1), lumpy reclaim alone (linux-2.6.24) vs compaction (linux-2.6.35)")
+    last = "phase_step18_nr_hugepages"
+    p0, p1 = val(agg, "linux-2.6.24", last)[0], val(agg, "linux-2.6.35", last)[0]
+    t0 = sum(val(agg, "linux-2.6.24", m)[0] for m in ("pgsteal_direct", "pgsteal_kswapd"))
+    t1 = sum(val(agg, "linux-2.6.35", m)[0] for m in ("pgsteal_direct", "pgsteal_kswapd"))
+    hold = abs(p1 - p0) <= 0.1 * p0
+    ok &= hold
+    print(f"huge pages at the last step {p0:.0f} -> {p1:.0f}: within 10%: {'ok' if hold else 'NO'}")
+    hold = t1 * 2 <= t0
+    ok &= hold
+    print(f"pages reclaimed {t0:.0f} -> {t1:.0f} ({t1 / t0:.2f}x): at most 0.5x: {'ok' if hold else 'NO'}")
+    print("\nall shapes hold" if ok else "\nsome shapes do not hold")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
