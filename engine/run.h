@@ -156,6 +156,11 @@ typedef struct {
   uint64_t kswapd_boost_target;
   bool kswapd_boosting;
   uint32_t kswapd_failures;
+  bool kswapd_sweep;         /* vm.kswapd_high_order=sweep (2.6.23-2.6.37 balance_pgdat) */
+  uint64_t kswapd_pass_reclaimed; /* sweep: this pass (since loop_again) */
+  /* lumpy reclaim's credit (reclaim_credit from a reclaim_tag hook) */
+  bool in_reclaim_tag;
+  uint64_t tag_credit;
   /* slab */
   uint32_t nr_caches;
   FsiSlabCache caches[FSI_MAX_SLAB_CACHES];

@@ -18,6 +18,7 @@
 #define SWAP_CLUSTER_MAX 32
 #define SHRINK_BATCH 128
 #define MAX_RECLAIM_FAILURES 16
+#define KSWAPD_NEW_RUN (-1) /* kswapd_priority: the next event starts a balance_pgdat() run */
 
 /* Kinds on an LRU list: anon, page cache, THP, and shmem (swap-backed: the
  * anon lists).  Pipe buffers, hugetlb pool pages and a module's pages are on
@@ -109,6 +110,7 @@ typedef struct {
   bool may_swap;
   uint64_t nr_to_reclaim;
   uint64_t scanned, reclaimed;
+  uint64_t credited;  /* of reclaimed: lumpy reclaim's pages, already in pgsteal_* */
   uint64_t cost_ns;
 } ScanControl;
 
@@ -186,7 +188,7 @@ static void shrink_active(FsiRun *run, uint32_t active, uint64_t nr, ScanControl
 /* shrink_inactive_list(): scan nr pages from the tail; referenced pages are
  * activated, the rest reclaimed if possible, else rotated to the head. */
 static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanControl *sc) {
-  uint64_t scanned = 0;
+  uint64_t scanned = 0, credited = 0;
   uint32_t id = run->rc.lru_tail[inactive];
   while (scanned < nr && id != FSI_NIL && sc->reclaimed < sc->nr_to_reclaim) {
     FsiAlloc *a = &run->allocs[id];
@@ -197,6 +199,8 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
       /* lumpy reclaim: a policy may take the tag page's neighbours; the
        * list may change under us, so pick the scan up again from the tail */
       uint64_t pfn = a->pfn;
+      run->rc.in_reclaim_tag = true;
+      run->rc.tag_credit = 0;
       for (uint32_t i = 0; i < run->nslots; i++) {
         const FsPolicyOps *ops = &run->slots[i].policy->ops;
         if (!ops->reclaim_tag) continue;
@@ -204,6 +208,17 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
         ops->reclaim_tag(run->slots[i].state, pfn, sc->order, sc->kswapd);
         run->current_slot = -1;
       }
+      run->rc.in_reclaim_tag = false;
+      /* shrink_page_list() frees the tag's neighbours with it: what the
+       * policy credits counts toward nr_reclaimed, so the reclaimer stops
+       * at its target (pgsteal_* already has them, from reclaim_pfn) */
+      sc->reclaimed += run->rc.tag_credit;
+      sc->credited += run->rc.tag_credit;
+      /* isolate_lru_pages() counts each neighbour taken against the scan
+       * (scan++), so a lumpy block uses up the pass's budget; reclaim_pfn
+       * has already counted them in pgscan_* and charged their cost */
+      scanned += run->rc.tag_credit;
+      credited += run->rc.tag_credit;
       if (a->lru != inactive) {
         id = run->rc.lru_tail[inactive];
         continue;
@@ -225,8 +240,8 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
     }
     id = prev;
   }
-  sc->scanned += scanned;
-  sc->cost_ns += scanned * run->cost.scan;
+  sc->scanned += scanned - credited;
+  sc->cost_ns += (scanned - credited) * run->cost.scan;
 }
 
 /* inactive_is_low(): inactive * int_sqrt(10 * GiB) < active. */
@@ -344,7 +359,7 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
   for (int priority = DEF_PRIORITY; priority >= 0 && sc.reclaimed < sc.nr_to_reclaim; priority--)
     shrink_node(run, priority, &sc);
   run->stats.c[FSI_C_pgscan_direct] += sc.scanned;
-  run->stats.c[FSI_C_pgsteal_direct] += sc.reclaimed;
+  run->stats.c[FSI_C_pgsteal_direct] += sc.reclaimed - sc.credited;
   run->stats.c[FSI_C_fs_direct_reclaim_ns] += sc.cost_ns;
   run->charged_ns += sc.cost_ns;
   return sc.reclaimed;
@@ -388,14 +403,14 @@ void fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
     /* woken during its HZ/10 nap: kswapd_low_wmark_hit_quickly */
     run->stats.c[FSI_C_kswapd_low_wmark_hit_quickly]++;
     rc->kswapd_napping = false;
-    rc->kswapd_priority = 0;
+    rc->kswapd_priority = KSWAPD_NEW_RUN;
     kswapd_schedule(run, run->now_ns);
     run->stats.c[FSI_C_fs_kswapd_wake]++;
     return;
   }
   if (fsi_pgdat_balanced(run, order, highest_zoneidx) && !total_boost(run)) return;
   rc->kswapd_awake = true;
-  rc->kswapd_priority = 0;
+  rc->kswapd_priority = KSWAPD_NEW_RUN;
   run->stats.c[FSI_C_fs_kswapd_wake]++;
   kswapd_schedule(run, run->now_ns);
 }
@@ -426,9 +441,9 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       return;
     }
     run->stats.c[FSI_C_kswapd_high_wmark_hit_quickly]++;
-    rc->kswapd_priority = 0;
+    rc->kswapd_priority = KSWAPD_NEW_RUN;
   }
-  if (rc->kswapd_priority == 0) {
+  if (rc->kswapd_priority == KSWAPD_NEW_RUN) {
     /* a new balance_pgdat() run */
     rc->kswapd_run_order = rc->kswapd_alloc_order = rc->kswapd_order;
     rc->kswapd_run_zone = rc->kswapd_classzone;
@@ -436,6 +451,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     rc->kswapd_classzone = 0;
     rc->kswapd_priority = DEF_PRIORITY;
     rc->kswapd_reclaimed = 0;
+    rc->kswapd_pass_reclaimed = 0;
     rc->kswapd_boost_target = total_boost(run);
     run->stats.c[FSI_C_pageoutrun]++;
   }
@@ -445,25 +461,59 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
   bool boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
   ScanControl sc = {.order = rc->kswapd_run_order, .kswapd = true, .may_writepage = !balanced || !boosting,
                     .may_swap = !balanced || !boosting};
+  /* 2.6.23-2.6.37 balance_pgdat(): no per-round target (nr_to_reclaim is
+   * ULONG_MAX for kswapd), and a high order is kept until a whole priority
+   * sweep frees fewer than SWAP_CLUSTER_MAX pages */
+  bool sweep = rc->kswapd_sweep && !boosting;
+  bool give_up = false;
   if (!balanced || boosting) {
     uint64_t want = 0;
     for (uint32_t z = 0; z <= rc->kswapd_run_zone && z < run->mem.nr_zones; z++)
       if (fsi_zone_populated(&run->mem.zones[z])) want += MAX(fsi_wmark(&run->mem.zones[z], FSI_WMARK_HIGH), SWAP_CLUSTER_MAX);
-    sc.nr_to_reclaim = balanced ? rc->kswapd_boost_target : want;
+    sc.nr_to_reclaim = balanced ? rc->kswapd_boost_target : sweep ? UINT64_MAX : want;
     shrink_node(run, rc->kswapd_priority, &sc);
     rc->kswapd_reclaimed += sc.reclaimed;
     run->stats.c[FSI_C_pgscan_kswapd] += sc.scanned;
-    run->stats.c[FSI_C_pgsteal_kswapd] += sc.reclaimed;
-    /* balance_pgdat(): once compact_gap(order) pages are back, balance for
-     * order 0 and leave contiguity to compaction */
-    if (rc->kswapd_run_order && rc->kswapd_reclaimed >= (2ull << rc->kswapd_run_order)) rc->kswapd_run_order = 0;
-    if (sc.reclaimed < sc.nr_to_reclaim) rc->kswapd_priority--;
-    balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
+    run->stats.c[FSI_C_pgsteal_kswapd] += sc.reclaimed - sc.credited;
+    if (sweep) {
+      /* 2.6.3x: after each priority, stop if the zones are balanced at the
+       * order; with SWAP_CLUSTER_MAX pages reclaimed in this pass, start a
+       * new pass at DEF_PRIORITY (goto loop_again, same order); after
+       * priority 0 without them, drop to order 0 and start again; at order
+       * 0 too, give up (the kernel marks zones all_unreclaimable) */
+      rc->kswapd_pass_reclaimed += sc.reclaimed;
+      balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
+      if (!balanced) {
+        bool again = rc->kswapd_pass_reclaimed >= SWAP_CLUSTER_MAX;
+        if (!again && rc->kswapd_priority == 0) {
+          if (rc->kswapd_run_order) {
+            rc->kswapd_run_order = 0;
+            again = !(balanced = fsi_pgdat_balanced(run, 0, rc->kswapd_run_zone));
+          } else {
+            give_up = true;
+          }
+        }
+        if (again) {
+          rc->kswapd_priority = DEF_PRIORITY;
+          rc->kswapd_pass_reclaimed = 0;
+          run->stats.c[FSI_C_pageoutrun]++;
+        } else if (!balanced && !give_up) {
+          rc->kswapd_priority--;
+        }
+      }
+    } else {
+      /* balance_pgdat(): once compact_gap(order) pages are back, balance for
+       * order 0 and leave contiguity to compaction */
+      if (rc->kswapd_run_order && rc->kswapd_reclaimed >= (2ull << rc->kswapd_run_order)) rc->kswapd_run_order = 0;
+      if (sc.reclaimed < sc.nr_to_reclaim) rc->kswapd_priority--;
+      balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
+      if (rc->kswapd_priority < 1) give_up = true;
+    }
     boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
   }
   uint64_t busy = MAX(sc.cost_ns + run->charged_ns, (uint64_t)1000);
   run->stats.c[FSI_C_fs_kswapd_ns] += busy;
-  if ((balanced && !boosting) || rc->kswapd_priority < 1) {
+  if ((balanced && !boosting) || give_up) {
     if (!rc->kswapd_reclaimed && !balanced) {
       rc->kswapd_failures++;
       run->stats.c[FSI_C_fs_kswapd_failures]++;
@@ -473,7 +523,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       for (uint32_t z = 0; z < run->mem.nr_zones; z++) run->mem.zones[z].watermark_boost = 0;
       rc->kswapd_boost_target = 0;
     }
-    rc->kswapd_priority = 0;
+    rc->kswapd_priority = KSWAPD_NEW_RUN;
     /* kswapd_try_to_sleep(): if balanced, wake kcompactd for the order it
      * was woken for (pageblock order after boosted reclaim); then nap HZ/10 */
     if (balanced)
@@ -498,6 +548,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->free_slab_head = rc->free_obj_head = FSI_NIL;
   rc->swap_pages = fsi_config_size(run->cfg, "vm", "swap") / run->mem.cfg.page_size;
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
+  g_autofree char *kho = fsi_config_string(run->cfg, "vm", "kswapd_high_order");
+  rc->kswapd_sweep = !strcmp(kho, "sweep");
   /* the caches every workload can use: a dentry-like and an inode-like
    * reclaimable cache, and two kmalloc caches */
   fsi_slab_cache_add(run, "dentry", FS_KIND_SLAB_RECLAIMABLE, 192);

@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 /* ---- ABI ------------------------------------------------------------------ */
 
 #define FS_ABI_MAJOR 1
-#define FS_ABI_MINOR 1
+#define FS_ABI_MINOR 2
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
@@ -327,6 +327,14 @@ typedef struct FsHostApi {
   /* The order of a free buddy block headed at pfn, or -1 if pfn heads none
    * (cheap: for scanners walking pfns). */
   int (*buddy_order)(FsHost *h, uint64_t pfn);
+
+  /* ---- appended in ABI 1.2 (check size before calling) ---- */
+  /* From a reclaim_tag hook: count `pages` the hook freed (through
+   * reclaim_pfn) toward the reclaimer's sc->nr_reclaimed, as the kernel's
+   * shrink_page_list() counts lumpy reclaim's neighbours, so the reclaimer
+   * stops at its target.  Pages are already in pgsteal_*; outside a
+   * reclaim_tag hook the call does nothing. */
+  void (*reclaim_credit)(FsHost *h, uint64_t pages);
 } FsHostApi;
 
 /* migrate_page results */
