@@ -276,28 +276,92 @@ static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
   }
 }
 
-/* do_shrink_slab(): delta = (freeable >> priority) * 4 / seeks, in batches
- * of SHRINK_BATCH, oldest objects first.  Pages come back only when a slab
- * page empties, which is why shrinking frees memory slowly. */
-static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
+/* The superblock shrinker (fs/super.c): one shrinker for the dentry and
+ * inode caches, seeks DEFAULT_SEEKS, batch 1024. */
+#define SB_SEEKS 2
+#define SB_BATCH 1024
+
+/* super_cache_count(): the objects on the caches' LRUs (an object in use is
+ * on none). */
+static uint64_t sb_count(const FsiRun *run) {
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < run->rc.nr_caches; i++) {
+    const FsiSlabCache *c = &run->rc.caches[i];
+    if (c->kind == FS_KIND_SLAB_RECLAIMABLE) n += c->nr_objects - c->nr_in_use;
+  }
+  return n;
+}
+
+/* prune_dcache_sb()/prune_icache_sb(): walk up to nr objects from the LRU
+ * head (oldest); a referenced one loses its flag and is rotated to the
+ * tail (dentry_lru_isolate's LRU_ROTATE), the others are freed.  Returns
+ * the objects walked; *freed counts the objects freed. */
+static uint64_t prune_cache(FsiRun *run, uint32_t ci, uint64_t nr, uint64_t *freed) {
+  FsiReclaim *rc = &run->rc;
+  FsiSlabCache *c = &rc->caches[ci];
+  uint64_t walked = 0;
+  while (walked < nr && c->lru_head != FSI_NIL) {
+    uint32_t o = c->lru_head;
+    FsiSlabObj *ob = &rc->objs[o];
+    walked++;
+    if (!ob->referenced) {
+      fsi_slab_obj_free(run, o);
+      (*freed)++;
+      continue;
+    }
+    ob->referenced = 0;
+    if (c->lru_tail == o) continue; /* alone on the list: already at the tail */
+    c->lru_head = ob->lru_next;
+    rc->objs[c->lru_head].lru_prev = FSI_NIL;
+    ob->lru_prev = c->lru_tail;
+    ob->lru_next = FSI_NIL;
+    rc->objs[c->lru_tail].lru_next = o;
+    c->lru_tail = o;
+  }
+  return walked;
+}
+
+/* super_cache_scan(): split nr_to_scan between the caches in proportion to
+ * their LRU counts (mult_frac over total + 1), at least one object each. */
+static uint64_t sb_scan(FsiRun *run, uint64_t nr_to_scan, uint64_t *walked) {
+  uint64_t total = sb_count(run) + 1, freed = 0;
   for (uint32_t i = 0; i < run->rc.nr_caches; i++) {
     FsiSlabCache *c = &run->rc.caches[i];
-    /* count_objects(): the freeable (unused) objects on the cache's LRU */
-    uint64_t freeable = c->nr_objects - c->nr_in_use;
-    if (c->kind != FS_KIND_SLAB_RECLAIMABLE || !freeable) continue;
-    uint64_t delta = (freeable >> priority) * 4 / 2;
-    if (!delta && priority == 0) delta = freeable;
-    uint64_t pages_before = c->nr_slab_pages;
-    uint64_t scanned = 0;
-    while (scanned < delta && c->lru_head != FSI_NIL) {
-      uint64_t batch = MIN(delta - scanned, (uint64_t)SHRINK_BATCH);
-      for (uint64_t k = 0; k < batch && c->lru_head != FSI_NIL; k++) fsi_slab_obj_free(run, c->lru_head);
-      scanned += batch;
-    }
-    run->stats.c[FSI_C_slabs_scanned] += scanned;
-    sc->cost_ns += scanned * run->cost.shrink_object;
-    sc->reclaimed += pages_before - c->nr_slab_pages;
+    if (c->kind != FS_KIND_SLAB_RECLAIMABLE) continue;
+    uint64_t share = nr_to_scan * (c->nr_objects - c->nr_in_use) / total;
+    *walked += prune_cache(run, i, share + 1, &freed);
   }
+  return freed;
+}
+
+/* do_shrink_slab() for the superblock shrinker: delta = (freeable >>
+ * priority) * 4 / seeks plus the deferred work (nr_deferred >> priority),
+ * at most twice the freeable objects, scanned in batches while a whole
+ * batch is due or the scan covers every freeable object; what was due but
+ * not scanned is deferred to the next call (at most 2 * freeable).  Pages
+ * come back only when a slab page empties, which is why shrinking frees
+ * memory slowly. */
+static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
+  FsiReclaim *rc = &run->rc;
+  uint64_t freeable = sb_count(run);
+  if (!freeable) return;
+  uint64_t nr = rc->shrink_deferred;
+  rc->shrink_deferred = 0;
+  uint64_t delta = (freeable >> priority) * 4 / SB_SEEKS;
+  uint64_t total_scan = MIN((nr >> priority) + delta, 2 * freeable);
+  uint64_t pages_before = fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
+  uint64_t scanned = 0, walked = 0, freed = 0;
+  while (total_scan >= SB_BATCH || total_scan >= freeable) {
+    uint64_t n = MIN((uint64_t)SB_BATCH, total_scan);
+    freed += sb_scan(run, n, &walked);
+    total_scan -= n;
+    scanned += n;
+  }
+  if (rc->shrinker_defer) rc->shrink_deferred = MIN(nr + delta > scanned ? nr + delta - scanned : 0, 2 * freeable);
+  run->stats.c[FSI_C_slabs_scanned] += scanned;
+  run->stats.c[FSI_C_fs_slab_objects_freed] += freed;
+  sc->cost_ns += walked * run->cost.shrink_object;
+  sc->reclaimed += pages_before - fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
 }
 
 static void shrink_node(FsiRun *run, int priority, ScanControl *sc) {
@@ -550,6 +614,7 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
   g_autofree char *kho = fsi_config_string(run->cfg, "vm", "kswapd_high_order");
   rc->kswapd_sweep = !strcmp(kho, "sweep");
+  rc->shrinker_defer = fsi_config_bool(run->cfg, "vm", "shrinker_defer");
   /* the caches every workload can use: a dentry-like and an inode-like
    * reclaimable cache, and two kmalloc caches */
   fsi_slab_cache_add(run, "dentry", FS_KIND_SLAB_RECLAIMABLE, 192);
