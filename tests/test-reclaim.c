@@ -215,6 +215,62 @@ static void test_slab_pages(void) {
   ft_run_free(run);
 }
 
+/* do_shrink_slab()'s nr_deferred: 3000 unused dentries at priority 2 are due
+ * (3000 >> 2) * 4 / 2 = 1500 objects: one batch of 1024 is scanned and 476
+ * deferred.  The next call is due (1976 >> 2) * 2 = 988 < 1024, plus the
+ * deferred 476 >> 2 = 119: a batch with the deferral, nothing without it
+ * (vm.shrinker_defer=false). */
+static void test_shrinker_deferred(gconstpointer data) {
+  bool defer = GPOINTER_TO_INT(data);
+  const char *sets[] = {defer ? "vm.shrinker_defer=true" : "vm.shrinker_defer=false", NULL};
+  FsiRun *run = new_run(sets, nothing);
+  int c = fsi_slab_cache_find(run, "dentry");
+  for (int i = 0; i < 3000; i++) g_assert_true(fsi_slab_alloc(run, (uint32_t)c, 0, NULL) != FSI_HANDLE_NONE);
+  fsi_shrink_slab(run, 2);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, 1024);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_slab_objects_freed], ==, 1024);
+  g_assert_cmpuint(run->rc.shrink_deferred, ==, defer ? 476 : 0);
+  fsi_shrink_slab(run, 2);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, defer ? 2048 : 1024);
+  g_assert_cmpuint(run->rc.caches[c].nr_objects, ==, defer ? 3000 - 2048 : 3000 - 1024);
+  /* 476 + 988 - 1024 = 440 carried on */
+  g_assert_cmpuint(run->rc.shrink_deferred, ==, defer ? 440 : 0);
+  GError *e = NULL;
+  g_assert_true(fsi_check_invariants(run, &e));
+  ft_run_free(run);
+}
+
+/* dentry_lru_isolate(): a referenced dentry is rotated (its flag cleared),
+ * not freed; it is scanned again, and freed, only after the rest of the
+ * LRU.  super_cache_scan() splits a batch between dentries and inodes in
+ * proportion to their LRUs. */
+static void test_shrinker_referenced(void) {
+  FsiRun *run = new_run(NULL, nothing);
+  int d = fsi_slab_cache_find(run, "dentry"), in = fsi_slab_cache_find(run, "inode");
+  /* 2048 referenced dentries, 1024 unreferenced inodes and 1024 in use
+   * (an open file's: on no LRU, not counted) */
+  for (int i = 0; i < 2048; i++) g_assert_true(fsi_slab_alloc_ex(run, (uint32_t)d, 0, false, true, NULL));
+  for (int i = 0; i < 2048; i++) g_assert_true(fsi_slab_alloc_ex(run, (uint32_t)in, 0, i % 2, false, NULL));
+  /* priority 2: (3072 >> 2) * 4 / 2 = 1536 due, one batch of 1024: 1024 *
+   * 2048 / 3073 + 1 = 683 dentries walked (rotated, none freed) and 1024 *
+   * 1024 / 3073 + 1 = 342 inodes (freed); 512 deferred */
+  fsi_shrink_slab(run, 2);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, 1024);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_slab_objects_freed], ==, 342);
+  g_assert_cmpuint(run->rc.caches[d].nr_objects, ==, 2048);
+  g_assert_cmpuint(run->rc.caches[in].nr_objects, ==, 2048 - 342);
+  g_assert_cmpuint(run->rc.shrink_deferred, ==, 512);
+  /* drop_caches (priority 0, 2 * freeable due): every referenced dentry is
+   * rotated once and then freed; the inodes in use stay */
+  fsi_drop_caches(run, 2);
+  g_assert_cmpuint(run->rc.caches[d].nr_objects, ==, 0);
+  g_assert_cmpuint(run->rc.caches[in].nr_objects, ==, 1024);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_slab_objects_freed], ==, 2048 + 1024);
+  GError *e = NULL;
+  g_assert_true(fsi_check_invariants(run, &e));
+  ft_run_free(run);
+}
+
 static void test_pcp_sizing(void) {
   /* zone_batchsize(): 63 for any zone of 1 GiB or more, 31 for 512 MiB */
   g_assert_cmpuint(fsi_zone_batchsize(262144), ==, 63);
@@ -263,6 +319,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/reclaim/slowpath/order0-retries-without-progress", test_order0_retries);
   g_test_add_func("/reclaim/swap/anon-swapped-not-killed", test_swap);
   g_test_add_func("/reclaim/slab/pages-freed-when-empty", test_slab_pages);
+  g_test_add_data_func("/reclaim/slab/shrinker-deferred", GINT_TO_POINTER(1), test_shrinker_deferred);
+  g_test_add_data_func("/reclaim/slab/shrinker-not-deferred", GINT_TO_POINTER(0), test_shrinker_deferred);
+  g_test_add_func("/reclaim/slab/shrinker-referenced-rotated", test_shrinker_referenced);
   g_test_add_func("/reclaim/pcp/sizing", test_pcp_sizing);
   g_test_add_func("/reclaim/pcp/deterministic", test_pcp_deterministic);
   return g_test_run();

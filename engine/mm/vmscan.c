@@ -364,6 +364,13 @@ static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
   sc->reclaimed += pages_before - fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
 }
 
+uint64_t fsi_shrink_slab(FsiRun *run, int priority) {
+  ScanControl sc = {.nr_to_reclaim = UINT64_MAX};
+  shrink_slab(run, priority, &sc);
+  run->charged_ns += sc.cost_ns;
+  return sc.reclaimed;
+}
+
 static void shrink_node(FsiRun *run, int priority, ScanControl *sc) {
   shrink_lruvec(run, priority, sc);
   shrink_slab(run, priority, sc);
