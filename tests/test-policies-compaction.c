@@ -426,6 +426,29 @@ static void test_lumpy_block(void) {
   }
 }
 
+/* The same request: with credit (every stack) the block's pages count
+ * toward direct reclaim's 32 pages, so the block ends it and every page
+ * direct reclaim took is lumpy's; without (lumpy.credit=false, the model
+ * before) the engine reclaims its own 32 pages on top. */
+static void test_lumpy_credit(gconstpointer data) {
+  bool credit = GPOINTER_TO_INT(data);
+  Fx fx;
+  const char *sets[] = {"vm.swap=64M", credit ? "lumpy.credit=true" : "lumpy.credit=false", NULL};
+  fx_open(&fx, "vanilla+lumpy", sets);
+  fill(&fx, FS_KIND_ANON, false);
+  fragment(&fx, 2);
+  FsiAllocResult r = alloc_req(fx.run, 9, FS_KIND_THP, thp_gfp(), false);
+  g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
+  int64_t lumpy = ft_counter(fx.run, "lumpy.lumpy_freed");
+  uint64_t direct = fx.run->stats.c[FSI_C_pgsteal_direct];
+  g_test_message("credit=%d: lumpy freed %" G_GINT64_FORMAT ", pgsteal_direct %" G_GUINT64_FORMAT, credit, lumpy,
+                 direct);
+  g_assert_cmpint(lumpy, >=, PB / 2 - 2);
+  if (credit) g_assert_cmpuint(direct, ==, (uint64_t)lumpy);
+  else g_assert_cmpuint(direct, >=, (uint64_t)lumpy + 32);
+  fx_close(&fx);
+}
+
 /* One unmovable page in every pageblock: 3.x aborts each block at it, 2.6.35
  * skips it and reclaims the rest of the block (in vain). */
 static void test_lumpy_abort(gconstpointer data) {
@@ -707,7 +730,7 @@ static void test_effect_proactive(void) {
  * swaps: asserted, swap-out falls by at least 5% (measured 16%). */
 static void test_effect_lumpy(void) {
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0",
-                           "vm.watermark_check=pre-4.4", "vm.swap=1G", NULL};
+                           "vm.watermark_check=pre-4.4", "vm.kswapd_high_order=sweep", "vm.swap=1G", NULL};
   const char *with[] = {"vm.swap=1G", NULL};
   const FtArm arms[] = {{"migratetype", without}, {"linux-2.6.23", with}};
   const char *cols[] = {"phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", "pgsteal_direct", "pswpout",
@@ -723,6 +746,50 @@ static void test_effect_lumpy(void) {
   g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 150);
   g_assert_cmpfloat(m[1][2], >, m[0][2] * 6);
   g_assert_cmpfloat(m[1][3], <, m[0][3] * 0.95);
+}
+
+/* Lumpy reclaim's frees credited to the reclaimer (#13 item 7):
+ * stress-highalloc on 2.6.23 with 1G of swap, lumpy.credit=false (the
+ * model before: direct reclaim went on to reclaim its own 32 pages after
+ * each block) against the default.  Measured with
+ * ./build/tests/test-policies-compaction --verbose -p
+ * /effect/lumpy/credit: TODO */
+static void test_effect_lumpy_credit(void) {
+  const char *off[] = {"vm.swap=1G", "lumpy.credit=false", NULL};
+  const char *on[] = {"vm.swap=1G", NULL};
+  const FtArm arms[] = {{"linux-2.6.23", off}, {"linux-2.6.23", on}};
+  const char *cols[] = {"pgsteal_direct", "allocstall_dma32", "phase_pass1_huge_success_pct",
+                        "phase_pass2_huge_success_pct", NULL};
+  double m[2][4];
+  ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
+  double per[2] = {m[0][0] / m[0][1], m[1][0] / m[1][1]};
+  g_test_message("pages per direct reclaim: %.1f -> %.1f", per[0], per[1]);
+  ft_assert_band("without credit: pages per direct reclaim", per[0], 0, 1e9);
+  ft_assert_band("with credit: pages per direct reclaim", per[1], 0, 1e9);
+  ft_assert_band("without credit: passes 1+2 success %", m[0][2] + m[0][3], 0, 200);
+  ft_assert_band("with credit: passes 1+2 success %", m[1][2] + m[1][3], 0, 200);
+  g_assert_cmpfloat(per[1], <, per[0]);
+}
+
+/* kswapd's high order in 2.6.23-2.6.37 (vm.kswapd_high_order=sweep, the
+ * 2.6.x stacks' setting) against 4.8+'s compact_gap reset, on the 2.6.23
+ * stack with 1G of swap: kswapd keeps the order far longer, so it runs many
+ * more balance_pgdat passes (pageoutrun) and lumpy-reclaims more blocks.
+ * Measured with ./build/tests/test-policies-compaction --verbose -p
+ * /effect/kswapd/high-order-sweep: TODO */
+static void test_effect_kswapd_sweep(void) {
+  const char *gap[] = {"vm.swap=1G", "vm.kswapd_high_order=compact-gap", NULL};
+  const char *sweep[] = {"vm.swap=1G", NULL};
+  const FtArm arms[] = {{"linux-2.6.23", gap}, {"linux-2.6.23", sweep}};
+  const char *cols[] = {"pageoutrun", "pgsteal_kswapd", "lumpy.lumpy_blocks", "phase_pass1_huge_success_pct",
+                        "phase_pass2_huge_success_pct", NULL};
+  double m[2][5];
+  ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
+  ft_assert_band("compact-gap: pageoutrun", m[0][0], 0, 1e9);
+  ft_assert_band("sweep: pageoutrun", m[1][0], 0, 1e9);
+  ft_assert_band("compact-gap: lumpy blocks", m[0][2], 0, 1e9);
+  ft_assert_band("sweep: lumpy blocks", m[1][2], 0, 1e9);
+  g_assert_cmpfloat(m[1][0], >, m[0][0]);
 }
 
 /* cma-device with the page cache footprint below memory (lifetime 10s: the
@@ -764,6 +831,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/kcompactd/wake", test_kcompactd_wake);
   g_test_add_func("/kcompactd/proactive", test_kcompactd_proactive);
   g_test_add_func("/lumpy/block", test_lumpy_block);
+  g_test_add_data_func("/lumpy/credit/on", GINT_TO_POINTER(1), test_lumpy_credit);
+  g_test_add_data_func("/lumpy/credit/off", GINT_TO_POINTER(0), test_lumpy_credit);
   g_test_add_data_func("/lumpy/abort/3.x", "3.x", test_lumpy_abort);
   g_test_add_data_func("/lumpy/abort/2.6.35", "2.6.35", test_lumpy_abort);
   g_test_add_func("/cma/area", test_cma_area);
@@ -773,6 +842,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/effect/compaction/stress-highalloc-vanilla", test_effect_compaction_vanilla);
   g_test_add_func("/effect/kcompactd/gupta-fragmenter", test_effect_proactive);
   g_test_add_func("/effect/lumpy/stress-highalloc", test_effect_lumpy);
+  g_test_add_func("/effect/lumpy/credit", test_effect_lumpy_credit);
+  g_test_add_func("/effect/kswapd/high-order-sweep", test_effect_kswapd_sweep);
   g_test_add_func("/effect/cma/cma-device", test_effect_cma);
   return g_test_run();
 }

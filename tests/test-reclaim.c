@@ -271,6 +271,25 @@ static void test_shrinker_referenced(void) {
   ft_run_free(run);
 }
 
+/* nr_deferred in a workload: fleet-server on 6.1 (dentries beside a page
+ * cache larger than memory; kswapd reclaims at high priorities, where a
+ * call's own delta, (dentries >> priority) * 2, stays below the batch of
+ * 1024).  Without the deferral (vm.shrinker_defer=false) no call reaches a
+ * batch; with it the work due at the high priorities adds up.  Measured
+ * with ./build/tests/test-reclaim --verbose -p
+ * /effect/shrinker/deferred/fleet-server: TODO */
+static void test_effect_shrinker_deferred(void) {
+  const char *off[] = {"vm.shrinker_defer=false", NULL};
+  const char *on[] = {"vm.shrinker_defer=true", NULL};
+  const FtArm arms[] = {{"linux-6.1", off}, {"linux-6.1", on}};
+  const char *cols[] = {"slabs_scanned", "fs_slab_objects_freed", "pgsteal_kswapd", NULL};
+  double m[2][3];
+  ft_effect("fleet-server", arms, 2, cols, 3, &m[0][0]);
+  ft_assert_band("without the deferral: objects scanned", m[0][0], 0, 1e9);
+  ft_assert_band("with it: objects scanned", m[1][0], 0, 1e9);
+  g_assert_cmpfloat(m[1][0], >, m[0][0]);
+}
+
 static void test_pcp_sizing(void) {
   /* zone_batchsize(): 63 for any zone of 1 GiB or more, 31 for 512 MiB */
   g_assert_cmpuint(fsi_zone_batchsize(262144), ==, 63);
@@ -323,6 +342,7 @@ int main(int argc, char **argv) {
   g_test_add_data_func("/reclaim/slab/shrinker-not-deferred", GINT_TO_POINTER(0), test_shrinker_deferred);
   g_test_add_func("/reclaim/slab/shrinker-referenced-rotated", test_shrinker_referenced);
   g_test_add_func("/reclaim/pcp/sizing", test_pcp_sizing);
+  g_test_add_func("/effect/shrinker/deferred/fleet-server", test_effect_shrinker_deferred);
   g_test_add_func("/reclaim/pcp/deterministic", test_pcp_deterministic);
   return g_test_run();
 }
