@@ -163,7 +163,7 @@ typedef struct {
   bool in_reclaim_tag;
   uint64_t tag_credit;
   /* the superblock shrinker of the dentry and inode caches */
-  bool shrinker_defer;       /* vm.shrinker_defer: carry nr_deferred between calls */
+  int shrinker_defer;        /* vm.shrinker_defer: FSI_DEFER_* */
   uint64_t shrink_deferred;  /* nr_deferred */
   /* slab */
   uint32_t nr_caches;

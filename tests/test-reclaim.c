@@ -222,7 +222,7 @@ static void test_slab_pages(void) {
  * (vm.shrinker_defer=false). */
 static void test_shrinker_deferred(gconstpointer data) {
   bool defer = GPOINTER_TO_INT(data);
-  const char *sets[] = {defer ? "vm.shrinker_defer=true" : "vm.shrinker_defer=false", NULL};
+  const char *sets[] = {defer ? "vm.shrinker_defer=scaled" : "vm.shrinker_defer=off", NULL};
   FsiRun *run = new_run(sets, nothing);
   int c = fsi_slab_cache_find(run, "dentry");
   for (int i = 0; i < 3000; i++) g_assert_true(fsi_slab_alloc(run, (uint32_t)c, 0, NULL) != FSI_HANDLE_NONE);
@@ -279,8 +279,8 @@ static void test_shrinker_referenced(void) {
  * with ./build/tests/test-reclaim --verbose -p
  * /effect/shrinker/deferred/fleet-server: TODO */
 static void test_effect_shrinker_deferred(void) {
-  const char *off[] = {"vm.shrinker_defer=false", NULL};
-  const char *on[] = {"vm.shrinker_defer=true", NULL};
+  const char *off[] = {"vm.shrinker_defer=off", NULL};
+  const char *on[] = {"vm.shrinker_defer=scaled", NULL};
   const FtArm arms[] = {{"linux-6.1", off}, {"linux-6.1", on}};
   const char *cols[] = {"slabs_scanned", "fs_slab_objects_freed", "pgsteal_kswapd", NULL};
   double m[2][3];
@@ -288,6 +288,26 @@ static void test_effect_shrinker_deferred(void) {
   ft_assert_band("without the deferral: objects scanned", m[0][0], 0, 1e9);
   ft_assert_band("with it: objects scanned", m[1][0], 0, 1e9);
   g_assert_cmpfloat(m[1][0], >, m[0][0]);
+}
+
+/* Before 5.11 (vm.shrinker_defer=full) the whole deferred work is added to
+ * the next call, not nr_deferred >> priority: at priority 6, 3000 dentries
+ * are due (3000 >> 6) * 2 = 92 a call; the twelfth call has 11 * 92 + 92 =
+ * 1104 due and scans a batch.  5.11+ (scaled) adds 1012 >> 6 = 15 there and
+ * scans nothing. */
+static void test_shrinker_deferred_full(gconstpointer data) {
+  const char *mode = data;
+  g_autofree char *set = g_strdup_printf("vm.shrinker_defer=%s", mode);
+  const char *sets[] = {set, NULL};
+  FsiRun *run = new_run(sets, nothing);
+  int c = fsi_slab_cache_find(run, "dentry");
+  for (int i = 0; i < 3000; i++) g_assert_true(fsi_slab_alloc(run, (uint32_t)c, 0, NULL) != FSI_HANDLE_NONE);
+  for (int k = 1; k < 12; k++) fsi_shrink_slab(run, 6);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, 0);
+  g_assert_cmpuint(run->rc.shrink_deferred, ==, 11 * 92);
+  fsi_shrink_slab(run, 6);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, strcmp(mode, "full") ? 0 : 1024);
+  ft_run_free(run);
 }
 
 static void test_pcp_sizing(void) {
@@ -341,6 +361,8 @@ int main(int argc, char **argv) {
   g_test_add_data_func("/reclaim/slab/shrinker-deferred", GINT_TO_POINTER(1), test_shrinker_deferred);
   g_test_add_data_func("/reclaim/slab/shrinker-not-deferred", GINT_TO_POINTER(0), test_shrinker_deferred);
   g_test_add_func("/reclaim/slab/shrinker-referenced-rotated", test_shrinker_referenced);
+  g_test_add_data_func("/reclaim/slab/shrinker-deferred-full/full", "full", test_shrinker_deferred_full);
+  g_test_add_data_func("/reclaim/slab/shrinker-deferred-full/scaled", "scaled", test_shrinker_deferred_full);
   g_test_add_func("/reclaim/pcp/sizing", test_pcp_sizing);
   g_test_add_func("/effect/shrinker/deferred/fleet-server", test_effect_shrinker_deferred);
   g_test_add_func("/reclaim/pcp/deterministic", test_pcp_deterministic);

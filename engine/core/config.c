@@ -34,7 +34,7 @@ const FsiConfKey fsi_conf_keys[] = {
     {"vm", "slub_max_order", FSI_CT_INT, "3", "slub_max_order: highest order of a slab page", NULL, 0, 10},
     {"vm", "watermark_boost_factor", FSI_CT_INT, "15000", "vm.watermark_boost_factor (1/10000 of the high watermark; 0: off)", NULL, 0, 1000000},
     {"vm", "kswapd_high_order", FSI_CT_ENUM, "compact-gap", "how kswapd lets go of a high order: compact-gap (4.8+: balance for order 0 once 2<<order pages are reclaimed) or sweep (2.6.23-2.6.37: keep the order until a whole priority sweep reclaims fewer than 32 pages; no per-round target)", "compact-gap|sweep", NOB},
-    {"vm", "shrinker_defer", FSI_CT_BOOL, "true", "carry the slab shrinker's unscanned work (nr_deferred) to its next call, as every kernel does; false only to measure its effect", NULL, NOB},
+    {"vm", "shrinker_defer", FSI_CT_ENUM, "scaled", "the slab shrinker's unscanned work (nr_deferred): scaled (5.11+: the next call adds nr_deferred >> priority) or full (before 5.11: all of it, at most freeable / 2 while the call's own share is under freeable / 4); off (no kernel) only to measure its effect", "scaled|full|off", NOB},
     {"vm", "watermark_check", FSI_CT_ENUM, "modern", "zone watermark check: modern (4.4+) or pre-4.4 (per-order discounting)", "modern|pre-4.4", NOB},
     {"sim", "duration", FSI_CT_DURATION, "60s", "simulated time to run", NULL, NOB},
     {"sim", "sample_interval", FSI_CT_DURATION, "1s", "time between timeseries.csv samples", NULL, NOB},

@@ -280,6 +280,7 @@ static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
  * inode caches, seeks DEFAULT_SEEKS, batch 1024. */
 #define SB_SEEKS 2
 #define SB_BATCH 1024
+enum { DEFER_SCALED, DEFER_FULL, DEFER_OFF }; /* vm.shrinker_defer */
 
 /* super_cache_count(): the objects on the caches' LRUs (an object in use is
  * on none). */
@@ -348,7 +349,16 @@ static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
   uint64_t nr = rc->shrink_deferred;
   rc->shrink_deferred = 0;
   uint64_t delta = (freeable >> priority) * 4 / SB_SEEKS;
-  uint64_t total_scan = MIN((nr >> priority) + delta, 2 * freeable);
+  uint64_t total_scan;
+  if (rc->shrinker_defer == DEFER_FULL) {
+    /* before 5.11: all the deferred work, but at most half the freeable
+     * objects while this call's own share is under a quarter of them */
+    total_scan = nr + delta;
+    if (delta < freeable / 4) total_scan = MIN(total_scan, freeable / 2);
+    total_scan = MIN(total_scan, 2 * freeable);
+  } else {
+    total_scan = MIN((nr >> priority) + delta, 2 * freeable);
+  }
   uint64_t pages_before = fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
   uint64_t scanned = 0, walked = 0, freed = 0;
   while (total_scan >= SB_BATCH || total_scan >= freeable) {
@@ -357,7 +367,10 @@ static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
     total_scan -= n;
     scanned += n;
   }
-  if (rc->shrinker_defer) rc->shrink_deferred = MIN(nr + delta > scanned ? nr + delta - scanned : 0, 2 * freeable);
+  /* before 5.11 the carried work was not capped at 2 * freeable */
+  uint64_t next = nr + delta > scanned ? nr + delta - scanned : 0;
+  if (rc->shrinker_defer == DEFER_SCALED) rc->shrink_deferred = MIN(next, 2 * freeable);
+  else if (rc->shrinker_defer == DEFER_FULL) rc->shrink_deferred = next;
   run->stats.c[FSI_C_slabs_scanned] += scanned;
   run->stats.c[FSI_C_fs_slab_objects_freed] += freed;
   sc->cost_ns += walked * run->cost.shrink_object;
@@ -621,7 +634,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
   g_autofree char *kho = fsi_config_string(run->cfg, "vm", "kswapd_high_order");
   rc->kswapd_sweep = !strcmp(kho, "sweep");
-  rc->shrinker_defer = fsi_config_bool(run->cfg, "vm", "shrinker_defer");
+  g_autofree char *defer = fsi_config_string(run->cfg, "vm", "shrinker_defer");
+  rc->shrinker_defer = !strcmp(defer, "off") ? DEFER_OFF : !strcmp(defer, "full") ? DEFER_FULL : DEFER_SCALED;
   /* the caches every workload can use: a dentry-like and an inode-like
    * reclaimable cache, and two kmalloc caches */
   fsi_slab_cache_add(run, "dentry", FS_KIND_SLAB_RECLAIMABLE, 192);
