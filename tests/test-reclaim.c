@@ -300,6 +300,26 @@ static void test_effect_shrinker_deferred(void) {
   g_assert_cmpfloat(m[1][0], >, m[0][0]);
 }
 
+/* Before 5.11 (vm.shrinker_defer=full) the whole deferred work is added to
+ * the next call, not nr_deferred >> priority: at priority 6, 3000 dentries
+ * are due (3000 >> 6) * 2 = 92 a call; the twelfth call has 11 * 92 + 92 =
+ * 1104 due and scans a batch.  5.11+ (scaled) adds 1012 >> 6 = 15 there and
+ * scans nothing. */
+static void test_shrinker_deferred_full(gconstpointer data) {
+  const char *mode = data;
+  g_autofree char *set = g_strdup_printf("vm.shrinker_defer=%s", mode);
+  const char *sets[] = {set, NULL};
+  FsiRun *run = new_run(sets, nothing);
+  int c = fsi_slab_cache_find(run, "dentry");
+  for (int i = 0; i < 3000; i++) g_assert_true(fsi_slab_alloc(run, (uint32_t)c, 0, NULL) != FSI_HANDLE_NONE);
+  for (int k = 1; k < 12; k++) fsi_shrink_slab(run, 6);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, 0);
+  g_assert_cmpuint(run->rc.shrink_deferred, ==, 11 * 92);
+  fsi_shrink_slab(run, 6);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, strcmp(mode, "full") ? 0 : 1024);
+  ft_run_free(run);
+}
+
 static void test_pcp_sizing(void) {
   /* zone_batchsize(): 63 for any zone of 1 GiB or more, 31 for 512 MiB */
   g_assert_cmpuint(fsi_zone_batchsize(262144), ==, 63);
