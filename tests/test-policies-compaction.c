@@ -650,7 +650,7 @@ static void test_cma_alloc(void) {
 static void test_effect_compaction(void) {
   /* linux-4.4's settings, without compaction */
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0", "vm.pcp_high_order=false",
-                           NULL};
+                           "vm.shrinker_defer=full", NULL};
   const FtArm arms[] = {{"migratetype+highatomic", without}, {"linux-4.4", NULL}};
   const char *cols[] = {"phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", "pgsteal_direct", NULL};
   double m[2][3];
@@ -727,7 +727,19 @@ static void test_effect_proactive(void) {
  * failing request wakes kswapd at order 9 far less often (fs_kswapd_wake
  * 1464 -> 716, seed 1) and kswapd's reclaim falls (pgsteal_kswapd 1472814
  * -> 1179419), which more than offsets the anonymous neighbours lumpy
- * swaps: asserted, swap-out falls by at least 5% (measured 16%). */
+ * swaps: asserted, swap-out falls by at least 5% (measured 16%).
+ * After #13 items 5 and 7 (the without arm is now 2.6.23 less lumpy:
+ * vm.kswapd_high_order=sweep and vm.shrinker_defer=full as the stack sets;
+ * lumpy's blocks credited to the reclaimer), measured the same way: passes
+ * 1+2 success 50.6, 51.6, 49.4 (50.5) -> 191.8, 192, 191.8 (191.9) %:
+ * kswapd's 2.6.23 sweep alone keeps reclaiming at order 9 and makes huge
+ * pages without lumpy too; pgsteal_direct 27728, 27585, 27840 (27718) ->
+ * 255325, 252040, 254518 (253961); pswpout 872931, 867617, 876709 (872419)
+ * -> 822480, 819612, 817689 (819927).  Asserted: success within 6 points
+ * (spreads 2.2 and 0.2), direct reclaim within 10% (spreads 255 and 3.3k),
+ * swap-out within 5% (spreads 9.1k and 4.8k); lumpy adding at least 100
+ * points (measured 141) and 6 times the direct reclaim (9.2), and lowering
+ * swap-out by at least 3% (measured 6%). */
 static void test_effect_lumpy(void) {
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0",
                            "vm.watermark_check=pre-4.4", "vm.kswapd_high_order=sweep", "vm.shrinker_defer=full",
@@ -738,15 +750,15 @@ static void test_effect_lumpy(void) {
                         NULL};
   double m[2][4];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 0, 8.7);
-  ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 160.4, 186.4);
-  ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 28685, 35059);
-  ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 196511, 240179);
-  ft_assert_band("without lumpy: pswpout", m[0][3], 753886, 833242);
-  ft_assert_band("with lumpy: pswpout", m[1][3], 634380, 701156);
-  g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 150);
+  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 44.5, 56.5);
+  ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 185.9, 197.9);
+  ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 24946, 30489);
+  ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 228565, 279357);
+  ft_assert_band("without lumpy: pswpout", m[0][3], 828798, 916040);
+  ft_assert_band("with lumpy: pswpout", m[1][3], 778931, 860923);
+  g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 100);
   g_assert_cmpfloat(m[1][2], >, m[0][2] * 6);
-  g_assert_cmpfloat(m[1][3], <, m[0][3] * 0.95);
+  g_assert_cmpfloat(m[1][3], <, m[0][3] * 0.97);
 }
 
 /* Lumpy reclaim's frees credited to the reclaimer (#13 item 7):
