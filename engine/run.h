@@ -117,7 +117,8 @@ typedef struct {
   uint32_t gen;
   uint32_t lru_next, lru_prev; /* object LRU (reclaimable caches) */
   uint16_t cache;
-  uint16_t live;       /* 0 free, 1 live (on the cache's LRU if reclaimable), 2 live and in use (no LRU) */
+  uint8_t live;        /* 0 free, 1 live (on the cache's LRU if reclaimable), 2 live and in use (no LRU) */
+  uint8_t referenced;  /* DCACHE_REFERENCED / I_REFERENCED: the shrinker rotates it once instead of freeing it */
 } FsiSlabObj;
 
 typedef struct {
@@ -159,6 +160,15 @@ typedef struct {
   uint64_t kswapd_boost_target;
   bool kswapd_boosting;
   uint32_t kswapd_failures;
+  bool kswapd_sweep;         /* vm.kswapd_high_order=sweep or loop (2.6.x balance_pgdat) */
+  bool kswapd_loop;          /* vm.kswapd_high_order=loop (before 2.6.33: the order is never dropped) */
+  uint64_t kswapd_pass_reclaimed; /* sweep: this pass (since loop_again) */
+  /* lumpy reclaim's credit (reclaim_credit from a reclaim_tag hook) */
+  bool in_reclaim_tag;
+  uint64_t tag_credit;
+  /* the superblock shrinker of the dentry and inode caches */
+  int shrinker_defer;        /* vm.shrinker_defer: FSI_DEFER_* */
+  uint64_t shrink_deferred;  /* nr_deferred */
   /* slab */
   uint32_t nr_caches;
   FsiSlabCache caches[FSI_MAX_SLAB_CACHES];

@@ -215,6 +215,111 @@ static void test_slab_pages(void) {
   ft_run_free(run);
 }
 
+/* do_shrink_slab()'s nr_deferred: 3000 unused dentries at priority 2 are due
+ * (3000 >> 2) * 4 / 2 = 1500 objects: one batch of 1024 is scanned and 476
+ * deferred.  The next call is due (1976 >> 2) * 2 = 988 < 1024, plus the
+ * deferred 476 >> 2 = 119: a batch with the deferral, nothing without it
+ * (vm.shrinker_defer=false). */
+static void test_shrinker_deferred(gconstpointer data) {
+  bool defer = GPOINTER_TO_INT(data);
+  const char *sets[] = {defer ? "vm.shrinker_defer=scaled" : "vm.shrinker_defer=off", NULL};
+  FsiRun *run = new_run(sets, nothing);
+  int c = fsi_slab_cache_find(run, "dentry");
+  for (int i = 0; i < 3000; i++) g_assert_true(fsi_slab_alloc(run, (uint32_t)c, 0, NULL) != FSI_HANDLE_NONE);
+  fsi_shrink_slab(run, 2);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, 1024);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_slab_objects_freed], ==, 1024);
+  g_assert_cmpuint(run->rc.shrink_deferred, ==, defer ? 476 : 0);
+  fsi_shrink_slab(run, 2);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, defer ? 2048 : 1024);
+  g_assert_cmpuint(run->rc.caches[c].nr_objects, ==, defer ? 3000 - 2048 : 3000 - 1024);
+  /* 476 + 988 - 1024 = 440 carried on */
+  g_assert_cmpuint(run->rc.shrink_deferred, ==, defer ? 440 : 0);
+  GError *e = NULL;
+  g_assert_true(fsi_check_invariants(run, &e));
+  ft_run_free(run);
+}
+
+/* dentry_lru_isolate(): a referenced dentry is rotated (its flag cleared),
+ * not freed; it is scanned again, and freed, only after the rest of the
+ * LRU.  super_cache_scan() splits a batch between dentries and inodes in
+ * proportion to their LRUs. */
+static void test_shrinker_referenced(void) {
+  FsiRun *run = new_run(NULL, nothing);
+  int d = fsi_slab_cache_find(run, "dentry"), in = fsi_slab_cache_find(run, "inode");
+  /* 2048 referenced dentries, 1024 unreferenced inodes and 1024 in use
+   * (an open file's: on no LRU, not counted) */
+  for (int i = 0; i < 2048; i++) g_assert_true(fsi_slab_alloc_ex(run, (uint32_t)d, 0, false, true, NULL));
+  for (int i = 0; i < 2048; i++) g_assert_true(fsi_slab_alloc_ex(run, (uint32_t)in, 0, i % 2, false, NULL));
+  /* priority 2: (3072 >> 2) * 4 / 2 = 1536 due, one batch of 1024: 1024 *
+   * 2048 / 3073 + 1 = 683 dentries walked (rotated, none freed) and 1024 *
+   * 1024 / 3073 + 1 = 342 inodes (freed); 512 deferred */
+  fsi_shrink_slab(run, 2);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, 1024);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_slab_objects_freed], ==, 342);
+  g_assert_cmpuint(run->rc.caches[d].nr_objects, ==, 2048);
+  g_assert_cmpuint(run->rc.caches[in].nr_objects, ==, 2048 - 342);
+  g_assert_cmpuint(run->rc.shrink_deferred, ==, 512);
+  /* drop_caches (priority 0, 2 * freeable due): every referenced dentry is
+   * rotated once and then freed; the inodes in use stay */
+  fsi_drop_caches(run, 2);
+  g_assert_cmpuint(run->rc.caches[d].nr_objects, ==, 0);
+  g_assert_cmpuint(run->rc.caches[in].nr_objects, ==, 1024);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_slab_objects_freed], ==, 2048 + 1024);
+  GError *e = NULL;
+  g_assert_true(fsi_check_invariants(run, &e));
+  ft_run_free(run);
+}
+
+/* nr_deferred in a workload: fleet-server on 6.1 (dentries beside a page
+ * cache larger than memory; kswapd reclaims at high priorities, where a
+ * call's own delta, (dentries >> priority) * 2, stays below the batch of
+ * 1024).  Without the deferral (vm.shrinker_defer=off) no call reaches a
+ * batch; 5.11+'s (scaled: nr_deferred >> priority) adds a few batches;
+ * before 5.11 (full: all of nr_deferred) the work due at the high
+ * priorities adds up to a hundred times more.  Measured with
+ * ./build/tests/test-reclaim --verbose -p
+ * /effect/shrinker/deferred/fleet-server: objects scanned off 0, 0, 0;
+ * scaled 3072, 2048, 2048 (mean 2389.3); full 257024, 253952, 251904
+ * (254293), every one freed (no referenced dentries).  Asserted: off
+ * exactly 0; scaled and full within twice their spread (1024 and 5120) of
+ * the mean; full at least 50 times scaled (measured 106). */
+static void test_effect_shrinker_deferred(void) {
+  const char *off[] = {"vm.shrinker_defer=off", NULL};
+  const char *scaled[] = {"vm.shrinker_defer=scaled", NULL};
+  const char *full[] = {"vm.shrinker_defer=full", NULL};
+  const FtArm arms[] = {{"linux-6.1", off}, {"linux-6.1", scaled}, {"linux-6.1", full}};
+  const char *cols[] = {"slabs_scanned", "fs_slab_objects_freed", "pgsteal_kswapd", NULL};
+  double m[3][3];
+  ft_effect("fleet-server", arms, 3, cols, 3, &m[0][0]);
+  ft_assert_band("off: objects scanned", m[0][0], 0, 0);
+  ft_assert_band("scaled: objects scanned", m[1][0], 341, 4437);
+  ft_assert_band("full: objects scanned", m[2][0], 244053, 264533);
+  g_assert_cmpfloat(m[1][1], ==, m[1][0]);
+  g_assert_cmpfloat(m[2][0], >, m[1][0] * 50);
+  g_assert_cmpfloat(m[1][0], >, m[0][0]);
+}
+
+/* Before 5.11 (vm.shrinker_defer=full) the whole deferred work is added to
+ * the next call, not nr_deferred >> priority: at priority 6, 3000 dentries
+ * are due (3000 >> 6) * 2 = 92 a call; the twelfth call has 11 * 92 + 92 =
+ * 1104 due and scans a batch.  5.11+ (scaled) adds 1012 >> 6 = 15 there and
+ * scans nothing. */
+static void test_shrinker_deferred_full(gconstpointer data) {
+  const char *mode = data;
+  g_autofree char *set = g_strdup_printf("vm.shrinker_defer=%s", mode);
+  const char *sets[] = {set, NULL};
+  FsiRun *run = new_run(sets, nothing);
+  int c = fsi_slab_cache_find(run, "dentry");
+  for (int i = 0; i < 3000; i++) g_assert_true(fsi_slab_alloc(run, (uint32_t)c, 0, NULL) != FSI_HANDLE_NONE);
+  for (int k = 1; k < 12; k++) fsi_shrink_slab(run, 6);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, 0);
+  g_assert_cmpuint(run->rc.shrink_deferred, ==, 11 * 92);
+  fsi_shrink_slab(run, 6);
+  g_assert_cmpuint(run->stats.c[FSI_C_slabs_scanned], ==, strcmp(mode, "full") ? 0 : 1024);
+  ft_run_free(run);
+}
+
 static void test_pcp_sizing(void) {
   /* zone_batchsize(): 63 for any zone of 1 GiB or more, 31 for 512 MiB */
   g_assert_cmpuint(fsi_zone_batchsize(262144, 256), ==, 63);
@@ -299,8 +404,14 @@ int main(int argc, char **argv) {
   g_test_add_func("/reclaim/slowpath/order0-retries-without-progress", test_order0_retries);
   g_test_add_func("/reclaim/swap/anon-swapped-not-killed", test_swap);
   g_test_add_func("/reclaim/slab/pages-freed-when-empty", test_slab_pages);
+  g_test_add_data_func("/reclaim/slab/shrinker-deferred", GINT_TO_POINTER(1), test_shrinker_deferred);
+  g_test_add_data_func("/reclaim/slab/shrinker-not-deferred", GINT_TO_POINTER(0), test_shrinker_deferred);
+  g_test_add_func("/reclaim/slab/shrinker-referenced-rotated", test_shrinker_referenced);
+  g_test_add_data_func("/reclaim/slab/shrinker-deferred-full/full", "full", test_shrinker_deferred_full);
+  g_test_add_data_func("/reclaim/slab/shrinker-deferred-full/scaled", "scaled", test_shrinker_deferred_full);
   g_test_add_func("/reclaim/pcp/sizing", test_pcp_sizing);
   g_test_add_func("/reclaim/pcp/sizing-eras", test_pcp_sizing_eras);
+  g_test_add_func("/effect/shrinker/deferred/fleet-server", test_effect_shrinker_deferred);
   g_test_add_func("/reclaim/pcp/deterministic", test_pcp_deterministic);
   return g_test_run();
 }

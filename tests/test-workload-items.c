@@ -341,7 +341,7 @@ static void test_in_use_slab(void) {
     Scripted s = scripted("linux-6.1", NULL);
     int c = fsi_slab_cache_find(s.run, "dentry");
     g_assert_cmpint(c, >=, 0);
-    for (int i = 0; i < 5000; i++) g_assert_true(fsi_slab_alloc_ex(s.run, (uint32_t)c, 0, in_use, NULL) != 0);
+    for (int i = 0; i < 5000; i++) g_assert_true(fsi_slab_alloc_ex(s.run, (uint32_t)c, 0, in_use, false, NULL) != 0);
     g_assert_cmpuint(fsi_slab_pages(s.run, FS_KIND_SLAB_RECLAIMABLE), >, 100);
     fsi_drop_caches(s.run, 2);
     left[in_use] = fsi_slab_pages(s.run, FS_KIND_SLAB_RECLAIMABLE);

@@ -1273,7 +1273,7 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
     for (int o = 0; o < 2; o++) {
       int c = fsi_slab_cache_find(run, caches[o]);
       uint64_t lat = 0;
-      if (c >= 0) it.obj[o] = fsi_slab_alloc_ex(run, (uint32_t)c, task, true, &lat);
+      if (c >= 0) it.obj[o] = fsi_slab_alloc_ex(run, (uint32_t)c, task, true, false, &lat);
       latency += lat;
     }
   }
@@ -1328,7 +1328,10 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
     for (uint32_t i = 0; i < s->objects; i++) {
       double life = draw_life(&s->life, r);
       uint64_t lat = 0;
-      FsiHandle h = fsi_slab_alloc_ex(run, (uint32_t)s->cache, task, s->in_use, &lat);
+      /* referenced: looked up again soon (DCACHE_REFERENCED); drawn only
+       * when the stream asks for it, so other streams' draws are unchanged */
+      bool referenced = s->referenced > 0 && fsi_rng_double(r) < s->referenced;
+      FsiHandle h = fsi_slab_alloc_ex(run, (uint32_t)s->cache, task, s->in_use, referenced, &lat);
       latency += lat;
       s->attempts++;
       if (!h) {

@@ -38,6 +38,7 @@
   X(fs_writeback, "dirty page cache pages written back by reclaim")                                 \
   X(slabs_scanned, "slab objects scanned by shrinkers")                                              \
   X(fs_slab_pages_freed, "slab pages freed because shrinking emptied them")                          \
+  X(fs_slab_objects_freed, "slab objects freed by shrinkers (scanned objects that were referenced are rotated, not freed)") \
   X(allocstall_dma, "direct reclaim entries, highest zone DMA")                                      \
   X(allocstall_dma32, "direct reclaim entries, highest zone DMA32")                                  \
   X(allocstall_normal, "direct reclaim entries, highest zone Normal")                                \

@@ -70,10 +70,11 @@ static uint32_t slab_capacity(const FsiRun *run, const FsiSlabCache *c, uint32_t
 }
 
 FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *ret_latency_ns) {
-  return fsi_slab_alloc_ex(run, cache, task, false, ret_latency_ns);
+  return fsi_slab_alloc_ex(run, cache, task, false, false, ret_latency_ns);
 }
 
-FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_use, uint64_t *ret_latency_ns) {
+FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_use, bool referenced,
+                            uint64_t *ret_latency_ns) {
   FsiReclaim *rc = &run->rc;
   FsiSlabCache *c = &rc->caches[cache];
   uint64_t latency = run->cost.alloc_base;
@@ -139,6 +140,7 @@ FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_
   if (!ob->gen) ob->gen = 1;
   ob->cache = (uint16_t)cache;
   ob->live = in_use ? 2 : 1;
+  ob->referenced = referenced;
   ob->lru_next = ob->lru_prev = FSI_NIL;
   if (in_use) c->nr_in_use++;
   if (c->kind == FS_KIND_SLAB_RECLAIMABLE && !in_use) {

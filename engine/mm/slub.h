@@ -14,7 +14,8 @@ FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *r
 /* The same; in_use: the object stays referenced by its owner (a dentry or
  * inode of an open file) until freed, so it is on no shrinker LRU and is
  * never shrunk; freeing it frees it at once (an unlinked file's dentry). */
-FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_use, uint64_t *ret_latency_ns);
+FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_use, bool referenced,
+                            uint64_t *ret_latency_ns);
 void fsi_slab_free(FsiRun *run, FsiHandle obj);
 bool fsi_slab_live(FsiRun *run, FsiHandle obj);
 void fsi_slab_free_after(FsiRun *run, FsiHandle obj, uint64_t delay_ns);

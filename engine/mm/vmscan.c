@@ -18,6 +18,7 @@
 #define SWAP_CLUSTER_MAX 32
 #define SHRINK_BATCH 128
 #define MAX_RECLAIM_FAILURES 16
+#define KSWAPD_NEW_RUN (-1) /* kswapd_priority: the next event starts a balance_pgdat() run */
 
 /* Kinds on an LRU list: anon, page cache, THP, and shmem (swap-backed: the
  * anon lists).  Pipe buffers, hugetlb pool pages and a module's pages are on
@@ -110,6 +111,7 @@ typedef struct {
   uint64_t nr_to_reclaim;
   uint64_t scanned, reclaimed;
   uint64_t pass_start; /* sc->reclaimed when this shrink_node pass began (shrink_lruvec's own target) */
+  uint64_t credited;  /* of reclaimed: lumpy reclaim's pages, already in pgsteal_* */
   uint64_t cost_ns;
   int priority;
   uint32_t reclaim_idx;
@@ -190,7 +192,7 @@ static void shrink_active(FsiRun *run, uint32_t active, uint64_t nr, ScanControl
 /* shrink_inactive_list(): scan nr pages from the tail; referenced pages are
  * activated, the rest reclaimed if possible, else rotated to the head. */
 static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanControl *sc) {
-  uint64_t scanned = 0;
+  uint64_t scanned = 0, credited = 0;
   uint32_t id = run->rc.lru_tail[inactive];
   while (scanned < nr && id != FSI_NIL && sc->reclaimed - sc->pass_start < sc->nr_to_reclaim) {
     FsiAlloc *a = &run->allocs[id];
@@ -201,6 +203,8 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
       /* lumpy reclaim: a policy may take the tag page's neighbours; the
        * list may change under us, so pick the scan up again from the tail */
       uint64_t pfn = a->pfn;
+      run->rc.in_reclaim_tag = true;
+      run->rc.tag_credit = 0;
       for (uint32_t i = 0; i < run->nslots; i++) {
         const FsPolicyOps *ops = &run->slots[i].policy->ops;
         if (!ops->reclaim_tag) continue;
@@ -208,6 +212,17 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
         ops->reclaim_tag(run->slots[i].state, pfn, sc->order, sc->kswapd);
         run->current_slot = -1;
       }
+      run->rc.in_reclaim_tag = false;
+      /* shrink_page_list() frees the tag's neighbours with it: what the
+       * policy credits counts toward nr_reclaimed, so the reclaimer stops
+       * at its target (pgsteal_* already has them, from reclaim_pfn) */
+      sc->reclaimed += run->rc.tag_credit;
+      sc->credited += run->rc.tag_credit;
+      /* isolate_lru_pages() counts each neighbour taken against the scan
+       * (scan++), so a lumpy block uses up the pass's budget; reclaim_pfn
+       * has already counted them in pgscan_* and charged their cost */
+      scanned += run->rc.tag_credit;
+      credited += run->rc.tag_credit;
       if (a->lru != inactive) {
         id = run->rc.lru_tail[inactive];
         continue;
@@ -229,8 +244,8 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
     }
     id = prev;
   }
-  sc->scanned += scanned;
-  sc->cost_ns += scanned * run->cost.scan;
+  sc->scanned += scanned - credited;
+  sc->cost_ns += (scanned - credited) * run->cost.scan;
 }
 
 /* inactive_is_low(): inactive * int_sqrt(10 * GiB) < active. */
@@ -265,28 +280,112 @@ static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
   }
 }
 
-/* do_shrink_slab(): delta = (freeable >> priority) * 4 / seeks, in batches
- * of SHRINK_BATCH, oldest objects first.  Pages come back only when a slab
- * page empties, which is why shrinking frees memory slowly. */
-static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
+/* The superblock shrinker (fs/super.c): one shrinker for the dentry and
+ * inode caches, seeks DEFAULT_SEEKS, batch 1024. */
+#define SB_SEEKS 2
+#define SB_BATCH 1024
+enum { DEFER_SCALED, DEFER_FULL, DEFER_OFF }; /* vm.shrinker_defer */
+
+/* super_cache_count(): the objects on the caches' LRUs (an object in use is
+ * on none). */
+static uint64_t sb_count(const FsiRun *run) {
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < run->rc.nr_caches; i++) {
+    const FsiSlabCache *c = &run->rc.caches[i];
+    if (c->kind == FS_KIND_SLAB_RECLAIMABLE) n += c->nr_objects - c->nr_in_use;
+  }
+  return n;
+}
+
+/* prune_dcache_sb()/prune_icache_sb(): walk up to nr objects from the LRU
+ * head (oldest); a referenced one loses its flag and is rotated to the
+ * tail (dentry_lru_isolate's LRU_ROTATE), the others are freed.  Returns
+ * the objects walked; *freed counts the objects freed. */
+static uint64_t prune_cache(FsiRun *run, uint32_t ci, uint64_t nr, uint64_t *freed) {
+  FsiReclaim *rc = &run->rc;
+  FsiSlabCache *c = &rc->caches[ci];
+  uint64_t walked = 0;
+  while (walked < nr && c->lru_head != FSI_NIL) {
+    uint32_t o = c->lru_head;
+    FsiSlabObj *ob = &rc->objs[o];
+    walked++;
+    if (!ob->referenced) {
+      fsi_slab_obj_free(run, o);
+      (*freed)++;
+      continue;
+    }
+    ob->referenced = 0;
+    if (c->lru_tail == o) continue; /* alone on the list: already at the tail */
+    c->lru_head = ob->lru_next;
+    rc->objs[c->lru_head].lru_prev = FSI_NIL;
+    ob->lru_prev = c->lru_tail;
+    ob->lru_next = FSI_NIL;
+    rc->objs[c->lru_tail].lru_next = o;
+    c->lru_tail = o;
+  }
+  return walked;
+}
+
+/* super_cache_scan(): split nr_to_scan between the caches in proportion to
+ * their LRU counts (mult_frac over total + 1), at least one object each. */
+static uint64_t sb_scan(FsiRun *run, uint64_t nr_to_scan, uint64_t *walked) {
+  uint64_t total = sb_count(run) + 1, freed = 0;
   for (uint32_t i = 0; i < run->rc.nr_caches; i++) {
     FsiSlabCache *c = &run->rc.caches[i];
-    /* count_objects(): the freeable (unused) objects on the cache's LRU */
-    uint64_t freeable = c->nr_objects - c->nr_in_use;
-    if (c->kind != FS_KIND_SLAB_RECLAIMABLE || !freeable) continue;
-    uint64_t delta = (freeable >> priority) * 4 / 2;
-    if (!delta && priority == 0) delta = freeable;
-    uint64_t pages_before = c->nr_slab_pages;
-    uint64_t scanned = 0;
-    while (scanned < delta && c->lru_head != FSI_NIL) {
-      uint64_t batch = MIN(delta - scanned, (uint64_t)SHRINK_BATCH);
-      for (uint64_t k = 0; k < batch && c->lru_head != FSI_NIL; k++) fsi_slab_obj_free(run, c->lru_head);
-      scanned += batch;
-    }
-    run->stats.c[FSI_C_slabs_scanned] += scanned;
-    sc->cost_ns += scanned * run->cost.shrink_object;
-    sc->reclaimed += pages_before - c->nr_slab_pages;
+    if (c->kind != FS_KIND_SLAB_RECLAIMABLE) continue;
+    uint64_t share = nr_to_scan * (c->nr_objects - c->nr_in_use) / total;
+    *walked += prune_cache(run, i, share + 1, &freed);
   }
+  return freed;
+}
+
+/* do_shrink_slab() for the superblock shrinker: delta = (freeable >>
+ * priority) * 4 / seeks plus the deferred work (nr_deferred >> priority),
+ * at most twice the freeable objects, scanned in batches while a whole
+ * batch is due or the scan covers every freeable object; what was due but
+ * not scanned is deferred to the next call (at most 2 * freeable).  Pages
+ * come back only when a slab page empties, which is why shrinking frees
+ * memory slowly. */
+static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
+  FsiReclaim *rc = &run->rc;
+  uint64_t freeable = sb_count(run);
+  if (!freeable) return;
+  uint64_t nr = rc->shrink_deferred;
+  rc->shrink_deferred = 0;
+  uint64_t delta = (freeable >> priority) * 4 / SB_SEEKS;
+  uint64_t total_scan;
+  if (rc->shrinker_defer == DEFER_FULL) {
+    /* before 5.11: all the deferred work, but at most half the freeable
+     * objects while this call's own share is under a quarter of them */
+    total_scan = nr + delta;
+    if (delta < freeable / 4) total_scan = MIN(total_scan, freeable / 2);
+    total_scan = MIN(total_scan, 2 * freeable);
+  } else {
+    total_scan = MIN((nr >> priority) + delta, 2 * freeable);
+  }
+  uint64_t pages_before = fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
+  uint64_t scanned = 0, walked = 0, freed = 0;
+  while (total_scan >= SB_BATCH || total_scan >= freeable) {
+    uint64_t n = MIN((uint64_t)SB_BATCH, total_scan);
+    freed += sb_scan(run, n, &walked);
+    total_scan -= n;
+    scanned += n;
+  }
+  /* before 5.11 the carried work was not capped at 2 * freeable */
+  uint64_t next = nr + delta > scanned ? nr + delta - scanned : 0;
+  if (rc->shrinker_defer == DEFER_SCALED) rc->shrink_deferred = MIN(next, 2 * freeable);
+  else if (rc->shrinker_defer == DEFER_FULL) rc->shrink_deferred = next;
+  run->stats.c[FSI_C_slabs_scanned] += scanned;
+  run->stats.c[FSI_C_fs_slab_objects_freed] += freed;
+  sc->cost_ns += walked * run->cost.shrink_object;
+  sc->reclaimed += pages_before - fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
+}
+
+uint64_t fsi_shrink_slab(FsiRun *run, int priority) {
+  ScanControl sc = {.nr_to_reclaim = UINT64_MAX};
+  shrink_slab(run, priority, &sc);
+  run->charged_ns += sc.cost_ns;
+  return sc.reclaimed;
 }
 
 int fsi_compaction_suitable(FsiRun *run, uint32_t zone, uint32_t order, uint32_t highest_zoneidx) {
@@ -428,7 +527,7 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
   }
   if (sc.compaction_ready) run->stats.c[FSI_C_fs_reclaim_compaction_ready]++;
   run->stats.c[FSI_C_pgscan_direct] += sc.scanned;
-  run->stats.c[FSI_C_pgsteal_direct] += sc.reclaimed;
+  run->stats.c[FSI_C_pgsteal_direct] += sc.reclaimed - sc.credited;
   run->stats.c[FSI_C_fs_direct_reclaim_ns] += sc.cost_ns;
   run->charged_ns += sc.cost_ns;
   /* do_try_to_free_pages(): reclaim aborted for compaction is progress */
@@ -473,14 +572,14 @@ void fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
     /* woken during its HZ/10 nap: kswapd_low_wmark_hit_quickly */
     run->stats.c[FSI_C_kswapd_low_wmark_hit_quickly]++;
     rc->kswapd_napping = false;
-    rc->kswapd_priority = 0;
+    rc->kswapd_priority = KSWAPD_NEW_RUN;
     kswapd_schedule(run, run->now_ns);
     run->stats.c[FSI_C_fs_kswapd_wake]++;
     return;
   }
   if (fsi_pgdat_balanced(run, order, highest_zoneidx) && !total_boost(run)) return;
   rc->kswapd_awake = true;
-  rc->kswapd_priority = 0;
+  rc->kswapd_priority = KSWAPD_NEW_RUN;
   run->stats.c[FSI_C_fs_kswapd_wake]++;
   kswapd_schedule(run, run->now_ns);
 }
@@ -511,9 +610,9 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       return;
     }
     run->stats.c[FSI_C_kswapd_high_wmark_hit_quickly]++;
-    rc->kswapd_priority = 0;
+    rc->kswapd_priority = KSWAPD_NEW_RUN;
   }
-  if (rc->kswapd_priority == 0) {
+  if (rc->kswapd_priority == KSWAPD_NEW_RUN) {
     /* a new balance_pgdat() run */
     rc->kswapd_run_order = rc->kswapd_alloc_order = rc->kswapd_order;
     rc->kswapd_run_zone = rc->kswapd_classzone;
@@ -521,6 +620,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     rc->kswapd_classzone = 0;
     rc->kswapd_priority = DEF_PRIORITY;
     rc->kswapd_reclaimed = 0;
+    rc->kswapd_pass_reclaimed = 0;
     rc->kswapd_boost_target = total_boost(run);
     run->stats.c[FSI_C_pageoutrun]++;
   }
@@ -530,25 +630,66 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
   bool boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
   ScanControl sc = {.order = rc->kswapd_run_order, .kswapd = true, .may_writepage = !balanced || !boosting,
                     .may_swap = !balanced || !boosting, .reclaim_idx = rc->kswapd_run_zone};
+  /* 2.6.23-2.6.37 balance_pgdat(): no per-round target (nr_to_reclaim is
+   * ULONG_MAX for kswapd), and a high order is kept until a whole priority
+   * sweep frees fewer than SWAP_CLUSTER_MAX pages */
+  bool sweep = rc->kswapd_sweep && !boosting;
+  bool give_up = false;
   if (!balanced || boosting) {
     uint64_t want = 0;
     for (uint32_t z = 0; z <= rc->kswapd_run_zone && z < run->mem.nr_zones; z++)
       if (fsi_zone_populated(&run->mem.zones[z])) want += MAX(fsi_wmark(&run->mem.zones[z], FSI_WMARK_HIGH), SWAP_CLUSTER_MAX);
-    sc.nr_to_reclaim = balanced ? rc->kswapd_boost_target : want;
+    sc.nr_to_reclaim = balanced ? rc->kswapd_boost_target : sweep ? UINT64_MAX : want;
     shrink_node(run, rc->kswapd_priority, &sc);
     rc->kswapd_reclaimed += sc.reclaimed;
     run->stats.c[FSI_C_pgscan_kswapd] += sc.scanned;
-    run->stats.c[FSI_C_pgsteal_kswapd] += sc.reclaimed;
-    /* balance_pgdat(): once compact_gap(order) pages are back, balance for
-     * order 0 and leave contiguity to compaction */
-    if (rc->kswapd_run_order && rc->kswapd_reclaimed >= (2ull << rc->kswapd_run_order)) rc->kswapd_run_order = 0;
-    if (sc.reclaimed < sc.nr_to_reclaim) rc->kswapd_priority--;
-    balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
+    run->stats.c[FSI_C_pgsteal_kswapd] += sc.reclaimed - sc.credited;
+    if (sweep) {
+      /* 2.6.3x: after each priority, stop if the zones are balanced at the
+       * order; with SWAP_CLUSTER_MAX pages reclaimed in this pass, start a
+       * new pass at DEF_PRIORITY (goto loop_again, same order); after
+       * priority 0 without them, drop to order 0 and start again; at order
+       * 0 too, give up (the kernel marks zones all_unreclaimable) */
+      rc->kswapd_pass_reclaimed += sc.reclaimed;
+      balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
+      if (!balanced) {
+        bool again = rc->kswapd_pass_reclaimed >= SWAP_CLUSTER_MAX;
+        if (!again && rc->kswapd_priority == 0) {
+          if (rc->kswapd_loop && rc->kswapd_run_order) {
+            /* before 2.6.33 (vm.kswapd_high_order=loop): goto loop_again at
+             * the same order whatever the sweep reclaimed; a sweep that
+             * reclaimed nothing stands for every zone all_unreclaimable,
+             * where balance_pgdat() returned and kswapd slept */
+            if (rc->kswapd_pass_reclaimed) again = true;
+            else give_up = true;
+          } else if (rc->kswapd_run_order) {
+            rc->kswapd_run_order = 0;
+            again = !(balanced = fsi_pgdat_balanced(run, 0, rc->kswapd_run_zone));
+          } else {
+            give_up = true;
+          }
+        }
+        if (again) {
+          rc->kswapd_priority = DEF_PRIORITY;
+          rc->kswapd_pass_reclaimed = 0;
+          run->stats.c[FSI_C_pageoutrun]++;
+        } else if (!balanced && !give_up) {
+          rc->kswapd_priority--;
+        }
+      }
+    } else {
+      /* balance_pgdat(): once compact_gap(order) pages are back, balance for
+       * order 0 and leave contiguity to compaction */
+      if (rc->kswapd_run_order && rc->kswapd_reclaimed >= (2ull << rc->kswapd_run_order)) rc->kswapd_run_order = 0;
+      if (sc.reclaimed < sc.nr_to_reclaim) rc->kswapd_priority--;
+      balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
+      if (rc->kswapd_priority < 1) give_up = true;
+    }
     boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
   }
   uint64_t busy = MAX(sc.cost_ns + run->charged_ns, (uint64_t)1000);
   run->stats.c[FSI_C_fs_kswapd_ns] += busy;
-  if ((balanced && !boosting) || rc->kswapd_priority < 1) {
+  if ((balanced && !boosting) || give_up) {
     if (!rc->kswapd_reclaimed && !balanced) {
       rc->kswapd_failures++;
       run->stats.c[FSI_C_fs_kswapd_failures]++;
@@ -558,7 +699,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       for (uint32_t z = 0; z < run->mem.nr_zones; z++) run->mem.zones[z].watermark_boost = 0;
       rc->kswapd_boost_target = 0;
     }
-    rc->kswapd_priority = 0;
+    rc->kswapd_priority = KSWAPD_NEW_RUN;
     /* kswapd_try_to_sleep(): if balanced, wake kcompactd for the order it
      * was woken for (pageblock order after boosted reclaim); then nap HZ/10 */
     if (balanced)
@@ -583,6 +724,11 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->free_slab_head = rc->free_obj_head = FSI_NIL;
   rc->swap_pages = fsi_config_size(run->cfg, "vm", "swap") / run->mem.cfg.page_size;
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
+  g_autofree char *kho = fsi_config_string(run->cfg, "vm", "kswapd_high_order");
+  rc->kswapd_sweep = !strcmp(kho, "sweep") || !strcmp(kho, "loop");
+  rc->kswapd_loop = !strcmp(kho, "loop");
+  g_autofree char *defer = fsi_config_string(run->cfg, "vm", "shrinker_defer");
+  rc->shrinker_defer = !strcmp(defer, "off") ? DEFER_OFF : !strcmp(defer, "full") ? DEFER_FULL : DEFER_SCALED;
   /* the caches every workload can use: a dentry-like and an inode-like
    * reclaimable cache, and two kmalloc caches */
   fsi_slab_cache_add(run, "dentry", FS_KIND_SLAB_RECLAIMABLE, 192);

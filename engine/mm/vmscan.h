@@ -34,6 +34,9 @@ void fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
 void fsi_kswapd_event(FsiRun *run, uint64_t gen);
 bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
 
+/* One shrink_slab() call at priority (the superblock shrinker of the
+ * dentry and inode caches), as reclaim makes it; returns slab pages freed. */
+uint64_t fsi_shrink_slab(FsiRun *run, int priority);
 /* drop_caches: 1 = page cache, 2 = slab, 3 = both. Returns pages freed. */
 uint64_t fsi_drop_caches(FsiRun *run, int what);
 

@@ -305,6 +305,11 @@ static uint64_t h_reclaim_pfn(FsHost *h, uint64_t pfn, bool sync) {
   return fsi_reclaim_pfn(RUN(h), pfn, sync, RUN(h)->in_kswapd);
 }
 
+static void h_reclaim_credit(FsHost *h, uint64_t pages) {
+  FsiRun *run = RUN(h);
+  if (run->rc.in_reclaim_tag) run->rc.tag_credit += pages;
+}
+
 const FsHostApi fsi_host_api = {
     .size = sizeof(FsHostApi),
     .now_ns = h_now_ns,
@@ -348,4 +353,5 @@ const FsHostApi fsi_host_api = {
     .reclaimable_pages = h_reclaimable_pages,
     .kswapd_running = h_kswapd_running,
     .buddy_order = h_buddy_order,
+    .reclaim_credit = h_reclaim_credit,
 };

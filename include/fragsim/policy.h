@@ -327,6 +327,14 @@ typedef struct FsHostApi {
   /* The order of a free buddy block headed at pfn, or -1 if pfn heads none
    * (cheap: for scanners walking pfns). */
   int (*buddy_order)(FsHost *h, uint64_t pfn);
+
+  /* ---- appended in ABI 1.2 (check size before calling) ---- */
+  /* From a reclaim_tag hook: count `pages` the hook freed (through
+   * reclaim_pfn) toward the reclaimer's sc->nr_reclaimed, as the kernel's
+   * shrink_page_list() counts lumpy reclaim's neighbours, so the reclaimer
+   * stops at its target.  Pages are already in pgsteal_*; outside a
+   * reclaim_tag hook the call does nothing. */
+  void (*reclaim_credit)(FsHost *h, uint64_t pages);
 } FsHostApi;
 
 /* migrate_page results */

@@ -28,14 +28,21 @@
  * scanning sum(lru >> q, q = p+1..12) pages; a kswapd round at priority p
  * scans lru >> p.  Costly orders are always in lumpy mode, as in the kernel.
  *
- * Freed pages are not credited to the engine's reclaim loop (the hook
- * returns nothing), which would keep scanning, and lumpy-reclaiming block
- * after block, until it has freed its own nr_to_reclaim pages.  In the
- * kernel the neighbours count toward nr_reclaimed, so one block usually
- * ends a direct reclaim.  So once lumpy has freed nr_to_reclaim pages in
- * one reclaim invocation (SWAP_CLUSTER_MAX for direct reclaim, the sum of
- * the high watermarks for a kswapd round) further tag pages get ordinary
- * reclaim; the engine then still reclaims up to its own 32 pages on top.
+ * Credit (credit=true, every stack): the pages a block frees are counted
+ * toward the reclaimer's nr_reclaimed through the host's reclaim_credit
+ * (ABI 1.2), as shrink_page_list() counts the neighbours in the kernel, so
+ * one block usually ends a direct reclaim (32 pages) and the neighbours
+ * use up the pass's scan budget (isolate_lru_pages' scan++).
+ *
+ * credit=false, for comparison only (the model before fragsim issue 13):
+ * nothing is credited, so the engine would keep scanning, and
+ * lumpy-reclaiming block after block, until it freed its own
+ * nr_to_reclaim pages.  Instead, once lumpy has freed nr_to_reclaim pages
+ * in one reclaim invocation (SWAP_CLUSTER_MAX for direct reclaim, the sum
+ * of the high watermarks for a kswapd round) further tag pages get
+ * ordinary reclaim, and the engine still reclaims up to its own target on
+ * top.
+ *
  * An invocation ends when simulated time moves, the reclaimer changes, or
  * the slow path reaches FS_STAGE_DIRECT_RECLAIM (right after each direct
  * reclaim), where lumpy also reports its pages as reclaim progress.
@@ -49,7 +56,7 @@
 enum { MODE_3X = 0, MODE_2635 = 1 };
 static const char *const mode_choices[] = {"3.x", "2.6.35", NULL};
 
-enum { PARAM_MODE, PARAM_SYNC, N_PARAMS };
+enum { PARAM_MODE, PARAM_SYNC, PARAM_CREDIT, N_PARAMS };
 
 static const FsParamSpec lumpy_params[] = {
     [PARAM_MODE] = {.name = "mode",
@@ -67,6 +74,13 @@ static const FsParamSpec lumpy_params[] = {
                             "could not free",
                     .min = 1,
                     .max = 0},
+    [PARAM_CREDIT] = {.name = "credit",
+                      .type = FS_PARAM_BOOL,
+                      .default_value = "true",
+                      .help = "count the pages a block frees toward the reclaimer's nr_reclaimed, as the kernel "
+                              "does; false (for comparison only): fragsim's pre-issue-13 model",
+                      .min = 1,
+                      .max = 0},
     [N_PARAMS] = {0},
 };
 
@@ -90,6 +104,7 @@ typedef struct {
   FsHost *host;
   int mode;
   bool sync;
+  bool credit; /* reclaim_credit is used (credit=true and the host has it) */
   /* the reclaim invocation being estimated */
   uint64_t inv_ns;
   bool inv_kswapd, inv_valid;
@@ -107,6 +122,7 @@ static void *lumpy_create(const FsHostApi *api, FsHost *host, const FsParamValue
   s->host = host;
   s->mode = (int)values[PARAM_MODE].i;
   s->sync = values[PARAM_SYNC].b;
+  s->credit = values[PARAM_CREDIT].b && api->size > G_STRUCT_OFFSET(FsHostApi, reclaim_credit) && api->reclaim_credit;
   s->pending = g_array_new(FALSE, FALSE, sizeof(uint64_t));
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
@@ -248,9 +264,11 @@ static void lumpy_reclaim_tag(void *state, uint64_t pfn, uint32_t order, bool ks
   /* set_lumpy_reclaim_mode(): costly orders always; orders 1-3 once
    * reclaim is struggling (priority < DEF_PRIORITY - 2) */
   if (!order || (order <= COSTLY_ORDER && priority >= DEF_PRIORITY - 2)) return;
-  /* the invocation's target is met: reclaim would have stopped */
-  if (s->inv_freed >= nr_to_reclaim(s, kswapd)) return;
+  /* credit=false: the invocation's target is met, reclaim would have
+   * stopped (with credit the engine stops by itself) */
+  if (!s->credit && s->inv_freed >= nr_to_reclaim(s, kswapd)) return;
   uint64_t freed = lumpy_block(s, pfn, order, kswapd, priority);
+  if (s->credit) s->api->reclaim_credit(s->host, freed);
   s->inv_freed += freed;
   if (!kswapd) s->inv_progress += freed;
 }
