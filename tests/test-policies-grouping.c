@@ -42,7 +42,7 @@ static void fx_open(Fx *fx, const char *stack, const char *const *sets) { fx->ru
 static void fx_close(Fx *fx) { ft_run_free(fx->run); }
 
 static FsiAllocResult alloc_gfp(FsiRun *run, uint32_t kind, uint32_t gfp, uint32_t order) {
-  FsiRequest rq = {order, kind, gfp, 0, false, false, false};
+  FsiRequest rq = {order, kind, gfp, 0, false, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
   ft_check(run);
   return r;

@@ -30,6 +30,10 @@ void fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
 void fsi_kswapd_event(FsiRun *run, uint64_t gen);
 bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
 
+/* folio_rotate_reclaimable(): to the inactive tail; activation (workingset refault). */
+void fsi_folio_rotate_reclaimable(FsiRun *run, uint32_t id);
+void fsi_lru_activate(FsiRun *run, uint32_t id);
+
 /* drop_caches: 1 = page cache, 2 = slab, 3 = both. Returns pages freed. */
 uint64_t fsi_drop_caches(FsiRun *run, int what);
 
