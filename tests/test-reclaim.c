@@ -144,8 +144,8 @@ static void test_costly_gives_up(void) {
   ft_run_free(run);
 }
 
-/* Reclaimable but not by direct reclaim (dirty page cache, which only
- * kswapd writes back): order 0 loops MAX_RECLAIM_RETRIES times without
+/* Reclaimable but not by direct reclaim (dirty page cache, which direct
+ * reclaim never writes: it marks it PG_reclaim for the flushers): order 0 loops MAX_RECLAIM_RETRIES times without
  * progress before it considers OOM; a costly request stops after one. */
 static void fill_dirty(FsiRun *run) {
   FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, true, false};
@@ -168,9 +168,13 @@ static void test_order0_retries(void) {
   /* no task holds anonymous memory: there is no OOM victim, the request fails */
   g_assert_cmpuint(r.handle, ==, FSI_HANDLE_NONE);
   g_assert_cmpuint(run->stats.c[FSI_C_oom_kill], ==, 0);
-  /* kswapd, which may write back, gets the node going again */
+  /* the flusher threads (woken by reclaim, which found nothing but
+   * unqueued dirty pages) and kswapd write the pages back, and once written
+   * they are reclaimed: the node gets going again */
+  g_assert_cmpuint(run->stats.c[FSI_C_nr_vmscan_immediate_reclaim], >, 0);
   g_assert_true(fsi_run_advance(run, run->now_ns + 1000 * 1000 * 1000ull));
-  g_assert_cmpuint(run->stats.c[FSI_C_fs_writeback], >, 0);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_writeback] + run->stats.c[FSI_C_fs_flusher_writeback], >, 0);
+  g_assert_cmpuint(run->stats.c[FSI_C_pgrotated], >, 0);
   g_assert_cmpuint(fsi_run_alloc(run, &small).handle, !=, FSI_HANDLE_NONE);
   ft_run_free(run);
 }

@@ -252,7 +252,7 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
     if (!swap_has_room(run, n)) {
       /* add_to_swap() failed: a THP is split and its pages swapped one by
        * one as room allows (thp_swpout_fallback); a base page is activated */
-      if (n == 1 || !rc->thp_swap_split || !swap_has_room(run, 1)) {
+      if (a->kind != FS_KIND_THP || !rc->thp_swap_split || !swap_has_room(run, 1)) {
         sc->activate = true;
         return 0;
       }
