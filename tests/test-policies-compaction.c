@@ -704,7 +704,20 @@ static void test_effect_proactive(void) {
  * failing request wakes kswapd at order 9 far less often (fs_kswapd_wake
  * 1464 -> 716, seed 1) and kswapd's reclaim falls (pgsteal_kswapd 1472814
  * -> 1179419), which more than offsets the anonymous neighbours lumpy
- * swaps: asserted, swap-out falls by at least 5% (measured 16%). */
+ * swaps: asserted, swap-out falls by at least 5% (measured 16%).
+ * Re-measured after #13 item 9 (async writeback, flushers, PG_reclaim):
+ * success sums 11.8, 9.2, 8 (9.67) -> 191.4, 192.4, 192.4 (192.07);
+ * pgsteal_direct 30472, 30813, 31091 (30792) -> 153548, 152759, 147514
+ * (151274); pswpout 831180, 827133, 832040 (830118) -> 911218, 912636,
+ * 917982 (913945).  Lumpy still adds 180 points, but a dirty page cache
+ * neighbour is no longer written and freed by the reclaimer at once (direct
+ * reclaim never writes; lumpy's async pass only marks it PG_reclaim), so
+ * lumpy's blocks come more from anonymous neighbours and from clean pages:
+ * direct reclaim rises 4.9x (was 6.9x) and swap-out now rises 10% (was
+ * -16%).  Asserted: success sums within 2x their spreads (3.8, 1; at
+ * least 6%), direct reclaim within 10% (spreads 0.6k, 6k), swap-out within
+ * 5% (spreads 4.9k, 6.8k), lumpy adding at least 150 points and 4 times
+ * the direct reclaim, and swap-out rising by at least 5%. */
 static void test_effect_lumpy(void) {
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0",
                            "vm.watermark_check=pre-4.4", "vm.swap=1G", NULL};
@@ -714,15 +727,15 @@ static void test_effect_lumpy(void) {
                         NULL};
   double m[2][4];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 0, 8.7);
-  ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 160.4, 186.4);
-  ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 28685, 35059);
-  ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 196511, 240179);
-  ft_assert_band("without lumpy: pswpout", m[0][3], 753886, 833242);
-  ft_assert_band("with lumpy: pswpout", m[1][3], 634380, 701156);
+  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 0, 17.3);
+  ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 180, 204);
+  ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 27700, 33900);
+  ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 136100, 166400);
+  ft_assert_band("without lumpy: pswpout", m[0][3], 788600, 871600);
+  ft_assert_band("with lumpy: pswpout", m[1][3], 868200, 959600);
   g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 150);
-  g_assert_cmpfloat(m[1][2], >, m[0][2] * 6);
-  g_assert_cmpfloat(m[1][3], <, m[0][3] * 0.95);
+  g_assert_cmpfloat(m[1][2], >, m[0][2] * 4);
+  g_assert_cmpfloat(m[1][3], >, m[0][3] * 1.05);
 }
 
 /* cma-device with the page cache footprint below memory (lifetime 10s: the
