@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "engine/core/error.h"
+#include "engine/mm/internal.h"
 #include "engine/mm/migrate.h"
 #include "engine/mm/oom_kill.h"
 #include "engine/mm/page_isolation.h"
@@ -740,6 +741,7 @@ FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h) {
  * non-resident object (a refault): same id and handle, new place. */
 static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reuse) {
   FsiAllocResult res = {FSI_HANDLE_NONE, FS_PFN_NONE, 0, 0, FSI_VIA_FAILED};
+  uint32_t reuse_gen = reuse != FSI_NIL ? run->allocs[reuse].gen : 0;
   uint64_t ops0 = run->mem.buddy_ops;
   run->charged_ns = 0;
   run->current_task = rq->task;
@@ -785,6 +787,13 @@ static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reus
   run->stats.c[FSI_C_fs_buddy_ops] += ops;
   res.via = via;
 
+  if (via != FSI_VIA_FAILED && !run->stop && reuse != FSI_NIL &&
+      (!(run->allocs[reuse].flags & FSI_AF_LIVE) || run->allocs[reuse].gen != reuse_gen)) {
+    /* the object went while its page was being found (an OOM kill of its
+     * owner in the slow path): the page goes back, the refault is off */
+    fsi_free_pages_pb(&run->mem, pfn, rq->order, false);
+    via = FSI_VIA_FAILED;
+  }
   if (via != FSI_VIA_FAILED && !run->stop) {
     uint32_t id = reuse != FSI_NIL ? reuse : fsi_alloc_id_get(run);
     FsiAlloc *a = &run->allocs[id];
