@@ -341,6 +341,7 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->cost.reclaim_clean = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_clean_ns");
   run->cost.reclaim_dirty = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_dirty_ns");
   run->cost.reclaim_swap = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_swap_ns");
+  run->cost.refault = (uint64_t)fsi_config_int(cfg, "cost", "refault_ns");
   run->cost.migrate = (uint64_t)fsi_config_int(cfg, "cost", "migrate_ns");
   run->cost.pageblock_move = (uint64_t)fsi_config_int(cfg, "cost", "pageblock_move_ns");
   run->cost.shrink_object = (uint64_t)fsi_config_int(cfg, "cost", "shrink_object_ns");

@@ -13,6 +13,7 @@
 #include "engine/mm/migrate.h"
 #include "engine/mm/oom_kill.h"
 #include "engine/mm/page_isolation.h"
+#include "engine/mm/page_writeback.h"
 #include "engine/mm/pcp.h"
 #include "engine/mm/slub.h"
 #include "engine/mm/vmscan.h"
@@ -136,6 +137,9 @@ static void dispatch(FsiRun *run, const FsiEvent *ev) {
     fsi_kswapd_event(run, ev->data);
     run->in_kswapd = false;
     break;
+  case FSI_EV_FLUSH: fsi_flusher_event(run, ev->data); break;
+  case FSI_EV_WB_DONE: fsi_writeback_done_event(run, ev->arg, ev->data); break;
+  case FSI_EV_REFAULT: fsi_refault_event(run, ev->arg, ev->data); break;
   case FSI_EV_TIMER: {
     FsiSlot *s = &run->slots[ev->arg];
     if (s->policy->ops.timer) {

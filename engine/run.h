@@ -23,7 +23,8 @@
 
 typedef struct FsiRun FsiRun;
 
-enum { FSI_EV_TASK = 1, FSI_EV_FREE, FSI_EV_TIMER, FSI_EV_SAMPLE, FSI_EV_END, FSI_EV_KSWAPD, FSI_EV_SLAB_FREE };
+enum { FSI_EV_TASK = 1, FSI_EV_FREE, FSI_EV_TIMER, FSI_EV_SAMPLE, FSI_EV_END, FSI_EV_KSWAPD, FSI_EV_SLAB_FREE,
+       FSI_EV_FLUSH, FSI_EV_WB_DONE, FSI_EV_REFAULT };
 
 /* allocation flags */
 enum {
@@ -34,6 +35,15 @@ enum {
   FSI_AF_REFERENCED = 0x10, /* accessed since last scanned (PG_referenced) */
   FSI_AF_SWAPPED = 0x20,  /* anon: holds a swap slot */
   FSI_AF_CONTIG = 0x40,   /* taken by alloc_contig_range */
+};
+
+/* more allocation flags (FsiAlloc.flags2): writeback and the working set */
+enum {
+  FSI_AF2_WRITEBACK = 0x01,  /* PG_writeback: being written, neither reclaimed nor migrated (async) */
+  FSI_AF2_RECLAIM = 0x02,    /* PG_reclaim: reclaim wants it once written (rotate to the inactive tail) */
+  FSI_AF2_WORKINGSET = 0x04, /* its owner reads it again if reclaimed: a refault (workload key refault) */
+  FSI_AF2_SPLIT_HEAD = 0x08, /* the first base page of a split THP: its owner's handle; split_next chains the rest */
+  FSI_AF2_SPLIT_TAIL = 0x10, /* another base page of a split THP: freed with its head */
 };
 
 /* LRU lists (per node), as enum lru_list. */
@@ -54,8 +64,9 @@ typedef struct {
   uint8_t alloc_mt; /* gfp_migratetype(gfp): page_owner's view */
   uint8_t list_mt;  /* migratetype the stack mapped it to */
   uint8_t lru;      /* FSI_LRU_* or FSI_LRU_NONE */
-  uint8_t spare;
+  uint8_t flags2;   /* FSI_AF2_* */
   uint32_t lru_next, lru_prev; /* allocation ids; FSI_NIL ends */
+  uint32_t split_next; /* split THP (FSI_AF2_SPLIT_*): the next base page's id, FSI_NIL ends */
 } FsiAlloc;
 
 typedef uint64_t FsiHandle; /* (gen << 32) | id; 0 is never a valid handle */
@@ -84,6 +95,7 @@ typedef struct {
   bool pinned;
   bool referenced; /* will be accessed again soon: PG_referenced at first scan */
   bool dirty;      /* page cache written: needs writeback before reclaim */
+  bool refault;    /* working set: read again (a refault) if reclaimed while its owner holds it */
 } FsiRequest;
 
 typedef struct {
@@ -99,6 +111,9 @@ typedef struct {
   uint64_t stall_ns;      /* total stall */
   uint64_t rss_pages;     /* resident pages it owns (OOM badness) */
   uint64_t swap_pages;    /* its pages in swap */
+  uint64_t refault_after_ns; /* mean time from reclaim to the re-read of a working-set page */
+  uint64_t pause_ns;      /* waits outside the allocator (dirty throttling, major faults): the workload
+                           * driver adds them to the task's next wake-up and clears them */
   FsiRng rng;             /* the task's own stream (workload draws) */
 } FsiTask;
 
@@ -145,8 +160,10 @@ typedef struct {
   uint32_t lru_head[FSI_NR_LRU], lru_tail[FSI_NR_LRU]; /* head = most recent */
   uint64_t lru_pages[FSI_NR_LRU];
   uint64_t nr_dirty;
+  uint64_t nr_writeback;  /* pages under writeback (NR_WRITEBACK) */
   uint64_t swap_pages, swap_used;
   uint32_t swappiness;
+  bool thp_swap_split;     /* vm.thp_swap_split: split a THP that finds no swap room */
   /* kswapd */
   bool kswapd_awake;      /* balancing or napping */
   bool kswapd_napping;
@@ -169,6 +186,18 @@ typedef struct {
   /* the superblock shrinker of the dentry and inode caches */
   int shrinker_defer;        /* vm.shrinker_defer: FSI_DEFER_* */
   uint64_t shrink_deferred;  /* nr_deferred */
+  bool pgdat_dirty;       /* PGDAT_DIRTY: kswapd found only unqueued dirty file pages; it may write them */
+  /* writeback (page_writeback.c) */
+  bool wb_async;          /* vm.writeback = async */
+  uint64_t wb_interval_ns, wb_expire_ns; /* dirty_writeback / dirty_expire */
+  uint32_t dirty_background_ratio, dirty_ratio;
+  uint64_t wb_busy_until; /* the backing device's queue drains at this time */
+  bool flush_pending;     /* an FSI_EV_FLUSH is queued */
+  uint64_t flush_gen;
+  bool flush_all;         /* wakeup_flusher_threads(): write every dirty page */
+  struct FsiDirtyEnt { uint32_t id, gen; uint64_t when; } *dirtyq; /* b_dirty: oldest first (ring) */
+  uint32_t dirtyq_head, dirtyq_len, dirtyq_cap;
+  FsiRng refault_rng;     /* which delay a refault has (engine stream "refault") */
   /* slab */
   uint32_t nr_caches;
   FsiSlabCache caches[FSI_MAX_SLAB_CACHES];
@@ -287,7 +316,7 @@ struct FsiRun {
   uint32_t ncpus;
   /* cached [cost] values, ns */
   struct {
-    uint64_t alloc_base, buddy_op, scan, reclaim_clean, reclaim_dirty, reclaim_swap, migrate, pageblock_move,
+    uint64_t alloc_base, buddy_op, scan, reclaim_clean, reclaim_dirty, reclaim_swap, refault, migrate, pageblock_move,
         shrink_object, throttle, oom_kill;
   } cost;
 
@@ -338,6 +367,9 @@ void fsi_run_compact_memory(FsiRun *run);
  * parses, the policy has the hook).  An error names the key. */
 bool fsi_run_set_param(FsiRun *run, const char *key, const char *value, bool apply, GError **error);
 FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *req);
+/* The same for allocation id, an order-0 object that is not resident (a
+ * refault): new page frames, the same object and handle. */
+FsiAllocResult fsi_run_alloc_into(FsiRun *run, const FsiRequest *req, uint32_t id);
 void fsi_run_free_handle(FsiRun *run, FsiHandle h);
 /* Gives an allocation's page frames back to the buddy allocator (reclaim,
  * OOM); the object itself stays for its owner to free. */

@@ -34,7 +34,7 @@ static void fx_setup(Fx *fx, gconstpointer data) {
   const char *sets[] = {"machine.memory=64M", pcp ? "vm.pcp=true" : "vm.pcp=false", NULL};
   fx->run = ft_run_new("vanilla", sets, NULL);
   for (uint32_t i = 0; i < NALLOC; i++) {
-    FsiRequest rq = {i % 4 == 3 ? 3 : 0, FS_KIND_ANON, fsi_kind_gfp(FS_KIND_ANON), 0, false, false, false};
+    FsiRequest rq = {i % 4 == 3 ? 3 : 0, FS_KIND_ANON, fsi_kind_gfp(FS_KIND_ANON), 0, false, false, false, false};
     FsiAllocResult r = fsi_run_alloc(fx->run, &rq);
     g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
     fx->h[i] = r.handle;
@@ -386,7 +386,7 @@ static void test_run_stops(void) {
   const char *sets[] = {"machine.memory=64M", "vm.pcp=false", "sim.check=true", NULL};
   FsiRun *run = ft_run_new("vanilla", sets, NULL);
   g_assert_true(run->check);
-  FsiRequest rq = {0, FS_KIND_ANON, fsi_kind_gfp(FS_KIND_ANON), 0, false, false, false};
+  FsiRequest rq = {0, FS_KIND_ANON, fsi_kind_gfp(FS_KIND_ANON), 0, false, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
   g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
   fsi_run_free_after(run, r.handle, 1000);

@@ -34,7 +34,7 @@ static void fx_open(Fx *fx, const char *stack, const char *const *sets) { fx->ru
 static void fx_close(Fx *fx) { ft_run_free(fx->run); }
 
 static FsiAllocResult alloc_unchecked(FsiRun *run, uint32_t kind, uint32_t gfp, uint32_t order, bool pinned) {
-  FsiRequest rq = {order, kind, gfp, 1, pinned, false, false};
+  FsiRequest rq = {order, kind, gfp, 1, pinned, false, false, false};
   return fsi_run_alloc(run, &rq);
 }
 

@@ -161,7 +161,7 @@ static void test_order_above_max(void) {
   Counts c = {0};
   g_assert_true(fsi_run_observe(s.run, &all_ops, &c));
   for (uint32_t order = s.run->mem.max_order + 1; order < 40; order += 7) {
-    FsiRequest rq = {order, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 0, false, false, false};
+    FsiRequest rq = {order, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 0, false, false, false, false};
     FsiAllocResult r = fsi_run_alloc(s.run, &rq);
     g_assert_true(r.handle == FSI_HANDLE_NONE);
     g_assert_cmpuint(r.via, ==, FSI_VIA_FAILED);

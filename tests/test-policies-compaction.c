@@ -48,7 +48,7 @@ static void fx_close(Fx *fx) {
 }
 
 static FsiAllocResult alloc_req(FsiRun *run, uint32_t order, uint32_t kind, uint32_t gfp, bool pinned) {
-  FsiRequest rq = {order, kind, gfp, 1, pinned, false, false};
+  FsiRequest rq = {order, kind, gfp, 1, pinned, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
   ft_check(run);
   return r;
@@ -69,11 +69,11 @@ static void fill(Fx *fx, uint32_t kind, bool pinned) {
     bool small = false;
     for (uint32_t o = 0; o < 9; o++) small |= run->mem.zones[ZONE].free_area[o].nr_free > 0;
     if (!small) break;
-    FsiRequest rq = {0, FS_KIND_ZSMALLOC, fsi_kind_gfp(FS_KIND_ZSMALLOC) & ~FS_GFP_RECLAIM, 0, false, false, false};
+    FsiRequest rq = {0, FS_KIND_ZSMALLOC, fsi_kind_gfp(FS_KIND_ZSMALLOC) & ~FS_GFP_RECLAIM, 0, false, false, false, false};
     g_assert_cmpuint(fsi_run_alloc(run, &rq).handle, !=, 0);
   }
   for (;;) {
-    FsiRequest rq = {0, kind, gfp, 0, pinned, false, false};
+    FsiRequest rq = {0, kind, gfp, 0, pinned, false, false, false};
     FsiAllocResult r = fsi_run_alloc(run, &rq);
     if (!r.handle) break;
     g_array_append_val(fx->handles, r.handle);
@@ -289,7 +289,7 @@ static void test_compaction_skipped_low_memory(void) {
   /* ... then take most of them again: free drops below min + 2 << 9 */
   const FsiZone *z = &fx.run->mem.zones[ZONE];
   while (z->nr_free_pages > z->wmark[FSI_WMARK_MIN] + 600) {
-    FsiRequest rq = {0, FS_KIND_PAGETABLE, FS_GFP_KERNEL & ~FS_GFP_RECLAIM, 0, false, false, false};
+    FsiRequest rq = {0, FS_KIND_PAGETABLE, FS_GFP_KERNEL & ~FS_GFP_RECLAIM, 0, false, false, false, false};
     g_assert_cmpuint(fsi_run_alloc(fx.run, &rq).handle, !=, 0);
   }
   FsiAllocResult r = alloc_req(fx.run, 9, FS_KIND_THP, thp_gfp(), false);
@@ -539,7 +539,7 @@ static void test_cma_movable_only(void) {
   fx_open(&fx, "cma+migratetype", NULL);
   uint64_t end, start = cma_area(fx.run, &end);
   for (;;) {
-    FsiRequest rq = {0, FS_KIND_PAGETABLE, FS_GFP_KERNEL & ~FS_GFP_RECLAIM, 0, false, false, false};
+    FsiRequest rq = {0, FS_KIND_PAGETABLE, FS_GFP_KERNEL & ~FS_GFP_RECLAIM, 0, false, false, false, false};
     FsiAllocResult r = fsi_run_alloc(fx.run, &rq);
     if (!r.handle) break;
     g_assert_true(r.pfn < start || r.pfn >= end);

@@ -49,7 +49,7 @@ static uint64_t zone_free(FsiRun *run) { return run->mem.zones[FS_ZONE_DMA32].nr
 
 /* Fill DMA32 with clean page cache until its free pages are below min. */
 static void fill_file(FsiRun *run) {
-  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, false};
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, false, false};
   const FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
   while (z->nr_free_pages > z->wmark[FSI_WMARK_MIN]) {
     FsiAllocResult r = fsi_run_alloc(run, &rq);
@@ -84,7 +84,7 @@ static void test_direct_only_when_behind(void) {
   g_assert_true(fsi_pgdat_balanced(run, 0, FS_ZONE_DMA32));
   uint64_t direct0 = run->stats.c[FSI_C_allocstall_dma32];
   /* the trickle: 16 pages every 5 ms; kswapd has time in between */
-  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE, 0, false, false, false};
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE, 0, false, false, false, false};
   for (int round = 0; round < 200; round++) {
     for (int i = 0; i < 16; i++) g_assert_cmpuint(fsi_run_alloc(run, &rq).handle, !=, FSI_HANDLE_NONE);
     g_assert_true(fsi_run_advance(run, run->now_ns + 5 * 1000 * 1000ull));
@@ -104,7 +104,7 @@ static void test_direct_only_when_behind(void) {
 /* Fill memory with anonymous memory that cannot be reclaimed (no swap). */
 static void fill_anon(FsiRun *run) {
   FsiRequest rq = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM & ~FS_GFP_KSWAPD_RECLAIM, 0,
-                   false, false, false};
+                   false, false, false, false};
   for (;;) {
     FsiAllocResult r = fsi_run_alloc(run, &rq);
     if (!r.handle) break;
@@ -118,7 +118,7 @@ static void test_costly_gives_up(void) {
   /* costly (order 4) GFP_KERNEL without __GFP_RETRY_MAYFAIL: one reclaim
    * attempt, no retry loop, no OOM kill */
   uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
-  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false};
+  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &costly);
   g_assert_cmpuint(r.handle, ==, FSI_HANDLE_NONE);
   g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
@@ -133,7 +133,7 @@ static void test_costly_gives_up(void) {
   g_assert_cmpuint(run->stats.c[FSI_C_oom_kill], ==, 0);
   /* order 0 does not give up: nothing is reclaimable, so the OOM killer
    * frees task 0's anonymous memory and the request is retried and succeeds */
-  FsiRequest small = {0, FS_KIND_SLAB_UNMOVABLE, FS_GFP_KERNEL, 1, false, false, false};
+  FsiRequest small = {0, FS_KIND_SLAB_UNMOVABLE, FS_GFP_KERNEL, 1, false, false, false, false};
   r = fsi_run_alloc(run, &small);
   g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
   g_assert_cmpuint(run->stats.c[FSI_C_oom_kill], ==, 1);
@@ -144,11 +144,11 @@ static void test_costly_gives_up(void) {
   ft_run_free(run);
 }
 
-/* Reclaimable but not by direct reclaim (dirty page cache, which only
- * kswapd writes back): order 0 loops MAX_RECLAIM_RETRIES times without
+/* Reclaimable but not by direct reclaim (dirty page cache, which direct
+ * reclaim never writes: it marks it PG_reclaim for the flushers): order 0 loops MAX_RECLAIM_RETRIES times without
  * progress before it considers OOM; a costly request stops after one. */
 static void fill_dirty(FsiRun *run) {
-  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, true};
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, true, false};
   while (fsi_run_alloc(run, &rq).handle) {
   }
 }
@@ -158,19 +158,23 @@ static void test_order0_retries(void) {
   FsiRun *run = new_run(sets, fill_dirty);
   run->workload.start(run, run->workload.state, NULL);
   uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
-  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false};
+  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false, false};
   g_assert_cmpuint(fsi_run_alloc(run, &costly).handle, ==, FSI_HANDLE_NONE);
   g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
   stalls = run->stats.c[FSI_C_allocstall_dma32];
-  FsiRequest small = {0, FS_KIND_SLAB_UNMOVABLE, FS_GFP_KERNEL, 1, false, false, false};
+  FsiRequest small = {0, FS_KIND_SLAB_UNMOVABLE, FS_GFP_KERNEL, 1, false, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &small);
   g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, >, 16);
   /* no task holds anonymous memory: there is no OOM victim, the request fails */
   g_assert_cmpuint(r.handle, ==, FSI_HANDLE_NONE);
   g_assert_cmpuint(run->stats.c[FSI_C_oom_kill], ==, 0);
-  /* kswapd, which may write back, gets the node going again */
+  /* the flusher threads (woken by reclaim, which found nothing but
+   * unqueued dirty pages) and kswapd write the pages back, and once written
+   * they are reclaimed: the node gets going again */
+  g_assert_cmpuint(run->stats.c[FSI_C_nr_vmscan_immediate_reclaim], >, 0);
   g_assert_true(fsi_run_advance(run, run->now_ns + 1000 * 1000 * 1000ull));
-  g_assert_cmpuint(run->stats.c[FSI_C_fs_writeback], >, 0);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_writeback] + run->stats.c[FSI_C_fs_flusher_writeback], >, 0);
+  g_assert_cmpuint(run->stats.c[FSI_C_pgrotated], >, 0);
   g_assert_cmpuint(fsi_run_alloc(run, &small).handle, !=, FSI_HANDLE_NONE);
   ft_run_free(run);
 }
@@ -180,7 +184,7 @@ static void test_swap(void) {
   const char *sets[] = {"vm.swap=256M", NULL};
   FsiRun *run = new_run(sets, fill_anon);
   run->workload.start(run, run->workload.state, NULL);
-  FsiRequest small = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 1, false, false, false};
+  FsiRequest small = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 1, false, false, false, false};
   for (int i = 0; i < 2000; i++) g_assert_cmpuint(fsi_run_alloc(run, &small).handle, !=, FSI_HANDLE_NONE);
   g_assert_cmpuint(run->stats.c[FSI_C_pswpout], >, 0);
   g_assert_cmpuint(run->stats.c[FSI_C_oom_kill], ==, 0);
@@ -343,7 +347,7 @@ static uint64_t pcp_after_frees(const char *sizing) {
   g_autofree char *set = g_strdup_printf("vm.pcp_sizing=%s", sizing);
   const char *sets[] = {"machine.memory=1536M", set, NULL};
   FsiRun *run = ft_run_new("vanilla", NULL, sets);
-  FsiRequest rq = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 0, false, false, false};
+  FsiRequest rq = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 0, false, false, false, false};
   FsiHandle h[1000];
   for (int i = 0; i < 1000; i++) {
     FsiAllocResult r = fsi_run_alloc(run, &rq);

@@ -51,7 +51,7 @@ static const FsiZone *dma32(FsiRun *run) { return &run->mem.zones[FS_ZONE_DMA32]
  * compact_gap free pages above the low watermark first. */
 static void fill_mixed_ref(FsiRun *run, bool referenced) {
   FsiRequest file = {.kind = FS_KIND_FILE, .gfp = FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, .referenced = referenced};
-  FsiRequest anon = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false};
+  FsiRequest anon = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false, false};
   const FsiZone *z = dma32(run);
   for (int i = 0; z->nr_free_pages > z->wmark[FSI_WMARK_MIN]; i++)
     if (!fsi_run_alloc(run, i & 1 ? &anon : &file).handle) break;
@@ -72,7 +72,7 @@ static Costly costly_request(const char *stack, const char *const *sets) {
   ft_check(run);
   Costly c = {0};
   uint64_t steal0 = run->stats.c[FSI_C_pgsteal_direct], stall0 = run->stats.c[FSI_C_allocstall_dma32];
-  FsiRequest rq = {9, FS_KIND_HUGETLB, fsi_kind_gfp(FS_KIND_HUGETLB), 1, false, false, false};
+  FsiRequest rq = {9, FS_KIND_HUGETLB, fsi_kind_gfp(FS_KIND_HUGETLB), 1, false, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
   c.ok = r.handle != FSI_HANDLE_NONE;
   c.via = r.via;
@@ -169,7 +169,7 @@ static void test_stacks(void) {
 /* Nothing reclaimable: the zone is full of anonymous memory and there is no
  * swap. */
 static void fill_anon(FsiRun *run) {
-  FsiRequest anon = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false};
+  FsiRequest anon = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false, false};
   const FsiZone *z = dma32(run);
   while (z->nr_free_pages > z->wmark[FSI_WMARK_MIN])
     if (!fsi_run_alloc(run, &anon).handle) break;
@@ -184,7 +184,7 @@ static void test_no_progress_no_drain(void) {
   uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
   uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
   /* costly, no __GFP_RETRY_MAYFAIL: one reclaim call, then give up */
-  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false};
+  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false, false};
   g_assert_cmpuint(fsi_run_alloc(run, &costly).handle, ==, FSI_HANDLE_NONE);
   g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_pcp_drain] - drains, ==, 0);
@@ -200,7 +200,7 @@ static void test_no_progress_drain_2635(void) {
   FsiRun *run = new_run("linux-6.1", sets, fill_anon);
   uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
   uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
-  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false};
+  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false, false};
   g_assert_cmpuint(fsi_run_alloc(run, &costly).handle, ==, FSI_HANDLE_NONE);
   g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_pcp_drain] - drains, ==, run->mem.nr_zones);
@@ -228,7 +228,7 @@ static void test_drain_per_reclaim_call(void) {
   FsiRun *run = new_run("linux-2.6.35", (const char *const *)sets->pdata, fill_mixed);
   uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
   uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
-  FsiRequest rq = {9, FS_KIND_HUGETLB, fsi_kind_gfp(FS_KIND_HUGETLB), 1, false, false, false};
+  FsiRequest rq = {9, FS_KIND_HUGETLB, fsi_kind_gfp(FS_KIND_HUGETLB), 1, false, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
   uint64_t calls = run->stats.c[FSI_C_allocstall_dma32] - stalls;
   uint64_t drained = run->stats.c[FSI_C_fs_pcp_drain] - drains;

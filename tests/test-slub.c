@@ -12,7 +12,7 @@ typedef struct {
 static void setup_fragmented(Setup *s) {
   const char *sets[] = {"machine.memory=128M", "machine.dma_limit=0", "machine.cpus=2", "vm.pcp=false", NULL};
   s->run = ft_run_new("vanilla", NULL, sets);
-  FsiRequest rq = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false};
+  FsiRequest rq = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false, false};
   GArray *h = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   for (;;) {
     FsiAllocResult r = fsi_run_alloc(s->run, &rq);
@@ -63,7 +63,7 @@ static void test_opportunistic_order(void) {
    * reclaim (the pre-5.17 slab attempt kept __GFP_KSWAPD_RECLAIM) wakes kswapd */
   setup_fragmented(&s);
   wakes = s.run->stats.c[FSI_C_fs_kswapd_wake];
-  FsiRequest rq = {2, FS_KIND_SLAB_UNMOVABLE, FS_GFP_KERNEL | FS_GFP_NORETRY | FS_GFP_NOWARN, 0, false, false, false};
+  FsiRequest rq = {2, FS_KIND_SLAB_UNMOVABLE, FS_GFP_KERNEL | FS_GFP_NORETRY | FS_GFP_NOWARN, 0, false, false, false, false};
   rq.gfp &= ~FS_GFP_DIRECT_RECLAIM;
   fsi_run_alloc(s.run, &rq);
   g_assert_cmpuint(s.run->stats.c[FSI_C_fs_kswapd_wake], >, wakes);

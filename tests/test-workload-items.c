@@ -275,7 +275,7 @@ static void scripted_free(Scripted *s) {
 }
 
 static FsiHandle alloc(FsiRun *run, uint32_t order, uint32_t kind) {
-  FsiRequest rq = {order, kind, fsi_kind_gfp(kind), 0, false, false, false};
+  FsiRequest rq = {order, kind, fsi_kind_gfp(kind), 0, false, false, false, false};
   return fsi_run_alloc(run, &rq).handle;
 }
 

@@ -101,7 +101,7 @@ static void churn_step(FsiRun *run, void *state, uint32_t task) {
   Churn *c = state;
   FsiTask *t = &run->tasks[task];
   if (task == c->ncpu) {
-    FsiRequest rq = {c->huge_order, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, task, false, false, false};
+    FsiRequest rq = {c->huge_order, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, task, false, false, false, false};
     FsiAllocResult r = fsi_run_alloc(run, &rq);
     if (r.handle) fsi_run_free_after(run, r.handle, r.latency_ns + c->huge_hold_ns);
     fsi_run_wake_task(run, task, run->now_ns + MAX(r.latency_ns, c->huge_interval_ns));
@@ -126,7 +126,7 @@ static void churn_step(FsiRun *run, void *state, uint32_t task) {
   double life = fsi_rng_exponential(&t->rng, c->mean_lifetime_ns);
   bool referenced = fsi_rng_double(&t->rng) < 0.3;
   bool dirty = fsi_rng_double(&t->rng) < 0.2;
-  FsiRequest rq = {order, mix[k].kind, fsi_kind_gfp(mix[k].kind), task, false, referenced, dirty};
+  FsiRequest rq = {order, mix[k].kind, fsi_kind_gfp(mix[k].kind), task, false, referenced, dirty, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
   if (r.handle) fsi_run_free_after(run, r.handle, r.latency_ns + (uint64_t)life);
   fsi_run_wake_task(run, task, run->now_ns + r.latency_ns + (uint64_t)think);

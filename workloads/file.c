@@ -73,6 +73,8 @@ typedef struct {
   GArray *live;     /* exit streams: handles that may still be live */
   GArray *live_objects;
   double pinned, dirty, referenced;
+  double refault;           /* share of its LRU pages read again if reclaimed (working set) */
+  uint64_t refault_after;   /* mean time from reclaim to that re-read */
   int cache;        /* slab kinds: cache index */
   uint32_t objects;
   uint64_t allocated_pages; /* successful pages so far (fill) */
@@ -397,7 +399,8 @@ bool fsi_parse_gfp(const char *text, uint32_t *ret, char **ret_bad) {
 
 static const char *const stream_keys[] = {"kind", "orders", "think", "rate", "tasks", "lifetime", "footprint", "fill",
                                           "pinned", "dirty", "referenced", "cache", "objects", "gfp", "exit",
-                                          "item_pages", "mix", "files", "in_use", "footprint_of", "madvise", NULL};
+                                          "item_pages", "mix", "files", "in_use", "footprint_of", "madvise", "refault",
+                                          "refault_after", NULL};
 static const char *const phase_keys[] = {"duration", "streams", "drop_caches", "compact", "hugepages", "hugepage_order",
                                          "hugepage_interval", "hugepage_hold", "hugepage_movable", "hugepage_retry",
                                          "thp_faults", "thp_interval", "thp_hold", "thp_defrag", "thp_enabled",
@@ -617,6 +620,8 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
       !fsi_workload_get_double(cfg, group, "pinned", 0, 0, 1, &s->pinned, error) ||
       !fsi_workload_get_double(cfg, group, "dirty", 0, 0, 1, &s->dirty, error) ||
       !fsi_workload_get_double(cfg, group, "referenced", 0, 0, 1, &s->referenced, error) ||
+      !fsi_workload_get_double(cfg, group, "refault", 0, 0, 1, &s->refault, error) ||
+      !fsi_workload_get_duration(cfg, group, "refault_after", 1000000000ull, &s->refault_after, error) ||
       !fsi_workload_get_uint(cfg, group, "objects", 1, 65536, &objects, error))
     return false;
   if (!tasks) return fsi_workload_bad(error, cfg, group, "tasks", "0", "at least 1");
@@ -1049,7 +1054,7 @@ static void pool_step(FsiRun *run, FileWl *w, Phase *p) {
    * __GFP_RETRY_MAYFAIL */
   uint32_t gfp = (p->huge.movable ? FS_GFP_HIGHUSER_MOVABLE : (FS_GFP_USER | FS_GFP_HIGHMEM)) | FS_GFP_THISNODE |
                  FS_GFP_COMP | FS_GFP_NOWARN | FS_GFP_RETRY_MAYFAIL;
-  FsiRequest rq = {p->huge.order, FS_KIND_HUGETLB, gfp, w->controller, false, false, false};
+  FsiRequest rq = {p->huge.order, FS_KIND_HUGETLB, gfp, w->controller, false, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
   p->pool_attempts++;
   p->pool_ns += r.latency_ns;
@@ -1138,7 +1143,7 @@ static void do_huge(FsiRun *run, FileWl *w, Phase *p) {
    * migratable hstates use GFP_HIGHUSER_MOVABLE, older kernels GFP_HIGHUSER */
   uint32_t gfp = (p->huge.movable ? FS_GFP_HIGHUSER_MOVABLE : (FS_GFP_USER | FS_GFP_HIGHMEM)) | FS_GFP_COMP |
                  FS_GFP_NOWARN | (p->huge.retry ? FS_GFP_RETRY_MAYFAIL : 0);
-  FsiRequest rq = {p->huge.order, p->huge.kind, gfp, w->controller, false, false, false};
+  FsiRequest rq = {p->huge.order, p->huge.kind, gfp, w->controller, false, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
   p->attempts++;
   fsi_hist_add(&p->huge_lat, r.latency_ns);
@@ -1161,7 +1166,7 @@ static void do_thp(FsiRun *run, FileWl *w, Phase *p) {
   uint64_t latency = 0;
   if (thp_allowed(w, p->thp.madvise)) {
     FsiRequest rq = {run->mem.pageblock_order, FS_KIND_THP, thp_gfp(w, p->thp.madvise), w->controller,
-                     false, false, false};
+                     false, false, false, false};
     FsiAllocResult r = fsi_run_alloc(run, &rq);
     if (r.handle) {
       p->thp_alloc++;
@@ -1171,7 +1176,7 @@ static void do_thp(FsiRun *run, FileWl *w, Phase *p) {
     p->thp_fallback++;
     latency = r.latency_ns;
   }
-  FsiRequest small = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, w->controller, false, false, false};
+  FsiRequest small = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, w->controller, false, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &small);
   if (r.handle) hold(run, w, r.handle, p->thp.hold, latency + r.latency_ns);
 }
@@ -1265,6 +1270,9 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
   bool pinned = fsi_rng_double(r) < s->pinned;
   bool dirty = fsi_rng_double(r) < s->dirty;
   bool referenced = fsi_rng_double(r) < s->referenced;
+  /* drawn only when the stream has a working set, so streams without one
+   * draw exactly what they drew before the key existed */
+  bool refault = s->refault > 0 && fsi_rng_double(r) < s->refault;
   uint32_t gfp = s->mixed ? fsi_kind_gfp(kind) : s->gfp;
   uint64_t latency = 0;
   Item it = {s->item_handles->len, 0, {FSI_HANDLE_NONE, FSI_HANDLE_NONE}};
@@ -1279,7 +1287,7 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
   }
   GArray *pages = g_array_sized_new(FALSE, FALSE, sizeof(FsiHandle), k);
   for (uint32_t i = 0; i < k; i++) {
-    FsiRequest rq = {0, kind, gfp, task, pinned, referenced, dirty};
+    FsiRequest rq = {0, kind, gfp, task, pinned, referenced, dirty, refault};
     FsiAllocResult res = fsi_run_alloc(run, &rq);
     latency += res.latency_ns;
     s->attempts++;
@@ -1351,6 +1359,7 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
     bool pinned = fsi_rng_double(r) < s->pinned;
     bool dirty = fsi_rng_double(r) < s->dirty;
     bool referenced = fsi_rng_double(r) < s->referenced;
+    bool refault = s->refault > 0 && fsi_rng_double(r) < s->refault;
     /* CONFIG_VMAP_STACK: a kernel stack is 2^order separate base pages */
     uint32_t pieces = 1;
     if (w->vmap_stack && s->kind == FS_KIND_KERNEL_STACK) {
@@ -1369,7 +1378,7 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
       gfp = thp_gfp(w, s->madvise);
     }
     for (uint32_t piece = 0; piece < pieces; piece++) {
-      FsiRequest rq = {order, kind, gfp, task, pinned, referenced, dirty};
+      FsiRequest rq = {order, kind, gfp, task, pinned, referenced, dirty, refault};
       FsiAllocResult res = fsi_run_alloc(run, &rq);
       latency += res.latency_ns;
       s->attempts++;
@@ -1379,7 +1388,7 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
         } else {
           s->thp_fallback++;
           order = 0;
-          FsiRequest small = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, task, pinned, referenced, dirty};
+          FsiRequest small = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, task, pinned, referenced, dirty, refault};
           res = fsi_run_alloc(run, &small);
           latency += res.latency_ns;
         }
@@ -1403,7 +1412,10 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
   set_metric(run, s->m_thp_alloc, (double)s->thp_alloc);
   set_metric(run, s->m_thp_fallback, (double)s->thp_fallback);
   w->task_scheduled[task] = true;
-  fsi_run_wake_task(run, task, run->now_ns + latency + (uint64_t)think);
+  /* waits outside the allocator (balance_dirty_pages, major faults) */
+  uint64_t pause = run->tasks[task].pause_ns;
+  run->tasks[task].pause_ns = 0;
+  fsi_run_wake_task(run, task, run->now_ns + latency + pause + (uint64_t)think);
 }
 
 static void file_task_step(FsiRun *run, void *state, uint32_t task) {
@@ -1464,6 +1476,7 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
   fsi_run_set_tasks(run, ntasks + 1);
   for (uint32_t si = 0; si < w->nstreams; si++) {
     Stream *s = &w->streams[si];
+    for (uint32_t t = 0; t < s->ntasks; t++) run->tasks[s->first_task + t].refault_after_ns = s->refault_after;
     char *n = g_strdup_printf("stream_%s_attempts", s->name);
     s->m_attempts = fsi_stats_workload_metric(&run->stats, n);
     g_free(n);
@@ -1491,7 +1504,7 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
     for (uint64_t i = 0; i < w->boot_hugepages; i++) {
       FsiRequest rq = {run->mem.pageblock_order, FS_KIND_HUGETLB,
                        FS_GFP_HIGHUSER_MOVABLE | FS_GFP_COMP | FS_GFP_RETRY_MAYFAIL | FS_GFP_NOWARN, ntasks, false,
-                       false, false};
+                       false, false, false};
       if (fsi_run_alloc(run, &rq).handle) got++;
     }
     set_metric(run, w->m_boot_huge, (double)got);

@@ -129,7 +129,7 @@ static void trace_step(FsiRun *run, void *state, uint32_t task) {
     }
     t->next++;
     if (r->alloc) {
-      FsiRequest rq = {r->order, kind_of(r->gfp), r->gfp, r->cpu % run->ntasks, false, false, false};
+      FsiRequest rq = {r->order, kind_of(r->gfp), r->gfp, r->cpu % run->ntasks, false, false, false, false};
       FsiAllocResult res = fsi_run_alloc(run, &rq);
       if (res.handle) g_hash_table_replace(t->live, GSIZE_TO_POINTER(r->pfn + 1), GSIZE_TO_POINTER(res.handle));
       else t->failed++;

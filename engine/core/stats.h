@@ -35,7 +35,17 @@
   X(pgactivate, "pages moved to an active list")                                                     \
   X(pgdeactivate, "pages moved to an inactive list")                                                 \
   X(pswpout, "pages written to swap")                                                                \
-  X(fs_writeback, "dirty page cache pages written back by reclaim")                                 \
+  X(fs_writeback, "dirty page cache pages written back by reclaim (kswapd's pageout)")               \
+  X(fs_flusher_writeback, "dirty page cache pages written back by the flusher threads")             \
+  X(nr_vmscan_immediate_reclaim, "dirty or writeback pages reclaim marked PG_reclaim")               \
+  X(pgrotated, "PG_reclaim pages moved to the inactive tail when their writeback ended")           \
+  X(fs_dirty_throttle_ns, "nanoseconds dirtying tasks were paused by balance_dirty_pages")           \
+  X(workingset_refault_file, "page cache pages read again after reclaim")                            \
+  X(workingset_refault_anon, "anonymous pages swapped in again after reclaim")                       \
+  X(pgmajfault, "major faults (refaults that read a page back)")                                    \
+  X(pswpin, "pages read from swap")                                                                  \
+  X(thp_split_page, "THPs split into base pages (before swap-out)")                                  \
+  X(thp_swpout_fallback, "THPs split because no swap cluster was free")                              \
   X(slabs_scanned, "slab objects scanned by shrinkers")                                              \
   X(fs_slab_pages_freed, "slab pages freed because shrinking emptied them")                          \
   X(fs_slab_objects_freed, "slab objects freed by shrinkers (scanned objects that were referenced are rotated, not freed)") \

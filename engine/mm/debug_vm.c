@@ -157,6 +157,31 @@ bool fsi_check_invariants(FsiRun *run, GError **error) {
       FAIL("pageblock %" G_GUINT64_FORMAT ": allocation census out of date", b);
   if (!fsi_pcp_check(run, error)) goto out;
   if (!reserved_census_ok(m, error)) goto out;
+  {
+    /* NR_FILE_DIRTY, NR_WRITEBACK and the LRU sizes against the objects; a
+     * page under writeback is clean and resident */
+    uint64_t dirty = 0, wb = 0, lru[FSI_NR_LRU] = {0};
+    for (uint32_t id = 0; id < run->nallocs; id++) {
+      const FsiAlloc *a = &run->allocs[id];
+      if (!(a->flags & FSI_AF_LIVE)) continue;
+      uint64_t n = (uint64_t)1 << a->order;
+      if (a->flags & FSI_AF_DIRTY) dirty += n;
+      if (a->flags2 & FSI_AF2_WRITEBACK) {
+        wb += n;
+        if ((a->flags & FSI_AF_DIRTY) || !(a->flags & FSI_AF_RESIDENT))
+          FAIL("allocation %u is under writeback but dirty or not resident", id);
+      }
+      if (a->lru < FSI_NR_LRU) lru[a->lru] += n;
+    }
+    if (dirty != run->rc.nr_dirty || wb != run->rc.nr_writeback)
+      FAIL("nr_dirty %" G_GUINT64_FORMAT " (counted %" G_GUINT64_FORMAT "), nr_writeback %" G_GUINT64_FORMAT
+           " (counted %" G_GUINT64_FORMAT ")",
+           run->rc.nr_dirty, dirty, run->rc.nr_writeback, wb);
+    for (uint32_t l = 0; l < FSI_NR_LRU; l++)
+      if (lru[l] != run->rc.lru_pages[l])
+        FAIL("LRU list %u holds %" G_GUINT64_FORMAT " pages but counts %" G_GUINT64_FORMAT, l, lru[l],
+             run->rc.lru_pages[l]);
+  }
   ok = true;
 out:
   g_free(census);

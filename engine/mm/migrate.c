@@ -213,6 +213,14 @@ int fsi_migrate_page(FsiRun *run, uint64_t src_pfn, uint64_t dst_pfn) {
   }
   int r = check_source(run, a);
   if (r != FS_MIGRATE_OK) return r;
+  /* __unmap_and_move(): only MIGRATE_SYNC waits for writeback; compaction
+   * migrates async or sync-light, so a page under writeback stays put.
+   * Range migration (MIGRATE_SYNC) waits, which is not modelled: it moves
+   * the page at once. */
+  if (a->flags2 & FSI_AF2_WRITEBACK) {
+    run->stats.c[FSI_C_pgmigrate_fail] += fsi_pages_of_order(a->order);
+    return FS_MIGRATE_EWRITEBACK;
+  }
   uint64_t n = fsi_pages_of_order(a->order);
   uint64_t head = dst_pfn < m->cfg.total_pages ? fsi_block_head_with(m, dst_pfn, FSI_PG_ISOLATED) : FS_PFN_NONE;
   if (head == FS_PFN_NONE || (dst_pfn & (n - 1)) || dst_pfn + n > head + fsi_pages_of_order(m->pages[head].order))

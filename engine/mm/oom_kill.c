@@ -26,7 +26,12 @@ bool fsi_out_of_memory(FsiRun *run, const FsAllocRequest *req, uint32_t unclampe
   for (uint32_t id = 0; id < run->nallocs; id++) {
     FsiAlloc *a = &run->allocs[id];
     if (!(a->flags & FSI_AF_LIVE) || a->task != victim || !fsi_kind_counts_as_rss(a->kind)) continue;
+    /* a split THP's base pages go with its first page (the handle) */
+    if (a->flags2 & FSI_AF2_SPLIT_TAIL) continue;
     if (a->flags & FSI_AF_RESIDENT) freed += fsi_alloc_nr_pages(a);
+    if (a->flags2 & FSI_AF2_SPLIT_HEAD)
+      for (uint32_t c = a->split_next; c != FSI_NIL; c = run->allocs[c].split_next)
+        if (run->allocs[c].flags & FSI_AF_RESIDENT) freed++;
     fsi_run_free_handle(run, ((uint64_t)a->gen << 32) | id);
   }
   run->stats.c[FSI_C_oom_kill]++;

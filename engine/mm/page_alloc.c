@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "engine/core/error.h"
+#include "engine/mm/internal.h"
 #include "engine/mm/migrate.h"
 #include "engine/mm/oom_kill.h"
 #include "engine/mm/page_isolation.h"
@@ -770,6 +771,7 @@ uint32_t fsi_alloc_id_get(FsiRun *run) {
 
 void fsi_alloc_id_put(FsiRun *run, uint32_t id) {
   run->allocs[id].flags = 0;
+  run->allocs[id].flags2 = 0;
   run->allocs[id].gen++;
   if (run->nfree_ids == run->cap_free_ids) {
     run->cap_free_ids = run->cap_free_ids ? run->cap_free_ids * 2 : 1024;
@@ -807,8 +809,11 @@ FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h) {
   return (a->flags & FSI_AF_LIVE) && a->gen == gen ? a : NULL;
 }
 
-FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
+/* fsi_run_alloc, or with reuse != FSI_NIL the page frames for an existing
+ * non-resident object (a refault): same id and handle, new place. */
+static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reuse) {
   FsiAllocResult res = {FSI_HANDLE_NONE, FS_PFN_NONE, 0, 0, FSI_VIA_FAILED};
+  uint32_t reuse_gen = reuse != FSI_NIL ? run->allocs[reuse].gen : 0;
   uint64_t ops0 = run->mem.buddy_ops;
   run->charged_ns = 0;
   run->current_task = rq->task;
@@ -854,8 +859,15 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   run->stats.c[FSI_C_fs_buddy_ops] += ops;
   res.via = via;
 
+  if (via != FSI_VIA_FAILED && !run->stop && reuse != FSI_NIL &&
+      (!(run->allocs[reuse].flags & FSI_AF_LIVE) || run->allocs[reuse].gen != reuse_gen)) {
+    /* the object went while its page was being found (an OOM kill of its
+     * owner in the slow path): the page goes back, the refault is off */
+    fsi_free_pages_pb(&run->mem, pfn, rq->order, false);
+    via = FSI_VIA_FAILED;
+  }
   if (via != FSI_VIA_FAILED && !run->stop) {
-    uint32_t id = fsi_alloc_id_get(run);
+    uint32_t id = reuse != FSI_NIL ? reuse : fsi_alloc_id_get(run);
     FsiAlloc *a = &run->allocs[id];
     a->pfn = (uint32_t)pfn;
     if (!a->gen) a->gen = 1;
@@ -863,14 +875,18 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
     a->task = rq->task;
     a->order = (uint8_t)rq->order;
     a->kind = (uint8_t)rq->kind;
-    a->flags = FSI_AF_LIVE | (rq->pinned ? FSI_AF_PINNED : 0);
+    if (reuse == FSI_NIL) {
+      a->flags = FSI_AF_LIVE | (rq->pinned ? FSI_AF_PINNED : 0);
+      a->flags2 = 0;
+      a->split_next = FSI_NIL;
+    }
     a->zone = (uint8_t)zone;
     a->alloc_mt = (uint8_t)fs_gfp_migratetype(req.gfp);
     if (a->alloc_mt >= FS_MIGRATE_PCPTYPES) a->alloc_mt = FS_MIGRATE_UNMOVABLE;
     a->list_mt = (uint8_t)req.migratetype;
     fsi_mark_allocated(&run->mem, pfn, rq->order, id, a->alloc_mt);
     fsi_reclaim_alloc_added(run, id, rq);
-    run->live_allocs++;
+    if (reuse == FSI_NIL) run->live_allocs++;
     res.handle = ((uint64_t)a->gen << 32) | id;
     res.pfn = pfn;
     res.zone = zone;
@@ -902,6 +918,10 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   FSI_NOTIFY(run, alloc, rq, &res, req.migratetype);
   return res;
 }
+
+FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) { return run_alloc(run, rq, FSI_NIL); }
+
+FsiAllocResult fsi_run_alloc_into(FsiRun *run, const FsiRequest *rq, uint32_t id) { return run_alloc(run, rq, id); }
 
 void fsi_release_frames(FsiRun *run, uint32_t id) {
   FsiAlloc *a = &run->allocs[id];
@@ -937,6 +957,18 @@ void fsi_run_free_handle(FsiRun *run, FsiHandle h) {
     return;
   }
   uint32_t id = (uint32_t)(h & 0xffffffffu);
+  if (a->flags2 & FSI_AF2_SPLIT_HEAD) {
+    /* a split THP: its other base pages go with the handle */
+    for (uint32_t c = a->split_next; c != FSI_NIL;) {
+      uint32_t next = run->allocs[c].split_next;
+      fsi_reclaim_alloc_removed(run, c);
+      if (run->allocs[c].flags & FSI_AF_RESIDENT) fsi_release_frames(run, c);
+      fsi_alloc_id_put(run, c);
+      run->live_allocs--;
+      c = next;
+    }
+    a = &run->allocs[id];
+  }
   fsi_reclaim_alloc_removed(run, id);
   if (a->flags & FSI_AF_RESIDENT) fsi_release_frames(run, id);
   fsi_alloc_id_put(run, id);
@@ -1011,7 +1043,7 @@ FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task) {
   if (run->obs_mask & FSI_OBS_alloc) {
     uint32_t order = 0;
     while (((uint64_t)1 << order) < nr_pages) order++;
-    FsiRequest rq = {order, FS_KIND_DEVICE, FS_GFP_KERNEL, task, false, false, false};
+    FsiRequest rq = {order, FS_KIND_DEVICE, FS_GFP_KERNEL, task, false, false, false, false};
     FSI_NOTIFY(run, alloc, &rq, &res, FS_MIGRATE_MOVABLE);
   }
   return res;

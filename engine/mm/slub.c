@@ -86,7 +86,7 @@ FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_
      * NORETRY|NOWARN|NOMEMALLOC; on failure the cache's minimum order is
      * tried with the caller's own flags. */
     uint32_t base = fsi_kind_gfp(c->kind);
-    FsiRequest rq = {c->order, c->kind, base, task, false, false, false};
+    FsiRequest rq = {c->order, c->kind, base, task, false, false, false, false};
     if (c->order > c->min_order) {
       rq.gfp |= FS_GFP_NORETRY | FS_GFP_NOWARN;
       if (rq.gfp & FS_GFP_DIRECT_RECLAIM) rq.gfp = (rq.gfp | FS_GFP_NOMEMALLOC) & ~FS_GFP_RECLAIM;

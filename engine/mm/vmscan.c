@@ -12,6 +12,7 @@
 
 #include "engine/core/error.h"
 #include "engine/mm/internal.h"
+#include "engine/mm/page_writeback.h"
 #include "engine/mm/slub.h"
 
 #define DEF_PRIORITY 12
@@ -71,16 +72,37 @@ static void lru_move(FsiRun *run, uint32_t id, uint32_t list) {
   lru_add(run, id, list, false);
 }
 
+/* folio_rotate_reclaimable() -> lru_move_tail_fn(): a page whose
+ * writeback reclaim was waiting for goes to the inactive tail (active or
+ * not), where the next scan reclaims it. */
+void fsi_folio_rotate_reclaimable(FsiRun *run, uint32_t id) {
+  FsiAlloc *a = &run->allocs[id];
+  if (a->lru == FSI_LRU_NONE || (a->flags & FSI_AF_DIRTY)) return;
+  uint32_t inactive = a->lru & ~1u; /* the inactive list of its type */
+  lru_del(run, id);
+  lru_add(run, id, inactive, true);
+  run->stats.c[FSI_C_pgrotated] += fsi_alloc_nr_pages(a);
+}
+
+void fsi_lru_activate(FsiRun *run, uint32_t id) {
+  FsiAlloc *a = &run->allocs[id];
+  if (a->lru == FSI_LRU_NONE || (a->lru & 1u)) return;
+  lru_move(run, id, a->lru + 1);
+  run->stats.c[FSI_C_pgactivate] += fsi_alloc_nr_pages(a);
+}
+
 void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
   FsiAlloc *a = &run->allocs[id];
   a->flags |= FSI_AF_RESIDENT;
   a->lru = FSI_LRU_NONE;
   a->lru_next = a->lru_prev = FSI_NIL;
   if (rq->referenced) a->flags |= FSI_AF_REFERENCED;
+  if (rq->refault) a->flags2 |= FSI_AF2_WORKINGSET;
   if (lru_kind(a->kind) && !(a->flags & FSI_AF_CONTIG)) {
     if (rq->dirty && a->kind == FS_KIND_FILE) {
       a->flags |= FSI_AF_DIRTY;
       run->rc.nr_dirty += fsi_alloc_nr_pages(a);
+      fsi_account_dirtied(run, id);
     }
     /* New pages start on the inactive list (anon too, since 5.9). */
     lru_add(run, id, is_file(a) ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON, false);
@@ -92,6 +114,10 @@ void fsi_reclaim_alloc_removed(FsiRun *run, uint32_t id) {
   FsiAlloc *a = &run->allocs[id];
   lru_del(run, id);
   if (a->flags & FSI_AF_DIRTY) run->rc.nr_dirty -= fsi_alloc_nr_pages(a);
+  /* truncation waits for writeback in the kernel; here the frames go at once
+   * and the end of the write finds the object gone (its generation moved) */
+  if (a->flags2 & FSI_AF2_WRITEBACK) run->rc.nr_writeback -= fsi_alloc_nr_pages(a);
+  a->flags2 &= (uint8_t) ~(FSI_AF2_WRITEBACK | FSI_AF2_RECLAIM);
   if (a->flags & FSI_AF_SWAPPED) {
     run->rc.swap_used -= fsi_alloc_nr_pages(a);
     if (a->task < run->ntasks) run->tasks[a->task].swap_pages -= fsi_alloc_nr_pages(a);
@@ -108,6 +134,7 @@ typedef struct {
   bool kswapd;
   bool may_writepage; /* file writeback: only kswapd writes page cache */
   bool may_swap;
+  bool sync;          /* write dirty pages and wait (drop_caches' sync, lumpy's sync pass) */
   uint64_t nr_to_reclaim;
   uint64_t scanned, reclaimed;
   uint64_t pass_start; /* sc->reclaimed when this shrink_node pass began (shrink_lruvec's own target) */
@@ -116,34 +143,132 @@ typedef struct {
   int priority;
   uint32_t reclaim_idx;
   bool compaction_ready; /* a zone was compaction_ready(): reclaim stops for compaction */
+  /* the last evict()'s verdict on a page it did not reclaim: activate it
+   * (shrink_folio_list's activate_locked) rather than rotate it */
+  bool activate;
+  /* file pages scanned this call, and those dirty but not under writeback
+   * (sc->nr.file_taken, sc->nr.unqueued_dirty) */
+  uint64_t file_taken, unqueued_dirty;
 } ScanControl;
 
 static bool swap_has_room(const FsiRun *run, uint64_t pages) {
   return run->rc.swap_used + pages <= run->rc.swap_pages;
 }
 
-/* shrink_page_list() for one allocation: unmap it, write it back or swap it
+/* split_huge_page_to_list(): a THP becomes 2^order base pages in place.
+ * The first keeps the object (the owner's handle, which frees them all);
+ * the others are new objects chained to it, each on the LRU list the THP
+ * was on, at its tail, so the scan that split it meets them next. */
+static void split_thp(FsiRun *run, uint32_t id) {
+  FsiAlloc *a = &run->allocs[id];
+  uint64_t n = fsi_alloc_nr_pages(a), pfn = a->pfn;
+  uint32_t list = a->lru;
+  fsi_mark_unallocated(&run->mem, pfn, a->order, a->alloc_mt);
+  fsi_mark_allocated(&run->mem, pfn, 0, id, a->alloc_mt);
+  if (list != FSI_LRU_NONE) run->rc.lru_pages[list] -= n - 1;
+  a->order = 0;
+  a->kind = FS_KIND_ANON;
+  a->flags2 |= FSI_AF2_SPLIT_HEAD;
+  a->split_next = FSI_NIL;
+  for (uint64_t i = 1; i < n; i++) {
+    uint32_t c = fsi_alloc_id_get(run);
+    a = &run->allocs[id]; /* the table may have moved */
+    FsiAlloc *t = &run->allocs[c];
+    uint32_t gen = t->gen ? t->gen : 1;
+    *t = *a;
+    t->gen = gen;
+    t->pfn = (uint32_t)(pfn + i);
+    t->flags = a->flags & (FSI_AF_LIVE | FSI_AF_RESIDENT | FSI_AF_PINNED);
+    t->flags2 = (uint8_t)((a->flags2 & FSI_AF2_WORKINGSET) | FSI_AF2_SPLIT_TAIL);
+    t->lru = FSI_LRU_NONE;
+    t->lru_next = t->lru_prev = FSI_NIL;
+    t->split_next = a->split_next;
+    a->split_next = c;
+    fsi_mark_allocated(&run->mem, pfn + i, 0, c, t->alloc_mt);
+    if (list != FSI_LRU_NONE) lru_add(run, c, list, true);
+    run->live_allocs++;
+  }
+  run->stats.c[FSI_C_thp_split_page]++;
+}
+
+/* shrink_folio_list() for one allocation: unmap it, write it back or swap it
  * out as needed, and free its page frames.  The object stays live (the owner
- * still holds its handle) but is no longer resident. */
+ * still holds its handle) but is no longer resident.  Returns the pages
+ * freed; when none, sc->activate says whether the page is activated
+ * (activate_locked) or goes back to the inactive head (keep). */
 static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
+  FsiReclaim *rc = &run->rc;
   FsiAlloc *a = &run->allocs[id];
   uint64_t n = fsi_alloc_nr_pages(a);
-  if (!(a->flags & FSI_AF_RESIDENT) || (a->flags & FSI_AF_PINNED)) return 0;
+  sc->activate = false;
+  if (!(a->flags & FSI_AF_RESIDENT)) return 0;
+  if (a->flags & FSI_AF_PINNED) {
+    sc->activate = true;
+    return 0;
+  }
   if (is_file(a)) {
+    sc->file_taken += n;
+    if (a->flags2 & FSI_AF2_WRITEBACK) {
+      /* under writeback (case 2 of shrink_folio_list's comment): mark it for
+       * immediate reclaim and get it out of the way until the write ends */
+      if (sc->sync) {
+        /* a sync reclaimer waits for the write (folio_wait_writeback) */
+        sc->cost_ns += n * run->cost.reclaim_dirty;
+        fsi_writeback_done_event(run, id, a->gen);
+      } else {
+        a->flags2 |= FSI_AF2_RECLAIM;
+        sc->activate = true;
+        return 0;
+      }
+    }
     if (a->flags & FSI_AF_DIRTY) {
-      if (!sc->may_writepage) return 0;
-      sc->cost_ns += n * run->cost.reclaim_dirty;
-      run->stats.c[FSI_C_fs_writeback] += n;
-      a->flags &= (uint8_t)~FSI_AF_DIRTY;
-      run->rc.nr_dirty -= n;
+      if (!rc->wb_async || sc->sync) {
+        /* the immediate model (and a sync writer): written and dropped now */
+        if (!sc->may_writepage) return 0;
+        sc->cost_ns += n * run->cost.reclaim_dirty;
+        run->stats.c[FSI_C_fs_writeback] += n;
+        a->flags &= (uint8_t)~FSI_AF_DIRTY;
+        rc->nr_dirty -= n;
+      } else {
+        sc->unqueued_dirty += n;
+        /* only kswapd writes page cache, and only a page it already marked
+         * for reclaim once the node is flagged PGDAT_DIRTY; everyone else
+         * marks it and leaves it to the flushers */
+        if (sc->kswapd && sc->may_writepage && (a->flags2 & FSI_AF2_RECLAIM) && rc->pgdat_dirty) {
+          /* pageout(): the write starts; the page stays (keep) until it ends */
+          fsi_start_writeback(run, id);
+          run->stats.c[FSI_C_fs_writeback] += n;
+          sc->cost_ns += n * run->cost.reclaim_clean;
+          return 0;
+        }
+        a->flags2 |= FSI_AF2_RECLAIM;
+        run->stats.c[FSI_C_nr_vmscan_immediate_reclaim] += n;
+        sc->activate = true;
+        return 0;
+      }
     } else {
       sc->cost_ns += n * run->cost.reclaim_clean;
     }
     run->stats.c[FSI_C_pgsteal_file] += n;
   } else {
-    if (!sc->may_swap || !swap_has_room(run, n)) return 0;
+    if (!sc->may_swap) {
+      sc->activate = !swap_has_room(run, n);
+      return 0;
+    }
+    if (!swap_has_room(run, n)) {
+      /* add_to_swap() failed: a THP is split and its pages swapped one by
+       * one as room allows (thp_swpout_fallback); a base page is activated */
+      if (a->kind != FS_KIND_THP || !rc->thp_swap_split || !swap_has_room(run, 1)) {
+        sc->activate = true;
+        return 0;
+      }
+      split_thp(run, id);
+      run->stats.c[FSI_C_thp_swpout_fallback]++;
+      a = &run->allocs[id];
+      n = 1;
+    }
     sc->cost_ns += n * run->cost.reclaim_swap;
-    run->rc.swap_used += n;
+    rc->swap_used += n;
     a->flags |= FSI_AF_SWAPPED;
     if (a->task < run->ntasks) run->tasks[a->task].swap_pages += n;
     run->stats.c[FSI_C_pswpout] += n;
@@ -153,7 +278,9 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
   if (a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind)) run->tasks[a->task].rss_pages -= n;
   fsi_release_frames(run, id);
   a->flags &= (uint8_t)~FSI_AF_RESIDENT;
-  run->rc.kswapd_failures = 0;
+  a->flags2 &= (uint8_t)~FSI_AF2_RECLAIM;
+  rc->kswapd_failures = 0;
+  fsi_refault_schedule(run, id);
   return n;
 }
 
@@ -164,7 +291,7 @@ uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd) {
   FsiAlloc *a = &run->allocs[p->alloc];
   if (a->lru == FSI_LRU_NONE) return 0;
   /* lumpy reclaim ignores references; sync mode waits for writeback */
-  ScanControl sc = {.kswapd = kswapd, .may_writepage = kswapd || sync, .may_swap = true};
+  ScanControl sc = {.kswapd = kswapd, .may_writepage = kswapd || sync, .may_swap = true, .sync = sync};
   uint64_t n = evict(run, p->alloc, &sc);
   run->charged_ns += sc.cost_ns + run->cost.scan;
   run->stats.c[kswapd ? FSI_C_pgscan_kswapd : FSI_C_pgscan_direct]++;
@@ -193,6 +320,7 @@ static void shrink_active(FsiRun *run, uint32_t active, uint64_t nr, ScanControl
  * activated, the rest reclaimed if possible, else rotated to the head. */
 static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanControl *sc) {
   uint64_t scanned = 0, credited = 0;
+  sc->file_taken = sc->unqueued_dirty = 0;
   uint32_t id = run->rc.lru_tail[inactive];
   while (scanned < nr && id != FSI_NIL && sc->reclaimed - sc->pass_start < sc->nr_to_reclaim) {
     FsiAlloc *a = &run->allocs[id];
@@ -237,15 +365,23 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
       uint64_t got = evict(run, id, sc);
       if (got) sc->reclaimed += got;
       /* shrink_page_list()'s activate_locked: a page that cannot go now
-       * (pinned, or anon with no swap slot to be had) is activated rather
-       * than rescanned on the inactive list at every pass */
-      else if ((a->flags & FSI_AF_PINNED) || (!is_file(a) && !swap_has_room(run, n))) lru_move(run, id, inactive + 1);
-      else lru_move(run, id, inactive);
+       * (pinned, anon with no swap slot to be had, dirty or under writeback
+       * and marked PG_reclaim) is activated rather than rescanned on the
+       * inactive list at every pass */
+      else if (sc->activate) lru_move(run, id, inactive + 1);
+      else if (run->allocs[id].lru != FSI_LRU_NONE) lru_move(run, id, inactive);
     }
     id = prev;
   }
   sc->scanned += scanned - credited;
   sc->cost_ns += (scanned - credited) * run->cost.scan;
+  /* shrink_inactive_list(): every file page taken was dirty and not queued
+   * for writeback, so the flushers are not keeping up: wake them, and let
+   * kswapd write such pages itself from now on (PGDAT_DIRTY) */
+  if (inactive == FSI_LRU_INACTIVE_FILE && sc->file_taken && sc->unqueued_dirty == sc->file_taken) {
+    fsi_wakeup_flusher_threads(run);
+    if (sc->kswapd) run->rc.pgdat_dirty = true;
+  }
 }
 
 /* inactive_is_low(): inactive * int_sqrt(10 * GiB) < active. */
@@ -459,7 +595,7 @@ static void shrink_node(FsiRun *run, int priority, ScanControl *sc) {
 }
 
 uint64_t fsi_drop_caches(FsiRun *run, int what) {
-  ScanControl sc = {.may_writepage = true, .may_swap = false, .nr_to_reclaim = UINT64_MAX};
+  ScanControl sc = {.may_writepage = true, .may_swap = false, .sync = true, .nr_to_reclaim = UINT64_MAX};
   if (what & 1) {
     /* sync, then drop every unpinned page cache page */
     for (uint32_t list = FSI_LRU_INACTIVE_FILE; list <= FSI_LRU_ACTIVE_FILE; list++) {
@@ -700,6 +836,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       rc->kswapd_boost_target = 0;
     }
     rc->kswapd_priority = KSWAPD_NEW_RUN;
+    if (balanced) rc->pgdat_dirty = false; /* clear_pgdat_congested() */
     /* kswapd_try_to_sleep(): if balanced, wake kcompactd for the order it
      * was woken for (pageblock order after boosted reclaim); then nap HZ/10 */
     if (balanced)
@@ -729,6 +866,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->kswapd_loop = !strcmp(kho, "loop");
   g_autofree char *defer = fsi_config_string(run->cfg, "vm", "shrinker_defer");
   rc->shrinker_defer = !strcmp(defer, "off") ? DEFER_OFF : !strcmp(defer, "full") ? DEFER_FULL : DEFER_SCALED;
+  rc->thp_swap_split = fsi_config_bool(run->cfg, "vm", "thp_swap_split");
+  fsi_writeback_init(run);
   /* the caches every workload can use: a dentry-like and an inode-like
    * reclaimable cache, and two kmalloc caches */
   fsi_slab_cache_add(run, "dentry", FS_KIND_SLAB_RECLAIMABLE, 192);
@@ -738,6 +877,7 @@ void fsi_reclaim_init(FsiRun *run) {
 }
 
 void fsi_reclaim_destroy(FsiRun *run) {
+  fsi_writeback_destroy(run);
   g_free(run->rc.slabs);
   g_free(run->rc.objs);
   run->rc.slabs = NULL;

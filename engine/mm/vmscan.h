@@ -37,6 +37,10 @@ bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
 /* One shrink_slab() call at priority (the superblock shrinker of the
  * dentry and inode caches), as reclaim makes it; returns slab pages freed. */
 uint64_t fsi_shrink_slab(FsiRun *run, int priority);
+/* folio_rotate_reclaimable(): to the inactive tail; activation (workingset refault). */
+void fsi_folio_rotate_reclaimable(FsiRun *run, uint32_t id);
+void fsi_lru_activate(FsiRun *run, uint32_t id);
+
 /* drop_caches: 1 = page cache, 2 = slab, 3 = both. Returns pages freed. */
 uint64_t fsi_drop_caches(FsiRun *run, int what);
 

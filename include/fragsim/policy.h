@@ -343,6 +343,7 @@ typedef struct FsHostApi {
 #define FS_MIGRATE_EUNMOVABLE 2  /* not an LRU or movable-ops allocation */
 #define FS_MIGRATE_ENOTHEAD 3    /* src is not the head of an allocation */
 #define FS_MIGRATE_ETARGET 4     /* dst is not isolated free memory that fits */
+#define FS_MIGRATE_EWRITEBACK 5  /* under writeback: compaction's migration does not wait for it (ABI 1.2) */
 #define FS_EBUSY 16
 #define FS_ENOMEM 12
 
