@@ -195,6 +195,8 @@ bool fsi_run_sleep(FsiRun *run, uint64_t until_ns) {
   uint64_t charged = run->charged_ns;
   uint32_t task = run->current_task;
   int compact_result = run->compact_result;
+  run->current_task = FSI_NIL;
+  run->charged_ns = 0;
   run->sleep_depth++;
   run_until(run, until_ns);
   run->sleep_depth--;

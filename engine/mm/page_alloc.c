@@ -659,6 +659,7 @@ typedef struct {
   uint64_t clock;    /* the task's time after the work and sleeps accounted so far */
   uint64_t ops_mark; /* run->mem.buddy_ops when the clock was last brought up to date */
   uint64_t own_ops;  /* the request's own buddy operations before ops_mark */
+  bool slept;        /* other events ran while it slept */
 } SlowClock;
 
 /* A request that did not succeed at once sleeps before it retries: for the
@@ -671,7 +672,7 @@ static void slow_sleep(FsiRun *run, SlowClock *c, uint64_t extra_ns) {
   c->clock = MAX(c->clock, run->now_ns) + ops * run->cost.buddy_op + run->charged_ns + extra_ns;
   run->charged_ns = 0;
   run->stats.c[FSI_C_fs_slowpath_sleeps]++;
-  fsi_run_sleep(run, c->clock);
+  if (fsi_run_sleep(run, c->clock)) c->slept = true;
   c->ops_mark = run->mem.buddy_ops;
 }
 
@@ -851,7 +852,7 @@ FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h) {
 
 FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   FsiAllocResult res = {FSI_HANDLE_NONE, FS_PFN_NONE, 0, 0, FSI_VIA_FAILED};
-  SlowClock clk = {run->now_ns, run->now_ns, run->mem.buddy_ops, 0};
+  SlowClock clk = {run->now_ns, run->now_ns, run->mem.buddy_ops, 0, false};
   run->charged_ns = 0;
   run->current_task = rq->task;
   FsiTask *task = rq->task < run->ntasks ? &run->tasks[rq->task] : NULL;
@@ -902,7 +903,9 @@ FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *rq) {
   run->stats.c[FSI_C_fs_buddy_ops] += clk.own_ops + ops;
   res.via = via;
 
-  if (via == FSI_VIA_LIVELOCK && !run->stop) {
+  if (run->stop && !run->error && clk.slept) {
+    /* the run ended while the request slept: neither served nor failed */
+  } else if (via == FSI_VIA_LIVELOCK && !run->stop) {
     run->stats.c[FSI_C_fs_alloc_livelock]++;
   } else if (via != FSI_VIA_FAILED && !run->stop) {
     uint32_t id = fsi_alloc_id_get(run);
