@@ -333,6 +333,9 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
     g_autofree char *drv = fsi_config_string(cfg, "vm", "direct_reclaim_drain");
     run->drain_before_retry = !strcmp(drv, "2.6.35") || !strcmp(drv, "none");
     run->drain_never = !strcmp(drv, "none");
+    g_autofree char *spv = fsi_config_string(cfg, "vm", "slowpath");
+    run->slowpath_instant = !strcmp(spv, "instant");
+    run->livelock_ns = fsi_config_duration(cfg, "vm", "slowpath_livelock");
   }
   run->compact_result = -1;
   run->cost.alloc_base = (uint64_t)fsi_config_int(cfg, "cost", "alloc_base_ns");
@@ -347,6 +350,7 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->cost.shrink_object = (uint64_t)fsi_config_int(cfg, "cost", "shrink_object_ns");
   run->cost.throttle = (uint64_t)fsi_config_int(cfg, "cost", "throttle_ns");
   run->cost.oom_kill = (uint64_t)fsi_config_int(cfg, "cost", "oom_kill_ns");
+  run->cost.jiffy = (uint64_t)fsi_config_int(cfg, "cost", "jiffy_ns");
   run->boost_factor = (uint64_t)fsi_config_int(cfg, "vm", "watermark_boost_factor");
   fsi_reclaim_init(run);
   run->mem.alloc_movable = alloc_movable_cb;

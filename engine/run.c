@@ -128,7 +128,12 @@ static void dispatch(FsiRun *run, const FsiEvent *ev) {
   run->events++;
   switch (ev->type) {
   case FSI_EV_END: run->stop = true; break;
-  case FSI_EV_TASK: run->workload.task_step(run, run->workload.state, ev->arg); break;
+  case FSI_EV_TASK:
+    /* a task asleep in the slow path issues nothing until its request
+     * completes; the wake-up is kept for then */
+    if (ev->arg < run->ntasks && run->tasks[ev->arg].in_alloc) run->tasks[ev->arg].wake_deferred = true;
+    else run->workload.task_step(run, run->workload.state, ev->arg);
+    break;
   case FSI_EV_FREE: fsi_run_free_handle(run, ((uint64_t)ev->data << 32) | ev->arg); break;
   case FSI_EV_SLAB_FREE: fsi_slab_free(run, ((uint64_t)ev->data << 32) | ev->arg); break;
   case FSI_EV_KSWAPD:
@@ -168,16 +173,43 @@ static void dispatch(FsiRun *run, const FsiEvent *ev) {
   }
 }
 
-bool fsi_run_advance(FsiRun *run, uint64_t until_ns) {
+static void run_until(FsiRun *run, uint64_t until_ns) {
   FsiEvent ev;
+  run->loop_depth++;
   while (!run->stop) {
     const FsiEvent *next = fsi_eventq_peek(&run->q);
     if (!next || next->time_ns > until_ns) break;
     fsi_eventq_pop(&run->q, &ev);
     dispatch(run, &ev);
   }
+  run->loop_depth--;
   if (!run->stop && run->now_ns < until_ns) run->now_ns = until_ns;
+}
+
+bool fsi_run_advance(FsiRun *run, uint64_t until_ns) {
+  run_until(run, until_ns);
   return !run->error;
+}
+
+bool fsi_run_sleep(FsiRun *run, uint64_t until_ns) {
+  if (!run->loop_depth || run->sleep_depth >= FSI_MAX_SLEEP_DEPTH || run->stop || run->in_kswapd ||
+      run->current_slot >= 0)
+    return false;
+  /* the sleeper's request state that the events below overwrite */
+  uint64_t charged = run->charged_ns;
+  uint32_t task = run->current_task;
+  int compact_result = run->compact_result;
+  run->current_task = FSI_NIL;
+  run->charged_ns = 0;
+  run->sleep_depth++;
+  run_until(run, until_ns);
+  run->sleep_depth--;
+  run->charged_ns = charged;
+  run->current_task = task;
+  run->compact_result = compact_result;
+  run->current_slot = -1;
+  run->ntaken = 0;
+  return true;
 }
 
 bool fsi_run_execute(FsiRun *run, GError **error) {
@@ -189,6 +221,7 @@ bool fsi_run_execute(FsiRun *run, GError **error) {
   if (run->check && !fsi_check_invariants(run, error)) return false;
 
   FsiEvent ev;
+  run->loop_depth++;
   while (!run->stop && fsi_eventq_pop(&run->q, &ev)) {
     dispatch(run, &ev);
     if (tty && (run->events & 0xffff) == 0) {
@@ -199,6 +232,7 @@ bool fsi_run_execute(FsiRun *run, GError **error) {
       }
     }
   }
+  run->loop_depth--;
   if (tty) progress(run, t0, true);
   if (run->error) {
     g_propagate_error(error, run->error);

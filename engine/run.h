@@ -83,6 +83,7 @@ typedef enum {
   FSI_VIA_BEFORE_OOM,
   FSI_VIA_CONTIG,        /* a contiguous range (alloc_contig_range) */
   FSI_VIA_FAILED,
+  FSI_VIA_LIVELOCK,      /* given up after vm.slowpath_livelock: no page, but not a failure */
   FSI_VIA_COUNT
 } FsiVia;
 extern const char *const fsi_via_names[FSI_VIA_COUNT];
@@ -115,6 +116,8 @@ typedef struct {
   uint64_t pause_ns;      /* waits outside the allocator (dirty throttling, major faults): the workload
                            * driver adds them to the task's next wake-up and clears them */
   FsiRng rng;             /* the task's own stream (workload draws) */
+  bool in_alloc;          /* inside fsi_run_alloc (maybe asleep in the slow path) */
+  bool wake_deferred;     /* a wake-up came while in_alloc: it runs when the request completes */
 } FsiTask;
 
 /* A slab cache: objects packed into slab pages that are freed only when
@@ -317,7 +320,7 @@ struct FsiRun {
   /* cached [cost] values, ns */
   struct {
     uint64_t alloc_base, buddy_op, scan, reclaim_clean, reclaim_dirty, reclaim_swap, refault, migrate, pageblock_move,
-        shrink_object, throttle, oom_kill;
+        shrink_object, throttle, oom_kill, jiffy;
   } cost;
 
   /* policy-taken blocks awaiting the hook's return (validation) */
@@ -334,6 +337,10 @@ struct FsiRun {
   uint32_t reclaim_compaction; /* FSI_RC_*: vm.reclaim_compaction */
   bool drain_before_retry;      /* vm.direct_reclaim_drain=2.6.35 or none */
   bool drain_never;             /* vm.direct_reclaim_drain=none */
+  bool slowpath_instant;        /* vm.slowpath=instant */
+  uint64_t livelock_ns;         /* vm.slowpath_livelock */
+  uint32_t loop_depth;          /* event loops running (fsi_run_execute/advance and sleeps) */
+  uint32_t sleep_depth;         /* requests asleep in the slow path, one inside another */
   bool has_reclaim_tag;  /* some policy has a reclaim_tag hook */
   bool in_kswapd;      /* kswapd's event is running (hooks run in its context) */
   bool check;          /* run the invariant checker after every event */
@@ -377,7 +384,20 @@ void fsi_release_frames(FsiRun *run, uint32_t id);
 /* A block reached the buddy allocator (merged head and order): the policies' freed hooks. */
 void fsi_run_freed_hooks(FsiRun *run, uint32_t zone, uint64_t head, uint32_t order, uint32_t mt);
 void fsi_run_free_after(FsiRun *run, FsiHandle h, uint64_t delay_ns);
+/* The delay from now to t0 + d, 0 if that is past: a task that made its
+ * requests at t0 schedules from its own time, as a request that slept in
+ * the slow path has moved the clock. */
+static inline uint64_t fsi_run_delay_from(const FsiRun *run, uint64_t t0, uint64_t d) {
+  return t0 + d > run->now_ns ? t0 + d - run->now_ns : 0;
+}
 void fsi_run_wake_task(FsiRun *run, uint32_t task, uint64_t at_ns);
+/* The task whose request is being served sleeps until until_ns: the events
+ * due by then run (other tasks, frees, kswapd, kcompactd), and the clock
+ * moves on.  Only inside an event loop and below FSI_MAX_SLEEP_DEPTH
+ * nested sleeps; otherwise nothing runs and the clock stays (the sleep is
+ * still the task's latency).  Returns whether events could run. */
+#define FSI_MAX_SLEEP_DEPTH 64
+bool fsi_run_sleep(FsiRun *run, uint64_t until_ns);
 /* Creates n tasks (called by a workload's start), each with its own stream. */
 void fsi_run_set_tasks(FsiRun *run, uint32_t n);
 FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h);

@@ -274,7 +274,8 @@ FsiOutput *fsi_output_open(FsiRun *run, const char *dir, bool overwrite, GError 
 
 static void output_alloc(void *data, FsiRun *run, const FsiRequest *rq, const FsiAllocResult *res, uint32_t mt) {
   FsiOutput *o = data;
-  if (rq->order < o->allocs_min_order && res->via != FSI_VIA_FAILED) return;
+  bool failed = res->via == FSI_VIA_FAILED || res->via == FSI_VIA_LIVELOCK;
+  if (rq->order < o->allocs_min_order && !failed) return;
   FsiCsv *c = o->allocs;
   char gfp[16];
   g_snprintf(gfp, sizeof gfp, "0x%x", rq->gfp);
@@ -284,10 +285,10 @@ static void output_alloc(void *data, FsiRun *run, const FsiRequest *rq, const Fs
   fsi_csv_str(c, fsi_kind_name(rq->kind));
   fsi_csv_str(c, gfp);
   fsi_csv_str(c, fsi_migratetype_name(mt));
-  fsi_csv_str(c, res->via == FSI_VIA_FAILED ? "fail" : "ok");
+  fsi_csv_str(c, res->via == FSI_VIA_LIVELOCK ? "livelock" : failed ? "fail" : "ok");
   fsi_csv_str(c, fsi_via_names[res->via]);
-  fsi_csv_str(c, res->via == FSI_VIA_FAILED ? "" : run->mem.zones[res->zone].name);
-  if (res->via == FSI_VIA_FAILED) fsi_csv_str(c, "");
+  fsi_csv_str(c, failed ? "" : run->mem.zones[res->zone].name);
+  if (failed) fsi_csv_str(c, "");
   else fsi_csv_u64(c, res->pfn);
   fsi_csv_u64(c, res->latency_ns);
   fsi_csv_end_row(c);

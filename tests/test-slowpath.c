@@ -1,4 +1,4 @@
-/* The slow path around a high-order request (issue 13, items 2 and 8):
+/* The slow path around a high-order request (issue 13, items 2, 3 and 8):
  * the reclaim/compaction handshake for costly orders, and the unreserve and
  * pcp drain after each direct reclaim that made progress.  Each test runs
  * the same machine and seed with and without the mechanism (the stack
@@ -247,6 +247,175 @@ static void test_drain_per_reclaim_call(void) {
   g_key_file_free(kf);
 }
 
+
+/* ---- issue 13 item 3: the slow path takes time ------------------------------------ */
+
+/* A script whose tasks run as events (fsi_run_advance), so a request made
+ * from a task's step can sleep while the other events run. */
+typedef struct {
+  GArray *anon;          /* task 0's anonymous pages, in allocation order */
+  FsiAllocResult res;    /* task 1's request */
+  uint64_t asked_ns, done_ns;
+  uint32_t order, gfp;
+  uint64_t hogged, hog_fails;
+} Timed;
+
+static Timed timed;
+
+static void timed_step(FsiRun *run, void *state, uint32_t task) {
+  (void)state;
+  if (task == 1) {
+    FsiRequest rq = {timed.order, FS_KIND_SLAB_UNMOVABLE, timed.gfp, 1, false, false, false, false};
+    timed.asked_ns = run->now_ns;
+    timed.res = fsi_run_alloc(run, &rq);
+    timed.done_ns = run->now_ns;
+    return;
+  }
+  /* an interrupt-time consumer (GFP_ATOMIC page cache: reclaimable again,
+   * so reclaim always has something to free) */
+  FsiRequest at = {0, FS_KIND_FILE, FS_GFP_ATOMIC_MASK | FS_GFP_NOWARN, 0, false, false, false, false};
+  while (fsi_run_alloc(run, &at).handle) timed.hogged++;
+  timed.hog_fails++;
+  fsi_run_wake_task(run, 0, run->now_ns + 1000);
+}
+
+static bool timed_start(FsiRun *run, void *state, GError **error) {
+  (void)state;
+  (void)error;
+  /* task 0's anonymous memory (no swap) and dirty page cache in turn:
+   * direct reclaim, which does not write back, frees nothing, while the
+   * dirty pages count as reclaimable, so should_reclaim_retry() keeps
+   * going until MAX_RECLAIM_RETRIES */
+  FsiRequest anon = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false, false};
+  FsiRequest dirty = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, true, false};
+  const FsiZone *z = dma32(run);
+  for (int i = 0; z->nr_free_pages > z->wmark[FSI_WMARK_MIN]; i++) {
+    FsiAllocResult r = fsi_run_alloc(run, i & 1 ? &dirty : &anon);
+    if (!r.handle) break;
+    if (!(i & 1)) g_array_append_val(timed.anon, r.handle);
+  }
+  return true;
+}
+
+static FsiRun *timed_run(const char *const *sets) {
+  if (timed.anon) g_array_unref(timed.anon);
+  memset(&timed, 0, sizeof timed);
+  timed.anon = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
+  FsiWorkload wl = {"timed", NULL, timed_start, timed_step, NULL};
+  FtRunSpec spec = {.stack = "linux-6.1", .base = base, .sets = sets, .workload = &wl, .tasks = 2};
+  GError *e = NULL;
+  FsiRun *run = ft_run_new_full(&spec, &e);
+  g_assert_no_error(e);
+  run->workload.start(run, run->workload.state, NULL);
+  return run;
+}
+
+typedef struct {
+  bool ok;
+  FsiVia via;
+  uint64_t latency, elapsed, oom, fail, livelock, sleeps;
+} TimedOut;
+
+static TimedOut timed_out(FsiRun *run, const char *what) {
+  TimedOut o = {timed.res.handle != FSI_HANDLE_NONE, timed.res.via, timed.res.latency_ns,
+                timed.done_ns - timed.asked_ns, run->stats.c[FSI_C_oom_kill], run->stats.c[FSI_C_fs_alloc_fail],
+                run->stats.c[FSI_C_fs_alloc_livelock], run->stats.c[FSI_C_fs_slowpath_sleeps]};
+  g_test_message("%s: %s via %s, latency %" G_GUINT64_FORMAT " ns, clock moved %" G_GUINT64_FORMAT
+                 " ns, oom kills %" G_GUINT64_FORMAT ", failures %" G_GUINT64_FORMAT ", livelocks %" G_GUINT64_FORMAT
+                 ", sleeps %" G_GUINT64_FORMAT ", hogged %" G_GUINT64_FORMAT,
+                 what, o.ok ? "success" : "no page", fsi_via_names[o.via], o.latency, o.elapsed, o.oom, o.fail,
+                 o.livelock, o.sleeps, timed.hogged);
+  return o;
+}
+
+/* Task 1 asks for an order-0 GFP_KERNEL page on a zone below min, half
+ * anonymous memory (no swap), half dirty page cache.  Direct reclaim
+ * cannot write back, so it makes no progress while the dirty pages count
+ * as reclaimable.  At one instant the request runs out its
+ * MAX_RECLAIM_RETRIES loops and kills task 0 (kswapd, woken, has not run).
+ * Sleeping between retries (for the reclaim it did and a jiffy of
+ * reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS)), it lets kswapd write back
+ * and reclaim meanwhile, and its retry is served without a kill; its
+ * latency is the time from request to completion. */
+static TimedOut kswapd_while_asking(const char *mode, uint64_t *kswapd_steal) {
+  const char *sets[] = {mode, NULL};
+  FsiRun *run = timed_run(sets);
+  timed.order = 0;
+  timed.gfp = FS_GFP_KERNEL;
+  uint64_t steal0 = run->stats.c[FSI_C_pgsteal_kswapd];
+  fsi_run_wake_task(run, 1, 1000);
+  g_assert_true(fsi_run_advance(run, 1000));
+  *kswapd_steal = run->stats.c[FSI_C_pgsteal_kswapd] - steal0;
+  TimedOut o = timed_out(run, mode);
+  g_test_message("  kswapd reclaimed %" G_GUINT64_FORMAT " pages by the request's completion", *kswapd_steal);
+  ft_check(run);
+  ft_run_free(run);
+  return o;
+}
+
+static void test_kswapd_during_sleep(void) {
+  uint64_t sa, sb;
+  TimedOut a = kswapd_while_asking("vm.slowpath=instant", &sa);
+  TimedOut b = kswapd_while_asking("vm.slowpath=continuation", &sb);
+  /* measured (seed 1): instant: served after 1 OOM kill, latency 22.8 ms
+   * (20 ms of it the throttle wait, at one instant), clock moved 0, kswapd
+   * reclaimed 0; continuation: served via slowpath after 1 sleep, 0 kills,
+   * latency 5.27 ms = clock moved 5.27 ms (+ the retry's own cost) */
+  g_assert_true(a.ok);
+  g_assert_cmpuint(a.oom, ==, 1);
+  g_assert_cmpuint(a.sleeps, ==, 0);
+  g_assert_cmpuint(a.elapsed, ==, 0);
+  g_assert_cmpuint(sa, ==, 0);
+  g_assert_true(b.ok);
+  g_assert_cmpuint(b.oom, ==, 0);
+  g_assert_cmpuint(b.via, ==, FSI_VIA_SLOWPATH);
+  g_assert_cmpuint(sb, >, 0);
+  g_assert_cmpuint(b.sleeps, >=, 1);
+  /* at least the jiffy it slept, and the clock moved by all but the retry's cost */
+  ft_assert_band("continuation latency (ms)", (double)b.latency / 1e6, 4.0, 10.0);
+  g_assert_cmpuint(b.latency, >=, b.elapsed);
+  g_assert_cmpuint(b.latency - b.elapsed, <, 100000);
+}
+
+/* A livelock: the zone is below min and an interrupt-time consumer
+ * (GFP_ATOMIC, allowed into the min reserve) takes every page reclaim frees
+ * while the requester sleeps, and its page cache is reclaimable again, so
+ * reclaim always makes progress and should_reclaim_retry() never gives up.
+ * At one instant nobody runs between the retries: the request runs out its
+ * retries on the dirty pages and is served after an OOM kill.  Taking time,
+ * it loops until vm.slowpath_livelock and is reported as a livelock, not as
+ * a failure of the allocator.  Measured (seed 1): instant served after 1
+ * kill, latency 24.1 ms at one instant; continuation no page via livelock
+ * after 1131 sleeps, latency 50.009 ms, 0 kills. */
+static TimedOut hogged(const char *mode) {
+  const char *sets[] = {mode, "vm.slowpath_livelock=50ms", "sim.duration=1s", NULL};
+  FsiRun *run = timed_run(sets);
+  timed.order = 0;
+  timed.gfp = FS_GFP_KERNEL;
+  fsi_run_wake_task(run, 0, 0);
+  fsi_run_wake_task(run, 1, 1000);
+  g_assert_true(fsi_run_advance(run, 100000000));
+  TimedOut o = timed_out(run, mode);
+  ft_check(run);
+  ft_run_free(run);
+  return o;
+}
+
+static void test_livelock(void) {
+  TimedOut a = hogged("vm.slowpath=instant");
+  TimedOut b = hogged("vm.slowpath=continuation");
+  g_assert_true(a.ok);
+  g_assert_cmpuint(a.livelock, ==, 0);
+  g_assert_false(b.ok);
+  g_assert_cmpuint(b.via, ==, FSI_VIA_LIVELOCK);
+  g_assert_cmpuint(b.livelock, ==, 1);
+  /* the only failures are the consumer's, one per step */
+  g_assert_cmpuint(b.fail, ==, timed.hog_fails);
+  g_assert_cmpuint(b.oom, ==, 0);
+  /* given up at the limit, not before */
+  ft_assert_band("livelocked request's latency (ms)", (double)b.latency / 1e6, 50.0, 55.0);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/slowpath/costly-reclaims-until-compaction", test_costly_reclaims_until_compaction);
@@ -256,5 +425,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/slowpath/no-progress-no-drain", test_no_progress_no_drain);
   g_test_add_func("/slowpath/no-progress-drain/2.6.35", test_no_progress_drain_2635);
   g_test_add_func("/slowpath/drain-per-reclaim-call", test_drain_per_reclaim_call);
+  g_test_add_func("/slowpath/continuation/kswapd-during-sleep", test_kswapd_during_sleep);
+  g_test_add_func("/slowpath/continuation/livelock", test_livelock);
   return g_test_run();
 }

@@ -102,14 +102,16 @@ static void churn_step(FsiRun *run, void *state, uint32_t task) {
   FsiTask *t = &run->tasks[task];
   if (task == c->ncpu) {
     FsiRequest rq = {c->huge_order, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, task, false, false, false, false};
+    uint64_t t0 = run->now_ns;
     FsiAllocResult r = fsi_run_alloc(run, &rq);
-    if (r.handle) fsi_run_free_after(run, r.handle, r.latency_ns + c->huge_hold_ns);
-    fsi_run_wake_task(run, task, run->now_ns + MAX(r.latency_ns, c->huge_interval_ns));
+    if (r.handle) fsi_run_free_after(run, r.handle, fsi_run_delay_from(run, t0, r.latency_ns + c->huge_hold_ns));
+    fsi_run_wake_task(run, task, t0 + MAX(r.latency_ns, c->huge_interval_ns));
     return;
   }
   /* every draw happens before the request, in a fixed order */
   uint32_t k = fsi_rng_weighted(&t->rng, c->kind_w, G_N_ELEMENTS(mix));
   double think = fsi_rng_exponential(&t->rng, (double)c->think_ns);
+  uint64_t t0 = run->now_ns;
   if (mix[k].cache) {
     uint64_t latency = 0;
     for (uint32_t i = 0; i < mix[k].objects; i++) {
@@ -117,9 +119,9 @@ static void churn_step(FsiRun *run, void *state, uint32_t task) {
       uint64_t lat = 0;
       FsiHandle h = fsi_slab_alloc(run, (uint32_t)c->cache[k], task, &lat);
       latency += lat;
-      if (h) fsi_slab_free_after(run, h, latency + (uint64_t)life);
+      if (h) fsi_slab_free_after(run, h, fsi_run_delay_from(run, t0, latency + (uint64_t)life));
     }
-    fsi_run_wake_task(run, task, run->now_ns + latency + (uint64_t)think);
+    fsi_run_wake_task(run, task, t0 + latency + (uint64_t)think);
     return;
   }
   uint32_t order = fsi_rng_weighted(&t->rng, mix[k].order_w, 4);
@@ -128,8 +130,8 @@ static void churn_step(FsiRun *run, void *state, uint32_t task) {
   bool dirty = fsi_rng_double(&t->rng) < 0.2;
   FsiRequest rq = {order, mix[k].kind, fsi_kind_gfp(mix[k].kind), task, false, referenced, dirty, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
-  if (r.handle) fsi_run_free_after(run, r.handle, r.latency_ns + (uint64_t)life);
-  fsi_run_wake_task(run, task, run->now_ns + r.latency_ns + (uint64_t)think);
+  if (r.handle) fsi_run_free_after(run, r.handle, fsi_run_delay_from(run, t0, r.latency_ns + (uint64_t)life));
+  fsi_run_wake_task(run, task, t0 + r.latency_ns + (uint64_t)think);
 }
 
 bool fsi_churn_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) {

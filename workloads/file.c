@@ -147,6 +147,7 @@ typedef struct {
   Phase *phases;
   uint32_t nphases;
   uint32_t controller; /* task id */
+  uint64_t step_t0;    /* the controller step's start: its requests' time base */
   /* controller state */
   uint32_t phase;
   uint64_t phase_start, phase_end;
@@ -1134,7 +1135,7 @@ static void end_phase(FsiRun *run, FileWl *w) {
 }
 
 static void hold(FsiRun *run, FileWl *w, FsiHandle h, uint64_t hold_ns, uint64_t latency) {
-  if (hold_ns) fsi_run_free_after(run, h, latency + hold_ns);
+  if (hold_ns) fsi_run_free_after(run, h, fsi_run_delay_from(run, w->step_t0, latency + hold_ns));
   else g_array_append_val(w->held, h);
 }
 
@@ -1220,6 +1221,7 @@ static void controller_step(FsiRun *run, FileWl *w) {
   }
   Phase *p = &w->phases[w->phase];
   uint64_t now = run->now_ns;
+  w->step_t0 = now;
   if (w->pool_active) {
     /* back to back: the next pool allocation when this one is done */
     pool_step(run, w, p);
@@ -1262,7 +1264,7 @@ static void controller_step(FsiRun *run, FileWl *w) {
  * tmpfs file: its dentry and inode (in use while the file exists) come
  * first, as open(O_CREAT) precedes write().  Draws, in order: k, the kind
  * (mix), lifetime, pinned, dirty, referenced.  Returns the task time used. */
-static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, FsiRng *r) {
+static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, FsiRng *r, uint64_t t0) {
   (void)w;
   uint32_t k = s->item_min + (uint32_t)fsi_rng_below(r, (uint64_t)(s->item_max - s->item_min) + 1);
   uint32_t kind = s->mixed ? fsi_rng_weighted(r, s->kind_w, FS_KIND_COUNT) : s->kind;
@@ -1303,15 +1305,17 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
     FsiHandle h = g_array_index(pages, FsiHandle, i);
     if (s->exit) track(run, s->live, h, false);
     if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_handles, h);
-    else if (s->life.kind != LT_FOREVER) fsi_run_free_after(run, h, latency + (uint64_t)life);
+    else if (s->life.kind != LT_FOREVER) fsi_run_free_after(run, h, fsi_run_delay_from(run, t0, latency + (uint64_t)life));
   }
   for (int o = 0; o < 2; o++) {
     if (!it.obj[o]) continue;
     if (s->exit) track(run, s->live_objects, it.obj[o], true);
     if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_objects, it.obj[o]);
-    else if (s->life.kind != LT_FOREVER) fsi_slab_free_after(run, it.obj[o], latency + (uint64_t)life);
+    else if (s->life.kind != LT_FOREVER)
+      fsi_slab_free_after(run, it.obj[o], fsi_run_delay_from(run, t0, latency + (uint64_t)life));
   }
   if (s->life.kind == LT_FOREVER && (it.n || it.obj[0] || it.obj[1])) {
+    it.first = s->item_handles->len; /* a fragmenting free may have rebuilt the array meanwhile */
     g_array_append_vals(s->item_handles, pages->data, pages->len);
     g_array_append_val(s->items, it);
   }
@@ -1323,12 +1327,16 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
   uint32_t si = 0;
   while (si + 1 < w->nstreams && task >= w->streams[si + 1].first_task) si++;
   Stream *s = &w->streams[si];
+  /* scheduled stays true while the step runs: a phase starting while its
+   * request sleeps in the slow path must not wake the task a second time */
   w->task_scheduled[task] = false;
   if (w->finished || !w->phases[w->phase].active[si]) return;
   if (s->fill && s->footprint_of == FP_MANAGED &&
       (double)s->allocated_pages >= s->footprint * (double)run->mem.cfg.total_pages)
     return;
   if (s->fill && s->footprint_of != FP_MANAGED && s->allocated_pages >= s->fill_goal) return;
+  w->task_scheduled[task] = true;
+  uint64_t t0 = run->now_ns;
   FsiRng *r = &run->tasks[task].rng;
   double think = fsi_rng_exponential(r, (double)s->think_ns);
   uint64_t latency = 0;
@@ -1349,10 +1357,10 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
       s->allocated_pages++;
       if (s->exit) track(run, s->live_objects, h, true);
       if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_objects, h);
-      else if (s->life.kind != LT_FOREVER) fsi_slab_free_after(run, h, latency + (uint64_t)life);
+      else if (s->life.kind != LT_FOREVER) fsi_slab_free_after(run, h, fsi_run_delay_from(run, t0, latency + (uint64_t)life));
     }
   } else if (s->item_min) {
-    latency = item_request(run, w, s, task, r);
+    latency = item_request(run, w, s, task, r, t0);
   } else {
     uint32_t order = fsi_rng_weighted(r, s->order_w, FS_NR_ORDERS);
     double life = draw_life(&s->life, r);
@@ -1403,7 +1411,7 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
       else if (s->life.kind == LT_FOREVER) {
         if (order == 0) g_array_append_val(s->kept, res.handle);
       } else {
-        fsi_run_free_after(run, res.handle, latency + (uint64_t)life);
+        fsi_run_free_after(run, res.handle, fsi_run_delay_from(run, t0, latency + (uint64_t)life));
       }
     }
   }
@@ -1415,7 +1423,7 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
   /* waits outside the allocator (balance_dirty_pages, major faults) */
   uint64_t pause = run->tasks[task].pause_ns;
   run->tasks[task].pause_ns = 0;
-  fsi_run_wake_task(run, task, run->now_ns + latency + pause + (uint64_t)think);
+  fsi_run_wake_task(run, task, t0 + latency + pause + (uint64_t)think);
 }
 
 static void file_task_step(FsiRun *run, void *state, uint32_t task) {

@@ -23,6 +23,8 @@
   X(fs_alloc_success, "allocation requests satisfied")                                             \
   X(fs_alloc_fail, "allocation requests failed")                                                   \
   X(fs_alloc_slowpath, "requests that entered the slow path")                                      \
+  X(fs_alloc_livelock, "requests given up after vm.slowpath_livelock in the slow path (not failures)") \
+  X(fs_slowpath_sleeps, "times a request in the slow path slept while other events ran")          \
   X(fs_nofragment_retry, "zonelist passes repeated without ALLOC_NOFRAGMENT")                       \
   X(fs_buddy_ops, "buddy list operations (splits, merges, list moves)")                           \
   X(fs_stall_ns, "nanoseconds tasks spent stalled in the allocator")                                \

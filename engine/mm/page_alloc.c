@@ -291,6 +291,7 @@ bool fsi_zone_watermark_ok(const FsiMem *m, uint32_t zone, uint32_t order, uint6
 
 const char *const fsi_via_names[FSI_VIA_COUNT] = {
     "fastpath", "slowpath", "early_compact", "reclaim", "after_reclaim", "compact", "before_oom", "contig", "failed",
+    "livelock",
 };
 
 /* ---- allocation kinds and gfp ------------------------------------------------ */
@@ -649,10 +650,41 @@ static bool should_compact_retry(FsiRun *run, FsAllocRequest *req, int cres, boo
   return false;
 }
 
+/* A request's own clock.  Its work (buddy operations, what reclaim,
+ * compaction and the policies charge) is the task's time; with
+ * vm.slowpath=continuation the task sleeps for it between retries, so the
+ * clock can run ahead of run->now_ns by the work not yet slept, never
+ * behind it. */
+typedef struct {
+  uint64_t t0;       /* when the request was made */
+  uint64_t clock;    /* the task's time after the work and sleeps accounted so far */
+  uint64_t ops_mark; /* run->mem.buddy_ops when the clock was last brought up to date */
+  uint64_t own_ops;  /* the request's own buddy operations before ops_mark */
+  bool slept;        /* other events ran while it slept */
+} SlowClock;
+
+/* A request that did not succeed at once sleeps before it retries: for the
+ * work it just did (direct reclaim and compaction, the throttling waits
+ * reclaim charges) plus extra_ns (the kernel's own sleeps), while the other
+ * tasks, kswapd and kcompactd go on (cond_resched(), reclaim_throttle()). */
+static void slow_sleep(FsiRun *run, SlowClock *c, uint64_t extra_ns) {
+  uint64_t ops = run->mem.buddy_ops - c->ops_mark;
+  c->own_ops += ops;
+  c->clock = MAX(c->clock, run->now_ns) + ops * run->cost.buddy_op + run->charged_ns + extra_ns;
+  run->charged_ns = 0;
+  run->stats.c[FSI_C_fs_slowpath_sleeps]++;
+  if (fsi_run_sleep(run, c->clock)) c->slept = true;
+  c->ops_mark = run->mem.buddy_ops;
+}
+
+/* a backstop for a loop whose sleeps take no time */
+#define LIVELOCK_LOOPS (1 << 16)
+
 /* __alloc_pages_slowpath() (reference §2.6): wake kswapd, retry at the min
  * watermark, early compaction for costly or unmovable high-order requests,
  * then the reclaim / compaction / retry loop, and the OOM killer last. */
-static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zoneidx, uint64_t *pfn, uint32_t *zone) {
+static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zoneidx, uint64_t *pfn, uint32_t *zone,
+                       SlowClock *clk) {
   run->stats.c[FSI_C_fs_alloc_slowpath]++;
   req->alloc_flags = gfp_to_alloc_flags(req->gfp, req->order, req->migratetype);
   req->alloc_flags = stack_alloc_flags(run, req, true);
@@ -680,12 +712,24 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
 
   int no_progress_loops = 0, compaction_retries = 0;
   int min_priority = costly ? COMPACT_PRIO_SYNC_LIGHT : COMPACT_PRIO_SYNC_FULL;
-  for (int loops = 0; loops < 64 && !run->stop; loops++) {
+  bool stalled = false;
+  for (int loops = 0; !run->stop; loops++) {
+    if (loops && run->slowpath_instant) {
+      if (loops >= 64) break;
+    } else if (loops) {
+      /* reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS): a direct reclaim
+       * that got to priority 1 with nothing reclaimed sleeps a jiffy */
+      slow_sleep(run, clk, stalled ? run->cost.jiffy : 0);
+      if (run->stop) break;
+      if (MAX(clk->clock, run->now_ns) - clk->t0 >= run->livelock_ns || loops >= LIVELOCK_LOOPS)
+        return FSI_VIA_LIVELOCK;
+    }
     if (kswapd) fsi_wakeup_kswapd(run, req->order, req->highest_zoneidx);
     if (loops && try_freelist(run, req, pfn, zone)) return FSI_VIA_SLOWPATH;
 
     /* __alloc_pages_direct_reclaim() */
     uint64_t progress = fsi_try_to_free_pages(run, req);
+    stalled = !progress;
     FsStageResult r = run_stage(run, FS_STAGE_DIRECT_RECLAIM, req, pfn, zone);
     if (r == FS_STAGE_CAPTURED) return FSI_VIA_RECLAIM;
     if (r == FS_STAGE_PROGRESS) progress++;
@@ -814,9 +858,13 @@ FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h) {
 static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reuse) {
   FsiAllocResult res = {FSI_HANDLE_NONE, FS_PFN_NONE, 0, 0, FSI_VIA_FAILED};
   uint32_t reuse_gen = reuse != FSI_NIL ? run->allocs[reuse].gen : 0;
-  uint64_t ops0 = run->mem.buddy_ops;
+  SlowClock clk = {run->now_ns, run->now_ns, run->mem.buddy_ops, 0, false};
   run->charged_ns = 0;
   run->current_task = rq->task;
+  FsiTask *task = rq->task < run->ntasks ? &run->tasks[rq->task] : NULL;
+  /* the task issues nothing else until this request completes */
+  bool outer = task && !task->in_alloc;
+  if (outer) task->in_alloc = true;
 
   FsAllocRequest req = {0};
   req.order = rq->order;
@@ -852,21 +900,27 @@ static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reus
   FsiVia via = FSI_VIA_FASTPATH;
   if (rq->order > run->mem.max_order) via = FSI_VIA_FAILED;
   else if (!try_freelist(run, &req, &pfn, &zone))
-    via = run->stop ? FSI_VIA_FAILED : slowpath(run, &req, unclamped, &pfn, &zone);
+    via = run->stop ? FSI_VIA_FAILED : slowpath(run, &req, unclamped, &pfn, &zone, &clk);
 
-  uint64_t ops = run->mem.buddy_ops - ops0;
-  res.latency_ns = run->cost.alloc_base + ops * run->cost.buddy_op + run->charged_ns;
-  run->stats.c[FSI_C_fs_buddy_ops] += ops;
+  /* latency: from the request to its completion, sleeps included */
+  uint64_t ops = run->mem.buddy_ops - clk.ops_mark;
+  uint64_t done = MAX(clk.clock, run->now_ns) + ops * run->cost.buddy_op + run->charged_ns;
+  res.latency_ns = run->cost.alloc_base + (done - clk.t0);
+  run->stats.c[FSI_C_fs_buddy_ops] += clk.own_ops + ops;
   res.via = via;
 
-  if (via != FSI_VIA_FAILED && !run->stop && reuse != FSI_NIL &&
+  if (via != FSI_VIA_FAILED && via != FSI_VIA_LIVELOCK && !run->stop && reuse != FSI_NIL &&
       (!(run->allocs[reuse].flags & FSI_AF_LIVE) || run->allocs[reuse].gen != reuse_gen)) {
     /* the object went while its page was being found (an OOM kill of its
      * owner in the slow path): the page goes back, the refault is off */
     fsi_free_pages_pb(&run->mem, pfn, rq->order, false);
     via = FSI_VIA_FAILED;
   }
-  if (via != FSI_VIA_FAILED && !run->stop) {
+  if (run->stop && !run->error && clk.slept) {
+    /* the run ended while the request slept: neither served nor failed */
+  } else if (via == FSI_VIA_LIVELOCK && !run->stop) {
+    run->stats.c[FSI_C_fs_alloc_livelock]++;
+  } else if (via != FSI_VIA_FAILED && !run->stop) {
     uint32_t id = reuse != FSI_NIL ? reuse : fsi_alloc_id_get(run);
     FsiAlloc *a = &run->allocs[id];
     a->pfn = (uint32_t)pfn;
@@ -908,10 +962,16 @@ static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reus
     if (stat_order < FS_NR_ORDERS) run->stats.fail[stat_order]++;
   }
   if (stat_order < FS_NR_ORDERS) fsi_hist_add(&run->stats.latency[stat_order], res.latency_ns);
-  if (rq->task < run->ntasks) {
-    FsiTask *t = &run->tasks[rq->task];
-    t->busy_until_ns = run->now_ns + res.latency_ns;
-    t->stall_ns += res.latency_ns;
+  if (task) {
+    task->busy_until_ns = clk.t0 + res.latency_ns;
+    task->stall_ns += res.latency_ns;
+    if (outer) {
+      task->in_alloc = false;
+      if (task->wake_deferred) {
+        task->wake_deferred = false;
+        fsi_run_wake_task(run, rq->task, task->busy_until_ns);
+      }
+    }
   }
   run->stats.c[FSI_C_fs_stall_ns] += res.latency_ns;
   run->current_task = FSI_NIL;
