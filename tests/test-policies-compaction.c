@@ -677,19 +677,26 @@ static void test_effect_compaction(void) {
  * 0.77x).  The published shape is at least 2x fewer pages reclaimed; the
  * preset's load keeps free memory below compaction_suitable()'s gap most of
  * the time, so 2.6.35 falls back to lumpy reclaim (see docs/validation.md).
- * Asserted: the sums within 8 points (spread 4.4), direct reclaim within 10%
- * (spread 5k), compaction no worse by success and reclaiming under 0.85x. */
+ * After the rest of #13 (kswapd's 2.6.x high-order loop/sweep, the
+ * shrinker's full deferral, lumpy's credit, writeback, the per-era pcp
+ * sizing, the slow path's sleeps): 54.8/70.4, 53.8/68.4, 52/69.2 % (122.9)
+ * -> 70.4/70.6, 69.2/70.6, 68.8/70.4 % (140); pgsteal_direct 227758,
+ * 232822, 228802 (229794) -> 78100, 101801, 113949 (97950, 0.43x): the
+ * published shape now holds under load.  Asserted: the sums within 8
+ * points (spreads 4 and 1.8), direct reclaim within 10% without compaction
+ * (spread 5k) and within its spread of 36k with it, compaction no worse by
+ * success and reclaiming under half. */
 static void test_effect_compaction_2010(void) {
   const FtArm arms[] = {{"linux-2.6.24", NULL}, {"linux-2.6.35", NULL}};
   const char *cols[] = {"phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", "pgsteal_direct", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 114.3, 130.3);
-  ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 130.3, 146.3);
-  ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 193244, 236187);
-  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 148233, 181173);
+  ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 114.9, 130.9);
+  ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 132, 148);
+  ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 206815, 252773);
+  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 62100, 133800);
   g_assert_cmpfloat(m[1][0] + m[1][1], >=, m[0][0] + m[0][1]);
-  g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.85);
+  g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.5);
 }
 
 /* vanilla (no grouping) with and without compaction: unmovable pages are in
@@ -838,6 +845,31 @@ static void test_effect_lumpy_credit(void) {
  * 2707, pgsteal_kswapd 12k and 3k), pageoutrun at least 5 times (measured
  * 9.3) and lumpy blocks twice (3.8) what compact-gap gives, and kswapd
  * reclaiming more. */
+/* Before 2.6.29 (vm.kswapd_high_order=loop, the 2.6.16-2.6.24 stacks)
+ * kswapd never dropped a high order it could not balance: after every sweep
+ * that reclaimed anything it started again at the same order.  2.6.29's
+ * "stop kswapd's infinite loop" (sweep) drops it after a sweep under 32
+ * pages.  On linux-2.6.24 (lumpy reclaim) the two hardly differ (seeds 1-3:
+ * pageoutrun 17826 -> 18937, pgsteal_kswapd 1.036M -> 1.033M, success the
+ * same): kswapd balances at order 9 soon.  Without lumpy reclaim
+ * (linux-2.6.16, 512M), where kswapd rarely balances at order 9, loop runs
+ * more balance_pgdat passes (seed 1: 31776 -> 33820), the reclaim itself
+ * is the same (every sweep under load reclaims 32 pages or more, so sweep
+ * keeps the order too).  Measured with
+ * ./build/tests/test-policies-compaction --verbose -p
+ * /effect/kswapd/high-order-loop: see the assertion. */
+static void test_effect_kswapd_loop(void) {
+  const char *sweep[] = {"machine.memory=512M", "vm.kswapd_high_order=sweep", NULL};
+  const char *loop[] = {"machine.memory=512M", NULL};
+  const FtArm arms[] = {{"linux-2.6.16", sweep}, {"linux-2.6.16", loop}};
+  const char *cols[] = {"pageoutrun", "pgsteal_kswapd", "phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct",
+                        NULL};
+  double m[2][4];
+  ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
+  g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.02);
+  g_assert_cmpfloat(m[1][1], >=, m[0][1] * 0.98);
+}
+
 static void test_effect_kswapd_sweep(void) {
   const char *gap[] = {"vm.swap=1G", "vm.kswapd_high_order=compact-gap", NULL};
   const char *sweep[] = {"vm.swap=1G", "vm.kswapd_high_order=sweep", NULL};
@@ -910,6 +942,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/effect/lumpy/stress-highalloc", test_effect_lumpy);
   g_test_add_func("/effect/lumpy/credit", test_effect_lumpy_credit);
   g_test_add_func("/effect/kswapd/high-order-sweep", test_effect_kswapd_sweep);
+  g_test_add_func("/effect/kswapd/high-order-loop", test_effect_kswapd_loop);
   g_test_add_func("/effect/cma/cma-device", test_effect_cma);
   return g_test_run();
 }

@@ -285,9 +285,13 @@ static void test_shrinker_referenced(void) {
  * ./build/tests/test-reclaim --verbose -p
  * /effect/shrinker/deferred/fleet-server: objects scanned off 0, 0, 0;
  * scaled 3072, 2048, 2048 (mean 2389.3); full 257024, 253952, 251904
- * (254293), every one freed (no referenced dentries).  Asserted: off
- * exactly 0; scaled and full within twice their spread (1024 and 5120) of
- * the mean; full at least 50 times scaled (measured 106). */
+ * (254293), every one freed (no referenced dentries).
+ * After the rest of #13 (writeback, the slow path's sleeps; kswapd now
+ * reaches lower priorities on some seeds): off 2048, 1024, 0 (1024); scaled
+ * 4096, 3072, 2048 (3072); full 258048, 249856, 250880 (252928).
+ * Asserted: off at most 4096 (twice its spread above the mean), scaled and
+ * full within twice their spread (2048 and 8192) of the mean; off below
+ * scaled, and full at least 50 times scaled (measured 82). */
 static void test_effect_shrinker_deferred(void) {
   const char *off[] = {"vm.shrinker_defer=off", NULL};
   const char *scaled[] = {"vm.shrinker_defer=scaled", NULL};
@@ -296,9 +300,10 @@ static void test_effect_shrinker_deferred(void) {
   const char *cols[] = {"slabs_scanned", "fs_slab_objects_freed", "pgsteal_kswapd", NULL};
   double m[3][3];
   ft_effect("fleet-server", arms, 3, cols, 3, &m[0][0]);
-  ft_assert_band("off: objects scanned", m[0][0], 0, 0);
-  ft_assert_band("scaled: objects scanned", m[1][0], 341, 4437);
-  ft_assert_band("full: objects scanned", m[2][0], 244053, 264533);
+  ft_assert_band("off: objects scanned", m[0][0], 0, 4096);
+  ft_assert_band("scaled: objects scanned", m[1][0], 1024, 7168);
+  ft_assert_band("full: objects scanned", m[2][0], 236544, 269312);
+  g_assert_cmpfloat(m[0][0], <, m[1][0]);
   g_assert_cmpfloat(m[1][1], ==, m[1][0]);
   g_assert_cmpfloat(m[2][0], >, m[1][0] * 50);
   g_assert_cmpfloat(m[1][0], >, m[0][0]);
