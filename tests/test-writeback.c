@@ -290,19 +290,28 @@ static void test_effect_async(void) {
  * Since #13 item 6 fleet-server's region is not madvised, so its THP faults
  * are GFP_TRANSHUGE_LIGHT and never compact (with and without refaults 66
  * and 65.7 served); the faults here are madvised (GFP_TRANSHUGE), as every
- * THP fault was when the figures above were measured. */
+ * THP fault was when the figures above were measured.
+ * Re-measured after the rest of #13 (the slow path's sleeps, kswapd and
+ * shrinker changes): THP faults served 153, 155, 134 (147.3) -> 157, 125,
+ * 137 (139.7), a difference inside the seed spread (21, 32): compaction now
+ * recovers the blocks, and pays for it: compact_stall 130, 168, 213 (170.3)
+ * -> 259, 351, 260 (290).  Asserted: the refaults within 10% (spread 60k),
+ * THP faults within twice their spreads, stalls within twice theirs, and
+ * at least 60 more direct compaction stalls with refaults (measured 120). */
 static void test_effect_refault(void) {
   const char *off[] = {FLEET, "phase.uptime.thp_madvise=true", NULL};
   const char *on[] = {FLEET, "phase.uptime.thp_madvise=true", "stream.pagecache.refault=0.2", NULL};
   const FtArm arms[] = {{"linux-6.1", off}, {"linux-6.1", on}};
-  const char *cols[] = {"workingset_refault_file", "phase_uptime_thp_fault_alloc", NULL};
-  double m[2][2];
+  const char *cols[] = {"workingset_refault_file", "phase_uptime_thp_fault_alloc", "compaction.compact_stall", NULL};
+  double m[2][3];
   ft_effect("fleet-server", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   g_assert_cmpfloat(m[0][0], ==, 0);
-  ft_assert_band("refault 0.2: workingset_refault_file", m[1][0], 738000, 902000);
-  ft_assert_band("no refaults: THP faults served", m[0][1], 72.7, 110.7);
-  ft_assert_band("refault 0.2: THP faults served", m[1][1], 60, 73.4);
-  g_assert_cmpfloat(m[1][1], <, m[0][1] - 12);
+  ft_assert_band("refault 0.2: workingset_refault_file", m[1][0], 733000, 896000);
+  ft_assert_band("no refaults: THP faults served", m[0][1], 105, 190);
+  ft_assert_band("refault 0.2: THP faults served", m[1][1], 75, 204);
+  ft_assert_band("no refaults: compact_stall", m[0][2], 4, 337);
+  ft_assert_band("refault 0.2: compact_stall", m[1][2], 106, 474);
+  g_assert_cmpfloat(m[1][2], >, m[0][2] + 60);
 }
 
 /* The THP split before swap, with a 64 MiB swap device that fills: a THP
