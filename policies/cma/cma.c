@@ -61,11 +61,11 @@ static const FsParamSpec cma_params[] = {
     [N_PARAMS] = {0},
 };
 
-enum { C_SUCCESS, C_FAIL, C_BUSY, C_NOMEM, C_PAGES, C_RECLAIMED, C_AREA, N_COUNTERS };
+enum { C_SUCCESS, C_FAIL, C_BUSY, C_NOMEM, C_PAGES, C_RECLAIMED, C_AREA, C_TENANTS, N_COUNTERS };
 
 static const char *const counter_names[N_COUNTERS] = {
     "cma_alloc_success", "cma_alloc_fail", "cma_alloc_busy", "cma_alloc_nomem", "cma_alloc_pages",
-    "cma_reclaimed_clean", "cma_area_pages",
+    "cma_reclaimed_clean", "cma_area_pages", "cma_tenant_pages",
 };
 static const char *const counter_help[N_COUNTERS] = {
     "device requests served from the CMA area",
@@ -75,6 +75,8 @@ static const char *const counter_help[N_COUNTERS] = {
     "pages handed out by successful cma_alloc calls",
     "clean page cache pages in candidate ranges dropped instead of migrated",
     "size of the CMA area in pages (0: none)",
+    "pages of the area held by ordinary (movable) allocations, summed over device requests as each arrives "
+    "(divided by cma_alloc_success + cma_alloc_fail: the area's mean occupancy at a request)",
 };
 
 typedef struct {
@@ -299,11 +301,26 @@ static void reclaim_clean_pages(Cma *s, uint64_t start, uint64_t nr_pages) {
   }
 }
 
+/* The area's pages held by allocations other than device ranges: how full
+ * the ordinary allocator has made it. */
+static uint64_t tenant_pages(Cma *s) {
+  FsPageInfo pi;
+  uint64_t n = 0;
+  for (uint64_t pfn = s->start_pfn; pfn < s->start_pfn + s->nr_pages;) {
+    if (!s->api->page_info(s->host, pfn, &pi)) break;
+    uint64_t next = MAX(pfn + 1, pi.head_pfn + ((uint64_t)1 << pi.order));
+    if (pi.state == FS_PAGE_ALLOCATED && pi.kind != FS_KIND_DEVICE) n += MIN(next, s->start_pfn + s->nr_pages) - pfn;
+    pfn = pi.state == FS_PAGE_RESERVED ? pfn + 1 : next;
+  }
+  return n;
+}
+
 /* cma_alloc(cma, count, align) as dma_alloc_contiguous() calls it. */
 static int cma_contig_request(void *state, uint64_t nr_pages, uint32_t task, uint64_t *ret_handle) {
   Cma *s = state;
   if (!s->nr_pages) return 1;
   forget_freed_ranges(s);
+  count(s, C_TENANTS, (int64_t)tenant_pages(s));
   uint32_t order = 0;
   while (((uint64_t)1 << order) < nr_pages) order++;
   uint64_t align = (uint64_t)1 << MIN(order, CMA_ALIGNMENT);
