@@ -8,6 +8,11 @@
  * type and re-frees its free pages so they merge with their neighbours.
  *
  * Everything is synchronous and deterministic: no randomness, no clock.
+ * alloc_contig_range charges its work to run->charged_ns (the requester's
+ * latency): a fixed part per call (the pageblock walk and moves both ways,
+ * drain_all_pages, lru_cache_disable, the range walks) and, per page taken
+ * for migration, cost.isolate_page_ns (migrate.c adds cost.migrate_ns per
+ * page moved).  Memory offline pays nothing here (it is not a request).
  */
 #include "engine/mm/page_isolation.h"
 
