@@ -351,6 +351,10 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->cost.throttle = (uint64_t)fsi_config_int(cfg, "cost", "throttle_ns");
   run->cost.oom_kill = (uint64_t)fsi_config_int(cfg, "cost", "oom_kill_ns");
   run->cost.jiffy = (uint64_t)fsi_config_int(cfg, "cost", "jiffy_ns");
+  run->cost.drain_cpu = (uint64_t)fsi_config_int(cfg, "cost", "drain_cpu_ns");
+  run->cost.rcu_expedited = (uint64_t)fsi_config_int(cfg, "cost", "rcu_expedited_ns");
+  run->cost.isolate_page = (uint64_t)fsi_config_int(cfg, "cost", "isolate_page_ns");
+  run->cost.pfn_walk = (uint64_t)fsi_config_int(cfg, "cost", "pfn_walk_ns");
   run->boost_factor = (uint64_t)fsi_config_int(cfg, "vm", "watermark_boost_factor");
   fsi_reclaim_init(run);
   run->mem.alloc_movable = alloc_movable_cb;

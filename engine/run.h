@@ -320,7 +320,7 @@ struct FsiRun {
   /* cached [cost] values, ns */
   struct {
     uint64_t alloc_base, buddy_op, scan, reclaim_clean, reclaim_dirty, reclaim_swap, refault, migrate, pageblock_move,
-        shrink_object, throttle, oom_kill, jiffy;
+        shrink_object, throttle, oom_kill, jiffy, drain_cpu, rcu_expedited, isolate_page, pfn_walk;
   } cost;
 
   /* policy-taken blocks awaiting the hook's return (validation) */

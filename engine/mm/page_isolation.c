@@ -8,6 +8,11 @@
  * type and re-frees its free pages so they merge with their neighbours.
  *
  * Everything is synchronous and deterministic: no randomness, no clock.
+ * alloc_contig_range charges its work to run->charged_ns (the requester's
+ * latency): a fixed part per call (the pageblock walk and moves both ways,
+ * drain_all_pages, lru_cache_disable, the range walks) and, per page taken
+ * for migration, cost.isolate_page_ns (migrate.c adds cost.migrate_ns per
+ * page moved).  Memory offline pays nothing here (it is not a request).
  */
 #include "engine/mm/page_isolation.h"
 
@@ -185,6 +190,10 @@ void fsi_take_range(FsiRun *run, uint64_t start, uint64_t end) {
 static int contig_migrate_range(FsiRun *run, uint64_t start, uint64_t end) {
   FsiMem *m = &run->mem;
   uint64_t pfn = start;
+  /* lru_cache_disable() (5.13+; lru_add_drain_all() before): an expedited
+   * RCU grace period, then every CPU's LRU batches drained by a work item.
+   * The scanner then looks at each pfn of the range once. */
+  run->charged_ns += run->cost.rcu_expedited + run->ncpus * run->cost.drain_cpu + (end - start) * run->cost.pfn_walk;
   GArray *cluster = g_array_new(FALSE, FALSE, sizeof(uint64_t));
   int ret = 0;
   while (pfn < end && !run->stop) {
@@ -198,6 +207,9 @@ static int contig_migrate_range(FsiRun *run, uint64_t start, uint64_t end) {
           uint64_t head = a->pfn;
           g_array_append_val(cluster, head);
           npages += fsi_pages_of_order(a->order);
+          /* isolate_migratepages_range() takes it off its LRU (and
+           * putback_movable_pages() returns it if it fails) */
+          run->charged_ns += fsi_pages_of_order(a->order) * run->cost.isolate_page;
         }
         pfn = a->pfn + fsi_pages_of_order(a->order);
       } else if (p->flags & (FSI_PG_BUDDY | FSI_PG_PCP | FSI_PG_ISOLATED)) {
@@ -270,11 +282,24 @@ int fsi_alloc_contig_range(FsiRun *run, uint64_t start_pfn, uint64_t nr_pages, u
   memset(&ir, 0, sizeof ir);
   int ret = -FS_EBUSY;
   if (mt >= FS_MIGRATE_TYPES || !fsi_iso_range_init(run, &ir, start_pfn, nr_pages)) goto fail;
+  /* The fixed work of a call, charged to the requester (docs/model.md):
+   * start_isolate_page_range() looks at every page of every pageblock
+   * (has_unmovable_pages; simplified: all of them, also when one refuses)
+   * and moves each block's free pages to the ISOLATE lists. */
+  uint64_t block_pages = (uint64_t)ir.nblocks << run->mem.pageblock_order;
+  run->charged_ns += block_pages * run->cost.pfn_walk;
   ret = fsi_isolate_range(run, &ir, mt);
   if (ret) goto fail;
+  /* the moves, and undo_isolate_page_range()'s moves back (charged now:
+   * every path from here undoes) */
+  run->charged_ns += 2 * (uint64_t)ir.nblocks * run->cost.pageblock_move;
+  /* drain_all_pages(zone): a work item on every CPU */
+  run->charged_ns += run->ncpus * run->cost.drain_cpu;
   ret = contig_migrate_range(run, ir.start, ir.end);
   if (ret == -FS_ENOMEM) goto undo;
-  /* -EBUSY from migration is re-checked here, as the kernel does. */
+  /* -EBUSY from migration is re-checked here, as the kernel does:
+   * test_pages_isolated() walks the range once more. */
+  run->charged_ns += (ir.end - ir.start) * run->cost.pfn_walk;
   ret = fsi_test_pages_isolated(run, ir.start, ir.end) ? 0 : -FS_EBUSY;
   if (ret) goto undo;
   fsi_take_range(run, ir.start, ir.end);

@@ -10,7 +10,7 @@
  * Normal allocations (mm/page_alloc.c, 6.1 __rmqueue): a request with
  * ALLOC_CMA (gfp_migratetype MOVABLE, so never under vanilla, where every
  * request maps to UNMOVABLE) takes CMA pages first when more than half of
- * the zone's free pages are CMA (rmqueue_prefer), and after its own lists
+ * the zone's free pages are CMA (rmqueue_prefer; 5.7+, `balance`), and after its own lists
  * are empty (rmqueue_fallback, __rmqueue_cma_fallback).  In the kernel the
  * CMA fallback comes before stealing from other types; in a stack the
  * fallback hooks are asked in stack order, so put cma before migratetype
@@ -36,7 +36,7 @@
 #define PAGE_SIZE_BYTES 4096u
 #define CMA_ALIGNMENT 8u /* CONFIG_CMA_ALIGNMENT: at most 2^8 pages of alignment */
 
-enum { PARAM_SIZE, PARAM_BASE, N_PARAMS };
+enum { PARAM_SIZE, PARAM_BASE, PARAM_BALANCE, N_PARAMS };
 
 static const FsParamSpec cma_params[] = {
     [PARAM_SIZE] = {.name = "size",
@@ -51,14 +51,21 @@ static const FsParamSpec cma_params[] = {
                     .help = "physical start of the area in bytes, rounded up to 4 MiB (auto: the top of the highest kernel zone)",
                     .min = 1,
                     .max = 0},
+    [PARAM_BALANCE] = {.name = "balance",
+                       .type = FS_PARAM_BOOL,
+                       .default_value = "true",
+                       .help = "movable allocations take CMA pages first when more than half of the zone's free "
+                               "pages are CMA (5.7+, __rmqueue); false: CMA only once the movable lists are empty",
+                       .min = 1,
+                       .max = 0},
     [N_PARAMS] = {0},
 };
 
-enum { C_SUCCESS, C_FAIL, C_BUSY, C_NOMEM, C_PAGES, C_RECLAIMED, C_AREA, N_COUNTERS };
+enum { C_SUCCESS, C_FAIL, C_BUSY, C_NOMEM, C_PAGES, C_RECLAIMED, C_AREA, C_TENANTS, N_COUNTERS };
 
 static const char *const counter_names[N_COUNTERS] = {
     "cma_alloc_success", "cma_alloc_fail", "cma_alloc_busy", "cma_alloc_nomem", "cma_alloc_pages",
-    "cma_reclaimed_clean", "cma_area_pages",
+    "cma_reclaimed_clean", "cma_area_pages", "cma_tenant_pages",
 };
 static const char *const counter_help[N_COUNTERS] = {
     "device requests served from the CMA area",
@@ -68,6 +75,8 @@ static const char *const counter_help[N_COUNTERS] = {
     "pages handed out by successful cma_alloc calls",
     "clean page cache pages in candidate ranges dropped instead of migrated",
     "size of the CMA area in pages (0: none)",
+    "pages of the area held by ordinary (movable) allocations, summed over device requests as each arrives "
+    "(divided by cma_alloc_success + cma_alloc_fail: the area's mean occupancy at a request)",
 };
 
 typedef struct {
@@ -79,6 +88,7 @@ typedef struct {
   FsHost *host;
   uint64_t size_bytes, base_bytes;
   bool has_base;
+  bool balance; /* the 5.7+ half-free rule */
   uint64_t start_pfn, nr_pages; /* the area; nr_pages 0: none */
   uint32_t zone;
   uint8_t *bitmap;              /* one byte per page: allocated by cma_alloc */
@@ -120,6 +130,7 @@ static void *cma_create(const FsHostApi *api, FsHost *host, const FsParamValue *
   s->size_bytes = size;
   s->base_bytes = base;
   s->has_base = has_base;
+  s->balance = values[PARAM_BALANCE].b;
   s->ranges = g_array_new(FALSE, FALSE, sizeof(CmaRange));
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
@@ -230,7 +241,7 @@ static void cma_boot_pageblocks(void *state) {
  * pages. */
 static uint64_t cma_rmqueue_prefer(void *state, uint32_t zone, const FsAllocRequest *req) {
   Cma *s = state;
-  if (!s->nr_pages || zone != s->zone || !(req->alloc_flags & FS_ALLOC_CMA)) return FS_PFN_NONE;
+  if (!s->balance || !s->nr_pages || zone != s->zone || !(req->alloc_flags & FS_ALLOC_CMA)) return FS_PFN_NONE;
   FsZoneInfo zi;
   if (!s->api->zone_info(s->host, zone, &zi) || zi.nr_free_cma <= zi.nr_free_pages / 2) return FS_PFN_NONE;
   return s->api->rmqueue_smallest(s->host, zone, req->order, FS_MIGRATE_CMA);
@@ -290,11 +301,26 @@ static void reclaim_clean_pages(Cma *s, uint64_t start, uint64_t nr_pages) {
   }
 }
 
+/* The area's pages held by allocations other than device ranges: how full
+ * the ordinary allocator has made it. */
+static uint64_t tenant_pages(Cma *s) {
+  FsPageInfo pi;
+  uint64_t n = 0;
+  for (uint64_t pfn = s->start_pfn; pfn < s->start_pfn + s->nr_pages;) {
+    if (!s->api->page_info(s->host, pfn, &pi)) break;
+    uint64_t next = MAX(pfn + 1, pi.head_pfn + ((uint64_t)1 << pi.order));
+    if (pi.state == FS_PAGE_ALLOCATED && pi.kind != FS_KIND_DEVICE) n += MIN(next, s->start_pfn + s->nr_pages) - pfn;
+    pfn = pi.state == FS_PAGE_RESERVED ? pfn + 1 : next;
+  }
+  return n;
+}
+
 /* cma_alloc(cma, count, align) as dma_alloc_contiguous() calls it. */
 static int cma_contig_request(void *state, uint64_t nr_pages, uint32_t task, uint64_t *ret_handle) {
   Cma *s = state;
   if (!s->nr_pages) return 1;
   forget_freed_ranges(s);
+  count(s, C_TENANTS, (int64_t)tenant_pages(s));
   uint32_t order = 0;
   while (((uint64_t)1 << order) < nr_pages) order++;
   uint64_t align = (uint64_t)1 << MIN(order, CMA_ALIGNMENT);
