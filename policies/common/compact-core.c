@@ -84,6 +84,12 @@ void fsc_boot_done(FscCore *c) {
       if (api->get_pageblock_migratetype(c->host, MAX(pfn, zi.start_pfn)) == FS_MIGRATE_MOVABLE)
         c->grouping_disabled = false;
   }
+  /* The fast searches read only the MOVABLE free lists, which are empty
+   * without grouping: each would fail and (direct compaction's first
+   * search) move the free scanner halfway to the migration scanner, so with
+   * nogroup_targets (the model's extension that lets compaction work
+   * without grouping) they are off and the linear scanners do the work. */
+  if (c->grouping_disabled && c->nogroup_targets) c->fast_search = false;
 }
 
 void fsc_control_init(FscCore *c, FscControl *cc, uint32_t zone, int order) {
