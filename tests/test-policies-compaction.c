@@ -817,6 +817,50 @@ static void test_effect_proactive(void) {
   g_assert_cmpfloat(m[1][2], ==, 100);
 }
 
+/* stress-highalloc on 6.1 with the 5.1+ fast searches off (linear
+ * scanners only, as 4.4-5.0) and on.
+ * Measured: MEASURE_FAST */
+static void test_effect_fast_search(void) {
+  const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
+  const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
+  const char *cols[] = {"compaction.compact_free_scanned", "compaction.compact_migrate_scanned",
+                        "compaction.compact_stall", "compaction.compact_success", "huge_success_pct", NULL};
+  double m[2][5];
+  ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
+  ft_assert_band("linear: compact_free_scanned", m[0][0], 0, 1e12);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 0, 1e12);
+  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 0, 1e12);
+  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 0, 1e12);
+  ft_assert_band("linear: compact_stall", m[0][2], 0, 1e12);
+  ft_assert_band("fast: compact_stall", m[1][2], 0, 1e12);
+  ft_assert_band("linear: compact_success", m[0][3], 0, 1e12);
+  ft_assert_band("fast: compact_success", m[1][3], 0, 1e12);
+  ft_assert_band("linear: huge_success_pct", m[0][4], 0, 1e12);
+  ft_assert_band("fast: huge_success_pct", m[1][4], 0, 1e12);
+}
+
+/* stress-highalloc on 6.1 with one compaction state per policy (the old
+ * model) and one per zone shared by direct compaction and kcompactd.
+ * Measured: MEASURE_SHARED */
+static void test_effect_shared_state(void) {
+  const char *separate[] = {"compaction.shared_state=false", "kcompactd.shared_state=false", NULL};
+  const FtArm arms[] = {{"linux-6.1", separate}, {"linux-6.1", NULL}};
+  const char *cols[] = {"kcompactd.compact_daemon_deferred", "kcompactd.compact_daemon_migrate_scanned",
+                        "compaction.compact_deferred", "compaction.compact_migrate_scanned", "huge_success_pct", NULL};
+  double m[2][5];
+  ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
+  ft_assert_band("separate: compact_daemon_deferred", m[0][0], 0, 1e12);
+  ft_assert_band("shared: compact_daemon_deferred", m[1][0], 0, 1e12);
+  ft_assert_band("separate: compact_daemon_migrate_scanned", m[0][1], 0, 1e12);
+  ft_assert_band("shared: compact_daemon_migrate_scanned", m[1][1], 0, 1e12);
+  ft_assert_band("separate: compact_deferred", m[0][2], 0, 1e12);
+  ft_assert_band("shared: compact_deferred", m[1][2], 0, 1e12);
+  ft_assert_band("separate: compact_migrate_scanned", m[0][3], 0, 1e12);
+  ft_assert_band("shared: compact_migrate_scanned", m[1][3], 0, 1e12);
+  ft_assert_band("separate: huge_success_pct", m[0][4], 0, 1e12);
+  ft_assert_band("shared: huge_success_pct", m[1][4], 0, 1e12);
+}
+
 /* stress-highalloc on 2.6.23 (grouping) with and without lumpy reclaim,
  * with 1G of swap (lumpy cannot take anonymous neighbours without it):
  * huge page success under load rises a lot, at the cost of many more pages
@@ -993,6 +1037,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/effect/compaction/2010", test_effect_compaction_2010);
   g_test_add_func("/effect/compaction/stress-highalloc-vanilla", test_effect_compaction_vanilla);
   g_test_add_func("/effect/kcompactd/gupta-fragmenter", test_effect_proactive);
+  g_test_add_func("/effect/compaction/fast-search", test_effect_fast_search);
+  g_test_add_func("/effect/compaction/shared-state", test_effect_shared_state);
   g_test_add_func("/effect/lumpy/stress-highalloc", test_effect_lumpy);
   g_test_add_func("/effect/lumpy/credit", test_effect_lumpy_credit);
   g_test_add_func("/effect/kswapd/high-order-sweep", test_effect_kswapd_sweep);
