@@ -762,7 +762,17 @@ static void test_effect_compaction(void) {
  * preset's load keeps free memory below compaction_suitable()'s gap most of
  * the time, so 2.6.35 falls back to lumpy reclaim (see docs/validation.md).
  * Asserted: the sums within 8 points (spread 4.4), direct reclaim within 10%
- * (spread 5k), compaction no worse by success and reclaiming under 0.85x. */
+ * (spread 5k), compaction no worse by success and reclaiming under 0.85x.
+ * After #14 items 1-2 (compaction_restarting() clears the skip bits only
+ * when compact_blockskip_flush is set, as 6.1's __reset_isolation_suitable()
+ * does; 2.6.35 keeps the linear scanners), measured the same way: lumpy
+ * alone passes 1+2 53.5/69.3 % (sum 122.9), pgsteal_direct 227758, 232822,
+ * 228802 (229794: this arm has no compaction; it had moved with the slow
+ * path's sleeps of #13 item 3 and stays inside its band); with compaction
+ * passes 1+2 69.5/70.5 % (140.0), pgsteal_direct 164703 -> 78100, 90555,
+ * 109973 (92876, 0.40x: fewer attempts spend their time on the skip bits'
+ * reset, so compaction succeeds before reclaim more often).  Re-banded:
+ * with compaction's direct reclaim within twice its spread (32k). */
 static void test_effect_compaction_2010(void) {
   const FtArm arms[] = {{"linux-2.6.24", NULL}, {"linux-2.6.35", NULL}};
   const char *cols[] = {"phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", "pgsteal_direct", NULL};
@@ -771,7 +781,7 @@ static void test_effect_compaction_2010(void) {
   ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 114.3, 130.3);
   ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 130.3, 146.3);
   ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 193244, 236187);
-  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 148233, 181173);
+  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 60900, 124900); /* was 148233..181173 */
   g_assert_cmpfloat(m[1][0] + m[1][1], >=, m[0][0] + m[0][1]);
   g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.85);
 }
