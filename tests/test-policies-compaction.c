@@ -770,8 +770,9 @@ static void test_effect_compaction(void) {
  * 228802 (229794: this arm has no compaction; it had moved with the slow
  * path's sleeps of #13 item 3 and stays inside its band); with compaction
  * passes 1+2 69.5/70.5 % (140.0), pgsteal_direct 164703 -> 78100, 90555,
- * 109973 (92876, 0.40x: fewer attempts spend their time on the skip bits'
- * reset, so compaction succeeds before reclaim more often).  Re-banded:
+ * 109973 (92876, 0.40x; that rule is the only change on this stack: skip
+ * bits now persist across deferral restarts, so why reclaim falls this
+ * much is not yet measured).  Re-banded:
  * with compaction's direct reclaim within twice its spread (32k). */
 static void test_effect_compaction_2010(void) {
   const FtArm arms[] = {{"linux-2.6.24", NULL}, {"linux-2.6.35", NULL}};
