@@ -16,9 +16,10 @@
  * It also owns two things the kernel does elsewhere: reset_isolation_suitable()
  * when kswapd goes to sleep (kswapd_done), and /proc/sys/vm/compact_memory
  * (the compact_memory hook).  The machinery is policies/common/compact-core.c,
- * shared with kcompactd; each module keeps its own per-zone cached pfns and
- * deferral state (the kernel has one per zone), while skip bits are shared
- * through the engine.  docs/policies.md lists the simplifications.
+ * shared with kcompactd; the per-zone cached pfns and deferral state are
+ * one per zone for both (a host shared area, parameter shared_state), as the
+ * kernel keeps them in struct zone, and skip bits live in the engine.
+ * docs/policies.md lists the simplifications.
  */
 #include <fragsim/policy.h>
 
