@@ -41,6 +41,7 @@ void fsi_run_free(FsiRun *run) {
     g_free(s->host);
   }
   g_free(run->slots);
+  if (run->shared_areas) g_hash_table_destroy(run->shared_areas);
   if (run->workload.destroy && run->workload.state) run->workload.destroy(run->workload.state);
   fsi_reclaim_destroy(run);
   fsi_pcp_destroy(run);

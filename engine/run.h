@@ -307,6 +307,7 @@ struct FsiRun {
   FsiStack *stack;
   FsiSlot *slots;
   uint32_t nslots;
+  GHashTable *shared_areas; /* key -> GBytes-like block: the shared_area host call (ABI 1.3) */
   int32_t current_slot;  /* policy whose hook is running, -1 if none */
 
   FsiWorkload workload;

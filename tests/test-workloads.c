@@ -103,10 +103,14 @@ static void check_stress_highalloc(const FsiRunResult *r) {
   BAND(r, "phase_rest_huge_success_pct", 3, 30);
 }
 
-/* 40 faults, each allocated or fallen back: 14/26, 16/24, 16/24. */
+/* 40 faults, each allocated or fallen back: 14/26, 16/24, 16/24.  After
+ * #14 items 1-2 (6.1's fast free-list searches and the per-zone compaction
+ * state shared with kcompactd) the run of seed 3 allocates 24/16 (was
+ * 16/24): re-banded from [10, 22] to [14, 32], still failing a run where
+ * none or every fault is served; the other seeds were not re-measured. */
 static void check_thpcompact(const FsiRunResult *r) {
   g_assert_cmpfloat(ft_column(r, "phase_fault_thp_fault_alloc") + ft_column(r, "phase_fault_thp_fault_fallback"), ==, 40);
-  BAND(r, "phase_fault_thp_fault_alloc", 10, 22);
+  BAND(r, "phase_fault_thp_fault_alloc", 14, 32);
 }
 
 /* every request served; p50 167 ns (a free pageblock: kcompactd's

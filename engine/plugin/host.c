@@ -310,6 +310,64 @@ static void h_reclaim_credit(FsHost *h, uint64_t pages) {
   if (run->rc.in_reclaim_tag) run->rc.tag_credit += pages;
 }
 
+/* ---- ABI 1.3: free-list walks and shared areas ---- */
+
+static uint64_t h_free_list_last(FsHost *h, uint32_t zone, uint32_t order, uint32_t mt) {
+  if (!check_zone(h, "free_list_last", zone) || !check_order_mt(h, "free_list_last", order, mt)) return FS_PFN_NONE;
+  uint32_t tail = RUN(h)->mem.zones[zone].free_area[order].tail[mt];
+  return tail == FSI_NIL ? FS_PFN_NONE : tail;
+}
+
+static const FsiPage *listed(FsHost *h, uint64_t pfn) {
+  if (pfn >= RUN(h)->mem.cfg.total_pages) return NULL;
+  const FsiPage *p = &RUN(h)->mem.pages[pfn];
+  return (p->flags & FSI_PG_BUDDY) ? p : NULL;
+}
+
+static uint64_t h_free_list_next(FsHost *h, uint64_t pfn) {
+  const FsiPage *p = listed(h, pfn);
+  return !p || p->next == FSI_NIL ? FS_PFN_NONE : p->next;
+}
+
+static uint64_t h_free_list_prev(FsHost *h, uint64_t pfn) {
+  const FsiPage *p = listed(h, pfn);
+  return !p || p->prev == FSI_NIL ? FS_PFN_NONE : p->prev;
+}
+
+/* Rotation keeps every block on its list, so counts and free pages do not change. */
+static bool h_free_list_rotate(FsHost *h, uint64_t pfn) {
+  FsiMem *m = &RUN(h)->mem;
+  if (!listed(h, pfn)) return false;
+  FsiPage *p = &m->pages[pfn];
+  FsiFreeArea *area = &m->zones[fsi_pfn_zone(m, pfn)].free_area[p->order];
+  uint32_t mt = p->mt, idx = (uint32_t)pfn;
+  if (area->head[mt] == idx) return true;
+  uint32_t old_head = area->head[mt], old_tail = area->tail[mt], before = p->prev;
+  m->pages[old_tail].next = old_head;
+  m->pages[old_head].prev = old_tail;
+  m->pages[before].next = FSI_NIL;
+  p->prev = FSI_NIL;
+  area->head[mt] = idx;
+  area->tail[mt] = before;
+  return true;
+}
+
+static void *h_shared_area(FsHost *h, const char *key, size_t size) {
+  FsiRun *run = RUN(h);
+  if (!run->shared_areas) run->shared_areas = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  size_t *area = g_hash_table_lookup(run->shared_areas, key);
+  if (area) {
+    if (area[0] == size) return area + 1;
+    fsi_run_failf(run, "policy \"%s\": shared_area(\"%s\") asked with %zu bytes, first asked with %zu", host_policy(h),
+                  key, size, area[0]);
+    return NULL;
+  }
+  area = g_malloc0(sizeof(size_t) + size + 16);
+  area[0] = size;
+  g_hash_table_insert(run->shared_areas, g_strdup(key), area);
+  return area + 1;
+}
+
 const FsHostApi fsi_host_api = {
     .size = sizeof(FsHostApi),
     .now_ns = h_now_ns,
@@ -354,4 +412,9 @@ const FsHostApi fsi_host_api = {
     .kswapd_running = h_kswapd_running,
     .buddy_order = h_buddy_order,
     .reclaim_credit = h_reclaim_credit,
+    .free_list_last = h_free_list_last,
+    .free_list_next = h_free_list_next,
+    .free_list_prev = h_free_list_prev,
+    .free_list_rotate = h_free_list_rotate,
+    .shared_area = h_shared_area,
 };

@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 /* ---- ABI ------------------------------------------------------------------ */
 
 #define FS_ABI_MAJOR 1
-#define FS_ABI_MINOR 2
+#define FS_ABI_MINOR 3
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
@@ -335,6 +335,27 @@ typedef struct FsHostApi {
    * stops at its target.  Pages are already in pgsteal_*; outside a
    * reclaim_tag hook the call does nothing. */
   void (*reclaim_credit)(FsHost *h, uint64_t pages);
+
+  /* ---- appended in ABI 1.3 (check size before calling) ---- */
+  /* Walking a free list as the kernel's free-list searches do
+   * (fast_isolate_freepages, fast_find_migrateblock): the last block of
+   * zone/order/mt's list, and the neighbours of the listed free block headed
+   * at pfn (next: toward the tail, prev: toward the head).  FS_PFN_NONE at
+   * the ends, or if pfn heads no block on a buddy free list. */
+  uint64_t (*free_list_last)(FsHost *h, uint32_t zone, uint32_t order, uint32_t mt);
+  uint64_t (*free_list_next)(FsHost *h, uint64_t pfn);
+  uint64_t (*free_list_prev)(FsHost *h, uint64_t pfn);
+  /* Rotate the free list holding the block headed at pfn so that block
+   * becomes the list's first entry (the blocks before it move, in order, to
+   * the tail): the kernel's move_freelist_head(); move_freelist_tail() is a
+   * rotation to the next block.  Returns false if pfn heads no listed block. */
+  bool (*free_list_rotate)(FsHost *h, uint64_t pfn);
+  /* A zeroed area of `size` bytes that lives as long as the run and is the
+   * same for every policy asking with the same key: state the kernel keeps
+   * once per zone that several policies share (compact-core's per-zone
+   * compaction state, used by compaction and kcompactd alike).  Asking again
+   * with another size stops the run with an error. */
+  void *(*shared_area)(FsHost *h, const char *key, size_t size);
 } FsHostApi;
 
 /* migrate_page results */

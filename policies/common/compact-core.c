@@ -8,6 +8,7 @@
  */
 #include "compact-core.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* ---- geometry ----------------------------------------------------------------- */
@@ -30,9 +31,19 @@ void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, 
   c->scan_ns = scan_ns;
   c->extfrag_threshold = extfrag_threshold;
   c->nogroup_targets = nogroup_targets;
+  c->zone = c->own_zone;
   c->freepages = g_array_new(FALSE, FALSE, sizeof(FscPiece));
   c->migratepages = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 }
+
+void fsc_set_search(FscCore *c, bool fast_search, bool shared_state) {
+  c->fast_search = fast_search;
+  c->shared_state = shared_state;
+}
+
+/* The host's shared area needs ABI 1.3; an older engine gets the old model. */
+static bool host_has(const FscCore *c, size_t end) { return c->api->size >= end; }
+#define HOST_HAS(c, member) host_has(c, offsetof(FsHostApi, member) + sizeof(((FsHostApi *)0)->member))
 
 void fsc_clear(FscCore *c) {
   if (c->freepages) g_array_free(c->freepages, TRUE);
@@ -55,6 +66,12 @@ void fsc_boot_done(FscCore *c) {
   c->max_order = api->max_order(c->host);
   c->pageblock_nr_pages = (uint64_t)1 << c->pageblock_order;
   c->grouping_disabled = true;
+  c->zone = c->own_zone;
+  if (c->shared_state && HOST_HAS(c, shared_area)) {
+    FscZone *shared = api->shared_area(c->host, "compact-core/zones", sizeof(FscZone) * FS_MAX_ZONES);
+    if (shared) c->zone = shared;
+  }
+  if (c->fast_search && !HOST_HAS(c, free_list_rotate)) c->fast_search = false;
   for (uint32_t z = 0; z < c->nr_zones; z++) {
     FsZoneInfo zi;
     FscZone *fz = &c->zone[z];
@@ -67,6 +84,12 @@ void fsc_boot_done(FscCore *c) {
       if (api->get_pageblock_migratetype(c->host, MAX(pfn, zi.start_pfn)) == FS_MIGRATE_MOVABLE)
         c->grouping_disabled = false;
   }
+  /* The fast searches read only the MOVABLE free lists, which are empty
+   * without grouping: each would fail and (direct compaction's first
+   * search) move the free scanner halfway to the migration scanner, so with
+   * nogroup_targets (the model's extension that lets compaction work
+   * without grouping) they are off and the linear scanners do the work. */
+  if (c->grouping_disabled && c->nogroup_targets) c->fast_search = false;
 }
 
 void fsc_control_init(FscCore *c, FscControl *cc, uint32_t zone, int order) {
@@ -217,6 +240,8 @@ void fsc_reset_isolation_suitable_zone(FscCore *c, uint32_t zone) {
   z->cached_migrate_pfn[0] = z->cached_migrate_pfn[1] = zi.start_pfn;
   uint64_t lb = pb_start(c, zi.end_pfn - 1);
   z->cached_free_pfn = lb < zi.start_pfn ? zi.start_pfn : lb;
+  z->init_migrate_pfn = z->cached_migrate_pfn[0];
+  z->init_free_pfn = z->cached_free_pfn;
   z->blockskip_flush = false;
 }
 
@@ -338,18 +363,115 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
 
 typedef enum { ISOLATE_NONE, ISOLATE_SUCCESS } IsolateResult;
 
+/* ---- the fast searches (5.1+) ------------------------------------------------------ */
+
+/* freelist_scan_limit(): how many free-list entries a fast search looks at,
+ * halved after each failed search. */
+static uint32_t freelist_scan_limit(const FscControl *cc) {
+  return (FSC_CLUSTER_MAX >> MIN(cc->fast_search_fail, 31u)) + 1;
+}
+
+/* move_freelist_tail(): the entries up to and including pfn go to the
+ * tail, so the next forward search starts past them. */
+static void move_freelist_tail(FscCore *c, uint64_t pfn) {
+  const FsHostApi *api = c->api;
+  if (api->free_list_prev(c->host, pfn) == FS_PFN_NONE) return; /* first: the kernel leaves the list */
+  uint64_t next = api->free_list_next(c->host, pfn);
+  if (next != FS_PFN_NONE) api->free_list_rotate(c->host, next);
+}
+
+/* move_freelist_head(): the entries before pfn go to the tail, so the next
+ * reverse search starts with the ones not yet looked at. */
+static void move_freelist_head(FscCore *c, uint64_t pfn) {
+  if (c->api->free_list_next(c->host, pfn) == FS_PFN_NONE) return; /* last: unchanged */
+  c->api->free_list_rotate(c->host, pfn);
+}
+
+/* update_fast_start_pfn() / reinit_migrate_pfn(): remember the lowest
+ * block a fast search found, where a linear scan restarts when a later
+ * search fails. */
+static void update_fast_start_pfn(FscControl *cc, uint64_t pfn) {
+  if (cc->fast_start_pfn == FS_PFN_NONE) return;
+  cc->fast_start_pfn = cc->fast_start_pfn ? MIN(cc->fast_start_pfn, pfn) : pfn;
+}
+
+static uint64_t reinit_migrate_pfn(FscControl *cc) {
+  if (!cc->fast_start_pfn || cc->fast_start_pfn == FS_PFN_NONE) return cc->migrate_pfn;
+  cc->migrate_pfn = cc->fast_start_pfn;
+  cc->fast_start_pfn = FS_PFN_NONE;
+  return cc->migrate_pfn;
+}
+
+/* fast_find_migrateblock(): for costly orders, a short search of the
+ * MOVABLE free lists (orders order-1 down to PAGE_ALLOC_COSTLY_ORDER) for a
+ * free block in the lower part of the scan space whose pageblock is not
+ * marked skip: that pageblock already has a large free piece, so emptying it
+ * needs fewer migrations.  The block found is marked skip (so concurrent and
+ * later searches pass it) and the list rotated past it.  Direct compaction
+ * uses it only for MOVABLE requests; full-zone passes (skip hints ignored)
+ * and continuations inside a block keep the linear position.  List entries
+ * looked at count as migrate_scanned, as in the kernel. */
+static uint64_t fast_find_migrateblock(FscCore *c, FscControl *cc) {
+  const FsHostApi *api = c->api;
+  uint32_t limit = freelist_scan_limit(cc), nr_scanned = 0;
+  uint64_t pfn = cc->migrate_pfn;
+  bool found = false;
+  if (cc->ignore_skip_hint) return pfn;
+  if (pfn != cc->zone_start && pfn != pb_start(c, pfn)) return pfn;
+  if (cc->order <= (int)FSC_COSTLY_ORDER) return pfn;
+  if (cc->direct && cc->migratetype != FS_MIGRATE_MOVABLE) return pfn;
+  /* the first half of the scan space at the start, then the first eighth,
+   * so a block about to become a migration target is not taken as a source */
+  uint64_t distance = cc->free_pfn > cc->migrate_pfn ? (cc->free_pfn - cc->migrate_pfn) >> 1 : 0;
+  if (cc->migrate_pfn != cc->zone_start) distance >>= 2;
+  uint64_t high_pfn = pb_start(c, cc->migrate_pfn + distance);
+  for (int order = cc->order - 1; order >= (int)FSC_COSTLY_ORDER && !found && nr_scanned < limit; order--) {
+    if (!api->nr_free(c->host, cc->zone, (uint32_t)order)) continue;
+    uint64_t fp = api->free_list_first(c->host, cc->zone, (uint32_t)order, FS_MIGRATE_MOVABLE);
+    while (fp != FS_PFN_NONE) {
+      uint64_t next = api->free_list_next(c->host, fp);
+      if (nr_scanned++ >= limit) {
+        move_freelist_tail(c, fp);
+        break;
+      }
+      if (fp < high_pfn) {
+        if (!api->get_pageblock_skip(c->host, fp)) {
+          move_freelist_tail(c, fp);
+          update_fast_start_pfn(cc, fp);
+          pfn = MAX(pb_start(c, fp), cc->zone_start);
+          cc->fast_search_fail = 0;
+          found = true;
+          api->set_pageblock_skip(c->host, pfn, true);
+          break;
+        }
+      }
+      fp = next;
+    }
+  }
+  cc->migrate_scanned += nr_scanned;
+  if (!found) {
+    cc->fast_search_fail++;
+    pfn = reinit_migrate_pfn(cc);
+  }
+  return pfn;
+}
+
 /* isolate_migratepages(): from migrate_pfn, the first suitable block below
  * the free scanner; one block per call. */
 static IsolateResult isolate_migratepages(FscCore *c, FscControl *cc) {
   const FsHostApi *api = c->api;
-  uint64_t low_pfn = cc->migrate_pfn;
+  uint64_t low_pfn = c->fast_search ? fast_find_migrateblock(c, cc) : cc->migrate_pfn;
+  /* the fast search marked its block skip: do not let that bit refuse it */
+  bool fast_find_block = low_pfn != cc->migrate_pfn && !cc->fast_search_fail;
   uint64_t block_start = MAX(pb_start(c, low_pfn), cc->zone_start);
   uint64_t block_end = pb_end(c, low_pfn);
-  for (; block_end <= cc->free_pfn; low_pfn = block_end, block_start = block_end, block_end += c->pageblock_nr_pages) {
+  for (; block_end <= cc->free_pfn;
+       fast_find_block = false, low_pfn = block_end, block_start = block_end, block_end += c->pageblock_nr_pages) {
     uint64_t end = MIN(block_end, cc->zone_end);
     bool at_start = low_pfn == block_start;
     /* the skip bit is checked once, where the block starts */
-    if (at_start && !cc->ignore_skip_hint && api->get_pageblock_skip(c->host, block_start)) continue;
+    if (at_start && !fast_find_block && !cc->ignore_skip_hint && api->get_pageblock_skip(c->host, block_start))
+      continue;
     if (!suitable_migration_source(c, cc, block_start)) {
       update_cached_migrate(c, cc, end);
       continue;
@@ -418,17 +540,136 @@ static bool isolate_freepages_block(FscCore *c, FscControl *cc, uint64_t *start,
   return ok;
 }
 
+/* next_search_order(): orders are searched round-robin from search_order
+ * down, wrapping to order-1; -1 once the wrap reaches where it began (which
+ * moves search_order one down for the next search). */
+static int next_search_order(FscControl *cc, int order) {
+  if (--order < 0) order = cc->order - 1;
+  if (order == cc->search_order) {
+    if (--cc->search_order < 0) cc->search_order = cc->order - 1;
+    return -1;
+  }
+  return order;
+}
+
+/* fast_isolate_around(): after a fast hit, the rest of that pageblock is
+ * scanned for more targets (not for async direct compaction); left short
+ * of what migration needs, the block is marked skip. */
+static void fast_isolate_around(FscCore *c, FscControl *cc, uint64_t pfn, uint64_t want, uint64_t *have) {
+  if (*have >= want) return;
+  if (cc->direct && cc->mode == FSC_MODE_ASYNC) return;
+  uint64_t block = MAX(pb_start(c, pfn), cc->zone_start), start = block;
+  uint64_t end = MIN(pb_end(c, pfn), cc->zone_end);
+  if (c->api->get_pageblock_migratetype(c->host, block) == FS_MIGRATE_ISOLATE) return;
+  if (!isolate_freepages_block(c, cc, &start, end, want, have)) cc->contended = true;
+  /* full or nearly full: skip it in future */
+  if (*have < want) c->api->set_pageblock_skip(c->host, block, true);
+}
+
+/* fast_isolate_freepages(): before the linear free scanner, a short search
+ * of the MOVABLE free lists (orders below the requested one, round-robin
+ * from where the last hit was) from their tails for a free block in the top
+ * quarter of the space between the scanners, taking one in the top half if
+ * the search is going badly; the first search of a pass (free_pfn still at
+ * compact_init_free_pfn) looks deeper, and if it finds nothing moves the
+ * free scanner straight to the highest block seen (or, for direct
+ * compaction, to the middle).  The highest block seen also lowers the
+ * zone's cached free pfn.  List entries looked at (and the pages of the
+ * block taken) count as free_scanned.  Returns whether it isolated. */
+static bool fast_isolate_freepages(FscCore *c, FscControl *cc, uint64_t want, uint64_t *have) {
+  const FsHostApi *api = c->api;
+  FscZone *z = &c->zone[cc->zone];
+  if (cc->order <= 0 || cc->free_pfn <= cc->migrate_pfn) return false;
+  uint32_t limit = MAX(1u, freelist_scan_limit(cc) >> 1), nr_scanned = 0;
+  bool scan_start = false;
+  if (cc->free_pfn >= z->init_free_pfn) {
+    limit = (uint32_t)(c->pageblock_nr_pages >> 1);
+    scan_start = true;
+  }
+  uint64_t distance = cc->free_pfn - cc->migrate_pfn;
+  uint64_t low_pfn = pb_start(c, cc->free_pfn - (distance >> 2));
+  uint64_t min_pfn = pb_start(c, cc->free_pfn - (distance >> 1));
+  uint64_t highest = 0, page = FS_PFN_NONE;
+  bool isolated = false;
+  cc->search_order = MIN(cc->order - 1, cc->search_order);
+  for (int order = cc->search_order; page == FS_PFN_NONE && order >= 0; order = next_search_order(cc, order)) {
+    if (!api->nr_free(c->host, cc->zone, (uint32_t)order)) continue;
+    uint32_t order_scanned = 0;
+    uint64_t high_pfn = 0;
+    uint64_t fp = api->free_list_last(c->host, cc->zone, (uint32_t)order, FS_MIGRATE_MOVABLE);
+    for (; fp != FS_PFN_NONE; fp = api->free_list_prev(c->host, fp)) {
+      order_scanned++;
+      nr_scanned++;
+      if (fp >= highest) highest = MAX(pb_start(c, fp), cc->zone_start);
+      if (fp >= low_pfn) {
+        cc->fast_search_fail = 0;
+        cc->search_order = order;
+        page = fp;
+        break;
+      }
+      if (fp >= min_pfn && fp > high_pfn) {
+        high_pfn = fp;
+        limit >>= 1; /* a candidate: shorten the search */
+      }
+      if (order_scanned >= limit) break;
+    }
+    if (page == FS_PFN_NONE && high_pfn) page = fp = high_pfn;
+    if (fp != FS_PFN_NONE) move_freelist_head(c, fp);
+    if (page != FS_PFN_NONE) {
+      if (api->isolate_free_block(c->host, page)) {
+        FscPiece piece = {page, (uint32_t)order};
+        g_array_append_val(c->freepages, piece);
+        *have += (uint64_t)1 << order;
+        cc->isolated += (uint64_t)1 << order;
+        nr_scanned += (1u << order) - 1;
+        isolated = true;
+      } else {
+        /* refused for the watermark: stop searching */
+        order = cc->search_order + 1;
+        page = FS_PFN_NONE;
+      }
+    }
+    if (order_scanned >= limit) limit = MAX(1u, limit >> 1);
+  }
+  if (page == FS_PFN_NONE) {
+    cc->fast_search_fail++;
+    if (scan_start) {
+      if (highest >= min_pfn) {
+        page = highest;
+        cc->free_pfn = highest;
+      } else if (cc->direct && min_pfn >= cc->zone_start && min_pfn < cc->zone_end) {
+        page = min_pfn;
+        cc->free_pfn = min_pfn;
+      }
+    }
+  }
+  if (highest && highest >= z->cached_free_pfn) z->cached_free_pfn = MAX(highest - c->pageblock_nr_pages, cc->zone_start);
+  cc->free_scanned += nr_scanned;
+  if (page != FS_PFN_NONE) {
+    uint64_t before = *have;
+    fast_isolate_around(c, cc, page, want, have);
+    isolated = isolated || *have > before;
+  }
+  return isolated;
+}
+
 /* isolate_freepages(): from free_pfn down to the block above the migration
  * scanner, until want pages are isolated.  A fully scanned block is marked
  * skip and lowers the cached free pfn.  Deliberate difference: when
  * __isolate_free_page refuses for the watermark the scan stops and the run
  * ends CONTENDED, where the kernel would scan on (refused everywhere) to the
  * migration scanner and end PARTIAL_SKIPPED. */
-static void isolate_freepages(FscCore *c, FscControl *cc, uint64_t want) {
+static int find_piece(const FscCore *c, uint32_t order);
+
+static void isolate_freepages(FscCore *c, FscControl *cc, uint64_t want, uint32_t min_order) {
   const FsHostApi *api = c->api;
   FscZone *z = &c->zone[cc->zone];
   int64_t pb = (int64_t)c->pageblock_nr_pages;
   uint64_t have = freepages_pages(c);
+  /* the fast search first; the linear scan only if it found no target that
+   * fits (the kernel migrates base pages only, so any hit fits there) */
+  if (c->fast_search && fast_isolate_freepages(c, cc, want, &have) && find_piece(c, min_order) >= 0) return;
+  if (cc->contended) return;
   int64_t block_start = (int64_t)pb_start(c, cc->free_pfn);
   int64_t isolate_start = (int64_t)cc->free_pfn;
   int64_t block_end = MIN(block_start + pb, (int64_t)cc->zone_end);
@@ -502,7 +743,7 @@ static bool migrate_pages(FscCore *c, FscControl *cc) {
     uint32_t order = pi.order;
     int idx = find_piece(c, order);
     if (idx < 0 && !cc->contended && !scanners_met(c, cc)) {
-      isolate_freepages(c, cc, freepages_pages(c) + remaining);
+      isolate_freepages(c, cc, freepages_pages(c) + remaining, order);
       idx = find_piece(c, order);
     }
     remaining -= (uint64_t)1 << order;
@@ -610,7 +851,10 @@ FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
       cc->suitable_by_fragindex_failed = fragindex;
     }
     if (r != FS_COMPACT_CONTINUE) return r;
-    if (compaction_restarting(c, cc->zone, (uint32_t)cc->order)) fsc_reset_isolation_suitable_zone(c, cc->zone);
+    /* __reset_isolation_suitable() does nothing unless a direct compaction
+     * left compact_blockskip_flush set (its scanners met) */
+    if (compaction_restarting(c, cc->zone, (uint32_t)cc->order) && z->blockskip_flush)
+      fsc_reset_isolation_suitable_zone(c, cc->zone);
   }
 
   /* Scanner start: the whole zone, or where the last compaction stopped. */
@@ -628,8 +872,15 @@ FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
       cc->migrate_pfn = cc->zone_start;
       z->cached_migrate_pfn[0] = z->cached_migrate_pfn[1] = cc->migrate_pfn;
     }
-    if (cc->migrate_pfn <= cc->zone_start) cc->whole_zone = true;
+    /* 5.x+: a run that starts where the last reset put the migration
+     * scanner counts as a whole-zone pass (compact_init_migrate_pfn, 0 until
+     * the zone's first reset as in the kernel); the linear-only stacks keep
+     * the older test against the zone start */
+    uint64_t init = c->fast_search ? z->init_migrate_pfn : cc->zone_start;
+    if (cc->migrate_pfn <= init) cc->whole_zone = true;
   }
+  cc->fast_start_pfn = 0;
+  cc->search_order = cc->order > 0 ? cc->order - 1 : 0;
   g_array_set_size(c->freepages, 0);
   g_array_set_size(c->migratepages, 0);
 

@@ -1,19 +1,20 @@
 /* compact-core: memory compaction (mm/compaction.c) as the compaction and
  * kcompactd policies share it.
  *
- * Not a library: each of the two modules compiles its own copy, so each has
- * its own per-zone state (cached scanner positions, deferral).  The kernel
- * keeps that state once per zone for direct compaction and kcompactd alike;
- * here the two policies keep one copy each and share only what lives in the
- * engine: the pageblock skip bits and the free lists.  Everything here goes
+ * Not a library: each of the two modules compiles its own copy.  The
+ * per-zone state (cached scanner positions, deferral, compact_blockskip_flush)
+ * is kept once per zone for direct compaction and kcompactd alike, as the
+ * kernel keeps it in struct zone: in a host shared area both copies find by
+ * name (shared_state parameter; off gives each policy its own copy, the old
+ * model).  Skip bits and free lists live in the engine.  Everything here goes
  * through the host table; nothing is global.
  *
  * What it owns: compact_zone() with its migration scanner (low -> high pfn,
  * a pageblock at a time) and free scanner (high -> low pfn), compact_finished,
  * compaction_suitable with the fragmentation index, deferral, skip bits and
- * cached pfns, and the approximated capture.  What it leaves out: the 5.1+
- * fast scanners (fast_find_migrateblock, fast_isolate_freepages), the async
- * free-scanner stride, lock contention and need_resched aborts, the
+ * cached pfns, the 5.1+ fast searches (fast_find_migrateblock,
+ * fast_isolate_freepages, fast_isolate_around) and the approximated capture.
+ * What it leaves out: the async free-scanner stride, lock contention and need_resched aborts, the
  * "too many isolated" throttle, and draining per-CPU lists between
  * order-aligned blocks (the engine frees migrated pages straight to the
  * buddy lists, so migration itself never leaves pages on them).
@@ -45,6 +46,8 @@ typedef struct {
   uint32_t defer_shift;           /* compact_defer_shift */
   uint32_t order_failed;          /* compact_order_failed */
   bool blockskip_flush;           /* compact_blockskip_flush */
+  uint64_t init_migrate_pfn;      /* compact_init_migrate_pfn (0 until the first reset, as in the kernel) */
+  uint64_t init_free_pfn;         /* compact_init_free_pfn */
 } FscZone;
 
 /* An isolated free piece: the free scanner's compaction_alloc() targets. */
@@ -62,7 +65,13 @@ typedef struct {
   int extfrag_threshold;     /* sysctl_extfrag_threshold */
   bool nogroup_targets;      /* parameter: see fsc_boot_done() */
   bool grouping_disabled;    /* no MOVABLE pageblock at boot */
-  FscZone zone[FS_MAX_ZONES];
+  bool fast_search;          /* parameter: the 5.1+ free-list searches */
+  bool shared_state;         /* parameter: one FscZone per zone for every policy (the kernel's struct zone) */
+  /* The per-zone state: the host's shared area "compact-core/zones" when
+   * shared_state (so compaction and kcompactd see one state per zone, as the
+   * kernel keeps it in struct zone), else own_zone. */
+  FscZone *zone;
+  FscZone own_zone[FS_MAX_ZONES];
   GArray *freepages;         /* FscPiece, isolated by the free scanner */
   GArray *migratepages;      /* uint64_t head pfns, chosen by the migration scanner */
 } FscCore;
@@ -87,6 +96,11 @@ typedef struct {
   uint64_t zone_start, zone_end;
   uint64_t migrate_pfn, free_pfn;
   bool contended;            /* the free scanner was refused by the watermark */
+  /* the fast searches (5.1+) */
+  uint32_t fast_search_fail; /* fast_search_fail: shortens freelist_scan_limit() */
+  int search_order;          /* search_order: where fast_isolate_freepages() starts */
+  uint64_t fast_start_pfn;   /* fast_start_pfn: lowest block the fast migrate search found */
+  uint64_t nr_migratepages;  /* pages isolated for migration in this round (fast_isolate_around) */
   /* results */
   uint64_t captured_pfn;     /* FS_PFN_NONE unless captured */
   uint64_t migrate_scanned, free_scanned, isolated, migrated, migrate_failed;
@@ -96,6 +110,9 @@ typedef struct {
 /** Sets up the core: geometry from the host; params as the policy parsed them. */
 void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, int extfrag_threshold,
               bool nogroup_targets);
+/** The 5.1+ fast searches on or off, and the per-zone state shared through
+ * the host or kept by this policy alone; before fsc_boot_done(). */
+void fsc_set_search(FscCore *c, bool fast_search, bool shared_state);
 void fsc_clear(FscCore *c);
 /** boot_done: zone bounds for the cached pfns, and whether grouping is disabled. */
 void fsc_boot_done(FscCore *c);

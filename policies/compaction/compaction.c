@@ -16,15 +16,16 @@
  * It also owns two things the kernel does elsewhere: reset_isolation_suitable()
  * when kswapd goes to sleep (kswapd_done), and /proc/sys/vm/compact_memory
  * (the compact_memory hook).  The machinery is policies/common/compact-core.c,
- * shared with kcompactd; each module keeps its own per-zone cached pfns and
- * deferral state (the kernel has one per zone), while skip bits are shared
- * through the engine.  docs/policies.md lists the simplifications.
+ * shared with kcompactd; the per-zone cached pfns and deferral state are
+ * one per zone for both (a host shared area, parameter shared_state), as the
+ * kernel keeps them in struct zone, and skip bits live in the engine.
+ * docs/policies.md lists the simplifications.
  */
 #include <fragsim/policy.h>
 
 #include "compact-core.h"
 
-enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, N_PARAMS };
+enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, N_PARAMS };
 
 static const FsParamSpec compaction_params[] = {
     [PARAM_EXTFRAG_THRESHOLD] = {.name = "extfrag_threshold",
@@ -54,6 +55,20 @@ static const FsParamSpec compaction_params[] = {
                                        "block is a migration target; false: the kernel's MOVABLE/CMA rule",
                                .min = 1,
                                .max = 0},
+    [PARAM_FAST_SEARCH] = {.name = "fast_search",
+                           .type = FS_PARAM_BOOL,
+                           .default_value = "true",
+                           .help = "the 5.1+ free-list searches fast_isolate_freepages() and "
+                                   "fast_find_migrateblock() before the linear scanners; false: linear only (<= 5.0)",
+                           .min = 1,
+                           .max = 0},
+    [PARAM_SHARED_STATE] = {.name = "shared_state",
+                            .type = FS_PARAM_BOOL,
+                            .default_value = "true",
+                            .help = "one compaction state per zone (cached pfns, deferral, blockskip flush) for "
+                                    "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",
+                            .min = 1,
+                            .max = 0},
     [N_PARAMS] = {0},
 };
 
@@ -107,6 +122,7 @@ static void *compaction_create(const FsHostApi *api, FsHost *host, const FsParam
   s->capture = values[PARAM_CAPTURE].b;
   fsc_init(&s->core, api, host, (uint64_t)values[PARAM_SCAN_NS].i, (int)values[PARAM_EXTFRAG_THRESHOLD].i,
            values[PARAM_NOGROUP_TARGETS].b);
+  fsc_set_search(&s->core, values[PARAM_FAST_SEARCH].b, values[PARAM_SHARED_STATE].b);
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
 }

@@ -33,7 +33,7 @@
 /* HPAGE_FRAG_CHECK_INTERVAL_MSEC */
 #define CHECK_INTERVAL_NS (500ull * 1000 * 1000)
 
-enum { PARAM_PROACTIVENESS, PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_NOGROUP_TARGETS, N_PARAMS };
+enum { PARAM_PROACTIVENESS, PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, N_PARAMS };
 
 static const FsParamSpec kcompactd_params[] = {
     [PARAM_PROACTIVENESS] = {.name = "proactiveness",
@@ -63,6 +63,20 @@ static const FsParamSpec kcompactd_params[] = {
                                        "(see compaction.nogroup_targets)",
                                .min = 1,
                                .max = 0},
+    [PARAM_FAST_SEARCH] = {.name = "fast_search",
+                           .type = FS_PARAM_BOOL,
+                           .default_value = "true",
+                           .help = "the 5.1+ free-list searches fast_isolate_freepages() and "
+                                   "fast_find_migrateblock() before the linear scanners; false: linear only (<= 5.0)",
+                           .min = 1,
+                           .max = 0},
+    [PARAM_SHARED_STATE] = {.name = "shared_state",
+                            .type = FS_PARAM_BOOL,
+                            .default_value = "true",
+                            .help = "one compaction state per zone (cached pfns, deferral, blockskip flush) for "
+                                    "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",
+                            .min = 1,
+                            .max = 0},
     [N_PARAMS] = {0},
 };
 
@@ -125,6 +139,7 @@ static void *kcompactd_create(const FsHostApi *api, FsHost *host, const FsParamV
   s->proactiveness = (uint32_t)values[PARAM_PROACTIVENESS].i;
   fsc_init(&s->core, api, host, (uint64_t)values[PARAM_SCAN_NS].i, (int)values[PARAM_EXTFRAG_THRESHOLD].i,
            values[PARAM_NOGROUP_TARGETS].b);
+  fsc_set_search(&s->core, values[PARAM_FAST_SEARCH].b, values[PARAM_SHARED_STATE].b);
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
 }
