@@ -320,7 +320,13 @@ static void test_effect_refault(void) {
  * Measured (seeds 1-3): thp_split_page 0 -> 18, 22, 19 (19.7); pswpout
  * 74465, 74500, 75729 (74898) -> 77960, 79596, 77155 (78237).  Asserted:
  * splits within 2x their spread (4), pswpout within 2x its spread (1.3k,
- * 2.4k) and at least 1500 pages more swapped with the split. */
+ * 2.4k) and at least 1500 pages more swapped with the split.
+ * After #14 items 1-2 (fast free-list searches, shared per-zone compaction
+ * state) compaction places THPs differently: splits 17, 18, 16 (17);
+ * pswpout without the split 73358, 51912, 74670 (66647: seed 2 now swaps a
+ * third less, its fleet leaves more of memory in huge pages that stay
+ * whole), with it 78352, 72838, 76126 (75772).  Re-banded to mean +- the
+ * new spreads (22.8k, 5.5k); the split still adds > 1500 pages. */
 static void test_effect_thp_split(void) {
   const char *off[] = {FLEET, "vm.swap=64M", "vm.thp_swap_split=false", NULL};
   const char *on[] = {FLEET, "vm.swap=64M", NULL};
@@ -330,8 +336,8 @@ static void test_effect_thp_split(void) {
   ft_effect("fleet-server", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   g_assert_cmpfloat(m[0][0], ==, 0);
   ft_assert_band("split: thp_split_page", m[1][0], 12, 27.7);
-  ft_assert_band("no split: pswpout", m[0][1], 72200, 77600);
-  ft_assert_band("split: pswpout", m[1][1], 75000, 81500);
+  ft_assert_band("no split: pswpout", m[0][1], 43900, 89400);
+  ft_assert_band("split: pswpout", m[1][1], 70200, 81300);
   g_assert_cmpfloat(m[1][1], >, m[0][1] + 1500);
 }
 
