@@ -331,8 +331,9 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
     g_autofree char *rcv = fsi_config_string(cfg, "vm", "reclaim_compaction");
     run->reclaim_compaction = !strcmp(rcv, "4.7") ? FSI_RC_47 : !strcmp(rcv, "3.2") ? FSI_RC_32 : FSI_RC_OFF;
     g_autofree char *drv = fsi_config_string(cfg, "vm", "direct_reclaim_drain");
-    run->drain_before_retry = !strcmp(drv, "2.6.35") || !strcmp(drv, "none");
-    run->drain_never = !strcmp(drv, "none");
+    run->direct_reclaim_drain = !strcmp(drv, "none")     ? FSI_DRAIN_NONE
+                               : !strcmp(drv, "2.6.35") ? FSI_DRAIN_2635
+                                                        : FSI_DRAIN_2636;
     g_autofree char *spv = fsi_config_string(cfg, "vm", "slowpath");
     run->slowpath_instant = !strcmp(spv, "instant");
     run->livelock_ns = fsi_config_duration(cfg, "vm", "slowpath_livelock");

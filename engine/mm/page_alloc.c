@@ -742,8 +742,8 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
      * the per-CPU lists and tries once more: on every call, as `drained` is
      * local to __alloc_pages_direct_reclaim().  Before 2.6.24 the slow
      * path never drained them (vm.direct_reclaim_drain=none). */
-    if (run->drain_before_retry) {
-      if (req->order > 0 && !run->drain_never)
+    if (run->direct_reclaim_drain != FSI_DRAIN_2636) {
+      if (req->order > 0 && run->direct_reclaim_drain == FSI_DRAIN_2635)
         for (uint32_t z = 0; z < run->mem.nr_zones; z++) fsi_pcp_drain_zone(run, z);
       if (progress && try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
     } else if (progress) {
