@@ -164,10 +164,14 @@ static void check_fork_storm(const FsiRunResult *r) {
  * compaction): 45, 37, 62 allocated, polluted 9, 12, 19.  An ordinary
  * server does not madvise: with the default defrag = madvise its faults are
  * GFP_TRANSHUGE_LIGHT and take only the free huge pages there are.  The band
- * fails a run where none is served and one where the faults compact again. */
+ * fails a run where none is served and one where the faults compact again.
+ * After #14 items 1-2 (fast free-list searches, the per-zone compaction
+ * state shared with kcompactd, whose proactive runs now leave more free
+ * pageblocks): allocated 21, 21, 20, polluted 4, 10, 4.  The polluted band
+ * is widened down to 1 (still failing a run where grouping falls apart). */
 static void check_fleet_server(const FsiRunResult *r) {
   BAND(r, "phase_uptime_thp_fault_alloc", 6, 30);
-  BAND(r, "polluted_blocks", 5, 30);
+  BAND(r, "polluted_blocks", 1, 30);
 }
 
 static const Preset presets[] = {
