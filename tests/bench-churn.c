@@ -33,7 +33,7 @@ static int bench(const char *memory, const char *duration) {
   double frame = (double)sizeof(FsiPage) + (double)sizeof(FsiPageblock) / (double)run->mem.pageblock_nr_pages;
   double total = (double)run->mem.nr_pages * sizeof(FsiPage) + (double)run->mem.nr_blocks * sizeof(FsiPageblock) +
                  (double)run->cap_allocs * sizeof(FsiAlloc) + (double)run->cap_free_ids * sizeof(uint32_t) +
-                 (double)run->q.cap * sizeof(FsiEvent);
+                 (double)fsi_eventq_bytes(&run->q);
   printf("churn/vanilla %-4s %s simulated: %10" G_GUINT64_FORMAT " events in %6.2f s wall = %5.2f M events/s; "
          "engine state %.2f bytes/page (page frame + pageblock %.2f, allocation objects and events %.2f)\n",
          memory, duration, run->events, wall, (double)run->events / wall / 1e6, total / pages, frame,
