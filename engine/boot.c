@@ -185,6 +185,17 @@ static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
   if (!parse_lowmem_reserve(cfg, mc, error)) return false;
   mc->watermark_scale_factor = (uint32_t)fsi_config_int(cfg, "vm", "watermark_scale_factor");
   mc->min_free_kbytes = fsi_config_int(cfg, "vm", "min_free_kbytes");
+  {
+    /* a reserve as large as memory leaves nothing any allocation may take */
+    uint64_t mem_kb = mc->total_pages * (mc->page_size / 1024);
+    if (mc->min_free_kbytes >= 0 && (uint64_t)mc->min_free_kbytes >= mem_kb) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                  "%s: vm.min_free_kbytes %" G_GINT64_FORMAT " is not below the machine's memory (%" G_GUINT64_FORMAT
+                  " kB): no allocation could succeed",
+                  fsi_config_origin(cfg, "vm", "min_free_kbytes"), (gint64)mc->min_free_kbytes, mem_kb);
+      return false;
+    }
+  }
   char *ratio = fsi_config_string(cfg, "vm", "lowmem_reserve_ratio");
   char **parts = g_strsplit(ratio, ",", -1);
   bool ok = g_strv_length(parts) == FS_MAX_ZONES;
@@ -271,6 +282,11 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   fsi_rng_seed(&run->engine_rng, seed, "engine", 0);
   run->check = fsi_config_bool(cfg, "sim", "check");
   run->end_ns = fsi_config_duration(cfg, "sim", "duration");
+  if (run->end_ns == 0) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: sim.duration must be greater than zero",
+                fsi_config_origin(cfg, "sim", "duration"));
+    goto fail;
+  }
   run->sample_interval_ns = fsi_config_duration(cfg, "sim", "sample_interval");
   if (run->sample_interval_ns == 0) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: sim.sample_interval must be greater than zero",

@@ -110,6 +110,20 @@ static void test_errors(void) {
   expect_error(bad_set, "section.key=value");
   const char *bad_duration[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "sim.duration=10", NULL};
   expect_error(bad_duration, "unit");
+  /* #16: names GLib's ini cannot hold were dropped with a GLib warning */
+  const char *bad_name[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "sim.dur[ation=1s", NULL};
+  expect_error(bad_name, "the key may contain only");
+  const char *ctl_value[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "sim.duration=1s\n[x]", NULL};
+  expect_error(ctl_value, "no control characters");
+  const char *zero_duration[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "sim.duration=0s", NULL};
+  expect_error(zero_duration, "sim.duration must be greater than zero");
+  const char *huge_reserve[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "vm.min_free_kbytes=99999999",
+                                NULL};
+  expect_error(huge_reserve, "vm.min_free_kbytes 99999999 is not below the machine's memory");
+  const char *jobs0[] = {"compare", "-w", "churn", "-p", "vanilla", "-o", out, "-j", "0", NULL};
+  expect_error(jobs0, "-j/--jobs: 0 is not a number of jobs");
+  const char *run_m1[] = {"compare", "-w", "churn", "-p", "vanilla", "-o", out, "--run", "-1", NULL};
+  expect_error(run_m1, "--run: -1 is not a run number");
   g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
   /* an existing directory is never overwritten silently */
   run_small(out, "1", false);

@@ -270,8 +270,15 @@ static void test_parse_errors(void) {
       {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[stream.s]\nkind = anon\ngfp = GFP_KERNEL|__GFP_BOGUS\n"
        "lifetime = fixed:1s\n",
        "__GFP_BOGUS"},
-      /* not an ini file at all */
-      {"this is not = [an ini\n", ".ini"},
+      /* not an ini file at all: a key before any section, with its line */
+      {"this is not = [an ini\n", ".ini:1: a key before any [section]"},
+      /* #16: a line that is no ini line, with its number */
+      {"[workload]\nphases = a\njust words\n", ".ini:3: \"just words\" is not a key = value line"},
+      /* #16: duplicate keys and sections were silently the last one */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\nduration = 2s\n", ".ini:5: phase.a.duration is set again (first at line 4)"},
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[phase.a]\nstreams = s\n", ".ini:5: [phase.a] appears again (first at line 3)"},
+      /* #16: an empty file names itself, not "default" */
+      {"# nothing\n\n", "the file is empty"},
   };
   for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
     char *name = g_strdup_printf("case%u.ini", i);
@@ -281,6 +288,15 @@ static void test_parse_errors(void) {
     g_free(p);
     g_free(name);
   }
+  /* #16: a UTF-8 byte-order mark is not content */
+  char *bom = ft_write_in(dir, "bom.ini", "\xef\xbb\xbf[workload]\nphases = a\n[phase.a]\nduration = 300ms\n");
+  const char *small[] = {"machine.memory=64M", NULL};
+  FsiRunSpec bspec = {bom, "vanilla", 1, small, NULL, NULL, false, false, false, false};
+  GError *be = NULL;
+  g_assert_true(fsi_run_one(&bspec, NULL, &be));
+  g_assert_no_error(be);
+  g_unlink(bom);
+  g_free(bom);
   /* --set overrides a key of the file; a bad override names --set */
   char *p = ft_write_in(dir, "good.ini", good);
   const char *override[] = {"stream.s.lifetime=forever-ish", NULL};

@@ -132,6 +132,25 @@ bool fsi_config_set(FsiConfig *c, const char *assignment, const char *origin, GE
                 "%s: \"%s\" is not of the form section.key=value (e.g. machine.memory=8G)", origin, assignment);
     return false;
   }
+  /* what an ini file can hold: GLib refuses other names with a warning and
+   * drops the setting, and a control character in a value would end it */
+  const char *bad = NULL;
+  for (const char *ch = section; !bad && *ch; ch++)
+    if (!g_ascii_isalnum(*ch) && !strchr("_-.", *ch)) bad = "section";
+  for (const char *ch = key; !bad && *ch; ch++)
+    if (!g_ascii_isalnum(*ch) && !strchr("_-", *ch)) bad = "key";
+  if (!bad && (!*section || !*key)) bad = !*section ? "section" : "key";
+  for (const char *ch = value; !bad && *ch; ch++)
+    if (g_ascii_iscntrl(*ch)) bad = "value";
+  if (bad) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "%s: \"%s\": the %s may contain only letters, digits, '_' and '-'%s (e.g. machine.memory=8G)", origin,
+                assignment, bad, !strcmp(bad, "section") ? " and '.'" : !strcmp(bad, "value") ? ", and no control characters" : "");
+    g_free(section);
+    g_free(key);
+    g_free(value);
+    return false;
+  }
   fsi_config_set_value(c, section, key, value, origin);
   g_free(section);
   g_free(key);
