@@ -277,6 +277,11 @@ static void test_parse_errors(void) {
       /* #16: duplicate keys and sections were silently the last one */
       {"[workload]\nphases = a\n[phase.a]\nduration = 1s\nduration = 2s\n", ".ini:5: phase.a.duration is set again (first at line 4)"},
       {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[phase.a]\nstreams = s\n", ".ini:5: [phase.a] appears again (first at line 3)"},
+      /* #16: a rate whose interval overflows, phases whose sum wraps */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\nstreams = s\n[stream.s]\nkind = anon\nrate = 1e-300\nlifetime = exp:1s\n",
+       "stream.s.rate: \"1e-300\" is not a rate whose interval per task is under 146 years"},
+      {"[workload]\nphases = a, b\n[phase.a]\nduration = 1281023h\n[phase.b]\nduration = 1281023h\n",
+       "the phases up to phase.b last more than 2^62 ns"},
       /* #16: an empty file names itself, not "default" */
       {"# nothing\n\n", "the file is empty"},
   };
@@ -358,6 +363,9 @@ static void test_trace_replay(void) {
        "bad.trace:2: timestamp goes backwards"},
       {"  cc1-1 [000] ..... notatime: mm_page_free: page=0x1 pfn=0x10 order=0\n", "bad.trace:1: malformed mm_page_free"},
       {"# only comments\n", "no mm_page_alloc or mm_page_free events"},
+      /* #16: stamps whose nanoseconds overflow (undefined behaviour before) */
+      {"  cc1-1 [000] ..... inf: mm_page_free: page=0x1 pfn=0x10 order=0\n", "bad.trace:1: malformed mm_page_free line: expected a timestamp"},
+      {"  cc1-1 [000] ..... 1e300: mm_page_free: page=0x1 pfn=0x10 order=0\n", "bad.trace:1: malformed mm_page_free line: expected a timestamp"},
   };
   for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
     char *p = ft_write_in(dir, "bad.trace", cases[i].text);
@@ -365,6 +373,13 @@ static void test_trace_replay(void) {
     g_unlink(p);
     g_free(p);
   }
+  /* #16: an order the machine does not have */
+  char *p = ft_write_in(dir, "bad.trace",
+                        "  cc1-1 [000] ..... 1.000000: mm_page_alloc: page=0x1 pfn=0x10 order=10 migratetype=1 gfp_flags=GFP_KERNEL\n");
+  const char *mo9[] = {"machine.max_order=9", NULL};
+  expect_error(p, mo9, "bad.trace:1: order=10 is above machine.max_order 9 (--set)");
+  g_unlink(p);
+  g_free(p);
   g_rmdir(dir);
   g_free(dir);
   g_free(trace);
