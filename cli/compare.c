@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "engine/core/config.h"
 #include "engine/core/error.h"
 #include "engine/plugin/loader.h"
+#include "engine/run.h"
 #include "results/compare.h"
 #include "results/csvout.h"
 #include "results/rundir.h"
@@ -453,6 +455,15 @@ int fsi_cmd_compare(int argc, char **argv) {
   }
   rc = 0;
 out:
+  if (e && fsi_run_interrupted()) {
+    /* the runs in flight were stopped and their directories removed; the
+     * complete ones are kept, and the same command resumes */
+    fprintf(stderr, "fragsim: compare: interrupted by %s; the complete runs in %s are kept: run the same command "
+                    "again to do the rest\n",
+            fsi_run_interrupted() == SIGTERM ? "SIGTERM" : "SIGINT", outdir);
+    g_clear_error(&e);
+    rc = 128 + fsi_run_interrupted();
+  }
   if (e) {
     fprintf(stderr, "fragsim: compare: %s\n", e->message);
     g_error_free(e);

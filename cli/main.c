@@ -1,6 +1,7 @@
 /* The fragsim command: subcommand dispatch and option parsing.
  * Every error is printed as "fragsim: <message>" and exits non-zero. */
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,8 +16,25 @@
 
 static int die(GError *e) {
   fprintf(stderr, "fragsim: %s\n", e->message);
+  /* interrupted: the shell's convention, 128 + the signal */
+  int rc = g_error_matches(e, FSI_ERROR, FSI_ERROR_INTERRUPTED) ? 128 + fsi_run_interrupted() : 1;
   g_error_free(e);
-  return 1;
+  return rc;
+}
+
+/* SIGINT and SIGTERM stop the runs at their next event, so that unfinished
+ * result directories are removed and the user is told; a second signal
+ * ends the process at once (SA_RESETHAND). */
+static void on_signal(int sig) { fsi_run_interrupt(sig); }
+
+static void catch_interrupts(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
 }
 
 static const char *run_description =
@@ -93,6 +111,7 @@ static int cmd_run(int argc, char **argv) {
   }
   rc = 0;
 out:
+  if (e && g_error_matches(e, FSI_ERROR, FSI_ERROR_INTERRUPTED)) g_prefix_error(&e, "%s not written: ", dir);
   if (e) rc = die(e);
   fsi_run_result_clear(&res);
   g_free(dir);
@@ -293,6 +312,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *cmd = argv[1];
+  catch_interrupts();
   if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
   if (!strcmp(cmd, "list")) return cmd_list(argc - 1, argv + 1);
   if (!strcmp(cmd, "compare")) return fsi_cmd_compare(argc - 1, argv + 1);

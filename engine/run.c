@@ -4,6 +4,8 @@
  */
 #include "engine/run.h"
 
+#include <signal.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -124,7 +126,19 @@ static void progress(FsiRun *run, gint64 t0, bool final) {
   fflush(stderr);
 }
 
+/* set from a signal handler: only a plain store of a lock-free type */
+static volatile sig_atomic_t interrupt_signal;
+
+void fsi_run_interrupt(int sig) { interrupt_signal = sig ? sig : SIGINT; }
+
+int fsi_run_interrupted(void) { return interrupt_signal; }
+
 static void dispatch(FsiRun *run, const FsiEvent *ev) {
+  if (G_UNLIKELY(interrupt_signal)) {
+    fsi_run_fail(run, g_error_new(FSI_ERROR, FSI_ERROR_INTERRUPTED, "interrupted by %s at t=%.3f s simulated",
+                                  interrupt_signal == SIGTERM ? "SIGTERM" : "SIGINT", (double)run->now_ns / 1e9));
+    return;
+  }
   run->now_ns = ev->time_ns;
   run->events++;
   switch (ev->type) {

@@ -413,6 +413,11 @@ FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h);
 /* Stops the run with an error (first one wins). */
 void fsi_run_fail(FsiRun *run, GError *error);
 void fsi_run_failf(FsiRun *run, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Asks every run of the process to stop at its next event with
+ * FSI_ERROR_INTERRUPTED (async-signal-safe: a SIGINT/SIGTERM handler calls
+ * it); fsi_run_interrupted() returns the signal, or 0. */
+void fsi_run_interrupt(int sig);
+int fsi_run_interrupted(void);
 
 /* A block for migration targets (alloc_migration_target): a movable request
  * of `order` at the min watermark through the stack's rmqueue, zones up to

@@ -3,6 +3,8 @@
  * seed: different), clear errors for bad input with no result directory
  * left behind, and the machine-size range (64 MiB .. 1 TiB). */
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -137,6 +139,56 @@ static void test_errors(void) {
   g_free(d);
 }
 
+/* #16: SIGINT stops a run at its next event: exit 130, a message naming
+ * the directory, and no directory (nor its hidden temporary) left. */
+static void test_interrupt(void) {
+  char *d = ft_tmpdir("fragsim-e2e");
+  char *out = g_build_filename(d, "int", NULL);
+  char *errpath = g_build_filename(d, "stderr", NULL);
+  const char *bin = g_getenv("FRAGSIM_BIN");
+  g_assert_nonnull(bin);
+  /* a run far longer than the test: only the signal can end it */
+  char *cmd = g_strdup_printf("exec '%s' run -q -w churn -p vanilla -o '%s' --set sim.duration=100000s 2>'%s'", bin, out,
+                              errpath);
+  const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+  GPid pid;
+  GError *e = NULL;
+  g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &e));
+  g_assert_no_error(e);
+  /* wait until it runs (its temporary directory appears), then interrupt */
+  bool started = false;
+  for (int i = 0; i < 600 && !started; i++) {
+    GDir *dir = g_dir_open(d, 0, NULL);
+    const char *n;
+    while (dir && (n = g_dir_read_name(dir)))
+      if (g_str_has_prefix(n, ".int")) started = true;
+    if (dir) g_dir_close(dir);
+    if (!started) g_usleep(100000);
+  }
+  g_assert_true(started);
+  kill(pid, SIGINT);
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 130);
+  char *err = NULL;
+  g_assert_true(g_file_get_contents(errpath, &err, NULL, NULL));
+  if (!strstr(err, "not written: interrupted by SIGINT")) g_error("unexpected stderr: %s", err);
+  /* nothing left but the captured stderr */
+  GDir *dir = g_dir_open(d, 0, NULL);
+  const char *n;
+  while ((n = g_dir_read_name(dir)))
+    if (strcmp(n, "stderr")) g_error("left behind after the interrupt: %s", n);
+  g_dir_close(dir);
+  g_free(err);
+  g_free(cmd);
+  ft_rm_tree(d);
+  g_free(errpath);
+  g_free(out);
+  g_free(d);
+}
+
 /* 1 TiB boots and runs: the page array is lazily touched. */
 static void test_terabyte(void) {
   if (g_getenv("FRAGSIM_SANITIZE")) {
@@ -203,6 +255,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/e2e/run/deterministic", test_determinism);
   g_test_add_func("/e2e/run/errors", test_errors);
   g_test_add_func("/e2e/run/terabyte", test_terabyte);
+  g_test_add_func("/e2e/run/interrupt", test_interrupt);
   g_test_add_func("/e2e/run/oom-recorded", test_oom_recorded);
   g_test_add_func("/e2e/list", test_list);
   return g_test_run();
