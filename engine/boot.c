@@ -288,6 +288,7 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
     goto fail;
   }
   run->sample_interval_ns = fsi_config_duration(cfg, "sim", "sample_interval");
+  run->stall_events = (uint64_t)fsi_config_int(cfg, "sim", "stall_events");
   if (run->sample_interval_ns == 0) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: sim.sample_interval must be greater than zero",
                 fsi_config_origin(cfg, "sim", "sample_interval"));

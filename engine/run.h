@@ -336,6 +336,8 @@ struct FsiRun {
   uint32_t nobs;
   uint32_t obs_mask;     /* FSI_OBS_* kinds some observer implements */
   uint64_t sample_interval_ns;
+  uint64_t stall_events;      /* sim.stall_events */
+  uint64_t same_time_events;  /* events in a row at now_ns */
 
   GPtrArray *param_texts; /* values of parameters set at run time (fsi_run_set_param), kept for STRING params */
   int32_t compaction_slot; /* first policy with a compaction_suitable hook, or -1 */

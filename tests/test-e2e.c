@@ -189,6 +189,25 @@ static void test_interrupt(void) {
   g_free(d);
 }
 
+/* #16: a timer re-armed with no delay stops simulated time; the watchdog
+ * ends the run with an error naming the policy, instead of hanging. */
+static void test_watchdog(void) {
+  char *d = ft_tmpdir("fragsim-e2e");
+  char *out = g_build_filename(d, "w", NULL);
+  const char *args[] = {"run", "-q", "-w", "churn", "-p", "vanilla+spinner", "-o", out, "--policy-path",
+                        g_getenv("FRAGSIM_FIXTURE_DIR"), "--set", "sim.duration=1s", "--set", "sim.stall_events=100000",
+                        "--set", "machine.memory=64M", NULL};
+  char *err = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, &err), ==, 1);
+  if (!strstr(err, "simulated time stopped at t=0.001") || !strstr(err, "a timer of policy \"spinner\""))
+    g_error("unexpected stderr: %s", err);
+  g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+  g_free(err);
+  ft_rm_tree(d);
+  g_free(out);
+  g_free(d);
+}
+
 /* 1 TiB boots and runs: the page array is lazily touched. */
 static void test_terabyte(void) {
   if (g_getenv("FRAGSIM_SANITIZE")) {
@@ -256,6 +275,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/e2e/run/errors", test_errors);
   g_test_add_func("/e2e/run/terabyte", test_terabyte);
   g_test_add_func("/e2e/run/interrupt", test_interrupt);
+  g_test_add_func("/e2e/run/watchdog", test_watchdog);
   g_test_add_func("/e2e/run/oom-recorded", test_oom_recorded);
   g_test_add_func("/e2e/list", test_list);
   return g_test_run();

@@ -51,6 +51,7 @@ const FsiConfKey fsi_conf_keys[] = {
     {"vm", "watermark_check", FSI_CT_ENUM, "modern", "zone watermark check: modern (4.4+) or pre-4.4 (per-order discounting)", "modern|pre-4.4", NOB},
     {"sim", "duration", FSI_CT_DURATION, "60s", "simulated time to run", NULL, NOB},
     {"sim", "sample_interval", FSI_CT_DURATION, "1s", "time between timeseries.csv samples", NULL, NOB},
+    {"sim", "stall_events", FSI_CT_INT, "20000000", "events in a row at one simulated instant before the run is stopped as stuck (a timer re-armed with no delay, a task that never waits), naming what the last event ran", NULL, 1000, 1e15},
     {"sim", "check", FSI_CT_BOOL, "false", "check engine invariants after every event (slow)", NULL, NOB},
     {"cost", "alloc_base_ns", FSI_CT_INT, "100", "fixed cost of one allocation or free call", NULL, 0, 1e12},
     {"cost", "buddy_op_ns", FSI_CT_INT, "20", "cost of one buddy list operation (split, merge, move)", NULL, 0, 1e12},
