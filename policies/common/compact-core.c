@@ -8,6 +8,7 @@
  */
 #include "compact-core.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -39,6 +40,30 @@ void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, 
 void fsc_set_search(FscCore *c, bool fast_search, bool shared_state) {
   c->fast_search = fast_search;
   c->shared_state = shared_state;
+}
+
+void fsc_set_trace(FscCore *c, bool trace) { c->trace = trace; }
+
+const char *fsc_status_name(int status) {
+  /* compaction_status_string, in enum compact_result's order */
+  static const char *const names[] = {"not_suitable_zone", "skipped", "deferred", "no_suitable_page", "continue",
+                                      "complete", "partial_skipped", "contended", "success"};
+  return status >= 0 && status < (int)G_N_ELEMENTS(names) ? names[status] : "?";
+}
+
+const char *fsc_prio_name(int prio) {
+  static const char *const names[] = {"sync_full", "sync_light", "async"};
+  return prio >= 0 && prio < (int)G_N_ELEMENTS(names) ? names[prio] : "?";
+}
+
+void fsc_trace(FscCore *c, const char *fmt, ...) {
+  if (!c->trace) return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_printerr("trace: t=%" G_GUINT64_FORMAT " %s\n", c->api->now_ns(c->host), msg);
+  g_free(msg);
 }
 
 /* The host's shared area needs ABI 1.3; an older engine gets the old model. */
@@ -831,7 +856,34 @@ static bool try_capture(FscCore *c, FscControl *cc) {
 
 /* ---- compact_zone ------------------------------------------------------------------------ */
 
+static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_start_migrate,
+                                    uint64_t *ret_start_free);
+
+/* compact_zone() with the trace: one line per call, the fields of the
+ * kernel's mm_compaction_begin/end plus the scanners' work (the kernel's
+ * isolate_* events summed) and mm_compaction_migratepages' counts. */
 FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
+  uint64_t start_migrate = FS_PFN_NONE, start_free = FS_PFN_NONE;
+  FsCompactResult ret = compact_zone(c, cc, &start_migrate, &start_free);
+  if (c->trace) {
+    static const char *const modes[] = {"async", "sync_light", "sync"};
+    const char *who = cc->direct ? "direct" : cc->proactive ? "proactive" : cc->order < 0 ? "manual" : "kcompactd";
+    fsc_trace(c,
+              "compact_zone who=%s zone=%s order=%d mode=%s whole_zone=%d status=%s"
+              " migrate_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
+              " free_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
+              " migrate_scanned=%" G_GUINT64_FORMAT " free_scanned=%" G_GUINT64_FORMAT
+              " isolated=%" G_GUINT64_FORMAT " migrated=%" G_GUINT64_FORMAT " failed=%" G_GUINT64_FORMAT
+              " captured=%d",
+              who, c->api->zone_name(c->host, cc->zone), cc->order, modes[cc->mode], cc->whole_zone,
+              fsc_status_name(ret), start_migrate, cc->migrate_pfn, start_free, cc->free_pfn, cc->migrate_scanned,
+              cc->free_scanned, cc->isolated, cc->migrated, cc->migrate_failed, cc->captured_pfn != FS_PFN_NONE);
+  }
+  return ret;
+}
+
+static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_start_migrate,
+                                    uint64_t *ret_start_free) {
   const FsHostApi *api = c->api;
   FsZoneInfo zi;
   if (cc->zone >= c->nr_zones || !api->zone_info(c->host, cc->zone, &zi) || !zi.populated ||
@@ -879,6 +931,8 @@ FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
     uint64_t init = c->fast_search ? z->init_migrate_pfn : cc->zone_start;
     if (cc->migrate_pfn <= init) cc->whole_zone = true;
   }
+  *ret_start_migrate = cc->migrate_pfn;
+  *ret_start_free = cc->free_pfn;
   cc->fast_start_pfn = 0;
   cc->search_order = cc->order > 0 ? cc->order - 1 : 0;
   g_array_set_size(c->freepages, 0);

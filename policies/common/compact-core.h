@@ -67,6 +67,7 @@ typedef struct {
   bool grouping_disabled;    /* no MOVABLE pageblock at boot */
   bool fast_search;          /* parameter: the 5.1+ free-list searches */
   bool shared_state;         /* parameter: one FscZone per zone for every policy (the kernel's struct zone) */
+  bool trace;                /* parameter: one "trace:" line on stderr per compact_zone() (fsc_trace) */
   /* The per-zone state: the host's shared area "compact-core/zones" when
    * shared_state (so compaction and kcompactd see one state per zone, as the
    * kernel keeps it in struct zone), else own_zone. */
@@ -113,6 +114,15 @@ void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, 
 /** The 5.1+ fast searches on or off, and the per-zone state shared through
  * the host or kept by this policy alone; before fsc_boot_done(). */
 void fsc_set_search(FscCore *c, bool fast_search, bool shared_state);
+/** The per-run trace on or off (the policies' trace parameter). */
+void fsc_set_trace(FscCore *c, bool trace);
+/** The kernel's name of a compaction status (compaction_status_string). */
+const char *fsc_status_name(int status);
+/** The kernel's name of a compact priority (COMPACT_PRIO_*). */
+const char *fsc_prio_name(int prio);
+/** One "trace:" line on stderr when the trace is on: "trace: t=NS EVENT key=value...",
+ * EVENT and the rest as the caller formats them.  Deterministic (virtual time only). */
+void fsc_trace(FscCore *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void fsc_clear(FscCore *c);
 /** boot_done: zone bounds for the cached pfns, and whether grouping is disabled. */
 void fsc_boot_done(FscCore *c);
