@@ -43,6 +43,8 @@ void fsc_set_search(FscCore *c, bool fast_search, bool shared_state) {
 }
 
 void fsc_set_trace(FscCore *c, bool trace) { c->trace = trace; }
+void fsc_set_rescan(FscCore *c, bool rescan) { c->rescan = rescan; }
+void fsc_set_fast_find_refused(FscCore *c, bool refused) { c->fast_find_refused = refused; }
 
 const char *fsc_status_name(int status) {
   /* compaction_status_string, in enum compact_result's order */
@@ -328,6 +330,14 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
   uint64_t nr_isolated = 0, scanned = 0;
   guint first = c->migratepages->len;
   uint64_t pfn = low_pfn;
+  /* 6.1: the skip bit is checked again where the block starts (the
+   * caller's check is bypassed for a fast-found block, whose bit the fast
+   * search itself set): a marked block is given up at once */
+  if (c->fast_find_refused && at_block_start && !cc->ignore_skip_hint &&
+      api->get_pageblock_skip(c->host, MAX(pb_start(c, low_pfn), cc->zone_start))) {
+    update_cached_migrate(c, cc, end_pfn);
+    return end_pfn;
+  }
   while (pfn < end_pfn) {
     if (skip_on_failure && pfn >= next_skip_pfn) {
       if (nr_isolated) break; /* a whole chunk isolated cleanly: migrate it now */
@@ -372,14 +382,18 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
         next_skip_pfn += chunk;
       }
     }
-    if (nr_isolated >= FSC_CLUSTER_MAX) break;
+    /* a rescan takes the rest of the block in one round */
+    if (nr_isolated >= FSC_CLUSTER_MAX && !cc->rescan) break;
   }
   if (pfn > end_pfn) pfn = end_pfn;
   cc->migrate_scanned += scanned;
   cc->isolated += nr_isolated;
-  /* Nothing isolated in a whole block: remember to skip it next time, and
-   * move the cached start past it. */
-  if (pfn == end_pfn && !nr_isolated) {
+  /* Nothing isolated in a whole block, or (5.1+) a rescan reached its end:
+   * remember to skip it next time, and move the cached start past it.  The
+   * pages a rescan isolated are migrated now; scanning the block again soon
+   * would find what failed to migrate, or the free pages the migration left,
+   * being allocated before the block is clear. */
+  if (pfn == end_pfn && (!nr_isolated || cc->rescan)) {
     if (at_block_start) api->set_pageblock_skip(c->host, MAX(pb_start(c, end_pfn - 1), cc->zone_start), true);
     update_cached_migrate(c, cc, end_pfn);
   }
@@ -939,15 +953,32 @@ static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_st
   g_array_set_size(c->migratepages, 0);
 
   FsCompactResult ret;
+  /* last_migrated_pfn: where the last round that isolated something
+   * started, until the scanner leaves that order-aligned block (0: none) */
+  uint64_t last_migrated_pfn = 0;
+  uint64_t order_chunk = (uint64_t)1 << (cc->order > 0 ? (uint32_t)cc->order : 0u);
   for (;;) {
     ret = compact_finished(c, cc);
     if (ret != FS_COMPACT_CONTINUE && ret != FS_COMPACT_NO_SUITABLE_PAGE) break;
-    if (isolate_migratepages(c, cc) == ISOLATE_NONE) continue;
+    uint64_t iteration_start = cc->migrate_pfn;
+    cc->rescan = c->rescan && pb_start(c, last_migrated_pfn) == pb_start(c, iteration_start);
+    if (isolate_migratepages(c, cc) == ISOLATE_NONE) {
+      if (cc->order > 0 && last_migrated_pfn && last_migrated_pfn < (cc->migrate_pfn & ~(order_chunk - 1)))
+        last_migrated_pfn = 0;
+      continue;
+    }
+    last_migrated_pfn = iteration_start;
+    uint64_t failed_before = cc->migrate_failed;
     bool nomem = migrate_pages(c, cc);
     if (nomem && !scanners_met(c, cc)) {
       ret = FS_COMPACT_CONTENDED;
       break;
     }
+    /* a failed migration in async direct compaction: no rescan of this block */
+    if (cc->migrate_failed > failed_before && cc->direct && cc->mode == FSC_MODE_ASYNC) last_migrated_pfn = 0;
+    /* check_drain: the scanner left the block it migrated from */
+    if (cc->order > 0 && last_migrated_pfn && last_migrated_pfn < (cc->migrate_pfn & ~(order_chunk - 1)))
+      last_migrated_pfn = 0;
     if (try_capture(c, cc)) {
       ret = FS_COMPACT_SUCCESS;
       break;

@@ -25,7 +25,7 @@
 
 #include "compact-core.h"
 
-enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, PARAM_TRACE, N_PARAMS };
+enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, PARAM_RESCAN, PARAM_FAST_FIND_REFUSED, PARAM_TRACE, N_PARAMS };
 
 static const FsParamSpec compaction_params[] = {
     [PARAM_EXTFRAG_THRESHOLD] = {.name = "extfrag_threshold",
@@ -69,6 +69,22 @@ static const FsParamSpec compaction_params[] = {
                                     "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",
                             .min = 1,
                             .max = 0},
+    [PARAM_RESCAN] = {.name = "rescan",
+                      .type = FS_PARAM_BOOL,
+                      .default_value = "false",
+                      .help = "5.1+ (not yet on in any stack): a migration round continuing the block the last "
+                              "round migrated from takes the rest of the block and moves the cached migration "
+                              "pfn past it; false: only blocks where nothing was isolated are passed",
+                      .min = 1,
+                      .max = 0},
+    [PARAM_FAST_FIND_REFUSED] = {.name = "fast_find_refused",
+                                 .type = FS_PARAM_BOOL,
+                                 .default_value = "false",
+                                 .help = "6.1 (not yet on in any stack): the block fast_find_migrateblock() found and "
+                                         "marked skip is refused by isolate_migratepages_block()'s skip check; the "
+                                         "linear scan resumes after it.  false: the found block is scanned",
+                                 .min = 1,
+                                 .max = 0},
     [PARAM_TRACE] = {.name = "trace",
                      .type = FS_PARAM_BOOL,
                      .default_value = "false",
@@ -131,6 +147,8 @@ static void *compaction_create(const FsHostApi *api, FsHost *host, const FsParam
            values[PARAM_NOGROUP_TARGETS].b);
   fsc_set_search(&s->core, values[PARAM_FAST_SEARCH].b, values[PARAM_SHARED_STATE].b);
   fsc_set_trace(&s->core, values[PARAM_TRACE].b);
+  fsc_set_rescan(&s->core, values[PARAM_RESCAN].b);
+  fsc_set_fast_find_refused(&s->core, values[PARAM_FAST_FIND_REFUSED].b);
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
 }
