@@ -10,8 +10,9 @@ KERNEL_DATA is the data.txt of a traced kernel run (kharness.py run SCENARIO
 as DIR/SCENARIO-MEM-sSEED/stderr.txt).
 
 Only the chosen test pass is counted: in the kernel's trace the window from
-fskwl's dump before the pass to the pass's own dump (fskwl's t= values on
-the trace's clock, through the "fskwl start" marker); in fragsim's, the
+fskwl's dump before the pass to the dump after the pass's own, or the end
+of the trace (fskwl's t= values on the trace's clock, through the "fskwl
+start" marker written just before fskwl starts); in fragsim's, the
 direct compactions of the pass's order (9 for hugetlb) and the kcompactd runs
 between its first and last.  Printed: compaction runs by (who, mode,
 status); scanned and migrated per run (min/median/max, sum); the
@@ -78,7 +79,10 @@ def kernel_trace(path, pass_tag):
     if pass_tag not in tags:
         raise SystemExit(f"{path}: no dump '{pass_tag}' (dumps: {', '.join(tags)})")
     i = tags.index(pass_tag)
-    t_lo, t_hi = run.dump_times[tags[i - 1]], run.dump_times[pass_tag]
+    # fskwl's clock starts a little after the marker (its exec), so the
+    # window runs to the dump after the pass's own (or the trace's end)
+    t_lo = run.dump_times[tags[i - 1]]
+    t_hi = run.dump_times[tags[i + 1]] if i + 1 < len(tags) else float("inf")
     trace = text.split("=== TRACE\n", 1)[1].split("=== END TRACE", 1)[0]
     events = []
     t0 = None
