@@ -159,12 +159,14 @@ def build_fskwl(workdir):
     return out
 
 
-# --trace: the kernel's compaction tracepoints (and direct reclaim's), enabled
+# --trace: the kernel's compaction tracepoints (and direct reclaim's, and the
+# slow path's retry decisions: should_reclaim_retry, should_compact_retry), enabled
 # from the command line so they record from boot; trace_clock=mono puts the
 # trace on CLOCK_MONOTONIC, the clock of fskwl's t= values.  The ring buffer
 # (8 MiB, one CPU) is overwritten oldest-first: the end of the run is kept.
 TRACE_EVENTS = ("compaction:*", "vmscan:mm_vmscan_direct_reclaim_begin",
-                "vmscan:mm_vmscan_direct_reclaim_end")
+                "vmscan:mm_vmscan_direct_reclaim_end", "oom:reclaim_retry_zone",
+                "oom:compact_retry")
 TRACE_CMDLINE = (" trace_event=" + ",".join(TRACE_EVENTS)
                  + " trace_buf_size=8M trace_clock=mono")
 
