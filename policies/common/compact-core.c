@@ -8,6 +8,7 @@
  */
 #include "compact-core.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -39,6 +40,32 @@ void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, 
 void fsc_set_search(FscCore *c, bool fast_search, bool shared_state) {
   c->fast_search = fast_search;
   c->shared_state = shared_state;
+}
+
+void fsc_set_trace(FscCore *c, bool trace) { c->trace = trace; }
+void fsc_set_rescan(FscCore *c, bool rescan) { c->rescan = rescan; }
+void fsc_set_fast_find_refused(FscCore *c, bool refused) { c->fast_find_refused = refused; }
+
+const char *fsc_status_name(int status) {
+  /* compaction_status_string, in enum compact_result's order */
+  static const char *const names[] = {"not_suitable_zone", "skipped", "deferred", "no_suitable_page", "continue",
+                                      "complete", "partial_skipped", "contended", "success"};
+  return status >= 0 && status < (int)G_N_ELEMENTS(names) ? names[status] : "?";
+}
+
+const char *fsc_prio_name(int prio) {
+  static const char *const names[] = {"sync_full", "sync_light", "async"};
+  return prio >= 0 && prio < (int)G_N_ELEMENTS(names) ? names[prio] : "?";
+}
+
+void fsc_trace(FscCore *c, const char *fmt, ...) {
+  if (!c->trace) return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_printerr("trace: t=%" G_GUINT64_FORMAT " %s\n", c->api->now_ns(c->host), msg);
+  g_free(msg);
 }
 
 /* The host's shared area needs ABI 1.3; an older engine gets the old model. */
@@ -303,6 +330,14 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
   uint64_t nr_isolated = 0, scanned = 0;
   guint first = c->migratepages->len;
   uint64_t pfn = low_pfn;
+  /* 6.1: the skip bit is checked again where the block starts (the
+   * caller's check is bypassed for a fast-found block, whose bit the fast
+   * search itself set): a marked block is given up at once */
+  if (c->fast_find_refused && at_block_start && !cc->ignore_skip_hint &&
+      api->get_pageblock_skip(c->host, MAX(pb_start(c, low_pfn), cc->zone_start))) {
+    update_cached_migrate(c, cc, end_pfn);
+    return end_pfn;
+  }
   while (pfn < end_pfn) {
     if (skip_on_failure && pfn >= next_skip_pfn) {
       if (nr_isolated) break; /* a whole chunk isolated cleanly: migrate it now */
@@ -347,14 +382,18 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
         next_skip_pfn += chunk;
       }
     }
-    if (nr_isolated >= FSC_CLUSTER_MAX) break;
+    /* a rescan takes the rest of the block in one round */
+    if (nr_isolated >= FSC_CLUSTER_MAX && !cc->rescan) break;
   }
   if (pfn > end_pfn) pfn = end_pfn;
   cc->migrate_scanned += scanned;
   cc->isolated += nr_isolated;
-  /* Nothing isolated in a whole block: remember to skip it next time, and
-   * move the cached start past it. */
-  if (pfn == end_pfn && !nr_isolated) {
+  /* Nothing isolated in a whole block, or (5.1+) a rescan reached its end:
+   * remember to skip it next time, and move the cached start past it.  The
+   * pages a rescan isolated are migrated now; scanning the block again soon
+   * would find what failed to migrate, or the free pages the migration left,
+   * being allocated before the block is clear. */
+  if (pfn == end_pfn && (!nr_isolated || cc->rescan)) {
     if (at_block_start) api->set_pageblock_skip(c->host, MAX(pb_start(c, end_pfn - 1), cc->zone_start), true);
     update_cached_migrate(c, cc, end_pfn);
   }
@@ -831,7 +870,34 @@ static bool try_capture(FscCore *c, FscControl *cc) {
 
 /* ---- compact_zone ------------------------------------------------------------------------ */
 
+static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_start_migrate,
+                                    uint64_t *ret_start_free);
+
+/* compact_zone() with the trace: one line per call, the fields of the
+ * kernel's mm_compaction_begin/end plus the scanners' work (the kernel's
+ * isolate_* events summed) and mm_compaction_migratepages' counts. */
 FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
+  uint64_t start_migrate = FS_PFN_NONE, start_free = FS_PFN_NONE;
+  FsCompactResult ret = compact_zone(c, cc, &start_migrate, &start_free);
+  if (c->trace) {
+    static const char *const modes[] = {"async", "sync_light", "sync"};
+    const char *who = cc->direct ? "direct" : cc->proactive ? "proactive" : cc->order < 0 ? "manual" : "kcompactd";
+    fsc_trace(c,
+              "compact_zone who=%s zone=%s order=%d mode=%s whole_zone=%d status=%s"
+              " migrate_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
+              " free_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
+              " migrate_scanned=%" G_GUINT64_FORMAT " free_scanned=%" G_GUINT64_FORMAT
+              " isolated=%" G_GUINT64_FORMAT " migrated=%" G_GUINT64_FORMAT " failed=%" G_GUINT64_FORMAT
+              " captured=%d",
+              who, c->api->zone_name(c->host, cc->zone), cc->order, modes[cc->mode], cc->whole_zone,
+              fsc_status_name(ret), start_migrate, cc->migrate_pfn, start_free, cc->free_pfn, cc->migrate_scanned,
+              cc->free_scanned, cc->isolated, cc->migrated, cc->migrate_failed, cc->captured_pfn != FS_PFN_NONE);
+  }
+  return ret;
+}
+
+static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_start_migrate,
+                                    uint64_t *ret_start_free) {
   const FsHostApi *api = c->api;
   FsZoneInfo zi;
   if (cc->zone >= c->nr_zones || !api->zone_info(c->host, cc->zone, &zi) || !zi.populated ||
@@ -879,21 +945,40 @@ FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
     uint64_t init = c->fast_search ? z->init_migrate_pfn : cc->zone_start;
     if (cc->migrate_pfn <= init) cc->whole_zone = true;
   }
+  *ret_start_migrate = cc->migrate_pfn;
+  *ret_start_free = cc->free_pfn;
   cc->fast_start_pfn = 0;
   cc->search_order = cc->order > 0 ? cc->order - 1 : 0;
   g_array_set_size(c->freepages, 0);
   g_array_set_size(c->migratepages, 0);
 
   FsCompactResult ret;
+  /* last_migrated_pfn: where the last round that isolated something
+   * started, until the scanner leaves that order-aligned block (0: none) */
+  uint64_t last_migrated_pfn = 0;
+  uint64_t order_chunk = (uint64_t)1 << (cc->order > 0 ? (uint32_t)cc->order : 0u);
   for (;;) {
     ret = compact_finished(c, cc);
     if (ret != FS_COMPACT_CONTINUE && ret != FS_COMPACT_NO_SUITABLE_PAGE) break;
-    if (isolate_migratepages(c, cc) == ISOLATE_NONE) continue;
+    uint64_t iteration_start = cc->migrate_pfn;
+    cc->rescan = c->rescan && pb_start(c, last_migrated_pfn) == pb_start(c, iteration_start);
+    if (isolate_migratepages(c, cc) == ISOLATE_NONE) {
+      if (cc->order > 0 && last_migrated_pfn && last_migrated_pfn < (cc->migrate_pfn & ~(order_chunk - 1)))
+        last_migrated_pfn = 0;
+      continue;
+    }
+    last_migrated_pfn = iteration_start;
+    uint64_t failed_before = cc->migrate_failed;
     bool nomem = migrate_pages(c, cc);
     if (nomem && !scanners_met(c, cc)) {
       ret = FS_COMPACT_CONTENDED;
       break;
     }
+    /* a failed migration in async direct compaction: no rescan of this block */
+    if (cc->migrate_failed > failed_before && cc->direct && cc->mode == FSC_MODE_ASYNC) last_migrated_pfn = 0;
+    /* check_drain: the scanner left the block it migrated from */
+    if (cc->order > 0 && last_migrated_pfn && last_migrated_pfn < (cc->migrate_pfn & ~(order_chunk - 1)))
+      last_migrated_pfn = 0;
     if (try_capture(c, cc)) {
       ret = FS_COMPACT_SUCCESS;
       break;

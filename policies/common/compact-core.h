@@ -67,6 +67,9 @@ typedef struct {
   bool grouping_disabled;    /* no MOVABLE pageblock at boot */
   bool fast_search;          /* parameter: the 5.1+ free-list searches */
   bool shared_state;         /* parameter: one FscZone per zone for every policy (the kernel's struct zone) */
+  bool rescan;               /* parameter: 5.1+ rescan rule (cc->rescan, last_migrated_pfn) */
+  bool fast_find_refused;    /* parameter: 6.1's block-start skip check refuses the fast-found block */
+  bool trace;                /* parameter: one "trace:" line on stderr per compact_zone() (fsc_trace) */
   /* The per-zone state: the host's shared area "compact-core/zones" when
    * shared_state (so compaction and kcompactd see one state per zone, as the
    * kernel keeps it in struct zone), else own_zone. */
@@ -101,6 +104,7 @@ typedef struct {
   int search_order;          /* search_order: where fast_isolate_freepages() starts */
   uint64_t fast_start_pfn;   /* fast_start_pfn: lowest block the fast migrate search found */
   uint64_t nr_migratepages;  /* pages isolated for migration in this round (fast_isolate_around) */
+  bool rescan;               /* cc->rescan: this round continues the block the last one migrated from */
   /* results */
   uint64_t captured_pfn;     /* FS_PFN_NONE unless captured */
   uint64_t migrate_scanned, free_scanned, isolated, migrated, migrate_failed;
@@ -113,6 +117,27 @@ void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, 
 /** The 5.1+ fast searches on or off, and the per-zone state shared through
  * the host or kept by this policy alone; before fsc_boot_done(). */
 void fsc_set_search(FscCore *c, bool fast_search, bool shared_state);
+/** The 5.1+ rescan rule on or off (the policies' rescan parameter): a
+ * migration round that continues the block the previous round migrated from
+ * isolates the rest of the block at once and, having reached its end, moves
+ * the cached migration pfn past it (and marks it skip when the round
+ * started at the block's first pfn), even though it isolated pages. */
+void fsc_set_rescan(FscCore *c, bool rescan);
+/** 6.1's isolate_migratepages_block() checks the skip bit where a block
+ * starts, and fast_find_migrateblock() has just set it on the block it
+ * found: the block is refused (no isolation), the cached migration pfn moves
+ * past it and the linear scan resumes after it.  Off: the found block is
+ * scanned, as the fast search intends. */
+void fsc_set_fast_find_refused(FscCore *c, bool refused);
+/** The per-run trace on or off (the policies' trace parameter). */
+void fsc_set_trace(FscCore *c, bool trace);
+/** The kernel's name of a compaction status (compaction_status_string). */
+const char *fsc_status_name(int status);
+/** The kernel's name of a compact priority (COMPACT_PRIO_*). */
+const char *fsc_prio_name(int prio);
+/** One "trace:" line on stderr when the trace is on: "trace: t=NS EVENT key=value...",
+ * EVENT and the rest as the caller formats them.  Deterministic (virtual time only). */
+void fsc_trace(FscCore *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void fsc_clear(FscCore *c);
 /** boot_done: zone bounds for the cached pfns, and whether grouping is disabled. */
 void fsc_boot_done(FscCore *c);

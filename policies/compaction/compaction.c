@@ -25,7 +25,7 @@
 
 #include "compact-core.h"
 
-enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, N_PARAMS };
+enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, PARAM_RESCAN, PARAM_FAST_FIND_REFUSED, PARAM_TRACE, N_PARAMS };
 
 static const FsParamSpec compaction_params[] = {
     [PARAM_EXTFRAG_THRESHOLD] = {.name = "extfrag_threshold",
@@ -69,6 +69,29 @@ static const FsParamSpec compaction_params[] = {
                                     "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",
                             .min = 1,
                             .max = 0},
+    [PARAM_RESCAN] = {.name = "rescan",
+                      .type = FS_PARAM_BOOL,
+                      .default_value = "false",
+                      .help = "5.1+ (not yet on in any stack): a migration round continuing the block the last "
+                              "round migrated from takes the rest of the block and moves the cached migration "
+                              "pfn past it; false: only blocks where nothing was isolated are passed",
+                      .min = 1,
+                      .max = 0},
+    [PARAM_FAST_FIND_REFUSED] = {.name = "fast_find_refused",
+                                 .type = FS_PARAM_BOOL,
+                                 .default_value = "false",
+                                 .help = "6.1 (not yet on in any stack): the block fast_find_migrateblock() found and "
+                                         "marked skip is refused by isolate_migratepages_block()'s skip check; the "
+                                         "linear scan resumes after it.  false: the found block is scanned",
+                                 .min = 1,
+                                 .max = 0},
+    [PARAM_TRACE] = {.name = "trace",
+                     .type = FS_PARAM_BOOL,
+                     .default_value = "false",
+                     .help = "write one 'trace:' line on stderr per compaction run"
+                             " (docs/policies.md, 'The compaction trace'); off costs nothing",
+                     .min = 1,
+                     .max = 0},
     [N_PARAMS] = {0},
 };
 
@@ -123,6 +146,9 @@ static void *compaction_create(const FsHostApi *api, FsHost *host, const FsParam
   fsc_init(&s->core, api, host, (uint64_t)values[PARAM_SCAN_NS].i, (int)values[PARAM_EXTFRAG_THRESHOLD].i,
            values[PARAM_NOGROUP_TARGETS].b);
   fsc_set_search(&s->core, values[PARAM_FAST_SEARCH].b, values[PARAM_SHARED_STATE].b);
+  fsc_set_trace(&s->core, values[PARAM_TRACE].b);
+  fsc_set_rescan(&s->core, values[PARAM_RESCAN].b);
+  fsc_set_fast_find_refused(&s->core, values[PARAM_FAST_FIND_REFUSED].b);
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
 }
@@ -160,8 +186,12 @@ static int zone_would_serve(Compaction *s, const FsAllocRequest *req) {
   return -1;
 }
 
+static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, FsCompactResult rc, bool all_skipped,
+                                    uint64_t migrated, uint64_t captured, int captured_zone, uint64_t *ret_pfn,
+                                    const char **ret_counted);
+
 /* try_to_compact_pages() and __alloc_pages_direct_compact(). */
-static FsStageResult direct_compact(Compaction *s, const FsAllocRequest *req, uint64_t *ret_pfn) {
+static FsStageResult direct_compact(Compaction *s, FsStage stage, const FsAllocRequest *req, uint64_t *ret_pfn) {
   FscCore *c = &s->core;
   /* may_perform_io: compaction needs __GFP_IO (GFP_NOIO callers skip it) */
   if (!(req->gfp & FS_GFP_IO)) {
@@ -179,6 +209,7 @@ static FsStageResult direct_compact(Compaction *s, const FsAllocRequest *req, ui
     if (!s->api->zone_info(s->host, (uint32_t)z, &zi) || !zi.populated) continue;
     if (prio > FSC_PRIO_SYNC_FULL && fsc_compaction_deferred(c, (uint32_t)z, req->order)) {
       count(s, C_DEFERRED, 1);
+      fsc_trace(c, "deferred who=direct zone=%s order=%u", s->api->zone_name(s->host, (uint32_t)z), req->order);
       rc = MAX(rc, FS_COMPACT_DEFERRED);
       continue;
     }
@@ -210,11 +241,32 @@ static FsStageResult direct_compact(Compaction *s, const FsAllocRequest *req, ui
       fsc_defer_compaction(c, (uint32_t)z, req->order);
   }
   s->api->report_compact_result(s->host, rc);
+  const char *counted = "none";
+  FsStageResult out = direct_outcome(s, req, rc, all_skipped, migrated, captured, captured_zone, ret_pfn, &counted);
+  if (c->trace) {
+    static const char *const outcomes[] = {[FS_STAGE_NOTHING] = "fail", [FS_STAGE_PROGRESS] = "progress",
+                                           [FS_STAGE_SKIPPED] = "skipped", [FS_STAGE_CAPTURED] = "captured"};
+    fsc_trace(c,
+              "try_to_compact_pages order=%u prio=%s stage=%s result=%s counted=%s outcome=%s migrated=%" G_GUINT64_FORMAT,
+              req->order, fsc_prio_name(prio), stage == FS_STAGE_EARLY_COMPACT ? "early" : "compact",
+              fsc_status_name(rc), counted, out < G_N_ELEMENTS(outcomes) && outcomes[out] ? outcomes[out] : "?",
+              migrated);
+  }
+  return out;
+}
+
+/* The rest of __alloc_pages_direct_compact(): compact_success or
+ * compact_fail, and what the slow path is told. */
+static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, FsCompactResult rc, bool all_skipped,
+                                    uint64_t migrated, uint64_t captured, int captured_zone, uint64_t *ret_pfn,
+                                    const char **ret_counted) {
+  FscCore *c = &s->core;
   if (rc == FS_COMPACT_SKIPPED) {
     if (all_skipped) count(s, C_SKIPPED, 1);
     return FS_STAGE_SKIPPED;
   }
   count(s, C_STALL, 1);
+  *ret_counted = "success";
   if (captured != FS_PFN_NONE) {
     count(s, C_SUCCESS, 1);
     count(s, C_CAPTURED, 1);
@@ -233,6 +285,7 @@ static FsStageResult direct_compact(Compaction *s, const FsAllocRequest *req, ui
     return FS_STAGE_PROGRESS;
   }
   count(s, C_FAIL, 1);
+  *ret_counted = "fail";
   if (rc == FS_COMPACT_DEFERRED && !migrated) return FS_STAGE_SKIPPED;
   return migrated ? FS_STAGE_PROGRESS : FS_STAGE_NOTHING;
 }
@@ -242,7 +295,7 @@ static FsStageResult compaction_slowpath_stage(void *state, FsStage stage, const
   if (stage != FS_STAGE_EARLY_COMPACT && stage != FS_STAGE_COMPACT) return FS_STAGE_NOTHING;
   /* __alloc_pages_direct_compact(): nothing to do for order 0 */
   if (!req->order) return FS_STAGE_NOTHING;
-  return direct_compact(state, req, ret_pfn);
+  return direct_compact(state, stage, req, ret_pfn);
 }
 
 /* compaction_suitable(zone, order, 0, highest_zoneidx) for reclaim: the

@@ -33,7 +33,7 @@
 /* HPAGE_FRAG_CHECK_INTERVAL_MSEC */
 #define CHECK_INTERVAL_NS (500ull * 1000 * 1000)
 
-enum { PARAM_PROACTIVENESS, PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, N_PARAMS };
+enum { PARAM_PROACTIVENESS, PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, PARAM_RESCAN, PARAM_FAST_FIND_REFUSED, PARAM_TRACE, N_PARAMS };
 
 static const FsParamSpec kcompactd_params[] = {
     [PARAM_PROACTIVENESS] = {.name = "proactiveness",
@@ -77,6 +77,29 @@ static const FsParamSpec kcompactd_params[] = {
                                     "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",
                             .min = 1,
                             .max = 0},
+    [PARAM_RESCAN] = {.name = "rescan",
+                      .type = FS_PARAM_BOOL,
+                      .default_value = "false",
+                      .help = "5.1+ (not yet on in any stack): a migration round continuing the block the last "
+                              "round migrated from takes the rest of the block and moves the cached migration "
+                              "pfn past it; false: only blocks where nothing was isolated are passed",
+                      .min = 1,
+                      .max = 0},
+    [PARAM_FAST_FIND_REFUSED] = {.name = "fast_find_refused",
+                                 .type = FS_PARAM_BOOL,
+                                 .default_value = "false",
+                                 .help = "6.1 (not yet on in any stack): the block fast_find_migrateblock() found and "
+                                         "marked skip is refused by isolate_migratepages_block()'s skip check; the "
+                                         "linear scan resumes after it.  false: the found block is scanned",
+                                 .min = 1,
+                                 .max = 0},
+    [PARAM_TRACE] = {.name = "trace",
+                     .type = FS_PARAM_BOOL,
+                     .default_value = "false",
+                     .help = "write one 'trace:' line on stderr per compaction run"
+                             " (docs/policies.md, 'The compaction trace'); off costs nothing",
+                     .min = 1,
+                     .max = 0},
     [N_PARAMS] = {0},
 };
 
@@ -140,6 +163,9 @@ static void *kcompactd_create(const FsHostApi *api, FsHost *host, const FsParamV
   fsc_init(&s->core, api, host, (uint64_t)values[PARAM_SCAN_NS].i, (int)values[PARAM_EXTFRAG_THRESHOLD].i,
            values[PARAM_NOGROUP_TARGETS].b);
   fsc_set_search(&s->core, values[PARAM_FAST_SEARCH].b, values[PARAM_SHARED_STATE].b);
+  fsc_set_trace(&s->core, values[PARAM_TRACE].b);
+  fsc_set_rescan(&s->core, values[PARAM_RESCAN].b);
+  fsc_set_fast_find_refused(&s->core, values[PARAM_FAST_FIND_REFUSED].b);
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
 }
@@ -206,11 +232,13 @@ static void do_work(Kcompactd *s) {
   FscCore *c = &s->core;
   uint32_t order = s->max_order, highest = MIN(s->highest_zoneidx, c->nr_zones - 1);
   count(s, C_WAKE, 1);
+  fsc_trace(c, "kcompactd_wake order=%u highest_zoneidx=%u", order, highest);
   for (uint32_t z = 0; z <= highest && order; z++) {
     FsZoneInfo zi;
     if (!s->api->zone_info(s->host, z, &zi) || !zi.populated) continue;
     if (fsc_compaction_deferred(c, z, order)) {
       count(s, C_DEFERRED, 1);
+      fsc_trace(c, "deferred who=kcompactd zone=%s order=%u", s->api->zone_name(s->host, z), order);
       continue;
     }
     if (fsc_suit_allocation_order(c, z, order, z, FS_ALLOC_WMARK_MIN) != FS_COMPACT_CONTINUE) continue;
