@@ -25,7 +25,7 @@
 
 #include "compact-core.h"
 
-enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, N_PARAMS };
+enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, PARAM_DRAIN_BLOCK, N_PARAMS };
 
 static const FsParamSpec compaction_params[] = {
     [PARAM_EXTFRAG_THRESHOLD] = {.name = "extfrag_threshold",
@@ -69,6 +69,13 @@ static const FsParamSpec compaction_params[] = {
                                     "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",
                             .min = 1,
                             .max = 0},
+    [PARAM_DRAIN_BLOCK] = {.name = "drain_block",
+                           .type = FS_PARAM_BOOL,
+                           .default_value = "true",
+                           .help = "compact_zone() drains this CPU's pcp lists when the migration scanner leaves a "
+                                   "cc->order-aligned block (3.19+); false: once, after direct compaction (before 3.19)",
+                           .min = 1,
+                           .max = 0},
     [N_PARAMS] = {0},
 };
 
@@ -123,6 +130,7 @@ static void *compaction_create(const FsHostApi *api, FsHost *host, const FsParam
   fsc_init(&s->core, api, host, (uint64_t)values[PARAM_SCAN_NS].i, (int)values[PARAM_EXTFRAG_THRESHOLD].i,
            values[PARAM_NOGROUP_TARGETS].b);
   fsc_set_search(&s->core, values[PARAM_FAST_SEARCH].b, values[PARAM_SHARED_STATE].b);
+  s->core.drain_block = values[PARAM_DRAIN_BLOCK].b;
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
 }
@@ -138,6 +146,9 @@ static void compaction_boot_done(void *state) { fsc_boot_done(&((Compaction *)st
 static void count(Compaction *s, int c, uint64_t n) {
   if (n) s->api->counter_add(s->host, s->counter[c], (int64_t)n);
 }
+
+#define HOST_HAS_DRAIN(s)                                                                                         \
+  ((s)->api->size >= offsetof(FsHostApi, drain_local_pages) + sizeof(((FsHostApi *)0)->drain_local_pages))
 
 static void count_scanned(Compaction *s, const FscControl *cc) {
   count(s, C_MIGRATE_SCANNED, cc->migrate_scanned);
@@ -215,6 +226,11 @@ static FsStageResult direct_compact(Compaction *s, const FsAllocRequest *req, ui
     return FS_STAGE_SKIPPED;
   }
   count(s, C_STALL, 1);
+  /* before 3.19 __alloc_pages_direct_compact() drained this CPU's lists
+   * once, after compaction ("page migration frees to the PCP lists but we
+   * want merging") */
+  if (!c->drain_block && HOST_HAS_DRAIN(s))
+    for (uint32_t z = 0; z < c->nr_zones; z++) s->api->drain_local_pages(s->host, z);
   if (captured != FS_PFN_NONE) {
     count(s, C_SUCCESS, 1);
     count(s, C_CAPTURED, 1);
