@@ -106,7 +106,7 @@ static const char *const counter_help[N_COUNTERS] = {
     "pfns scanned by the migration scanner (direct and manual compaction)",
     "pfns scanned by the free scanner (direct and manual compaction)",
     "pages isolated by both scanners",
-    "requests handed a block freed by compaction (approximated compaction_capture)",
+    "requests handed the block a compaction free merged to their order (compaction_capture)",
     "zones skipped because compaction was deferred there",
     "direct compactions skipped in every zone (compaction_suitable failed: reclaim first)",
     "zones refused by the fragmentation index (failure for lack of memory, extfrag_threshold)",
