@@ -297,7 +297,13 @@ static void test_effect_async(void) {
  * recovers the blocks, and pays for it: compact_stall 130, 168, 213 (170.3)
  * -> 259, 351, 260 (290).  Asserted: the refaults within 10% (spread 60k),
  * THP faults within twice their spreads, stalls within twice theirs, and
- * at least 60 more direct compaction stalls with refaults (measured 120). */
+ * at least 60 more direct compaction stalls with refaults (measured 120).
+ * #14 item 5 (exact capture; migrated pages freed through the pcp lists,
+ * drained when compaction leaves a cc->order block) moved the stalls from
+ * 139, 278, 133 (183.3) -> 209, 249, 379 (279) to 220, 169, 214 (201) ->
+ * 269, 181, 321 (257): a difference of 56 (was 96), inside both spreads;
+ * THP faults 179, 178, 161 (172.7) -> 176, 187, 165 (176).  The stall
+ * margin is asserted at half the measured difference, 28 (was 60). */
 static void test_effect_refault(void) {
   const char *off[] = {FLEET, "phase.uptime.thp_madvise=true", NULL};
   const char *on[] = {FLEET, "phase.uptime.thp_madvise=true", "stream.pagecache.refault=0.2", NULL};
@@ -311,7 +317,7 @@ static void test_effect_refault(void) {
   ft_assert_band("refault 0.2: THP faults served", m[1][1], 75, 204);
   ft_assert_band("no refaults: compact_stall", m[0][2], 4, 337);
   ft_assert_band("refault 0.2: compact_stall", m[1][2], 106, 474);
-  g_assert_cmpfloat(m[1][2], >, m[0][2] + 60);
+  g_assert_cmpfloat(m[1][2], >, m[0][2] + 28);
 }
 
 /* The THP split before swap, with a 64 MiB swap device that fills: a THP

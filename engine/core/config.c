@@ -37,6 +37,7 @@ const FsiConfKey fsi_conf_keys[] = {
     {"vm", "thp_swap_split", FSI_CT_BOOL, "true", "a THP that finds no swap room is split and its base pages swapped one by one as room allows (split_folio_to_list in shrink_folio_list); false: it is kept whole (activated)", NULL, NOB},
     {"vm", "pcp", FSI_CT_BOOL, "true", "per-CPU page lists (6.1 batch and high sizing)", NULL, NOB},
     {"vm", "pcp_sizing", FSI_CT_ENUM, "5.14", "per-CPU list sizing: 5.14 (high from the low watermark shared among CPUs, the free_factor ramp, short lists while kswapd runs), 5.0 (high = 6 * batch, batch capped at 1 MiB, one batch freed past high), 2.6 (the same with the batch capped at 512 KiB)", "5.14|5.0|2.6", NOB},
+    {"vm", "migrate_free_pcp", FSI_CT_BOOL, "true", "a migrated page's old frames are freed through the pcp lists (put_page -> free_unref_page), as every kernel frees them; compaction drains the local lists to merge them (see compaction.drain_block); false: straight to the buddy lists", NULL, NOB},
     {"vm", "pcp_high_order", FSI_CT_BOOL, "true", "pcp lists also cache orders 1-3 and THP (5.13+); false: order 0 only", NULL, NOB},
     {"vm", "slub_max_order", FSI_CT_INT, "3", "slub_max_order: highest order of a slab page", NULL, 0, 10},
     {"vm", "watermark_boost_factor", FSI_CT_INT, "15000", "vm.watermark_boost_factor (1/10000 of the high watermark; 0: off)", NULL, 0, 1000000},

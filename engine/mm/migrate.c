@@ -194,10 +194,13 @@ static void move_alloc(FsiRun *run, FsiAlloc *a, uint64_t dst) {
   a->pfn = (uint32_t)dst;
   a->zone = (uint8_t)fsi_pfn_zone(m, dst);
   /* The old page is freed with its pageblock's current type (ISOLATE inside
-   * an isolated range).  Simplified: straight to the buddy lists, without
-   * the pcp lists or the policies' freed hook (which would re-enter the
-   * policy that is migrating). */
-  fsi_free_pages_pb(m, src, order, false);
+   * an isolated range).  put_page() -> free_unref_page(): orders the pcp
+   * lists cache go to the migrating task's CPU's list (vm.migrate_free_pcp;
+   * ISOLATE blocks bypass them) and reach the buddy lists, where they can
+   * merge and be captured, when the lists overflow or compaction drains
+   * them; the rest straight to the buddy lists, without the policies'
+   * freed hook (which would re-enter the policy that is migrating). */
+  if (!fsi_pcp_free_migrated(run, src, order)) fsi_free_pages_pb(m, src, order, false);
   run->stats.c[FSI_C_pgmigrate_success] += fsi_pages_of_order(order);
   run->charged_ns += fsi_pages_of_order(order) * cost_migrate_ns(run);
 }

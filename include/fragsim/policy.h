@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 /* ---- ABI ------------------------------------------------------------------ */
 
 #define FS_ABI_MAJOR 1
-#define FS_ABI_MINOR 3
+#define FS_ABI_MINOR 4
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
@@ -356,6 +356,27 @@ typedef struct FsHostApi {
    * compaction state, used by compaction and kcompactd alike).  Asking again
    * with another size stops the run with an error. */
   void *(*shared_area)(FsHost *h, const char *key, size_t size);
+
+  /* ---- appended in ABI 1.4 (check size before calling) ---- */
+  /* The capture control of direct compaction (5.1+: compact_zone_order()
+   * and compaction_capture()).  Between capture_begin and capture_end, the
+   * first free whose buddy merge passes through exactly `order` in `zone`
+   * stops merging there and goes on no list, unless its pageblock is CMA or
+   * ISOLATE, or MOVABLE with order below pageblock_order.  Every free in that
+   * window counts (migrated sources, released targets, pcp lists drained):
+   * the simulation runs only the compacting task.  capture_page: the block
+   * captured so far, or FS_PFN_NONE (compact_zone()'s "stop if a page has
+   * been captured").  capture_end clears the control and returns the block
+   * (FS_PFN_NONE if none), then owned by the caller as a take_free_block()
+   * block is: hand it to the request as FS_STAGE_CAPTURED.  Orders 1..max
+   * order - 1 (the merge loop never checks the top order); no nesting. */
+  void (*capture_begin)(FsHost *h, uint32_t zone, uint32_t order);
+  uint64_t (*capture_page)(FsHost *h);
+  uint64_t (*capture_end)(FsHost *h);
+  /* drain_local_pages(zone): flush the pcp lists of the zone on the CPU of
+   * the task the hook runs for (lru_add_drain_cpu_zone() in compact_zone()),
+   * so migrated pages freed there merge.  No drain cost is charged. */
+  void (*drain_local_pages)(FsHost *h, uint32_t zone);
 } FsHostApi;
 
 /* migrate_page results */

@@ -32,6 +32,7 @@ void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, 
   c->scan_ns = scan_ns;
   c->extfrag_threshold = extfrag_threshold;
   c->nogroup_targets = nogroup_targets;
+  c->drain_block = true;
   c->zone = c->own_zone;
   c->freepages = g_array_new(FALSE, FALSE, sizeof(FscPiece));
   c->migratepages = g_array_new(FALSE, FALSE, sizeof(uint64_t));
@@ -845,27 +846,14 @@ static FsCompactResult compact_finished(FscCore *c, FscControl *cc) {
   return FS_COMPACT_NO_SUITABLE_PAGE;
 }
 
-/* Capture, approximated.  The kernel (5.1+, compaction_capture) hands the
- * compactor a block of exactly cc->order as it forms in __free_one_page,
- * before anyone else can take it.  The engine has no such hook in its free
- * path, so after each migration round a free block of at least the order on
- * the request's own list is taken (take_free_block, expanded to the order).
- * At compaction's start no such block exists (else the watermark check
- * would have succeeded), so what is taken is what this compaction freed.
- * Blocks only reachable by fallback (another type's list) and CMA blocks
- * are left to the allocator's retry, as the kernel's capture refuses CMA. */
-static bool try_capture(FscCore *c, FscControl *cc) {
-  const FsHostApi *api = c->api;
-  if (!cc->capture || cc->order <= 0) return false;
-  for (uint32_t o = (uint32_t)cc->order; o <= c->max_order; o++) {
-    uint64_t pfn = api->free_list_first(c->host, cc->zone, o, cc->migratetype);
-    if (pfn == FS_PFN_NONE) continue;
-    uint64_t got = api->take_free_block(c->host, pfn, (uint32_t)cc->order, cc->migratetype);
-    if (got == FS_PFN_NONE) continue;
-    cc->captured_pfn = got;
-    return true;
-  }
-  return false;
+/* Capture (5.1+): compact_zone_order() points the task's capture_control
+ * at its compact_control for the whole of compact_zone(); the engine's free
+ * path (__free_one_page -> compaction_capture) then hands over the first
+ * block whose merge reaches exactly cc->order in this zone, with the kernel's
+ * type rules (no CMA or ISOLATE, no MOVABLE below pageblock order).  Only
+ * direct compaction captures: kcompactd is a kernel thread (task_capc). */
+static bool capture_on(const FscCore *c, const FscControl *cc) {
+  return cc->capture && cc->direct && cc->order > 0 && HOST_HAS(c, capture_end);
 }
 
 /* ---- compact_zone ------------------------------------------------------------------------ */
@@ -953,8 +941,15 @@ static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_st
   g_array_set_size(c->migratepages, 0);
 
   FsCompactResult ret;
-  /* last_migrated_pfn: where the last round that isolated something
-   * started, until the scanner leaves that order-aligned block (0: none) */
+  bool capture = capture_on(c, cc);
+  if (capture) api->capture_begin(c->host, cc->zone, (uint32_t)cc->order);
+  /* compact_zone()'s last_migrated_pfn: where the last round that isolated
+   * something started, until the scanner leaves that cc->order-aligned
+   * block (0: none).  It decides the 5.1+ rescan (the next round continues
+   * that block) and, 3.19+, the drain of the pages migrated from it that
+   * wait on this CPU's pcp lists. */
+  bool drain = c->drain_block && cc->order > 0 && HOST_HAS(c, drain_local_pages);
+  bool undrained = false;
   uint64_t last_migrated_pfn = 0;
   uint64_t order_chunk = (uint64_t)1 << (cc->order > 0 ? (uint32_t)cc->order : 0u);
   for (;;) {
@@ -962,24 +957,32 @@ static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_st
     if (ret != FS_COMPACT_CONTINUE && ret != FS_COMPACT_NO_SUITABLE_PAGE) break;
     uint64_t iteration_start = cc->migrate_pfn;
     cc->rescan = c->rescan && pb_start(c, last_migrated_pfn) == pb_start(c, iteration_start);
-    if (isolate_migratepages(c, cc) == ISOLATE_NONE) {
-      if (cc->order > 0 && last_migrated_pfn && last_migrated_pfn < (cc->migrate_pfn & ~(order_chunk - 1)))
+    if (isolate_migratepages(c, cc) != ISOLATE_NONE) {
+      undrained = true;
+      last_migrated_pfn = iteration_start;
+      uint64_t failed_before = cc->migrate_failed;
+      bool nomem = migrate_pages(c, cc);
+      if (nomem && !scanners_met(c, cc)) {
+        ret = FS_COMPACT_CONTENDED;
+        break;
+      }
+      /* a failed migration in async direct compaction: no rescan of this
+       * block, and no drain ("draining pcplists is useless in this case") */
+      if (cc->migrate_failed > failed_before && cc->direct && cc->mode == FSC_MODE_ASYNC) {
         last_migrated_pfn = 0;
-      continue;
+        undrained = false;
+      }
     }
-    last_migrated_pfn = iteration_start;
-    uint64_t failed_before = cc->migrate_failed;
-    bool nomem = migrate_pages(c, cc);
-    if (nomem && !scanners_met(c, cc)) {
-      ret = FS_COMPACT_CONTENDED;
-      break;
-    }
-    /* a failed migration in async direct compaction: no rescan of this block */
-    if (cc->migrate_failed > failed_before && cc->direct && cc->mode == FSC_MODE_ASYNC) last_migrated_pfn = 0;
-    /* check_drain: the scanner left the block it migrated from */
-    if (cc->order > 0 && last_migrated_pfn && last_migrated_pfn < (cc->migrate_pfn & ~(order_chunk - 1)))
+    /* check_drain: the migration scanner has left the cc->order-aligned
+     * block it last migrated from: flush the freed pages so they merge
+     * (and compact_finished() or the capture sees the block) */
+    if (cc->order > 0 && last_migrated_pfn && last_migrated_pfn < (cc->migrate_pfn & ~(order_chunk - 1))) {
+      if (drain && undrained) api->drain_local_pages(c->host, cc->zone);
+      undrained = false;
       last_migrated_pfn = 0;
-    if (try_capture(c, cc)) {
+    }
+    /* stop if a page has been captured */
+    if (capture && api->capture_page(c->host) != FS_PFN_NONE) {
       ret = FS_COMPACT_SUCCESS;
       break;
     }
@@ -1000,5 +1003,12 @@ static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_st
   g_array_set_size(c->freepages, 0);
   g_array_set_size(c->migratepages, 0);
   api->charge_ns(c->host, (cc->migrate_scanned + cc->free_scanned) * c->scan_ns);
+  /* compact_zone_order(): hide the capture control (the released targets
+   * above could still be captured), then a captured block means success
+   * whatever compact_zone() returned */
+  if (capture) {
+    cc->captured_pfn = api->capture_end(c->host);
+    if (cc->captured_pfn != FS_PFN_NONE) ret = FS_COMPACT_SUCCESS;
+  }
   return ret;
 }

@@ -13,11 +13,12 @@
  * a pageblock at a time) and free scanner (high -> low pfn), compact_finished,
  * compaction_suitable with the fragmentation index, deferral, skip bits and
  * cached pfns, the 5.1+ fast searches (fast_find_migrateblock,
- * fast_isolate_freepages, fast_isolate_around) and the approximated capture.
+ * fast_isolate_freepages, fast_isolate_around), capture (the engine's
+ * capture control) and the local pcp drain when the migration scanner
+ * leaves a cc->order-aligned block (migrated pages are freed through the
+ * pcp lists, vm.migrate_free_pcp).
  * What it leaves out: the async free-scanner stride, lock contention and need_resched aborts, the
- * "too many isolated" throttle, and draining per-CPU lists between
- * order-aligned blocks (the engine frees migrated pages straight to the
- * buddy lists, so migration itself never leaves pages on them).
+ * "too many isolated" throttle.
  */
 #ifndef FS_POLICIES_COMPACT_CORE_H
 #define FS_POLICIES_COMPACT_CORE_H
@@ -70,6 +71,7 @@ typedef struct {
   bool rescan;               /* parameter: 5.1+ rescan rule (cc->rescan, last_migrated_pfn) */
   bool fast_find_refused;    /* parameter: 6.1's block-start skip check refuses the fast-found block */
   bool trace;                /* parameter: one "trace:" line on stderr per compact_zone() (fsc_trace) */
+  bool drain_block;          /* 3.19+: drain the local pcp lists when the migration scanner leaves a cc->order block */
   /* The per-zone state: the host's shared area "compact-core/zones" when
    * shared_state (so compaction and kcompactd see one state per zone, as the
    * kernel keeps it in struct zone), else own_zone. */
@@ -93,7 +95,7 @@ typedef struct {
   bool ignore_skip_hint;
   bool ignore_block_suitable;
   bool proactive;            /* proactive_compaction: stop at proactive_low */
-  bool capture;              /* take a block of the order when one appears */
+  bool capture;              /* capture_control: take the first block a free merges to exactly the order (direct only) */
   int proactive_low;         /* score at which proactive compaction stops */
   /* scanner state */
   uint64_t zone_start, zone_end;

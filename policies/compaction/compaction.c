@@ -25,7 +25,7 @@
 
 #include "compact-core.h"
 
-enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, PARAM_RESCAN, PARAM_FAST_FIND_REFUSED, PARAM_TRACE, N_PARAMS };
+enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, PARAM_RESCAN, PARAM_FAST_FIND_REFUSED, PARAM_TRACE, PARAM_DRAIN_BLOCK, N_PARAMS };
 
 static const FsParamSpec compaction_params[] = {
     [PARAM_EXTFRAG_THRESHOLD] = {.name = "extfrag_threshold",
@@ -92,6 +92,13 @@ static const FsParamSpec compaction_params[] = {
                              " (docs/policies.md, 'The compaction trace'); off costs nothing",
                      .min = 1,
                      .max = 0},
+    [PARAM_DRAIN_BLOCK] = {.name = "drain_block",
+                           .type = FS_PARAM_BOOL,
+                           .default_value = "true",
+                           .help = "compact_zone() drains this CPU's pcp lists when the migration scanner leaves a "
+                                   "cc->order-aligned block (3.19+); false: once, after direct compaction (before 3.19)",
+                           .min = 1,
+                           .max = 0},
     [N_PARAMS] = {0},
 };
 
@@ -122,7 +129,7 @@ static const char *const counter_help[N_COUNTERS] = {
     "pfns scanned by the migration scanner (direct and manual compaction)",
     "pfns scanned by the free scanner (direct and manual compaction)",
     "pages isolated by both scanners",
-    "requests handed a block freed by compaction (approximated compaction_capture)",
+    "requests handed the block a compaction free merged to their order (compaction_capture)",
     "zones skipped because compaction was deferred there",
     "direct compactions skipped in every zone (compaction_suitable failed: reclaim first)",
     "zones refused by the fragmentation index (failure for lack of memory, extfrag_threshold)",
@@ -149,6 +156,7 @@ static void *compaction_create(const FsHostApi *api, FsHost *host, const FsParam
   fsc_set_trace(&s->core, values[PARAM_TRACE].b);
   fsc_set_rescan(&s->core, values[PARAM_RESCAN].b);
   fsc_set_fast_find_refused(&s->core, values[PARAM_FAST_FIND_REFUSED].b);
+  s->core.drain_block = values[PARAM_DRAIN_BLOCK].b;
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
 }
@@ -164,6 +172,9 @@ static void compaction_boot_done(void *state) { fsc_boot_done(&((Compaction *)st
 static void count(Compaction *s, int c, uint64_t n) {
   if (n) s->api->counter_add(s->host, s->counter[c], (int64_t)n);
 }
+
+#define HOST_HAS_DRAIN(s)                                                                                         \
+  ((s)->api->size >= offsetof(FsHostApi, drain_local_pages) + sizeof(((FsHostApi *)0)->drain_local_pages))
 
 static void count_scanned(Compaction *s, const FscControl *cc) {
   count(s, C_MIGRATE_SCANNED, cc->migrate_scanned);
@@ -267,6 +278,11 @@ static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, Fs
   }
   count(s, C_STALL, 1);
   *ret_counted = "success";
+  /* before 3.19 __alloc_pages_direct_compact() drained this CPU's lists
+   * once, after compaction ("page migration frees to the PCP lists but we
+   * want merging") */
+  if (!c->drain_block && HOST_HAS_DRAIN(s))
+    for (uint32_t z = 0; z < c->nr_zones; z++) s->api->drain_local_pages(s->host, z);
   if (captured != FS_PFN_NONE) {
     count(s, C_SUCCESS, 1);
     count(s, C_CAPTURED, 1);
