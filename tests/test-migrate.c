@@ -207,7 +207,11 @@ static void test_migrate_page_handle_follows(Fx *fx, gconstpointer data) {
   for (uint64_t p = src; p < src + 4; p++) g_assert_false(m->pages[p].flags & FSI_PG_ALLOC);
   g_assert_cmpuint(total_free(run), ==, free_before + 4); /* the old frames are free */
   g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success], ==, 4);
-  g_assert_cmpuint(run->charged_ns, ==, 4 * (uint64_t)fsi_config_int(run->cfg, "cost", "migrate_ns"));
+  /* one folio: unmap and remap once, the copy per base page (#14 item 4) */
+  g_assert_cmpuint(run->charged_ns, ==,
+                   (uint64_t)fsi_config_int(run->cfg, "cost", "migrate_unmap_ns") +
+                       4 * (uint64_t)fsi_config_int(run->cfg, "cost", "migrate_ns") +
+                       (uint64_t)fsi_config_int(run->cfg, "cost", "migrate_remap_ns"));
 
   /* the rest of the isolated block stays isolated, in aligned pieces */
   uint64_t isolated = 0;
@@ -340,15 +344,17 @@ static void contig_case(Fx *fx, uint64_t start, uint64_t nr) {
   g_assert_cmpuint(fsi_get_pageblock_mt(&run->mem, start), ==, FS_MIGRATE_UNMOVABLE);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_contig_success], ==, 1);
   g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success], ==, moving);
-  /* the fixed part (page_isolation.c; docs/model.md) plus, per page moved,
-   * its isolation and its migration */
+  /* the fixed part (page_isolation.c; docs/model.md) plus, per page moved
+   * (order 0: one folio each), its isolation and its migration's unmap,
+   * copy and remap */
   uint64_t pbn = run->mem.pageblock_nr_pages;
   uint64_t nb = (((end + pbn - 1) & ~(pbn - 1)) - (start & ~(pbn - 1))) / pbn;
   uint64_t fixed = nb * pbn * run->cost.pfn_walk + 2 * nb * run->cost.pageblock_move +
                    2 * run->ncpus * run->cost.drain_cpu + run->cost.rcu_expedited + 2 * nr * run->cost.pfn_walk;
   g_assert_cmpuint(fixed, >, 0);
   g_assert_cmpuint(run->charged_ns, ==,
-                   fixed + moving * ((uint64_t)fsi_config_int(run->cfg, "cost", "migrate_ns") + run->cost.isolate_page));
+                   fixed + moving * ((uint64_t)fsi_config_int(run->cfg, "cost", "migrate_ns") + run->cost.migrate_unmap +
+                                     run->cost.migrate_remap + run->cost.isolate_page));
   /* pages just outside the range are not part of it */
   if (start > 0 && (run->mem.pages[start - 1].flags & FSI_PG_ALLOC))
     g_assert_false(run->allocs[run->mem.pages[start - 1].alloc].flags & FSI_AF_CONTIG);

@@ -225,6 +225,11 @@ static int h_migrate_page(FsHost *h, uint64_t src, uint64_t dst) {
   return fsi_migrate_page(RUN(h), src, dst);
 }
 
+static int h_isolate_migratable(FsHost *h, uint64_t pfn, uint32_t mode) {
+  if (!check_pfn(h, "isolate_migratable", pfn)) return FS_MIGRATE_ENOTHEAD;
+  return fsi_isolate_migratable(RUN(h), pfn, mode);
+}
+
 static int h_alloc_contig_range(FsHost *h, uint64_t start, uint64_t nr, uint32_t mt, uint32_t task, uint64_t *ret) {
   if (!nr || !check_pfn(h, "alloc_contig_range", start) || !check_pfn(h, "alloc_contig_range", start + nr - 1) ||
       !check_order_mt(h, "alloc_contig_range", 0, mt))
@@ -417,4 +422,5 @@ const FsHostApi fsi_host_api = {
     .free_list_prev = h_free_list_prev,
     .free_list_rotate = h_free_list_rotate,
     .shared_area = h_shared_area,
+    .isolate_migratable = h_isolate_migratable,
 };

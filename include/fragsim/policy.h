@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 /* ---- ABI ------------------------------------------------------------------ */
 
 #define FS_ABI_MAJOR 1
-#define FS_ABI_MINOR 3
+#define FS_ABI_MINOR 4
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
@@ -356,6 +356,21 @@ typedef struct FsHostApi {
    * compaction state, used by compaction and kcompactd alike).  Asking again
    * with another size stops the run with an error. */
   void *(*shared_area)(FsHost *h, const char *key, size_t size);
+
+  /* ---- appended in ABI 1.4 (check size before calling) ---- */
+  /* isolate_migratepages_block()'s per-page test, for compaction in migrate
+   * mode `mode` (FS_MIGRATE_MODE_*): whether the allocation headed at pfn
+   * would be taken off its LRU for migration.  FS_MIGRATE_OK charges the
+   * isolation (cost.isolate_page_ns per page, putback included); otherwise
+   * the reason, nothing charged: ENOTHEAD, ECOMPOUND (order > 0 while
+   * vm.compaction_large_folios is off: 6.1 skips every compound page),
+   * EUNMOVABLE (no LRU or movable-ops page; hugetlb), EPINNED (a pinned page
+   * without a mapping: anon; pinned page cache and shmem are isolated and
+   * fail in migrate_page), and in MIGRATE_ASYNC (ISOLATE_ASYNC_MIGRATE)
+   * EWRITEBACK and EDIRTY (dirty page cache while vm.file_migrate_folio is
+   * off).  The order limit (moving an allocation of the requested order
+   * cannot help) stays the caller's. */
+  int (*isolate_migratable)(FsHost *h, uint64_t pfn, uint32_t mode);
 } FsHostApi;
 
 /* migrate_page results */
@@ -365,6 +380,12 @@ typedef struct FsHostApi {
 #define FS_MIGRATE_ENOTHEAD 3    /* src is not the head of an allocation */
 #define FS_MIGRATE_ETARGET 4     /* dst is not isolated free memory that fits */
 #define FS_MIGRATE_EWRITEBACK 5  /* under writeback: compaction's migration does not wait for it (ABI 1.2) */
+#define FS_MIGRATE_ECOMPOUND 6   /* a compound page compaction does not take (ABI 1.4: isolate_migratable) */
+#define FS_MIGRATE_EDIRTY 7      /* dirty page cache without migrate_folio: not migrated outside MIGRATE_SYNC (ABI 1.4) */
+/* enum migrate_mode, for isolate_migratable (ABI 1.4) */
+#define FS_MIGRATE_MODE_ASYNC 0
+#define FS_MIGRATE_MODE_SYNC_LIGHT 1
+#define FS_MIGRATE_MODE_SYNC 2
 #define FS_EBUSY 16
 #define FS_ENOMEM 12
 
