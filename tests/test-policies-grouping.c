@@ -893,15 +893,21 @@ static void test_effect_grouping_stress_highalloc(void) {
  * pages, keeps the free pool up, and order-3 atomic failures nearly vanish
  * with or without the reserve (seeds 1-3, vm.pcp=false: migratetype 70,
  * 148, 64 (94); migratetype+highatomic 55, 156, 65 (92)): the preset's
- * pressure on atomic requests came from kswapd writing pages itself. */
+ * pressure on atomic requests came from kswapd writing pages itself.
+ * After #14 item 3 (the preset's anonymous stream is order 0 only: no kernel
+ * before large folios has order-1..2 anon memory) the loads are re-drawn:
+ * migratetype 177, 7436, 9053 (5555, spread 8876: seed 1 barely fails),
+ * migratetype+highatomic 95, 89, 36 (73.3, spread 59).  Asserted: without
+ * the reserve in [100, 14000] (the chaotic load), with it within its spread
+ * of its mean, and still under a tenth (measured 1.3%). */
 static void test_effect_highatomic_atomic_bursts(void) {
   const char *sets[] = {"vm.pcp=false", "vm.writeback=immediate", NULL};
   const char *cols[] = {"stream_net_failures", NULL};
   const FtArm arms[] = {{"migratetype", sets}, {"migratetype+highatomic", sets}};
   double m[2];
   ft_effect("atomic-bursts", arms, 2, cols, EFFECT_SEEDS, m);
-  ft_assert_band("migratetype failures", m[0], 3640, 11250);
-  ft_assert_band("migratetype+highatomic failures", m[1], 159, 295);
+  ft_assert_band("migratetype failures", m[0], 100, 14000);
+  ft_assert_band("migratetype+highatomic failures", m[1], 14, 133);
   g_assert_cmpfloat(m[1], <, m[0] / 10);
 }
 
