@@ -841,7 +841,18 @@ static void test_effect_proactive(void) {
  * space, so both scanners count more and direct compaction succeeds a
  * little less often.  Asserted: each mean within twice its seed spread
  * (scanned counts) or 5-10% (success), fast above linear by 1.3x on both
- * scanned counts, and fewer successes. */
+ * scanned counts, and fewer successes.
+ * After #14 items 3-4 (the preset's anon and page cache streams order 0
+ * only; 6.1 skipping compound pages; async direct compaction skipping the
+ * rest of a chunk after a failed migration), measured the same way:
+ * compact_free_scanned 5.02M, 5.75M, 5.09M (5.28M) -> 7.54M, 6.94M, 7.11M
+ * (7.20M); compact_migrate_scanned 392k, 380k, 423k (398k) -> 534k, 499k,
+ * 548k (527k); compact_success 166, 166, 163 (165) -> 176, 175, 172 (174).
+ * Both scanners cover about half as much (which of the three changes
+ * does most was not measured), and the fast searches no longer cost
+ * successes: the old "fewer successes" was a property of that load, not
+ * of the searches.  Asserted: each mean within twice its seed spread or 5%, fast
+ * above linear by 1.25x on both scanned counts. */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -849,15 +860,14 @@ static void test_effect_fast_search(void) {
                         "compaction.compact_success", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("linear: compact_free_scanned", m[0][0], 5.6e6, 12.4e6);
-  ft_assert_band("fast: compact_free_scanned", m[1][0], 9.4e6, 19.8e6);
-  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 0.74e6, 1.14e6);
-  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 1.23e6, 1.81e6);
-  ft_assert_band("linear: compact_success", m[0][2], 166, 202);
-  ft_assert_band("fast: compact_success", m[1][2], 148, 172);
-  g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.3);
-  g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.3);
-  g_assert_cmpfloat(m[1][2], <, m[0][2]);
+  ft_assert_band("linear: compact_free_scanned", m[0][0], 3.8e6, 6.8e6);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 6.0e6, 8.4e6);
+  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 310e3, 486e3);
+  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 429e3, 625e3);
+  ft_assert_band("linear: compact_success", m[0][2], 157, 173);
+  ft_assert_band("fast: compact_success", m[1][2], 165, 183);
+  g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.25);
+  g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.25);
 }
 
 /* stress-highalloc on 6.1 with one compaction state per policy (the old
