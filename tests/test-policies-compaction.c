@@ -1007,7 +1007,16 @@ static void test_effect_file_migrate_folio(void) {
  * 892844, 896482 (894514) -> 919580, 915038, 922701 (919106).  Asserted:
  * success within 6 points (spreads 1.8, 0.4), direct reclaim within 10%,
  * swap-out within 5%; lumpy adding at least 80 points (measured 104), 3
- * times the direct reclaim (4.7) and some swap-out (measured +2.7%). */
+ * times the direct reclaim (4.7) and some swap-out (measured +2.7%).
+ * After #14 item 3 (the preset's anon and page cache streams order 0 only),
+ * measured the same way: success 96, 97.6, 92.4 (95.3) -> 191.8, 191.4, 192
+ * (191.7) %; pgsteal_direct 21695, 22176, 21923 (21931) -> 105955, 108901,
+ * 101902 (105586); pswpout 813354, 813529, 814957 (813947) -> 833049,
+ * 833341, 834533 (833641).  Without the order-1/2 user pages, grouping
+ * alone makes more huge pages; lumpy still adds 96 points, 4.8 times the
+ * direct reclaim and +2.4% swap-out.  Bands: success within twice the
+ * spread (5.2) or 6 points, reclaim within 10% or twice the spread, swap-out
+ * within 5%. */
 static void test_effect_lumpy(void) {
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0",
                            "vm.watermark_check=pre-4.4", "vm.kswapd_high_order=loop", "vm.shrinker_defer=full",
@@ -1019,12 +1028,12 @@ static void test_effect_lumpy(void) {
                         NULL};
   double m[2][4];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 81.1, 93.1);
-  ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 185.5, 197.5);
-  ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 20616, 25197);
-  ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 97676, 119382);
-  ft_assert_band("without lumpy: pswpout", m[0][3], 849788, 939240);
-  ft_assert_band("with lumpy: pswpout", m[1][3], 873151, 965061);
+  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 84.9, 105.7);
+  ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 185.7, 197.7);
+  ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 19738, 24124);
+  ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 91600, 119600);
+  ft_assert_band("without lumpy: pswpout", m[0][3], 773250, 854644);
+  ft_assert_band("with lumpy: pswpout", m[1][3], 791959, 875323);
   g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 80);
   g_assert_cmpfloat(m[1][2], >, m[0][2] * 3);
   g_assert_cmpfloat(m[1][3], >, m[0][3]);
@@ -1088,7 +1097,14 @@ static void test_effect_lumpy_credit(void) {
  * sets sweep explicitly): pageoutrun 1205, 1196, 1310 (1237) -> 12833,
  * 12512, 16713 (14019); lumpy blocks 6911, 6197, 7502 (6870) -> 32481,
  * 31511, 37608 (33867); pgsteal_kswapd 1.3435M, 1.3360M, 1.3339M (1.3378M)
- * -> 1.5457M, 1.5442M, 1.5518M (1.5472M).  Bands twice the spreads. */
+ * -> 1.5457M, 1.5442M, 1.5518M (1.5472M).  Bands twice the spreads.
+ * After #14 item 3 (the preset's anon and page cache order 0 only):
+ * pageoutrun 1184, 1187, 1214 (1195) -> 11149, 11389, 23378 (15305);
+ * lumpy blocks 6240, 7182, 6927 (6783) -> 22744, 24500, 18004 (21749);
+ * pgsteal_kswapd 1.2448M, 1.2600M, 1.2503M (1.2517M) -> 1.4242M, 1.4247M,
+ * 1.4386M (1.4292M).  Fewer order-1/2 requests: kswapd reclaims less in
+ * both arms; the sweep arm's pageoutrun and blocks vary more (seed 3).
+ * Bands twice the spreads (pgsteal_kswapd: 3%). */
 static void test_effect_kswapd_sweep(void) {
   const char *gap[] = {"vm.swap=1G", "vm.kswapd_high_order=compact-gap", NULL};
   const char *sweep[] = {"vm.swap=1G", "vm.kswapd_high_order=sweep", NULL};
@@ -1098,11 +1114,11 @@ static void test_effect_kswapd_sweep(void) {
   double m[2][5];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("compact-gap: pageoutrun", m[0][0], 1009, 1465);
-  ft_assert_band("sweep: pageoutrun", m[1][0], 5617, 22421);
+  ft_assert_band("sweep: pageoutrun", m[1][0], 5600, 40000);
   ft_assert_band("compact-gap: lumpy blocks", m[0][2], 4260, 9480);
-  ft_assert_band("sweep: lumpy blocks", m[1][2], 21673, 46061);
-  ft_assert_band("compact-gap: pgsteal_kswapd", m[0][1], 1318430, 1357150);
-  ft_assert_band("sweep: pgsteal_kswapd", m[1][1], 1532130, 1562290);
+  ft_assert_band("sweep: lumpy blocks", m[1][2], 8700, 40000);
+  ft_assert_band("compact-gap: pgsteal_kswapd", m[0][1], 1214000, 1289000);
+  ft_assert_band("sweep: pgsteal_kswapd", m[1][1], 1400000, 1460000);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 5);
   g_assert_cmpfloat(m[1][2], >, m[0][2] * 2);
   g_assert_cmpfloat(m[1][1], >, m[0][1]);
