@@ -1147,9 +1147,12 @@ static void test_effect_kswapd_loop(void) {
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   /* measured: pageoutrun 31776, 31798, 31650 (31741) -> 33820, 33947,
    * 34317 (34028); pgsteal_kswapd 1.3907M -> 1.3913M; success 0.07/0.2 % on
-   * both.  Bands twice the spreads (148, 497). */
-  ft_assert_band("sweep: pageoutrun", m[0][0], 31445, 32037);
-  ft_assert_band("loop: pageoutrun", m[1][0], 33034, 35022);
+   * both.  Bands twice the spreads (148, 497).  After #14 item 3 (the
+   * preset's anon and page cache order 0 only): 31323, 31301, 31296 (31307)
+   * -> 33847, 34061, 33804 (33904); pgsteal_kswapd 1.3255M -> 1.3259M;
+   * success unchanged.  Bands kept as wide, moved to the new means. */
+  ft_assert_band("sweep: pageoutrun", m[0][0], 31011, 31603);
+  ft_assert_band("loop: pageoutrun", m[1][0], 32910, 34898);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.02);
   g_assert_cmpfloat(m[1][1], >=, m[0][1] * 0.98);
 }
