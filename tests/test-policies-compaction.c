@@ -778,9 +778,13 @@ static void test_effect_compaction_2010(void) {
   const char *cols[] = {"phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", "pgsteal_direct", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 114.9, 130.9);
-  ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 132, 148);
-  ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 206815, 252773);
+  /* After #14 item 3 (the preset's anon and page cache order 0 only):
+   * success 135.4, 136, 134.4 (135.3) -> 149.4, 149.2, 148.8 (149.1) %;
+   * pgsteal_direct 215165, 212239, 220549 (215984) -> 60535, 75583, 74935
+   * (70351).  Same widths around the new means (pgsteal: 10%). */
+  ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 127.3, 143.3);
+  ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 141.1, 157.1);
+  ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 194400, 237600);
   ft_assert_band("with compaction: pgsteal_direct", m[1][2], 62100, 133800);
   g_assert_cmpfloat(m[1][0] + m[1][1], >=, m[0][0] + m[0][1]);
   g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.5);
