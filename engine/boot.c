@@ -364,6 +364,10 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->cost.reclaim_swap = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_swap_ns");
   run->cost.refault = (uint64_t)fsi_config_int(cfg, "cost", "refault_ns");
   run->cost.migrate = (uint64_t)fsi_config_int(cfg, "cost", "migrate_ns");
+  run->cost.migrate_unmap = (uint64_t)fsi_config_int(cfg, "cost", "migrate_unmap_ns");
+  run->cost.migrate_remap = (uint64_t)fsi_config_int(cfg, "cost", "migrate_remap_ns");
+  run->compact_large_folios = fsi_config_bool(cfg, "vm", "compaction_large_folios");
+  run->file_migrate_folio = fsi_config_bool(cfg, "vm", "file_migrate_folio");
   run->cost.pageblock_move = (uint64_t)fsi_config_int(cfg, "cost", "pageblock_move_ns");
   run->cost.shrink_object = (uint64_t)fsi_config_int(cfg, "cost", "shrink_object_ns");
   run->cost.throttle = (uint64_t)fsi_config_int(cfg, "cost", "throttle_ns");

@@ -324,7 +324,7 @@ struct FsiRun {
   uint32_t ncpus;
   /* cached [cost] values, ns */
   struct {
-    uint64_t alloc_base, buddy_op, scan, reclaim_clean, reclaim_dirty, reclaim_swap, refault, migrate, pageblock_move,
+    uint64_t alloc_base, buddy_op, scan, reclaim_clean, reclaim_dirty, reclaim_swap, refault, migrate, migrate_unmap, migrate_remap, pageblock_move,
         shrink_object, throttle, oom_kill, jiffy, drain_cpu, rcu_expedited, isolate_page, pfn_walk;
   } cost;
 
@@ -348,6 +348,8 @@ struct FsiRun {
     FSI_DRAIN_2635, /* 2.6.24-2.6.35: before every retry of an order > 0 request */
     FSI_DRAIN_NONE, /* before 2.6.24: never */
   } direct_reclaim_drain;
+  bool compact_large_folios;    /* vm.compaction_large_folios: compaction isolates allocations above order 0 */
+  bool file_migrate_folio;      /* vm.file_migrate_folio: the page cache's mapping has a migrate_folio callback */
   bool slowpath_instant;        /* vm.slowpath=instant */
   uint64_t livelock_ns;         /* vm.slowpath_livelock */
   uint32_t loop_depth;          /* event loops running (fsi_run_execute/advance and sleeps) */

@@ -787,10 +787,14 @@ static void test_effect_compaction_2010(void) {
   const char *cols[] = {"phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", "pgsteal_direct", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 114.9, 130.9);
-  ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 132, 148);
-  ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 206815, 252773);
-  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 101200, 182900);
+  /* After #14 item 3 (the preset's anon and page cache order 0 only):
+   * success 135.4, 136, 134.4 (135.3) -> 149.4, 149.2, 148.8 (149.1) %;
+   * pgsteal_direct 215165, 212239, 220549 (215984) -> 60535, 75583, 74935
+   * (70351).  Same widths around the new means (pgsteal: 10%). */
+  ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 127.3, 143.3);
+  ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 141.1, 157.1);
+  ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 194400, 237600);
+  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 62100, 133800);
   g_assert_cmpfloat(m[1][0] + m[1][1], >=, m[0][0] + m[0][1]);
   g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.75);
 }
@@ -850,7 +854,18 @@ static void test_effect_proactive(void) {
  * space, so both scanners count more and direct compaction succeeds a
  * little less often.  Asserted: each mean within twice its seed spread
  * (scanned counts) or 5-10% (success), fast above linear by 1.3x on both
- * scanned counts, and fewer successes. */
+ * scanned counts, and fewer successes.
+ * After #14 items 3-4 (the preset's anon and page cache streams order 0
+ * only; 6.1 skipping compound pages; async direct compaction skipping the
+ * rest of a chunk after a failed migration), measured the same way:
+ * compact_free_scanned 5.02M, 5.75M, 5.09M (5.28M) -> 7.54M, 6.94M, 7.11M
+ * (7.20M); compact_migrate_scanned 392k, 380k, 423k (398k) -> 534k, 499k,
+ * 548k (527k); compact_success 166, 166, 163 (165) -> 176, 175, 172 (174).
+ * Both scanners cover about half as much (which of the three changes
+ * does most was not measured), and the fast searches no longer cost
+ * successes: the old "fewer successes" was a property of that load, not
+ * of the searches.  Asserted: each mean within twice its seed spread or 5%, fast
+ * above linear by 1.25x on both scanned counts. */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -858,15 +873,14 @@ static void test_effect_fast_search(void) {
                         "compaction.compact_success", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("linear: compact_free_scanned", m[0][0], 5.6e6, 12.4e6);
-  ft_assert_band("fast: compact_free_scanned", m[1][0], 9.4e6, 19.8e6);
-  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 0.74e6, 1.14e6);
-  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 1.23e6, 1.81e6);
-  ft_assert_band("linear: compact_success", m[0][2], 166, 202);
-  ft_assert_band("fast: compact_success", m[1][2], 148, 172);
-  g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.3);
-  g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.3);
-  g_assert_cmpfloat(m[1][2], <, m[0][2]);
+  ft_assert_band("linear: compact_free_scanned", m[0][0], 3.8e6, 6.8e6);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 6.0e6, 8.4e6);
+  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 310e3, 486e3);
+  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 429e3, 625e3);
+  ft_assert_band("linear: compact_success", m[0][2], 157, 173);
+  ft_assert_band("fast: compact_success", m[1][2], 165, 183);
+  g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.25);
+  g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.25);
 }
 
 /* thpcompact on 6.1 without and with the 5.1+ rescan rule
@@ -932,22 +946,83 @@ static void test_effect_fast_find_refused(void) {
  * (77.0) -> 69, 69.1, 70 (69.4).  Asserted: each mean within twice its
  * seed spread (at least 10%, 2 points for the percentages), direct
  * compaction deferred at least 1.2x as often and scanning under 0.6x, and
- * at least 4 points fewer huge pages. */
+ * at least 4 points fewer huge pages.
+ * After #14 items 3-4 (the preset's anon and page cache order 0 only; 6.1
+ * skipping compound pages; the async chunk skip after a failed migration),
+ * measured the same way: compact_deferred 346, 537, 443 (442) -> 811, 936,
+ * 1272 (1006); compact_migrate_scanned 2.07M, 2.01M, 1.91M (2.00M) -> 534k,
+ * 499k, 548k (527k); huge_success_pct 84.6, 81.6, 82 (82.7) -> 75.8,
+ * 75.67, 73 (74.8).  Same directions, larger ratios; bands re-drawn at
+ * twice the seed spreads. */
 static void test_effect_shared_state(void) {
   const char *separate[] = {"compaction.shared_state=false", "kcompactd.shared_state=false", NULL};
   const FtArm arms[] = {{"linux-6.1", separate}, {"linux-6.1", NULL}};
   const char *cols[] = {"compaction.compact_deferred", "compaction.compact_migrate_scanned", "huge_success_pct", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("separate: compact_deferred", m[0][0], 707, 864);
-  ft_assert_band("shared: compact_deferred", m[1][0], 898, 1602);
-  ft_assert_band("separate: compact_migrate_scanned", m[0][1], 2.98e6, 3.84e6);
-  ft_assert_band("shared: compact_migrate_scanned", m[1][1], 1.23e6, 1.81e6);
-  ft_assert_band("separate: huge_success_pct", m[0][2], 74.98, 78.98);
-  ft_assert_band("shared: huge_success_pct", m[1][2], 67.36, 71.36);
+  ft_assert_band("separate: compact_deferred", m[0][0], 60, 830);
+  ft_assert_band("shared: compact_deferred", m[1][0], 84, 1930);
+  ft_assert_band("separate: compact_migrate_scanned", m[0][1], 1.68e6, 2.32e6);
+  ft_assert_band("shared: compact_migrate_scanned", m[1][1], 429e3, 625e3);
+  ft_assert_band("separate: huge_success_pct", m[0][2], 76.7, 88.7);
+  ft_assert_band("shared: huge_success_pct", m[1][2], 69.2, 80.4);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.2);
   g_assert_cmpfloat(m[1][1], <, m[0][1] * 0.6);
   g_assert_cmpfloat(m[1][2], <, m[0][2] - 4);
+}
+
+/* stress-highalloc on 6.1 with the order mix the preset had before #14
+ * item 3 (anon 0:95, 1:3, 2:2; page cache 0:97, 1:2, 2:1), compaction's
+ * migration scanner skipping every compound page (vm.compaction_large_folios
+ * =false: 6.1's isolate_migratepages_block) and taking those below the
+ * requested order (true: large folios, linux-6.15).  The scattered order-1/2
+ * user pages pin their chunks when skipped, so fewer huge pages form.
+ * Measured with ./build/tests/test-policies-compaction --verbose -p
+ * /effect/compaction/large-folios: huge_success_pct 50.2, 50.73, 49.27
+ * (50.07) -> 69.93, 69.93, 69.4 (69.75); pgmigrate_success 324727, 307634,
+ * 311288 (314550) -> 391839, 372650, 376823 (380437).  Asserted: success
+ * within 3.5 points (spreads 1.5 and 0.5), migrations within 2x their
+ * spreads (17k, 19k), large folios adding at least 12 points and 10% more
+ * migrations. */
+static void test_effect_large_folios(void) {
+  const char *mix = "stream.compiler.orders=0:95, 1:3, 2:2";
+  const char *mix_file = "stream.pagecache.orders=0:97, 1:2, 2:1";
+  const char *skip[] = {mix, mix_file, "vm.compaction_large_folios=false", NULL};
+  const char *take[] = {mix, mix_file, "vm.compaction_large_folios=true", NULL};
+  const FtArm arms[] = {{"linux-6.1", skip}, {"linux-6.1", take}};
+  const char *cols[] = {"huge_success_pct", "pgmigrate_success", NULL};
+  double m[2][2];
+  ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
+  ft_assert_band("compound skipped: huge_success_pct", m[0][0], 46.5, 53.6);
+  ft_assert_band("large folios: huge_success_pct", m[1][0], 66.2, 73.3);
+  ft_assert_band("compound skipped: pgmigrate_success", m[0][1], 280000, 349000);
+  ft_assert_band("large folios: pgmigrate_success", m[1][1], 342000, 419000);
+  g_assert_cmpfloat(m[1][0], >, m[0][0] + 12);
+  g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.1);
+}
+
+/* stress-highalloc on 6.1 (30% of its page cache written) with the page
+ * cache's filesystem having a migrate_folio callback (ext4, xfs: the
+ * default) and without one (vm.file_migrate_folio=false): async compaction
+ * then does not isolate dirty page cache (ISOLATE_ASYNC_MIGRATE) and
+ * sync-light migration of it fails (fallback_migrate_folio: -EBUSY).
+ * Measured with ./build/tests/test-policies-compaction --verbose -p
+ * /effect/compaction/file-migrate-folio: huge_success_pct 75.8, 75.67, 73
+ * (74.82) -> 68.87, 65.33, 65.73 (66.64); pgmigrate_fail 2, 2, 4 (2.7) ->
+ * 81744, 68375, 103957 (84692).  Asserted: success within twice the seed
+ * spread (2.8, 3.5), failures at most 20 with the callback and within twice
+ * the spread (35.6k) without, at least 4 points fewer huge pages without. */
+static void test_effect_file_migrate_folio(void) {
+  const char *without[] = {"vm.file_migrate_folio=false", NULL};
+  const FtArm arms[] = {{"linux-6.1", NULL}, {"linux-6.1", without}};
+  const char *cols[] = {"huge_success_pct", "pgmigrate_fail", NULL};
+  double m[2][2];
+  ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
+  ft_assert_band("migrate_folio: huge_success_pct", m[0][0], 69.2, 80.4);
+  ft_assert_band("no migrate_folio: huge_success_pct", m[1][0], 59.6, 73.6);
+  ft_assert_band("migrate_folio: pgmigrate_fail", m[0][1], 0, 20);
+  ft_assert_band("no migrate_folio: pgmigrate_fail", m[1][1], 13500, 156000);
+  g_assert_cmpfloat(m[1][0], <, m[0][0] - 4);
 }
 
 /* stress-highalloc on 2.6.23 (grouping) with and without lumpy reclaim,
@@ -995,7 +1070,16 @@ static void test_effect_shared_state(void) {
  * 892844, 896482 (894514) -> 919580, 915038, 922701 (919106).  Asserted:
  * success within 6 points (spreads 1.8, 0.4), direct reclaim within 10%,
  * swap-out within 5%; lumpy adding at least 80 points (measured 104), 3
- * times the direct reclaim (4.7) and some swap-out (measured +2.7%). */
+ * times the direct reclaim (4.7) and some swap-out (measured +2.7%).
+ * After #14 item 3 (the preset's anon and page cache streams order 0 only),
+ * measured the same way: success 96, 97.6, 92.4 (95.3) -> 191.8, 191.4, 192
+ * (191.7) %; pgsteal_direct 21695, 22176, 21923 (21931) -> 105955, 108901,
+ * 101902 (105586); pswpout 813354, 813529, 814957 (813947) -> 833049,
+ * 833341, 834533 (833641).  Without the order-1/2 user pages, grouping
+ * alone makes more huge pages; lumpy still adds 96 points, 4.8 times the
+ * direct reclaim and +2.4% swap-out.  Bands: success within twice the
+ * spread (5.2) or 6 points, reclaim within 10% or twice the spread, swap-out
+ * within 5%. */
 static void test_effect_lumpy(void) {
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0",
                            "vm.watermark_check=pre-4.4", "vm.kswapd_high_order=loop", "vm.shrinker_defer=full",
@@ -1007,12 +1091,12 @@ static void test_effect_lumpy(void) {
                         NULL};
   double m[2][4];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 81.1, 93.1);
-  ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 185.5, 197.5);
-  ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 20616, 25197);
-  ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 97676, 119382);
-  ft_assert_band("without lumpy: pswpout", m[0][3], 849788, 939240);
-  ft_assert_band("with lumpy: pswpout", m[1][3], 873151, 965061);
+  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 84.9, 105.7);
+  ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 185.7, 197.7);
+  ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 19738, 24124);
+  ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 91600, 119600);
+  ft_assert_band("without lumpy: pswpout", m[0][3], 773250, 854644);
+  ft_assert_band("with lumpy: pswpout", m[1][3], 791959, 875323);
   g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 80);
   g_assert_cmpfloat(m[1][2], >, m[0][2] * 3);
   g_assert_cmpfloat(m[1][3], >, m[0][3]);
@@ -1076,7 +1160,14 @@ static void test_effect_lumpy_credit(void) {
  * sets sweep explicitly): pageoutrun 1205, 1196, 1310 (1237) -> 12833,
  * 12512, 16713 (14019); lumpy blocks 6911, 6197, 7502 (6870) -> 32481,
  * 31511, 37608 (33867); pgsteal_kswapd 1.3435M, 1.3360M, 1.3339M (1.3378M)
- * -> 1.5457M, 1.5442M, 1.5518M (1.5472M).  Bands twice the spreads. */
+ * -> 1.5457M, 1.5442M, 1.5518M (1.5472M).  Bands twice the spreads.
+ * After #14 item 3 (the preset's anon and page cache order 0 only):
+ * pageoutrun 1184, 1187, 1214 (1195) -> 11149, 11389, 23378 (15305);
+ * lumpy blocks 6240, 7182, 6927 (6783) -> 22744, 24500, 18004 (21749);
+ * pgsteal_kswapd 1.2448M, 1.2600M, 1.2503M (1.2517M) -> 1.4242M, 1.4247M,
+ * 1.4386M (1.4292M).  Fewer order-1/2 requests: kswapd reclaims less in
+ * both arms; the sweep arm's pageoutrun and blocks vary more (seed 3).
+ * Bands twice the spreads (pgsteal_kswapd: 3%). */
 static void test_effect_kswapd_sweep(void) {
   const char *gap[] = {"vm.swap=1G", "vm.kswapd_high_order=compact-gap", NULL};
   const char *sweep[] = {"vm.swap=1G", "vm.kswapd_high_order=sweep", NULL};
@@ -1086,11 +1177,11 @@ static void test_effect_kswapd_sweep(void) {
   double m[2][5];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("compact-gap: pageoutrun", m[0][0], 1009, 1465);
-  ft_assert_band("sweep: pageoutrun", m[1][0], 5617, 22421);
+  ft_assert_band("sweep: pageoutrun", m[1][0], 5600, 40000);
   ft_assert_band("compact-gap: lumpy blocks", m[0][2], 4260, 9480);
-  ft_assert_band("sweep: lumpy blocks", m[1][2], 21673, 46061);
-  ft_assert_band("compact-gap: pgsteal_kswapd", m[0][1], 1318430, 1357150);
-  ft_assert_band("sweep: pgsteal_kswapd", m[1][1], 1532130, 1562290);
+  ft_assert_band("sweep: lumpy blocks", m[1][2], 8700, 40000);
+  ft_assert_band("compact-gap: pgsteal_kswapd", m[0][1], 1214000, 1289000);
+  ft_assert_band("sweep: pgsteal_kswapd", m[1][1], 1400000, 1460000);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 5);
   g_assert_cmpfloat(m[1][2], >, m[0][2] * 2);
   g_assert_cmpfloat(m[1][1], >, m[0][1]);
@@ -1119,9 +1210,12 @@ static void test_effect_kswapd_loop(void) {
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   /* measured: pageoutrun 31776, 31798, 31650 (31741) -> 33820, 33947,
    * 34317 (34028); pgsteal_kswapd 1.3907M -> 1.3913M; success 0.07/0.2 % on
-   * both.  Bands twice the spreads (148, 497). */
-  ft_assert_band("sweep: pageoutrun", m[0][0], 31445, 32037);
-  ft_assert_band("loop: pageoutrun", m[1][0], 33034, 35022);
+   * both.  Bands twice the spreads (148, 497).  After #14 item 3 (the
+   * preset's anon and page cache order 0 only): 31323, 31301, 31296 (31307)
+   * -> 33847, 34061, 33804 (33904); pgsteal_kswapd 1.3255M -> 1.3259M;
+   * success unchanged.  Bands kept as wide, moved to the new means. */
+  ft_assert_band("sweep: pageoutrun", m[0][0], 31011, 31603);
+  ft_assert_band("loop: pageoutrun", m[1][0], 32910, 34898);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.02);
   g_assert_cmpfloat(m[1][1], >=, m[0][1] * 0.98);
 }
@@ -1240,6 +1334,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/effect/compaction/shared-state", test_effect_shared_state);
   g_test_add_func("/effect/compaction/rescan", test_effect_rescan);
   g_test_add_func("/effect/compaction/fast-find-refused", test_effect_fast_find_refused);
+  g_test_add_func("/effect/compaction/large-folios", test_effect_large_folios);
+  g_test_add_func("/effect/compaction/file-migrate-folio", test_effect_file_migrate_folio);
   g_test_add_func("/effect/lumpy/stress-highalloc", test_effect_lumpy);
   g_test_add_func("/effect/lumpy/credit", test_effect_lumpy_credit);
   g_test_add_func("/effect/kswapd/high-order-sweep", test_effect_kswapd_sweep);

@@ -225,6 +225,11 @@ static int h_migrate_page(FsHost *h, uint64_t src, uint64_t dst) {
   return fsi_migrate_page(RUN(h), src, dst);
 }
 
+static int h_isolate_migratable(FsHost *h, uint64_t pfn, uint32_t mode) {
+  if (!check_pfn(h, "isolate_migratable", pfn)) return FS_MIGRATE_ENOTHEAD;
+  return fsi_isolate_migratable(RUN(h), pfn, mode);
+}
+
 static int h_alloc_contig_range(FsHost *h, uint64_t start, uint64_t nr, uint32_t mt, uint32_t task, uint64_t *ret) {
   if (!nr || !check_pfn(h, "alloc_contig_range", start) || !check_pfn(h, "alloc_contig_range", start + nr - 1) ||
       !check_order_mt(h, "alloc_contig_range", 0, mt))
@@ -454,4 +459,5 @@ const FsHostApi fsi_host_api = {
     .capture_page = h_capture_page,
     .capture_end = h_capture_end,
     .drain_local_pages = h_drain_local_pages,
+    .isolate_migratable = h_isolate_migratable,
 };

@@ -303,17 +303,24 @@ static bool suitable_migration_source(FscCore *c, const FscControl *cc, uint64_t
   return mt == cc->migratetype;
 }
 
-/* What isolate_migratepages_block() would isolate: an LRU or movable-ops
- * allocation without extra references (page_info's movable: not pinned, a
- * movable kind).  Deliberate difference: allocations above order 0 but
- * below the requested order (or below pageblock order for whole-zone
- * compaction) migrate, as large folios do in kernels since ~6.9; 6.1 skipped
- * every compound page.  Allocations of the requested order or more are
- * skipped: moving them cannot make a block of that order. */
-static bool can_isolate(const FscCore *c, const FscControl *cc, const FsPageInfo *pi) {
-  if (!pi->movable) return false;
+/* What isolate_migratepages_block() would isolate.  Allocations of the
+ * requested order or more (pageblock order for whole-zone compaction) are
+ * skipped: moving them cannot make a block of that order.  The rest is the
+ * engine's per-page test (ABI 1.5 isolate_migratable): compound pages per
+ * vm.compaction_large_folios (6.1 skips every one; ~6.9+ migrates large
+ * folios below the order), LRU or movable-ops pages only, pinned anon pages
+ * refused, and in async mode pages under writeback and dirty page cache
+ * without migrate_folio; a taken page's isolation is charged there.  An
+ * older engine gives the old test: page_info's movable (any order below the
+ * limit). */
+static bool can_isolate(const FscCore *c, const FscControl *cc, uint64_t pfn, const FsPageInfo *pi) {
   uint32_t limit = cc->order > 0 ? (uint32_t)cc->order : c->pageblock_order;
-  return pi->order < limit;
+  if (pi->order >= limit) return false;
+  if (!HOST_HAS(c, isolate_migratable)) return pi->movable;
+  uint32_t mode = cc->mode == FSC_MODE_ASYNC       ? FS_MIGRATE_MODE_ASYNC
+                  : cc->mode == FSC_MODE_SYNC_LIGHT ? FS_MIGRATE_MODE_SYNC_LIGHT
+                                                    : FS_MIGRATE_MODE_SYNC;
+  return c->api->isolate_migratable(c->host, pfn, mode) == FS_MIGRATE_OK;
 }
 
 /* isolate_migratepages_block() on [low_pfn, end_pfn) of one pageblock.
@@ -356,7 +363,7 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
       case FS_PAGE_ALLOCATED:
         step = pi.head_pfn + ((uint64_t)1 << pi.order) - pfn;
         if (pi.head_pfn != pfn) break; /* judged where it starts */
-        if (can_isolate(c, cc, &pi)) {
+        if (can_isolate(c, cc, pfn, &pi)) {
           g_array_append_val(c->migratepages, pfn);
           nr_isolated += (uint64_t)1 << pi.order;
         } else {
@@ -969,6 +976,10 @@ static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_st
       /* a failed migration in async direct compaction: no rescan of this
        * block, and no drain ("draining pcplists is useless in this case") */
       if (cc->migrate_failed > failed_before && cc->direct && cc->mode == FSC_MODE_ASYNC) {
+        /* 4.6+ (with skip_on_failure): a page of the current order-aligned
+         * chunk failed to migrate, so the rest of that chunk is skipped */
+        if (cc->order > 0 && cc->migrate_pfn > cc->zone_start)
+          cc->migrate_pfn = MIN(align_up(cc->migrate_pfn, (uint64_t)1 << cc->order), cc->free_pfn);
         last_migrated_pfn = 0;
         undrained = false;
       }
