@@ -866,6 +866,13 @@ static void test_effect_proactive(void) {
  * successes: the old "fewer successes" was a property of that load, not
  * of the searches.  Asserted: each mean within twice its seed spread or 5%, fast
  * above linear by 1.25x on both scanned counts. */
+/* After the rest of #14 (exact capture, migrated pages through the pcp
+ * lists, isolation per era, and linux-6.1 with the rescan rule and the
+ * refused fast-found block on), measured the same way: free scanned linear
+ * 5.98, 6.15, 7.62M (6.58M) / fast 11.66, 11.65, 10.89M (11.40M); migrate
+ * scanned 411k, 361k, 541k (437k) / 877k, 822k, 656k (785k); successes
+ * 183, 175, 183 (180.3) / 180, 163, 168 (170.3).  Bands: mean +- the seed
+ * spread; the direction (the fast searches scan more) is unchanged. */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -873,12 +880,12 @@ static void test_effect_fast_search(void) {
                         "compaction.compact_success", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("linear: compact_free_scanned", m[0][0], 3.8e6, 6.8e6);
-  ft_assert_band("fast: compact_free_scanned", m[1][0], 6.0e6, 8.4e6);
-  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 310e3, 486e3);
-  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 429e3, 625e3);
-  ft_assert_band("linear: compact_success", m[0][2], 157, 173);
-  ft_assert_band("fast: compact_success", m[1][2], 165, 183);
+  ft_assert_band("linear: compact_free_scanned", m[0][0], 4.9e6, 8.3e6);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 10.6e6, 12.2e6);
+  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 257e3, 617e3);
+  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 564e3, 1006e3);
+  ft_assert_band("linear: compact_success", m[0][2], 172, 189);
+  ft_assert_band("fast: compact_success", m[1][2], 153, 188);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.25);
   g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.25);
 }
@@ -893,16 +900,25 @@ static void test_effect_fast_search(void) {
  * 25171, 48426 (34226) -> 21457, 19812, 24237 (21835); compact_success 12
  * of 12 in both.  Asserted: each mean within twice its seed spread, the
  * migration scanner's work below 0.8x, and the successes unchanged. */
+/* Re-measured once linux-6.1 turned the rule and the refused fast-found
+ * block on (the arms now set rescan explicitly): migrate scanned without
+ * 9033, 9214, 13818 (10688) -> 4334, 6874, 7549 (6252); successes 12, 12,
+ * 14 -> 8, 8, 10: with 6.1's refusal, the rescan also costs successes
+ * (the rest of a block is taken, then passed).  Bands: mean +- the seed
+ * spread; asserted: less scanned and fewer successes with the rule. */
 static void test_effect_rescan(void) {
+  const char *without[] = {"compaction.rescan=false", "kcompactd.rescan=false", NULL};
   const char *rescan[] = {"compaction.rescan=true", "kcompactd.rescan=true", NULL};
-  const FtArm arms[] = {{"linux-6.1", NULL}, {"linux-6.1", rescan}};
+  const FtArm arms[] = {{"linux-6.1", without}, {"linux-6.1", rescan}};
   const char *cols[] = {"compaction.compact_migrate_scanned", "compaction.compact_success", NULL};
   double m[2][2];
   ft_effect("thpcompact", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without: compact_migrate_scanned", m[0][0], 9700, 16500);
-  ft_assert_band("rescan: compact_migrate_scanned", m[1][0], 3100, 12300);
+  ft_assert_band("without: compact_migrate_scanned", m[0][0], 5900, 15500);
+  ft_assert_band("rescan: compact_migrate_scanned", m[1][0], 3000, 9500);
+  ft_assert_band("without: compact_success", m[0][1], 10.7, 14.7);
+  ft_assert_band("rescan: compact_success", m[1][1], 6.7, 10.7);
   g_assert_cmpfloat(m[1][0], <, m[0][0] * 0.8);
-  g_assert_cmpfloat(m[1][1], ==, m[0][1]);
+  g_assert_cmpfloat(m[1][1], <, m[0][1]);
 }
 
 /* compaction2010 on 6.1 without and with 6.1's refusal of the block
@@ -918,19 +934,25 @@ static void test_effect_rescan(void) {
  * would have emptied: fewer successes, more stalls and more scanning.
  * Asserted: each mean within twice its seed spread, successes below 0.9x
  * and stalls above 1.2x. */
+/* Re-measured with the rescan rule and capture's pcp path (the arms now
+ * set the parameter explicitly): without, successes 152, 142, 216 (170),
+ * stalls 216, 340, 361 (305.7); refused 131, 167, 143 (147), 356, 323, 353
+ * (344).  Bands: mean +- the seed spread; asserted: at least 10% fewer
+ * successes and more stalls when the found block is refused. */
 static void test_effect_fast_find_refused(void) {
+  const char *without[] = {"compaction.fast_find_refused=false", "kcompactd.fast_find_refused=false", NULL};
   const char *refused[] = {"compaction.fast_find_refused=true", "kcompactd.fast_find_refused=true", NULL};
-  const FtArm arms[] = {{"linux-6.1", NULL}, {"linux-6.1", refused}};
+  const FtArm arms[] = {{"linux-6.1", without}, {"linux-6.1", refused}};
   const char *cols[] = {"compaction.compact_success", "compaction.compact_stall", "compaction.compact_migrate_scanned",
                         "huge_success_pct", NULL};
   double m[2][4];
   ft_effect("compaction2010", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without: compact_success", m[0][0], 107, 156);
-  ft_assert_band("refused: compact_success", m[1][0], 98, 118);
-  ft_assert_band("without: compact_stall", m[0][1], 135, 347);
-  ft_assert_band("refused: compact_stall", m[1][1], 162, 506);
+  ft_assert_band("without: compact_success", m[0][0], 96, 244);
+  ft_assert_band("refused: compact_success", m[1][0], 111, 183);
+  ft_assert_band("without: compact_stall", m[0][1], 160, 451);
+  ft_assert_band("refused: compact_stall", m[1][1], 311, 377);
   g_assert_cmpfloat(m[1][0], <, m[0][0] * 0.9);
-  g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.2);
+  g_assert_cmpfloat(m[1][1], >, m[0][1]);
 }
 
 /* stress-highalloc on 6.1 with one compaction state per policy (the old
@@ -954,18 +976,24 @@ static void test_effect_fast_find_refused(void) {
  * 499k, 548k (527k); huge_success_pct 84.6, 81.6, 82 (82.7) -> 75.8,
  * 75.67, 73 (74.8).  Same directions, larger ratios; bands re-drawn at
  * twice the seed spreads. */
+/* Re-measured after the rest of #14 (capture, the pcp path, isolation per
+ * era, rescan and the refused fast-found block on in linux-6.1): separate
+ * deferred 440, 662, 641 (581), migrate scanned 1.85, 1.92, 1.75M (1.84M),
+ * huge 82, 81.9, 82.1 %; shared 1176, 1151, 1353 (1227), 877k, 822k, 656k
+ * (785k), 73.3, 73, 72.8 %.  Bands: mean +- the seed spread (success: +-1
+ * point, its spread being under 0.5); the directions are unchanged. */
 static void test_effect_shared_state(void) {
   const char *separate[] = {"compaction.shared_state=false", "kcompactd.shared_state=false", NULL};
   const FtArm arms[] = {{"linux-6.1", separate}, {"linux-6.1", NULL}};
   const char *cols[] = {"compaction.compact_deferred", "compaction.compact_migrate_scanned", "huge_success_pct", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("separate: compact_deferred", m[0][0], 60, 830);
-  ft_assert_band("shared: compact_deferred", m[1][0], 84, 1930);
-  ft_assert_band("separate: compact_migrate_scanned", m[0][1], 1.68e6, 2.32e6);
-  ft_assert_band("shared: compact_migrate_scanned", m[1][1], 429e3, 625e3);
-  ft_assert_band("separate: huge_success_pct", m[0][2], 76.7, 88.7);
-  ft_assert_band("shared: huge_success_pct", m[1][2], 69.2, 80.4);
+  ft_assert_band("separate: compact_deferred", m[0][0], 359, 803);
+  ft_assert_band("shared: compact_deferred", m[1][0], 1025, 1429);
+  ft_assert_band("separate: compact_migrate_scanned", m[0][1], 1.67e6, 2.01e6);
+  ft_assert_band("shared: compact_migrate_scanned", m[1][1], 564e3, 1006e3);
+  ft_assert_band("separate: huge_success_pct", m[0][2], 81, 83);
+  ft_assert_band("shared: huge_success_pct", m[1][2], 72, 74);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.2);
   g_assert_cmpfloat(m[1][1], <, m[0][1] * 0.6);
   g_assert_cmpfloat(m[1][2], <, m[0][2] - 4);
@@ -984,6 +1012,12 @@ static void test_effect_shared_state(void) {
  * within 3.5 points (spreads 1.5 and 0.5), migrations within 2x their
  * spreads (17k, 19k), large folios adding at least 12 points and 10% more
  * migrations. */
+/* Re-measured after the rest of #14 (capture, the pcp path, rescan and the
+ * refused fast-found block on in linux-6.1): huge 46.8, 47.7, 50.3 (48.3)
+ * -> 67.2, 69.6, 69.7 (68.8) %; pgmigrate_success 296k, 311k, 341k (316k)
+ * -> 319k, 311k, 315k (315k): with 6.1's refused fast-found block the
+ * large folios no longer add migrations, only successes.  Bands: mean +-
+ * the seed spread; the migration-count direction is no longer asserted. */
 static void test_effect_large_folios(void) {
   const char *mix = "stream.compiler.orders=0:95, 1:3, 2:2";
   const char *mix_file = "stream.pagecache.orders=0:97, 1:2, 2:1";
@@ -993,12 +1027,11 @@ static void test_effect_large_folios(void) {
   const char *cols[] = {"huge_success_pct", "pgmigrate_success", NULL};
   double m[2][2];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("compound skipped: huge_success_pct", m[0][0], 46.5, 53.6);
-  ft_assert_band("large folios: huge_success_pct", m[1][0], 66.2, 73.3);
-  ft_assert_band("compound skipped: pgmigrate_success", m[0][1], 280000, 349000);
-  ft_assert_band("large folios: pgmigrate_success", m[1][1], 342000, 419000);
+  ft_assert_band("compound skipped: huge_success_pct", m[0][0], 44.8, 51.8);
+  ft_assert_band("large folios: huge_success_pct", m[1][0], 66.3, 71.3);
+  ft_assert_band("compound skipped: pgmigrate_success", m[0][1], 270000, 361000);
+  ft_assert_band("large folios: pgmigrate_success", m[1][1], 306000, 324000);
   g_assert_cmpfloat(m[1][0], >, m[0][0] + 12);
-  g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.1);
 }
 
 /* stress-highalloc on 6.1 (30% of its page cache written) with the page
@@ -1289,18 +1322,23 @@ static void test_effect_capture(void) {
  * (99.56) -> 99.11, 98.88, 98.65 (98.88).  Asserted: each mean within its
  * seed spread either side (51 and 90 stalls; 1 point for the percentages),
  * at least 1.1x the stalls and fewer huge pages through the pcp lists. */
+/* Re-measured after 6.1's rescan rule and refused fast-found block were
+ * turned on: buddy stalls 367, 104, 371 (280.7), huge 98.9, 95.0, 99.3 %;
+ * pcp 356, 323, 353 (344), 98.6, 99.3, 99.1 %.  More stalls through the pcp
+ * lists on the mean (+23 %), not on every seed (seed 2 without them stalls
+ * 104 times and fails more); success no longer differs beyond seed 2.
+ * Bands: mean +- the seed spread; asserted: the stalls' direction. */
 static void test_effect_migrate_free_pcp(void) {
   const char *buddy[] = {"vm.migrate_free_pcp=false", NULL};
   const FtArm arms[] = {{"linux-6.1", buddy}, {"linux-6.1", NULL}};
   const char *cols[] = {"compaction.compact_stall", "huge_success_pct", NULL};
   double m[2][2];
   ft_effect("compaction2010", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("buddy: compact_stall", m[0][0], 193, 296);
-  ft_assert_band("pcp: compact_stall", m[1][0], 228, 408);
-  ft_assert_band("buddy: huge_success_pct", m[0][1], 98.56, 100.56);
-  ft_assert_band("pcp: huge_success_pct", m[1][1], 97.88, 99.88);
+  ft_assert_band("buddy: compact_stall", m[0][0], 14, 548);
+  ft_assert_band("pcp: compact_stall", m[1][0], 311, 377);
+  ft_assert_band("buddy: huge_success_pct", m[0][1], 93.4, 100);
+  ft_assert_band("pcp: huge_success_pct", m[1][1], 98.3, 99.7);
   g_assert_cmpfloat(m[1][0], >, 1.1 * m[0][0]);
-  g_assert_cmpfloat(m[1][1], <, m[0][1]);
 }
 
 int main(int argc, char **argv) {
