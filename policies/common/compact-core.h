@@ -177,4 +177,51 @@ void fsc_reset_isolation_suitable(FscCore *c);
 /** The watermark that alloc_flags select, from zone_info. */
 uint64_t fsc_wmark(const FsZoneInfo *zi, uint32_t alloc_flags);
 
+/* Parameter specs both compaction policies share (direct compaction and kcompactd
+ * run the same compact_zone(), so they take the same switches).  Each expands to
+ * one designated initializer of an FsParamSpec array indexed by the given enum. */
+#define FSC_PARAM_FAST_SEARCH(idx)                                                                        \
+  [idx] = {.name = "fast_search",                                                                         \
+           .type = FS_PARAM_BOOL,                                                                         \
+           .default_value = "true",                                                                       \
+           .help = "the 5.1+ free-list searches fast_isolate_freepages() and "                            \
+                   "fast_find_migrateblock() before the linear scanners; false: linear only (<= 5.0)",    \
+           .min = 1,                                                                                      \
+           .max = 0}
+#define FSC_PARAM_SHARED_STATE(idx)                                                                       \
+  [idx] = {.name = "shared_state",                                                                        \
+           .type = FS_PARAM_BOOL,                                                                         \
+           .default_value = "true",                                                                       \
+           .help = "one compaction state per zone (cached pfns, deferral, blockskip flush) for "          \
+                   "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",     \
+           .min = 1,                                                                                      \
+           .max = 0}
+#define FSC_PARAM_RESCAN(idx)                                                                             \
+  [idx] = {.name = "rescan",                                                                              \
+           .type = FS_PARAM_BOOL,                                                                         \
+           .default_value = "false",                                                                      \
+           .help = "5.1+ (on in the linux-5.9, 6.1 and 6.15 stacks): a migration round continuing the "  \
+                   "block the last round migrated from takes the rest of the block and moves the cached " \
+                   "migration pfn past it; false: only blocks where nothing was isolated are passed",     \
+           .min = 1,                                                                                      \
+           .max = 0}
+#define FSC_PARAM_FAST_FIND_REFUSED(idx)                                                                  \
+  [idx] = {.name = "fast_find_refused",                                                                   \
+           .type = FS_PARAM_BOOL,                                                                         \
+           .default_value = "false",                                                                      \
+           .help = "6.1 (on in the linux-6.1 stack; mainline fixed it in 2023): the block "               \
+                   "fast_find_migrateblock() found and marked skip is refused by "                        \
+                   "isolate_migratepages_block()'s skip check; the linear scan resumes after it.  "       \
+                   "false: the found block is scanned",                                                   \
+           .min = 1,                                                                                      \
+           .max = 0}
+#define FSC_PARAM_TRACE(idx)                                                                              \
+  [idx] = {.name = "trace",                                                                               \
+           .type = FS_PARAM_BOOL,                                                                         \
+           .default_value = "false",                                                                      \
+           .help = "write one 'trace:' line on stderr per compaction run"                                 \
+                   " (docs/policies.md, 'The compaction trace'); off costs nothing",                      \
+           .min = 1,                                                                                      \
+           .max = 0}
+
 #endif

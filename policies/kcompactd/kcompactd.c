@@ -63,43 +63,11 @@ static const FsParamSpec kcompactd_params[] = {
                                        "(see compaction.nogroup_targets)",
                                .min = 1,
                                .max = 0},
-    [PARAM_FAST_SEARCH] = {.name = "fast_search",
-                           .type = FS_PARAM_BOOL,
-                           .default_value = "true",
-                           .help = "the 5.1+ free-list searches fast_isolate_freepages() and "
-                                   "fast_find_migrateblock() before the linear scanners; false: linear only (<= 5.0)",
-                           .min = 1,
-                           .max = 0},
-    [PARAM_SHARED_STATE] = {.name = "shared_state",
-                            .type = FS_PARAM_BOOL,
-                            .default_value = "true",
-                            .help = "one compaction state per zone (cached pfns, deferral, blockskip flush) for "
-                                    "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",
-                            .min = 1,
-                            .max = 0},
-    [PARAM_RESCAN] = {.name = "rescan",
-                      .type = FS_PARAM_BOOL,
-                      .default_value = "false",
-                      .help = "5.1+ (not yet on in any stack): a migration round continuing the block the last "
-                              "round migrated from takes the rest of the block and moves the cached migration "
-                              "pfn past it; false: only blocks where nothing was isolated are passed",
-                      .min = 1,
-                      .max = 0},
-    [PARAM_FAST_FIND_REFUSED] = {.name = "fast_find_refused",
-                                 .type = FS_PARAM_BOOL,
-                                 .default_value = "false",
-                                 .help = "6.1 (not yet on in any stack): the block fast_find_migrateblock() found and "
-                                         "marked skip is refused by isolate_migratepages_block()'s skip check; the "
-                                         "linear scan resumes after it.  false: the found block is scanned",
-                                 .min = 1,
-                                 .max = 0},
-    [PARAM_TRACE] = {.name = "trace",
-                     .type = FS_PARAM_BOOL,
-                     .default_value = "false",
-                     .help = "write one 'trace:' line on stderr per compaction run"
-                             " (docs/policies.md, 'The compaction trace'); off costs nothing",
-                     .min = 1,
-                     .max = 0},
+    FSC_PARAM_FAST_SEARCH(PARAM_FAST_SEARCH),
+    FSC_PARAM_SHARED_STATE(PARAM_SHARED_STATE),
+    FSC_PARAM_RESCAN(PARAM_RESCAN),
+    FSC_PARAM_FAST_FIND_REFUSED(PARAM_FAST_FIND_REFUSED),
+    FSC_PARAM_TRACE(PARAM_TRACE),
     [N_PARAMS] = {0},
 };
 
