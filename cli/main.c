@@ -148,46 +148,32 @@ static int cmp_strp(gconstpointer a, gconstpointer b) { return strcmp(*(char *co
 
 static void list_policies(const char *policy_path) {
   char **path = fsi_policy_search_path(policy_path);
-  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  for (char **d = path; *d; d++) {
-    GDir *dir = g_dir_open(*d, 0, NULL);
-    if (!dir) continue;
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    const char *n;
-    while ((n = g_dir_read_name(dir)))
-      if (g_str_has_suffix(n, "." G_MODULE_SUFFIX)) g_ptr_array_add(names, g_strndup(n, strlen(n) - strlen("." G_MODULE_SUFFIX)));
-    g_dir_close(dir);
-    g_ptr_array_sort(names, cmp_strp);
-    for (guint i = 0; i < names->len; i++) {
-      const char *name = g_ptr_array_index(names, i);
-      if (g_hash_table_contains(seen, name)) continue;
-      g_hash_table_add(seen, g_strdup(name));
-      FsiPolicy p;
-      GError *e = NULL;
-      char *full = g_build_filename(*d, name, NULL);
-      char *file = g_strconcat(full, "." G_MODULE_SUFFIX, NULL);
-      if (!fsi_policy_load(file, path, &p, &e)) {
-        printf("%-14s (cannot load: %s)\n", name, e->message);
-        g_error_free(e);
-      } else {
-        printf("%-14s %s\n", p.name, p.ops.summary ? p.ops.summary : "");
-        for (unsigned j = 0; j < p.nparams; j++) {
-          const FsParamSpec *ps = &p.ops.params[j];
-          printf("    %s.%s = %s\n        %s\n", p.name, ps->name, p.value_text[j], ps->help ? ps->help : "");
-        }
-        fsi_policy_unload(&p);
+  GPtrArray *modules = fsi_policy_modules(path);
+  for (guint i = 0; i < modules->len; i++) {
+    const char *file = g_ptr_array_index(modules, i);
+    FsiPolicy p;
+    GError *e = NULL;
+    if (!fsi_policy_load(file, path, &p, &e)) {
+      char *name = g_path_get_basename(file);
+      name[strlen(name) - strlen("." G_MODULE_SUFFIX)] = '\0';
+      printf("%-14s (cannot load: %s)\n", name, e->message);
+      g_free(name);
+      g_error_free(e);
+    } else {
+      printf("%-14s %s\n", p.name, p.ops.summary ? p.ops.summary : "");
+      for (unsigned j = 0; j < p.nparams; j++) {
+        const FsParamSpec *ps = &p.ops.params[j];
+        printf("    %s.%s = %s\n        %s\n", p.name, ps->name, p.value_text[j], ps->help ? ps->help : "");
       }
-      g_free(full);
-      g_free(file);
+      fsi_policy_unload(&p);
     }
-    g_ptr_array_unref(names);
   }
-  if (!g_hash_table_size(seen)) {
+  if (!modules->len) {
     printf("no policy modules found; searched:");
     for (char **d = path; *d; d++) printf(" %s", *d);
     printf("\n");
   }
-  g_hash_table_unref(seen);
+  g_ptr_array_unref(modules);
   g_strfreev(path);
 }
 

@@ -664,6 +664,34 @@ char **fsi_stack_expand(GKeyFile *stacks, const char *spec, GError **error) {
   return (char **)g_ptr_array_free(out, FALSE);
 }
 
+static int cmp_strp(gconstpointer a, gconstpointer b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+GPtrArray *fsi_policy_modules(char *const *search_path) {
+  GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (char *const *d = search_path; d && *d; d++) {
+    GDir *dir = g_dir_open(*d, 0, NULL);
+    if (!dir) continue;
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    const char *n;
+    while ((n = g_dir_read_name(dir)))
+      if (g_str_has_suffix(n, MODULE_SUFFIX)) g_ptr_array_add(names, g_strndup(n, strlen(n) - strlen(MODULE_SUFFIX)));
+    g_dir_close(dir);
+    g_ptr_array_sort(names, cmp_strp);
+    for (guint i = 0; i < names->len; i++) {
+      const char *name = g_ptr_array_index(names, i);
+      if (g_hash_table_contains(seen, name)) continue;
+      g_hash_table_add(seen, g_strdup(name));
+      char *file = g_strconcat(name, MODULE_SUFFIX, NULL);
+      g_ptr_array_add(out, g_build_filename(*d, file, NULL));
+      g_free(file);
+    }
+    g_ptr_array_unref(names);
+  }
+  g_hash_table_unref(seen);
+  return out;
+}
+
 /* Edit distance (insertions, deletions, substitutions), for "did you mean". */
 static guint edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
@@ -694,13 +722,13 @@ static void unknown_name(GKeyFile *stacks, const char *name, char *const *search
     g_ptr_array_add(known, g_strdup(*g));
     g_string_append_printf(list, "%s%s", list->len ? ", " : "", *g);
   }
-  for (char *const *d = search; d && *d; d++) {
-    GDir *dir = g_dir_open(*d, 0, NULL);
-    const char *n;
-    while (dir && (n = g_dir_read_name(dir)))
-      if (g_str_has_suffix(n, MODULE_SUFFIX)) g_ptr_array_add(known, g_strndup(n, strlen(n) - strlen(MODULE_SUFFIX)));
-    if (dir) g_dir_close(dir);
+  GPtrArray *modules = fsi_policy_modules(search);
+  for (guint i = 0; i < modules->len; i++) {
+    char *base = g_path_get_basename(g_ptr_array_index(modules, i));
+    base[strlen(base) - strlen(MODULE_SUFFIX)] = '\0';
+    g_ptr_array_add(known, base);
   }
+  g_ptr_array_unref(modules);
   const char *best = NULL;
   guint best_d = G_MAXUINT;
   for (guint i = 0; i < known->len; i++) {

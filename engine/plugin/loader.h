@@ -39,6 +39,11 @@ typedef struct {
 /* The directories searched, in order (NULL-terminated, g_strfreev). */
 char **fsi_policy_search_path(const char *cli_path);
 
+/* The policy modules the search path offers: one file path per policy name, the
+ * first directory holding that name winning (as loading resolves it); sorted by
+ * name within each directory.  g_ptr_array_unref frees it. */
+GPtrArray *fsi_policy_modules(char *const *search_path);
+
 /* Loads one policy by name (searched) or path.  Parameters get their defaults. */
 bool fsi_policy_load(const char *name_or_path, char *const *search_path, FsiPolicy *ret, GError **error);
 void fsi_policy_unload(FsiPolicy *p);
