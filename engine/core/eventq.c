@@ -145,8 +145,10 @@ static uint64_t first_bucket(const FsiEventLevel *lv, unsigned l, uint64_t lo) {
   g_error("event queue: level %u counts %zu events but no bucket holds one", l, lv->len);
 }
 
-/* Empties bucket idx of level l into *out handling; returns its events and
- * count through the bucket itself (the caller moves them, then resets). */
+/* Marks bucket idx of level lv empty once the caller has moved its events
+ * out (into the near heap, or spread over the levels below): takes its count
+ * off the level, clears its bit in the non-empty map and, if release, frees
+ * its storage. */
 static inline void bucket_reset(FsiEventQ *q, FsiEventLevel *lv, uint32_t idx, bool release) {
   FsiEventBucket *b = &lv->b[idx];
   lv->len -= b->len;
