@@ -13,6 +13,7 @@
 #include "engine/mm/migrate.h"
 #include "engine/mm/page_isolation.h"
 #include "engine/mm/pcp.h"
+#include "engine/plugin/host.h"
 #include "helpers.h"
 
 #define PB 512u
@@ -789,6 +790,60 @@ static void test_deterministic(Fx *fx, gconstpointer data) {
   fx_teardown(&other, data);
 }
 
+/* page_extent() (ABI 1.6) reads the page frames alone; over every pfn of a
+ * mixed range (allocations of orders 0 and 3, pcp pages, free buddies,
+ * the reserved memmap) it gives page_info()'s state, head and order. */
+static void test_page_extent(Fx *fx, gconstpointer data) {
+  bool pcp = data && !strcmp(data, "pcp");
+  FsiHandle small[64] = {0};
+  if (pcp) {
+    /* populate() places pages as the buddy lists alone do; with the lists
+     * on, a mix of its own: every third page freed lands on a pcp list */
+    for (uint32_t i = 0; i < G_N_ELEMENTS(small); i++) small[i] = alloc_kind(fx->run, FS_KIND_ANON, 0, false);
+    for (uint32_t i = 0; i < G_N_ELEMENTS(small); i += 3) {
+      fsi_run_free_handle(fx->run, small[i]);
+      small[i] = FSI_HANDLE_NONE;
+    }
+  } else {
+    populate(fx);
+  }
+  FsiHandle big = alloc_kind(fx->run, FS_KIND_ANON, 3, false);
+  FsHost *h = fx->run->slots[0].host;
+  const FsHostApi *api = &fsi_host_api;
+  uint32_t seen[5] = {0};
+  for (uint64_t pfn = 0; pfn < fx->run->mem.cfg.total_pages; pfn++) {
+    FsPageInfo pi;
+    uint64_t head = 1;
+    uint32_t order = 99;
+    g_assert_true(api->page_info(h, pfn, &pi));
+    int state = api->page_extent(h, pfn, &head, &order);
+    g_assert_cmpint(state, ==, (int)pi.state);
+    g_assert_cmpuint(head, ==, pi.head_pfn);
+    g_assert_cmpuint(order, ==, pi.order);
+    seen[state]++;
+  }
+  /* every state but ISOLATED occurs in the range (pcp pages only with the lists on) */
+  g_assert_cmpuint(seen[FS_PAGE_RESERVED], >, 0);
+  g_assert_cmpuint(seen[FS_PAGE_FREE], >, 0);
+  g_assert_cmpuint(seen[FS_PAGE_ALLOCATED], >, 0);
+  if (pcp) g_assert_cmpuint(seen[FS_PAGE_PCP], >, 0);
+  uint64_t head;
+  uint32_t order;
+  g_assert_cmpint(api->page_extent(h, fx->run->mem.cfg.total_pages, &head, &order), ==, -1);
+  /* a tail page of the order-3 allocation names its head */
+  uint64_t pfn = ft_pfn_of(fx->run, big);
+  g_assert_cmpint(api->page_extent(h, pfn + 5, &head, &order), ==, FS_PAGE_ALLOCATED);
+  g_assert_cmpuint(head, ==, pfn);
+  g_assert_cmpuint(order, ==, 3);
+  fsi_run_free_handle(fx->run, big);
+  if (pcp)
+    for (uint32_t i = 0; i < G_N_ELEMENTS(small); i++) {
+      if (small[i]) fsi_run_free_handle(fx->run, small[i]);
+    }
+  else
+    free_all(fx);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, Fx, NULL, fx_setup, fn, fx_teardown)
@@ -810,6 +865,8 @@ int main(int argc, char **argv) {
   ADD("/migrate/offline/refused", test_offline_refused);
   ADD("/migrate/deterministic", test_deterministic);
   g_test_add("/migrate/pcp/contig-and-offline", Fx, "pcp", fx_setup, test_contig_offline_pcp, fx_teardown);
+  g_test_add("/migrate/page-extent", Fx, NULL, fx_setup, test_page_extent, fx_teardown);
+  g_test_add("/migrate/pcp/page-extent", Fx, "pcp", fx_setup, test_page_extent, fx_teardown);
 #undef ADD
   return g_test_run();
 }

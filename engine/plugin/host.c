@@ -155,42 +155,60 @@ static bool h_zone_watermark_ok(FsHost *h, uint32_t zone, uint32_t order, uint64
                                (int64_t)RUN(h)->mem.zones[zone].nr_free_pages);
 }
 
+/* The page frames' view of pfn: its state and the head and order of its
+ * free block or allocation (allocations are naturally aligned, which
+ * --check verifies). */
+static FsPageState frame_extent(const FsiMem *m, uint64_t pfn, uint64_t *head_pfn, uint32_t *order) {
+  const FsiPage *p = &m->pages[pfn];
+  if (p->flags & FSI_PG_RESERVED) {
+    *head_pfn = pfn;
+    *order = 0;
+    return FS_PAGE_RESERVED;
+  }
+  if (p->flags & FSI_PG_ALLOC) {
+    *order = p->order;
+    *head_pfn = pfn & ~(((uint64_t)1 << p->order) - 1);
+    return FS_PAGE_ALLOCATED;
+  }
+  /* a free page: find the head of its buddy block by alignment */
+  *head_pfn = 0;
+  *order = 0;
+  for (uint32_t o = 0; o <= m->max_order; o++) {
+    uint64_t head = pfn & ~(((uint64_t)1 << o) - 1);
+    const FsiPage *hp = &m->pages[head];
+    if ((hp->flags & (FSI_PG_BUDDY | FSI_PG_PCP | FSI_PG_ISOLATED)) && hp->order >= o &&
+        pfn < head + ((uint64_t)1 << hp->order)) {
+      *head_pfn = head;
+      *order = hp->order;
+      if (hp->flags & FSI_PG_ISOLATED) return FS_PAGE_ISOLATED;
+      if (hp->flags & FSI_PG_PCP) return FS_PAGE_PCP;
+      break;
+    }
+  }
+  return FS_PAGE_FREE;
+}
+
 static bool h_page_info(FsHost *h, uint64_t pfn, FsPageInfo *ret) {
   FsiRun *run = RUN(h);
   if (pfn >= run->mem.cfg.total_pages) return false;
   memset(ret, 0, sizeof *ret);
-  const FsiPage *p = &run->mem.pages[pfn];
   ret->zone = fsi_pfn_zone(&run->mem, pfn);
   ret->pageblock_mt = fsi_get_pageblock_mt(&run->mem, pfn);
-  if (p->flags & FSI_PG_RESERVED) {
-    ret->state = FS_PAGE_RESERVED;
-    ret->head_pfn = pfn;
-  } else if (p->flags & FSI_PG_ALLOC) {
-    const FsiAlloc *a = &run->allocs[p->alloc];
-    ret->state = FS_PAGE_ALLOCATED;
-    ret->order = a->order;
-    ret->head_pfn = a->pfn;
+  ret->state = frame_extent(&run->mem, pfn, &ret->head_pfn, &ret->order);
+  if (ret->state == FS_PAGE_ALLOCATED) {
+    const FsiAlloc *a = &run->allocs[run->mem.pages[pfn].alloc];
     ret->kind = a->kind;
     ret->alloc_mt = a->alloc_mt;
     ret->pinned = a->flags & FSI_AF_PINNED;
     ret->movable = fsi_alloc_is_movable(a) && !ret->pinned;
-  } else {
-    /* a free page: find the head of its buddy block by alignment */
-    ret->state = FS_PAGE_FREE;
-    for (uint32_t o = 0; o <= run->mem.max_order; o++) {
-      uint64_t head = pfn & ~(((uint64_t)1 << o) - 1);
-      const FsiPage *hp = &run->mem.pages[head];
-      if ((hp->flags & (FSI_PG_BUDDY | FSI_PG_PCP | FSI_PG_ISOLATED)) && hp->order >= o &&
-          pfn < head + ((uint64_t)1 << hp->order)) {
-        ret->head_pfn = head;
-        ret->order = hp->order;
-        if (hp->flags & FSI_PG_ISOLATED) ret->state = FS_PAGE_ISOLATED;
-        if (hp->flags & FSI_PG_PCP) ret->state = FS_PAGE_PCP;
-        break;
-      }
-    }
   }
   return true;
+}
+
+static int h_page_extent(FsHost *h, uint64_t pfn, uint64_t *ret_head_pfn, uint32_t *ret_order) {
+  FsiRun *run = RUN(h);
+  if (pfn >= run->mem.cfg.total_pages) return -1;
+  return (int)frame_extent(&run->mem, pfn, ret_head_pfn, ret_order);
 }
 
 static int h_counter_register(FsHost *h, const char *name, const char *help) {
@@ -460,4 +478,5 @@ const FsHostApi fsi_host_api = {
     .capture_end = h_capture_end,
     .drain_local_pages = h_drain_local_pages,
     .isolate_migratable = h_isolate_migratable,
+    .page_extent = h_page_extent,
 };

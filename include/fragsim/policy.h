@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 /* ---- ABI ------------------------------------------------------------------ */
 
 #define FS_ABI_MAJOR 1
-#define FS_ABI_MINOR 5
+#define FS_ABI_MINOR 6
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
@@ -392,6 +392,16 @@ typedef struct FsHostApi {
    * off).  The order limit (moving an allocation of the requested order
    * cannot help) stays the caller's. */
   int (*isolate_migratable)(FsHost *h, uint64_t pfn, uint32_t mode);
+
+  /* ---- appended in ABI 1.6 (check size before calling) ---- */
+  /* The extent of whatever holds pfn, read from the page frames alone (the
+   * page's flags and order, as a scanner reads struct page): its state
+   * (FsPageState) and the head pfn and order of the free block or
+   * allocation it belongs to; a reserved page is its own head at order 0.
+   * -1 for a pfn outside memory.  page_info() gives the same extent plus
+   * what only the allocation knows (kind, pins, movability) at the cost of
+   * reading the allocation: scanners that only step over pages use this. */
+  int (*page_extent)(FsHost *h, uint64_t pfn, uint64_t *ret_head_pfn, uint32_t *ret_order);
 } FsHostApi;
 
 /* migrate_page results */

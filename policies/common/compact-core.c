@@ -73,6 +73,19 @@ void fsc_trace(FscCore *c, const char *fmt, ...) {
 static bool host_has(const FscCore *c, size_t end) { return c->api->size >= end; }
 #define HOST_HAS(c, member) host_has(c, offsetof(FsHostApi, member) + sizeof(((FsHostApi *)0)->member))
 
+/* The state and extent of what holds pfn, from the page frames alone where
+ * the engine offers that (page_extent, ABI 1.6), else from page_info().
+ * -1 outside memory.  The scanners step over pages with this and read the
+ * allocation (page_info) only where they would isolate it. */
+static int extent_of(const FscCore *c, uint64_t pfn, uint64_t *head, uint32_t *order) {
+  if (c->has_extent) return c->api->page_extent(c->host, pfn, head, order);
+  FsPageInfo pi;
+  if (!c->api->page_info(c->host, pfn, &pi)) return -1;
+  *head = pi.head_pfn;
+  *order = pi.order;
+  return (int)pi.state;
+}
+
 void fsc_clear(FscCore *c) {
   if (c->freepages) g_array_free(c->freepages, TRUE);
   if (c->migratepages) g_array_free(c->migratepages, TRUE);
@@ -100,6 +113,7 @@ void fsc_boot_done(FscCore *c) {
     if (shared) c->zone = shared;
   }
   if (c->fast_search && !HOST_HAS(c, free_list_rotate)) c->fast_search = false;
+  c->has_extent = HOST_HAS(c, page_extent);
   for (uint32_t z = 0; z < c->nr_zones; z++) {
     FsZoneInfo zi;
     FscZone *fz = &c->zone[z];
@@ -261,8 +275,9 @@ void fsc_reset_isolation_suitable_zone(FscCore *c, uint32_t zone) {
   for (uint64_t pfn = pb_start(c, zi.start_pfn); pfn < zi.end_pfn; pfn += c->pageblock_nr_pages) {
     uint64_t p = MAX(pfn, zi.start_pfn);
     if (!api->get_pageblock_skip(c->host, p)) continue;
-    FsPageInfo pi;
-    if (api->page_info(c->host, p, &pi) && pi.state == FS_PAGE_ALLOCATED && pi.order >= c->pageblock_order) continue;
+    uint64_t head;
+    uint32_t order;
+    if (extent_of(c, p, &head, &order) == FS_PAGE_ALLOCATED && order >= c->pageblock_order) continue;
     api->set_pageblock_skip(c->host, p, false);
   }
   z->cached_migrate_pfn[0] = z->cached_migrate_pfn[1] = zi.start_pfn;
@@ -357,22 +372,26 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
     if (bo >= 0) {
       step = (uint64_t)1 << bo;
     } else {
-      FsPageInfo pi;
-      if (!api->page_info(c->host, pfn, &pi)) break;
-      switch (pi.state) {
-      case FS_PAGE_ALLOCATED:
-        step = pi.head_pfn + ((uint64_t)1 << pi.order) - pfn;
-        if (pi.head_pfn != pfn) break; /* judged where it starts */
-        if (can_isolate(c, cc, pfn, &pi)) {
+      uint64_t head;
+      uint32_t order;
+      int state = extent_of(c, pfn, &head, &order);
+      if (state < 0) break;
+      switch (state) {
+      case FS_PAGE_ALLOCATED: {
+        step = head + ((uint64_t)1 << order) - pfn;
+        if (head != pfn) break; /* judged where it starts */
+        FsPageInfo pi;
+        if (api->page_info(c->host, pfn, &pi) && can_isolate(c, cc, pfn, &pi)) {
           g_array_append_val(c->migratepages, pfn);
           nr_isolated += (uint64_t)1 << pi.order;
         } else {
           fail = true;
         }
         break;
+      }
       case FS_PAGE_FREE:
       case FS_PAGE_PCP:
-      case FS_PAGE_ISOLATED: step = pi.head_pfn + ((uint64_t)1 << pi.order) - pfn; break;
+      case FS_PAGE_ISOLATED: step = head + ((uint64_t)1 << order) - pfn; break;
       case FS_PAGE_RESERVED:
       default: fail = true; break;
       }
@@ -577,10 +596,12 @@ static bool isolate_freepages_block(FscCore *c, FscControl *cc, uint64_t *start,
       if (*have >= want) break;
       continue;
     }
-    FsPageInfo pi;
-    if (!api->page_info(c->host, pfn, &pi)) break;
+    uint64_t head;
+    uint32_t order;
+    int state = extent_of(c, pfn, &head, &order);
+    if (state < 0) break;
     uint64_t next = pfn + 1;
-    if (pi.state != FS_PAGE_RESERVED) next = MAX(next, pi.head_pfn + ((uint64_t)1 << pi.order));
+    if (state != FS_PAGE_RESERVED) next = MAX(next, head + ((uint64_t)1 << order));
     pfn = next;
   }
   *start = MIN(pfn, end);
