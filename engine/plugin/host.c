@@ -212,6 +212,8 @@ static void h_timer_add(FsHost *h, uint64_t delay_ns, uint64_t cookie) {
 
 static void h_charge_ns(FsHost *h, uint64_t ns) { RUN(h)->charged_ns += ns; }
 
+static uint64_t h_charged_ns(FsHost *h) { return RUN(h)->charged_ns; }
+
 static bool h_isolate_free_block(FsHost *h, uint64_t pfn) {
   return check_pfn(h, "isolate_free_block", pfn) && fsi_isolate_free_block(RUN(h), pfn, true);
 }
@@ -417,4 +419,5 @@ const FsHostApi fsi_host_api = {
     .free_list_prev = h_free_list_prev,
     .free_list_rotate = h_free_list_rotate,
     .shared_area = h_shared_area,
+    .charged_ns = h_charged_ns,
 };

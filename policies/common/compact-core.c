@@ -831,7 +831,7 @@ static bool try_capture(FscCore *c, FscControl *cc) {
 
 /* ---- compact_zone ------------------------------------------------------------------------ */
 
-FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
+FsCompactResult fsc_compact_zone_begin(FscCore *c, FscControl *cc) {
   const FsHostApi *api = c->api;
   FsZoneInfo zi;
   if (cc->zone >= c->nr_zones || !api->zone_info(c->host, cc->zone, &zi) || !zi.populated ||
@@ -884,22 +884,32 @@ FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
   g_array_set_size(c->freepages, 0);
   g_array_set_size(c->migratepages, 0);
 
-  FsCompactResult ret;
-  for (;;) {
-    ret = compact_finished(c, cc);
-    if (ret != FS_COMPACT_CONTINUE && ret != FS_COMPACT_NO_SUITABLE_PAGE) break;
-    if (isolate_migratepages(c, cc) == ISOLATE_NONE) continue;
-    bool nomem = migrate_pages(c, cc);
-    if (nomem && !scanners_met(c, cc)) {
-      ret = FS_COMPACT_CONTENDED;
-      break;
-    }
-    if (try_capture(c, cc)) {
-      ret = FS_COMPACT_SUCCESS;
-      break;
-    }
-  }
+  cc->charged_scanned = 0;
+  return FS_COMPACT_CONTINUE;
+}
 
+/* One round of compact_zone()'s loop: compact_finished(), then one
+ * isolate_migratepages() (at most a pageblock, COMPACT_CLUSTER_MAX pages)
+ * and its migrate_pages() batch.  The scanner cost of the round is charged
+ * here. */
+FsCompactResult fsc_compact_zone_step(FscCore *c, FscControl *cc) {
+  FsCompactResult ret = compact_finished(c, cc);
+  if (ret != FS_COMPACT_CONTINUE && ret != FS_COMPACT_NO_SUITABLE_PAGE) goto out;
+  ret = FS_COMPACT_CONTINUE;
+  if (isolate_migratepages(c, cc) == ISOLATE_NONE) goto out;
+  bool nomem = migrate_pages(c, cc);
+  if (nomem && !scanners_met(c, cc)) ret = FS_COMPACT_CONTENDED;
+  else if (try_capture(c, cc)) ret = FS_COMPACT_SUCCESS;
+out:;
+  uint64_t scanned = cc->migrate_scanned + cc->free_scanned;
+  c->api->charge_ns(c->host, (scanned - cc->charged_scanned) * c->scan_ns);
+  cc->charged_scanned = scanned;
+  return ret;
+}
+
+void fsc_compact_zone_end(FscCore *c, FscControl *cc) {
+  const FsHostApi *api = c->api;
+  FscZone *z = &c->zone[cc->zone];
   /* release_freepages(): unused targets go back; the cached free pfn moves
    * back up to the highest of them, never down. */
   uint64_t highest = 0;
@@ -914,6 +924,13 @@ FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
   }
   g_array_set_size(c->freepages, 0);
   g_array_set_size(c->migratepages, 0);
-  api->charge_ns(c->host, (cc->migrate_scanned + cc->free_scanned) * c->scan_ns);
+}
+
+FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
+  FsCompactResult ret = fsc_compact_zone_begin(c, cc);
+  if (ret != FS_COMPACT_CONTINUE) return ret;
+  while ((ret = fsc_compact_zone_step(c, cc)) == FS_COMPACT_CONTINUE) {
+  }
+  fsc_compact_zone_end(c, cc);
   return ret;
 }

@@ -105,6 +105,7 @@ typedef struct {
   uint64_t captured_pfn;     /* FS_PFN_NONE unless captured */
   uint64_t migrate_scanned, free_scanned, isolated, migrated, migrate_failed;
   bool suitable_by_fragindex_failed; /* compaction_suitable refused on the fragmentation index */
+  uint64_t charged_scanned;  /* scanned pfns already charged (fsc_compact_zone_step) */
 } FscControl;
 
 /** Sets up the core: geometry from the host; params as the policy parsed them. */
@@ -120,8 +121,20 @@ void fsc_boot_done(FscCore *c);
 /** A compact_control with the defaults for zone and order; fields as the caller then sets them. */
 void fsc_control_init(FscCore *c, FscControl *cc, uint32_t zone, int order);
 
-/** compact_zone(): returns an FsCompactResult. */
+/** compact_zone(): returns an FsCompactResult.  It is begin, steps until
+ * one returns something else than FS_COMPACT_CONTINUE, and end. */
 FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc);
+/** compact_zone() in rounds, for a caller whose work takes time between
+ * them (kcompactd): begin returns FS_COMPACT_CONTINUE if the loop is to run
+ * (else the result, and there is nothing to end); each step is one round of
+ * the loop (compact_finished, one isolate_migratepages block, its
+ * migrate_pages batch, capture) and returns FS_COMPACT_CONTINUE while there
+ * is more to do; end releases the free pages still isolated.  Between the
+ * steps the isolated free pages stay in c->freepages: c serves one
+ * compact_zone() at a time. */
+FsCompactResult fsc_compact_zone_begin(FscCore *c, FscControl *cc);
+FsCompactResult fsc_compact_zone_step(FscCore *c, FscControl *cc);
+void fsc_compact_zone_end(FscCore *c, FscControl *cc);
 
 /* mm/vmstat.c, from nr_free of every order (all migratetypes) */
 int fsc_fragmentation_index(FscCore *c, uint32_t zone, uint32_t order);
