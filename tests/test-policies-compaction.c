@@ -443,7 +443,8 @@ static void test_kcompactd_wake(void) {
   g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, 0);
   s->policy->ops.kswapd_done(s->state, 9, ZONE);
   g_assert_cmpuint(free_blocks_at_least(fx.run, 9), ==, 0); /* not in kswapd's time */
-  g_assert_true(fsi_run_advance(fx.run, fx.run->now_ns + 1000));
+  /* its work takes the daemon's time (timed): a second is plenty */
+  g_assert_true(fsi_run_advance(fx.run, fx.run->now_ns + 1000 * 1000 * 1000ull));
   ft_check(fx.run);
   g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, 1);
   g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_success"), ==, 1);
@@ -451,6 +452,95 @@ static void test_kcompactd_wake(void) {
   g_assert_cmpuint(free_blocks_at_least(fx.run, 9), >=, 1);
   g_assert_cmpint(ft_counter(fx.run, "kcompactd.proactive_checks"), ==, 0);
   fx_close(&fx);
+}
+
+/* kcompactd's work takes time (timed, the default): woken at order 9 on a
+ * fragmented zone, it compacts one compact_zone() round per step, the next
+ * after the round's cost.  Well before the work's whole cost has passed it
+ * is mid-zone: no success yet, pages already moved out of the zone's lower
+ * half (the zone a direct compaction starting now would find), and an
+ * allocation is served in between.  It then finishes as the instant model
+ * does, with the same work done.  timed=false (the old model) has done it
+ * all at the wake-up's instant. */
+/* Allocated pages in the lower half of the zone (the migration scanner's side). */
+static uint64_t low_half_allocated(FsiRun *run) {
+  const FsiZone *zn = &run->mem.zones[ZONE];
+  uint64_t n = 0;
+  for (uint64_t pfn = zn->start_pfn; pfn < zn->start_pfn + (zn->end_pfn - zn->start_pfn) / 2; pfn++)
+    n += (run->mem.pages[pfn].flags & FSI_PG_ALLOC) != 0;
+  return n;
+}
+
+static void test_kcompactd_timed(void) {
+  uint64_t cost = 0;
+  int64_t scanned[2];
+  for (int timed = 0; timed < 2; timed++) {
+    Fx fx;
+    const char *sets[] = {"kcompactd.proactiveness=0", timed ? "kcompactd.timed=true" : "kcompactd.timed=false", NULL};
+    fx_open(&fx, "vanilla+compaction+kcompactd", sets);
+    fill(&fx, FS_KIND_ANON, false);
+    fragment(&fx, 4);
+    FsiSlot *s = ft_slot(fx.run, "kcompactd");
+    uint64_t t0 = fx.run->now_ns, d0 = fx.run->stats.c[FSI_C_fs_policy_daemon_ns], low0 = low_half_allocated(fx.run);
+    s->policy->ops.kswapd_done(s->state, 9, ZONE);
+    if (!timed) {
+      g_assert_true(fsi_run_advance(fx.run, t0));
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_success"), ==, 1);
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_steps"), ==, 0);
+      cost = fx.run->stats.c[FSI_C_fs_policy_daemon_ns] - d0;
+      g_assert_cmpuint(cost, >, 100 * 1000); /* several blocks scanned and migrated */
+    } else {
+      g_assert_true(fsi_run_advance(fx.run, t0 + cost / 2));
+      ft_check(fx.run);
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, 1);
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_success"), ==, 0);
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_steps"), >, 1);
+      /* pages already moved from the zone's bottom to its top: what a
+       * direct compaction starting now finds */
+      g_assert_cmpuint(low_half_allocated(fx.run), <, low0);
+      FsiAllocResult r = alloc_req(fx.run, 0, FS_KIND_ANON, fsi_kind_gfp(FS_KIND_ANON) & ~FS_GFP_RECLAIM, false);
+      g_assert_cmpuint(r.handle, !=, 0);
+      g_assert_true(fsi_run_advance(fx.run, t0 + 1000 * 1000 * 1000ull));
+      ft_check(fx.run);
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_success"), ==, 1);
+      /* the work's time is its cost: about the instant model's */
+      uint64_t c1 = fx.run->stats.c[FSI_C_fs_policy_daemon_ns] - d0;
+      g_assert_cmpuint(c1, >, cost / 2);
+      g_assert_cmpuint(c1, <, cost * 2);
+    }
+    scanned[timed] = ft_counter(fx.run, "kcompactd.compact_daemon_migrate_scanned");
+    g_assert_cmpuint(free_blocks_at_least(fx.run, 9), >=, 1);
+    fx_close(&fx);
+  }
+  g_assert_cmpint(scanned[1], >, scanned[0] / 2);
+  g_assert_cmpint(scanned[1], <, scanned[0] * 2);
+}
+
+/* wakeup_kswapd() on a hopeless node (kswapd failed MAX_RECLAIM_RETRIES
+ * times) for a request without direct reclaim (a THP fault with
+ * defrag=defer: GFP_TRANSHUGE_LIGHT | __GFP_KSWAPD_RECLAIM): 6.1 wakes
+ * kcompactd, which makes the huge page the fault could not get; with
+ * alloc_wake off (before 4.16) nothing runs and the zone stays fragmented. */
+static void test_kcompactd_alloc_wake(void) {
+  for (int with = 0; with < 2; with++) {
+    Fx fx;
+    const char *sets[] = {"kcompactd.proactiveness=0", with ? "kcompactd.alloc_wake=true" : "kcompactd.alloc_wake=false",
+                          NULL};
+    fx_open(&fx, "vanilla+kcompactd", sets);
+    fill(&fx, FS_KIND_ANON, false);
+    fragment(&fx, 4);
+    fx.run->rc.kswapd_failures = 16; /* MAX_RECLAIM_RETRIES */
+    uint32_t gfp = FS_GFP_TRANSHUGE_LIGHT | FS_GFP_KSWAPD_RECLAIM;
+    g_assert_cmpuint(alloc_req(fx.run, 9, FS_KIND_THP, gfp, false).handle, ==, 0);
+    g_assert_true(fsi_run_advance(fx.run, fx.run->now_ns + 1000 * 1000 * 1000ull));
+    ft_check(fx.run);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_alloc_wake"), ==, with);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, with);
+    if (with) g_assert_cmpuint(free_blocks_at_least(fx.run, 9), >=, 1);
+    else g_assert_cmpuint(free_blocks_at_least(fx.run, 9), ==, 0);
+    g_assert_cmpuint(alloc_req(fx.run, 9, FS_KIND_THP, gfp, false).handle != 0, ==, with);
+    fx_close(&fx);
+  }
 }
 
 /* Proactive compaction: a fragmented idle node (score 100 > 90) is
@@ -1110,6 +1200,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/compaction/fast-search", test_compaction_fast_search);
   g_test_add_func("/kcompactd/wake", test_kcompactd_wake);
   g_test_add_func("/kcompactd/proactive", test_kcompactd_proactive);
+  g_test_add_func("/kcompactd/timed", test_kcompactd_timed);
+  g_test_add_func("/kcompactd/alloc-wake", test_kcompactd_alloc_wake);
   g_test_add_func("/lumpy/block", test_lumpy_block);
   g_test_add_data_func("/lumpy/credit/on", GINT_TO_POINTER(1), test_lumpy_credit);
   g_test_add_data_func("/lumpy/credit/off", GINT_TO_POINTER(0), test_lumpy_credit);

@@ -1,15 +1,26 @@
 /* kcompactd: the per-node compaction daemon (4.6+) and proactive
- * compaction (5.9+), as in ~v6.5 mm/compaction.c (reference §8).
+ * compaction (5.9+), as in 6.1's mm/compaction.c (reference §8).
  *
- * kswapd wakes it when it goes to sleep (kswapd_done: the order kswapd was
- * woken for, or pageblock order after boosted reclaim; order 0 is ignored),
- * if some zone fails the order's min watermark and passes
- * compaction_suitable() (kcompactd_node_suitable).  The work then runs on a
- * timer of its own, so it happens in the daemon's time, not in kswapd's or
- * an allocating task's: kcompactd_do_work() compacts each zone up to the
- * requested one at MIGRATE_SYNC_LIGHT with skip hints honoured, deferral
- * and back-off as direct compaction has them, and drains the per-CPU lists
- * of a zone where it failed.
+ * Wake-ups (wakeup_kcompactd()): kswapd going to sleep (kswapd_done: the
+ * order kswapd was woken for, or pageblock order after boosted reclaim), and
+ * wakeup_kswapd() for a caller without __GFP_DIRECT_RECLAIM that found the
+ * node balanced or hopeless (the wakeup_kcompactd hook, 4.16+; alloc_wake).
+ * Order 0 is ignored; the request is recorded, and the daemon woken only if
+ * it sleeps and some zone fails the order's min watermark and passes
+ * compaction_suitable() (kcompactd_node_suitable).  A request recorded while
+ * it works is run when the work ends, as kcompactd_work_requested() makes
+ * the kthread's loop do.
+ *
+ * The work, kcompactd_do_work(), compacts each zone up to the requested one
+ * at MIGRATE_SYNC_LIGHT with skip hints honoured, deferral and back-off as
+ * direct compaction has them, and drains the per-CPU lists of a zone where it
+ * failed.  It takes the daemon's time (timed): one compact_zone() round per
+ * timer step (an isolate_migratepages() block of at most COMPACT_CLUSTER_MAX
+ * pages and its migrate_pages() batch), the next step set after what the
+ * round charged (scanning, migration), so allocations, kswapd and direct
+ * compaction run between the rounds as they do beside the kthread.  The
+ * isolated free pages and the scanner positions stay with it between rounds.
+ * timed=false runs the whole work at one instant (the old model).
  *
  * With proactiveness > 0 it also wakes every 500 ms
  * (HPAGE_FRAG_CHECK_INTERVAL_MSEC) and, if kswapd is not running and the
@@ -17,14 +28,17 @@
  * in percent, zones weighted by present pages) is above
  * min(max(100 - proactiveness, 5) + 10, 100), compacts every zone whole
  * (order -1, skip hints ignored) until its own score is at most
- * max(100 - proactiveness, 5).  A run that does not lower the node score
- * backs off to 500 ms << COMPACT_MAX_DEFER_SHIFT = 32 s.
+ * max(100 - proactiveness, 5), in timed rounds too.  A run that does not
+ * lower the node score backs off to 500 ms << COMPACT_MAX_DEFER_SHIFT = 32 s.
+ * Writing a non-zero proactiveness wakes it for a check at once
+ * (compaction_proactiveness_sysctl_handler; sysctl_wake).
  *
  * The scanners are policies/common/compact-core.c, compiled into this
- * module too: stacked with `compaction` each keeps its own cached pfns and
- * deferral state (one per zone in the kernel); skip bits are shared through
- * the engine.  Work done in the timer hook is charged with charge_ns like
- * any other, and also counted here (compact_daemon_scan_ns).
+ * module too; the per-zone state (cached pfns, deferral) is shared with
+ * `compaction` through the host (shared_state), skip bits live in the
+ * engine.  Work done in the timer hook is charged with charge_ns like any
+ * other (daemon time), and the scanning is also counted here
+ * (compact_daemon_scan_ns).
  */
 #include <fragsim/policy.h>
 
@@ -433,10 +447,21 @@ static void proactive_check(Kcompactd *s) {
   run_job(s);
 }
 
-/* Back in kcompactd()'s loop: sleep with the timeout (none with
- * proactiveness 0). */
+/* Back in kcompactd()'s loop: wait_event_freezable_timeout() on
+ * kcompactd_work_requested().  A request recorded during the work (an order
+ * above the one just done, or one recorded while the node was not suitable)
+ * or a proactiveness write makes the condition true at once: the work, or
+ * the proactive check, runs again now.  Otherwise it sleeps with the timeout
+ * (none with proactiveness 0). */
 static void after_job(Kcompactd *s, uint64_t timeout) {
-  if (s->proactiveness) schedule_timeout(s, timeout);
+  if (s->trigger && s->proactiveness) {
+    schedule_timeout(s, 0);
+  } else if (s->max_order && !s->trigger) {
+    s->work_pending = true;
+    s->api->timer_add(s->host, 0, COOKIE_WORK);
+  } else if (s->proactiveness) {
+    schedule_timeout(s, timeout);
+  }
 }
 
 static void kcompactd_timer(void *state, uint64_t cookie) {
@@ -452,8 +477,11 @@ static void kcompactd_timer(void *state, uint64_t cookie) {
   default:
     /* a timeout while the daemon works is no wake-up: the work's end sets
      * a new one */
-    if ((cookie >> 2) != s->timeout_gen || !s->proactiveness || s->job != JOB_NONE) return;
-    proactive_check(s);
+    if ((cookie >> 2) != s->timeout_gen || !s->proactiveness || s->job != JOB_NONE || s->work_pending) return;
+    /* the wait's condition is tested again when it times out: an order
+     * recorded while the node was not suitable makes this a work round */
+    if (s->max_order && !s->trigger) start_work(s);
+    else proactive_check(s);
   }
 }
 
