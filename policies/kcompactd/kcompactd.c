@@ -57,6 +57,7 @@ enum {
   PARAM_TIMED,
   PARAM_ALLOC_WAKE,
   PARAM_SYSCTL_WAKE,
+  PARAM_RECHECK,
   N_PARAMS
 };
 
@@ -125,6 +126,14 @@ static const FsParamSpec kcompactd_params[] = {
                                    "500 ms timeout sees it",
                            .min = 1,
                            .max = 0},
+    [PARAM_RECHECK] = {.name = "recheck",
+                       .type = FS_PARAM_BOOL,
+                       .default_value = "true",
+                       .help = "the kthread's wait re-tests kcompactd_work_requested() after its work and when it "
+                               "times out, so an order recorded meanwhile (or while the node was not suitable) is "
+                               "worked on then; false: only a wake-up starts the work (the old model)",
+                       .min = 1,
+                       .max = 0},
     [N_PARAMS] = {0},
 };
 
@@ -182,6 +191,7 @@ typedef struct {
   bool timed;               /* parameter: the work takes time, in compact_zone() rounds */
   bool alloc_wake;          /* parameter: wakeup_kswapd() wakes it for non-direct-reclaim callers (4.16+) */
   bool sysctl_wake;         /* parameter: writing proactiveness wakes it (compaction_proactiveness_sysctl_handler) */
+  bool recheck;             /* parameter: the wait re-tests kcompactd_work_requested() */
   uint32_t max_order;       /* kcompactd_max_order: 0 = no request */
   uint32_t highest_zoneidx; /* kcompactd_highest_zoneidx */
   bool work_pending;        /* woken: the work timer is set */
@@ -208,6 +218,7 @@ static void *kcompactd_create(const FsHostApi *api, FsHost *host, const FsParamV
   s->timed = values[PARAM_TIMED].b && api->size >= offsetof(FsHostApi, charged_ns) + sizeof api->charged_ns;
   s->alloc_wake = values[PARAM_ALLOC_WAKE].b;
   s->sysctl_wake = values[PARAM_SYSCTL_WAKE].b;
+  s->recheck = values[PARAM_RECHECK].b;
   fsc_init(&s->core, api, host, (uint64_t)values[PARAM_SCAN_NS].i, (int)values[PARAM_EXTFRAG_THRESHOLD].i,
            values[PARAM_NOGROUP_TARGETS].b);
   fsc_set_search(&s->core, values[PARAM_FAST_SEARCH].b, values[PARAM_SHARED_STATE].b);
@@ -456,7 +467,7 @@ static void proactive_check(Kcompactd *s) {
 static void after_job(Kcompactd *s, uint64_t timeout) {
   if (s->trigger && s->proactiveness) {
     schedule_timeout(s, 0);
-  } else if (s->max_order && !s->trigger) {
+  } else if (s->recheck && s->max_order && !s->trigger) {
     s->work_pending = true;
     s->api->timer_add(s->host, 0, COOKIE_WORK);
   } else if (s->proactiveness) {
@@ -480,18 +491,20 @@ static void kcompactd_timer(void *state, uint64_t cookie) {
     if ((cookie >> 2) != s->timeout_gen || !s->proactiveness || s->job != JOB_NONE || s->work_pending) return;
     /* the wait's condition is tested again when it times out: an order
      * recorded while the node was not suitable makes this a work round */
-    if (s->max_order && !s->trigger) start_work(s);
+    if (s->recheck && s->max_order && !s->trigger) start_work(s);
     else proactive_check(s);
   }
 }
 
 /* A write to vm.compaction_proactiveness (or to another of kcompactd's
  * knobs) while the run goes on.  compaction_proactiveness_sysctl_handler()
- * (5.18+, so 6.1): a non-zero value sets proactive_compact_trigger and wakes
- * kcompactd, which runs the proactive check at once (with the new
- * thresholds) and then sleeps its default 500 ms timeout, forgetting any
- * back-off; writing 0 wakes nobody: the pending timeout finds proactiveness
- * 0 and kcompactd sleeps until kswapd wakes it. */
+ * (5.15+, sysctl_wake): a non-zero value sets proactive_compact_trigger and
+ * wakes kcompactd, which runs the proactive check at once (with the new
+ * thresholds; after its work if it is working) and then sleeps its default
+ * 500 ms timeout, forgetting any back-off; writing 0 wakes nobody: the
+ * pending timeout finds proactiveness 0 and kcompactd sleeps until kswapd
+ * wakes it.  Without sysctl_wake the next timeout sees the new value (none
+ * is pending if proactiveness was 0: the next work wake-up sets one). */
 static bool kcompactd_param_changed(void *state, uint32_t index, const FsParamValue *value) {
   Kcompactd *s = state;
   switch (index) {
