@@ -544,6 +544,59 @@ static void test_kcompactd_alloc_wake(void) {
   }
 }
 
+/* Writing a non-zero proactiveness (from 0) wakes kcompactd for a
+ * proactive check at once (compaction_proactiveness_sysctl_handler, 5.15+),
+ * which compacts the fragmented node; without sysctl_wake (5.9) kcompactd
+ * sleeps without a timeout (proactiveness was 0) and nothing happens. */
+static void test_kcompactd_sysctl_wake(void) {
+  for (int wake = 0; wake < 2; wake++) {
+    Fx fx;
+    const char *sets[] = {"kcompactd.proactiveness=0", wake ? "kcompactd.sysctl_wake=true" : "kcompactd.sysctl_wake=false",
+                          NULL};
+    fx_open(&fx, "vanilla+kcompactd", sets);
+    fill(&fx, FS_KIND_ANON, false);
+    fragment(&fx, 4);
+    FsiSlot *s = ft_slot(fx.run, "kcompactd");
+    FsParamValue v = {.i = 20};
+    g_assert_true(s->policy->ops.param_changed(s->state, 0 /* proactiveness */, &v));
+    g_assert_true(fsi_run_advance(fx.run, fx.run->now_ns + 100 * 1000 * 1000ull));
+    ft_check(fx.run);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.proactive_checks"), ==, wake);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.proactive_runs"), ==, wake);
+    if (wake) g_assert_cmpint(zone_extfrag(fx.run), <=, 80);
+    else g_assert_cmpint(zone_extfrag(fx.run), ==, 100);
+    fx_close(&fx);
+  }
+}
+
+/* A wake-up while kcompactd works (here: mid-way through a timed proactive
+ * run) only records the order; the kthread's loop re-tests
+ * kcompactd_work_requested() when the run ends and does the work then
+ * (recheck).  Without recheck the recorded order waits for the next
+ * wake-up: no kcompactd_do_work() at all. */
+static void test_kcompactd_recheck(void) {
+  for (int recheck = 0; recheck < 2; recheck++) {
+    Fx fx;
+    const char *sets[] = {"kcompactd.proactiveness=20", recheck ? "kcompactd.recheck=true" : "kcompactd.recheck=false",
+                          NULL};
+    fx_open(&fx, "vanilla+kcompactd", sets);
+    fill(&fx, FS_KIND_ANON, false);
+    fragment(&fx, 4);
+    /* the first 500 ms check starts a proactive run, one round per step */
+    g_assert_true(fsi_run_advance(fx.run, 500 * 1000 * 1000ull + 1000));
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.proactive_runs"), ==, 1);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_steps"), >=, 1);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_migrate_scanned"), ==, 0); /* mid-zone */
+    FsiSlot *s = ft_slot(fx.run, "kcompactd");
+    s->policy->ops.kswapd_done(s->state, 9, ZONE);
+    g_assert_true(fsi_run_advance(fx.run, 900 * 1000 * 1000ull));
+    ft_check(fx.run);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_migrate_scanned"), >, 0); /* the run ended */
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, recheck);
+    fx_close(&fx);
+  }
+}
+
 /* Proactive compaction: a fragmented idle node (score 100 > 90) is
  * compacted within one 500 ms check until the zone scores <= 80; with
  * proactiveness 0 nothing happens. */
@@ -1203,6 +1256,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/kcompactd/proactive", test_kcompactd_proactive);
   g_test_add_func("/kcompactd/timed", test_kcompactd_timed);
   g_test_add_func("/kcompactd/alloc-wake", test_kcompactd_alloc_wake);
+  g_test_add_func("/kcompactd/sysctl-wake", test_kcompactd_sysctl_wake);
+  g_test_add_func("/kcompactd/recheck", test_kcompactd_recheck);
   g_test_add_func("/lumpy/block", test_lumpy_block);
   g_test_add_data_func("/lumpy/credit/on", GINT_TO_POINTER(1), test_lumpy_credit);
   g_test_add_data_func("/lumpy/credit/off", GINT_TO_POINTER(0), test_lumpy_credit);
