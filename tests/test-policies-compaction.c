@@ -985,7 +985,15 @@ static void test_effect_proactive(void) {
  * space, so both scanners count more and direct compaction succeeds a
  * little less often.  Asserted: each mean within twice its seed spread
  * (scanned counts) or 5-10% (success), fast above linear by 1.3x on both
- * scanned counts, and fewer successes. */
+ * scanned counts, and fewer successes.
+ * Re-banded for #14 item 6 (kcompactd's work takes time, is woken from
+ * wakeup_kswapd() and re-runs on a recorded order): direct compaction now
+ * finds zones kcompactd is part-way through.  Linear: free scanned 6.11M,
+ * 4.97M, 4.70M (5.26M, was 9.01M), migrate scanned 800k, 715k, 734k (750k,
+ * was 940k), success 196, 196, 197; fast: free 15.51M, 13.50M, 10.50M
+ * (13.17M), migrate 1436k, 1472k, 1151k (1353k), success 171, 156, 187
+ * (171.3).  Linear scanned bands and the fast success band re-centred at
+ * twice the seed spread; the others still hold. */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -993,12 +1001,12 @@ static void test_effect_fast_search(void) {
                         "compaction.compact_success", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("linear: compact_free_scanned", m[0][0], 5.6e6, 12.4e6);
+  ft_assert_band("linear: compact_free_scanned", m[0][0], 2.4e6, 8.1e6);
   ft_assert_band("fast: compact_free_scanned", m[1][0], 9.4e6, 19.8e6);
-  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 0.74e6, 1.14e6);
+  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 0.58e6, 0.92e6);
   ft_assert_band("fast: compact_migrate_scanned", m[1][1], 1.23e6, 1.81e6);
   ft_assert_band("linear: compact_success", m[0][2], 166, 202);
-  ft_assert_band("fast: compact_success", m[1][2], 148, 172);
+  ft_assert_band("fast: compact_success", m[1][2], 140, 203);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.3);
   g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.3);
   g_assert_cmpfloat(m[1][2], <, m[0][2]);
