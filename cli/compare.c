@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "engine/core/config.h"
 #include "engine/core/error.h"
 #include "engine/plugin/loader.h"
+#include "engine/run.h"
 #include "results/compare.h"
 #include "results/csvout.h"
 #include "results/rundir.h"
@@ -278,7 +280,8 @@ static bool check_manifest(const FsiDesign *d, const char *path, bool force, GEr
 int fsi_cmd_compare(int argc, char **argv) {
   char **workloads = NULL, **stacks = NULL, **sets = NULL;
   char *outdir = NULL, *policy_path = NULL, *seed_list = NULL;
-  gint nseeds = 5, jobs = 0, run_n = -1;
+  /* G_MININT: not given (so -j 0 and --run -1 are errors, not defaults) */
+  gint nseeds = 5, jobs = G_MININT, run_n = G_MININT;
   gint64 seed_base = 1;
   gboolean list_runs = FALSE, collect = FALSE, force = FALSE, quiet = FALSE, check = FALSE;
   GOptionEntry entries[] = {
@@ -327,11 +330,11 @@ int fsi_cmd_compare(int argc, char **argv) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "-w WORKLOAD, -p STACK and -o DIR are required (see fragsim compare --help)");
     goto out;
   }
-  if ((list_runs ? 1 : 0) + (collect ? 1 : 0) + (run_n >= 0 ? 1 : 0) > 1) {
+  if ((list_runs ? 1 : 0) + (collect ? 1 : 0) + (run_n != G_MININT ? 1 : 0) > 1) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--list-runs, --run and --collect exclude each other");
     goto out;
   }
-  if (run_n < -1) {
+  if (run_n != G_MININT && run_n < 0) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--run: %d is not a run number (they start at 0)", run_n);
     goto out;
   }
@@ -351,11 +354,11 @@ int fsi_cmd_compare(int argc, char **argv) {
       g_array_append_val(d->seeds, v);
     }
   }
-  if (jobs < 0) {
-    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "-j/--jobs: %d is not a number of jobs", jobs);
+  if (jobs != G_MININT && jobs < 1) {
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "-j/--jobs: %d is not a number of jobs (at least 1)", jobs);
     goto out;
   }
-  if (jobs == 0) jobs = (gint)g_get_num_processors();
+  if (jobs == G_MININT) jobs = (gint)g_get_num_processors();
   if (!fsi_design_finish(d, &e)) goto out;
   guint nruns = fsi_design_n_runs(d);
 
@@ -378,7 +381,7 @@ int fsi_cmd_compare(int argc, char **argv) {
     goto out;
   }
 
-  if (run_n < 0 && !collect && !preflight(d, sets, policy_path, &e)) goto out;
+  if (run_n == G_MININT && !collect && !preflight(d, sets, policy_path, &e)) goto out;
   if (g_mkdir_with_parents(outdir, 0777) != 0) {
     int saved = errno;
     g_set_error(&e, FSI_ERROR, FSI_ERROR_IO, "-o: cannot create directory %s: %s", outdir, g_strerror(saved));
@@ -388,7 +391,7 @@ int fsi_cmd_compare(int argc, char **argv) {
   csv = g_build_filename(outdir, "compare.csv", NULL);
   if (!check_manifest(d, manifest, force, &e) || !fsi_design_save(d, manifest, &e)) goto out;
 
-  if (run_n >= 0) {
+  if (run_n != G_MININT) {
     guint w, s, k;
     fsi_design_run(d, (guint)run_n, &w, &s, &k);
     char *rd = fsi_design_run_dir(d, outdir, (guint)run_n);
@@ -452,6 +455,15 @@ int fsi_cmd_compare(int argc, char **argv) {
   }
   rc = 0;
 out:
+  if (e && fsi_run_interrupted()) {
+    /* the runs in flight were stopped and their directories removed; the
+     * complete ones are kept, and the same command resumes */
+    fprintf(stderr, "fragsim: compare: interrupted by %s; the complete runs in %s are kept: run the same command "
+                    "again to do the rest\n",
+            fsi_run_interrupted() == SIGTERM ? "SIGTERM" : "SIGINT", outdir);
+    g_clear_error(&e);
+    rc = 128 + fsi_run_interrupted();
+  }
   if (e) {
     fprintf(stderr, "fragsim: compare: %s\n", e->message);
     g_error_free(e);

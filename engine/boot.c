@@ -185,6 +185,17 @@ static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
   if (!parse_lowmem_reserve(cfg, mc, error)) return false;
   mc->watermark_scale_factor = (uint32_t)fsi_config_int(cfg, "vm", "watermark_scale_factor");
   mc->min_free_kbytes = fsi_config_int(cfg, "vm", "min_free_kbytes");
+  {
+    /* a reserve as large as memory leaves nothing any allocation may take */
+    uint64_t mem_kb = mc->total_pages * (mc->page_size / 1024);
+    if (mc->min_free_kbytes >= 0 && (uint64_t)mc->min_free_kbytes >= mem_kb) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                  "%s: vm.min_free_kbytes %" G_GINT64_FORMAT " is not below the machine's memory (%" G_GUINT64_FORMAT
+                  " kB): no allocation could succeed",
+                  fsi_config_origin(cfg, "vm", "min_free_kbytes"), (gint64)mc->min_free_kbytes, mem_kb);
+      return false;
+    }
+  }
   char *ratio = fsi_config_string(cfg, "vm", "lowmem_reserve_ratio");
   char **parts = g_strsplit(ratio, ",", -1);
   bool ok = g_strv_length(parts) == FS_MAX_ZONES;
@@ -271,7 +282,13 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   fsi_rng_seed(&run->engine_rng, seed, "engine", 0);
   run->check = fsi_config_bool(cfg, "sim", "check");
   run->end_ns = fsi_config_duration(cfg, "sim", "duration");
+  if (run->end_ns == 0) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: sim.duration must be greater than zero",
+                fsi_config_origin(cfg, "sim", "duration"));
+    goto fail;
+  }
   run->sample_interval_ns = fsi_config_duration(cfg, "sim", "sample_interval");
+  run->stall_events = (uint64_t)fsi_config_int(cfg, "sim", "stall_events");
   if (run->sample_interval_ns == 0) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: sim.sample_interval must be greater than zero",
                 fsi_config_origin(cfg, "sim", "sample_interval"));
@@ -331,8 +348,9 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
     g_autofree char *rcv = fsi_config_string(cfg, "vm", "reclaim_compaction");
     run->reclaim_compaction = !strcmp(rcv, "4.7") ? FSI_RC_47 : !strcmp(rcv, "3.2") ? FSI_RC_32 : FSI_RC_OFF;
     g_autofree char *drv = fsi_config_string(cfg, "vm", "direct_reclaim_drain");
-    run->drain_before_retry = !strcmp(drv, "2.6.35") || !strcmp(drv, "none");
-    run->drain_never = !strcmp(drv, "none");
+    run->direct_reclaim_drain = !strcmp(drv, "none")     ? FSI_DRAIN_NONE
+                               : !strcmp(drv, "2.6.35") ? FSI_DRAIN_2635
+                                                        : FSI_DRAIN_2636;
     g_autofree char *spv = fsi_config_string(cfg, "vm", "slowpath");
     run->slowpath_instant = !strcmp(spv, "instant");
     run->livelock_ns = fsi_config_duration(cfg, "vm", "slowpath_livelock");
@@ -346,6 +364,10 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->cost.reclaim_swap = (uint64_t)fsi_config_int(cfg, "cost", "reclaim_swap_ns");
   run->cost.refault = (uint64_t)fsi_config_int(cfg, "cost", "refault_ns");
   run->cost.migrate = (uint64_t)fsi_config_int(cfg, "cost", "migrate_ns");
+  run->cost.migrate_unmap = (uint64_t)fsi_config_int(cfg, "cost", "migrate_unmap_ns");
+  run->cost.migrate_remap = (uint64_t)fsi_config_int(cfg, "cost", "migrate_remap_ns");
+  run->compact_large_folios = fsi_config_bool(cfg, "vm", "compaction_large_folios");
+  run->file_migrate_folio = fsi_config_bool(cfg, "vm", "file_migrate_folio");
   run->cost.pageblock_move = (uint64_t)fsi_config_int(cfg, "cost", "pageblock_move_ns");
   run->cost.shrink_object = (uint64_t)fsi_config_int(cfg, "cost", "shrink_object_ns");
   run->cost.throttle = (uint64_t)fsi_config_int(cfg, "cost", "throttle_ns");

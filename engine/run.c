@@ -4,6 +4,8 @@
  */
 #include "engine/run.h"
 
+#include <signal.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -124,7 +126,45 @@ static void progress(FsiRun *run, gint64 t0, bool final) {
   fflush(stderr);
 }
 
+/* set from a signal handler: only a plain store of a lock-free type */
+static volatile sig_atomic_t interrupt_signal;
+
+void fsi_run_interrupt(int sig) { interrupt_signal = sig ? sig : SIGINT; }
+
+int fsi_run_interrupted(void) { return interrupt_signal; }
+
+static void stalled(FsiRun *run, const FsiEvent *ev) {
+  static const char *const kind[] = {[FSI_EV_TASK] = "a workload task's step", [FSI_EV_FREE] = "a free",
+                                     [FSI_EV_SAMPLE] = "the sampler", [FSI_EV_END] = "the end",
+                                     [FSI_EV_KSWAPD] = "kswapd", [FSI_EV_SLAB_FREE] = "a slab free",
+                                     [FSI_EV_FLUSH] = "the flusher", [FSI_EV_WB_DONE] = "a writeback completion",
+                                     [FSI_EV_REFAULT] = "a refault"};
+  char *what = ev->type == FSI_EV_TIMER && ev->arg < run->nslots
+                   ? g_strdup_printf("a timer of policy \"%s\" (re-armed with no delay?)", run->slots[ev->arg].policy->name)
+               : ev->type < G_N_ELEMENTS(kind) && kind[ev->type] ? g_strdup(kind[ev->type])
+                                                                   : g_strdup_printf("event type %u", ev->type);
+  fsi_run_fail(run, g_error_new(FSI_ERROR, FSI_ERROR_RUN,
+                                "simulated time stopped at t=%.9f s: %" G_GUINT64_FORMAT
+                                " events in a row at that instant (sim.stall_events); the next is %s",
+                                (double)run->now_ns / 1e9, run->same_time_events, what));
+  g_free(what);
+}
+
 static void dispatch(FsiRun *run, const FsiEvent *ev) {
+  if (G_UNLIKELY(interrupt_signal)) {
+    fsi_run_fail(run, g_error_new(FSI_ERROR, FSI_ERROR_INTERRUPTED, "interrupted by %s at t=%.3f s simulated",
+                                  interrupt_signal == SIGTERM ? "SIGTERM" : "SIGINT", (double)run->now_ns / 1e9));
+    return;
+  }
+  /* the watchdog: simulated time must advance */
+  if (ev->time_ns == run->now_ns && run->events) {
+    if (G_UNLIKELY(++run->same_time_events > run->stall_events)) {
+      stalled(run, ev);
+      return;
+    }
+  } else {
+    run->same_time_events = 0;
+  }
   run->now_ns = ev->time_ns;
   run->events++;
   switch (ev->type) {

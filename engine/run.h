@@ -180,8 +180,12 @@ typedef struct {
   uint64_t kswapd_boost_target;
   bool kswapd_boosting;
   uint32_t kswapd_failures;
-  bool kswapd_sweep;         /* vm.kswapd_high_order=sweep or loop (2.6.x balance_pgdat) */
-  bool kswapd_loop;          /* vm.kswapd_high_order=loop (before 2.6.33: the order is never dropped) */
+  /* vm.kswapd_high_order: how balance_pgdat() treats a high order */
+  enum {
+    FSI_KHO_COMPACT_GAP, /* 4.8+: reclaim to the compaction gap, then balance for order 0 */
+    FSI_KHO_SWEEP,       /* 2.6.29-2.6.37: dropped after a sweep that frees < SWAP_CLUSTER_MAX */
+    FSI_KHO_LOOP,        /* before 2.6.29: kept until balanced (loop_again at the same order) */
+  } kswapd_high_order;
   uint64_t kswapd_pass_reclaimed; /* sweep: this pass (since loop_again) */
   /* lumpy reclaim's credit (reclaim_credit from a reclaim_tag hook) */
   bool in_reclaim_tag;
@@ -320,7 +324,7 @@ struct FsiRun {
   uint32_t ncpus;
   /* cached [cost] values, ns */
   struct {
-    uint64_t alloc_base, buddy_op, scan, reclaim_clean, reclaim_dirty, reclaim_swap, refault, migrate, pageblock_move,
+    uint64_t alloc_base, buddy_op, scan, reclaim_clean, reclaim_dirty, reclaim_swap, refault, migrate, migrate_unmap, migrate_remap, pageblock_move,
         shrink_object, throttle, oom_kill, jiffy, drain_cpu, rcu_expedited, isolate_page, pfn_walk;
   } cost;
 
@@ -332,12 +336,20 @@ struct FsiRun {
   uint32_t nobs;
   uint32_t obs_mask;     /* FSI_OBS_* kinds some observer implements */
   uint64_t sample_interval_ns;
+  uint64_t stall_events;      /* sim.stall_events */
+  uint64_t same_time_events;  /* events in a row at now_ns */
 
   GPtrArray *param_texts; /* values of parameters set at run time (fsi_run_set_param), kept for STRING params */
   int32_t compaction_slot; /* first policy with a compaction_suitable hook, or -1 */
   uint32_t reclaim_compaction; /* FSI_RC_*: vm.reclaim_compaction */
-  bool drain_before_retry;      /* vm.direct_reclaim_drain=2.6.35 or none */
-  bool drain_never;             /* vm.direct_reclaim_drain=none */
+  /* vm.direct_reclaim_drain: when direct reclaim drains the per-CPU lists */
+  enum {
+    FSI_DRAIN_2636, /* 2.6.36+: after a failed retry following progress */
+    FSI_DRAIN_2635, /* 2.6.24-2.6.35: before every retry of an order > 0 request */
+    FSI_DRAIN_NONE, /* before 2.6.24: never */
+  } direct_reclaim_drain;
+  bool compact_large_folios;    /* vm.compaction_large_folios: compaction isolates allocations above order 0 */
+  bool file_migrate_folio;      /* vm.file_migrate_folio: the page cache's mapping has a migrate_folio callback */
   bool slowpath_instant;        /* vm.slowpath=instant */
   uint64_t livelock_ns;         /* vm.slowpath_livelock */
   uint32_t loop_depth;          /* event loops running (fsi_run_execute/advance and sleeps) */
@@ -405,6 +417,11 @@ FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h);
 /* Stops the run with an error (first one wins). */
 void fsi_run_fail(FsiRun *run, GError *error);
 void fsi_run_failf(FsiRun *run, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Asks every run of the process to stop at its next event with
+ * FSI_ERROR_INTERRUPTED (async-signal-safe: a SIGINT/SIGTERM handler calls
+ * it); fsi_run_interrupted() returns the signal, or 0. */
+void fsi_run_interrupt(int sig);
+int fsi_run_interrupted(void);
 
 /* A block for migration targets (alloc_migration_target): a movable request
  * of `order` at the min watermark through the stack's rmqueue, zones up to

@@ -3,6 +3,8 @@
  * seed: different), clear errors for bad input with no result directory
  * left behind, and the machine-size range (64 MiB .. 1 TiB). */
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -110,6 +112,20 @@ static void test_errors(void) {
   expect_error(bad_set, "section.key=value");
   const char *bad_duration[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "sim.duration=10", NULL};
   expect_error(bad_duration, "unit");
+  /* #16: names GLib's ini cannot hold were dropped with a GLib warning */
+  const char *bad_name[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "sim.dur[ation=1s", NULL};
+  expect_error(bad_name, "the key may contain only");
+  const char *ctl_value[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "sim.duration=1s\n[x]", NULL};
+  expect_error(ctl_value, "no control characters");
+  const char *zero_duration[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "sim.duration=0s", NULL};
+  expect_error(zero_duration, "sim.duration must be greater than zero");
+  const char *huge_reserve[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "vm.min_free_kbytes=99999999",
+                                NULL};
+  expect_error(huge_reserve, "vm.min_free_kbytes 99999999 is not below the machine's memory");
+  const char *jobs0[] = {"compare", "-w", "churn", "-p", "vanilla", "-o", out, "-j", "0", NULL};
+  expect_error(jobs0, "-j/--jobs: 0 is not a number of jobs");
+  const char *run_m1[] = {"compare", "-w", "churn", "-p", "vanilla", "-o", out, "--run", "-1", NULL};
+  expect_error(run_m1, "--run: -1 is not a run number");
   g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
   /* an existing directory is never overwritten silently */
   run_small(out, "1", false);
@@ -118,6 +134,75 @@ static void test_errors(void) {
   const char *forced[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "-q", "-f", "--set", "sim.duration=1s",
                           "--set", "machine.memory=64M", NULL};
   g_assert_cmpint(ft_fragsim(forced, NULL, NULL, NULL), ==, 0);
+  ft_rm_tree(d);
+  g_free(out);
+  g_free(d);
+}
+
+/* #16: SIGINT stops a run at its next event: exit 130, a message naming
+ * the directory, and no directory (nor its hidden temporary) left. */
+static void test_interrupt(void) {
+  char *d = ft_tmpdir("fragsim-e2e");
+  char *out = g_build_filename(d, "int", NULL);
+  char *errpath = g_build_filename(d, "stderr", NULL);
+  const char *bin = g_getenv("FRAGSIM_BIN");
+  g_assert_nonnull(bin);
+  /* a run far longer than the test: only the signal can end it */
+  char *cmd = g_strdup_printf("exec '%s' run -q -w churn -p vanilla -o '%s' --set sim.duration=100000s 2>'%s'", bin, out,
+                              errpath);
+  const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+  GPid pid;
+  GError *e = NULL;
+  g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &e));
+  g_assert_no_error(e);
+  /* wait until it runs (its temporary directory appears), then interrupt */
+  bool started = false;
+  for (int i = 0; i < 600 && !started; i++) {
+    GDir *dir = g_dir_open(d, 0, NULL);
+    const char *n;
+    while (dir && (n = g_dir_read_name(dir)))
+      if (g_str_has_prefix(n, ".int")) started = true;
+    if (dir) g_dir_close(dir);
+    if (!started) g_usleep(100000);
+  }
+  g_assert_true(started);
+  kill(pid, SIGINT);
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 130);
+  char *err = NULL;
+  g_assert_true(g_file_get_contents(errpath, &err, NULL, NULL));
+  if (!strstr(err, "not written: interrupted by SIGINT")) g_error("unexpected stderr: %s", err);
+  /* nothing left but the captured stderr */
+  GDir *dir = g_dir_open(d, 0, NULL);
+  const char *n;
+  while ((n = g_dir_read_name(dir)))
+    if (strcmp(n, "stderr")) g_error("left behind after the interrupt: %s", n);
+  g_dir_close(dir);
+  g_free(err);
+  g_free(cmd);
+  ft_rm_tree(d);
+  g_free(errpath);
+  g_free(out);
+  g_free(d);
+}
+
+/* #16: a timer re-armed with no delay stops simulated time; the watchdog
+ * ends the run with an error naming the policy, instead of hanging. */
+static void test_watchdog(void) {
+  char *d = ft_tmpdir("fragsim-e2e");
+  char *out = g_build_filename(d, "w", NULL);
+  const char *args[] = {"run", "-q", "-w", "churn", "-p", "vanilla+spinner", "-o", out, "--policy-path",
+                        g_getenv("FRAGSIM_FIXTURE_DIR"), "--set", "sim.duration=1s", "--set", "sim.stall_events=100000",
+                        "--set", "machine.memory=64M", NULL};
+  char *err = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, &err), ==, 1);
+  if (!strstr(err, "simulated time stopped at t=0.001") || !strstr(err, "a timer of policy \"spinner\""))
+    g_error("unexpected stderr: %s", err);
+  g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+  g_free(err);
   ft_rm_tree(d);
   g_free(out);
   g_free(d);
@@ -189,6 +274,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/e2e/run/deterministic", test_determinism);
   g_test_add_func("/e2e/run/errors", test_errors);
   g_test_add_func("/e2e/run/terabyte", test_terabyte);
+  g_test_add_func("/e2e/run/interrupt", test_interrupt);
+  g_test_add_func("/e2e/run/watchdog", test_watchdog);
   g_test_add_func("/e2e/run/oom-recorded", test_oom_recorded);
   g_test_add_func("/e2e/list", test_list);
   return g_test_run();

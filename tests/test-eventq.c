@@ -3,6 +3,7 @@
 #include "engine/core/eventq.h"
 
 #include <glib.h>
+#include <math.h>
 #include <stdlib.h>
 
 static void test_order_time(void) {
@@ -186,14 +187,14 @@ static void test_growth(void) {
   guint grows = 0;
   for (uint32_t i = 0; i < n; i++) {
     fsi_eventq_push(&q, n - i, 0, i, 0);
-    if (q.cap != last_cap) {
-      g_assert_cmpuint(q.cap, >=, 2 * last_cap);
-      last_cap = q.cap;
+    if (q.near_cap != last_cap) {
+      g_assert_cmpuint(q.near_cap, >=, 2 * last_cap);
+      last_cap = q.near_cap;
       grows++;
     }
   }
   g_assert_cmpuint(fsi_eventq_len(&q), ==, n);
-  g_assert_cmpuint(q.cap, >=, n);
+  g_assert_cmpuint(q.near_cap, >=, n);
   g_assert_cmpuint(grows, >, 5);
 
   FsiEvent ev;
@@ -203,10 +204,10 @@ static void test_growth(void) {
     g_assert_cmpuint(ev.arg, ==, n - 1 - i);
   }
   /* capacity is kept for reuse */
-  g_assert_cmpuint(q.cap, ==, last_cap);
+  g_assert_cmpuint(q.near_cap, ==, last_cap);
   fsi_eventq_clear(&q);
-  g_assert_null(q.heap);
-  g_assert_cmpuint(q.cap, ==, 0);
+  g_assert_null(q.near);
+  g_assert_cmpuint(q.near_cap, ==, 0);
 }
 
 static void test_extreme_times(void) {
@@ -224,6 +225,193 @@ static void test_extreme_times(void) {
   fsi_eventq_clear(&q);
 }
 
+/* A plain binary heap on (time, seq): the reference the tiers must match. */
+typedef struct {
+  RefEvent *h;
+  size_t len, cap;
+} RefHeap;
+
+static void ref_push(RefHeap *r, RefEvent e) {
+  if (r->len == r->cap) r->h = g_renew(RefEvent, r->h, r->cap = r->cap ? 2 * r->cap : 64);
+  size_t i = r->len++;
+  while (i && ref_cmp(&e, &r->h[(i - 1) / 2]) < 0) {
+    r->h[i] = r->h[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  r->h[i] = e;
+}
+
+static RefEvent ref_pop(RefHeap *r) {
+  RefEvent top = r->h[0], last = r->h[--r->len];
+  size_t i = 0, n = r->len;
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && ref_cmp(&r->h[c + 1], &r->h[c]) < 0) c++;
+    if (ref_cmp(&r->h[c], &last) >= 0) break;
+    r->h[i] = r->h[c];
+    i = c;
+  }
+  if (n) r->h[i] = last;
+  return top;
+}
+
+/* A delay for the hold model: short (inside the current bucket), a few
+ * buckets, up to minutes or an hour (levels 0-2), now and then days (past
+ * the last level: far), or zero. */
+static uint64_t tier_delay(GRand *rand) {
+  const uint64_t bucket = (uint64_t)1 << FSI_EVQ_SHIFT0;
+  switch (g_rand_int_range(rand, 0, 8)) {
+  case 0: return 0;
+  case 1: return (uint64_t)g_rand_int_range(rand, 0, 1000);
+  case 2: return bucket * (uint64_t)g_rand_int_range(rand, 1, 4);
+  case 3: return (uint64_t)(g_rand_double(rand) * 600e9); /* up to 600 s */
+  case 4: return (uint64_t)(g_rand_double(rand) * 3e12);  /* up to 50 min */
+  case 5: return g_rand_int_range(rand, 0, 50) ? 0 : (uint64_t)(g_rand_double(rand) * 2e15); /* now and then days */
+  default: return (uint64_t)(-log(1 - g_rand_double(rand)) * 6e9); /* exp, mean 6 s */
+  }
+}
+
+/* The hold model over every tier (near heap, calendar buckets, far heap):
+ * each pop schedules 0-2 successors at varied delays, and pops and peeks
+ * must match the reference heap event for event, including FIFO ties. */
+static void test_tiers(void) {
+  GRand *rand = g_rand_new_with_seed(7);
+  FsiEventQ q;
+  RefHeap r = {0};
+  fsi_eventq_init(&q);
+  uint64_t seq = 0, now = 0;
+  for (guint i = 0; i < 5000; i++) {
+    uint64_t t = tier_delay(rand);
+    fsi_eventq_push(&q, t, 0, i, 0);
+    ref_push(&r, (RefEvent){t, seq++, i});
+  }
+  guint popped = 0, peeks = 0;
+  while (r.len && popped < 400000) {
+    if (g_rand_int_range(rand, 0, 4) == 0) {
+      const FsiEvent *top = fsi_eventq_peek(&q);
+      g_assert_nonnull(top);
+      g_assert_cmpuint(top->seq, ==, r.h[0].seq);
+      peeks++;
+    }
+    FsiEvent ev;
+    g_assert_true(fsi_eventq_pop(&q, &ev));
+    RefEvent want = ref_pop(&r);
+    if (ev.time_ns != want.time_ns || ev.seq != want.seq || ev.arg != want.arg)
+      g_error("pop %u: got (%" G_GUINT64_FORMAT ", seq %" G_GUINT64_FORMAT "), want (%" G_GUINT64_FORMAT
+              ", seq %" G_GUINT64_FORMAT ")",
+              popped, ev.time_ns, ev.seq, want.time_ns, want.seq);
+    g_assert_cmpuint(ev.time_ns, >=, now);
+    now = ev.time_ns;
+    popped++;
+    /* keep the population near 5000, drifting */
+    int k = r.len < 4000 ? 2 : r.len > 6000 ? 0 : g_rand_int_range(rand, 0, 3);
+    for (int j = 0; j < k; j++) {
+      uint64_t t = now + tier_delay(rand);
+      fsi_eventq_push(&q, t, 0, (uint32_t)seq, 0);
+      ref_push(&r, (RefEvent){t, seq++, (uint32_t)(seq - 1)});
+    }
+    g_assert_cmpuint(fsi_eventq_len(&q), ==, r.len);
+  }
+  g_assert_cmpuint(popped, ==, 400000);
+  /* drain: what is left includes the events days ahead, in far */
+  g_assert_cmpuint(q.far_len, >, 0);
+  while (r.len) {
+    FsiEvent ev;
+    g_assert_true(fsi_eventq_pop(&q, &ev));
+    RefEvent want = ref_pop(&r);
+    g_assert_cmpuint(ev.seq, ==, want.seq);
+    g_assert_cmpuint(ev.time_ns, ==, want.time_ns);
+    now = ev.time_ns;
+  }
+  g_assert_cmpuint(fsi_eventq_len(&q), ==, 0);
+  g_assert_cmpuint(peeks, >, 0);
+  /* the run went past the last level's reach twice */
+  g_assert_cmpuint(now, >, (uint64_t)2 << (FSI_EVQ_SHIFT0 + FSI_EVQ_LEVELS * FSI_EVQ_LEVEL_BITS));
+  fsi_eventq_clear(&q);
+  g_free(r.h);
+  g_rand_free(rand);
+}
+
+/* A sparse queue with long delays: most events start in far and come
+ * down through every level, interleaved with short ones pushed meanwhile. */
+static void test_far(void) {
+  GRand *rand = g_rand_new_with_seed(11);
+  FsiEventQ q;
+  RefHeap r = {0};
+  fsi_eventq_init(&q);
+  uint64_t seq = 0, now = 0;
+  for (guint i = 0; i < 100000; i++) {
+    while (r.len < 200) {
+      uint64_t d;
+      switch (g_rand_int_range(rand, 0, 4)) {
+      case 0: d = (uint64_t)(g_rand_double(rand) * 30 * 86400e9); break; /* days: far */
+      case 1: d = (uint64_t)(g_rand_double(rand) * 3600e9); break;       /* an hour: level 2 */
+      case 2: d = (uint64_t)(g_rand_double(rand) * 20e9); break;         /* seconds: level 1 */
+      default: d = (uint64_t)g_rand_int_range(rand, 0, 1 << 26); break;  /* level 0 / near */
+      }
+      fsi_eventq_push(&q, now + d, 0, (uint32_t)seq, 0);
+      ref_push(&r, (RefEvent){now + d, seq, (uint32_t)seq});
+      seq++;
+    }
+    FsiEvent ev;
+    g_assert_true(fsi_eventq_pop(&q, &ev));
+    RefEvent want = ref_pop(&r);
+    if (ev.seq != want.seq || ev.time_ns != want.time_ns)
+      g_error("pop %u: got (%" G_GUINT64_FORMAT ", seq %" G_GUINT64_FORMAT "), want (%" G_GUINT64_FORMAT
+              ", seq %" G_GUINT64_FORMAT ")",
+              i, ev.time_ns, ev.seq, want.time_ns, want.seq);
+    now = ev.time_ns;
+  }
+  /* far past the last level's reach, many times */
+  g_assert_cmpuint(now, >, (uint64_t)20 << (FSI_EVQ_SHIFT0 + FSI_EVQ_LEVELS * FSI_EVQ_LEVEL_BITS));
+  fsi_eventq_clear(&q);
+  g_free(r.h);
+  g_rand_free(rand);
+}
+
+/* When only far is left, the levels restart at far's first event: the
+ * level-0 window must start there too, not where the last bucket ended
+ * (the earlier of two far events in one level-0 range leaves first even
+ * when its bucket index lies below the old window's). */
+static void test_far_restart(void) {
+  FsiEventQ q;
+  fsi_eventq_init(&q);
+  const uint64_t b = (uint64_t)1 << FSI_EVQ_SHIFT0;
+  const uint64_t t0 = (uint64_t)4 << (FSI_EVQ_SHIFT0 + FSI_EVQ_LEVELS * FSI_EVQ_LEVEL_BITS);
+  FsiEvent ev;
+  fsi_eventq_push(&q, 99 * b + 5, 0, 0, 0);
+  g_assert_true(fsi_eventq_pop(&q, &ev)); /* the window ends at bucket 100 */
+  fsi_eventq_push(&q, t0 + 150 * b, 0, 2, 0);
+  fsi_eventq_push(&q, t0 + 50 * b, 0, 1, 0);
+  for (uint32_t i = 1; i <= 2; i++) {
+    g_assert_true(fsi_eventq_pop(&q, &ev));
+    g_assert_cmpuint(ev.arg, ==, i);
+  }
+  fsi_eventq_clear(&q);
+}
+
+/* Pushes below the current window after the window moved ahead (a peek
+ * moves it without popping), and a long gap (the far heap alone). */
+static void test_window_moves(void) {
+  FsiEventQ q;
+  fsi_eventq_init(&q);
+  const uint64_t b = (uint64_t)1 << FSI_EVQ_SHIFT0;
+  fsi_eventq_push(&q, 10 * b + 5, 0, 1, 0);
+  fsi_eventq_push(&q, 100000 * b, 0, 3, 0); /* past the horizon */
+  const FsiEvent *top = fsi_eventq_peek(&q);
+  g_assert_cmpuint(top->arg, ==, 1);
+  fsi_eventq_push(&q, 3, 0, 0, 0); /* before the window peek moved to */
+  fsi_eventq_push(&q, 10 * b + 5, 0, 2, 0);
+  FsiEvent ev;
+  for (uint32_t i = 0; i < 4; i++) {
+    g_assert_true(fsi_eventq_pop(&q, &ev));
+    g_assert_cmpuint(ev.arg, ==, i);
+  }
+  g_assert_false(fsi_eventq_pop(&q, &ev));
+  fsi_eventq_clear(&q);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/eventq/order/time", test_order_time);
@@ -234,5 +422,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/eventq/empty", test_empty);
   g_test_add_func("/eventq/random", test_random);
   g_test_add_func("/eventq/growth", test_growth);
+  g_test_add_func("/eventq/tiers", test_tiers);
+  g_test_add_func("/eventq/far", test_far);
+  g_test_add_func("/eventq/far-restart", test_far_restart);
+  g_test_add_func("/eventq/window-moves", test_window_moves);
   return g_test_run();
 }

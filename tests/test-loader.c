@@ -782,6 +782,18 @@ static void test_stacks_load(Fx *fx, gconstpointer data) {
   ft_assert_has(error->message, "stack \"pair+missing\": policy \"missing\" not found");
   g_clear_error(&error);
 
+  /* #17: a single unknown name: the stacks, and the closest name */
+  g_assert_null(fsi_stack_load("paier", fx->fixtures, NULL, &error));
+  g_assert_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND);
+  ft_assert_has(error->message, "\"paier\" is neither a stack nor a policy; did you mean \"pair\"? The stacks: ");
+  g_clear_error(&error);
+  g_assert_null(fsi_stack_load("goood", fx->fixtures, NULL, &error));
+  ft_assert_has(error->message, "did you mean \"good\"?");
+  g_clear_error(&error);
+  g_assert_null(fsi_stack_load("qqqqqqqq", fx->fixtures, NULL, &error));
+  g_assert_null(strstr(error->message, "did you mean"));
+  g_clear_error(&error);
+
   g_assert_null(fsi_stack_load("cyc-a", fx->fixtures, NULL, &error));
   g_assert_error(error, FSI_ERROR, FSI_ERROR_CONFIG);
   g_clear_error(&error);

@@ -285,6 +285,88 @@ static void test_reserved(void) {
   fsi_mem_destroy(&m);
 }
 
+static void capc_set(FsiMem *m, uint32_t zone, uint32_t order) {
+  m->capc.active = true;
+  m->capc.zone = zone;
+  m->capc.order = order;
+  m->capc.page = FS_PFN_NONE;
+}
+
+/* compaction_capture() in __free_one_page: with a capture control set, the
+ * free whose merge passes through exactly the control's order is taken off
+ * (on no list, not counted free), in the control's zone only, once; a free
+ * that starts above the order, merges to another order, or lands in a
+ * MOVABLE block below pageblock order, a CMA block or another zone is not
+ * captured and is listed as usual. */
+static void test_capture(void) {
+  FsiMem m;
+  mem_new(&m, 4096, true);
+  uint32_t order;
+  /* an UNMOVABLE pageblock at 4096, taken whole, freed in pieces */
+  uint64_t pb = fsi_rmqueue_smallest(&m, 1, 9, FS_MIGRATE_MOVABLE);
+  g_assert_cmpuint(pb, ==, 4096);
+  fsi_set_pageblock_mt(&m, pb, FS_MIGRATE_UNMOVABLE);
+  capc_set(&m, 1, 4);
+  /* order 3 with no free buddy: merges to 3, not 4 */
+  g_assert_cmpuint(fsi_free_one_page(&m, pb, 3, FS_MIGRATE_UNMOVABLE, &order), ==, pb);
+  g_assert_cmpuint(order, ==, 3);
+  g_assert_cmpuint(m.capc.page, ==, FS_PFN_NONE);
+  uint64_t free_before = m.zones[1].nr_free_pages;
+  /* its buddy: the merge reaches order 4 and stops there, captured */
+  g_assert_cmpuint(fsi_free_one_page(&m, pb + 8, 3, FS_MIGRATE_UNMOVABLE, &order), ==, FS_PFN_NONE);
+  g_assert_cmpuint(order, ==, 4);
+  g_assert_cmpuint(m.capc.page, ==, pb);
+  g_assert_cmpuint(m.zones[1].free_area[3].nr_free, ==, 0);
+  g_assert_cmpuint(m.zones[1].free_area[4].nr_free, ==, 0);
+  g_assert_cmpuint(m.zones[1].nr_free_pages, ==, free_before - 8);
+  g_assert_cmpuint(m.pages[pb].flags, ==, 0);
+  /* one page only: the next order-4 block is listed */
+  g_assert_cmpuint(fsi_free_one_page(&m, pb + 16, 4, FS_MIGRATE_UNMOVABLE, &order), ==, pb + 16);
+  g_assert_cmpuint(order, ==, 4);
+  g_assert_cmpuint(m.capc.page, ==, pb);
+  /* a block above the order never passes through it */
+  capc_set(&m, 1, 4);
+  g_assert_cmpuint(fsi_free_one_page(&m, pb + 32, 5, FS_MIGRATE_UNMOVABLE, &order), ==, pb + 32);
+  g_assert_cmpuint(order, ==, 5);
+  g_assert_cmpuint(m.capc.page, ==, FS_PFN_NONE);
+  /* another zone's control: not captured */
+  capc_set(&m, 0, 4);
+  g_assert_cmpuint(fsi_free_one_page(&m, pb + 64, 4, FS_MIGRATE_UNMOVABLE, &order), ==, pb + 64);
+  g_assert_cmpuint(m.capc.page, ==, FS_PFN_NONE);
+
+  /* a MOVABLE pageblock at 4608: not below pageblock order ... */
+  uint64_t mv = fsi_rmqueue_smallest(&m, 1, 9, FS_MIGRATE_MOVABLE);
+  g_assert_cmpuint(mv, ==, 4608);
+  capc_set(&m, 1, 4);
+  fsi_free_one_page(&m, mv, 3, FS_MIGRATE_MOVABLE, &order);
+  g_assert_cmpuint(fsi_free_one_page(&m, mv + 8, 3, FS_MIGRATE_MOVABLE, &order), ==, mv);
+  g_assert_cmpuint(order, ==, 4);
+  g_assert_cmpuint(m.capc.page, ==, FS_PFN_NONE);
+  g_assert_cmpuint(m.zones[1].free_area[4].count[FS_MIGRATE_MOVABLE], ==, 1);
+  /* ... but at pageblock order a MOVABLE block is captured */
+  capc_set(&m, 1, 9);
+  for (uint32_t o = 4; o < 8; o++) fsi_free_one_page(&m, mv + (1u << o), o, FS_MIGRATE_MOVABLE, &order);
+  g_assert_cmpuint(m.capc.page, ==, FS_PFN_NONE);
+  g_assert_cmpuint(fsi_free_one_page(&m, mv + 256, 8, FS_MIGRATE_MOVABLE, &order), ==, FS_PFN_NONE);
+  g_assert_cmpuint(order, ==, 9);
+  g_assert_cmpuint(m.capc.page, ==, mv);
+
+  /* a CMA pageblock at 5120 reaching order 9: never captured */
+  uint64_t cma = fsi_rmqueue_smallest(&m, 1, 9, FS_MIGRATE_MOVABLE);
+  g_assert_cmpuint(cma, ==, 5120);
+  fsi_set_pageblock_mt(&m, cma, FS_MIGRATE_CMA);
+  capc_set(&m, 1, 9);
+  fsi_free_one_page(&m, cma, 8, FS_MIGRATE_CMA, &order);
+  g_assert_cmpuint(fsi_free_one_page(&m, cma + 256, 8, FS_MIGRATE_CMA, &order), ==, cma);
+  g_assert_cmpuint(order, ==, 9);
+  g_assert_cmpuint(m.capc.page, ==, FS_PFN_NONE);
+  g_assert_cmpuint(m.zones[1].free_area[9].count[FS_MIGRATE_CMA], ==, 1);
+  /* no control: an UNMOVABLE order-4 merge is listed */
+  m.capc.active = false;
+  g_assert_cmpuint(fsi_free_one_page(&m, pb + 80, 4, FS_MIGRATE_UNMOVABLE, &order), !=, FS_PFN_NONE);
+  fsi_mem_destroy(&m);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/mem/boot/all-free", test_boot_all_free);
@@ -295,6 +377,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/mem/free/tail-insertion", test_tail_insertion);
   g_test_add_func("/mem/move-freepages-block", test_move_freepages_block);
   g_test_add_func("/mem/take-free-block", test_take_free_block);
+  g_test_add_func("/mem/capture", test_capture);
   g_test_add_func("/mem/census/mixed-and-polluted", test_census);
   g_test_add_func("/mem/boot/reserved", test_reserved);
   return g_test_run();

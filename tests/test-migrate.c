@@ -207,7 +207,11 @@ static void test_migrate_page_handle_follows(Fx *fx, gconstpointer data) {
   for (uint64_t p = src; p < src + 4; p++) g_assert_false(m->pages[p].flags & FSI_PG_ALLOC);
   g_assert_cmpuint(total_free(run), ==, free_before + 4); /* the old frames are free */
   g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success], ==, 4);
-  g_assert_cmpuint(run->charged_ns, ==, 4 * (uint64_t)fsi_config_int(run->cfg, "cost", "migrate_ns"));
+  /* one folio: unmap and remap once, the copy per base page (#14 item 4) */
+  g_assert_cmpuint(run->charged_ns, ==,
+                   (uint64_t)fsi_config_int(run->cfg, "cost", "migrate_unmap_ns") +
+                       4 * (uint64_t)fsi_config_int(run->cfg, "cost", "migrate_ns") +
+                       (uint64_t)fsi_config_int(run->cfg, "cost", "migrate_remap_ns"));
 
   /* the rest of the isolated block stays isolated, in aligned pieces */
   uint64_t isolated = 0;
@@ -265,6 +269,99 @@ static void test_migrate_page_refused(Fx *fx, gconstpointer data) {
   fsi_run_free_handle(run, slab);
   ft_check(run);
   assert_like_boot(fx);
+}
+
+/* isolate_migratepages_block()'s per-page test (fsi_isolate_migratable,
+ * ABI 1.4 isolate_migratable) and migrate_pages()' failures with their
+ * costs (#14 items 3-4).  Flags set by hand are cleared again before the
+ * invariant checker runs (it counts dirty and writeback pages). */
+static void test_isolate_migratable(Fx *fx, gconstpointer data) {
+  (void)data;
+  FsiRun *run = fx->run;
+  const uint32_t A = FS_MIGRATE_MODE_ASYNC, L = FS_MIGRATE_MODE_SYNC_LIGHT;
+  FsiHandle anon = alloc_kind(run, FS_KIND_ANON, 0, false);
+  FsiHandle anon2 = alloc_kind(run, FS_KIND_ANON, 2, false);
+  FsiHandle pinned_anon = alloc_kind(run, FS_KIND_ANON, 0, true);
+  FsiHandle pinned_file = alloc_kind(run, FS_KIND_FILE, 0, true);
+  FsiHandle file = alloc_kind(run, FS_KIND_FILE, 0, false);
+  FsiHandle slab = alloc_kind(run, FS_KIND_SLAB_UNMOVABLE, 0, false);
+  uint64_t iso = run->cost.isolate_page, attempt = run->cost.migrate_unmap + run->cost.migrate_remap;
+  g_assert_cmpuint(iso, >, 0);
+  g_assert_cmpuint(attempt, >, 0);
+
+  /* an LRU page: taken in every mode, its isolation charged */
+  run->charged_ns = 0;
+  g_assert_cmpint(fsi_isolate_migratable(run, ft_pfn_of(run, anon), A), ==, FS_MIGRATE_OK);
+  g_assert_cmpuint(run->charged_ns, ==, iso);
+  g_assert_cmpint(fsi_isolate_migratable(run, ft_pfn_of(run, anon2) + 1, A), ==, FS_MIGRATE_ENOTHEAD);
+  g_assert_cmpint(fsi_isolate_migratable(run, ft_pfn_of(run, slab), L), ==, FS_MIGRATE_EUNMOVABLE);
+  /* compound: 6.1 skips it (the default), large folios take it */
+  run->charged_ns = 0;
+  g_assert_false(run->compact_large_folios);
+  g_assert_cmpint(fsi_isolate_migratable(run, ft_pfn_of(run, anon2), L), ==, FS_MIGRATE_ECOMPOUND);
+  g_assert_cmpuint(run->charged_ns, ==, 0);
+  run->compact_large_folios = true;
+  g_assert_cmpint(fsi_isolate_migratable(run, ft_pfn_of(run, anon2), L), ==, FS_MIGRATE_OK);
+  g_assert_cmpuint(run->charged_ns, ==, 4 * iso);
+  run->compact_large_folios = false;
+
+  /* pins: an anon page is refused at isolation; page cache is isolated and
+   * fails in migration with -EAGAIN on each of the 10 passes, counted once */
+  uint64_t ih = find_free_block(run, FS_ZONE_DMA32, 4);
+  g_assert_true(fsi_isolate_free_block(run, ih, true));
+  run->charged_ns = 0;
+  g_assert_cmpint(fsi_isolate_migratable(run, ft_pfn_of(run, pinned_anon), L), ==, FS_MIGRATE_EPINNED);
+  g_assert_cmpuint(run->charged_ns, ==, 0);
+  g_assert_cmpint(fsi_isolate_migratable(run, ft_pfn_of(run, pinned_file), L), ==, FS_MIGRATE_OK);
+  run->charged_ns = 0;
+  uint64_t fail0 = run->stats.c[FSI_C_pgmigrate_fail];
+  g_assert_cmpint(fsi_migrate_page(run, ft_pfn_of(run, pinned_file), ih), ==, FS_MIGRATE_EPINNED);
+  g_assert_cmpuint(run->charged_ns, ==, 10 * attempt);
+  g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_fail], ==, fail0 + 1);
+  /* a pinned anon page reaching migration (alloc_contig_range's
+   * simplification) costs nothing: the kernel never isolates it */
+  run->charged_ns = 0;
+  g_assert_cmpint(fsi_migrate_page(run, ft_pfn_of(run, pinned_anon), ih), ==, FS_MIGRATE_EPINNED);
+  g_assert_cmpuint(run->charged_ns, ==, 0);
+
+  /* writeback: async does not isolate it; sync-light does, and migration
+   * fails at once (-EBUSY, no retry, before the unmap) */
+  FsiAlloc *fa = fsi_run_lookup(run, file);
+  uint64_t fp = ft_pfn_of(run, file);
+  fa->flags2 |= FSI_AF2_WRITEBACK;
+  g_assert_cmpint(fsi_isolate_migratable(run, fp, A), ==, FS_MIGRATE_EWRITEBACK);
+  g_assert_cmpint(fsi_isolate_migratable(run, fp, L), ==, FS_MIGRATE_OK);
+  run->charged_ns = 0;
+  g_assert_cmpint(fsi_migrate_page(run, fp, ih), ==, FS_MIGRATE_EWRITEBACK);
+  g_assert_cmpuint(run->charged_ns, ==, 0);
+  fa->flags2 &= (uint8_t)~FSI_AF2_WRITEBACK;
+
+  /* dirty page cache: with migrate_folio (the default) it is taken and
+   * moves; without, async skips it and migration fails once after the unmap */
+  fa->flags |= FSI_AF_DIRTY;
+  g_assert_true(run->file_migrate_folio);
+  g_assert_cmpint(fsi_isolate_migratable(run, fp, A), ==, FS_MIGRATE_OK);
+  run->file_migrate_folio = false;
+  g_assert_cmpint(fsi_isolate_migratable(run, fp, A), ==, FS_MIGRATE_EDIRTY);
+  g_assert_cmpint(fsi_isolate_migratable(run, fp, L), ==, FS_MIGRATE_OK);
+  run->charged_ns = 0;
+  fail0 = run->stats.c[FSI_C_pgmigrate_fail];
+  g_assert_cmpint(fsi_migrate_page(run, fp, ih), ==, FS_MIGRATE_EDIRTY);
+  g_assert_cmpuint(run->charged_ns, ==, attempt);
+  g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_fail], ==, fail0 + 1);
+  g_assert_cmpuint(ft_pfn_of(run, file), ==, fp);
+  run->file_migrate_folio = true;
+  run->charged_ns = 0;
+  g_assert_cmpint(fsi_migrate_page(run, fp, ih), ==, FS_MIGRATE_OK);
+  g_assert_cmpuint(run->charged_ns, ==, attempt + run->cost.migrate);
+  fa = fsi_run_lookup(run, file);
+  fa->flags &= (uint8_t)~FSI_AF_DIRTY;
+  ft_check(run);
+
+  fsi_release_isolated(run, ih);
+  FsiHandle all[] = {anon, anon2, pinned_anon, pinned_file, file, slab};
+  for (guint i = 0; i < G_N_ELEMENTS(all); i++) fsi_run_free_handle(run, all[i]);
+  ft_check(run);
 }
 
 static void test_migrate_away(Fx *fx, gconstpointer data) {
@@ -340,15 +437,17 @@ static void contig_case(Fx *fx, uint64_t start, uint64_t nr) {
   g_assert_cmpuint(fsi_get_pageblock_mt(&run->mem, start), ==, FS_MIGRATE_UNMOVABLE);
   g_assert_cmpuint(run->stats.c[FSI_C_fs_contig_success], ==, 1);
   g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success], ==, moving);
-  /* the fixed part (page_isolation.c; docs/model.md) plus, per page moved,
-   * its isolation and its migration */
+  /* the fixed part (page_isolation.c; docs/model.md) plus, per page moved
+   * (order 0: one folio each), its isolation and its migration's unmap,
+   * copy and remap */
   uint64_t pbn = run->mem.pageblock_nr_pages;
   uint64_t nb = (((end + pbn - 1) & ~(pbn - 1)) - (start & ~(pbn - 1))) / pbn;
   uint64_t fixed = nb * pbn * run->cost.pfn_walk + 2 * nb * run->cost.pageblock_move +
                    2 * run->ncpus * run->cost.drain_cpu + run->cost.rcu_expedited + 2 * nr * run->cost.pfn_walk;
   g_assert_cmpuint(fixed, >, 0);
   g_assert_cmpuint(run->charged_ns, ==,
-                   fixed + moving * ((uint64_t)fsi_config_int(run->cfg, "cost", "migrate_ns") + run->cost.isolate_page));
+                   fixed + moving * ((uint64_t)fsi_config_int(run->cfg, "cost", "migrate_ns") + run->cost.migrate_unmap +
+                                     run->cost.migrate_remap + run->cost.isolate_page));
   /* pages just outside the range are not part of it */
   if (start > 0 && (run->mem.pages[start - 1].flags & FSI_PG_ALLOC))
     g_assert_false(run->allocs[run->mem.pages[start - 1].alloc].flags & FSI_AF_CONTIG);
@@ -696,6 +795,7 @@ int main(int argc, char **argv) {
   ADD("/migrate/isolate/round-trip", test_isolate_round_trip);
   ADD("/migrate/page/handle-follows", test_migrate_page_handle_follows);
   ADD("/migrate/page/pinned-and-unmovable", test_migrate_page_refused);
+  ADD("/migrate/page/isolate-and-fail", test_isolate_migratable);
   ADD("/migrate/away", test_migrate_away);
   ADD("/migrate/contig/pageblock", test_contig_pageblock);
   ADD("/migrate/contig/unaligned", test_contig_unaligned);

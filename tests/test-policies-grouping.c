@@ -893,15 +893,21 @@ static void test_effect_grouping_stress_highalloc(void) {
  * pages, keeps the free pool up, and order-3 atomic failures nearly vanish
  * with or without the reserve (seeds 1-3, vm.pcp=false: migratetype 70,
  * 148, 64 (94); migratetype+highatomic 55, 156, 65 (92)): the preset's
- * pressure on atomic requests came from kswapd writing pages itself. */
+ * pressure on atomic requests came from kswapd writing pages itself.
+ * After #14 item 3 (the preset's anonymous stream is order 0 only: no kernel
+ * before large folios has order-1..2 anon memory) the loads are re-drawn:
+ * migratetype 177, 7436, 9053 (5555, spread 8876: seed 1 barely fails),
+ * migratetype+highatomic 95, 89, 36 (73.3, spread 59).  Asserted: without
+ * the reserve in [100, 14000] (the chaotic load), with it within its spread
+ * of its mean, and still under a tenth (measured 1.3%). */
 static void test_effect_highatomic_atomic_bursts(void) {
   const char *sets[] = {"vm.pcp=false", "vm.writeback=immediate", NULL};
   const char *cols[] = {"stream_net_failures", NULL};
   const FtArm arms[] = {{"migratetype", sets}, {"migratetype+highatomic", sets}};
   double m[2];
   ft_effect("atomic-bursts", arms, 2, cols, EFFECT_SEEDS, m);
-  ft_assert_band("migratetype failures", m[0], 3640, 11250);
-  ft_assert_band("migratetype+highatomic failures", m[1], 159, 295);
+  ft_assert_band("migratetype failures", m[0], 100, 14000);
+  ft_assert_band("migratetype+highatomic failures", m[1], 14, 133);
   g_assert_cmpfloat(m[1], <, m[0] / 10);
 }
 
@@ -928,7 +934,12 @@ static void test_effect_highatomic_atomic_bursts(void) {
  * goes the other way in both models), so only its direction is asserted,
  * and the means within their seeds' range with a margin; the reserve
  * being used (5000..40000 allocations) is the firm check.  More seeds, or
- * a decision-level check like the 6.1 one, would resolve the size. */
+ * a decision-level check like the 6.1 one, would resolve the size.
+ * After #14 item 3 (the preset's anon stream order 0 only) the loads are
+ * re-drawn and far fewer order-3 requests fail: migratetype 1012, 559, 308
+ * (626, spread 704), migratetype+highatomic 505, 571, 244 (440, spread
+ * 327), reserve 6347, 4489, 11470 (7435).  Bands: the means within twice
+ * their spreads, the reserve used at least 2000 times. */
 static void test_effect_highatomic_atomic_bursts_pcp(void) {
   /* vm.writeback=immediate: see test_effect_highatomic_atomic_bursts */
   const char *sets[] = {"vm.pcp=true", "vm.pcp_high_order=false", "vm.writeback=immediate", NULL};
@@ -936,9 +947,9 @@ static void test_effect_highatomic_atomic_bursts_pcp(void) {
   const FtArm arms[] = {{"migratetype", sets}, {"migratetype+highatomic", sets}};
   double m[2][2];
   ft_effect("atomic-bursts", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("migratetype failures", m[0][0], 1500, 12000);
-  ft_assert_band("migratetype+highatomic failures", m[1][0], 0, 10000);
-  ft_assert_band("allocations from the reserve", m[1][1], 5000, 40000);
+  ft_assert_band("migratetype failures", m[0][0], 100, 2100);
+  ft_assert_band("migratetype+highatomic failures", m[1][0], 0, 1100);
+  ft_assert_band("allocations from the reserve", m[1][1], 2000, 40000);
   g_assert_cmpfloat(m[1][0], <, m[0][0]);
 }
 

@@ -122,18 +122,16 @@ static void check_gupta(const FsiRunResult *r) {
 }
 
 /* attempts 31882, 32253, 31924; failures 0, 32, 374 (at most 1.2 %).
- * Main after #14 items 1-2 measured failures 0, 391, 1063 (seed 3 already
- * above the old 3 % band).  #14 item 6 moves them to 60, 3040, 1562 (up to
- * 9.4 %): mostly kcompactd's loop re-testing kcompactd_work_requested() at
- * its timeout (kcompactd.recheck): kswapd's sleeps during the bursts keep
- * recording order 3, so the 500 ms timeouts run kcompactd_do_work() instead
- * of the proactive check, which was what kept order-3 blocks free (with
- * proactiveness 0 seed 2 fails 1931 either way); the timed work alone gives
- * 0 for seed 2.  Band: up to twice the worst seed. */
+ * Before #14 item 5 (measured then, seeds 1-3): failures 0, 391, 1063
+ * (seed 3 already above the old 3 % band); after it (migrated pages through
+ * the pcp lists, where kcompactd's order -1 runs leave them until the lists
+ * overflow): 14, 4175, 1632; with vm.migrate_free_pcp=false 374, 0, 1064.
+ * The failures swing with small changes; seed 3's 5.1 % is asserted under
+ * 8 % (was 3 %), still failing a run where bursts routinely fail. */
 static void check_atomic_bursts(const FsiRunResult *r) {
   double attempts = ft_column(r, "stream_net_attempts");
   BAND(r, "stream_net_attempts", 28000, 36000);
-  BAND(r, "stream_net_failures", 0, attempts * 0.2);
+  BAND(r, "stream_net_failures", 0, attempts * 0.08);
 }
 
 /* 8 requests of 8M with no CMA area on 128M under load: 0, 0, 1 served. */
@@ -168,10 +166,14 @@ static void check_fork_storm(const FsiRunResult *r) {
  * compaction): 45, 37, 62 allocated, polluted 9, 12, 19.  An ordinary
  * server does not madvise: with the default defrag = madvise its faults are
  * GFP_TRANSHUGE_LIGHT and take only the free huge pages there are.  The band
- * fails a run where none is served and one where the faults compact again. */
+ * fails a run where none is served and one where the faults compact again.
+ * After #14 items 1-2 (fast free-list searches, the per-zone compaction
+ * state shared with kcompactd, whose proactive runs now leave more free
+ * pageblocks): allocated 21, 21, 20, polluted 4, 10, 4.  The polluted band
+ * is widened down to 1 (still failing a run where grouping falls apart). */
 static void check_fleet_server(const FsiRunResult *r) {
   BAND(r, "phase_uptime_thp_fault_alloc", 6, 30);
-  BAND(r, "polluted_blocks", 5, 30);
+  BAND(r, "polluted_blocks", 1, 30);
 }
 
 static const Preset presets[] = {
@@ -270,8 +272,20 @@ static void test_parse_errors(void) {
       {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[stream.s]\nkind = anon\ngfp = GFP_KERNEL|__GFP_BOGUS\n"
        "lifetime = fixed:1s\n",
        "__GFP_BOGUS"},
-      /* not an ini file at all */
-      {"this is not = [an ini\n", ".ini"},
+      /* not an ini file at all: a key before any section, with its line */
+      {"this is not = [an ini\n", ".ini:1: a key before any [section]"},
+      /* #16: a line that is no ini line, with its number */
+      {"[workload]\nphases = a\njust words\n", ".ini:3: \"just words\" is not a key = value line"},
+      /* #16: duplicate keys and sections were silently the last one */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\nduration = 2s\n", ".ini:5: phase.a.duration is set again (first at line 4)"},
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\n[phase.a]\nstreams = s\n", ".ini:5: [phase.a] appears again (first at line 3)"},
+      /* #16: a rate whose interval overflows, phases whose sum wraps */
+      {"[workload]\nphases = a\n[phase.a]\nduration = 1s\nstreams = s\n[stream.s]\nkind = anon\nrate = 1e-300\nlifetime = exp:1s\n",
+       "stream.s.rate: \"1e-300\" is not a rate whose interval per task is under 146 years"},
+      {"[workload]\nphases = a, b\n[phase.a]\nduration = 1281023h\n[phase.b]\nduration = 1281023h\n",
+       "the phases up to phase.b last more than 2^62 ns"},
+      /* #16: an empty file names itself, not "default" */
+      {"# nothing\n\n", "the file is empty"},
   };
   for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
     char *name = g_strdup_printf("case%u.ini", i);
@@ -281,6 +295,15 @@ static void test_parse_errors(void) {
     g_free(p);
     g_free(name);
   }
+  /* #16: a UTF-8 byte-order mark is not content */
+  char *bom = ft_write_in(dir, "bom.ini", "\xef\xbb\xbf[workload]\nphases = a\n[phase.a]\nduration = 300ms\n");
+  const char *small[] = {"machine.memory=64M", NULL};
+  FsiRunSpec bspec = {bom, "vanilla", 1, small, NULL, NULL, false, false, false, false};
+  GError *be = NULL;
+  g_assert_true(fsi_run_one(&bspec, NULL, &be));
+  g_assert_no_error(be);
+  g_unlink(bom);
+  g_free(bom);
   /* --set overrides a key of the file; a bad override names --set */
   char *p = ft_write_in(dir, "good.ini", good);
   const char *override[] = {"stream.s.lifetime=forever-ish", NULL};
@@ -342,6 +365,9 @@ static void test_trace_replay(void) {
        "bad.trace:2: timestamp goes backwards"},
       {"  cc1-1 [000] ..... notatime: mm_page_free: page=0x1 pfn=0x10 order=0\n", "bad.trace:1: malformed mm_page_free"},
       {"# only comments\n", "no mm_page_alloc or mm_page_free events"},
+      /* #16: stamps whose nanoseconds overflow (undefined behaviour before) */
+      {"  cc1-1 [000] ..... inf: mm_page_free: page=0x1 pfn=0x10 order=0\n", "bad.trace:1: malformed mm_page_free line: expected a timestamp"},
+      {"  cc1-1 [000] ..... 1e300: mm_page_free: page=0x1 pfn=0x10 order=0\n", "bad.trace:1: malformed mm_page_free line: expected a timestamp"},
   };
   for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
     char *p = ft_write_in(dir, "bad.trace", cases[i].text);
@@ -349,6 +375,13 @@ static void test_trace_replay(void) {
     g_unlink(p);
     g_free(p);
   }
+  /* #16: an order the machine does not have */
+  char *p = ft_write_in(dir, "bad.trace",
+                        "  cc1-1 [000] ..... 1.000000: mm_page_alloc: page=0x1 pfn=0x10 order=10 migratetype=1 gfp_flags=GFP_KERNEL\n");
+  const char *mo9[] = {"machine.max_order=9", NULL};
+  expect_error(p, mo9, "bad.trace:1: order=10 is above machine.max_order 9 (--set)");
+  g_unlink(p);
+  g_free(p);
   g_rmdir(dir);
   g_free(dir);
   g_free(trace);

@@ -297,13 +297,28 @@ static void test_effect_async(void) {
  * recovers the blocks, and pays for it: compact_stall 130, 168, 213 (170.3)
  * -> 259, 351, 260 (290).  Asserted: the refaults within 10% (spread 60k),
  * THP faults within twice their spreads, stalls within twice theirs, and
- * at least 60 more direct compaction stalls with refaults (measured 120). */
+ * at least 60 more direct compaction stalls with refaults (measured 120).
+ * #14 item 5 (exact capture; migrated pages freed through the pcp lists,
+ * drained when compaction leaves a cc->order block) moved the stalls from
+ * 139, 278, 133 (183.3) -> 209, 249, 379 (279) to 220, 169, 214 (201) ->
+ * 269, 181, 321 (257): a difference of 56 (was 96), inside both spreads;
+ * THP faults 179, 178, 161 (172.7) -> 176, 187, 165 (176).  The stall
+ * margin is asserted at half the measured difference, 28 (was 60).
+ * With 6.1's refused fast-found block and the rescan rule on (#14) the
+ * stall difference is inside the seed spread: 167, 289, 258 (238) -> 257,
+ * 260, 275 (264).  What refaults do on every seed is make the faults
+ * reclaim again: pgsteal_direct 86061, 86589, 89098 (87249) -> 128703,
+ * 109091, 125794 (121196, +39%), and the huge fault's p50 latency 98, 90,
+ * 106 us -> 246, 205, 295 us.  Asserted now instead of the stall margin:
+ * direct reclaim in bands around each mean (spreads 3k, 20k), at least 20%
+ * more of it, and a p50 at least 1.5x, with refaults. */
 static void test_effect_refault(void) {
   const char *off[] = {FLEET, "phase.uptime.thp_madvise=true", NULL};
   const char *on[] = {FLEET, "phase.uptime.thp_madvise=true", "stream.pagecache.refault=0.2", NULL};
   const FtArm arms[] = {{"linux-6.1", off}, {"linux-6.1", on}};
-  const char *cols[] = {"workingset_refault_file", "phase_uptime_thp_fault_alloc", "compaction.compact_stall", NULL};
-  double m[2][3];
+  const char *cols[] = {"workingset_refault_file", "phase_uptime_thp_fault_alloc", "compaction.compact_stall",
+                        "pgsteal_direct", "latency_p50_ns_o9", NULL};
+  double m[2][5];
   ft_effect("fleet-server", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   g_assert_cmpfloat(m[0][0], ==, 0);
   ft_assert_band("refault 0.2: workingset_refault_file", m[1][0], 733000, 896000);
@@ -311,7 +326,12 @@ static void test_effect_refault(void) {
   ft_assert_band("refault 0.2: THP faults served", m[1][1], 75, 204);
   ft_assert_band("no refaults: compact_stall", m[0][2], 4, 337);
   ft_assert_band("refault 0.2: compact_stall", m[1][2], 106, 474);
-  g_assert_cmpfloat(m[1][2], >, m[0][2] + 60);
+  /* the refaulted page cache must be reclaimed again: more direct reclaim
+   * and slower huge page faults */
+  ft_assert_band("no refaults: pgsteal_direct", m[0][3], 78000, 96000);
+  ft_assert_band("refault 0.2: pgsteal_direct", m[1][3], 90000, 150000);
+  g_assert_cmpfloat(m[1][3], >, 1.2 * m[0][3]);
+  g_assert_cmpfloat(m[1][4], >, 1.5 * m[0][4]);
 }
 
 /* The THP split before swap, with a 64 MiB swap device that fills: a THP
@@ -326,7 +346,14 @@ static void test_effect_refault(void) {
  * pswpout without the split 73358, 51912, 74670 (66647: seed 2 now swaps a
  * third less, its fleet leaves more of memory in huge pages that stay
  * whole), with it 78352, 72838, 76126 (75772).  Re-banded to mean +- the
- * new spreads (22.8k, 5.5k); the split still adds > 1500 pages. */
+ * new spreads (22.8k, 5.5k); the split still adds > 1500 pages.
+ * After the rest of #14 (capture, the pcp path of migrated pages, 6.1's
+ * refused fast-found block, the rescan rule): splits 11, 18, 13 (14);
+ * pswpout 72623, 72583, 74827 (73344) -> 76766, 70576, 76408 (74583): more
+ * swapped with the split on seeds 1 and 3 and on the mean (+1239), less on
+ * seed 2.  Asserted: splits in [5, 25], pswpout within mean +- spread
+ * (no split: the old wide band; split: 74583 +- 6.2k), and more swapped on
+ * the mean with the split (the margin of 1500 no longer holds). */
 static void test_effect_thp_split(void) {
   const char *off[] = {FLEET, "vm.swap=64M", "vm.thp_swap_split=false", NULL};
   const char *on[] = {FLEET, "vm.swap=64M", NULL};
@@ -335,10 +362,10 @@ static void test_effect_thp_split(void) {
   double m[2][2];
   ft_effect("fleet-server", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   g_assert_cmpfloat(m[0][0], ==, 0);
-  ft_assert_band("split: thp_split_page", m[1][0], 12, 27.7);
+  ft_assert_band("split: thp_split_page", m[1][0], 5, 25);
   ft_assert_band("no split: pswpout", m[0][1], 43900, 89400);
-  ft_assert_band("split: pswpout", m[1][1], 70200, 81300);
-  g_assert_cmpfloat(m[1][1], >, m[0][1] + 1500);
+  ft_assert_band("split: pswpout", m[1][1], 68400, 80800);
+  g_assert_cmpfloat(m[1][1], >, m[0][1]);
 }
 
 int main(int argc, char **argv) {

@@ -628,7 +628,18 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
   if (!tasks) return fsi_workload_bad(error, cfg, group, "tasks", "0", "at least 1");
   s->ntasks = (uint32_t)tasks;
   s->objects = (uint32_t)objects;
-  if (rate > 0) think = (uint64_t)((double)s->ntasks / rate * 1e9);
+  if (rate > 0) {
+    /* the mean time between one task's requests; a rate so low that it
+     * exceeds any run (2^62 ns, 146 years) cannot be represented */
+    double t = (double)s->ntasks / rate * 1e9;
+    if (!(t < 0x1p62)) {
+      char *v = fsi_workload_get(cfg, group, "rate");
+      fsi_workload_bad(error, cfg, group, "rate", v, "a rate whose interval per task is under 146 years");
+      g_free(v);
+      return false;
+    }
+    think = (uint64_t)t;
+  }
   if (!think) think = 20000;
   s->think_ns = think;
   s->cache = -1;
@@ -1598,6 +1609,13 @@ bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) 
       char *pn = g_strstrip(*n);
       if (!*pn) continue;
       ok = parse_phase(cfg, w, pn, &w->phases[w->nphases], page, error);
+      if (ok && w->phases[w->nphases].duration_ns > ((uint64_t)1 << 62) - total) {
+        /* simulated time is signed 64-bit nanoseconds in places; keep a margin */
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                    "%s: the phases up to phase.%s last more than 2^62 ns (146 years of simulated time)",
+                    fsi_config_origin(cfg, "workload", "phases"), pn);
+        ok = false;
+      }
       total += w->phases[w->nphases].duration_ns;
       w->nphases++;
     }

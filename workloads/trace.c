@@ -68,7 +68,8 @@ static bool parse_line(const char *path, guint lineno, const char *line, Record 
   if (colon) *colon = 0;
   char *end;
   double secs = g_ascii_strtod(tstr, &end);
-  bool ok = *tstr && !*end && secs >= 0;
+  /* under 2^62 ns (146 years): inf, nan and huge stamps have no time */
+  bool ok = *tstr && !*end && secs >= 0 && secs < 4.6e9;
   g_free(tstr);
   const char *cpu = strchr(line, '[');
   if (cpu && cpu < ev) r->cpu = (uint16_t)g_ascii_strtoull(cpu + 1, NULL, 10);
@@ -187,6 +188,7 @@ bool fsi_trace_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error)
   char **lines = g_strsplit(text, "\n", -1);
   bool ok = true;
   uint64_t last = 0;
+  int64_t max_order = fsi_config_int(cfg, "machine", "max_order");
   for (guint i = 0; ok && lines[i]; i++) {
     const char *l = lines[i];
     if (!*l || *l == '#') continue;
@@ -195,6 +197,12 @@ bool fsi_trace_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error)
     if (parse_line(path, i + 1, l, &r, &e)) {
       if (r.time_ns < last) {
         g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: timestamp goes backwards", path, i + 1);
+        ok = false;
+        break;
+      }
+      if (r.alloc && r.order > max_order) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: order=%u is above machine.max_order %" G_GINT64_FORMAT " (%s)",
+                    path, i + 1, r.order, max_order, fsi_config_origin(cfg, "machine", "max_order"));
         ok = false;
         break;
       }

@@ -34,21 +34,104 @@ char **fsi_workload_search_path(void) {
   return (char **)g_ptr_array_free(dirs, FALSE);
 }
 
+/* What GKeyFile does not say about a file: the line of a syntax error,
+ * duplicate sections and keys (it silently keeps the last), keys before any
+ * section, and an empty file.  Fails with path:line. */
+static bool scan_ini(const char *path, char **lines, GError **error) {
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  char *group = NULL;
+  bool ok = true, any = false;
+  for (guint i = 0; ok && lines[i]; i++) {
+    char *l = g_strstrip(g_strdup(lines[i]));
+    guint lineno = i + 1;
+    if (!*l || *l == '#' || *l == ';') {
+      g_free(l);
+      continue;
+    }
+    any = true;
+    if (*l == '[') {
+      char *end = strchr(l, ']');
+      if (!end || end[1]) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: \"%s\" is not a [section] line", path, lineno, l);
+        ok = false;
+      } else {
+        g_free(group);
+        group = g_strndup(l + 1, (gsize)(end - l - 1));
+        char *k = g_strdup_printf("[%s]", group);
+        guint first = GPOINTER_TO_UINT(g_hash_table_lookup(seen, k));
+        if (first) {
+          g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: [%s] appears again (first at line %u)", path, lineno,
+                      group, first);
+          ok = false;
+          g_free(k);
+        } else {
+          g_hash_table_insert(seen, k, GUINT_TO_POINTER(lineno));
+        }
+      }
+    } else {
+      char *eq = strchr(l, '=');
+      if (!eq) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: \"%s\" is not a key = value line", path, lineno, l);
+        ok = false;
+      } else if (!group) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: a key before any [section]", path, lineno);
+        ok = false;
+      } else {
+        char *key = g_strstrip(g_strndup(l, (gsize)(eq - l)));
+        char *k = g_strdup_printf("%s.%s", group, key);
+        guint first = GPOINTER_TO_UINT(g_hash_table_lookup(seen, k));
+        if (first) {
+          g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: %s is set again (first at line %u)", path, lineno, k,
+                      first);
+          ok = false;
+          g_free(k);
+        } else {
+          g_hash_table_insert(seen, k, GUINT_TO_POINTER(lineno));
+        }
+        g_free(key);
+      }
+    }
+    g_free(l);
+  }
+  if (ok && !any) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "%s: the file is empty (a workload file needs at least [workload] phases = ... and its [phase.NAME] "
+                "sections; see docs/workloads.md)",
+                path);
+    ok = false;
+  }
+  g_free(group);
+  g_hash_table_unref(seen);
+  return ok;
+}
+
 bool fsi_config_load_file(FsiConfig *cfg, const char *path, GError **error) {
   char *text = NULL;
   gsize len = 0;
   if (!g_file_get_contents(path, &text, &len, error)) return false;
+  /* a UTF-8 byte-order mark, as some editors write, is not content */
+  const char *body = text;
+  if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+    body += 3;
+    len -= 3;
+  }
+  char **lines = g_strsplit(body, "\n", -1);
+  if (!scan_ini(path, lines, error)) {
+    g_strfreev(lines);
+    g_free(text);
+    return false;
+  }
   GKeyFile *kf = g_key_file_new();
   GError *e = NULL;
-  if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
+  if (!g_key_file_load_from_data(kf, body, len, G_KEY_FILE_NONE, &e)) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: %s", path, e->message);
     g_error_free(e);
     g_key_file_unref(kf);
+    g_strfreev(lines);
     g_free(text);
     return false;
   }
   /* GKeyFile has the values; a plain scan has the line numbers */
-  char **lines = g_strsplit(text, "\n", -1);
   char *group = NULL;
   for (guint i = 0; lines[i]; i++) {
     char *l = g_strstrip(lines[i]);

@@ -37,6 +37,7 @@ const FsiConfKey fsi_conf_keys[] = {
     {"vm", "thp_swap_split", FSI_CT_BOOL, "true", "a THP that finds no swap room is split and its base pages swapped one by one as room allows (split_folio_to_list in shrink_folio_list); false: it is kept whole (activated)", NULL, NOB},
     {"vm", "pcp", FSI_CT_BOOL, "true", "per-CPU page lists (6.1 batch and high sizing)", NULL, NOB},
     {"vm", "pcp_sizing", FSI_CT_ENUM, "5.14", "per-CPU list sizing: 5.14 (high from the low watermark shared among CPUs, the free_factor ramp, short lists while kswapd runs), 5.0 (high = 6 * batch, batch capped at 1 MiB, one batch freed past high), 2.6 (the same with the batch capped at 512 KiB)", "5.14|5.0|2.6", NOB},
+    {"vm", "migrate_free_pcp", FSI_CT_BOOL, "true", "a migrated page's old frames are freed through the pcp lists (put_page -> free_unref_page), as every kernel frees them; compaction drains the local lists to merge them (see compaction.drain_block); false: straight to the buddy lists", NULL, NOB},
     {"vm", "pcp_high_order", FSI_CT_BOOL, "true", "pcp lists also cache orders 1-3 and THP (5.13+); false: order 0 only", NULL, NOB},
     {"vm", "slub_max_order", FSI_CT_INT, "3", "slub_max_order: highest order of a slab page", NULL, 0, 10},
     {"vm", "watermark_boost_factor", FSI_CT_INT, "15000", "vm.watermark_boost_factor (1/10000 of the high watermark; 0: off)", NULL, 0, 1000000},
@@ -48,9 +49,12 @@ const FsiConfKey fsi_conf_keys[] = {
     {"vm", "shrinker_defer", FSI_CT_ENUM, "scaled", "the slab shrinker's unscanned work (nr_deferred): scaled (5.11+: the next call adds nr_deferred >> priority) or full (before 5.11: all of it, at most freeable / 2 while the call's own share is under freeable / 4); off (no kernel) only to measure its effect", "scaled|full|off", NOB},
     {"vm", "slowpath", FSI_CT_ENUM, "continuation", "how a request's slow path passes time: continuation (the task sleeps between retries for the work it did, plus a jiffy after a direct reclaim without progress, while other tasks, kswapd and kcompactd run; small orders loop until they succeed, are OOM-killed for, or hit vm.slowpath_livelock), instant (the whole slow path at one instant, at most 64 loops)", "continuation|instant", NOB},
     {"vm", "slowpath_livelock", FSI_CT_DURATION, "10s", "simulated time a request may spend in the slow path before it is given up as a livelock (counted in fs_alloc_livelock, not as a failure)", NULL, NOB},
+    {"vm", "compaction_large_folios", FSI_CT_BOOL, "false", "compaction's migration scanner isolates allocations above order 0 (compound pages: THP, large folios) whose order is below the requested one (below pageblock_order for whole-zone compaction), as large folios migrate since ~6.9 (linux-6.15); false: isolate_migratepages_block() skips every compound page unless it works for alloc_contig_range (6.1 and before)", NULL, NOB},
+    {"vm", "file_migrate_folio", FSI_CT_BOOL, "true", "the page cache's filesystem has a migrate_folio (before 6.0: migratepage) callback, as ext4, xfs, btrfs and nfs have: dirty file pages migrate without being written; false (a filesystem without one): async compaction does not isolate dirty file pages (ISOLATE_ASYNC_MIGRATE) and migrating one fails (fallback_migrate_folio(): -EBUSY outside MIGRATE_SYNC; its writeout is not modelled)", NULL, NOB},
     {"vm", "watermark_check", FSI_CT_ENUM, "modern", "zone watermark check: modern (4.4+) or pre-4.4 (per-order discounting)", "modern|pre-4.4", NOB},
     {"sim", "duration", FSI_CT_DURATION, "60s", "simulated time to run", NULL, NOB},
     {"sim", "sample_interval", FSI_CT_DURATION, "1s", "time between timeseries.csv samples", NULL, NOB},
+    {"sim", "stall_events", FSI_CT_INT, "20000000", "events in a row at one simulated instant before the run is stopped as stuck (a timer re-armed with no delay, a task that never waits), naming what the last event ran", NULL, 1000, 1e15},
     {"sim", "check", FSI_CT_BOOL, "false", "check engine invariants after every event (slow)", NULL, NOB},
     {"cost", "alloc_base_ns", FSI_CT_INT, "100", "fixed cost of one allocation or free call", NULL, 0, 1e12},
     {"cost", "buddy_op_ns", FSI_CT_INT, "20", "cost of one buddy list operation (split, merge, move)", NULL, 0, 1e12},
@@ -59,7 +63,9 @@ const FsiConfKey fsi_conf_keys[] = {
     {"cost", "reclaim_dirty_ns", FSI_CT_INT, "50000", "time the backing device takes to write one dirty page (vm.writeback=immediate: charged to kswapd, which frees the page at once)", NULL, 0, 1e12},
     {"cost", "refault_ns", FSI_CT_INT, "100000", "time a task waits for one refaulted page to be read back (a major fault)", NULL, 0, 1e12},
     {"cost", "reclaim_swap_ns", FSI_CT_INT, "30000", "cost of swapping out one anonymous page", NULL, 0, 1e12},
-    {"cost", "migrate_ns", FSI_CT_INT, "3000", "cost of migrating one page: allocate, copy 4 KiB, remap", NULL, 0, 1e12},
+    {"cost", "migrate_ns", FSI_CT_INT, "1400", "the copy part of a migration, per base page moved (folio_migrate_copy: 4 KiB copied with source and target cold, ~0.5-0.8 us at a few GB/s, plus the folio's flags, mapping and memcg moved; stated estimate). With cost.migrate_unmap_ns and cost.migrate_remap_ns an order-0 migration costs 3 us, the single figure this key held before", NULL, 0, 1e12},
+    {"cost", "migrate_unmap_ns", FSI_CT_INT, "1000", "the unmap part of one migration attempt, per allocation (folio): folio lock, try_to_migrate()'s rmap walk, page table lock, PTEs replaced by migration entries and the TLB flush (stated estimate: a local flush is ~0.1 us, a shootdown IPI to another CPU ~1 us); paid again by every retried attempt", NULL, 0, 1e12},
+    {"cost", "migrate_remap_ns", FSI_CT_INT, "600", "the remap part of one migration attempt, per allocation (folio): remove_migration_ptes()' second rmap walk setting the PTEs, the unlock, and freeing the source or putting the folio back (stated estimate, a walk without the flush); paid again by every retried attempt", NULL, 0, 1e12},
     {"cost", "drain_cpu_ns", FSI_CT_INT, "5000", "one per-CPU drain work item queued and flushed (lru_add_drain_all, drain_all_pages), charged once per machine.cpus per drain: a kworker wakeup and context switch (stated estimate: lmbench lat_ctx measures 2-5 us on current x86)", NULL, 0, 1e12},
     {"cost", "rcu_expedited_ns", FSI_CT_INT, "20000", "synchronize_rcu_expedited() in lru_cache_disable() (alloc_contig_range): stated estimate, an expedited grace period takes tens of microseconds on a small machine (IPIs to every CPU)", NULL, 0, 1e12},
     {"cost", "isolate_page_ns", FSI_CT_INT, "200", "taking one page off its LRU for migration and putting back what failed (isolate_migratepages_range: lru_lock, refcount, list moves; stated estimate, a few locked cache-line operations)", NULL, 0, 1e12},
@@ -130,6 +136,25 @@ bool fsi_config_set(FsiConfig *c, const char *assignment, const char *origin, GE
   if (!fsi_config_split(assignment, &section, &key, &value)) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
                 "%s: \"%s\" is not of the form section.key=value (e.g. machine.memory=8G)", origin, assignment);
+    return false;
+  }
+  /* what an ini file can hold: GLib refuses other names with a warning and
+   * drops the setting, and a control character in a value would end it */
+  const char *bad = NULL;
+  for (const char *ch = section; !bad && *ch; ch++)
+    if (!g_ascii_isalnum(*ch) && !strchr("_-.", *ch)) bad = "section";
+  for (const char *ch = key; !bad && *ch; ch++)
+    if (!g_ascii_isalnum(*ch) && !strchr("_-", *ch)) bad = "key";
+  if (!bad && (!*section || !*key)) bad = !*section ? "section" : "key";
+  for (const char *ch = value; !bad && *ch; ch++)
+    if (g_ascii_iscntrl(*ch)) bad = "value";
+  if (bad) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "%s: \"%s\": the %s may contain only letters, digits, '_' and '-'%s (e.g. machine.memory=8G)", origin,
+                assignment, bad, !strcmp(bad, "section") ? " and '.'" : !strcmp(bad, "value") ? ", and no control characters" : "");
+    g_free(section);
+    g_free(key);
+    g_free(value);
     return false;
   }
   fsi_config_set_value(c, section, key, value, origin);

@@ -18,7 +18,8 @@ typedef enum {
   FSI_ERROR_CONFIG,        /* bad configuration key or value */
   FSI_ERROR_IO,            /* cannot write results */
   FSI_ERROR_RUN,           /* a policy misbehaved during a run */
-  FSI_ERROR_EXISTS         /* result directory already exists */
+  FSI_ERROR_EXISTS,        /* result directory already exists */
+  FSI_ERROR_INTERRUPTED    /* SIGINT or SIGTERM (fsi_run_interrupt) */
 } FsiErrorCode;
 
 #endif

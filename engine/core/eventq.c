@@ -1,14 +1,24 @@
-/* Event queue: a binary min-heap on (time_ns, seq).
+/* Event queue: near heap, calendar buckets and far heap (see eventq.h).
  *
  * This is the innermost loop of every run, so the sift routines move a
- * "hole" instead of swapping, and storage only grows (doubling) so that a
- * steady-state run does no allocation at all.
+ * "hole" instead of swapping, and no path allocates per event.
+ *
+ * Invariants: every event in near is before near_end; level l holds the
+ * events in [level l-1's end (near_end for level 0), level l's end), each in
+ * bucket (time >> shift(l)) mod 256, and that range spans at most 256 of its
+ * buckets; far holds the events at or after the last level's end.  The
+ * boundaries only grow while an event below them is queued, so near's top,
+ * when near is not empty, is the earliest event.
  */
 #include "engine/core/eventq.h"
 
 #include <glib.h>
+#include <string.h>
 
 #define EVENTQ_MIN_CAP 64
+/* 64 events (2 KiB): above the sizes glibc's per-thread cache keeps, whose slow filling
+ * check-policy would otherwise read as a leak */
+#define BUCKET_MIN_CAP 64
 
 static inline bool ev_before(const FsiEvent *a, const FsiEvent *b) {
   /* seq is unique per queue, so this is a strict total order: equal-time
@@ -16,30 +26,17 @@ static inline bool ev_before(const FsiEvent *a, const FsiEvent *b) {
   return a->time_ns < b->time_ns || (a->time_ns == b->time_ns && a->seq < b->seq);
 }
 
-void fsi_eventq_init(FsiEventQ *q) {
-  q->heap = NULL;
-  q->len = q->cap = 0;
-  q->next_seq = 0;
+/* ---- binary heap on an array ---------------------------------------------------- */
+
+static void heap_grow(FsiEventQ *q, FsiEvent **h, size_t *cap) {
+  size_t ncap = *cap ? *cap * 2 : EVENTQ_MIN_CAP;
+  if (ncap < *cap) g_error("event queue: capacity overflow");
+  *h = g_realloc_n(*h, ncap, sizeof **h);
+  q->cap_events += ncap - *cap;
+  *cap = ncap;
 }
 
-void fsi_eventq_clear(FsiEventQ *q) {
-  g_free(q->heap);
-  fsi_eventq_init(q);
-}
-
-static void eventq_grow(FsiEventQ *q) {
-  size_t cap = q->cap ? q->cap * 2 : EVENTQ_MIN_CAP;
-  if (cap < q->cap) g_error("event queue: capacity overflow");
-  q->heap = g_realloc_n(q->heap, cap, sizeof *q->heap);
-  q->cap = cap;
-}
-
-void fsi_eventq_push(FsiEventQ *q, uint64_t time_ns, uint32_t type, uint32_t arg, uint64_t data) {
-  if (G_UNLIKELY(q->len == q->cap)) eventq_grow(q);
-
-  FsiEvent ev = {.time_ns = time_ns, .seq = q->next_seq++, .type = type, .arg = arg, .data = data};
-  FsiEvent *h = q->heap;
-  size_t i = q->len++;
+static inline void sift_up(FsiEvent *h, size_t i, FsiEvent ev) {
   while (i > 0) {
     size_t parent = (i - 1) / 2;
     if (!ev_before(&ev, &h[parent])) break;
@@ -49,29 +46,222 @@ void fsi_eventq_push(FsiEventQ *q, uint64_t time_ns, uint32_t type, uint32_t arg
   h[i] = ev;
 }
 
-bool fsi_eventq_pop(FsiEventQ *q, FsiEvent *ret_ev) {
-  if (G_UNLIKELY(q->len == 0)) return false;
-
-  FsiEvent *h = q->heap;
-  *ret_ev = h[0];
-  size_t n = --q->len;
-  if (n == 0) return true;
-
-  /* Re-insert the last element from the root. */
-  FsiEvent last = h[n];
-  size_t i = 0;
+/* Places ev at the hole i of a heap of n elements, moving it down. */
+static inline void sift_down(FsiEvent *h, size_t n, size_t i, FsiEvent ev) {
   for (;;) {
     size_t child = 2 * i + 1;
     if (child >= n) break;
     if (child + 1 < n && ev_before(&h[child + 1], &h[child])) child++;
-    if (!ev_before(&h[child], &last)) break;
+    if (!ev_before(&h[child], &ev)) break;
     h[i] = h[child];
     i = child;
   }
-  h[i] = last;
+  h[i] = ev;
+}
+
+static inline void heap_push(FsiEventQ *q, FsiEvent **h, size_t *len, size_t *cap, FsiEvent ev) {
+  if (G_UNLIKELY(*len == *cap)) heap_grow(q, h, cap);
+  sift_up(*h, (*len)++, ev);
+}
+
+static inline FsiEvent heap_pop(FsiEvent *h, size_t *len) {
+  FsiEvent top = h[0];
+  size_t n = --*len;
+  if (n) sift_down(h, n, 0, h[n]);
+  return top;
+}
+
+/* ---- the levels -------------------------------------------------------------------- */
+
+#define NWORDS (FSI_EVQ_WHEEL / 64)
+#define WMASK (FSI_EVQ_WHEEL - 1)
+G_STATIC_ASSERT(FSI_EVQ_WHEEL == 1u << FSI_EVQ_LEVEL_BITS && NWORDS * 64 == FSI_EVQ_WHEEL);
+G_STATIC_ASSERT(FSI_EVQ_SHIFT0 + FSI_EVQ_LEVELS * FSI_EVQ_LEVEL_BITS < 64);
+
+static inline unsigned level_shift(unsigned l) { return FSI_EVQ_SHIFT0 + FSI_EVQ_LEVEL_BITS * l; }
+
+static inline uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+/* a rounded up to a multiple of 2^shift, saturating */
+static inline uint64_t round_up(uint64_t a, unsigned shift) {
+  uint64_t m = ((uint64_t)1 << shift) - 1;
+  return a > UINT64_MAX - m ? UINT64_MAX : (a + m) & ~m;
+}
+
+static void levels_alloc(FsiEventQ *q) {
+  q->level = g_new0(FsiEventLevel, FSI_EVQ_LEVELS);
+  /* each level reaches to the end of the current bucket of the level
+   * above, so its range never spans more than its 256 buckets */
+  for (unsigned l = 0; l < FSI_EVQ_LEVELS; l++) q->level[l].end = round_up(q->near_end, level_shift(l + 1));
+}
+
+static inline void bucket_append(FsiEventQ *q, unsigned l, FsiEvent ev) {
+  FsiEventLevel *lv = &q->level[l];
+  uint32_t idx = (uint32_t)(ev.time_ns >> level_shift(l)) & WMASK;
+  FsiEventBucket *b = &lv->b[idx];
+  if (G_UNLIKELY(b->len == b->cap)) {
+    uint32_t ncap = b->cap ? b->cap * 2 : BUCKET_MIN_CAP;
+    if (ncap < b->cap) g_error("event queue: bucket capacity overflow");
+    b->ev = g_realloc_n(b->ev, ncap, sizeof *b->ev);
+    q->cap_events += ncap - b->cap;
+    b->cap = ncap;
+  }
+  b->ev[b->len++] = ev;
+  lv->nonempty[idx / 64] |= (uint64_t)1 << (idx % 64);
+  lv->len++;
+}
+
+/* Puts ev in the tier its time belongs to. */
+static inline void place(FsiEventQ *q, FsiEvent ev) {
+  if (ev.time_ns < q->near_end) {
+    heap_push(q, &q->near, &q->near_len, &q->near_cap, ev);
+    return;
+  }
+  if (G_UNLIKELY(!q->level)) levels_alloc(q);
+  for (unsigned l = 0; l < FSI_EVQ_LEVELS; l++)
+    if (ev.time_ns < q->level[l].end) {
+      bucket_append(q, l, ev);
+      return;
+    }
+  heap_push(q, &q->far, &q->far_len, &q->far_cap, ev);
+}
+
+/* The first non-empty bucket of level l at or after the one holding lo, as
+ * an absolute bucket number (the level's range is under 256 buckets, so
+ * one circular scan of its bitmap finds the earliest). */
+static uint64_t first_bucket(const FsiEventLevel *lv, unsigned l, uint64_t lo) {
+  uint64_t lo_b = lo >> level_shift(l);
+  uint32_t start = (uint32_t)lo_b & WMASK;
+  for (uint32_t k = 0; k <= NWORDS; k++) {
+    uint32_t w = (start / 64 + k) % NWORDS;
+    uint64_t word = lv->nonempty[w];
+    if (k == 0) word &= ~(uint64_t)0 << (start % 64);
+    else if (k == NWORDS) word &= start % 64 ? ((uint64_t)1 << (start % 64)) - 1 : 0;
+    if (word) {
+      uint32_t idx = w * 64 + (uint32_t)__builtin_ctzll(word);
+      return lo_b + ((idx - start) & WMASK);
+    }
+  }
+  g_error("event queue: level %u counts %zu events but no bucket holds one", l, lv->len);
+}
+
+/* Empties bucket idx of level l into *out handling; returns its events and
+ * count through the bucket itself (the caller moves them, then resets). */
+static inline void bucket_reset(FsiEventQ *q, FsiEventLevel *lv, uint32_t idx, bool release) {
+  FsiEventBucket *b = &lv->b[idx];
+  lv->len -= b->len;
+  b->len = 0;
+  lv->nonempty[idx / 64] &= ~((uint64_t)1 << (idx % 64));
+  if (release) {
+    /* a wide bucket is taken apart once per its width: give its storage
+     * back so that memory follows the live events, not every bucket's peak */
+    q->cap_events -= b->cap;
+    g_free(b->ev);
+    b->ev = NULL;
+    b->cap = 0;
+  }
+}
+
+/* near is empty and the queue is not: bring the earliest events into near,
+ * taking wider buckets apart on the way down. */
+static void advance(FsiEventQ *q) {
+  for (;;) {
+    unsigned l = 0;
+    while (l < FSI_EVQ_LEVELS && !q->level[l].len) l++;
+    if (l == FSI_EVQ_LEVELS) {
+      /* only far is left: restart every level at far's first event's
+       * level-N bucket and move what falls inside */
+      g_assert(q->far_len > 0);
+      unsigned top = level_shift(FSI_EVQ_LEVELS);
+      uint64_t start = q->far[0].time_ns >> top << top;
+      q->near_end = start;
+      for (unsigned k = 0; k < FSI_EVQ_LEVELS; k++) q->level[k].end = sat_add(start, (uint64_t)1 << level_shift(k + 1));
+      size_t moved = 0;
+      while (q->far_len && q->far[0].time_ns < q->level[FSI_EVQ_LEVELS - 1].end) {
+        place(q, heap_pop(q->far, &q->far_len));
+        moved++;
+      }
+      if (G_UNLIKELY(!moved)) {
+        /* the end of time: what is left is at UINT64_MAX itself, and far
+         * (a heap on the same order) becomes near */
+        FsiEvent *h = q->near;
+        size_t cap = q->near_cap;
+        q->near = q->far;
+        q->near_cap = q->far_cap;
+        q->near_len = q->far_len;
+        q->far = h;
+        q->far_cap = cap;
+        q->far_len = 0;
+        return;
+      }
+      continue;
+    }
+    FsiEventLevel *lv = &q->level[l];
+    uint64_t lo = l ? q->level[l - 1].end : q->near_end;
+    uint64_t b = first_bucket(lv, l, lo);
+    uint32_t idx = (uint32_t)b & WMASK;
+    FsiEventBucket *bk = &lv->b[idx];
+    uint64_t start = b << level_shift(l), end = sat_add(start, (uint64_t)1 << level_shift(l));
+    if (l == 0) {
+      /* heapify the bucket into near (Floyd: sift down from the last parent) */
+      q->near_end = end;
+      while (q->near_cap < bk->len) heap_grow(q, &q->near, &q->near_cap);
+      memcpy(q->near, bk->ev, bk->len * sizeof *bk->ev);
+      q->near_len = bk->len;
+      for (size_t i = q->near_len / 2; i-- > 0;) sift_down(q->near, q->near_len, i, q->near[i]);
+      /* a level-0 bucket that held many keeps no more than 256 slots' worth */
+      bucket_reset(q, lv, idx, bk->cap > 256);
+      return;
+    }
+    /* the levels below are empty: restart them at this bucket's start and
+     * spread its events over them */
+    q->near_end = start;
+    for (unsigned k = 0; k < l; k++) q->level[k].end = sat_add(start, (uint64_t)1 << level_shift(k + 1));
+    uint32_t n = bk->len;
+    lv->len -= n; /* place() below must not see them twice */
+    for (uint32_t i = 0; i < n; i++) place(q, bk->ev[i]);
+    lv->len += n;
+    bucket_reset(q, lv, idx, true);
+  }
+}
+
+/* ---- the interface ---------------------------------------------------------------- */
+
+void fsi_eventq_init(FsiEventQ *q) {
+  memset(q, 0, sizeof *q);
+  q->near_end = (uint64_t)1 << FSI_EVQ_SHIFT0;
+}
+
+void fsi_eventq_clear(FsiEventQ *q) {
+  g_free(q->near);
+  g_free(q->far);
+  if (q->level)
+    for (unsigned l = 0; l < FSI_EVQ_LEVELS; l++)
+      for (uint32_t i = 0; i < FSI_EVQ_WHEEL; i++) g_free(q->level[l].b[i].ev);
+  g_free(q->level);
+  fsi_eventq_init(q);
+}
+
+void fsi_eventq_push(FsiEventQ *q, uint64_t time_ns, uint32_t type, uint32_t arg, uint64_t data) {
+  FsiEvent ev = {.time_ns = time_ns, .seq = q->next_seq++, .type = type, .arg = arg, .data = data};
+  place(q, ev);
+  q->len++;
+}
+
+bool fsi_eventq_pop(FsiEventQ *q, FsiEvent *ret_ev) {
+  if (G_UNLIKELY(q->len == 0)) return false;
+  if (G_UNLIKELY(q->near_len == 0)) advance(q);
+  *ret_ev = heap_pop(q->near, &q->near_len);
+  q->len--;
   return true;
 }
 
-const FsiEvent *fsi_eventq_peek(const FsiEventQ *q) {
-  return q->len ? &q->heap[0] : NULL;
+const FsiEvent *fsi_eventq_peek(FsiEventQ *q) {
+  if (q->len == 0) return NULL;
+  if (q->near_len == 0) advance(q);
+  return &q->near[0];
+}
+
+size_t fsi_eventq_bytes(const FsiEventQ *q) {
+  return q->cap_events * sizeof(FsiEvent) + (q->level ? FSI_EVQ_LEVELS * sizeof(FsiEventLevel) : 0);
 }

@@ -73,7 +73,23 @@ void fsi_free_range(FsiMem *m, uint64_t start, uint64_t end, bool to_tail) {
   }
 }
 
-static uint64_t cost_migrate_ns(FsiRun *run) { return run->cost.migrate; }
+/* NR_MAX_MIGRATE_PAGES_RETRY: migrate_pages() passes over its list while
+ * some folio fails with -EAGAIN. */
+#define MIGRATE_RETRY_PASSES 10
+
+/* The cost of moving allocation a, in the parts migrate_pages() pays per
+ * folio (§7.5): the unmap (folio lock, try_to_migrate's rmap walk, PTEs to
+ * migration entries, TLB flush) and the remap (remove_migration_ptes, the
+ * source freed) once per folio, the copy once per base page.  Simplified: a
+ * PTE-mapped large folio's unmap is charged as one walk, not per PTE; an
+ * unmapped page cache page pays the walks too. */
+static uint64_t cost_move_ns(const FsiRun *run, const FsiAlloc *a) {
+  return run->cost.migrate_unmap + fsi_pages_of_order(a->order) * run->cost.migrate + run->cost.migrate_remap;
+}
+
+/* An attempt that fails after the unmap (move_to_new_folio refused):
+ * unmapped and mapped back, nothing copied. */
+static uint64_t cost_failed_attempt_ns(const FsiRun *run) { return run->cost.migrate_unmap + run->cost.migrate_remap; }
 
 /* ---- isolated free pages ---------------------------------------------------------- */
 
@@ -172,14 +188,53 @@ static FsiAlloc *alloc_at_head(FsiRun *run, uint64_t src) {
   return alloc_resident(run, a) && a->pfn == src ? a : NULL;
 }
 
-/* migrate_pages()' refusals, counted as the kernel counts PGMIGRATE_FAIL. */
+/* The page has a mapping (page_mapping() != NULL): page cache and shmem.
+ * Simplified: anonymous pages in the swap cache (which have one) count as
+ * without. */
+static bool has_mapping(const FsiAlloc *a) { return a->kind == FS_KIND_FILE || a->kind == FS_KIND_SHMEM; }
+
+/* migrate_pages()' refusals, counted as the kernel counts PGMIGRATE_FAIL:
+ * once per folio however many passes it failed.  A pinned page fails with
+ * -EAGAIN (folio_migrate_mapping()'s reference count test, after the
+ * unmap), which migrate_pages() retries on each of its 10 passes; nothing in
+ * the model changes between passes (a migration runs at one instant), so
+ * every pass fails and each pays the unmap and the remap.  Only pages with
+ * a mapping (page cache, shmem) get that far in the kernel: a pinned anon
+ * page is refused at isolation (fsi_isolate_migratable), so one that
+ * arrives here (alloc_contig_range's simplification, page_isolation.c)
+ * is refused without a charge.  A kind without migration support never gets
+ * that far either (not isolated). */
 static int check_source(FsiRun *run, FsiAlloc *a) {
   if (!a) return FS_MIGRATE_ENOTHEAD;
   int r = FS_MIGRATE_OK;
-  if (a->flags & FSI_AF_PINNED) r = FS_MIGRATE_EPINNED;
-  else if (!fsi_kind_migratable(a)) r = FS_MIGRATE_EUNMOVABLE;
+  if (!fsi_kind_migratable(a)) {
+    r = FS_MIGRATE_EUNMOVABLE;
+  } else if (a->flags & FSI_AF_PINNED) {
+    r = FS_MIGRATE_EPINNED;
+    if (has_mapping(a)) run->charged_ns += MIGRATE_RETRY_PASSES * cost_failed_attempt_ns(run);
+  }
   if (r != FS_MIGRATE_OK) run->stats.c[FSI_C_pgmigrate_fail] += fsi_pages_of_order(a->order);
   return r;
+}
+
+int fsi_isolate_migratable(FsiRun *run, uint64_t pfn, uint32_t mode) {
+  FsiAlloc *a = alloc_at_head(run, pfn);
+  if (!a) return FS_MIGRATE_ENOTHEAD;
+  /* PageCompound && !cc->alloc_contig: 6.1 skips THP, hugetlb and every
+   * other compound page whatever its kind; with large folios (~6.9+) only
+   * hugetlb stays out */
+  if (a->order > 0 && !run->compact_large_folios) return FS_MIGRATE_ECOMPOUND;
+  if (!fsi_kind_migratable(a) || a->kind == FS_KIND_HUGETLB) return FS_MIGRATE_EUNMOVABLE;
+  /* the racy early test: an anonymous page with more references than
+   * mappings is pinned and would fail, so it is not isolated */
+  if ((a->flags & FSI_AF_PINNED) && !has_mapping(a)) return FS_MIGRATE_EPINNED;
+  if (mode == FS_MIGRATE_MODE_ASYNC) {
+    /* ISOLATE_ASYNC_MIGRATE: only what migrates without blocking */
+    if (a->flags2 & FSI_AF2_WRITEBACK) return FS_MIGRATE_EWRITEBACK;
+    if ((a->flags & FSI_AF_DIRTY) && a->kind == FS_KIND_FILE && !run->file_migrate_folio) return FS_MIGRATE_EDIRTY;
+  }
+  run->charged_ns += fsi_pages_of_order(a->order) * run->cost.isolate_page;
+  return FS_MIGRATE_OK;
 }
 
 /* Moves allocation a to the page frames at dst (taken, flags 0): copy,
@@ -194,12 +249,15 @@ static void move_alloc(FsiRun *run, FsiAlloc *a, uint64_t dst) {
   a->pfn = (uint32_t)dst;
   a->zone = (uint8_t)fsi_pfn_zone(m, dst);
   /* The old page is freed with its pageblock's current type (ISOLATE inside
-   * an isolated range).  Simplified: straight to the buddy lists, without
-   * the pcp lists or the policies' freed hook (which would re-enter the
-   * policy that is migrating). */
-  fsi_free_pages_pb(m, src, order, false);
+   * an isolated range).  put_page() -> free_unref_page(): orders the pcp
+   * lists cache go to the migrating task's CPU's list (vm.migrate_free_pcp;
+   * ISOLATE blocks bypass them) and reach the buddy lists, where they can
+   * merge and be captured, when the lists overflow or compaction drains
+   * them; the rest straight to the buddy lists, without the policies'
+   * freed hook (which would re-enter the policy that is migrating). */
+  if (!fsi_pcp_free_migrated(run, src, order)) fsi_free_pages_pb(m, src, order, false);
   run->stats.c[FSI_C_pgmigrate_success] += fsi_pages_of_order(order);
-  run->charged_ns += fsi_pages_of_order(order) * cost_migrate_ns(run);
+  run->charged_ns += cost_move_ns(run, a);
 }
 
 int fsi_migrate_page(FsiRun *run, uint64_t src_pfn, uint64_t dst_pfn) {
@@ -218,8 +276,18 @@ int fsi_migrate_page(FsiRun *run, uint64_t src_pfn, uint64_t dst_pfn) {
    * Range migration (MIGRATE_SYNC) waits, which is not modelled: it moves
    * the page at once. */
   if (a->flags2 & FSI_AF2_WRITEBACK) {
+    /* -EBUSY, a permanent failure: no retry, and found before the unmap */
     run->stats.c[FSI_C_pgmigrate_fail] += fsi_pages_of_order(a->order);
     return FS_MIGRATE_EWRITEBACK;
+  }
+  /* A dirty page cache page whose mapping has no migrate_folio goes to
+   * fallback_migrate_folio(), which writes it out only in MIGRATE_SYNC:
+   * compaction's modes get -EBUSY after the unmap, once.  (MIGRATE_SYNC's
+   * writeout is not modelled: compact_memory fails the same way.) */
+  if ((a->flags & FSI_AF_DIRTY) && a->kind == FS_KIND_FILE && !run->file_migrate_folio) {
+    run->stats.c[FSI_C_pgmigrate_fail] += fsi_pages_of_order(a->order);
+    run->charged_ns += cost_failed_attempt_ns(run);
+    return FS_MIGRATE_EDIRTY;
   }
   uint64_t n = fsi_pages_of_order(a->order);
   uint64_t head = dst_pfn < m->cfg.total_pages ? fsi_block_head_with(m, dst_pfn, FSI_PG_ISOLATED) : FS_PFN_NONE;

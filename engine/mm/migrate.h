@@ -18,6 +18,10 @@
 bool fsi_isolate_free_block(FsiRun *run, uint64_t pfn, bool check_watermark);
 /* Frees an isolated block, or the isolated piece headed at pfn, back to buddy. */
 void fsi_release_isolated(FsiRun *run, uint64_t pfn);
+/* isolate_migratepages_block()'s test of the allocation headed at pfn for
+ * compaction in migrate mode (FS_MIGRATE_MODE_*): FS_MIGRATE_OK (isolation
+ * charged) or why not.  See FsHostApi.isolate_migratable. */
+int fsi_isolate_migratable(FsiRun *run, uint64_t pfn, uint32_t mode);
 /* Moves the allocation headed at src_pfn into isolated free pages at dst_pfn. FS_MIGRATE_*. */
 int fsi_migrate_page(FsiRun *run, uint64_t src_pfn, uint64_t dst_pfn);
 /* Moves the allocation headed at src_pfn to a block taken from the free lists

@@ -119,6 +119,16 @@ typedef struct {
   bool (*alloc_movable)(void *ctx, uint32_t alloc);
   void *alloc_movable_ctx;
   uint64_t buddy_ops; /* list operations, splits and merges: the cost model's unit */
+  /* struct capture_control of the task in direct compaction (5.1+): while
+   * `active`, the first free whose merge reaches exactly `order` in `zone`
+   * (and passes compaction_capture()'s type rules) stops there, goes on no
+   * list and is handed over in `page`.  The simulation runs one task at a
+   * time, so every free while active is in the compacting task's context. */
+  struct {
+    bool active;
+    uint32_t zone, order;
+    uint64_t page; /* FS_PFN_NONE until a block is captured */
+  } capc;
 } FsiMem;
 
 /* Builds page frames and zones; all pages start reserved until boot frees them. */
@@ -153,6 +163,7 @@ uint64_t fsi_rmqueue_smallest(FsiMem *m, uint32_t zone, uint32_t order, uint32_t
  * `order`, upper halves onto expand_mt's lists. */
 bool fsi_take_free_block(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t expand_mt);
 /* __free_one_page: merges and inserts; returns the head pfn of the merged block. */
+/* Returns the merged block's head, or FS_PFN_NONE if the capture control took it (m->capc). */
 uint64_t fsi_free_one_page(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt, uint32_t *ret_order);
 /* The same with FPI_TO_TAIL (boot memory, returned isolated pages). */
 uint64_t fsi_free_one_page_fpi(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt, bool to_tail, uint32_t *ret_order);

@@ -153,10 +153,32 @@ uint64_t fsi_free_one_page(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt,
   return fsi_free_one_page_fpi(m, pfn, order, mt, false, ret_order);
 }
 
+/* compaction_capture(): whether the block being merged in __free_one_page
+ * at this order goes to the compacting task.  task_capc(): a capture control
+ * is set (direct compaction only; kcompactd and kswapd never set one), has
+ * no page yet and compacts this zone.  Then the order must be exactly the
+ * request's; CMA and ISOLATE blocks are never captured, and MOVABLE ones
+ * only at pageblock order and above (a small request must not pollute a
+ * movable pageblock).  The request's own migratetype does not matter. */
+static bool compaction_capture(const FsiMem *m, const FsiZone *z, uint32_t order, uint32_t mt) {
+  if (!m->capc.active || m->capc.page != FS_PFN_NONE || &m->zones[m->capc.zone] != z || order != m->capc.order)
+    return false;
+  if (mt == FS_MIGRATE_CMA || mt == FS_MIGRATE_ISOLATE) return false;
+  if (order < m->pageblock_order && mt == FS_MIGRATE_MOVABLE) return false;
+  return true;
+}
+
 uint64_t fsi_free_one_page_fpi(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t mt, bool to_tail,
                                uint32_t *ret_order) {
   FsiZone *z = zone_of(m, pfn);
   while (order < m->max_order) {
+    /* checked at every order the merge passes through, before looking for
+     * the buddy: the block stops merging and goes on no list */
+    if (compaction_capture(m, z, order, mt)) {
+      m->capc.page = pfn;
+      if (ret_order) *ret_order = order;
+      return FS_PFN_NONE;
+    }
     uint64_t buddy = pfn ^ ((uint64_t)1 << order);
     if (buddy < z->start_pfn || buddy >= z->end_pfn) break;
     const FsiPage *b = &m->pages[buddy];
@@ -514,6 +536,12 @@ static FsStageResult run_stage(FsiRun *run, FsStage stage, const FsAllocRequest 
     run->current_slot = (int32_t)i;
     FsStageResult r = ops->slowpath_stage(run->slots[i].state, stage, req, &pfn);
     run->current_slot = -1;
+    if (run->mem.capc.active) {
+      run->mem.capc.active = false;
+      fsi_run_failf(run, "policy \"%s\": hook slowpath_stage at t=%" G_GUINT64_FORMAT " ns left a capture control active",
+                    slot_name(run, i), run->now_ns);
+      return FS_STAGE_NOTHING;
+    }
     if ((unsigned)r > FS_STAGE_RESULT_MAX) {
       fsi_run_failf(run, "policy \"%s\": hook slowpath_stage at t=%" G_GUINT64_FORMAT " ns returned %d (expected 0..%d)",
                     slot_name(run, i), run->now_ns, (int)r, FS_STAGE_RESULT_MAX);
@@ -742,8 +770,8 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
      * the per-CPU lists and tries once more: on every call, as `drained` is
      * local to __alloc_pages_direct_reclaim().  Before 2.6.24 the slow
      * path never drained them (vm.direct_reclaim_drain=none). */
-    if (run->drain_before_retry) {
-      if (req->order > 0 && !run->drain_never)
+    if (run->direct_reclaim_drain != FSI_DRAIN_2636) {
+      if (req->order > 0 && run->direct_reclaim_drain == FSI_DRAIN_2635)
         for (uint32_t z = 0; z < run->mem.nr_zones; z++) fsi_pcp_drain_zone(run, z);
       if (progress && try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
     } else if (progress) {
@@ -994,7 +1022,7 @@ void fsi_release_frames(FsiRun *run, uint32_t id) {
   uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn);
   uint32_t merged_order = order;
   uint64_t head = fsi_free_one_page(&run->mem, pfn, order, mt, &merged_order);
-  fsi_run_freed_hooks(run, fsi_pfn_zone(&run->mem, head), head, merged_order, mt);
+  if (head != FS_PFN_NONE) fsi_run_freed_hooks(run, fsi_pfn_zone(&run->mem, head), head, merged_order, mt);
 }
 
 void fsi_run_freed_hooks(FsiRun *run, uint32_t zone, uint64_t head, uint32_t order, uint32_t mt) {

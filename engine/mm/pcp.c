@@ -33,6 +33,7 @@ typedef struct {
 struct FsiPcp {
   uint32_t ncpus;
   bool high_orders;
+  bool migrate_free; /* vm.migrate_free_pcp */
   bool fixed_high; /* vm.pcp_sizing 2.6 or 5.0: high = 6 * batch, one batch freed */
   PerCpuPages *pcp; /* [cpu * FS_MAX_ZONES + zone] */
 };
@@ -78,6 +79,7 @@ void fsi_pcp_init(FsiRun *run) {
   run->pcp = g_new0(struct FsiPcp, 1);
   run->pcp->ncpus = run->ncpus;
   run->pcp->high_orders = fsi_config_bool(run->cfg, "vm", "pcp_high_order");
+  run->pcp->migrate_free = fsi_config_bool(run->cfg, "vm", "migrate_free_pcp");
   g_autofree char *sizing = fsi_config_string(run->cfg, "vm", "pcp_sizing");
   run->pcp->fixed_high = strcmp(sizing, "5.14") != 0;
   uint32_t cap = !strcmp(sizing, "2.6") ? 512 * 1024 / 4096 : 1024 * 1024 / 4096;
@@ -146,7 +148,7 @@ static void free_pcppages_bulk(FsiRun *run, uint32_t zone, PerCpuPages *p, uint6
     pcp_unlink(run, p, pindex, pfn);
     uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn), merged = order;
     uint64_t head = fsi_free_one_page(&run->mem, pfn, order, mt, &merged);
-    fsi_run_freed_hooks(run, zone, head, merged, mt);
+    if (head != FS_PFN_NONE) fsi_run_freed_hooks(run, zone, head, merged, mt); /* else captured */
     freed += (uint64_t)1 << order;
     pindex = (pindex + 1) % NR_PCP_LISTS;
   }
@@ -220,6 +222,17 @@ void fsi_pcp_drain_zone(FsiRun *run, uint32_t zone) {
     PerCpuPages *p = pcp_of(run, c, zone);
     if (p->count) free_pcppages_bulk(run, zone, p, p->count, 0);
   }
+}
+
+bool fsi_pcp_free_migrated(FsiRun *run, uint64_t pfn, uint32_t order) {
+  if (!run->pcp || !run->pcp->migrate_free) return false;
+  return fsi_pcp_free(run, pfn, order, run->current_task);
+}
+
+void fsi_pcp_drain_local(FsiRun *run, uint32_t task, uint32_t zone) {
+  if (!run->pcp || zone >= FS_MAX_ZONES) return;
+  PerCpuPages *p = pcp_of(run, task_cpu(run, task), zone);
+  if (p->count) free_pcppages_bulk(run, zone, p, p->count, 0);
 }
 
 uint64_t fsi_pcp_count(const FsiRun *run, uint32_t zone) {

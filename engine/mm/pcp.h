@@ -14,6 +14,13 @@ uint64_t fsi_pcp_alloc(FsiRun *run, uint32_t zone, const FsAllocRequest *req);
 bool fsi_pcp_free(FsiRun *run, uint64_t pfn, uint32_t order, uint32_t task);
 /* drain_all_pages(zone): every CPU's lists of the zone back to buddy. */
 void fsi_pcp_drain_zone(FsiRun *run, uint32_t zone);
+/* put_page() of a migrated page's old frames: onto the current task's CPU's
+ * lists when vm.migrate_free_pcp and the order is cached (false: the caller
+ * frees them to the buddy lists). */
+bool fsi_pcp_free_migrated(FsiRun *run, uint64_t pfn, uint32_t order);
+/* drain_local_pages(zone): flush only `task`'s CPU's lists of the zone (no
+ * work items, no drain cost: the caller runs on that CPU). */
+void fsi_pcp_drain_local(FsiRun *run, uint32_t task, uint32_t zone);
 uint64_t fsi_pcp_count(const FsiRun *run, uint32_t zone);
 bool fsi_pcp_check(FsiRun *run, GError **error);
 uint32_t fsi_zone_batchsize(uint64_t managed, uint32_t cap_pages);

@@ -723,7 +723,7 @@ bool fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
 
 /* wakeup_kswapd()'s "hopeless node" / balanced branch: a caller that cannot
  * reclaim directly wakes kcompactd instead (the policies' wakeup_kcompactd
- * hook, ABI 1.4), which decides with compaction_suitable(). */
+ * hook, ABI 1.6), which decides with compaction_suitable(). */
 void fsi_wakeup_kswapd_gfp(FsiRun *run, uint32_t gfp, uint32_t order, uint32_t highest_zoneidx) {
   if (!fsi_wakeup_kswapd(run, order, highest_zoneidx) || (gfp & FS_GFP_DIRECT_RECLAIM) || !order) return;
   highest_zoneidx = MIN(highest_zoneidx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
@@ -786,7 +786,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
   /* 2.6.23-2.6.37 balance_pgdat(): no per-round target (nr_to_reclaim is
    * ULONG_MAX for kswapd), and a high order is kept until a whole priority
    * sweep frees fewer than SWAP_CLUSTER_MAX pages */
-  bool sweep = rc->kswapd_sweep && !boosting;
+  bool sweep = rc->kswapd_high_order != FSI_KHO_COMPACT_GAP && !boosting;
   bool give_up = false;
   if (!balanced || boosting) {
     uint64_t want = 0;
@@ -808,7 +808,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       if (!balanced) {
         bool again = rc->kswapd_pass_reclaimed >= SWAP_CLUSTER_MAX;
         if (!again && rc->kswapd_priority == 0) {
-          if (rc->kswapd_loop && rc->kswapd_run_order) {
+          if (rc->kswapd_high_order == FSI_KHO_LOOP && rc->kswapd_run_order) {
             /* before 2.6.33 (vm.kswapd_high_order=loop): goto loop_again at
              * the same order whatever the sweep reclaimed; a sweep that
              * reclaimed nothing stands for every zone all_unreclaimable,
@@ -879,8 +879,7 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->swap_pages = fsi_config_size(run->cfg, "vm", "swap") / run->mem.cfg.page_size;
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
   g_autofree char *kho = fsi_config_string(run->cfg, "vm", "kswapd_high_order");
-  rc->kswapd_sweep = !strcmp(kho, "sweep") || !strcmp(kho, "loop");
-  rc->kswapd_loop = !strcmp(kho, "loop");
+  rc->kswapd_high_order = !strcmp(kho, "loop") ? FSI_KHO_LOOP : !strcmp(kho, "sweep") ? FSI_KHO_SWEEP : FSI_KHO_COMPACT_GAP;
   g_autofree char *defer = fsi_config_string(run->cfg, "vm", "shrinker_defer");
   rc->shrinker_defer = !strcmp(defer, "off") ? DEFER_OFF : !strcmp(defer, "full") ? DEFER_FULL : DEFER_SCALED;
   rc->thp_swap_split = fsi_config_bool(run->cfg, "vm", "thp_swap_split");

@@ -227,6 +227,11 @@ static int h_migrate_page(FsHost *h, uint64_t src, uint64_t dst) {
   return fsi_migrate_page(RUN(h), src, dst);
 }
 
+static int h_isolate_migratable(FsHost *h, uint64_t pfn, uint32_t mode) {
+  if (!check_pfn(h, "isolate_migratable", pfn)) return FS_MIGRATE_ENOTHEAD;
+  return fsi_isolate_migratable(RUN(h), pfn, mode);
+}
+
 static int h_alloc_contig_range(FsHost *h, uint64_t start, uint64_t nr, uint32_t mt, uint32_t task, uint64_t *ret) {
   if (!nr || !check_pfn(h, "alloc_contig_range", start) || !check_pfn(h, "alloc_contig_range", start + nr - 1) ||
       !check_order_mt(h, "alloc_contig_range", 0, mt))
@@ -313,6 +318,39 @@ static void h_reclaim_credit(FsHost *h, uint64_t pages) {
 }
 
 /* ---- ABI 1.3: free-list walks and shared areas ---- */
+
+static void h_capture_begin(FsHost *h, uint32_t zone, uint32_t order) {
+  FsiRun *run = RUN(h);
+  if (!check_zone(h, "capture_begin", zone) || !check_order_mt(h, "capture_begin", order, 0)) return;
+  if (run->mem.capc.active) {
+    fsi_run_failf(run, "policy \"%s\": capture_begin at t=%" G_GUINT64_FORMAT " ns while a capture is active",
+                  host_policy(h), run->now_ns);
+    return;
+  }
+  run->mem.capc.active = true;
+  run->mem.capc.zone = zone;
+  run->mem.capc.order = order;
+  run->mem.capc.page = FS_PFN_NONE;
+}
+
+static uint64_t h_capture_page(FsHost *h) {
+  FsiRun *run = RUN(h);
+  return run->mem.capc.active ? run->mem.capc.page : FS_PFN_NONE;
+}
+
+static uint64_t h_capture_end(FsHost *h) {
+  FsiRun *run = RUN(h);
+  if (!run->mem.capc.active) return FS_PFN_NONE;
+  uint64_t pfn = run->mem.capc.page;
+  run->mem.capc.active = false;
+  run->mem.capc.page = FS_PFN_NONE;
+  if (pfn != FS_PFN_NONE) note_taken(run, pfn);
+  return pfn;
+}
+
+static void h_drain_local_pages(FsHost *h, uint32_t zone) {
+  if (check_zone(h, "drain_local_pages", zone)) fsi_pcp_drain_local(RUN(h), RUN(h)->current_task, zone);
+}
 
 static uint64_t h_free_list_last(FsHost *h, uint32_t zone, uint32_t order, uint32_t mt) {
   if (!check_zone(h, "free_list_last", zone) || !check_order_mt(h, "free_list_last", order, mt)) return FS_PFN_NONE;
@@ -419,5 +457,10 @@ const FsHostApi fsi_host_api = {
     .free_list_prev = h_free_list_prev,
     .free_list_rotate = h_free_list_rotate,
     .shared_area = h_shared_area,
+    .capture_begin = h_capture_begin,
+    .capture_page = h_capture_page,
+    .capture_end = h_capture_end,
+    .drain_local_pages = h_drain_local_pages,
+    .isolate_migratable = h_isolate_migratable,
     .charged_ns = h_charged_ns,
 };

@@ -664,6 +664,59 @@ char **fsi_stack_expand(GKeyFile *stacks, const char *spec, GError **error) {
   return (char **)g_ptr_array_free(out, FALSE);
 }
 
+/* Edit distance (insertions, deletions, substitutions), for "did you mean". */
+static guint edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  guint *row = g_new(guint, lb + 1);
+  for (size_t j = 0; j <= lb; j++) row[j] = (guint)j;
+  for (size_t i = 1; i <= la; i++) {
+    guint diag = row[0];
+    row[0] = (guint)i;
+    for (size_t j = 1; j <= lb; j++) {
+      guint up = row[j];
+      guint best = MIN(row[j] + 1, row[j - 1] + 1);
+      row[j] = MIN(best, diag + (a[i - 1] != b[j - 1]));
+      diag = up;
+    }
+  }
+  guint d = row[lb];
+  g_free(row);
+  return d;
+}
+
+/* A single name that is neither a stack nor a policy: say which stacks and
+ * policies there are, and the closest of them. */
+static void unknown_name(GKeyFile *stacks, const char *name, char *const *search, GError **error) {
+  g_auto(GStrv) groups = g_key_file_get_groups(stacks, NULL);
+  GPtrArray *known = g_ptr_array_new_with_free_func(g_free);
+  GString *list = g_string_new(NULL);
+  for (char **g = groups; g && *g; g++) {
+    g_ptr_array_add(known, g_strdup(*g));
+    g_string_append_printf(list, "%s%s", list->len ? ", " : "", *g);
+  }
+  for (char *const *d = search; d && *d; d++) {
+    GDir *dir = g_dir_open(*d, 0, NULL);
+    const char *n;
+    while (dir && (n = g_dir_read_name(dir)))
+      if (g_str_has_suffix(n, MODULE_SUFFIX)) g_ptr_array_add(known, g_strndup(n, strlen(n) - strlen(MODULE_SUFFIX)));
+    if (dir) g_dir_close(dir);
+  }
+  const char *best = NULL;
+  guint best_d = G_MAXUINT;
+  for (guint i = 0; i < known->len; i++) {
+    guint dd = edit_distance(name, g_ptr_array_index(known, i));
+    if (dd < best_d) best_d = dd, best = g_ptr_array_index(known, i);
+  }
+  GString *msg = g_string_new(NULL);
+  g_string_printf(msg, "\"%s\" is neither a stack nor a policy", name);
+  if (best && best_d <= MAX(2u, (guint)strlen(name) / 3)) g_string_append_printf(msg, "; did you mean \"%s\"?", best);
+  g_string_append_printf(msg, "%sstacks: %s; policies: fragsim list policies", best && best_d <= MAX(2u, (guint)strlen(name) / 3) ? " The " : "; the ", list->str);
+  g_set_error_literal(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, msg->str);
+  g_string_free(msg, TRUE);
+  g_string_free(list, TRUE);
+  g_ptr_array_unref(known);
+}
+
 FsiStack *fsi_stack_load(const char *spec, const char *cli_path, GKeyFile *cfg, GError **error) {
   g_return_val_if_fail(spec != NULL, NULL);
   g_autoptr(GKeyFile) stacks = fsi_stacks_load(error);
@@ -678,7 +731,18 @@ FsiStack *fsi_stack_load(const char *spec, const char *cli_path, GKeyFile *cfg, 
   s->n = g_strv_length(names);
   s->v = g_new0(FsiPolicy, s->n);
   for (unsigned i = 0; i < s->n; i++) {
-    if (!fsi_policy_load(names[i], search, &s->v[i], error)) goto fail;
+    GError *le = NULL;
+    if (!fsi_policy_load(names[i], search, &s->v[i], &le)) {
+      if (s->n == 1 && g_error_matches(le, FSI_ERROR, FSI_ERROR_NOT_FOUND) && !is_module_path(names[i]) &&
+          !strcmp(names[i], spec)) {
+        g_error_free(le);
+        unknown_name(stacks, spec, search, error);
+        fsi_stack_free(s);
+        return NULL;
+      }
+      g_propagate_error(error, le);
+      goto fail;
+    }
     /* A path and a name can reach the same policy; its parameter section
      * would then be ambiguous. */
     for (unsigned j = 0; j < i; j++) {

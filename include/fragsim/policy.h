@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 /* ---- ABI ------------------------------------------------------------------ */
 
 #define FS_ABI_MAJOR 1
-#define FS_ABI_MINOR 4
+#define FS_ABI_MINOR 6
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
@@ -358,6 +358,42 @@ typedef struct FsHostApi {
   void *(*shared_area)(FsHost *h, const char *key, size_t size);
 
   /* ---- appended in ABI 1.4 (check size before calling) ---- */
+  /* The capture control of direct compaction (5.1+: compact_zone_order()
+   * and compaction_capture()).  Between capture_begin and capture_end, the
+   * first free whose buddy merge passes through exactly `order` in `zone`
+   * stops merging there and goes on no list, unless its pageblock is CMA or
+   * ISOLATE, or MOVABLE with order below pageblock_order.  Every free in that
+   * window counts (migrated sources, released targets, pcp lists drained):
+   * the simulation runs only the compacting task.  capture_page: the block
+   * captured so far, or FS_PFN_NONE (compact_zone()'s "stop if a page has
+   * been captured").  capture_end clears the control and returns the block
+   * (FS_PFN_NONE if none), then owned by the caller as a take_free_block()
+   * block is: hand it to the request as FS_STAGE_CAPTURED.  Orders 1..max
+   * order - 1 (the merge loop never checks the top order); no nesting. */
+  void (*capture_begin)(FsHost *h, uint32_t zone, uint32_t order);
+  uint64_t (*capture_page)(FsHost *h);
+  uint64_t (*capture_end)(FsHost *h);
+  /* drain_local_pages(zone): flush the pcp lists of the zone on the CPU of
+   * the task the hook runs for (lru_add_drain_cpu_zone() in compact_zone()),
+   * so migrated pages freed there merge.  No drain cost is charged. */
+  void (*drain_local_pages)(FsHost *h, uint32_t zone);
+
+  /* ---- appended in ABI 1.5 (check size before calling) ---- */
+  /* isolate_migratepages_block()'s per-page test, for compaction in migrate
+   * mode `mode` (FS_MIGRATE_MODE_*): whether the allocation headed at pfn
+   * would be taken off its LRU for migration.  FS_MIGRATE_OK charges the
+   * isolation (cost.isolate_page_ns per page, putback included); otherwise
+   * the reason, nothing charged: ENOTHEAD, ECOMPOUND (order > 0 while
+   * vm.compaction_large_folios is off: 6.1 skips every compound page),
+   * EUNMOVABLE (no LRU or movable-ops page; hugetlb), EPINNED (a pinned page
+   * without a mapping: anon; pinned page cache and shmem are isolated and
+   * fail in migrate_page), and in MIGRATE_ASYNC (ISOLATE_ASYNC_MIGRATE)
+   * EWRITEBACK and EDIRTY (dirty page cache while vm.file_migrate_folio is
+   * off).  The order limit (moving an allocation of the requested order
+   * cannot help) stays the caller's. */
+  int (*isolate_migratable)(FsHost *h, uint64_t pfn, uint32_t mode);
+
+  /* ---- appended in ABI 1.6 (check size before calling) ---- */
   /* The work charged so far by the hook that is running (its own charge_ns
    * and what the engine's services charged for it: migration, reclaim).  A
    * daemon working in steps (kcompactd) sets its next timer after it, so its
@@ -372,6 +408,12 @@ typedef struct FsHostApi {
 #define FS_MIGRATE_ENOTHEAD 3    /* src is not the head of an allocation */
 #define FS_MIGRATE_ETARGET 4     /* dst is not isolated free memory that fits */
 #define FS_MIGRATE_EWRITEBACK 5  /* under writeback: compaction's migration does not wait for it (ABI 1.2) */
+#define FS_MIGRATE_ECOMPOUND 6   /* a compound page compaction does not take (ABI 1.5: isolate_migratable) */
+#define FS_MIGRATE_EDIRTY 7      /* dirty page cache without migrate_folio: not migrated outside MIGRATE_SYNC (ABI 1.5) */
+/* enum migrate_mode, for isolate_migratable (ABI 1.5) */
+#define FS_MIGRATE_MODE_ASYNC 0
+#define FS_MIGRATE_MODE_SYNC_LIGHT 1
+#define FS_MIGRATE_MODE_SYNC 2
 #define FS_EBUSY 16
 #define FS_ENOMEM 12
 
@@ -509,7 +551,7 @@ typedef struct FsPolicyOps {
    * then works as with CONFIG_COMPACTION off. */
   int (*compaction_suitable)(void *state, uint32_t zone, uint32_t order, uint32_t highest_zoneidx);
 
-  /* ---- appended in ABI 1.4 ---- */
+  /* ---- appended in ABI 1.6 ---- */
   /* wakeup_kswapd() for a request that cannot reclaim directly (no
    * __GFP_DIRECT_RECLAIM) found kswapd asleep and the node balanced at the
    * order, or hopeless (kswapd failed MAX_RECLAIM_RETRIES times): 6.1 wakes

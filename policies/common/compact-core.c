@@ -8,6 +8,7 @@
  */
 #include "compact-core.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, 
   c->scan_ns = scan_ns;
   c->extfrag_threshold = extfrag_threshold;
   c->nogroup_targets = nogroup_targets;
+  c->drain_block = true;
   c->zone = c->own_zone;
   c->freepages = g_array_new(FALSE, FALSE, sizeof(FscPiece));
   c->migratepages = g_array_new(FALSE, FALSE, sizeof(uint64_t));
@@ -39,6 +41,32 @@ void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, 
 void fsc_set_search(FscCore *c, bool fast_search, bool shared_state) {
   c->fast_search = fast_search;
   c->shared_state = shared_state;
+}
+
+void fsc_set_trace(FscCore *c, bool trace) { c->trace = trace; }
+void fsc_set_rescan(FscCore *c, bool rescan) { c->rescan = rescan; }
+void fsc_set_fast_find_refused(FscCore *c, bool refused) { c->fast_find_refused = refused; }
+
+const char *fsc_status_name(int status) {
+  /* compaction_status_string, in enum compact_result's order */
+  static const char *const names[] = {"not_suitable_zone", "skipped", "deferred", "no_suitable_page", "continue",
+                                      "complete", "partial_skipped", "contended", "success"};
+  return status >= 0 && status < (int)G_N_ELEMENTS(names) ? names[status] : "?";
+}
+
+const char *fsc_prio_name(int prio) {
+  static const char *const names[] = {"sync_full", "sync_light", "async"};
+  return prio >= 0 && prio < (int)G_N_ELEMENTS(names) ? names[prio] : "?";
+}
+
+void fsc_trace(FscCore *c, const char *fmt, ...) {
+  if (!c->trace) return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_printerr("trace: t=%" G_GUINT64_FORMAT " %s\n", c->api->now_ns(c->host), msg);
+  g_free(msg);
 }
 
 /* The host's shared area needs ABI 1.3; an older engine gets the old model. */
@@ -275,17 +303,24 @@ static bool suitable_migration_source(FscCore *c, const FscControl *cc, uint64_t
   return mt == cc->migratetype;
 }
 
-/* What isolate_migratepages_block() would isolate: an LRU or movable-ops
- * allocation without extra references (page_info's movable: not pinned, a
- * movable kind).  Deliberate difference: allocations above order 0 but
- * below the requested order (or below pageblock order for whole-zone
- * compaction) migrate, as large folios do in kernels since ~6.9; 6.1 skipped
- * every compound page.  Allocations of the requested order or more are
- * skipped: moving them cannot make a block of that order. */
-static bool can_isolate(const FscCore *c, const FscControl *cc, const FsPageInfo *pi) {
-  if (!pi->movable) return false;
+/* What isolate_migratepages_block() would isolate.  Allocations of the
+ * requested order or more (pageblock order for whole-zone compaction) are
+ * skipped: moving them cannot make a block of that order.  The rest is the
+ * engine's per-page test (ABI 1.5 isolate_migratable): compound pages per
+ * vm.compaction_large_folios (6.1 skips every one; ~6.9+ migrates large
+ * folios below the order), LRU or movable-ops pages only, pinned anon pages
+ * refused, and in async mode pages under writeback and dirty page cache
+ * without migrate_folio; a taken page's isolation is charged there.  An
+ * older engine gives the old test: page_info's movable (any order below the
+ * limit). */
+static bool can_isolate(const FscCore *c, const FscControl *cc, uint64_t pfn, const FsPageInfo *pi) {
   uint32_t limit = cc->order > 0 ? (uint32_t)cc->order : c->pageblock_order;
-  return pi->order < limit;
+  if (pi->order >= limit) return false;
+  if (!HOST_HAS(c, isolate_migratable)) return pi->movable;
+  uint32_t mode = cc->mode == FSC_MODE_ASYNC       ? FS_MIGRATE_MODE_ASYNC
+                  : cc->mode == FSC_MODE_SYNC_LIGHT ? FS_MIGRATE_MODE_SYNC_LIGHT
+                                                    : FS_MIGRATE_MODE_SYNC;
+  return c->api->isolate_migratable(c->host, pfn, mode) == FS_MIGRATE_OK;
 }
 
 /* isolate_migratepages_block() on [low_pfn, end_pfn) of one pageblock.
@@ -303,6 +338,14 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
   uint64_t nr_isolated = 0, scanned = 0;
   guint first = c->migratepages->len;
   uint64_t pfn = low_pfn;
+  /* 6.1: the skip bit is checked again where the block starts (the
+   * caller's check is bypassed for a fast-found block, whose bit the fast
+   * search itself set): a marked block is given up at once */
+  if (c->fast_find_refused && at_block_start && !cc->ignore_skip_hint &&
+      api->get_pageblock_skip(c->host, MAX(pb_start(c, low_pfn), cc->zone_start))) {
+    update_cached_migrate(c, cc, end_pfn);
+    return end_pfn;
+  }
   while (pfn < end_pfn) {
     if (skip_on_failure && pfn >= next_skip_pfn) {
       if (nr_isolated) break; /* a whole chunk isolated cleanly: migrate it now */
@@ -320,7 +363,7 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
       case FS_PAGE_ALLOCATED:
         step = pi.head_pfn + ((uint64_t)1 << pi.order) - pfn;
         if (pi.head_pfn != pfn) break; /* judged where it starts */
-        if (can_isolate(c, cc, &pi)) {
+        if (can_isolate(c, cc, pfn, &pi)) {
           g_array_append_val(c->migratepages, pfn);
           nr_isolated += (uint64_t)1 << pi.order;
         } else {
@@ -347,14 +390,18 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
         next_skip_pfn += chunk;
       }
     }
-    if (nr_isolated >= FSC_CLUSTER_MAX) break;
+    /* a rescan takes the rest of the block in one round */
+    if (nr_isolated >= FSC_CLUSTER_MAX && !cc->rescan) break;
   }
   if (pfn > end_pfn) pfn = end_pfn;
   cc->migrate_scanned += scanned;
   cc->isolated += nr_isolated;
-  /* Nothing isolated in a whole block: remember to skip it next time, and
-   * move the cached start past it. */
-  if (pfn == end_pfn && !nr_isolated) {
+  /* Nothing isolated in a whole block, or (5.1+) a rescan reached its end:
+   * remember to skip it next time, and move the cached start past it.  The
+   * pages a rescan isolated are migrated now; scanning the block again soon
+   * would find what failed to migrate, or the free pages the migration left,
+   * being allocated before the block is clear. */
+  if (pfn == end_pfn && (!nr_isolated || cc->rescan)) {
     if (at_block_start) api->set_pageblock_skip(c->host, MAX(pb_start(c, end_pfn - 1), cc->zone_start), true);
     update_cached_migrate(c, cc, end_pfn);
   }
@@ -806,32 +853,39 @@ static FsCompactResult compact_finished(FscCore *c, FscControl *cc) {
   return FS_COMPACT_NO_SUITABLE_PAGE;
 }
 
-/* Capture, approximated.  The kernel (5.1+, compaction_capture) hands the
- * compactor a block of exactly cc->order as it forms in __free_one_page,
- * before anyone else can take it.  The engine has no such hook in its free
- * path, so after each migration round a free block of at least the order on
- * the request's own list is taken (take_free_block, expanded to the order).
- * At compaction's start no such block exists (else the watermark check
- * would have succeeded), so what is taken is what this compaction freed.
- * Blocks only reachable by fallback (another type's list) and CMA blocks
- * are left to the allocator's retry, as the kernel's capture refuses CMA. */
-static bool try_capture(FscCore *c, FscControl *cc) {
-  const FsHostApi *api = c->api;
-  if (!cc->capture || cc->order <= 0) return false;
-  for (uint32_t o = (uint32_t)cc->order; o <= c->max_order; o++) {
-    uint64_t pfn = api->free_list_first(c->host, cc->zone, o, cc->migratetype);
-    if (pfn == FS_PFN_NONE) continue;
-    uint64_t got = api->take_free_block(c->host, pfn, (uint32_t)cc->order, cc->migratetype);
-    if (got == FS_PFN_NONE) continue;
-    cc->captured_pfn = got;
-    return true;
-  }
-  return false;
+/* Capture (5.1+): compact_zone_order() points the task's capture_control
+ * at its compact_control for the whole of compact_zone(); the engine's free
+ * path (__free_one_page -> compaction_capture) then hands over the first
+ * block whose merge reaches exactly cc->order in this zone, with the kernel's
+ * type rules (no CMA or ISOLATE, no MOVABLE below pageblock order).  Only
+ * direct compaction captures: kcompactd is a kernel thread (task_capc). */
+static bool capture_on(const FscCore *c, const FscControl *cc) {
+  return cc->capture && cc->direct && cc->order > 0 && HOST_HAS(c, capture_end);
 }
 
 /* ---- compact_zone ------------------------------------------------------------------------ */
 
-FsCompactResult fsc_compact_zone_begin(FscCore *c, FscControl *cc) {
+/* The trace: one line per compact_zone() call, the fields of the kernel's
+ * mm_compaction_begin/end plus the scanners' work (the kernel's isolate_*
+ * events summed) and mm_compaction_migratepages' counts. */
+static void trace_compact_zone(FscCore *c, const FscControl *cc, FsCompactResult ret) {
+  if (!c->trace) return;
+  static const char *const modes[] = {"async", "sync_light", "sync"};
+  const char *who = cc->direct ? "direct" : cc->proactive ? "proactive" : cc->order < 0 ? "manual" : "kcompactd";
+  fsc_trace(c,
+            "compact_zone who=%s zone=%s order=%d mode=%s whole_zone=%d status=%s"
+            " migrate_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
+            " free_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
+            " migrate_scanned=%" G_GUINT64_FORMAT " free_scanned=%" G_GUINT64_FORMAT
+            " isolated=%" G_GUINT64_FORMAT " migrated=%" G_GUINT64_FORMAT " failed=%" G_GUINT64_FORMAT
+            " captured=%d",
+            who, c->api->zone_name(c->host, cc->zone), cc->order, modes[cc->mode], cc->whole_zone,
+            fsc_status_name(ret), cc->start_migrate_pfn, cc->migrate_pfn, cc->start_free_pfn, cc->free_pfn,
+            cc->migrate_scanned, cc->free_scanned, cc->isolated, cc->migrated, cc->migrate_failed,
+            cc->captured_pfn != FS_PFN_NONE);
+}
+
+static FsCompactResult compact_zone_begin(FscCore *c, FscControl *cc) {
   const FsHostApi *api = c->api;
   FsZoneInfo zi;
   if (cc->zone >= c->nr_zones || !api->zone_info(c->host, cc->zone, &zi) || !zi.populated ||
@@ -879,35 +933,84 @@ FsCompactResult fsc_compact_zone_begin(FscCore *c, FscControl *cc) {
     uint64_t init = c->fast_search ? z->init_migrate_pfn : cc->zone_start;
     if (cc->migrate_pfn <= init) cc->whole_zone = true;
   }
+  cc->start_migrate_pfn = cc->migrate_pfn;
+  cc->start_free_pfn = cc->free_pfn;
   cc->fast_start_pfn = 0;
   cc->search_order = cc->order > 0 ? cc->order - 1 : 0;
   g_array_set_size(c->freepages, 0);
   g_array_set_size(c->migratepages, 0);
 
+  cc->capturing = capture_on(c, cc);
+  if (cc->capturing) api->capture_begin(c->host, cc->zone, (uint32_t)cc->order);
+  /* compact_zone()'s last_migrated_pfn: where the last round that isolated
+   * something started, until the scanner leaves that cc->order-aligned
+   * block (0: none).  It decides the 5.1+ rescan (the next round continues
+   * that block) and, 3.19+, the drain of the pages migrated from it that
+   * wait on this CPU's pcp lists. */
+  cc->drain = c->drain_block && cc->order > 0 && HOST_HAS(c, drain_local_pages);
+  cc->undrained = false;
+  cc->last_migrated_pfn = 0;
   cc->charged_scanned = 0;
   return FS_COMPACT_CONTINUE;
 }
 
+FsCompactResult fsc_compact_zone_begin(FscCore *c, FscControl *cc) {
+  cc->start_migrate_pfn = cc->start_free_pfn = FS_PFN_NONE;
+  FsCompactResult ret = compact_zone_begin(c, cc);
+  if (ret != FS_COMPACT_CONTINUE) trace_compact_zone(c, cc, ret);
+  return ret;
+}
+
 /* One round of compact_zone()'s loop: compact_finished(), then one
  * isolate_migratepages() (at most a pageblock, COMPACT_CLUSTER_MAX pages)
- * and its migrate_pages() batch.  The scanner cost of the round is charged
- * here. */
+ * and its migrate_pages() batch, the check_drain and the capture test.  The
+ * scanner cost of the round is charged here. */
 FsCompactResult fsc_compact_zone_step(FscCore *c, FscControl *cc) {
+  const FsHostApi *api = c->api;
   FsCompactResult ret = compact_finished(c, cc);
   if (ret != FS_COMPACT_CONTINUE && ret != FS_COMPACT_NO_SUITABLE_PAGE) goto out;
   ret = FS_COMPACT_CONTINUE;
-  if (isolate_migratepages(c, cc) == ISOLATE_NONE) goto out;
-  bool nomem = migrate_pages(c, cc);
-  if (nomem && !scanners_met(c, cc)) ret = FS_COMPACT_CONTENDED;
-  else if (try_capture(c, cc)) ret = FS_COMPACT_SUCCESS;
+  uint64_t order_chunk = (uint64_t)1 << (cc->order > 0 ? (uint32_t)cc->order : 0u);
+  uint64_t iteration_start = cc->migrate_pfn;
+  cc->rescan = c->rescan && pb_start(c, cc->last_migrated_pfn) == pb_start(c, iteration_start);
+  if (isolate_migratepages(c, cc) != ISOLATE_NONE) {
+    cc->undrained = true;
+    cc->last_migrated_pfn = iteration_start;
+    uint64_t failed_before = cc->migrate_failed;
+    bool nomem = migrate_pages(c, cc);
+    if (nomem && !scanners_met(c, cc)) {
+      ret = FS_COMPACT_CONTENDED;
+      goto out;
+    }
+    /* a failed migration in async direct compaction: no rescan of this
+     * block, and no drain ("draining pcplists is useless in this case") */
+    if (cc->migrate_failed > failed_before && cc->direct && cc->mode == FSC_MODE_ASYNC) {
+      /* 4.6+ (with skip_on_failure): a page of the current order-aligned
+       * chunk failed to migrate, so the rest of that chunk is skipped */
+      if (cc->order > 0 && cc->migrate_pfn > cc->zone_start)
+        cc->migrate_pfn = MIN(align_up(cc->migrate_pfn, (uint64_t)1 << cc->order), cc->free_pfn);
+      cc->last_migrated_pfn = 0;
+      cc->undrained = false;
+    }
+  }
+  /* check_drain: the migration scanner has left the cc->order-aligned
+   * block it last migrated from: flush the freed pages so they merge
+   * (and compact_finished() or the capture sees the block) */
+  if (cc->order > 0 && cc->last_migrated_pfn && cc->last_migrated_pfn < (cc->migrate_pfn & ~(order_chunk - 1))) {
+    if (cc->drain && cc->undrained) api->drain_local_pages(c->host, cc->zone);
+    cc->undrained = false;
+    cc->last_migrated_pfn = 0;
+  }
+  /* stop if a page has been captured */
+  if (cc->capturing && api->capture_page(c->host) != FS_PFN_NONE) ret = FS_COMPACT_SUCCESS;
 out:;
   uint64_t scanned = cc->migrate_scanned + cc->free_scanned;
-  c->api->charge_ns(c->host, (scanned - cc->charged_scanned) * c->scan_ns);
+  api->charge_ns(c->host, (scanned - cc->charged_scanned) * c->scan_ns);
   cc->charged_scanned = scanned;
   return ret;
 }
 
-void fsc_compact_zone_end(FscCore *c, FscControl *cc) {
+FsCompactResult fsc_compact_zone_end(FscCore *c, FscControl *cc, FsCompactResult ret) {
   const FsHostApi *api = c->api;
   FscZone *z = &c->zone[cc->zone];
   /* release_freepages(): unused targets go back; the cached free pfn moves
@@ -924,6 +1027,16 @@ void fsc_compact_zone_end(FscCore *c, FscControl *cc) {
   }
   g_array_set_size(c->freepages, 0);
   g_array_set_size(c->migratepages, 0);
+  /* compact_zone_order(): hide the capture control (the released targets
+   * above could still be captured), then a captured block means success
+   * whatever compact_zone() returned */
+  if (cc->capturing) {
+    cc->captured_pfn = api->capture_end(c->host);
+    cc->capturing = false;
+    if (cc->captured_pfn != FS_PFN_NONE) ret = FS_COMPACT_SUCCESS;
+  }
+  trace_compact_zone(c, cc, ret);
+  return ret;
 }
 
 FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
@@ -931,6 +1044,5 @@ FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
   if (ret != FS_COMPACT_CONTINUE) return ret;
   while ((ret = fsc_compact_zone_step(c, cc)) == FS_COMPACT_CONTINUE) {
   }
-  fsc_compact_zone_end(c, cc);
-  return ret;
+  return fsc_compact_zone_end(c, cc, ret);
 }

@@ -13,11 +13,12 @@
  * a pageblock at a time) and free scanner (high -> low pfn), compact_finished,
  * compaction_suitable with the fragmentation index, deferral, skip bits and
  * cached pfns, the 5.1+ fast searches (fast_find_migrateblock,
- * fast_isolate_freepages, fast_isolate_around) and the approximated capture.
+ * fast_isolate_freepages, fast_isolate_around), capture (the engine's
+ * capture control) and the local pcp drain when the migration scanner
+ * leaves a cc->order-aligned block (migrated pages are freed through the
+ * pcp lists, vm.migrate_free_pcp).
  * What it leaves out: the async free-scanner stride, lock contention and need_resched aborts, the
- * "too many isolated" throttle, and draining per-CPU lists between
- * order-aligned blocks (the engine frees migrated pages straight to the
- * buddy lists, so migration itself never leaves pages on them).
+ * "too many isolated" throttle.
  */
 #ifndef FS_POLICIES_COMPACT_CORE_H
 #define FS_POLICIES_COMPACT_CORE_H
@@ -67,6 +68,10 @@ typedef struct {
   bool grouping_disabled;    /* no MOVABLE pageblock at boot */
   bool fast_search;          /* parameter: the 5.1+ free-list searches */
   bool shared_state;         /* parameter: one FscZone per zone for every policy (the kernel's struct zone) */
+  bool rescan;               /* parameter: 5.1+ rescan rule (cc->rescan, last_migrated_pfn) */
+  bool fast_find_refused;    /* parameter: 6.1's block-start skip check refuses the fast-found block */
+  bool trace;                /* parameter: one "trace:" line on stderr per compact_zone() (fsc_trace) */
+  bool drain_block;          /* 3.19+: drain the local pcp lists when the migration scanner leaves a cc->order block */
   /* The per-zone state: the host's shared area "compact-core/zones" when
    * shared_state (so compaction and kcompactd see one state per zone, as the
    * kernel keeps it in struct zone), else own_zone. */
@@ -90,7 +95,7 @@ typedef struct {
   bool ignore_skip_hint;
   bool ignore_block_suitable;
   bool proactive;            /* proactive_compaction: stop at proactive_low */
-  bool capture;              /* take a block of the order when one appears */
+  bool capture;              /* capture_control: take the first block a free merges to exactly the order (direct only) */
   int proactive_low;         /* score at which proactive compaction stops */
   /* scanner state */
   uint64_t zone_start, zone_end;
@@ -101,10 +106,17 @@ typedef struct {
   int search_order;          /* search_order: where fast_isolate_freepages() starts */
   uint64_t fast_start_pfn;   /* fast_start_pfn: lowest block the fast migrate search found */
   uint64_t nr_migratepages;  /* pages isolated for migration in this round (fast_isolate_around) */
+  bool rescan;               /* cc->rescan: this round continues the block the last one migrated from */
   /* results */
   uint64_t captured_pfn;     /* FS_PFN_NONE unless captured */
   uint64_t migrate_scanned, free_scanned, isolated, migrated, migrate_failed;
   bool suitable_by_fragindex_failed; /* compaction_suitable refused on the fragmentation index */
+  /* compact_zone()'s loop state, kept here between the rounds (fsc_compact_zone_step) */
+  uint64_t start_migrate_pfn, start_free_pfn; /* where the scanners started (the trace) */
+  uint64_t last_migrated_pfn; /* last_migrated_pfn: the rescan rule and check_drain (0: none) */
+  bool capturing;            /* the capture control is set (capture_begin was called) */
+  bool drain;                /* check_drain drains this CPU's pcp lists (drain_block) */
+  bool undrained;            /* pages migrated since the last drain */
   uint64_t charged_scanned;  /* scanned pfns already charged (fsc_compact_zone_step) */
 } FscControl;
 
@@ -114,6 +126,27 @@ void fsc_init(FscCore *c, const FsHostApi *api, FsHost *host, uint64_t scan_ns, 
 /** The 5.1+ fast searches on or off, and the per-zone state shared through
  * the host or kept by this policy alone; before fsc_boot_done(). */
 void fsc_set_search(FscCore *c, bool fast_search, bool shared_state);
+/** The 5.1+ rescan rule on or off (the policies' rescan parameter): a
+ * migration round that continues the block the previous round migrated from
+ * isolates the rest of the block at once and, having reached its end, moves
+ * the cached migration pfn past it (and marks it skip when the round
+ * started at the block's first pfn), even though it isolated pages. */
+void fsc_set_rescan(FscCore *c, bool rescan);
+/** 6.1's isolate_migratepages_block() checks the skip bit where a block
+ * starts, and fast_find_migrateblock() has just set it on the block it
+ * found: the block is refused (no isolation), the cached migration pfn moves
+ * past it and the linear scan resumes after it.  Off: the found block is
+ * scanned, as the fast search intends. */
+void fsc_set_fast_find_refused(FscCore *c, bool refused);
+/** The per-run trace on or off (the policies' trace parameter). */
+void fsc_set_trace(FscCore *c, bool trace);
+/** The kernel's name of a compaction status (compaction_status_string). */
+const char *fsc_status_name(int status);
+/** The kernel's name of a compact priority (COMPACT_PRIO_*). */
+const char *fsc_prio_name(int prio);
+/** One "trace:" line on stderr when the trace is on: "trace: t=NS EVENT key=value...",
+ * EVENT and the rest as the caller formats them.  Deterministic (virtual time only). */
+void fsc_trace(FscCore *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void fsc_clear(FscCore *c);
 /** boot_done: zone bounds for the cached pfns, and whether grouping is disabled. */
 void fsc_boot_done(FscCore *c);
@@ -127,14 +160,16 @@ FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc);
 /** compact_zone() in rounds, for a caller whose work takes time between
  * them (kcompactd): begin returns FS_COMPACT_CONTINUE if the loop is to run
  * (else the result, and there is nothing to end); each step is one round of
- * the loop (compact_finished, one isolate_migratepages block, its
- * migrate_pages batch, capture) and returns FS_COMPACT_CONTINUE while there
- * is more to do; end releases the free pages still isolated.  Between the
- * steps the isolated free pages stay in c->freepages: c serves one
- * compact_zone() at a time. */
+ * the loop (compact_finished, the rescan rule, one isolate_migratepages
+ * block, its migrate_pages batch, check_drain, the capture test) and returns
+ * FS_COMPACT_CONTINUE while there is more to do; end releases the free pages
+ * still isolated, ends the capture and returns the final result (a captured
+ * block is success) after the trace line.  The loop's state lives in cc;
+ * between the steps the isolated free pages stay in c->freepages: c serves
+ * one compact_zone() at a time. */
 FsCompactResult fsc_compact_zone_begin(FscCore *c, FscControl *cc);
 FsCompactResult fsc_compact_zone_step(FscCore *c, FscControl *cc);
-void fsc_compact_zone_end(FscCore *c, FscControl *cc);
+FsCompactResult fsc_compact_zone_end(FscCore *c, FscControl *cc, FsCompactResult ret);
 
 /* mm/vmstat.c, from nr_free of every order (all migratetypes) */
 int fsc_fragmentation_index(FscCore *c, uint32_t zone, uint32_t order);
@@ -162,5 +197,52 @@ void fsc_reset_isolation_suitable(FscCore *c);
 
 /** The watermark that alloc_flags select, from zone_info. */
 uint64_t fsc_wmark(const FsZoneInfo *zi, uint32_t alloc_flags);
+
+/* Parameter specs both compaction policies share (direct compaction and kcompactd
+ * run the same compact_zone(), so they take the same switches).  Each expands to
+ * one designated initializer of an FsParamSpec array indexed by the given enum. */
+#define FSC_PARAM_FAST_SEARCH(idx)                                                                        \
+  [idx] = {.name = "fast_search",                                                                         \
+           .type = FS_PARAM_BOOL,                                                                         \
+           .default_value = "true",                                                                       \
+           .help = "the 5.1+ free-list searches fast_isolate_freepages() and "                            \
+                   "fast_find_migrateblock() before the linear scanners; false: linear only (<= 5.0)",    \
+           .min = 1,                                                                                      \
+           .max = 0}
+#define FSC_PARAM_SHARED_STATE(idx)                                                                       \
+  [idx] = {.name = "shared_state",                                                                        \
+           .type = FS_PARAM_BOOL,                                                                         \
+           .default_value = "true",                                                                       \
+           .help = "one compaction state per zone (cached pfns, deferral, blockskip flush) for "          \
+                   "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",     \
+           .min = 1,                                                                                      \
+           .max = 0}
+#define FSC_PARAM_RESCAN(idx)                                                                             \
+  [idx] = {.name = "rescan",                                                                              \
+           .type = FS_PARAM_BOOL,                                                                         \
+           .default_value = "false",                                                                      \
+           .help = "5.1+ (on in the linux-5.9, 6.1 and 6.15 stacks): a migration round continuing the "  \
+                   "block the last round migrated from takes the rest of the block and moves the cached " \
+                   "migration pfn past it; false: only blocks where nothing was isolated are passed",     \
+           .min = 1,                                                                                      \
+           .max = 0}
+#define FSC_PARAM_FAST_FIND_REFUSED(idx)                                                                  \
+  [idx] = {.name = "fast_find_refused",                                                                   \
+           .type = FS_PARAM_BOOL,                                                                         \
+           .default_value = "false",                                                                      \
+           .help = "6.1 (on in the linux-6.1 stack; mainline fixed it in 2023): the block "               \
+                   "fast_find_migrateblock() found and marked skip is refused by "                        \
+                   "isolate_migratepages_block()'s skip check; the linear scan resumes after it.  "       \
+                   "false: the found block is scanned",                                                   \
+           .min = 1,                                                                                      \
+           .max = 0}
+#define FSC_PARAM_TRACE(idx)                                                                              \
+  [idx] = {.name = "trace",                                                                               \
+           .type = FS_PARAM_BOOL,                                                                         \
+           .default_value = "false",                                                                      \
+           .help = "write one 'trace:' line on stderr per compaction run"                                 \
+                   " (docs/policies.md, 'The compaction trace'); off costs nothing",                      \
+           .min = 1,                                                                                      \
+           .max = 0}
 
 #endif

@@ -25,7 +25,7 @@
 
 #include "compact-core.h"
 
-enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, N_PARAMS };
+enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, PARAM_RESCAN, PARAM_FAST_FIND_REFUSED, PARAM_TRACE, PARAM_DRAIN_BLOCK, N_PARAMS };
 
 static const FsParamSpec compaction_params[] = {
     [PARAM_EXTFRAG_THRESHOLD] = {.name = "extfrag_threshold",
@@ -55,20 +55,18 @@ static const FsParamSpec compaction_params[] = {
                                        "block is a migration target; false: the kernel's MOVABLE/CMA rule",
                                .min = 1,
                                .max = 0},
-    [PARAM_FAST_SEARCH] = {.name = "fast_search",
+    FSC_PARAM_FAST_SEARCH(PARAM_FAST_SEARCH),
+    FSC_PARAM_SHARED_STATE(PARAM_SHARED_STATE),
+    FSC_PARAM_RESCAN(PARAM_RESCAN),
+    FSC_PARAM_FAST_FIND_REFUSED(PARAM_FAST_FIND_REFUSED),
+    FSC_PARAM_TRACE(PARAM_TRACE),
+    [PARAM_DRAIN_BLOCK] = {.name = "drain_block",
                            .type = FS_PARAM_BOOL,
                            .default_value = "true",
-                           .help = "the 5.1+ free-list searches fast_isolate_freepages() and "
-                                   "fast_find_migrateblock() before the linear scanners; false: linear only (<= 5.0)",
+                           .help = "compact_zone() drains this CPU's pcp lists when the migration scanner leaves a "
+                                   "cc->order-aligned block (3.19+); false: once, after direct compaction (before 3.19)",
                            .min = 1,
                            .max = 0},
-    [PARAM_SHARED_STATE] = {.name = "shared_state",
-                            .type = FS_PARAM_BOOL,
-                            .default_value = "true",
-                            .help = "one compaction state per zone (cached pfns, deferral, blockskip flush) for "
-                                    "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",
-                            .min = 1,
-                            .max = 0},
     [N_PARAMS] = {0},
 };
 
@@ -99,7 +97,7 @@ static const char *const counter_help[N_COUNTERS] = {
     "pfns scanned by the migration scanner (direct and manual compaction)",
     "pfns scanned by the free scanner (direct and manual compaction)",
     "pages isolated by both scanners",
-    "requests handed a block freed by compaction (approximated compaction_capture)",
+    "requests handed the block a compaction free merged to their order (compaction_capture)",
     "zones skipped because compaction was deferred there",
     "direct compactions skipped in every zone (compaction_suitable failed: reclaim first)",
     "zones refused by the fragmentation index (failure for lack of memory, extfrag_threshold)",
@@ -123,6 +121,10 @@ static void *compaction_create(const FsHostApi *api, FsHost *host, const FsParam
   fsc_init(&s->core, api, host, (uint64_t)values[PARAM_SCAN_NS].i, (int)values[PARAM_EXTFRAG_THRESHOLD].i,
            values[PARAM_NOGROUP_TARGETS].b);
   fsc_set_search(&s->core, values[PARAM_FAST_SEARCH].b, values[PARAM_SHARED_STATE].b);
+  fsc_set_trace(&s->core, values[PARAM_TRACE].b);
+  fsc_set_rescan(&s->core, values[PARAM_RESCAN].b);
+  fsc_set_fast_find_refused(&s->core, values[PARAM_FAST_FIND_REFUSED].b);
+  s->core.drain_block = values[PARAM_DRAIN_BLOCK].b;
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
 }
@@ -138,6 +140,9 @@ static void compaction_boot_done(void *state) { fsc_boot_done(&((Compaction *)st
 static void count(Compaction *s, int c, uint64_t n) {
   if (n) s->api->counter_add(s->host, s->counter[c], (int64_t)n);
 }
+
+#define HOST_HAS_DRAIN(s)                                                                                         \
+  ((s)->api->size >= offsetof(FsHostApi, drain_local_pages) + sizeof(((FsHostApi *)0)->drain_local_pages))
 
 static void count_scanned(Compaction *s, const FscControl *cc) {
   count(s, C_MIGRATE_SCANNED, cc->migrate_scanned);
@@ -160,8 +165,12 @@ static int zone_would_serve(Compaction *s, const FsAllocRequest *req) {
   return -1;
 }
 
+static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, FsCompactResult rc, bool all_skipped,
+                                    uint64_t migrated, uint64_t captured, int captured_zone, uint64_t *ret_pfn,
+                                    const char **ret_counted);
+
 /* try_to_compact_pages() and __alloc_pages_direct_compact(). */
-static FsStageResult direct_compact(Compaction *s, const FsAllocRequest *req, uint64_t *ret_pfn) {
+static FsStageResult direct_compact(Compaction *s, FsStage stage, const FsAllocRequest *req, uint64_t *ret_pfn) {
   FscCore *c = &s->core;
   /* may_perform_io: compaction needs __GFP_IO (GFP_NOIO callers skip it) */
   if (!(req->gfp & FS_GFP_IO)) {
@@ -179,6 +188,7 @@ static FsStageResult direct_compact(Compaction *s, const FsAllocRequest *req, ui
     if (!s->api->zone_info(s->host, (uint32_t)z, &zi) || !zi.populated) continue;
     if (prio > FSC_PRIO_SYNC_FULL && fsc_compaction_deferred(c, (uint32_t)z, req->order)) {
       count(s, C_DEFERRED, 1);
+      fsc_trace(c, "deferred who=direct zone=%s order=%u", s->api->zone_name(s->host, (uint32_t)z), req->order);
       rc = MAX(rc, FS_COMPACT_DEFERRED);
       continue;
     }
@@ -210,11 +220,37 @@ static FsStageResult direct_compact(Compaction *s, const FsAllocRequest *req, ui
       fsc_defer_compaction(c, (uint32_t)z, req->order);
   }
   s->api->report_compact_result(s->host, rc);
+  const char *counted = "none";
+  FsStageResult out = direct_outcome(s, req, rc, all_skipped, migrated, captured, captured_zone, ret_pfn, &counted);
+  if (c->trace) {
+    static const char *const outcomes[] = {[FS_STAGE_NOTHING] = "fail", [FS_STAGE_PROGRESS] = "progress",
+                                           [FS_STAGE_SKIPPED] = "skipped", [FS_STAGE_CAPTURED] = "captured"};
+    fsc_trace(c,
+              "try_to_compact_pages order=%u prio=%s stage=%s result=%s counted=%s outcome=%s migrated=%" G_GUINT64_FORMAT,
+              req->order, fsc_prio_name(prio), stage == FS_STAGE_EARLY_COMPACT ? "early" : "compact",
+              fsc_status_name(rc), counted, out < G_N_ELEMENTS(outcomes) && outcomes[out] ? outcomes[out] : "?",
+              migrated);
+  }
+  return out;
+}
+
+/* The rest of __alloc_pages_direct_compact(): compact_success or
+ * compact_fail, and what the slow path is told. */
+static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, FsCompactResult rc, bool all_skipped,
+                                    uint64_t migrated, uint64_t captured, int captured_zone, uint64_t *ret_pfn,
+                                    const char **ret_counted) {
+  FscCore *c = &s->core;
   if (rc == FS_COMPACT_SKIPPED) {
     if (all_skipped) count(s, C_SKIPPED, 1);
     return FS_STAGE_SKIPPED;
   }
   count(s, C_STALL, 1);
+  *ret_counted = "success";
+  /* before 3.19 __alloc_pages_direct_compact() drained this CPU's lists
+   * once, after compaction ("page migration frees to the PCP lists but we
+   * want merging") */
+  if (!c->drain_block && HOST_HAS_DRAIN(s))
+    for (uint32_t z = 0; z < c->nr_zones; z++) s->api->drain_local_pages(s->host, z);
   if (captured != FS_PFN_NONE) {
     count(s, C_SUCCESS, 1);
     count(s, C_CAPTURED, 1);
@@ -233,6 +269,7 @@ static FsStageResult direct_compact(Compaction *s, const FsAllocRequest *req, ui
     return FS_STAGE_PROGRESS;
   }
   count(s, C_FAIL, 1);
+  *ret_counted = "fail";
   if (rc == FS_COMPACT_DEFERRED && !migrated) return FS_STAGE_SKIPPED;
   return migrated ? FS_STAGE_PROGRESS : FS_STAGE_NOTHING;
 }
@@ -242,7 +279,7 @@ static FsStageResult compaction_slowpath_stage(void *state, FsStage stage, const
   if (stage != FS_STAGE_EARLY_COMPACT && stage != FS_STAGE_COMPACT) return FS_STAGE_NOTHING;
   /* __alloc_pages_direct_compact(): nothing to do for order 0 */
   if (!req->order) return FS_STAGE_NOTHING;
-  return direct_compact(state, req, ret_pfn);
+  return direct_compact(state, stage, req, ret_pfn);
 }
 
 /* compaction_suitable(zone, order, 0, highest_zoneidx) for reclaim: the

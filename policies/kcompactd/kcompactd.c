@@ -54,6 +54,9 @@ enum {
   PARAM_NOGROUP_TARGETS,
   PARAM_FAST_SEARCH,
   PARAM_SHARED_STATE,
+  PARAM_RESCAN,
+  PARAM_FAST_FIND_REFUSED,
+  PARAM_TRACE,
   PARAM_TIMED,
   PARAM_ALLOC_WAKE,
   PARAM_SYSCTL_WAKE,
@@ -89,20 +92,11 @@ static const FsParamSpec kcompactd_params[] = {
                                        "(see compaction.nogroup_targets)",
                                .min = 1,
                                .max = 0},
-    [PARAM_FAST_SEARCH] = {.name = "fast_search",
-                           .type = FS_PARAM_BOOL,
-                           .default_value = "true",
-                           .help = "the 5.1+ free-list searches fast_isolate_freepages() and "
-                                   "fast_find_migrateblock() before the linear scanners; false: linear only (<= 5.0)",
-                           .min = 1,
-                           .max = 0},
-    [PARAM_SHARED_STATE] = {.name = "shared_state",
-                            .type = FS_PARAM_BOOL,
-                            .default_value = "true",
-                            .help = "one compaction state per zone (cached pfns, deferral, blockskip flush) for "
-                                    "direct compaction and kcompactd, as struct zone keeps it; false: one per policy",
-                            .min = 1,
-                            .max = 0},
+    FSC_PARAM_FAST_SEARCH(PARAM_FAST_SEARCH),
+    FSC_PARAM_SHARED_STATE(PARAM_SHARED_STATE),
+    FSC_PARAM_RESCAN(PARAM_RESCAN),
+    FSC_PARAM_FAST_FIND_REFUSED(PARAM_FAST_FIND_REFUSED),
+    FSC_PARAM_TRACE(PARAM_TRACE),
     [PARAM_TIMED] = {.name = "timed",
                      .type = FS_PARAM_BOOL,
                      .default_value = "true",
@@ -214,7 +208,7 @@ static void *kcompactd_create(const FsHostApi *api, FsHost *host, const FsParamV
   s->api = api;
   s->host = host;
   s->proactiveness = (uint32_t)values[PARAM_PROACTIVENESS].i;
-  /* a host before ABI 1.4 cannot tell a step's cost: the work stays instant */
+  /* a host before ABI 1.6 cannot tell a step's cost: the work stays instant */
   s->timed = values[PARAM_TIMED].b && api->size >= offsetof(FsHostApi, charged_ns) + sizeof api->charged_ns;
   s->alloc_wake = values[PARAM_ALLOC_WAKE].b;
   s->sysctl_wake = values[PARAM_SYSCTL_WAKE].b;
@@ -222,6 +216,9 @@ static void *kcompactd_create(const FsHostApi *api, FsHost *host, const FsParamV
   fsc_init(&s->core, api, host, (uint64_t)values[PARAM_SCAN_NS].i, (int)values[PARAM_EXTFRAG_THRESHOLD].i,
            values[PARAM_NOGROUP_TARGETS].b);
   fsc_set_search(&s->core, values[PARAM_FAST_SEARCH].b, values[PARAM_SHARED_STATE].b);
+  fsc_set_trace(&s->core, values[PARAM_TRACE].b);
+  fsc_set_rescan(&s->core, values[PARAM_RESCAN].b);
+  fsc_set_fast_find_refused(&s->core, values[PARAM_FAST_FIND_REFUSED].b);
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
 }
@@ -350,6 +347,7 @@ static bool next_zone(Kcompactd *s) {
     if (s->job == JOB_WORK) {
       if (fsc_compaction_deferred(c, z, s->job_order)) {
         count(s, C_DEFERRED, 1);
+        fsc_trace(c, "deferred who=kcompactd zone=%s order=%u", s->api->zone_name(s->host, z), s->job_order);
         continue;
       }
       if (fsc_suit_allocation_order(c, z, s->job_order, z, FS_ALLOC_WMARK_MIN) != FS_COMPACT_CONTINUE) continue;
@@ -414,7 +412,7 @@ static void run_job(Kcompactd *s) {
     }
     FsCompactResult r = fsc_compact_zone_step(&s->core, &s->cc);
     if (r != FS_COMPACT_CONTINUE) {
-      fsc_compact_zone_end(&s->core, &s->cc);
+      r = fsc_compact_zone_end(&s->core, &s->cc, r);
       s->in_zone = false;
       zone_done(s, r);
       s->zone++;
@@ -435,6 +433,7 @@ static void start_work(Kcompactd *s) {
   s->job_highest = MIN(s->highest_zoneidx, s->core.nr_zones - 1);
   s->zone = 0;
   s->in_zone = false;
+  fsc_trace(&s->core, "kcompactd_wake order=%u highest_zoneidx=%u", s->job_order, s->job_highest);
   run_job(s);
 }
 

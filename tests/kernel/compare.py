@@ -91,8 +91,9 @@ def thp_tries(run):
 # ---------------------------------------------------------------- fragsim side
 
 class FragsimEnv:
-    def __init__(self, fragsim, policy_path, data_path):
+    def __init__(self, fragsim, policy_path, data_path, extra_sets=()):
         self.fragsim = fragsim
+        self.extra_sets = list(extra_sets)
         self.env = dict(os.environ, FRAGSIM_POLICY_PATH=policy_path, FRAGSIM_DATA_PATH=data_path)
 
 
@@ -102,11 +103,15 @@ def run_fragsim(fenv, wl, seed, outdir):
         f.write(wl.text)
     args = [fenv.fragsim, "run", "-q", "-f", "-w", path, "-p", STACK, "-s", str(seed),
             "-o", os.path.join(outdir, "out")]
-    for s in wl.sets:
+    for s in wl.sets + fenv.extra_sets:
         args += ["--set", s]
     r = subprocess.run(args, capture_output=True, text=True, env=fenv.env)
     if r.returncode:
         raise RuntimeError(f"fragsim failed ({r.returncode}): {' '.join(args)}\n{r.stderr}")
+    if fenv.extra_sets:
+        # what the extra settings made fragsim say (compaction.trace=true: the trace)
+        with open(os.path.join(outdir, "stderr.txt"), "w") as f:
+            f.write(r.stderr)
     return os.path.join(outdir, "out")
 
 
@@ -471,7 +476,8 @@ def _scns(names):
 def _fenv(args):
     build = args.build_dir
     return FragsimEnv(args.fragsim or os.path.join(build, "cli", "fragsim"),
-                      os.path.join(build, "policies"), os.path.join(REPO, "data"))
+                      os.path.join(build, "policies"), os.path.join(REPO, "data"),
+                      getattr(args, "set", None) or ())
 
 
 def cmd_run(args):
@@ -555,6 +561,9 @@ def main(argv=None):
     p.add_argument("--expected", help="the committed expected verdicts (CSV)")
     p.add_argument("--update-expected", action="store_true")
     p.add_argument("--keep", help="keep fragsim's run directories here")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="an extra fragsim --set for every run (e.g. compaction.trace=true; "
+                        "its stderr is kept as stderr.txt beside the run with --keep)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("workload", help="print a scenario's fragsim workload")
     p.add_argument("scenario")

@@ -14,7 +14,9 @@ give bit-identical output.  That is what lets a result be cached by the hash
 of those inputs: an unchanged scenario never boots twice on one machine.
 
 Commands (--help on each):
-  run SCENARIO [--mem MB] [--seed N]   one run, through the cache
+  run SCENARIO [--mem MB] [--seed N] [--trace]   one run, through the cache;
+                                       --trace: with the compaction tracepoints
+                                       (a separate initramfs and command line)
   matrix [SCENARIO...]                 every run of the scenarios, 2 VMs at a time
   cmdline SCENARIO [--seed N]          the kernel command line of a run
   initramfs                            build the initramfs, print its path and hash
@@ -157,11 +159,50 @@ def build_fskwl(workdir):
     return out
 
 
-def build_initramfs(workdir):
+# --trace: the kernel's compaction tracepoints (and direct reclaim's, and the
+# slow path's retry decisions: should_reclaim_retry, should_compact_retry), enabled
+# from the command line so they record from boot; trace_clock=mono puts the
+# trace on CLOCK_MONOTONIC, the clock of fskwl's t= values.  The ring buffer
+# (8 MiB, one CPU) is overwritten oldest-first: the end of the run is kept.
+TRACE_EVENTS = ("compaction:*", "vmscan:mm_vmscan_direct_reclaim_begin",
+                "vmscan:mm_vmscan_direct_reclaim_end", "oom:reclaim_retry_zone",
+                "oom:compact_retry")
+TRACE_CMDLINE = (" trace_event=" + ",".join(TRACE_EVENTS)
+                 + " trace_buf_size=8M trace_clock=mono")
+
+# The traced /init: the normal one with fskwl's run wrapped so that a marker
+# goes into the trace just before fskwl starts (its t=0), tracing stops when
+# it ends, and the buffer is dumped between "=== TRACE" and "=== END TRACE"
+# (after the ring buffer's stats) before the exit line.  Normal runs never see
+# it: their initramfs, and so their cache keys, are unchanged.
+_INIT_RUN = b'  /fskwl $args\n  echo "=== EXIT $?"\n'
+_INIT_TRACE_RUN = b"""  T=/sys/kernel/tracing
+  mount -t tracefs tracefs $T
+  echo "fskwl start" > $T/trace_marker
+  /fskwl $args
+  rc=$?
+  echo 0 > $T/tracing_on
+  echo "=== TRACE STATS"
+  cat $T/per_cpu/cpu0/stats
+  echo "=== TRACE"
+  cat $T/trace
+  echo "=== END TRACE"
+  echo "=== EXIT $rc"
+"""
+
+
+def traced_init(init):
+    if init.count(_INIT_RUN) != 1:
+        raise HarnessError("tests/kernel/init: cannot find the fskwl run line to wrap for --trace")
+    return init.replace(_INIT_RUN, _INIT_TRACE_RUN)
+
+
+def build_initramfs(workdir, trace=False):
     """workdir/initramfs.cpio.gz, byte-reproducible: sorted names, mtime 0,
     uid/gid 0, inode numbers by position, gzip without name or time.  In
     deterministic mode even the initrd's size changes the guest's results,
-    so the same inputs must give the same bytes."""
+    so the same inputs must give the same bytes.  trace: the variant with
+    the traced /init, workdir/initramfs-trace.cpio.gz."""
     os.makedirs(workdir, exist_ok=True)
     fskwl = build_fskwl(workdir)
     with open(find_busybox(), "rb") as f:
@@ -170,6 +211,8 @@ def build_initramfs(workdir):
         fskwl_bytes = f.read()
     with open(os.path.join(HERE, "init"), "rb") as f:
         init = f.read()
+    if trace:
+        init = traced_init(init)
     d, x = 0o040755, 0o100755
     entries = {
         ".": (d, b"", (0, 0)),
@@ -195,7 +238,7 @@ def build_initramfs(workdir):
     gz = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=gz, compresslevel=9, mtime=0) as g:
         g.write(raw)
-    path = os.path.join(workdir, "initramfs.cpio.gz")
+    path = os.path.join(workdir, "initramfs-trace.cpio.gz" if trace else "initramfs.cpio.gz")
     # two harnesses sharing a workdir write the same bytes; each renames its own
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "wb") as f:
@@ -222,11 +265,11 @@ def cache_root():
 class Machine:
     """What every run shares: kernel, initramfs, qemu; resolved once."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, trace=False):
         self.kernel = find_kernel()
         self.qemu = find_qemu()
         self.qemu_version = qemu_version(self.qemu)
-        self.initramfs = build_initramfs(workdir)
+        self.initramfs = build_initramfs(workdir, trace)
         self.kernel_sha256 = sha256_file(self.kernel)
         self.initramfs_sha256 = sha256_file(self.initramfs)
 
@@ -519,9 +562,12 @@ def cmd_run(args):
     scn = _scenario_arg(args.scenario)
     mem = args.mem or scn.memory_mb[0]
     seed = args.seed if args.seed is not None else scn.seeds[0]
-    machine = Machine(args.workdir)
+    machine = Machine(args.workdir, args.trace)
     cmdline = scenario.kernel_cmdline(scn, seed)
     label = f"{scn.name} {mem}MB seed {seed}"
+    if args.trace:
+        cmdline += TRACE_CMDLINE
+        label += " traced"
     path, booted = run_cached(machine, cmdline, mem, args.timeout, not args.no_cache, label)
     with open(os.path.join(path, "meta.json")) as f:
         meta = json.load(f)
@@ -531,6 +577,8 @@ def cmd_run(args):
         for line in f:
             if line.startswith(("RESULT", "SET", "WARN")):
                 print(line, end="")
+    if args.trace:
+        print(f"trace: {os.path.join(path, 'data.txt')} (tests/kernel/ktrace.py reads it)")
     return 0
 
 
@@ -647,6 +695,9 @@ def main(argv=None):
     p.add_argument("--no-cache", action="store_true",
                    help="boot even if cached, keep the output out of the cache")
     p.add_argument("--timeout", type=int, default=900)
+    p.add_argument("--trace", action="store_true",
+                   help="enable the compaction tracepoints and dump the trace into the "
+                        "output (its own initramfs, command line and cache entry)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("matrix", help="every run of the scenarios, through the cache")
     p.add_argument("scenarios", nargs="*", help="names or paths (default: all)")
