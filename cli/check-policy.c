@@ -160,6 +160,8 @@ bool fsi_contract_table(FsiContract *c, char **ret_detail, GError **error) {
   HOOK(contig_request);
   HOOK(compact_memory);
   HOOK(param_changed);
+  HOOK(compaction_suitable);
+  HOOK(wakeup_kcompactd);
 #undef HOOK
   GString *params = g_string_new(NULL);
   for (unsigned i = 0; i < p->nparams; i++)

@@ -413,7 +413,8 @@ static void test_compaction_shared_state(void) {
     }
     FsiSlot *s = ft_slot(fx.run, "kcompactd");
     s->policy->ops.kswapd_done(s->state, 9, ZONE);
-    g_assert_true(fsi_run_advance(fx.run, fx.run->now_ns + 1000));
+    /* its work takes the daemon's time (timed): a second is plenty */
+    g_assert_true(fsi_run_advance(fx.run, fx.run->now_ns + 1000 * 1000 * 1000ull));
     ft_check(fx.run);
     g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, 1);
     daemon_scanned[shared] = ft_counter(fx.run, "kcompactd.compact_daemon_migrate_scanned");
@@ -443,7 +444,8 @@ static void test_kcompactd_wake(void) {
   g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, 0);
   s->policy->ops.kswapd_done(s->state, 9, ZONE);
   g_assert_cmpuint(free_blocks_at_least(fx.run, 9), ==, 0); /* not in kswapd's time */
-  g_assert_true(fsi_run_advance(fx.run, fx.run->now_ns + 1000));
+  /* its work takes the daemon's time (timed): a second is plenty */
+  g_assert_true(fsi_run_advance(fx.run, fx.run->now_ns + 1000 * 1000 * 1000ull));
   ft_check(fx.run);
   g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, 1);
   g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_success"), ==, 1);
@@ -451,6 +453,148 @@ static void test_kcompactd_wake(void) {
   g_assert_cmpuint(free_blocks_at_least(fx.run, 9), >=, 1);
   g_assert_cmpint(ft_counter(fx.run, "kcompactd.proactive_checks"), ==, 0);
   fx_close(&fx);
+}
+
+/* kcompactd's work takes time (timed, the default): woken at order 9 on a
+ * fragmented zone, it compacts one compact_zone() round per step, the next
+ * after the round's cost.  Well before the work's whole cost has passed it
+ * is mid-zone: no success yet, pages already moved out of the zone's lower
+ * half (the zone a direct compaction starting now would find), and an
+ * allocation is served in between.  It then finishes as the instant model
+ * does, with the same work done.  timed=false (the old model) has done it
+ * all at the wake-up's instant. */
+/* Allocated pages in the lower half of the zone (the migration scanner's side). */
+static uint64_t low_half_allocated(FsiRun *run) {
+  const FsiZone *zn = &run->mem.zones[ZONE];
+  uint64_t n = 0;
+  for (uint64_t pfn = zn->start_pfn; pfn < zn->start_pfn + (zn->end_pfn - zn->start_pfn) / 2; pfn++)
+    n += (run->mem.pages[pfn].flags & FSI_PG_ALLOC) != 0;
+  return n;
+}
+
+static void test_kcompactd_timed(void) {
+  uint64_t cost = 0;
+  int64_t scanned[2];
+  for (int timed = 0; timed < 2; timed++) {
+    Fx fx;
+    const char *sets[] = {"kcompactd.proactiveness=0", timed ? "kcompactd.timed=true" : "kcompactd.timed=false", NULL};
+    fx_open(&fx, "vanilla+compaction+kcompactd", sets);
+    fill(&fx, FS_KIND_ANON, false);
+    fragment(&fx, 4);
+    FsiSlot *s = ft_slot(fx.run, "kcompactd");
+    uint64_t t0 = fx.run->now_ns, d0 = fx.run->stats.c[FSI_C_fs_policy_daemon_ns], low0 = low_half_allocated(fx.run);
+    s->policy->ops.kswapd_done(s->state, 9, ZONE);
+    if (!timed) {
+      g_assert_true(fsi_run_advance(fx.run, t0));
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_success"), ==, 1);
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_steps"), ==, 0);
+      cost = fx.run->stats.c[FSI_C_fs_policy_daemon_ns] - d0;
+      g_assert_cmpuint(cost, >, 100 * 1000); /* several blocks scanned and migrated */
+    } else {
+      g_assert_true(fsi_run_advance(fx.run, t0 + cost / 2));
+      ft_check(fx.run);
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, 1);
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_success"), ==, 0);
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_steps"), >, 1);
+      /* pages already moved from the zone's bottom to its top: what a
+       * direct compaction starting now finds */
+      g_assert_cmpuint(low_half_allocated(fx.run), <, low0);
+      FsiAllocResult r = alloc_req(fx.run, 0, FS_KIND_ANON, fsi_kind_gfp(FS_KIND_ANON) & ~FS_GFP_RECLAIM, false);
+      g_assert_cmpuint(r.handle, !=, 0);
+      g_assert_true(fsi_run_advance(fx.run, t0 + 1000 * 1000 * 1000ull));
+      ft_check(fx.run);
+      g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_success"), ==, 1);
+      /* the work's time is its cost: about the instant model's */
+      uint64_t c1 = fx.run->stats.c[FSI_C_fs_policy_daemon_ns] - d0;
+      g_assert_cmpuint(c1, >, cost / 2);
+      g_assert_cmpuint(c1, <, cost * 2);
+    }
+    scanned[timed] = ft_counter(fx.run, "kcompactd.compact_daemon_migrate_scanned");
+    g_assert_cmpuint(free_blocks_at_least(fx.run, 9), >=, 1);
+    fx_close(&fx);
+  }
+  g_assert_cmpint(scanned[1], >, scanned[0] / 2);
+  g_assert_cmpint(scanned[1], <, scanned[0] * 2);
+}
+
+/* wakeup_kswapd() on a hopeless node (kswapd failed MAX_RECLAIM_RETRIES
+ * times) for a request without direct reclaim (a THP fault with
+ * defrag=defer: GFP_TRANSHUGE_LIGHT | __GFP_KSWAPD_RECLAIM): 6.1 wakes
+ * kcompactd, which makes the huge page the fault could not get; with
+ * alloc_wake off (before 4.16) nothing runs and the zone stays fragmented. */
+static void test_kcompactd_alloc_wake(void) {
+  for (int with = 0; with < 2; with++) {
+    Fx fx;
+    const char *sets[] = {"kcompactd.proactiveness=0", with ? "kcompactd.alloc_wake=true" : "kcompactd.alloc_wake=false",
+                          NULL};
+    fx_open(&fx, "vanilla+kcompactd", sets);
+    fill(&fx, FS_KIND_ANON, false);
+    fragment(&fx, 4);
+    fx.run->rc.kswapd_failures = 16; /* MAX_RECLAIM_RETRIES */
+    uint32_t gfp = FS_GFP_TRANSHUGE_LIGHT | FS_GFP_KSWAPD_RECLAIM;
+    g_assert_cmpuint(alloc_req(fx.run, 9, FS_KIND_THP, gfp, false).handle, ==, 0);
+    g_assert_true(fsi_run_advance(fx.run, fx.run->now_ns + 1000 * 1000 * 1000ull));
+    ft_check(fx.run);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_alloc_wake"), ==, with);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, with);
+    if (with) g_assert_cmpuint(free_blocks_at_least(fx.run, 9), >=, 1);
+    else g_assert_cmpuint(free_blocks_at_least(fx.run, 9), ==, 0);
+    g_assert_cmpuint(alloc_req(fx.run, 9, FS_KIND_THP, gfp, false).handle != 0, ==, with);
+    fx_close(&fx);
+  }
+}
+
+/* Writing a non-zero proactiveness (from 0) wakes kcompactd for a
+ * proactive check at once (compaction_proactiveness_sysctl_handler, 5.15+),
+ * which compacts the fragmented node; without sysctl_wake (5.9) kcompactd
+ * sleeps without a timeout (proactiveness was 0) and nothing happens. */
+static void test_kcompactd_sysctl_wake(void) {
+  for (int wake = 0; wake < 2; wake++) {
+    Fx fx;
+    const char *sets[] = {"kcompactd.proactiveness=0", wake ? "kcompactd.sysctl_wake=true" : "kcompactd.sysctl_wake=false",
+                          NULL};
+    fx_open(&fx, "vanilla+kcompactd", sets);
+    fill(&fx, FS_KIND_ANON, false);
+    fragment(&fx, 4);
+    FsiSlot *s = ft_slot(fx.run, "kcompactd");
+    FsParamValue v = {.i = 20};
+    g_assert_true(s->policy->ops.param_changed(s->state, 0 /* proactiveness */, &v));
+    g_assert_true(fsi_run_advance(fx.run, fx.run->now_ns + 100 * 1000 * 1000ull));
+    ft_check(fx.run);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.proactive_checks"), ==, wake);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.proactive_runs"), ==, wake);
+    if (wake) g_assert_cmpint(zone_extfrag(fx.run), <=, 80);
+    else g_assert_cmpint(zone_extfrag(fx.run), ==, 100);
+    fx_close(&fx);
+  }
+}
+
+/* A wake-up while kcompactd works (here: mid-way through a timed proactive
+ * run) only records the order; the kthread's loop re-tests
+ * kcompactd_work_requested() when the run ends and does the work then
+ * (recheck).  Without recheck the recorded order waits for the next
+ * wake-up: no kcompactd_do_work() at all. */
+static void test_kcompactd_recheck(void) {
+  for (int recheck = 0; recheck < 2; recheck++) {
+    Fx fx;
+    const char *sets[] = {"kcompactd.proactiveness=20", recheck ? "kcompactd.recheck=true" : "kcompactd.recheck=false",
+                          NULL};
+    fx_open(&fx, "vanilla+kcompactd", sets);
+    fill(&fx, FS_KIND_ANON, false);
+    fragment(&fx, 4);
+    /* the first 500 ms check starts a proactive run, one round per step */
+    g_assert_true(fsi_run_advance(fx.run, 500 * 1000 * 1000ull + 1000));
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.proactive_runs"), ==, 1);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_steps"), >=, 1);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_migrate_scanned"), ==, 0); /* mid-zone */
+    FsiSlot *s = ft_slot(fx.run, "kcompactd");
+    s->policy->ops.kswapd_done(s->state, 9, ZONE);
+    g_assert_true(fsi_run_advance(fx.run, 900 * 1000 * 1000ull));
+    ft_check(fx.run);
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_migrate_scanned"), >, 0); /* the run ended */
+    g_assert_cmpint(ft_counter(fx.run, "kcompactd.compact_daemon_wake"), ==, recheck);
+    fx_close(&fx);
+  }
 }
 
 /* Proactive compaction: a fragmented idle node (score 100 > 90) is
@@ -873,6 +1017,16 @@ static void test_effect_proactive(void) {
  * scanned 411k, 361k, 541k (437k) / 877k, 822k, 656k (785k); successes
  * 183, 175, 183 (180.3) / 180, 163, 168 (170.3).  Bands: mean +- the seed
  * spread; the direction (the fast searches scan more) is unchanged. */
+/* Re-measured for #14 item 6 (kcompactd's work takes time, in
+ * compact_zone() rounds; wakeup_kswapd() wakes it; its loop re-tests
+ * kcompactd_work_requested()): direct compaction now finds zones kcompactd
+ * is part-way through, and the proactive runs kswapd interrupts no longer
+ * clean the zone at one instant.  Free scanned linear 4.14, 4.86, 5.67M
+ * (4.89M, was 6.58M) / fast 6.95, 7.19, 7.26M (7.13M, was 11.40M); migrate
+ * scanned 540k, 507k, 527k (525k) / 1010k, 1112k, 736k (952k); successes
+ * 287, 276, 279 (280.7) / 260, 265, 266 (263.7), was 180.3 / 170.3.  Bands:
+ * mean +- the seed spread, at least 10% (5% for successes); the direction
+ * (the fast searches scan more) is unchanged. */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -880,12 +1034,12 @@ static void test_effect_fast_search(void) {
                         "compaction.compact_success", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("linear: compact_free_scanned", m[0][0], 4.9e6, 8.3e6);
-  ft_assert_band("fast: compact_free_scanned", m[1][0], 10.6e6, 12.2e6);
-  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 257e3, 617e3);
-  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 564e3, 1006e3);
-  ft_assert_band("linear: compact_success", m[0][2], 172, 189);
-  ft_assert_band("fast: compact_success", m[1][2], 153, 188);
+  ft_assert_band("linear: compact_free_scanned", m[0][0], 3.36e6, 6.42e6);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 6.4e6, 7.9e6);
+  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 470e3, 580e3);
+  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 575e3, 1330e3);
+  ft_assert_band("linear: compact_success", m[0][2], 266, 295);
+  ft_assert_band("fast: compact_success", m[1][2], 250, 277);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.25);
   g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.25);
 }
@@ -906,6 +1060,13 @@ static void test_effect_fast_search(void) {
  * 14 -> 8, 8, 10: with 6.1's refusal, the rescan also costs successes
  * (the rest of a block is taken, then passed).  Bands: mean +- the seed
  * spread; asserted: less scanned and fewer successes with the rule. */
+/* Re-measured for #14 item 6 (kcompactd's work takes time): its proactive
+ * runs, stopped when kswapd starts (__compact_finished()) and then backed
+ * off 32 s for not lowering the score, no longer keep the zone clean at one
+ * instant, so direct compaction works much more.  Without: migrate scanned
+ * 32.8k, 80.0k, 71.6k (61.5k, was 10.7k), successes 26, 70, 62 (52.7, was
+ * 12); rescan: 6.9k, 10.4k, 21.5k (12.9k, was 6.3k), 3, 7, 8 (6, was 8.7).
+ * Bands: mean +- the seed spread; the directions are unchanged. */
 static void test_effect_rescan(void) {
   const char *without[] = {"compaction.rescan=false", "kcompactd.rescan=false", NULL};
   const char *rescan[] = {"compaction.rescan=true", "kcompactd.rescan=true", NULL};
@@ -913,10 +1074,10 @@ static void test_effect_rescan(void) {
   const char *cols[] = {"compaction.compact_migrate_scanned", "compaction.compact_success", NULL};
   double m[2][2];
   ft_effect("thpcompact", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without: compact_migrate_scanned", m[0][0], 5900, 15500);
-  ft_assert_band("rescan: compact_migrate_scanned", m[1][0], 3000, 9500);
-  ft_assert_band("without: compact_success", m[0][1], 10.7, 14.7);
-  ft_assert_band("rescan: compact_success", m[1][1], 6.7, 10.7);
+  ft_assert_band("without: compact_migrate_scanned", m[0][0], 14000, 109000);
+  ft_assert_band("rescan: compact_migrate_scanned", m[1][0], 1000, 27500);
+  ft_assert_band("without: compact_success", m[0][1], 8.7, 96.7);
+  ft_assert_band("rescan: compact_success", m[1][1], 1, 11);
   g_assert_cmpfloat(m[1][0], <, m[0][0] * 0.8);
   g_assert_cmpfloat(m[1][1], <, m[0][1]);
 }
@@ -939,6 +1100,10 @@ static void test_effect_rescan(void) {
  * stalls 216, 340, 361 (305.7); refused 131, 167, 143 (147), 356, 323, 353
  * (344).  Bands: mean +- the seed spread; asserted: at least 10% fewer
  * successes and more stalls when the found block is refused. */
+/* Re-measured for #14 item 6 (kcompactd's work takes time): without,
+ * successes 212, 157, 215 (194.7), stalls 294, 293, 265 (284); refused 197,
+ * 116, 149 (154), 329, 209, 364 (300.7).  Bands: mean +- the seed spread;
+ * the directions are unchanged. */
 static void test_effect_fast_find_refused(void) {
   const char *without[] = {"compaction.fast_find_refused=false", "kcompactd.fast_find_refused=false", NULL};
   const char *refused[] = {"compaction.fast_find_refused=true", "kcompactd.fast_find_refused=true", NULL};
@@ -947,10 +1112,10 @@ static void test_effect_fast_find_refused(void) {
                         "huge_success_pct", NULL};
   double m[2][4];
   ft_effect("compaction2010", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without: compact_success", m[0][0], 96, 244);
-  ft_assert_band("refused: compact_success", m[1][0], 111, 183);
-  ft_assert_band("without: compact_stall", m[0][1], 160, 451);
-  ft_assert_band("refused: compact_stall", m[1][1], 311, 377);
+  ft_assert_band("without: compact_success", m[0][0], 136, 253);
+  ft_assert_band("refused: compact_success", m[1][0], 73, 235);
+  ft_assert_band("without: compact_stall", m[0][1], 255, 313);
+  ft_assert_band("refused: compact_stall", m[1][1], 146, 456);
   g_assert_cmpfloat(m[1][0], <, m[0][0] * 0.9);
   g_assert_cmpfloat(m[1][1], >, m[0][1]);
 }
@@ -982,18 +1147,24 @@ static void test_effect_fast_find_refused(void) {
  * huge 82, 81.9, 82.1 %; shared 1176, 1151, 1353 (1227), 877k, 822k, 656k
  * (785k), 73.3, 73, 72.8 %.  Bands: mean +- the seed spread (success: +-1
  * point, its spread being under 0.5); the directions are unchanged. */
+/* Re-measured for #14 item 6 (kcompactd's work takes time): separate
+ * deferred 456, 609, 688 (584.3), migrate scanned 1.91, 1.87, 1.91M
+ * (1.90M), huge 81.2, 81.27, 81.4 %; shared 815, 1025, 971 (937, was
+ * 1227), 1010k, 1112k, 736k (952k, was 785k), 76.2, 75.73, 75.6 % (was
+ * 73 %).  Bands: mean +- the seed spread (at least 10% for the scanned
+ * pages, 1 point for success); the directions are unchanged. */
 static void test_effect_shared_state(void) {
   const char *separate[] = {"compaction.shared_state=false", "kcompactd.shared_state=false", NULL};
   const FtArm arms[] = {{"linux-6.1", separate}, {"linux-6.1", NULL}};
   const char *cols[] = {"compaction.compact_deferred", "compaction.compact_migrate_scanned", "huge_success_pct", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("separate: compact_deferred", m[0][0], 359, 803);
-  ft_assert_band("shared: compact_deferred", m[1][0], 1025, 1429);
-  ft_assert_band("separate: compact_migrate_scanned", m[0][1], 1.67e6, 2.01e6);
-  ft_assert_band("shared: compact_migrate_scanned", m[1][1], 564e3, 1006e3);
-  ft_assert_band("separate: huge_success_pct", m[0][2], 81, 83);
-  ft_assert_band("shared: huge_success_pct", m[1][2], 72, 74);
+  ft_assert_band("separate: compact_deferred", m[0][0], 352, 817);
+  ft_assert_band("shared: compact_deferred", m[1][0], 727, 1147);
+  ft_assert_band("separate: compact_migrate_scanned", m[0][1], 1.70e6, 2.09e6);
+  ft_assert_band("shared: compact_migrate_scanned", m[1][1], 575e3, 1330e3);
+  ft_assert_band("separate: huge_success_pct", m[0][2], 80.3, 82.3);
+  ft_assert_band("shared: huge_success_pct", m[1][2], 74.8, 76.9);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.2);
   g_assert_cmpfloat(m[1][1], <, m[0][1] * 0.6);
   g_assert_cmpfloat(m[1][2], <, m[0][2] - 4);
@@ -1018,6 +1189,11 @@ static void test_effect_shared_state(void) {
  * -> 319k, 311k, 315k (315k): with 6.1's refused fast-found block the
  * large folios no longer add migrations, only successes.  Bands: mean +-
  * the seed spread; the migration-count direction is no longer asserted. */
+/* Re-measured for #14 item 6 (kcompactd's work takes time): huge 47.67,
+ * 47.93, 47 (47.53) -> 70, 69.53, 69.2 (69.58) %, inside the bands;
+ * pgmigrate_success 318k, 327k, 326k (324k) -> 331k, 335k, 335k (333.6k,
+ * was 315k).  The large-folio migrations' band is now mean +- 5% (spread
+ * 4k). */
 static void test_effect_large_folios(void) {
   const char *mix = "stream.compiler.orders=0:95, 1:3, 2:2";
   const char *mix_file = "stream.pagecache.orders=0:97, 1:2, 2:1";
@@ -1030,7 +1206,7 @@ static void test_effect_large_folios(void) {
   ft_assert_band("compound skipped: huge_success_pct", m[0][0], 44.8, 51.8);
   ft_assert_band("large folios: huge_success_pct", m[1][0], 66.3, 71.3);
   ft_assert_band("compound skipped: pgmigrate_success", m[0][1], 270000, 361000);
-  ft_assert_band("large folios: pgmigrate_success", m[1][1], 306000, 324000);
+  ft_assert_band("large folios: pgmigrate_success", m[1][1], 317000, 350000);
   g_assert_cmpfloat(m[1][0], >, m[0][0] + 12);
 }
 
@@ -1328,17 +1504,23 @@ static void test_effect_capture(void) {
  * lists on the mean (+23 %), not on every seed (seed 2 without them stalls
  * 104 times and fails more); success no longer differs beyond seed 2.
  * Bands: mean +- the seed spread; asserted: the stalls' direction. */
+/* Re-measured for #14 item 6 (kcompactd's work takes time): buddy stalls
+ * 272, 277, 292 (280.3), huge 99.54, 99.56, 99.78 %; pcp 329, 209, 364
+ * (300.7), 99.11, 97.16, 98.89 (98.39) %.  The pcp lists still cost stalls
+ * on the mean (+7 %, was +23 %), again not on seed 2.  Bands: mean +- the
+ * seed spread (at least 10%); the ratio asserted is now only the
+ * direction. */
 static void test_effect_migrate_free_pcp(void) {
   const char *buddy[] = {"vm.migrate_free_pcp=false", NULL};
   const FtArm arms[] = {{"linux-6.1", buddy}, {"linux-6.1", NULL}};
   const char *cols[] = {"compaction.compact_stall", "huge_success_pct", NULL};
   double m[2][2];
   ft_effect("compaction2010", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("buddy: compact_stall", m[0][0], 14, 548);
-  ft_assert_band("pcp: compact_stall", m[1][0], 311, 377);
+  ft_assert_band("buddy: compact_stall", m[0][0], 252, 308);
+  ft_assert_band("pcp: compact_stall", m[1][0], 146, 456);
   ft_assert_band("buddy: huge_success_pct", m[0][1], 93.4, 100);
-  ft_assert_band("pcp: huge_success_pct", m[1][1], 98.3, 99.7);
-  g_assert_cmpfloat(m[1][0], >, 1.1 * m[0][0]);
+  ft_assert_band("pcp: huge_success_pct", m[1][1], 96.4, 100);
+  g_assert_cmpfloat(m[1][0], >, m[0][0]);
 }
 
 int main(int argc, char **argv) {
@@ -1354,6 +1536,10 @@ int main(int argc, char **argv) {
   g_test_add_func("/compaction/fast-search", test_compaction_fast_search);
   g_test_add_func("/kcompactd/wake", test_kcompactd_wake);
   g_test_add_func("/kcompactd/proactive", test_kcompactd_proactive);
+  g_test_add_func("/kcompactd/timed", test_kcompactd_timed);
+  g_test_add_func("/kcompactd/alloc-wake", test_kcompactd_alloc_wake);
+  g_test_add_func("/kcompactd/sysctl-wake", test_kcompactd_sysctl_wake);
+  g_test_add_func("/kcompactd/recheck", test_kcompactd_recheck);
   g_test_add_func("/lumpy/block", test_lumpy_block);
   g_test_add_data_func("/lumpy/credit/on", GINT_TO_POINTER(1), test_lumpy_credit);
   g_test_add_data_func("/lumpy/credit/off", GINT_TO_POINTER(0), test_lumpy_credit);

@@ -161,7 +161,16 @@ static void test_errors(void) {
  * After #14 items 1-2 (fast free-list searches, one compaction state per
  * zone shared with kcompactd) only the madvised arm moved: allocated
  * 32.7 -> 50, 56, 36 (47.3), stalls 66.7 -> 49, 42, 62 (51); its seeds now
- * spread 20 both ways, so its bands are mean +- that spread. */
+ * spread 20 both ways, so its bands are mean +- that spread.
+ * #14 item 6 (kcompactd's work takes time, in compact_zone() rounds; its
+ * proactive runs stop when kswapd starts and then back off 32 s) moved
+ * every arm that depends on the free blocks proactive compaction used to
+ * make at one instant: madvise allocated 9, 17, 17 (14.3, was 21.7);
+ * always 20, 19, 13 (17.3, was 27.3) with 56, 63, 99 stalls (72.7, was
+ * 11.3), p99 1.74e6, 1.52e6, 1.04e6; madvised 19, 19, 13 (17, was 47.3)
+ * with 88, 87, 100 stalls (91.7, was 51).  defer (22 kcompactd wakes, 37.3
+ * allocated) did not move.  Bands: mean +- the seed spread; always still
+ * allocates more than madvise on the mean (not on seed 3), no longer by 3. */
 static void test_effect_defrag(void) {
   const char *base = "machine.memory=256M";
   const char *madvise[] = {base, "phase.fault.thp_faults=60", NULL};
@@ -193,13 +202,13 @@ static void test_effect_defrag(void) {
   /* every fault is a THP attempt, allocated or fallen back */
   for (unsigned a = MADVISE; a <= DEFER; a++) g_assert_cmpfloat(fabs(m[a][ALLOC] + m[a][FALLBACK] - 60), <, 1e-9);
   /* defrag = madvise: no direct compaction for a region that is not madvised */
-  ft_assert_band("madvise: thp_fault_alloc", m[MADVISE][ALLOC], 18.7, 24.7);
+  ft_assert_band("madvise: thp_fault_alloc", m[MADVISE][ALLOC], 6.3, 22.3);
   g_assert_cmpfloat(m[MADVISE][STALL], ==, 0);
   /* defrag = always: it compacts, allocates more and waits longer */
-  ft_assert_band("always: thp_fault_alloc", m[ALWAYS][ALLOC], 24.3, 30.3);
-  ft_assert_band("always: compact_stall", m[ALWAYS][STALL], 8.3, 14.3);
+  ft_assert_band("always: thp_fault_alloc", m[ALWAYS][ALLOC], 10.3, 24.3);
+  ft_assert_band("always: compact_stall", m[ALWAYS][STALL], 29.7, 115.7);
   ft_assert_band("always: latency_p99_ns_o9", m[ALWAYS][P99], 0.5e6, 6e6);
-  g_assert_cmpfloat(m[ALWAYS][ALLOC], >, m[MADVISE][ALLOC] + 3);
+  g_assert_cmpfloat(m[ALWAYS][ALLOC], >, m[MADVISE][ALLOC]);
   g_assert_cmpfloat(m[ALWAYS][P99], >, 100 * m[MADVISE][P99]);
   /* defer: no stall, kcompactd woken, which compacts for the later faults */
   g_assert_cmpfloat(m[DEFER][STALL], ==, 0);
@@ -213,8 +222,8 @@ static void test_effect_defrag(void) {
     g_assert_cmpfloat(m[a][STALL], ==, 0);
   }
   /* madvised, the defaults: GFP_TRANSHUGE compacts as defrag = always does */
-  ft_assert_band("madvised: thp_fault_alloc", m[MADVISED][ALLOC], 27.3, 67.3);
-  ft_assert_band("madvised: compact_stall", m[MADVISED][STALL], 31, 71);
+  ft_assert_band("madvised: thp_fault_alloc", m[MADVISED][ALLOC], 11, 23);
+  ft_assert_band("madvised: compact_stall", m[MADVISED][STALL], 78.7, 104.7);
 }
 
 int main(int argc, char **argv) {

@@ -107,10 +107,15 @@ static void check_stress_highalloc(const FsiRunResult *r) {
  * #14 items 1-2 (6.1's fast free-list searches and the per-zone compaction
  * state shared with kcompactd) the run of seed 3 allocates 24/16 (was
  * 16/24): re-banded from [10, 22] to [14, 32], still failing a run where
- * none or every fault is served; the other seeds were not re-measured. */
+ * none or every fault is served; the other seeds were not re-measured.
+ * #14 item 6 (kcompactd's work takes time) moves seeds 1-3 from 21, 17, 24
+ * allocated (main before it) to 8, 5, 7: the first proactive run is now
+ * stopped when kswapd starts (__compact_finished()), does not lower the
+ * score and backs off 32 s (proactive runs 2, 6, 4 -> 1, 1, 1), longer
+ * than the whole fifth-size run.  Re-banded from [14, 32] to [2, 16]. */
 static void check_thpcompact(const FsiRunResult *r) {
   g_assert_cmpfloat(ft_column(r, "phase_fault_thp_fault_alloc") + ft_column(r, "phase_fault_thp_fault_fallback"), ==, 40);
-  BAND(r, "phase_fault_thp_fault_alloc", 14, 32);
+  BAND(r, "phase_fault_thp_fault_alloc", 2, 16);
 }
 
 /* every request served; p50 167 ns (a free pageblock: kcompactd's
@@ -127,7 +132,13 @@ static void check_gupta(const FsiRunResult *r) {
  * the pcp lists, where kcompactd's order -1 runs leave them until the lists
  * overflow): 14, 4175, 1632; with vm.migrate_free_pcp=false 374, 0, 1064.
  * The failures swing with small changes; seed 3's 5.1 % is asserted under
- * 8 % (was 3 %), still failing a run where bursts routinely fail. */
+ * 8 % (was 3 %), still failing a run where bursts routinely fail.
+ * #14 item 6 (kcompactd's work takes time, its loop re-tests
+ * kcompactd_work_requested() at the timeout as 6.1's does): 479, 0, 208
+ * on main before it -> 2, 148, 364 (at most 1.2 %); with
+ * kcompactd.recheck=false 68, 171, 1036.  Fewer proactive checks (3-5 ->
+ * 1: the timeouts find an order kswapd recorded and do the work instead,
+ * as in the kernel), yet no more failures: the band holds. */
 static void check_atomic_bursts(const FsiRunResult *r) {
   double attempts = ft_column(r, "stream_net_attempts");
   BAND(r, "stream_net_attempts", 28000, 36000);

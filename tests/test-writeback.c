@@ -263,7 +263,12 @@ static void test_effect_flushers(void) {
  * Measured (seeds 1-3): fs_kswapd_ns 3.293, 3.348, 3.259 s (3.300) ->
  * 0.466, 0.461, 0.441 s (0.456); pgrotated 0 -> 39931 (as above).
  * Asserted: bands of 10% (spreads 0.09 s, 0.025 s), nothing rotated in the
- * immediate model, and kswapd's time below a quarter. */
+ * immediate model, and kswapd's time below a quarter.
+ * Measured again on #14 item 6's branch merged with main (kcompactd's work
+ * takes time, in rounds between kswapd's; main alone not re-measured): the
+ * async arm's kswapd time 0.400, 0.413, 0.409 s (0.407, was 0.456),
+ * immediate 3.351, 3.366, 3.294 s: the async band re-drawn at 10% around
+ * it; the immediate arm and the rotations did not leave their bands. */
 static void test_effect_async(void) {
   const char *imm[] = {FLEET, "vm.writeback=immediate", NULL};
   const char *async[] = {FLEET, NULL};
@@ -272,7 +277,7 @@ static void test_effect_async(void) {
   double m[2][2];
   ft_effect("fleet-server", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("immediate: fs_kswapd_ns", m[0][0], 2.97e9, 3.63e9);
-  ft_assert_band("async: fs_kswapd_ns", m[1][0], 4.1e8, 5.0e8);
+  ft_assert_band("async: fs_kswapd_ns", m[1][0], 3.65e8, 4.5e8);
   g_assert_cmpfloat(m[0][1], ==, 0);
   ft_assert_band("async: pgrotated", m[1][1], 36000, 44000);
   g_assert_cmpfloat(m[1][0], <, m[0][0] / 4);

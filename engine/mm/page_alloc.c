@@ -717,7 +717,7 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
   req->alloc_flags = gfp_to_alloc_flags(req->gfp, req->order, req->migratetype);
   req->alloc_flags = stack_alloc_flags(run, req, true);
   bool kswapd = req->alloc_flags & FS_ALLOC_KSWAPD;
-  if (kswapd) fsi_wakeup_kswapd(run, req->order, req->highest_zoneidx);
+  if (kswapd) fsi_wakeup_kswapd_gfp(run, req->gfp, req->order, req->highest_zoneidx);
   if (try_freelist(run, req, pfn, zone)) return FSI_VIA_SLOWPATH;
 
   bool can_direct = req->gfp & FS_GFP_DIRECT_RECLAIM;
@@ -752,7 +752,7 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
       if (MAX(clk->clock, run->now_ns) - clk->t0 >= run->livelock_ns || loops >= LIVELOCK_LOOPS)
         return FSI_VIA_LIVELOCK;
     }
-    if (kswapd) fsi_wakeup_kswapd(run, req->order, req->highest_zoneidx);
+    if (kswapd) fsi_wakeup_kswapd_gfp(run, req->gfp, req->order, req->highest_zoneidx);
     if (loops && try_freelist(run, req, pfn, zone)) return FSI_VIA_SLOWPATH;
 
     /* __alloc_pages_direct_reclaim() */

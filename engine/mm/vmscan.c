@@ -697,13 +697,13 @@ static void kswapd_schedule(FsiRun *run, uint64_t at) {
   fsi_eventq_push(&run->q, at, FSI_EV_KSWAPD, 0, run->rc.kswapd_gen);
 }
 
-void fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
+bool fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
   FsiReclaim *rc = &run->rc;
   highest_zoneidx = MIN(highest_zoneidx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
   rc->kswapd_order = MAX(rc->kswapd_order, order);
   rc->kswapd_classzone = MAX(rc->kswapd_classzone, highest_zoneidx);
-  if (rc->kswapd_failures >= MAX_RECLAIM_FAILURES) return; /* hopeless node */
-  if (rc->kswapd_awake && !rc->kswapd_napping) return;     /* running: it picks the order up */
+  if (rc->kswapd_failures >= MAX_RECLAIM_FAILURES) return true; /* hopeless node */
+  if (rc->kswapd_awake && !rc->kswapd_napping) return false;    /* running: it picks the order up */
   if (rc->kswapd_napping) {
     /* woken during its HZ/10 nap: kswapd_low_wmark_hit_quickly */
     run->stats.c[FSI_C_kswapd_low_wmark_hit_quickly]++;
@@ -711,13 +711,30 @@ void fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
     rc->kswapd_priority = KSWAPD_NEW_RUN;
     kswapd_schedule(run, run->now_ns);
     run->stats.c[FSI_C_fs_kswapd_wake]++;
-    return;
+    return false;
   }
-  if (fsi_pgdat_balanced(run, order, highest_zoneidx) && !total_boost(run)) return;
+  if (fsi_pgdat_balanced(run, order, highest_zoneidx) && !total_boost(run)) return true;
   rc->kswapd_awake = true;
   rc->kswapd_priority = KSWAPD_NEW_RUN;
   run->stats.c[FSI_C_fs_kswapd_wake]++;
   kswapd_schedule(run, run->now_ns);
+  return false;
+}
+
+/* wakeup_kswapd()'s "hopeless node" / balanced branch: a caller that cannot
+ * reclaim directly wakes kcompactd instead (the policies' wakeup_kcompactd
+ * hook, ABI 1.7), which decides with compaction_suitable(). */
+void fsi_wakeup_kswapd_gfp(FsiRun *run, uint32_t gfp, uint32_t order, uint32_t highest_zoneidx) {
+  if (!fsi_wakeup_kswapd(run, order, highest_zoneidx) || (gfp & FS_GFP_DIRECT_RECLAIM) || !order) return;
+  highest_zoneidx = MIN(highest_zoneidx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
+  int32_t slot = run->current_slot;
+  for (uint32_t i = 0; i < run->nslots; i++) {
+    const FsPolicyOps *ops = &run->slots[i].policy->ops;
+    if (!ops->wakeup_kcompactd) continue;
+    run->current_slot = (int32_t)i;
+    ops->wakeup_kcompactd(run->slots[i].state, order, highest_zoneidx);
+  }
+  run->current_slot = slot;
 }
 
 static void kswapd_done_hooks(FsiRun *run, uint32_t order, uint32_t zoneidx) {

@@ -30,7 +30,11 @@ uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd);
 int fsi_compaction_suitable(FsiRun *run, uint32_t zone, uint32_t order, uint32_t highest_zoneidx);
 
 /* wakeup_kswapd() and the kswapd event handler. */
-void fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
+/* fsi_wakeup_kswapd returns true if it found the node hopeless, or kswapd
+ * asleep with the node balanced at the order (no wake-up); _gfp then wakes
+ * kcompactd for a caller without __GFP_DIRECT_RECLAIM, as 6.1 does. */
+bool fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
+void fsi_wakeup_kswapd_gfp(FsiRun *run, uint32_t gfp, uint32_t order, uint32_t highest_zoneidx);
 void fsi_kswapd_event(FsiRun *run, uint64_t gen);
 bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
 

@@ -230,6 +230,8 @@ static void h_timer_add(FsHost *h, uint64_t delay_ns, uint64_t cookie) {
 
 static void h_charge_ns(FsHost *h, uint64_t ns) { RUN(h)->charged_ns += ns; }
 
+static uint64_t h_charged_ns(FsHost *h) { return RUN(h)->charged_ns; }
+
 static bool h_isolate_free_block(FsHost *h, uint64_t pfn) {
   return check_pfn(h, "isolate_free_block", pfn) && fsi_isolate_free_block(RUN(h), pfn, true);
 }
@@ -479,4 +481,5 @@ const FsHostApi fsi_host_api = {
     .drain_local_pages = h_drain_local_pages,
     .isolate_migratable = h_isolate_migratable,
     .page_extent = h_page_extent,
+    .charged_ns = h_charged_ns,
 };

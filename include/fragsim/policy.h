@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 /* ---- ABI ------------------------------------------------------------------ */
 
 #define FS_ABI_MAJOR 1
-#define FS_ABI_MINOR 6
+#define FS_ABI_MINOR 7
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
@@ -402,6 +402,13 @@ typedef struct FsHostApi {
    * what only the allocation knows (kind, pins, movability) at the cost of
    * reading the allocation: scanners that only step over pages use this. */
   int (*page_extent)(FsHost *h, uint64_t pfn, uint64_t *ret_head_pfn, uint32_t *ret_order);
+
+  /* ---- appended in ABI 1.7 (check size before calling) ---- */
+  /* The work charged so far by the hook that is running (its own charge_ns
+   * and what the engine's services charged for it: migration, reclaim).  A
+   * daemon working in steps (kcompactd) sets its next timer after it, so its
+   * work takes simulated time. */
+  uint64_t (*charged_ns)(FsHost *h);
 } FsHostApi;
 
 /* migrate_page results */
@@ -553,6 +560,13 @@ typedef struct FsPolicyOps {
    * leave this NULL has no compaction for reclaim to hand over to: reclaim
    * then works as with CONFIG_COMPACTION off. */
   int (*compaction_suitable)(void *state, uint32_t zone, uint32_t order, uint32_t highest_zoneidx);
+
+  /* ---- appended in ABI 1.7 ---- */
+  /* wakeup_kswapd() for a request that cannot reclaim directly (no
+   * __GFP_DIRECT_RECLAIM) found kswapd asleep and the node balanced at the
+   * order, or hopeless (kswapd failed MAX_RECLAIM_RETRIES times): 6.1 wakes
+   * kcompactd instead (wakeup_kcompactd()).  order > 0. */
+  void (*wakeup_kcompactd)(void *state, uint32_t order, uint32_t highest_zoneidx);
 } FsPolicyOps;
 
 /** The one symbol a module exports: fragsim_policy_<name>_get_ops. */

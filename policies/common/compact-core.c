@@ -886,34 +886,27 @@ static bool capture_on(const FscCore *c, const FscControl *cc) {
 
 /* ---- compact_zone ------------------------------------------------------------------------ */
 
-static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_start_migrate,
-                                    uint64_t *ret_start_free);
-
-/* compact_zone() with the trace: one line per call, the fields of the
- * kernel's mm_compaction_begin/end plus the scanners' work (the kernel's
- * isolate_* events summed) and mm_compaction_migratepages' counts. */
-FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
-  uint64_t start_migrate = FS_PFN_NONE, start_free = FS_PFN_NONE;
-  FsCompactResult ret = compact_zone(c, cc, &start_migrate, &start_free);
-  if (c->trace) {
-    static const char *const modes[] = {"async", "sync_light", "sync"};
-    const char *who = cc->direct ? "direct" : cc->proactive ? "proactive" : cc->order < 0 ? "manual" : "kcompactd";
-    fsc_trace(c,
-              "compact_zone who=%s zone=%s order=%d mode=%s whole_zone=%d status=%s"
-              " migrate_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
-              " free_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
-              " migrate_scanned=%" G_GUINT64_FORMAT " free_scanned=%" G_GUINT64_FORMAT
-              " isolated=%" G_GUINT64_FORMAT " migrated=%" G_GUINT64_FORMAT " failed=%" G_GUINT64_FORMAT
-              " captured=%d",
-              who, c->api->zone_name(c->host, cc->zone), cc->order, modes[cc->mode], cc->whole_zone,
-              fsc_status_name(ret), start_migrate, cc->migrate_pfn, start_free, cc->free_pfn, cc->migrate_scanned,
-              cc->free_scanned, cc->isolated, cc->migrated, cc->migrate_failed, cc->captured_pfn != FS_PFN_NONE);
-  }
-  return ret;
+/* The trace: one line per compact_zone() call, the fields of the kernel's
+ * mm_compaction_begin/end plus the scanners' work (the kernel's isolate_*
+ * events summed) and mm_compaction_migratepages' counts. */
+static void trace_compact_zone(FscCore *c, const FscControl *cc, FsCompactResult ret) {
+  if (!c->trace) return;
+  static const char *const modes[] = {"async", "sync_light", "sync"};
+  const char *who = cc->direct ? "direct" : cc->proactive ? "proactive" : cc->order < 0 ? "manual" : "kcompactd";
+  fsc_trace(c,
+            "compact_zone who=%s zone=%s order=%d mode=%s whole_zone=%d status=%s"
+            " migrate_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
+            " free_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
+            " migrate_scanned=%" G_GUINT64_FORMAT " free_scanned=%" G_GUINT64_FORMAT
+            " isolated=%" G_GUINT64_FORMAT " migrated=%" G_GUINT64_FORMAT " failed=%" G_GUINT64_FORMAT
+            " captured=%d",
+            who, c->api->zone_name(c->host, cc->zone), cc->order, modes[cc->mode], cc->whole_zone,
+            fsc_status_name(ret), cc->start_migrate_pfn, cc->migrate_pfn, cc->start_free_pfn, cc->free_pfn,
+            cc->migrate_scanned, cc->free_scanned, cc->isolated, cc->migrated, cc->migrate_failed,
+            cc->captured_pfn != FS_PFN_NONE);
 }
 
-static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_start_migrate,
-                                    uint64_t *ret_start_free) {
+static FsCompactResult compact_zone_begin(FscCore *c, FscControl *cc) {
   const FsHostApi *api = c->api;
   FsZoneInfo zi;
   if (cc->zone >= c->nr_zones || !api->zone_info(c->host, cc->zone, &zi) || !zi.populated ||
@@ -961,65 +954,86 @@ static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_st
     uint64_t init = c->fast_search ? z->init_migrate_pfn : cc->zone_start;
     if (cc->migrate_pfn <= init) cc->whole_zone = true;
   }
-  *ret_start_migrate = cc->migrate_pfn;
-  *ret_start_free = cc->free_pfn;
+  cc->start_migrate_pfn = cc->migrate_pfn;
+  cc->start_free_pfn = cc->free_pfn;
   cc->fast_start_pfn = 0;
   cc->search_order = cc->order > 0 ? cc->order - 1 : 0;
   g_array_set_size(c->freepages, 0);
   g_array_set_size(c->migratepages, 0);
 
-  FsCompactResult ret;
-  bool capture = capture_on(c, cc);
-  if (capture) api->capture_begin(c->host, cc->zone, (uint32_t)cc->order);
+  cc->capturing = capture_on(c, cc);
+  if (cc->capturing) api->capture_begin(c->host, cc->zone, (uint32_t)cc->order);
   /* compact_zone()'s last_migrated_pfn: where the last round that isolated
    * something started, until the scanner leaves that cc->order-aligned
    * block (0: none).  It decides the 5.1+ rescan (the next round continues
    * that block) and, 3.19+, the drain of the pages migrated from it that
    * wait on this CPU's pcp lists. */
-  bool drain = c->drain_block && cc->order > 0 && HOST_HAS(c, drain_local_pages);
-  bool undrained = false;
-  uint64_t last_migrated_pfn = 0;
+  cc->drain = c->drain_block && cc->order > 0 && HOST_HAS(c, drain_local_pages);
+  cc->undrained = false;
+  cc->last_migrated_pfn = 0;
+  cc->charged_scanned = 0;
+  return FS_COMPACT_CONTINUE;
+}
+
+FsCompactResult fsc_compact_zone_begin(FscCore *c, FscControl *cc) {
+  cc->start_migrate_pfn = cc->start_free_pfn = FS_PFN_NONE;
+  FsCompactResult ret = compact_zone_begin(c, cc);
+  if (ret != FS_COMPACT_CONTINUE) trace_compact_zone(c, cc, ret);
+  return ret;
+}
+
+/* One round of compact_zone()'s loop: compact_finished(), then one
+ * isolate_migratepages() (at most a pageblock, COMPACT_CLUSTER_MAX pages)
+ * and its migrate_pages() batch, the check_drain and the capture test.  The
+ * scanner cost of the round is charged here. */
+FsCompactResult fsc_compact_zone_step(FscCore *c, FscControl *cc) {
+  const FsHostApi *api = c->api;
+  FsCompactResult ret = compact_finished(c, cc);
+  if (ret != FS_COMPACT_CONTINUE && ret != FS_COMPACT_NO_SUITABLE_PAGE) goto out;
+  ret = FS_COMPACT_CONTINUE;
   uint64_t order_chunk = (uint64_t)1 << (cc->order > 0 ? (uint32_t)cc->order : 0u);
-  for (;;) {
-    ret = compact_finished(c, cc);
-    if (ret != FS_COMPACT_CONTINUE && ret != FS_COMPACT_NO_SUITABLE_PAGE) break;
-    uint64_t iteration_start = cc->migrate_pfn;
-    cc->rescan = c->rescan && pb_start(c, last_migrated_pfn) == pb_start(c, iteration_start);
-    if (isolate_migratepages(c, cc) != ISOLATE_NONE) {
-      undrained = true;
-      last_migrated_pfn = iteration_start;
-      uint64_t failed_before = cc->migrate_failed;
-      bool nomem = migrate_pages(c, cc);
-      if (nomem && !scanners_met(c, cc)) {
-        ret = FS_COMPACT_CONTENDED;
-        break;
-      }
-      /* a failed migration in async direct compaction: no rescan of this
-       * block, and no drain ("draining pcplists is useless in this case") */
-      if (cc->migrate_failed > failed_before && cc->direct && cc->mode == FSC_MODE_ASYNC) {
-        /* 4.6+ (with skip_on_failure): a page of the current order-aligned
-         * chunk failed to migrate, so the rest of that chunk is skipped */
-        if (cc->order > 0 && cc->migrate_pfn > cc->zone_start)
-          cc->migrate_pfn = MIN(align_up(cc->migrate_pfn, (uint64_t)1 << cc->order), cc->free_pfn);
-        last_migrated_pfn = 0;
-        undrained = false;
-      }
+  uint64_t iteration_start = cc->migrate_pfn;
+  cc->rescan = c->rescan && pb_start(c, cc->last_migrated_pfn) == pb_start(c, iteration_start);
+  if (isolate_migratepages(c, cc) != ISOLATE_NONE) {
+    cc->undrained = true;
+    cc->last_migrated_pfn = iteration_start;
+    uint64_t failed_before = cc->migrate_failed;
+    bool nomem = migrate_pages(c, cc);
+    if (nomem && !scanners_met(c, cc)) {
+      ret = FS_COMPACT_CONTENDED;
+      goto out;
     }
-    /* check_drain: the migration scanner has left the cc->order-aligned
-     * block it last migrated from: flush the freed pages so they merge
-     * (and compact_finished() or the capture sees the block) */
-    if (cc->order > 0 && last_migrated_pfn && last_migrated_pfn < (cc->migrate_pfn & ~(order_chunk - 1))) {
-      if (drain && undrained) api->drain_local_pages(c->host, cc->zone);
-      undrained = false;
-      last_migrated_pfn = 0;
-    }
-    /* stop if a page has been captured */
-    if (capture && api->capture_page(c->host) != FS_PFN_NONE) {
-      ret = FS_COMPACT_SUCCESS;
-      break;
+    /* a failed migration in async direct compaction: no rescan of this
+     * block, and no drain ("draining pcplists is useless in this case") */
+    if (cc->migrate_failed > failed_before && cc->direct && cc->mode == FSC_MODE_ASYNC) {
+      /* 4.6+ (with skip_on_failure): a page of the current order-aligned
+       * chunk failed to migrate, so the rest of that chunk is skipped */
+      if (cc->order > 0 && cc->migrate_pfn > cc->zone_start)
+        cc->migrate_pfn = MIN(align_up(cc->migrate_pfn, (uint64_t)1 << cc->order), cc->free_pfn);
+      cc->last_migrated_pfn = 0;
+      cc->undrained = false;
     }
   }
+  /* check_drain: the migration scanner has left the cc->order-aligned
+   * block it last migrated from: flush the freed pages so they merge
+   * (and compact_finished() or the capture sees the block) */
+  if (cc->order > 0 && cc->last_migrated_pfn && cc->last_migrated_pfn < (cc->migrate_pfn & ~(order_chunk - 1))) {
+    if (cc->drain && cc->undrained) api->drain_local_pages(c->host, cc->zone);
+    cc->undrained = false;
+    cc->last_migrated_pfn = 0;
+  }
+  /* stop if a page has been captured */
+  if (cc->capturing && api->capture_page(c->host) != FS_PFN_NONE) ret = FS_COMPACT_SUCCESS;
+out:;
+  uint64_t scanned = cc->migrate_scanned + cc->free_scanned;
+  api->charge_ns(c->host, (scanned - cc->charged_scanned) * c->scan_ns);
+  cc->charged_scanned = scanned;
+  return ret;
+}
 
+FsCompactResult fsc_compact_zone_end(FscCore *c, FscControl *cc, FsCompactResult ret) {
+  const FsHostApi *api = c->api;
+  FscZone *z = &c->zone[cc->zone];
   /* release_freepages(): unused targets go back; the cached free pfn moves
    * back up to the highest of them, never down. */
   uint64_t highest = 0;
@@ -1034,13 +1048,22 @@ static FsCompactResult compact_zone(FscCore *c, FscControl *cc, uint64_t *ret_st
   }
   g_array_set_size(c->freepages, 0);
   g_array_set_size(c->migratepages, 0);
-  api->charge_ns(c->host, (cc->migrate_scanned + cc->free_scanned) * c->scan_ns);
   /* compact_zone_order(): hide the capture control (the released targets
    * above could still be captured), then a captured block means success
    * whatever compact_zone() returned */
-  if (capture) {
+  if (cc->capturing) {
     cc->captured_pfn = api->capture_end(c->host);
+    cc->capturing = false;
     if (cc->captured_pfn != FS_PFN_NONE) ret = FS_COMPACT_SUCCESS;
   }
+  trace_compact_zone(c, cc, ret);
   return ret;
+}
+
+FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc) {
+  FsCompactResult ret = fsc_compact_zone_begin(c, cc);
+  if (ret != FS_COMPACT_CONTINUE) return ret;
+  while ((ret = fsc_compact_zone_step(c, cc)) == FS_COMPACT_CONTINUE) {
+  }
+  return fsc_compact_zone_end(c, cc, ret);
 }

@@ -112,6 +112,13 @@ typedef struct {
   uint64_t captured_pfn;     /* FS_PFN_NONE unless captured */
   uint64_t migrate_scanned, free_scanned, isolated, migrated, migrate_failed;
   bool suitable_by_fragindex_failed; /* compaction_suitable refused on the fragmentation index */
+  /* compact_zone()'s loop state, kept here between the rounds (fsc_compact_zone_step) */
+  uint64_t start_migrate_pfn, start_free_pfn; /* where the scanners started (the trace) */
+  uint64_t last_migrated_pfn; /* last_migrated_pfn: the rescan rule and check_drain (0: none) */
+  bool capturing;            /* the capture control is set (capture_begin was called) */
+  bool drain;                /* check_drain drains this CPU's pcp lists (drain_block) */
+  bool undrained;            /* pages migrated since the last drain */
+  uint64_t charged_scanned;  /* scanned pfns already charged (fsc_compact_zone_step) */
 } FscControl;
 
 /** Sets up the core: geometry from the host; params as the policy parsed them. */
@@ -148,8 +155,22 @@ void fsc_boot_done(FscCore *c);
 /** A compact_control with the defaults for zone and order; fields as the caller then sets them. */
 void fsc_control_init(FscCore *c, FscControl *cc, uint32_t zone, int order);
 
-/** compact_zone(): returns an FsCompactResult. */
+/** compact_zone(): returns an FsCompactResult.  It is begin, steps until
+ * one returns something else than FS_COMPACT_CONTINUE, and end. */
 FsCompactResult fsc_compact_zone(FscCore *c, FscControl *cc);
+/** compact_zone() in rounds, for a caller whose work takes time between
+ * them (kcompactd): begin returns FS_COMPACT_CONTINUE if the loop is to run
+ * (else the result, and there is nothing to end); each step is one round of
+ * the loop (compact_finished, the rescan rule, one isolate_migratepages
+ * block, its migrate_pages batch, check_drain, the capture test) and returns
+ * FS_COMPACT_CONTINUE while there is more to do; end releases the free pages
+ * still isolated, ends the capture and returns the final result (a captured
+ * block is success) after the trace line.  The loop's state lives in cc;
+ * between the steps the isolated free pages stay in c->freepages: c serves
+ * one compact_zone() at a time. */
+FsCompactResult fsc_compact_zone_begin(FscCore *c, FscControl *cc);
+FsCompactResult fsc_compact_zone_step(FscCore *c, FscControl *cc);
+FsCompactResult fsc_compact_zone_end(FscCore *c, FscControl *cc, FsCompactResult ret);
 
 /* mm/vmstat.c, from nr_free of every order (all migratetypes) */
 int fsc_fragmentation_index(FscCore *c, uint32_t zone, uint32_t order);
