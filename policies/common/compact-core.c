@@ -77,6 +77,23 @@ static bool host_has(const FscCore *c, size_t end) { return c->api->size >= end;
  * the engine offers that (page_extent, ABI 1.6), else from page_info().
  * -1 outside memory.  The scanners step over pages with this and read the
  * allocation (page_info) only where they would isolate it. */
+/* Whether an allocation of order > 0 is a compound page (__GFP_COMP): the
+ * scanners skip a compound page in one step and count it once, as they
+ * count a free buddy block, but walk a plain multi-page allocation page by
+ * page.  Folios, THP, hugetlb and slab pages are compound; a module's
+ * alloc_pages(), DMA/CMA buffers, kernel stacks and page-table pages are not. */
+static bool kind_is_compound(uint32_t kind) {
+  switch (kind) {
+  case FS_KIND_PAGETABLE:
+  case FS_KIND_KERNEL_STACK:
+  case FS_KIND_DEVICE:
+  case FS_KIND_MODULE:
+  case FS_KIND_PIPE:
+  case FS_KIND_ZSMALLOC: return false;
+  default: return true;
+  }
+}
+
 static int extent_of(const FscCore *c, uint64_t pfn, uint64_t *head, uint32_t *order) {
   if (c->has_extent) return c->api->page_extent(c->host, pfn, head, order);
   FsPageInfo pi;
@@ -368,9 +385,11 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
     }
     uint64_t step = 1;
     bool fail = false;
+    bool counted_once = false; /* the kernel's loop passes it in one iteration */
     int bo = api->buddy_order(c->host, pfn);
     if (bo >= 0) {
       step = (uint64_t)1 << bo;
+      counted_once = true;
     } else {
       uint64_t head;
       uint32_t order;
@@ -386,6 +405,7 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
           nr_isolated += (uint64_t)1 << pi.order;
         } else {
           fail = true;
+          counted_once = order > 0 && kind_is_compound(pi.kind);
         }
         break;
       }
@@ -397,7 +417,10 @@ static uint64_t isolate_migratepages_block(FscCore *c, FscControl *cc, uint64_t 
       }
     }
     if (!step) step = 1;
-    scanned += MIN(pfn + step, end_pfn) - pfn;
+    /* nr_scanned as the kernel counts it: one per loop iteration, where a
+     * free buddy block and a compound page not taken are passed in one
+     * iteration, and an isolated page counts all its pages */
+    scanned += counted_once ? 1 : MIN(pfn + step, end_pfn) - pfn;
     pfn += step;
     if (fail && skip_on_failure) {
       if (nr_isolated) {
@@ -581,6 +604,8 @@ static bool isolate_freepages_block(FscCore *c, FscControl *cc, uint64_t *start,
   uint64_t pfn = *start;
   bool ok = true;
   while (pfn < end) {
+    /* nr_scanned as the kernel counts it: one per iteration, a taken free
+     * block all its pages, a compound page once, other pages one by one */
     cc->free_scanned++;
     int bo = api->buddy_order(c->host, pfn);
     if (bo >= 0) {
@@ -588,6 +613,7 @@ static bool isolate_freepages_block(FscCore *c, FscControl *cc, uint64_t *start,
         ok = false;
         break;
       }
+      cc->free_scanned += ((uint64_t)1 << bo) - 1;
       FscPiece piece = {pfn, (uint32_t)bo};
       g_array_append_val(c->freepages, piece);
       *have += (uint64_t)1 << bo;
@@ -602,6 +628,12 @@ static bool isolate_freepages_block(FscCore *c, FscControl *cc, uint64_t *start,
     if (state < 0) break;
     uint64_t next = pfn + 1;
     if (state != FS_PAGE_RESERVED) next = MAX(next, head + ((uint64_t)1 << order));
+    bool once = false;
+    if (state == FS_PAGE_ALLOCATED && head == pfn && order > 0) {
+      FsPageInfo pi;
+      once = api->page_info(c->host, pfn, &pi) && kind_is_compound(pi.kind);
+    }
+    if (!once) cc->free_scanned += MIN(next, end) - pfn - 1;
     pfn = next;
   }
   *start = MIN(pfn, end);
