@@ -153,7 +153,8 @@ static char *fixed(double v, int dec, bool sign) {
 
 /* How a row prints: its scale (ns rows in µs, ms or s by the row's largest
  * mean) and its decimals (three significant digits for the largest mean,
- * none when every mean is a whole number, at most three). */
+ * none when every mean is a whole number, at most three; time rows also
+ * one digit of their smallest mean). */
 typedef struct {
   double div;
   const char *unit; /* for the label, or NULL */
@@ -181,6 +182,13 @@ static RowFormat row_format(const FsiMetricInfo *info, const double *means, guin
   for (guint i = 0; i < n; i++)
     if (isfinite(means[i]) && means[i] / f.div != floor(means[i] / f.div)) whole = false;
   if (big > 0 && !whole) f.dec = CLAMP(2 - (int)floor(log10(big)), 0, 3);
+  /* a time row spans orders of magnitude (a free block in 100 ns, a
+   * compaction in 10 ms): decimals enough for one digit of its smallest
+   * mean too, within the three */
+  if (info->unit == FSI_UNIT_NS && !whole)
+    for (guint i = 0; i < n; i++)
+      if (isfinite(means[i]) && means[i] != 0)
+        f.dec = MAX(f.dec, CLAMP(-(int)floor(log10(fabs(means[i]) / f.div)), 0, 3));
   return f;
 }
 
