@@ -163,6 +163,8 @@ static const char *compare_description =
     "numbers), and aggregates the seeds of each (workload, stack) into DIR/compare.csv:\n"
     "  workload,stack,metric,n,mean,sd,ci95_lo,ci95_hi   (one row per summary.csv metric)\n"
     "The 95% interval is mean -/+ t(0.975, n-1) * sd / sqrt(n); empty when n < 2.\n"
+    "DIR/runs.csv has every run's values (workload,stack,seed,metric,value) and DIR/table.md\n"
+    "the table printed at the end: the first -p stack is the baseline of paired differences.\n"
     "Each run keeps its directory DIR/runs/<workload>/<stack>/s<seed>; DIR/compare.ini\n"
     "records the design.  Re-running the same command resumes: finished runs are kept.\n"
     "\n"
@@ -448,9 +450,9 @@ int fsi_cmd_compare(int argc, char **argv) {
 
   rows = fsi_compare_collect(d, outdir, &e);
   if (!rows) goto out;
-  if (!fsi_compare_write_csv(d, rows, csv, &e)) goto out;
+  if (!fsi_compare_write_results(d, outdir, rows, &e)) goto out;
   if (!quiet) {
-    fsi_compare_print_table(d, rows);
+    fsi_compare_print_table(d, outdir, rows);
     printf("\nresults in %s (plot with: fragsim plot %s)\n", csv, outdir);
   }
   rc = 0;

@@ -427,13 +427,16 @@ static const char *workload_name(Plot *p, guint w) { return g_ptr_array_index(p-
 
 /* ---- reading run files --------------------------------------------------------------- */
 
-/* The node-wide rows of timeseries.csv: time_ns followed by the wanted
- * columns (or, with prefix, every column starting with it). */
+/* The node-wide rows of timeseries.csv (scope "node"): time_ns followed by
+ * the wanted columns (or, with prefix, every column starting with it).
+ * Directories written before the scope column have a zone column whose
+ * node-wide rows say "Node"; they are read too. */
 typedef struct {
   const char *path;
   const char *const *want;
   const char *prefix;
-  int col_t, col_zone;
+  int col_t, col_scope;
+  const char *node; /* the scope value of node-wide rows */
   GArray *cols;  /* int */
   GPtrArray *names;
   GArray *out;   /* double, (1 + cols) per row */
@@ -442,11 +445,13 @@ typedef struct {
 static bool series_row(guint line, guint nf, char **f, gpointer user, GError **error) {
   SeriesReader *r = user;
   if (line == 1) {
-    r->col_t = r->col_zone = -1;
+    r->col_t = r->col_scope = -1;
+    int col_zone = -1;
     for (guint i = 0; i < nf; i++) {
       const char *h = f[i] ? f[i] : "";
       if (!strcmp(h, "time_ns")) r->col_t = (int)i;
-      if (!strcmp(h, "zone")) r->col_zone = (int)i;
+      if (!strcmp(h, "scope")) r->col_scope = (int)i;
+      if (!strcmp(h, "zone")) col_zone = (int)i;
       if (r->prefix && g_str_has_prefix(h, r->prefix)) {
         int c = (int)i;
         g_array_append_val(r->cols, c);
@@ -464,13 +469,18 @@ static bool series_row(guint line, guint nf, char **f, gpointer user, GError **e
       g_array_append_val(r->cols, c);
       g_ptr_array_add(r->names, g_strdup(*w));
     }
-    if (r->col_t < 0 || r->col_zone < 0) {
-      g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s has no time_ns or zone column", r->path);
+    r->node = "node";
+    if (r->col_scope < 0 && col_zone >= 0) {
+      r->col_scope = col_zone;
+      r->node = "Node";
+    }
+    if (r->col_t < 0 || r->col_scope < 0) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s has no time_ns or scope column", r->path);
       return false;
     }
     return true;
   }
-  if ((guint)MAX(r->col_t, r->col_zone) >= nf || !f[r->col_zone] || strcmp(f[r->col_zone], "Node")) return true;
+  if ((guint)MAX(r->col_t, r->col_scope) >= nf || !f[r->col_scope] || strcmp(f[r->col_scope], r->node)) return true;
   double v;
   for (guint i = 0; i <= r->cols->len; i++) {
     int c = i == 0 ? r->col_t : g_array_index(r->cols, int, i - 1);
@@ -487,7 +497,7 @@ static bool series_row(guint line, guint nf, char **f, gpointer user, GError **e
 /* Returns the number of value columns, or -1 on error. */
 static int read_series(const char *path, const char *const *want, const char *prefix, GArray *out, GPtrArray *ret_names,
                        GError **error) {
-  SeriesReader r = {path, want, prefix, -1, -1, g_array_new(FALSE, FALSE, sizeof(int)),
+  SeriesReader r = {path, want, prefix, -1, -1, "node", g_array_new(FALSE, FALSE, sizeof(int)),
                     g_ptr_array_new_with_free_func(g_free), out};
   bool ok = fsi_csv_read(path, series_row, &r, error);
   int n = ok ? (int)r.cols->len : -1;
@@ -642,7 +652,7 @@ static bool fig_unusable(Plot *p, guint w, GError **error) {
   Fig *f = fig_new(p, name, what);
   g_free(what);
   g_free(name);
-  g_string_append_printf(f->dat, "# Node rows of timeseries.csv, unusable_o%d / 1000; one block per stack\n"
+  g_string_append_printf(f->dat, "# node-wide rows (scope node) of timeseries.csv, unusable_o%d / 1000; one block per stack\n"
                                  "# time_s  mean  n_seeds\n", huge);
   bool ok = true, any = false;
   guint maxpts = 0;
@@ -741,9 +751,9 @@ static bool fig_freepages(Plot *p, GError **error) {
   g_free(path);
   bool ok = nc >= 0;
   guint64 page = run_page_bytes(p->dir);
-  Fig *f = fig_new(p, "freepages", "free memory by buddy order over time, stacked (Node rows of timeseries.csv)");
+  Fig *f = fig_new(p, "freepages", "free memory by buddy order over time, stacked (node-wide rows of timeseries.csv)");
   if (ok && (nc == 0 || rows->len == 0)) {
-    note("skipped freepages: timeseries.csv has no buddy_oN columns or no Node rows");
+    note("skipped freepages: timeseries.csv has no buddy_oN columns or no node-wide rows");
   } else if (ok) {
     guint width = 1 + (guint)nc;
     g_string_append_printf(f->dat, "# time_s, then the cumulative free memory of orders 0..k for k = 0..%d (%s)\n", nc - 1,

@@ -19,6 +19,7 @@
 #include "engine/core/error.h"
 #include "results/csvout.h"
 #include "results/rundir.h"
+#include "results/table.h"
 
 #ifndef FRAGSIM_VERSION
 #include "fragsim-config.h"
@@ -429,7 +430,10 @@ bool fsi_compare_is_work_metric(const char *name) {
 
 void fsi_compare_rows_free(GArray *rows) {
   if (!rows) return;
-  for (guint i = 0; i < rows->len; i++) g_free(g_array_index(rows, FsiCompareRow, i).metric);
+  for (guint i = 0; i < rows->len; i++) {
+    g_free(g_array_index(rows, FsiCompareRow, i).metric);
+    g_free(g_array_index(rows, FsiCompareRow, i).values);
+  }
   g_array_unref(rows);
 }
 
@@ -510,8 +514,9 @@ GArray *fsi_compare_collect(const FsiDesign *d, const char *dir, GError **error)
     }
     for (guint m = 0; m < metrics->len; m++) {
       const char *name = g_ptr_array_index(metrics, m);
-      FsiCompareRow r = {w, s, g_strdup(name), {0}};
-      fsi_agg_compute(g_hash_table_lookup(vals, name), nseeds, &r.agg);
+      double *v = g_hash_table_lookup(vals, name);
+      FsiCompareRow r = {w, s, g_strdup(name), {0}, g_memdup2(v, sizeof(double) * nseeds)};
+      fsi_agg_compute(v, nseeds, &r.agg);
       g_array_append_val(rows, r);
     }
     g_hash_table_unref(vals);
@@ -532,18 +537,36 @@ static void csv_value(FsiCsv *c, double v) {
   fsi_csv_str(c, buf);
 }
 
-bool fsi_compare_write_csv(const FsiDesign *d, const GArray *rows, const char *path, GError **error) {
+/* CSV files of a comparison are written under a temporary name beside
+ * their final one and renamed, so a reader never sees half a file. */
+static FsiCsv *open_tmp(const char *path, char **ret_tmp, GError **error) {
   char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
   char *tmpname = g_strdup_printf(".%s.tmp-%ld", base, (long)getpid());
-  char *tmp = g_build_filename(dir, tmpname, NULL);
+  *ret_tmp = g_build_filename(dir, tmpname, NULL);
   g_free(tmpname);
   g_free(base);
   g_free(dir);
-  FsiCsv *c = fsi_csv_open(tmp, error);
-  if (!c) {
-    g_free(tmp);
-    return false;
+  FsiCsv *c = fsi_csv_open(*ret_tmp, error);
+  if (!c) g_clear_pointer(ret_tmp, g_free);
+  return c;
+}
+
+static bool close_tmp(FsiCsv *c, char *tmp, const char *path, GError **error) {
+  bool ok = fsi_csv_close(c, error);
+  if (ok && g_rename(tmp, path) != 0) {
+    int saved = errno;
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot rename %s to %s: %s", tmp, path, g_strerror(saved));
+    ok = false;
   }
+  if (!ok) g_unlink(tmp);
+  g_free(tmp);
+  return ok;
+}
+
+bool fsi_compare_write_csv(const FsiDesign *d, const GArray *rows, const char *path, GError **error) {
+  char *tmp;
+  FsiCsv *c = open_tmp(path, &tmp, error);
+  if (!c) return false;
   const char *cols[] = {"workload", "stack", "metric", "n", "mean", "sd", "ci95_lo", "ci95_hi", NULL};
   fsi_csv_header(c, cols);
   for (guint i = 0; i < rows->len; i++) {
@@ -558,112 +581,74 @@ bool fsi_compare_write_csv(const FsiDesign *d, const GArray *rows, const char *p
     csv_value(c, r->agg.ci95_hi);
     fsi_csv_end_row(c);
   }
-  bool ok = fsi_csv_close(c, error);
-  if (ok && g_rename(tmp, path) != 0) {
-    int saved = errno;
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot rename %s to %s: %s", tmp, path, g_strerror(saved));
-    ok = false;
+  return close_tmp(c, tmp, path, error);
+}
+
+/* A run's value as summary.csv wrote it: integers exactly, others had six
+ * significant digits there, which ten reproduce. */
+static void run_value(FsiCsv *c, double v) {
+  if (isfinite(v) && v == floor(v) && fabs(v) < 9e15) fsi_csv_i64(c, (int64_t)v);
+  else csv_value(c, v);
+}
+
+bool fsi_compare_write_runs(const FsiDesign *d, const char *dir, const char *path, GError **error) {
+  char *tmp;
+  FsiCsv *c = open_tmp(path, &tmp, error);
+  if (!c) return false;
+  const char *cols[] = {"workload", "stack", "seed", "metric", "value", NULL};
+  fsi_csv_header(c, cols);
+  bool ok = true;
+  for (guint n = 0; ok && n < fsi_design_n_runs(d); n++) {
+    guint w, s, k;
+    fsi_design_run(d, n, &w, &s, &k);
+    char *rd = fsi_design_run_dir(d, dir, n);
+    FsiRunSummary *rs = fsi_run_summary_read(rd, error);
+    g_free(rd);
+    if (!rs) {
+      ok = false;
+      break;
+    }
+    char seed[32];
+    g_snprintf(seed, sizeof seed, "%" G_GUINT64_FORMAT, g_array_index(d->seeds, guint64, k));
+    for (guint m = 0; m < rs->metrics->len; m++) {
+      fsi_csv_str(c, g_ptr_array_index(d->workloads, w));
+      fsi_csv_str(c, g_ptr_array_index(d->stacks, s));
+      fsi_csv_str(c, seed);
+      fsi_csv_str(c, g_ptr_array_index(rs->metrics, m));
+      run_value(c, g_array_index(rs->values, double, m));
+      fsi_csv_end_row(c);
+    }
+    fsi_run_summary_free(rs);
   }
-  if (!ok) g_unlink(tmp);
-  g_free(tmp);
+  if (!ok) {
+    fsi_csv_close(c, NULL);
+    g_unlink(tmp);
+    g_free(tmp);
+    return false;
+  }
+  return close_tmp(c, tmp, path, error);
+}
+
+bool fsi_compare_write_results(const FsiDesign *d, const char *dir, const GArray *rows, GError **error) {
+  char *csv = g_build_filename(dir, "compare.csv", NULL), *runs = g_build_filename(dir, "runs.csv", NULL);
+  char *md = g_build_filename(dir, "table.md", NULL);
+  bool ok = fsi_compare_write_csv(d, rows, csv, error) && fsi_compare_write_runs(d, dir, runs, error);
+  if (ok) {
+    char *text = fsi_compare_table(d, dir, rows);
+    ok = g_file_set_contents(md, text, -1, error);
+    if (!ok) g_prefix_error(error, "writing %s: ", md);
+    g_free(text);
+  }
+  g_free(csv);
+  g_free(runs);
+  g_free(md);
   return ok;
 }
 
 /* ---- the summary table ------------------------------------------------------------ */
 
-static const char *const headline[] = {"huge_success_pct", "unusable_huge", "mixed_blocks", "polluted_blocks",
-                                       "stall_p99_ns",     "fs_alloc_fail"};
-
-/* Two significant digits are plenty for a half-width, but "1.5e+02" is
- * harder to read beside a mean than "153". */
-static char *cell_text(const FsiAgg *a) {
-  if (a->n == 0) return g_strdup("-");
-  if (a->n == 1 || !isfinite(a->ci95_hi)) return g_strdup_printf("%.4g", a->mean);
-  double half = a->ci95_hi - a->mean;
-  if (half >= 10 && half < 1e7) return g_strdup_printf("%.4g ± %.0f", a->mean, half);
-  return g_strdup_printf("%.4g ± %.2g", a->mean, half);
+void fsi_compare_print_table(const FsiDesign *d, const char *dir, const GArray *rows) {
+  char *text = fsi_compare_table(d, dir, rows);
+  fputs(text, stdout);
+  g_free(text);
 }
-
-static void pad(GString *s, const char *text, glong width, bool right) {
-  glong len = g_utf8_strlen(text, -1);
-  if (right)
-    for (glong i = len; i < width; i++) g_string_append_c(s, ' ');
-  g_string_append(s, text);
-  if (!right)
-    for (glong i = len; i < width; i++) g_string_append_c(s, ' ');
-}
-
-void fsi_compare_print_table(const FsiDesign *d, const GArray *rows) {
-  guint ns = d->stacks->len;
-  for (guint w = 0; w < d->workloads->len; w++) {
-    GPtrArray *names = g_ptr_array_new();
-    for (unsigned h = 0; h < G_N_ELEMENTS(headline); h++) g_ptr_array_add(names, (char *)headline[h]);
-    /* the workload's own headline first (per-phase success and latency,
-     * stream failures), then the work each stack spent */
-    for (int pass = 0; pass < 2; pass++)
-    for (guint i = 0; i < rows->len; i++) {
-      const FsiCompareRow *r = &g_array_index(rows, FsiCompareRow, i);
-      bool workload_metric = (g_str_has_prefix(r->metric, "phase_") &&
-                              (g_str_has_suffix(r->metric, "_pct") || strstr(r->metric, "latency_p") ||
-                               g_str_has_suffix(r->metric, "_success") || g_str_has_suffix(r->metric, "_fail") ||
-                               g_str_has_suffix(r->metric, "_fallback"))) ||
-                             (g_str_has_prefix(r->metric, "stream_") && g_str_has_suffix(r->metric, "_failures"));
-      if (r->w != w || !(pass == 0 ? workload_metric : fsi_compare_is_work_metric(r->metric))) continue;
-      bool seen = false;
-      for (guint j = 0; j < names->len && !seen; j++) seen = !strcmp(names->pdata[j], r->metric);
-      if (!seen) g_ptr_array_add(names, r->metric);
-    }
-    /* cells[metric][stack]; metrics absent for every stack are dropped */
-    GPtrArray *cells = g_ptr_array_new_with_free_func(g_free);
-    GPtrArray *shown = g_ptr_array_new();
-    for (guint m = 0; m < names->len; m++) {
-      bool any = false;
-      GPtrArray *line = g_ptr_array_new_with_free_func(g_free);
-      for (guint s = 0; s < ns; s++) {
-        const FsiAgg *a = NULL;
-        for (guint i = 0; i < rows->len && !a; i++) {
-          const FsiCompareRow *r = &g_array_index(rows, FsiCompareRow, i);
-          if (r->w == w && r->s == s && !strcmp(r->metric, names->pdata[m])) a = &r->agg;
-        }
-        any |= a != NULL;
-        g_ptr_array_add(line, a ? cell_text(a) : g_strdup(""));
-      }
-      if (any) {
-        g_ptr_array_add(shown, names->pdata[m]);
-        for (guint s = 0; s < ns; s++) g_ptr_array_add(cells, g_strdup(line->pdata[s]));
-      }
-      g_ptr_array_unref(line);
-    }
-    glong w0 = (glong)strlen("metric");
-    for (guint m = 0; m < shown->len; m++) w0 = MAX(w0, (glong)strlen(shown->pdata[m]));
-    glong *wid = g_new0(glong, ns);
-    for (guint s = 0; s < ns; s++) {
-      wid[s] = g_utf8_strlen(g_ptr_array_index(d->stacks, s), -1);
-      for (guint m = 0; m < shown->len; m++) wid[s] = MAX(wid[s], g_utf8_strlen(cells->pdata[m * ns + s], -1));
-    }
-    GString *out = g_string_new(NULL);
-    g_string_append_printf(out, "\n%s, %u seed%s: mean ± 95%% CI half-width (t, n-1 df)\n",
-                           (char *)g_ptr_array_index(d->workloads, w), d->seeds->len, d->seeds->len == 1 ? "" : "s");
-    pad(out, "metric", w0, false);
-    for (guint s = 0; s < ns; s++) {
-      g_string_append(out, "   ");
-      pad(out, g_ptr_array_index(d->stacks, s), wid[s], true);
-    }
-    g_string_append_c(out, '\n');
-    for (guint m = 0; m < shown->len; m++) {
-      pad(out, shown->pdata[m], w0, false);
-      for (guint s = 0; s < ns; s++) {
-        g_string_append(out, "   ");
-        pad(out, cells->pdata[m * ns + s], wid[s], true);
-      }
-      g_string_append_c(out, '\n');
-    }
-    fputs(out->str, stdout);
-    g_string_free(out, TRUE);
-    g_free(wid);
-    g_ptr_array_unref(shown);
-    g_ptr_array_unref(cells);
-    g_ptr_array_unref(names);
-  }
-}
-

@@ -1,7 +1,7 @@
 /* Head-to-head comparisons: the design of a comparison (workloads x stacks x
  * seeds, numbered for cluster arrays), reading run directories back with
  * libcsv, the aggregation over seeds (mean, sd, t-based 95% CI) and the tidy
- * compare.csv writer.  `fragsim compare` and `fragsim plot` share it.
+ * compare.csv and runs.csv writers.  `fragsim compare` and `fragsim plot` share it.
  *
  * It runs nothing (cli/compare.c does), and it never aggregates in the
  * order runs finish: every aggregate is computed
@@ -89,6 +89,7 @@ typedef struct {
   guint w, s;   /* indices into the design */
   char *metric;
   FsiAgg agg;
+  double *values; /* per seed in design order, NaN where a run has no value; NULL if unknown */
 } FsiCompareRow;
 
 /* Reads every run's summary.csv in run order and aggregates per (workload,
@@ -99,9 +100,20 @@ void fsi_compare_rows_free(GArray *rows);
  * Written under a temporary name and renamed. */
 bool fsi_compare_write_csv(const FsiDesign *d, const GArray *rows, const char *path, GError **error);
 
-/* The summary table on stdout: per workload, the headline metrics, the
- * workload's own metrics and the work metrics, mean ± 95% CI per stack. */
-void fsi_compare_print_table(const FsiDesign *d, const GArray *rows);
+/* runs.csv, the tidy per-run data: workload,stack,seed,metric,value, one row
+ * per metric of every run's summary.csv, in run order and column order.
+ * Written under a temporary name and renamed. */
+bool fsi_compare_write_runs(const FsiDesign *d, const char *dir, const char *path, GError **error);
+
+/* Everything a collected comparison writes into dir: compare.csv, runs.csv
+ * and table.md (the table of fsi_compare_print_table). */
+bool fsi_compare_write_results(const FsiDesign *d, const char *dir, const GArray *rows, GError **error);
+
+/* The table on stdout (results/table.h): per workload its headline first,
+ * then the other metrics, mean ± 95% CI per stack and the paired
+ * difference of every stack from the first.  dir: the comparison directory,
+ * where the workloads' headlines are read (NULL: the default headline). */
+void fsi_compare_print_table(const FsiDesign *d, const char *dir, const GArray *rows);
 
 /* Metrics that measure work: names containing pgscan, pgsteal or migrate
  * (not migratetype), e.g. pgscan_kswapd, pgmigrate_success. */

@@ -62,7 +62,7 @@ static void gauge_values(FsiRun *run, uint64_t *v) {
 
 static GPtrArray *ts_columns(FsiRun *run) {
   GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-  const char *fixed[] = {"time_ns", "zone", "managed_pages", "nr_free_pages", "wmark_min", "wmark_low", "wmark_high"};
+  const char *fixed[] = {"time_ns", "scope", "managed_pages", "nr_free_pages", "wmark_min", "wmark_low", "wmark_high"};
   for (unsigned i = 0; i < G_N_ELEMENTS(fixed); i++) add_col(a, "%s", fixed[i]);
   for (uint32_t o = 0; o <= run->mem.max_order; o++) add_col(a, "buddy_o%u", o);
   for (uint32_t t = 0; t < FS_MIGRATE_TYPES; t++) g_ptr_array_add(a, mt_col("free_", t));
@@ -427,7 +427,7 @@ static void output_sample(void *data, FsiRun *run) {
     node_managed += z->managed_pages;
     node_nfp += z->nr_free_pages;
   }
-  ts_row(o, run, "Node", node_free, NULL, &node_c, node_mt, node_managed, node_nfp, node_wm);
+  ts_row(o, run, "node", node_free, NULL, &node_c, node_mt, node_managed, node_nfp, node_wm);
 }
 
 /* ---- finish ---------------------------------------------------------------------- */
@@ -573,7 +573,7 @@ void fsi_print_metrics(FILE *fp) {
   fprintf(fp, "\ncounters (summary.csv and timeseries.csv; /proc/vmstat names where the kernel has one):\n");
   for (uint32_t c = 0; c < FSI_NR_COUNTERS; c++) fprintf(fp, "  %-48s %s\n", fsi_counter_names[c], fsi_counter_help[c]);
   fprintf(fp, "  %-48s %s\n", "<policy>.<counter>", "counters a policy registers (see fragsim list policies)");
-  fprintf(fp, "\ntimeseries.csv (one row per zone and one 'Node' row per sample):\n");
+  fprintf(fp, "\ntimeseries.csv (per sample: one row per populated zone, scope = its name, and one node-wide row, scope = node):\n");
   static const char *const ts[][2] = {
       {"buddy_oN", "free blocks of order N, all migratetypes (/proc/buddyinfo)"},
       {"free_<type>", "free pages on each migratetype's lists (/proc/pagetypeinfo)"},

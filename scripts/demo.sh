@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the headline comparison: the
 # vanilla kernel against grouping by mobility (linux-2.6.24) and the 6.1
-# allocator on stress-highalloc over 5 seeds, then plots it.  Results and
-# figures land in demo-out/ (or the directory given as $1).
+# allocator on stress-highalloc over 5 seeds, plots it, and ends with the
+# comparison table (vanilla is the baseline of the paired differences).
+# Results and figures land in demo-out/ (or the directory given as $1).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/deps.sh"
 out=${1:-$top/demo-out}
@@ -15,6 +16,12 @@ for s in vanilla linux-2.6.24 linux-6.1; do
   fi
 done
 rm -rf "$out/.probe"
-run fragsim compare -w stress-highalloc "${stacks[@]}" -r 5 -j "$(nproc)" -o "$out/stress-highalloc" --force
-run fragsim plot "$out/stress-highalloc" --format png,svg,pdf
-echo "figures: $out/stress-highalloc/plots (see docs/plotting.md)"
+cmp=$out/stress-highalloc
+# the table is shown last, after the figures are listed (progress stays on stderr)
+run fragsim compare -w stress-highalloc "${stacks[@]}" -r 5 -j "$(nproc)" -o "$cmp" --force >/dev/null
+run fragsim plot "$cmp" --format png,svg,pdf
+echo
+cat "$cmp/table.md"
+echo
+echo "table: $cmp/table.md (docs/comparing.md explains it); every run's values: $cmp/runs.csv;"
+echo "aggregates: $cmp/compare.csv; figures: $cmp/plots (docs/plotting.md)"

@@ -3,10 +3,15 @@
  * numbering, and end to end through $FRAGSIM_BIN: -j1 and -j2 give
  * byte-identical files, an interrupted comparison resumes redoing only the
  * missing run, and --run N for every N plus --collect equals a plain
- * compare.  Runs are kept short (2 s simulated, 256 MiB). */
+ * compare.  The table: paired differences from the baseline with their
+ * CI on hand-computed inputs, significance markers, folded rows, the
+ * headline; runs.csv holds every value of every run.  Runs are kept short
+ * (2 s simulated, 256 MiB). */
 #include "results/compare.h"
+#include "results/table.h"
 
 #include "engine/core/error.h"
+#include "results/rundir.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -138,16 +143,16 @@ static void test_csv_writer(void) {
   FsiDesign *d = two_stack_design();
   GArray *rows = g_array_new(FALSE, FALSE, sizeof(FsiCompareRow));
   const double v5[] = {1, 2, 3, 4, 5}, v1[] = {7}, v0[] = {NAN}, vneg[] = {-0.0, -0.0};
-  FsiCompareRow r = {0, 0, g_strdup("m"), {0}};
+  FsiCompareRow r = {0, 0, g_strdup("m"), {0}, NULL};
   fsi_agg_compute(v5, 5, &r.agg);
   g_array_append_val(rows, r);
-  r = (FsiCompareRow){0, 1, g_strdup("m"), {0}};
+  r = (FsiCompareRow){0, 1, g_strdup("m"), {0}, NULL};
   fsi_agg_compute(v1, 1, &r.agg);
   g_array_append_val(rows, r);
-  r = (FsiCompareRow){0, 1, g_strdup("huge_success_pct"), {0}};
+  r = (FsiCompareRow){0, 1, g_strdup("huge_success_pct"), {0}, NULL};
   fsi_agg_compute(v0, 1, &r.agg);
   g_array_append_val(rows, r);
-  r = (FsiCompareRow){0, 1, g_strdup("z"), {0}};
+  r = (FsiCompareRow){0, 1, g_strdup("z"), {0}, NULL};
   fsi_agg_compute(vneg, 2, &r.agg);
   g_array_append_val(rows, r);
   char *path = tmp_path("writer.csv");
@@ -207,6 +212,226 @@ static void test_csv_reader(void) {
   g_clear_error(&e);
   g_free(missing);
   g_free(path);
+}
+
+
+/* ---- paired differences and the table ------------------------------------------------ */
+
+static void test_paired_diff(void) {
+  /* per-seed differences 3, 2, 4: mean 3, sd 1, half-width t(0.975, 2) /
+   * sqrt(3) = 4.30265272975 / 1.7320508076 = 2.484137712; the interval
+   * [0.515862288, 5.484137712] excludes 0.  Unpaired, the two means' own
+   * intervals (12 ± 4.97, 15 ± 6.57) overlap: pairing is what sees it. */
+  const double base[] = {10, 12, 14}, x[] = {13, 14, 18};
+  FsiAgg d;
+  fsi_paired_diff(x, base, 3, &d);
+  g_assert_cmpuint(d.n, ==, 3);
+  g_assert_cmpfloat_with_epsilon(d.mean, 3.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon(d.sd, 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon(d.ci95_lo, 0.515862288, 1e-8);
+  g_assert_cmpfloat_with_epsilon(d.ci95_hi, 5.484137712, 1e-8);
+  g_assert_true(fsi_diff_significant(&d));
+  /* differences 1, -2, 2: mean 1/3, sd sqrt(78/18) = 2.081665999, half
+   * 5.171145013: [-4.837811679, 5.504478346] holds 0 */
+  const double y[] = {11, 10, 16};
+  fsi_paired_diff(y, base, 3, &d);
+  g_assert_cmpfloat_with_epsilon(d.mean, 1.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon(d.sd, 2.081665999, 1e-8);
+  g_assert_cmpfloat_with_epsilon(d.ci95_lo, -4.837811679, 1e-8);
+  g_assert_cmpfloat_with_epsilon(d.ci95_hi, 5.504478346, 1e-8);
+  g_assert_false(fsi_diff_significant(&d));
+  /* a downward difference is significant too */
+  fsi_paired_diff(base, x, 3, &d);
+  g_assert_cmpfloat_with_epsilon(d.ci95_hi, -0.515862288, 1e-8);
+  g_assert_true(fsi_diff_significant(&d));
+  /* only seeds where both have a value pair up; one pair has no interval */
+  const double a[] = {1, NAN, 3}, b[] = {0, 5, NAN};
+  fsi_paired_diff(a, b, 3, &d);
+  g_assert_cmpuint(d.n, ==, 1);
+  g_assert_cmpfloat(d.mean, ==, 1);
+  g_assert_false(fsi_diff_significant(&d));
+  /* identical stacks: a difference of exactly 0 is never significant */
+  fsi_paired_diff(base, base, 3, &d);
+  g_assert_cmpfloat(d.mean, ==, 0);
+  g_assert_false(fsi_diff_significant(&d));
+}
+
+static void test_metric_info(void) {
+  FsiMetricInfo i;
+  fsi_metric_info("phase_pass1_huge_success_pct", &i);
+  g_assert_cmpstr(i.label, ==, "pass1: huge page success");
+  g_assert_true(i.unit == FSI_UNIT_PCT && i.better == FSI_BETTER_HIGHER && !i.quantile);
+  g_free(i.label);
+  fsi_metric_info("latency_p99_ns_o9", &i);
+  g_assert_cmpstr(i.label, ==, "order-9 latency p99");
+  g_assert_true(i.unit == FSI_UNIT_NS && i.better == FSI_BETTER_LOWER && i.quantile);
+  g_free(i.label);
+  fsi_metric_info("phase_step18_nr_hugepages", &i);
+  g_assert_cmpstr(i.label, ==, "step18: huge page pool");
+  g_assert_true(i.better == FSI_BETTER_HIGHER);
+  g_free(i.label);
+  fsi_metric_info("unusable_huge", &i);
+  g_assert_true(i.unit == FSI_UNIT_X1000 && i.better == FSI_BETTER_LOWER);
+  g_free(i.label);
+  /* unknown: its own name; work is a cost */
+  fsi_metric_info("kcompactd.compact_daemon_isolated", &i);
+  g_assert_cmpstr(i.label, ==, "kcompactd.compact_daemon_isolated");
+  g_assert_true(i.better == FSI_BETTER_NONE);
+  g_free(i.label);
+  fsi_metric_info("mypolicy.pages_migrated", &i);
+  g_assert_true(i.better == FSI_BETTER_LOWER);
+  g_free(i.label);
+}
+
+static void add_row(GArray *rows, guint s, const char *metric, const double *v, guint n) {
+  FsiCompareRow r = {0, s, g_strdup(metric), {0}, g_memdup2(v, sizeof(double) * n)};
+  fsi_agg_compute(v, n, &r.agg);
+  g_array_append_val(rows, r);
+}
+
+/* The line of the table whose label starts with label. */
+static char *table_line_of(const char *table, const char *label) {
+  char *key = g_strdup_printf("\n| %s", label);
+  const char *at = strstr(table, key);
+  g_free(key);
+  if (!at) return NULL;
+  at++;
+  const char *end = strchr(at, '\n');
+  return g_strndup(at, (gsize)(end - at));
+}
+
+static void test_table(void) {
+  FsiDesign *d = fsi_design_new();
+  g_ptr_array_add(d->workloads, g_strdup("w"));
+  g_ptr_array_add(d->stacks, g_strdup("base"));
+  g_ptr_array_add(d->stacks, g_strdup("new"));
+  for (guint64 k = 1; k <= 3; k++) g_array_append_val(d->seeds, k);
+  GError *e = NULL;
+  g_assert_true(fsi_design_finish(d, &e));
+  /* the workload's headline, as its first run's run.ini records it: a
+   * metric no run has is reported, not silently dropped */
+  char *dir = tmp_path("table");
+  char *rd = fsi_design_run_dir(d, dir, 0);
+  g_assert_cmpint(g_mkdir_with_parents(rd, 0777), ==, 0);
+  g_free(ft_write_in(rd, "run.ini", "[workload]\nname=w\nheadline = fs_alloc_fail, phase_p_huge_success_pct,no_such, stall_p99_ns,fragindex_huge\n"));
+
+  GArray *rows = g_array_new(FALSE, FALSE, sizeof(FsiCompareRow));
+  const double b_pct[] = {10, 12, 14}, n_pct[] = {13, 14, 18};
+  const double b_fail[] = {5, 5, 5}, n_fail[] = {6, 4, 5};
+  const double zero[] = {0, 0, 0};
+  const double b_stall[] = {2e6, 2e6, 2e6}, n_stall[] = {1e6, 1e6, 1e6};
+  const double b_fi[] = {100, 100, 100}, n_fi[] = {200, 210, 190};
+  const double b_frac[] = {500, 250, 750}, n_frac[] = {1500, 1500, 1500};
+  const double n_mig[] = {10, 10, 10};
+  add_row(rows, 0, "phase_p_huge_success_pct", b_pct, 3);
+  add_row(rows, 0, "fs_alloc_fail", b_fail, 3);
+  add_row(rows, 0, "stream_x_failures", zero, 3);
+  add_row(rows, 0, "stall_p99_ns", b_stall, 3);
+  add_row(rows, 0, "fragindex_huge", b_fi, 3);
+  add_row(rows, 0, "pgmigrate_success", zero, 3);
+  add_row(rows, 0, "pgscan_kswapd", zero, 3);
+  add_row(rows, 0, "phase_p_huge_latency_p50_ns", b_frac, 3);
+  add_row(rows, 1, "phase_p_huge_latency_p50_ns", n_frac, 3);
+  add_row(rows, 1, "phase_p_huge_success_pct", n_pct, 3);
+  add_row(rows, 1, "fs_alloc_fail", n_fail, 3);
+  add_row(rows, 1, "stream_x_failures", zero, 3);
+  add_row(rows, 1, "stall_p99_ns", n_stall, 3);
+  add_row(rows, 1, "fragindex_huge", n_fi, 3);
+  add_row(rows, 1, "pgmigrate_success", n_mig, 3);
+  add_row(rows, 1, "pgscan_kswapd", zero, 3);
+  char *t = fsi_compare_table(d, dir, rows);
+  g_test_message("%s", t);
+
+  g_assert_true(g_str_has_prefix(t, "## w: 3 seeds, baseline base\n"));
+  /* the header: each stack after the baseline has its difference column */
+  g_assert_nonnull(strstr(t, "\n| metric "));
+  g_assert_nonnull(strstr(t, " Δ new |\n"));
+  /* headline first, in its order */
+  const char *l1 = strstr(t, "| failed allocations"), *l2 = strstr(t, "| p: huge page success (%)");
+  const char *l3 = strstr(t, "| allocation latency p99");
+  g_assert_true(l1 && l2 && l3 && l1 < l2 && l2 < l3);
+  g_assert_nonnull(strstr(t, "- warning: headline metric no_such is not a metric of these runs"));
+  g_assert_nonnull(strstr(t, "the first 4 rows: the workload's headline (headline in its [workload] section)"));
+  g_assert_null(table_line_of(t, "no_such")); /* a headline no run has: a warning, no empty row */
+
+  /* 12 ± 4.97 and 15 ± 6.57 overlap; the paired difference +3 ± 2.48 is
+   * significant and higher is better; no decimals: every mean is whole */
+  char *line = table_line_of(t, "p: huge page success (%)");
+  g_assert_nonnull(strstr(line, " 12 ± 5 |"));
+  g_assert_nonnull(strstr(line, " 15 ± 7 |"));
+  g_assert_nonnull(strstr(line, " +3 ± 2 ▲ |"));
+  g_free(line);
+  /* not significant: no marker (1 - 1 + 0: mean 0, CI ±2.48) */
+  line = table_line_of(t, "failed allocations");
+  g_assert_nonnull(strstr(line, " 0 ± 2"));
+  g_assert_null(strstr(line, "▲"));
+  g_assert_null(strstr(line, "▼"));
+  g_assert_null(strstr(line, "*"));
+  g_free(line);
+  /* latency in ms, labelled as a bucket bound; lower is better */
+  line = table_line_of(t, "allocation latency p99 (ms, bucket bound)");
+  g_assert_nonnull(line);
+  g_assert_nonnull(strstr(line, " -1 ± 0 ▲ |"));
+  g_free(line);
+  /* ns below 1 ms: µs, three significant digits for the row's largest
+   * mean (1.5 µs: 2 decimals); sd 0.25 µs gives a half-width of 0.62 both
+   * for the baseline and for the differences 1, 1.25, 0.75 */
+  line = table_line_of(t, "p: huge page latency p50 (µs, bucket bound)");
+  g_assert_nonnull(line);
+  g_assert_nonnull(strstr(line, " 0.50 ± 0.62 |"));
+  g_assert_nonnull(strstr(line, " 1.50 ± 0.00 |"));
+  g_assert_nonnull(strstr(line, " +1.00 ± 0.62 ▼ |"));
+  g_free(line);
+  /* no better direction: '*' */
+  line = table_line_of(t, "fragmentation index, huge order (×1000)");
+  g_assert_nonnull(strstr(line, " +100 ± 25 * |"));
+  g_free(line);
+  /* work is a cost: more of it is worse */
+  line = table_line_of(t, "pages migrated");
+  g_assert_nonnull(strstr(line, " +10 ± 0 ▼ |"));
+  g_free(line);
+  /* rows of zeros are folded and counted */
+  g_assert_null(strstr(t, "stream x"));
+  g_assert_null(strstr(t, "pages scanned"));
+  g_assert_nonnull(strstr(t, "not shown: 2 rows 0 for every stack"));
+  g_assert_nonnull(strstr(t, "▲ significantly better, ▼ significantly worse than base"));
+  g_assert_nonnull(strstr(t, "bucket bound: a latency quantile is the upper bound of its histogram bucket"));
+  g_free(t);
+
+  /* a stack missing a metric: "–", and no difference */
+  const double only[] = {1, 2, 3};
+  add_row(rows, 0, "polluted_blocks", only, 3);
+  t = fsi_compare_table(d, NULL, rows);
+  line = table_line_of(t, "polluted pageblocks");
+  g_assert_nonnull(strstr(line, " 2 ± 2 |"));
+  g_assert_true(g_str_has_suffix(line, " –   |"));
+  g_assert_nonnull(strstr(strstr(line, "–") + 1, "–"));
+  g_free(line);
+  /* without a declared headline the default one leads */
+  g_assert_nonnull(strstr(t, "(the default: the workload declares none)"));
+  g_free(t);
+
+  /* one stack, one seed: no differences, no interval */
+  fsi_design_free(d);
+  d = fsi_design_new();
+  g_ptr_array_add(d->workloads, g_strdup("w"));
+  g_ptr_array_add(d->stacks, g_strdup("base"));
+  guint64 one = 1;
+  g_array_append_val(d->seeds, one);
+  g_assert_true(fsi_design_finish(d, &e));
+  fsi_compare_rows_free(rows);
+  rows = g_array_new(FALSE, FALSE, sizeof(FsiCompareRow));
+  add_row(rows, 0, "fs_alloc_fail", b_fail, 1);
+  t = fsi_compare_table(d, NULL, rows);
+  g_assert_null(strstr(t, "Δ"));
+  line = table_line_of(t, "failed allocations");
+  g_assert_nonnull(strstr(line, " 5 |"));
+  g_free(line);
+  g_free(t);
+  fsi_compare_rows_free(rows);
+  fsi_design_free(d);
+  g_free(rd);
+  g_free(dir);
 }
 
 /* ---- design ---------------------------------------------------------------------- */
@@ -288,11 +513,25 @@ static void test_jobs_identical(void) {
   const char *args[] = {"compare", DESIGN, "-j2", "-o", dir, NULL};
   g_assert_cmpint(ft_fragsim(args, NULL, &out, NULL), ==, 0);
   g_assert_nonnull(strstr(out, "ran 6 of 6 runs (0 already complete)"));
-  /* the summary table shows the headline metrics for both stacks */
-  g_assert_nonnull(strstr(out, "huge_success_pct"));
-  g_assert_nonnull(strstr(out, "stall_p99_ns"));
-  g_assert_nonnull(strstr(out, "nogroup"));
+  /* the table (churn declares no headline: the default one) with the
+   * difference of nogroup from vanilla; what it prints is table.md */
+  g_assert_nonnull(strstr(out, "## churn: 3 seeds, baseline vanilla\n"));
+  g_assert_nonnull(strstr(out, "| huge page success (%)"));
+  g_assert_nonnull(strstr(out, "| allocation latency p99 ("));
+  g_assert_nonnull(strstr(out, " Δ nogroup |\n"));
+  g_assert_null(strstr(out, "stall_p99_ns"));
+  char *md = g_build_filename(dir, "table.md", NULL), *md_text = ft_read(md);
+  g_assert_nonnull(strstr(out, md_text));
+  g_free(md_text);
+  char *md_ref = g_build_filename(ref, "table.md", NULL);
+  assert_files_equal(md_ref, md);
+  g_free(md_ref);
+  g_free(md);
   g_free(out);
+  char *runs_a = g_build_filename(ref, "runs.csv", NULL), *runs_b = g_build_filename(dir, "runs.csv", NULL);
+  assert_files_equal(runs_a, runs_b);
+  g_free(runs_a);
+  g_free(runs_b);
   char *a = g_build_filename(ref, "compare.csv", NULL), *b = g_build_filename(dir, "compare.csv", NULL);
   assert_files_equal(a, b);
   char *text = ft_read(a);
@@ -327,6 +566,70 @@ static Stamp stamp(const char *path) {
   struct stat st;
   g_assert_cmpint(stat(path, &st), ==, 0);
   return (Stamp){st.st_dev, st.st_ino, st.st_mtim};
+}
+
+
+/* runs.csv: one row per metric of every run, the values as the runs'
+ * summary.csv files have them. */
+static void test_runs_csv(void) {
+  const char *ref = reference_dir();
+  char *path = g_build_filename(ref, "runs.csv", NULL);
+  GError *e = NULL;
+  FsiTable *t = fsi_table_read(path, &e);
+  g_assert_no_error(e);
+  g_assert_cmpuint(t->header->len, ==, 5);
+  const char *cols[] = {"workload", "stack", "seed", "metric", "value"};
+  for (unsigned i = 0; i < 5; i++) g_assert_cmpstr(g_ptr_array_index(t->header, i), ==, cols[i]);
+  /* workloads x stacks x seeds x metrics: each stack's seeds have the same
+   * metrics (its policies' counters differ from another stack's) */
+  const char *stacks[] = {"vanilla", "nogroup"};
+  guint expect = 0, seen = 0;
+  for (unsigned s = 0; s < 2; s++) {
+    guint nmetrics = 0;
+    for (guint k = 1; k <= 3; k++) {
+      char *leaf = g_strdup_printf("s%u", k);
+      char *rd = g_build_filename(ref, "runs", "churn", stacks[s], leaf, NULL);
+      FsiRunSummary *rs = fsi_run_summary_read(rd, &e);
+      g_assert_no_error(e);
+      if (k == 1) nmetrics = rs->metrics->len;
+      g_assert_cmpuint(rs->metrics->len, ==, nmetrics);
+      /* every value of the run is there, in its column order */
+      for (guint m = 0; m < rs->metrics->len; m++, seen++) {
+        g_assert_cmpstr(fsi_table_get(t, seen, 0), ==, "churn");
+        g_assert_cmpstr(fsi_table_get(t, seen, 1), ==, stacks[s]);
+        g_assert_cmpstr(fsi_table_get(t, seen, 2), ==, leaf + 1);
+        g_assert_cmpstr(fsi_table_get(t, seen, 3), ==, g_ptr_array_index(rs->metrics, m));
+        double v, want = g_array_index(rs->values, double, m);
+        g_assert_true(fsi_parse_number(fsi_table_get(t, seen, 4), &v));
+        if (isnan(want)) g_assert_true(isnan(v));
+        else g_assert_cmpfloat(v, ==, want);
+      }
+      fsi_run_summary_free(rs);
+      g_free(rd);
+      g_free(leaf);
+    }
+    g_assert_cmpuint(nmetrics, >, 100);
+    expect += 1 * 3 * nmetrics;
+  }
+  g_assert_cmpuint(t->rows->len, ==, expect);
+  /* an integer counter is written exactly, as in summary.csv */
+  char *sum = g_build_filename(ref, "runs", "churn", "vanilla", "s2", NULL);
+  FsiRunSummary *rs = fsi_run_summary_read(sum, &e);
+  for (guint m = 0; m < rs->metrics->len; m++)
+    if (!strcmp(g_ptr_array_index(rs->metrics, m), "events")) {
+      char *text = g_strdup_printf("%.0f", g_array_index(rs->values, double, m));
+      gboolean found = FALSE;
+      for (guint r = 0; r < t->rows->len; r++)
+        if (!g_strcmp0(fsi_table_get(t, r, 1), "vanilla") && !g_strcmp0(fsi_table_get(t, r, 2), "2") &&
+            !g_strcmp0(fsi_table_get(t, r, 3), "events"))
+          found = !g_strcmp0(fsi_table_get(t, r, 4), text);
+      g_assert_true(found);
+      g_free(text);
+    }
+  fsi_run_summary_free(rs);
+  g_free(sum);
+  fsi_table_free(t);
+  g_free(path);
 }
 
 static void test_resume(void) {
@@ -428,6 +731,15 @@ static void test_cluster(void) {
   assert_files_equal(a, b);
   g_free(a);
   g_free(b);
+  /* and the per-run data and the table */
+  const char *more[] = {"runs.csv", "table.md"};
+  for (unsigned i = 0; i < G_N_ELEMENTS(more); i++) {
+    a = g_build_filename(ref, more[i], NULL);
+    b = g_build_filename(dir, more[i], NULL);
+    assert_files_equal(a, b);
+    g_free(a);
+    g_free(b);
+  }
   g_assert_cmpint(ft_fragsim(list, NULL, &out, NULL), ==, 0);
   g_assert_null(strstr(out, "todo"));
   g_free(out);
@@ -545,7 +857,11 @@ int main(int argc, char **argv) {
   g_test_add_func("/compare/csv/writer", test_csv_writer);
   g_test_add_func("/compare/csv/reader", test_csv_reader);
   g_test_add_func("/compare/design/numbering", test_design_numbering);
+  g_test_add_func("/compare/table/paired-difference", test_paired_diff);
+  g_test_add_func("/compare/table/metric-info", test_metric_info);
+  g_test_add_func("/compare/table/markers-folding-headline", test_table);
   g_test_add_func("/compare/e2e/j1-equals-j2", test_jobs_identical);
+  g_test_add_func("/compare/e2e/runs-csv", test_runs_csv);
   g_test_add_func("/compare/e2e/resume", test_resume);
   g_test_add_func("/compare/e2e/run-n-and-collect", test_cluster);
   g_test_add_func("/compare/e2e/seed-options", test_seed_options);

@@ -1,7 +1,9 @@
 /* Unit tests for CSV output (exact text, quoting, number formatting, error
  * reporting) and the result-directory life cycle (begin/commit/abort,
- * refusal to overwrite, stale temporaries). */
+ * refusal to overwrite, stale temporaries), and the scope column of a
+ * run's timeseries.csv. */
 #include "results/csvout.h"
+#include "results/compare.h"
 
 #include "engine/core/error.h"
 
@@ -441,6 +443,55 @@ static void test_rundir_stale_tmp(Fixture *f, G_GNUC_UNUSED gconstpointer data) 
   g_free(final);
 }
 
+
+/* timeseries.csv: every sample has one row per populated zone (scope = the
+ * zone's name) and one node-wide row (scope = node) that sums them. */
+static void test_timeseries_scope(Fixture *f, G_GNUC_UNUSED gconstpointer data) {
+  char *run = g_build_filename(f->dir, "run", NULL);
+  const char *args[] = {"run", "-q", "-w", "churn", "-p", "vanilla", "-s", "1", "-o", run, "--set", "sim.duration=3s",
+                        "--set", "machine.memory=256M", NULL};
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
+  char *path = g_build_filename(run, "timeseries.csv", NULL);
+  GError *e = NULL;
+  FsiTable *t = fsi_table_read(path, &e);
+  g_assert_no_error(e);
+  g_assert_cmpint(fsi_table_col(t, "time_ns"), ==, 0);
+  g_assert_cmpint(fsi_table_col(t, "scope"), ==, 1);
+  g_assert_cmpint(fsi_table_col(t, "zone"), ==, -1);
+  int free_col = fsi_table_col(t, "nr_free_pages");
+  guint samples = 0;
+  for (guint r = 0; r < t->rows->len;) {
+    const char *time = fsi_table_get(t, r, 0);
+    double zones_free = 0, v;
+    guint nzones = 0;
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    /* the zones of one sample, then its node row */
+    for (; r < t->rows->len && strcmp(fsi_table_get(t, r, 1), "node"); r++) {
+      g_assert_cmpstr(fsi_table_get(t, r, 0), ==, time);
+      const char *scope = fsi_table_get(t, r, 1);
+      g_assert_true(!strcmp(scope, "DMA") || !strcmp(scope, "DMA32") || !strcmp(scope, "Normal") ||
+                    !strcmp(scope, "Movable"));
+      g_assert_false(g_hash_table_contains(seen, scope));
+      g_hash_table_add(seen, (gpointer)scope);
+      g_assert_true(fsi_parse_number(fsi_table_get(t, r, free_col), &v));
+      zones_free += v;
+      nzones++;
+    }
+    g_hash_table_unref(seen);
+    g_assert_cmpuint(nzones, >=, 1);
+    g_assert_cmpuint(r, <, t->rows->len);
+    g_assert_cmpstr(fsi_table_get(t, r, 0), ==, time);
+    g_assert_true(fsi_parse_number(fsi_table_get(t, r, free_col), &v));
+    g_assert_cmpfloat(v, ==, zones_free);
+    r++;
+    samples++;
+  }
+  g_assert_cmpuint(samples, >=, 4); /* 0 s, 1 s, 2 s, 3 s */
+  fsi_table_free(t);
+  g_free(path);
+  g_free(run);
+}
+
 static void test_rundir_invalid(void) {
   static const char *const bad[] = {".", "..", "/", "", "results/.."};
   for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -469,6 +520,7 @@ int main(int argc, char **argv) {
   ADD("/csvout/rundir/abort", test_rundir_abort);
   ADD("/csvout/rundir/stale-tmp", test_rundir_stale_tmp);
   g_test_add_func("/csvout/rundir/invalid-name", test_rundir_invalid);
+  ADD("/csvout/timeseries/scope", test_timeseries_scope);
 #undef ADD
   return g_test_run();
 }

@@ -218,6 +218,58 @@ static void test_run_figures(void) {
   g_free(run);
 }
 
+/* The node-wide rows of timeseries.csv are those of scope "node"; a run
+ * written before the scope column (zone, with "Node" rows) plots the same. */
+static void test_timeseries_old_format(void) {
+  if (!have_gnuplot()) return;
+  const char *dir = comparison();
+  char *run = g_build_filename(dir, "runs", "churn", "vanilla", "s1", NULL);
+  char *old = tmp_path("old-run");
+  g_assert_cmpint(g_mkdir_with_parents(old, 0777), ==, 0);
+  const char *copy[] = {"run.ini", "summary.csv"};
+  for (unsigned i = 0; i < G_N_ELEMENTS(copy); i++) {
+    char *text = ft_read_in(run, copy[i]);
+    g_free(ft_write_in(old, copy[i], text));
+    g_free(text);
+  }
+  char *ts = ft_read_in(run, "timeseries.csv");
+  g_assert_true(g_str_has_prefix(ts, "time_ns,scope,"));
+  char **lines = g_strsplit(ts, "\n", -1);
+  GString *conv = g_string_new(NULL);
+  guint node_rows = 0;
+  for (char **l = lines; *l && **l; l++) {
+    char **f = g_strsplit(*l, ",", 3);
+    g_assert_nonnull(f[1]);
+    const char *scope = l == lines ? "zone" : !strcmp(f[1], "node") ? "Node" : f[1];
+    node_rows += !strcmp(f[1], "node");
+    g_string_append_printf(conv, "%s,%s,%s\n", f[0], scope, f[2]);
+    g_strfreev(f);
+  }
+  g_assert_cmpuint(node_rows, >=, 3);
+  g_free(ft_write_in(old, "timeseries.csv", conv->str));
+  g_string_free(conv, TRUE);
+  g_strfreev(lines);
+  g_free(ts);
+  char *figs_new = tmp_path("figs-new-ts"), *figs_old = tmp_path("figs-old-ts");
+  const char *a[] = {"plot", run, "--figures", "unusable,freepages", "-o", figs_new, NULL};
+  const char *b[] = {"plot", old, "--figures", "unusable,freepages", "-o", figs_old, NULL};
+  g_assert_cmpint(ft_fragsim(a, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(b, NULL, NULL, NULL), ==, 0);
+  const char *dats[] = {"unusable.dat", "freepages.dat"};
+  for (unsigned i = 0; i < G_N_ELEMENTS(dats); i++) {
+    char *x = ft_read_in(figs_new, dats[i]), *y = ft_read_in(figs_old, dats[i]);
+    g_assert_cmpstr(x, ==, y);
+    /* and the data is there: a line per sample, not an empty figure */
+    g_assert_cmpuint(strlen(x), >, 100);
+    g_free(x);
+    g_free(y);
+  }
+  g_free(figs_new);
+  g_free(figs_old);
+  g_free(old);
+  g_free(run);
+}
+
 /* The same stack has the same colour in every figure. */
 static void test_colours_consistent(void) {
   if (!have_gnuplot()) return;
@@ -412,6 +464,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/plot/compare/scripts-rerun", test_scripts_rerun);
   g_test_add_func("/plot/compare/not-collected", test_not_collected);
   g_test_add_func("/plot/run/every-figure", test_run_figures);
+  g_test_add_func("/plot/run/timeseries-old-format", test_timeseries_old_format);
   g_test_add_func("/plot/gnuplot/error-script", test_gnuplot_error_script);
   g_test_add_func("/plot/gnuplot/false", test_gnuplot_false);
   g_test_add_func("/plot/gnuplot/missing", test_gnuplot_missing);

@@ -333,6 +333,68 @@ static void test_parse_errors(void) {
   g_free(dir);
 }
 
+
+/* Every preset declares the metrics the comparison table shows first
+ * (workload.headline, results/table.c), and each is a summary column of
+ * the preset's runs: a misspelt one would only be a warning under the
+ * table.  The metrics exist from the run's start, so 100 ms is enough. */
+static void test_preset_headlines(void) {
+  char *dir = g_build_filename(g_getenv("FRAGSIM_SOURCE_ROOT"), "workloads", NULL);
+  GDir *gd = g_dir_open(dir, 0, NULL);
+  g_assert_nonnull(gd);
+  const char *n;
+  guint checked = 0;
+  while ((n = g_dir_read_name(gd))) {
+    if (!g_str_has_suffix(n, ".ini")) continue;
+    char *path = g_build_filename(dir, n, NULL);
+    GKeyFile *kf = g_key_file_new();
+    g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL));
+    char *headline = g_key_file_get_string(kf, "workload", "headline", NULL);
+    if (!headline) g_error("%s has no [workload] headline", path);
+    const char *sets[] = {"sim.duration=100ms", NULL};
+    FsiRunSpec spec = {path, "linux-6.1", 1, sets, NULL, NULL, false, false, false, false};
+    FsiRunResult res = {0};
+    GError *e = NULL;
+    g_assert_true(fsi_run_one(&spec, &res, &e));
+    g_assert_no_error(e);
+    char **names = g_strsplit(headline, ",", -1);
+    guint nnames = 0;
+    for (char **m = names; *m; m++) {
+      g_strstrip(*m);
+      gboolean found = FALSE;
+      for (guint i = 0; i < res.columns->len && !found; i++) found = !strcmp(g_ptr_array_index(res.columns, i), *m);
+      if (!found) g_error("%s: headline metric %s is not a summary column", path, *m);
+      nnames++;
+    }
+    g_assert_cmpuint(nnames, >=, 1);
+    g_strfreev(names);
+    fsi_run_result_clear(&res);
+    g_free(headline);
+    g_key_file_unref(kf);
+    g_free(path);
+    checked++;
+  }
+  g_dir_close(gd);
+  g_assert_cmpuint(checked, >=, 11);
+  g_free(dir);
+
+  /* a headline of no metric names is an error naming the file and key */
+  char *tmp = ft_tmpdir("fragsim-headline");
+  const char *bad[][2] = {{"headline = huge_success_pct, no such\n", "workload.headline: \"no such\" is not a metric name"},
+                          {"headline = ,\n", "workload.headline is empty"}};
+  for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+    char *text = g_strdup_printf("[workload]\nphases = a\n%s[phase.a]\nduration = 1s\n", bad[i][0]);
+    char *p = ft_write_in(tmp, "h.ini", text);
+    expect_error(p, NULL, bad[i][1]);
+    expect_error(p, NULL, "h.ini");
+    g_unlink(p);
+    g_free(p);
+    g_free(text);
+  }
+  g_rmdir(tmp);
+  g_free(tmp);
+}
+
 static char *sample_trace(void) {
   return g_build_filename(g_getenv("FRAGSIM_SOURCE_ROOT"), "tests", "data", "sample.trace", NULL);
 }
@@ -439,6 +501,7 @@ int main(int argc, char **argv) {
     g_free(path);
   }
   g_test_add_func("/workloads/file/errors", test_parse_errors);
+  g_test_add_func("/workloads/preset/headlines", test_preset_headlines);
   g_test_add_func("/workloads/trace/replay", test_trace_replay);
   g_test_add_func("/workloads/common-random-numbers", test_crn);
   return g_test_run();

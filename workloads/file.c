@@ -410,7 +410,38 @@ static const char *const phase_keys[] = {"duration", "streams", "drop_caches", "
                                          "offline_interval", "fragment_stream", "fragment_fraction", "fragment_mode",
                                          "hugepage_kind", "nr_hugepages", "nr_hugepages_keep", "set", NULL};
 static const char *const workload_keys[] = {"name", "description", "protocol", "phases", "vmap_stack",
-                                            "zsmalloc_movable", "boot_hugepages", NULL};
+                                            "zsmalloc_movable", "boot_hugepages", "headline", NULL};
+
+/* headline = metric, metric ...: summary.csv columns the comparison table
+ * shows first (results/table.c reads it back from run.ini).  Only its form
+ * is checked here: which metrics a run has is known when it has run. */
+static bool check_headline(FsiConfig *cfg, GError **error) {
+  char *v = fsi_workload_get(cfg, "workload", "headline");
+  if (!v) return true;
+  char **parts = g_strsplit(v, ",", -1);
+  bool ok = true, any = false;
+  for (char **p = parts; ok && *p; p++) {
+    char *name = g_strstrip(*p);
+    if (!*name) continue;
+    any = true;
+    for (const char *c = name; ok && *c; c++)
+      if (!g_ascii_isalnum(*c) && *c != '_' && *c != '.') {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                    "%s: workload.headline: \"%s\" is not a metric name (summary.csv columns, comma separated; "
+                    "fragsim list metrics)",
+                    fsi_config_origin(cfg, "workload", "headline"), name);
+        ok = false;
+      }
+  }
+  if (ok && !any) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: workload.headline is empty (leave it out for the default)",
+                fsi_config_origin(cfg, "workload", "headline"));
+    ok = false;
+  }
+  g_strfreev(parts);
+  g_free(v);
+  return ok;
+}
 
 static void file_destroy(void *state) {
   FileWl *w = state;
@@ -1551,7 +1582,7 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
 }
 
 bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) {
-  if (!check_keys(cfg, "workload", workload_keys, error)) return false;
+  if (!check_keys(cfg, "workload", workload_keys, error) || !check_headline(cfg, error)) return false;
   FileWl *w = g_new0(FileWl, 1);
   w->name = fsi_workload_get(cfg, "workload", "name");
   if (!w->name) w->name = g_strdup("workload");

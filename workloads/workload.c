@@ -232,7 +232,9 @@ bool fsi_workload_check_keys(FsiConfig *cfg, const FsiWorkloadKey *keys, const c
   char **have = g_key_file_get_keys(cfg->kf, "workload", NULL, NULL);
   bool ok = true;
   for (char **k = have; ok && k && *k; k++) {
-    bool known = false;
+    /* headline (the comparison table's first rows) is every workload's
+     * key: nothing here reads it, run.ini records it for results/table.c */
+    bool known = !strcmp(*k, "headline");
     for (const FsiWorkloadKey *w = keys; w->key; w++)
       if (!strcmp(w->key, *k)) known = true;
     if (!known) {

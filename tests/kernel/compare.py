@@ -149,10 +149,10 @@ def fragsim_metrics(outdir, wl, scn):
         return state_before_ms(nxt)
 
     def node(rows):
-        return next(r for r in rows if r["zone"] == "Node")
+        return next(r for r in rows if r["scope"] == "node")
 
     def zones(rows):
-        return [r for r in rows if r["zone"] != "Node"]
+        return [r for r in rows if r["scope"] != "node"]
 
     def counter(rows, c):
         n = node(rows)
@@ -176,7 +176,7 @@ def fragsim_metrics(outdir, wl, scn):
                                           for r in zones(rows))
         for r in zones(rows):
             if _num(r["managed_pages"]):
-                m[f"{tag}.unusable_o9.{r['zone']}"] = _num(r["unusable_o9"]) / 1000
+                m[f"{tag}.unusable_o9.{r['scope']}"] = _num(r["unusable_o9"]) / 1000
         m[f"{tag}.mixed_blocks"] = _num(node(rows)["mixed_blocks"])
 
     ext = _read_csv(os.path.join(outdir, "extfrag.csv")) if os.path.exists(
