@@ -28,6 +28,8 @@ typedef struct {
 static GPtrArray *preset_sets(const char *preset, bool tiny) {
   GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(a, g_strdup("machine.memory=128M"));
+  /* the preset's numbers as written on the small machine (bands were measured so) */
+  g_ptr_array_add(a, g_strdup("workload.scale=none"));
   if (tiny) g_ptr_array_add(a, g_strdup("sim.check=true"));
   char *path = g_strdup_printf("%s/workloads/%s.ini", g_getenv("FRAGSIM_SOURCE_ROOT"), preset);
   GKeyFile *kf = g_key_file_new();
@@ -460,11 +462,58 @@ static void test_trace_replay(void) {
   g_free(trace);
 }
 
+/* scale = memory: on twice the memory the file was written for, twice the
+ * huge page attempts in the same phase and about twice the stream's
+ * requests; at its own size it is the file as written (scale = none). */
+static double scaled_col(const char *path, const char *memory, const char *scale, const char *col) {
+  char *m = g_strdup_printf("machine.memory=%s", memory);
+  char *sc = g_strdup_printf("workload.scale=%s", scale);
+  const char *sets[] = {m, sc, NULL};
+  FsiRunSpec spec = {path, "vanilla", 5, sets, NULL, NULL, false, false, false, false};
+  FsiRunResult res = {0};
+  GError *e = NULL;
+  g_assert_true(fsi_run_one(&spec, &res, &e));
+  g_assert_no_error(e);
+  double v = ft_column(&res, col);
+  fsi_run_result_clear(&res);
+  g_free(m);
+  g_free(sc);
+  return v;
+}
+
+static void test_scale(void) {
+  char *dir = ft_tmpdir("fragsim-scale");
+  char *path = g_build_filename(dir, "scaled.ini", NULL);
+  g_assert_true(g_file_set_contents(path,
+                                    "[workload]\nname = scaled\nphases = run\nscale = memory\n\n"
+                                    "[machine]\nmemory = 128M\n\n"
+                                    "[phase.run]\nduration = 2s\nstreams = anon\nhugepages = 8\n"
+                                    "hugepage_interval = 200ms\n\n"
+                                    "[stream.anon]\nkind = anon\ntasks = 1\nthink = 1ms\nlifetime = exp:1s\n",
+                                    -1, NULL));
+  g_assert_cmpfloat(scaled_col(path, "256M", "memory", "phase_run_huge_attempts"), ==, 16);
+  g_assert_cmpfloat(scaled_col(path, "256M", "none", "phase_run_huge_attempts"), ==, 8);
+  g_assert_cmpfloat(scaled_col(path, "64M", "memory", "phase_run_huge_attempts"), ==, 4);
+  double a1 = scaled_col(path, "128M", "memory", "stream_anon_attempts");
+  double a2 = scaled_col(path, "256M", "memory", "stream_anon_attempts");
+  g_test_message("stream_anon_attempts: 128M %.0f, 256M %.0f", a1, a2);
+  g_assert_cmpfloat(a2 / a1, >, 1.8);
+  g_assert_cmpfloat(a2 / a1, <, 2.2);
+  /* at the file's own size: the file as written */
+  g_assert_cmpfloat(scaled_col(path, "128M", "none", "stream_anon_attempts"), ==, a1);
+  const char *bad[] = {"workload.scale=ram", NULL};
+  expect_error(path, bad, "workload.scale");
+  g_unlink(path);
+  g_free(path);
+  g_rmdir(dir);
+  g_free(dir);
+}
+
 /* Common random numbers: under two stacks the same seed draws the same
  * requests.  Compared on the stream counters (attempts per stream), which
  * count draws, not outcomes. */
 static void test_crn(void) {
-  const char *sets[] = {"machine.memory=256M", "phase.build.duration=2s", "phase.pass1.duration=1s",
+  const char *sets[] = {"machine.memory=256M", "workload.scale=none", "phase.build.duration=2s", "phase.pass1.duration=1s",
                         "phase.pass2.duration=1s", "phase.settle.duration=1s", "phase.rest.duration=1s", NULL};
   const char *stacks[] = {"vanilla", "nogroup+template"};
   GArray *seen[2];
@@ -504,5 +553,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/workloads/preset/headlines", test_preset_headlines);
   g_test_add_func("/workloads/trace/replay", test_trace_replay);
   g_test_add_func("/workloads/common-random-numbers", test_crn);
+  g_test_add_func("/workloads/file/scale", test_scale);
   return g_test_run();
 }

@@ -72,6 +72,7 @@ typedef struct {
   bool exit;        /* its memory is freed when it stops (processes exiting) */
   GArray *live;     /* exit streams: handles that may still be live */
   GArray *live_objects;
+  guint live_prune, live_objects_prune; /* length at which each is next pruned of dead handles */
   double pinned, dirty, referenced;
   double refault;           /* share of its LRU pages read again if reclaimed (working set) */
   uint64_t refault_after;   /* mean time from reclaim to that re-read */
@@ -161,6 +162,7 @@ typedef struct {
   bool vmap_stack;         /* kernel stacks are vmalloc'd: four order-0 pages, not one order-2 */
   int thp_enabled, thp_defrag; /* THP_* and DEFRAG_*: vm.thp_enabled, vm.thp_defrag, or a phase's write */
   uint64_t boot_hugepages; /* hugepages=N on the command line: reserved at boot, kept */
+  double scale;            /* scale = memory: machine.memory / scale_reference, else 1 */
   int m_boot_huge;
   bool *task_scheduled;
   bool finished;
@@ -410,7 +412,8 @@ static const char *const phase_keys[] = {"duration", "streams", "drop_caches", "
                                          "offline_interval", "fragment_stream", "fragment_fraction", "fragment_mode",
                                          "hugepage_kind", "nr_hugepages", "nr_hugepages_keep", "set", NULL};
 static const char *const workload_keys[] = {"name", "description", "protocol", "phases", "vmap_stack",
-                                            "zsmalloc_movable", "boot_hugepages", "headline", NULL};
+                                            "zsmalloc_movable", "boot_hugepages", "headline", "scale",
+                                            "scale_reference", NULL};
 
 /* headline = metric, metric ...: summary.csv columns the comparison table
  * shows first (results/table.c reads it back from run.ini).  Only its form
@@ -593,6 +596,24 @@ static bool parse_items(FsiConfig *cfg, const char *group, Stream *s, GError **e
   return true;
 }
 
+/* ---- scaling with the machine (scale = memory) ------------------------------- */
+
+/* A count of things done over a phase (huge page attempts, pool size, THP
+ * faults, blocks offlined) times the scale, at least 1 if it was not 0. */
+static uint32_t scale_count(uint32_t n, double k) {
+  if (k == 1.0 || !n) return n;
+  double v = nearbyint((double)n * k);
+  return v < 1 ? 1 : v > (double)(1u << 24) ? 1u << 24 : (uint32_t)v;
+}
+
+/* An interval between events divided by the scale (so the phase does
+ * k times as much in the same time), at least 1 ns. */
+static uint64_t scale_interval(uint64_t ns, double k) {
+  if (k == 1.0) return ns;
+  double v = nearbyint((double)ns / k);
+  return v < 1 ? 1 : (uint64_t)v;
+}
+
 static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t cpus, GError **error) {
   if (!check_keys(cfg, group, stream_keys, error)) return false;
   s->name = g_strdup(group + strlen("stream."));
@@ -699,11 +720,13 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
   return true;
 }
 
-/* Remembers a handle of an exit stream; drops dead ones now and then so the
- * list stays about as long as what is live. */
-static void track(FsiRun *run, GArray *a, FsiHandle h, bool objects) {
+/* Remembers a handle of an exit stream; drops dead ones when the list has
+ * doubled since the last pruning, so it stays about as long as what is live
+ * and each handle is looked at a bounded number of times on average (a
+ * fixed threshold prunes again and again once as many are live). */
+static void track(FsiRun *run, GArray *a, guint *prune_at, FsiHandle h, bool objects) {
   g_array_append_val(a, h);
-  if (a->len < 4096 || (a->len & (a->len - 1))) return;
+  if (a->len < MAX(*prune_at, 4096u)) return;
   guint j = 0;
   for (guint i = 0; i < a->len; i++) {
     FsiHandle x = g_array_index(a, FsiHandle, i);
@@ -711,6 +734,7 @@ static void track(FsiRun *run, GArray *a, FsiHandle h, bool objects) {
     if (alive) g_array_index(a, FsiHandle, j++) = x;
   }
   g_array_set_size(a, j);
+  *prune_at = 2 * j;
 }
 
 static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, uint64_t page, GError **error) {
@@ -855,6 +879,16 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
       !fsi_workload_get_duration(cfg, group, "offline_interval", 100 * 1000 * 1000ull, &p->offline.interval, error))
     goto out;
   if (p->offline.count && !p->offline.pages) p->offline.pages = (128u << 20) / page;
+  /* scale = memory: k times the attempts, faults, pool and memory blocks in
+   * the same phase time; a device's buffers (contig_*) and the memory
+   * block size are the hardware's and stay */
+  p->huge.count = scale_count(p->huge.count, w->scale);
+  p->huge.interval = scale_interval(p->huge.interval, w->scale);
+  p->thp.count = scale_count(p->thp.count, w->scale);
+  p->thp.interval = scale_interval(p->thp.interval, w->scale);
+  p->offline.count = scale_count(p->offline.count, w->scale);
+  p->offline.interval = scale_interval(p->offline.interval, w->scale);
+  if (p->pool_target > 0) p->pool_target = scale_count((uint32_t)p->pool_target, w->scale);
   char *fs = fsi_workload_get(cfg, group, "fragment_stream");
   if (fs) {
     p->fragment_stream = stream_index(w, fs);
@@ -1345,13 +1379,13 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
   it.n = pages->len;
   for (guint i = 0; i < pages->len; i++) {
     FsiHandle h = g_array_index(pages, FsiHandle, i);
-    if (s->exit) track(run, s->live, h, false);
+    if (s->exit) track(run, s->live, &s->live_prune, h, false);
     if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_handles, h);
     else if (s->life.kind != LT_FOREVER) fsi_run_free_after(run, h, fsi_run_delay_from(run, t0, latency + (uint64_t)life));
   }
   for (int o = 0; o < 2; o++) {
     if (!it.obj[o]) continue;
-    if (s->exit) track(run, s->live_objects, it.obj[o], true);
+    if (s->exit) track(run, s->live_objects, &s->live_objects_prune, it.obj[o], true);
     if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_objects, it.obj[o]);
     else if (s->life.kind != LT_FOREVER)
       fsi_slab_free_after(run, it.obj[o], fsi_run_delay_from(run, t0, latency + (uint64_t)life));
@@ -1397,7 +1431,7 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
         continue;
       }
       s->allocated_pages++;
-      if (s->exit) track(run, s->live_objects, h, true);
+      if (s->exit) track(run, s->live_objects, &s->live_objects_prune, h, true);
       if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_objects, h);
       else if (s->life.kind != LT_FOREVER) fsi_slab_free_after(run, h, fsi_run_delay_from(run, t0, latency + (uint64_t)life));
     }
@@ -1448,7 +1482,7 @@ static void stream_step(FsiRun *run, FileWl *w, uint32_t task) {
         continue;
       }
       s->allocated_pages += (uint64_t)1 << order;
-      if (s->exit) track(run, s->live, res.handle, false);
+      if (s->exit) track(run, s->live, &s->live_prune, res.handle, false);
       if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_handles, res.handle);
       else if (s->life.kind == LT_FOREVER) {
         if (order == 0) g_array_append_val(s->kept, res.handle);
@@ -1581,6 +1615,44 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
   return true;
 }
 
+/* scale = memory: the file was written for scale_reference of memory (set
+ * when the file was read, from its own machine.memory); on a machine of
+ * another size every stream's request rate, the phases' counts and the swap
+ * the file sets are multiplied by memory / reference, so the machine is
+ * under the same relative pressure.  Durations and lifetimes stay.
+ * scale = none (or no key): the file's numbers as written. */
+static bool workload_scale(FsiConfig *cfg, FileWl *w, GError **error) {
+  w->scale = 1.0;
+  char *scale = fsi_workload_get(cfg, "workload", "scale");
+  if (!scale || !strcmp(scale, "none")) {
+    g_free(scale);
+    return true;
+  }
+  if (strcmp(scale, "memory")) {
+    fsi_workload_bad(error, cfg, "workload", "scale", scale, "memory or none");
+    g_free(scale);
+    return false;
+  }
+  g_free(scale);
+  uint64_t ref = 0, mem = fsi_config_size(cfg, "machine", "memory");
+  if (!fsi_workload_get_size_pages(cfg, "workload", "scale_reference", 1, &ref, error)) return false;
+  if (!ref || ref == mem) return true;
+  w->scale = (double)mem / (double)ref;
+  w->boot_hugepages = scale_count((uint32_t)w->boot_hugepages, w->scale);
+  /* the swap device the file sets grows with it; a --set or stack value stays */
+  const char *origin = fsi_config_origin(cfg, "vm", "swap");
+  if (origin && !g_str_has_prefix(origin, "--set") && !g_str_has_prefix(origin, "stack ") &&
+      g_key_file_has_key(cfg->kf, "vm", "swap", NULL) && strcmp(origin, "default")) {
+    uint64_t swap = fsi_config_size(cfg, "vm", "swap");
+    char *v = g_strdup_printf("%" G_GUINT64_FORMAT, (uint64_t)nearbyint((double)swap * w->scale));
+    char *o = g_strdup_printf("%s, scaled by %.6g (workload.scale = memory)", origin, w->scale);
+    fsi_config_set_value(cfg, "vm", "swap", v, o);
+    g_free(o);
+    g_free(v);
+  }
+  return true;
+}
+
 bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) {
   if (!check_keys(cfg, "workload", workload_keys, error) || !check_headline(cfg, error)) return false;
   FileWl *w = g_new0(FileWl, 1);
@@ -1595,6 +1667,10 @@ bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) 
   }
   uint64_t page = fsi_config_size(cfg, "machine", "page_size");
   uint32_t cpus = (uint32_t)fsi_config_int(cfg, "machine", "cpus");
+  if (!workload_scale(cfg, w, error)) {
+    file_destroy(w);
+    return false;
+  }
   /* the boot values of transparent_hugepage/enabled and defrag (validated enums) */
   char *thp = fsi_config_string(cfg, "vm", "thp_enabled");
   w->thp_enabled = thp_setting(thp, thp_enabled_names, THP_NR);
@@ -1614,6 +1690,7 @@ bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) 
     if (g_str_has_prefix(*g, "stream.")) {
       Stream *st = &w->streams[w->nstreams];
       ok = parse_stream(cfg, *g, st, cpus, error);
+      if (ok) st->think_ns = scale_interval(st->think_ns, w->scale); /* k times the requests */
       /* zsmalloc's pages are movable (zs_page_migrate) since 4.8; older or
        * configured off, they pin their pageblocks like kernel memory */
       if (ok && st->kind == FS_KIND_ZSMALLOC && !zs_movable) st->gfp &= ~(FS_GFP_MOVABLE | FS_GFP_HIGHMEM);

@@ -217,6 +217,17 @@ bool fsi_workload_resolve(const char *name, FsiConfig *cfg, const FsiWorkloadInf
     g_strfreev(dirs);
   }
   bool ok = fsi_config_load_file(cfg, path, error);
+  /* A file that scales with the machine (scale = memory) remembers the
+   * memory it was written for, before --set can change machine.memory: its
+   * rates and amounts are then multiplied by memory / that reference. */
+  if (ok && g_key_file_has_key(cfg->kf, "workload", "scale", NULL) &&
+      !g_key_file_has_key(cfg->kf, "workload", "scale_reference", NULL)) {
+    char *mem = fsi_config_string(cfg, "machine", "memory");
+    char *origin = g_strdup_printf("%s (machine.memory as the file has it)", path);
+    fsi_config_set_value(cfg, "workload", "scale_reference", mem, origin);
+    g_free(origin);
+    g_free(mem);
+  }
   g_free(path);
   if (ok) *ret_info = &file_info;
   return ok;
