@@ -382,15 +382,14 @@ int fsi_cmd_compare(int argc, char **argv) {
   }
 
   if (!collect && !preflight(d, sets, policy_path, &e)) goto out;
-  manifest = g_build_filename(outdir, "compare.ini", NULL);
-  if (collect && !g_file_test(manifest, G_FILE_TEST_EXISTS)) { g_set_error(&e, FSI_ERROR, FSI_ERROR_NOT_FOUND, "--collect: %s holds no comparison (no compare.ini): run the comparison first", outdir); goto out; }
-  if (g_mkdir_with_parents(outdir, 0777) != 0) {
+  if (!collect && g_mkdir_with_parents(outdir, 0777) != 0) {
     int saved = errno;
     g_set_error(&e, FSI_ERROR, FSI_ERROR_IO, "-o: cannot create directory %s: %s", outdir, g_strerror(saved));
     goto out;
   }
+  manifest = g_build_filename(outdir, "compare.ini", NULL);
   csv = g_build_filename(outdir, "compare.csv", NULL);
-  if (!check_manifest(d, manifest, force, &e) || !fsi_design_save(d, manifest, &e)) goto out;
+  if (!check_manifest(d, manifest, force, &e) || (!collect && !fsi_design_save(d, manifest, &e))) goto out;
 
   if (run_n != G_MININT) {
     guint w, s, k;
