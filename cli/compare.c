@@ -383,15 +383,15 @@ int fsi_cmd_compare(int argc, char **argv) {
     goto out;
   }
 
-  if (run_n == G_MININT && !collect && !preflight(d, sets, policy_path, &e)) goto out;
-  if (g_mkdir_with_parents(outdir, 0777) != 0) {
+  if (!collect && !preflight(d, sets, policy_path, &e)) goto out;
+  if (!collect && g_mkdir_with_parents(outdir, 0777) != 0) {
     int saved = errno;
     g_set_error(&e, FSI_ERROR, FSI_ERROR_IO, "-o: cannot create directory %s: %s", outdir, g_strerror(saved));
     goto out;
   }
   manifest = g_build_filename(outdir, "compare.ini", NULL);
   csv = g_build_filename(outdir, "compare.csv", NULL);
-  if (!check_manifest(d, manifest, force, &e) || !fsi_design_save(d, manifest, &e)) goto out;
+  if (!check_manifest(d, manifest, force, &e) || (!collect && !fsi_design_save(d, manifest, &e))) goto out;
 
   if (run_n != G_MININT) {
     guint w, s, k;

@@ -252,6 +252,12 @@ static int cmd_list(int argc, char **argv) {
     g_option_context_free(ctx);
     return die(e);
   }
+  if (argc > 2) {
+    fprintf(stderr, "fragsim: list: one topic at a time (unexpected \"%s\")\n", argv[2]);
+    g_free(policy_path);
+    g_option_context_free(ctx);
+    return 1;
+  }
   const char *what = argc > 1 ? argv[1] : "all";
   bool all = !strcmp(what, "all");
   if (all || !strcmp(what, "policies")) {

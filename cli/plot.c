@@ -75,6 +75,13 @@ int fsi_cmd_plot(int argc, char **argv) {
   opt.dir = argv[1];
   opt.outdir = outdir;
   opt.font = font;
+  /* an empty font made gnuplot warn and the plot succeed (#16) */
+  if (font && (!*font || !g_utf8_validate(font, -1, NULL) || strpbrk(font, "\n\r\t"))) {
+    char *shown = g_strescape(font, NULL);
+    g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "--font: \"%s\" is not a font (expected NAME or NAME,SIZE, e.g. \"sans,11\")", shown);
+    g_free(shown);
+    goto out;
+  }
   if (!fsi_plot_parse_formats(formats ? formats : "png", opt.formats, &e)) goto out;
   if (size && !fsi_plot_parse_size(size, &opt.width, &opt.height, &e)) goto out;
   if (times && !parse_times(times, opt.times_s, &e)) goto out;

@@ -149,7 +149,8 @@ static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
     return false;
   }
   if (mc->total_pages > UINT32_MAX - ((uint64_t)1 << mc->max_order)) {
-    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "machine.memory: more than 2^32 pages per node");
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: machine.memory: more than 2^32 pages per node (of machine.page_size, %s)",
+                fsi_config_origin(cfg, "machine", "memory"), fsi_config_origin(cfg, "machine", "page_size"));
     return false;
   }
   uint64_t block = (uint64_t)1 << mc->max_order;
@@ -179,7 +180,21 @@ static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
   uint64_t nr_reserved = mc->reserved_low_pages + mc->memmap_pages;
   for (uint32_t i = 0; i < mc->nr_reserved_ranges; i++) nr_reserved += mc->reserved_end[i] - mc->reserved_start[i];
   if (nr_reserved >= mc->total_pages / 2) {
-    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "machine: reserved memory leaves less than half of memory");
+    /* name the keys and where they were set (#16: this named neither) */
+    char *mem = fsi_config_string(cfg, "machine", "memory");
+    if (explicit_reserved)
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                  "%s: machine.reserved reserves %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                  " pages: reserved memory leaves less than half of memory (machine.memory = %s, %s)",
+                  fsi_config_origin(cfg, "machine", "reserved"), nr_reserved, mc->total_pages, mem,
+                  fsi_config_origin(cfg, "machine", "memory"));
+    else
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                  "%s: machine.reserved_low and the memmap (machine.memmap_bytes_per_page, %s) reserve %" G_GUINT64_FORMAT
+                  " of %" G_GUINT64_FORMAT " pages: reserved memory leaves less than half of memory (machine.memory = %s, %s)",
+                  fsi_config_origin(cfg, "machine", "reserved_low"), fsi_config_origin(cfg, "machine", "memmap_bytes_per_page"),
+                  nr_reserved, mc->total_pages, mem, fsi_config_origin(cfg, "machine", "memory"));
+    g_free(mem);
     return false;
   }
   if (!parse_lowmem_reserve(cfg, mc, error)) return false;

@@ -664,6 +664,17 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
   }
   uint64_t tasks, objects, think;
   double rate;
+  /* think and rate say one thing two ways, and a zero says nothing (it
+   * fell back to the default think time without a word, #16) */
+  char *think_v = fsi_workload_get(cfg, group, "think"), *rate_v = fsi_workload_get(cfg, group, "rate");
+  bool think_given = think_v != NULL, rate_given = rate_v != NULL;
+  g_free(think_v);
+  g_free(rate_v);
+  if (think_given && rate_given) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: %s.rate: give think or rate, not both (think is set at %s)",
+                fsi_config_origin(cfg, group, "rate"), group, fsi_config_origin(cfg, group, "think"));
+    return false;
+  }
   if (!parse_orders(cfg, group, s->order_w, error) || !parse_life(cfg, group, &s->life, error) ||
       !fsi_workload_get_uint(cfg, group, "tasks", cpus, 1024, &tasks, error) || !fsi_workload_get_duration(cfg, group, "think", 0, &think, error) ||
       !fsi_workload_get_double(cfg, group, "rate", 0, 0, 1e12, &rate, error) ||
@@ -678,6 +689,9 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
       !fsi_workload_get_uint(cfg, group, "objects", 1, 65536, &objects, error))
     return false;
   if (!tasks) return fsi_workload_bad(error, cfg, group, "tasks", "0", "at least 1");
+  if (!objects) return fsi_workload_bad(error, cfg, group, "objects", "0", "at least 1");
+  if (rate_given && !(rate > 0)) return fsi_workload_bad(error, cfg, group, "rate", "0", "a rate above 0 per second");
+  if (think_given && !think) return fsi_workload_bad(error, cfg, group, "think", "0s", "a think time above 0");
   s->ntasks = (uint32_t)tasks;
   s->objects = (uint32_t)objects;
   if (rate > 0) {

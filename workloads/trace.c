@@ -8,6 +8,7 @@
  *       pfn=0x48d14 order=0 migratetype=1 gfp_flags=GFP_HIGHUSER_MOVABLE|__GFP_ZERO
  *   cc1-4242  [001] ..... 1234.567999: mm_page_free: page=0xffffea0001234500 pfn=0x48d14 order=0
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,8 +45,11 @@ static bool field(const char *line, const char *name, char **ret) {
 
 static bool parse_u64(const char *s, uint64_t *ret) {
   char *end;
+  /* strtoull takes "-16" as 2^64 - 16 and saturates what overflows: neither is a pfn or an order */
+  if (!g_ascii_isxdigit(*s)) return false;
+  errno = 0;
   guint64 v = g_ascii_strtoull(s, &end, 0);
-  if (end == s || *end) return false;
+  if (end == s || *end || errno) return false;
   *ret = v;
   return true;
 }

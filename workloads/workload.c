@@ -49,9 +49,19 @@ static bool scan_ini(const char *path, char **lines, GError **error) {
       continue;
     }
     any = true;
-    if (*l == '[') {
+    const char *ctl = NULL;
+    for (const char *ch = l; !ctl && *ch; ch++)
+      if (g_ascii_iscntrl(*ch) && *ch != '\t' && *ch != '\r') ctl = ch;
+    if (!g_utf8_validate(l, -1, NULL)) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: the line is not valid UTF-8", path, lineno);
+      ok = false;
+    } else if (ctl) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: the line holds a control character (0x%02x)", path, lineno,
+                  (unsigned)(unsigned char)*ctl);
+      ok = false;
+    } else if (*l == '[') {
       char *end = strchr(l, ']');
-      if (!end || end[1]) {
+      if (!end || end[1] || end == l + 1 || memchr(l + 1, '[', (size_t)(end - l - 1))) {
         g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: \"%s\" is not a [section] line", path, lineno, l);
         ok = false;
       } else {
@@ -75,6 +85,9 @@ static bool scan_ini(const char *path, char **lines, GError **error) {
         ok = false;
       } else if (!group) {
         g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: a key before any [section]", path, lineno);
+        ok = false;
+      } else if (eq == l) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: \"%s\" has no key before '='", path, lineno, l);
         ok = false;
       } else {
         char *key = g_strstrip(g_strndup(l, (gsize)(eq - l)));
@@ -327,7 +340,7 @@ bool fsi_workload_get_duration(FsiConfig *cfg, const char *g, const char *k, uin
     return true;
   }
   bool ok = fsi_parse_duration(v, ret, NULL);
-  if (!ok) fsi_workload_bad(error, cfg, g, k, v, "a duration with a unit (ns, us, ms, s, m, h), e.g. 100ms");
+  if (!ok) fsi_workload_bad(error, cfg, g, k, v, "a duration with a unit (ns, us, ms, s, m, h) under 2^62 ns, e.g. 100ms");
   g_free(v);
   return ok;
 }

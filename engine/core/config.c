@@ -133,9 +133,12 @@ bool fsi_config_split(const char *assignment, char **ret_section, char **ret_key
 
 bool fsi_config_set(FsiConfig *c, const char *assignment, const char *origin, GError **error) {
   char *section, *key, *value;
+  /* the assignment as the error shows it: one line, whatever it holds */
+  char *shown = g_strescape(assignment, NULL);
   if (!fsi_config_split(assignment, &section, &key, &value)) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
-                "%s: \"%s\" is not of the form section.key=value (e.g. machine.memory=8G)", origin, assignment);
+                "%s: \"%s\" is not of the form section.key=value (e.g. machine.memory=8G)", origin, shown);
+    g_free(shown);
     return false;
   }
   /* what an ini file can hold: GLib refuses other names with a warning and
@@ -148,10 +151,15 @@ bool fsi_config_set(FsiConfig *c, const char *assignment, const char *origin, GE
   if (!bad && (!*section || !*key)) bad = !*section ? "section" : "key";
   for (const char *ch = value; !bad && *ch; ch++)
     if (g_ascii_iscntrl(*ch)) bad = "value";
-  if (bad) {
+  if (bad && !strcmp(bad, "value"))
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: \"%s\": the value may contain no control characters", origin,
+                shown);
+  else if (bad)
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
                 "%s: \"%s\": the %s may contain only letters, digits, '_' and '-'%s (e.g. machine.memory=8G)", origin,
-                assignment, bad, !strcmp(bad, "section") ? " and '.'" : !strcmp(bad, "value") ? ", and no control characters" : "");
+                shown, bad, !strcmp(bad, "section") ? " and '.'" : "");
+  g_free(shown);
+  if (bad) {
     g_free(section);
     g_free(key);
     g_free(value);
@@ -227,7 +235,13 @@ bool fsi_parse_duration(const char *s, uint64_t *ret_ns, GError **error) {
   else if (!strcmp(end, "m") || !strcmp(end, "min")) mult = 60e9;
   else if (!strcmp(end, "h")) mult = 3600e9;
   else goto bad;
-  if (v * mult > 1.8e19) goto bad;
+  /* simulated time is signed 64-bit nanoseconds in places: 2^62 ns (146
+   * years) keeps a margin, as the workload's phase sums do (issue #16: a
+   * duration of 2^63 ns ran for ever) */
+  if (v * mult >= 4611686018427387904.0) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "\"%s\" is too long a duration (the limit is 2^62 ns, 146 years)", s);
+    return false;
+  }
   *ret_ns = (uint64_t)llround(v * mult);
   return true;
 bad:
