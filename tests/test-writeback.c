@@ -358,7 +358,11 @@ static void test_effect_refault(void) {
  * swapped with the split on seeds 1 and 3 and on the mean (+1239), less on
  * seed 2.  Asserted: splits in [5, 25], pswpout within mean +- spread
  * (no split: the old wide band; split: 74583 +- 6.2k), and more swapped on
- * the mean with the split (the margin of 1500 no longer holds). */
+ * the mean with the split (the margin of 1500 no longer holds).
+ * After kcompactd's timed work (#14 item 6) and the kernel's scan counting:
+ * pswpout 66047, 51987, 51940 (56658) -> 71087, 59660, 71565 (67437): more
+ * swapped with the split on every seed (+5k to +19k).  The split arm's
+ * band is mean +- twice its spread (11.9k). */
 static void test_effect_thp_split(void) {
   const char *off[] = {FLEET, "vm.swap=64M", "vm.thp_swap_split=false", NULL};
   const char *on[] = {FLEET, "vm.swap=64M", NULL};
@@ -369,7 +373,7 @@ static void test_effect_thp_split(void) {
   g_assert_cmpfloat(m[0][0], ==, 0);
   ft_assert_band("split: thp_split_page", m[1][0], 5, 25);
   ft_assert_band("no split: pswpout", m[0][1], 43900, 89400);
-  ft_assert_band("split: pswpout", m[1][1], 68400, 80800);
+  ft_assert_band("split: pswpout", m[1][1], 43600, 91300);
   g_assert_cmpfloat(m[1][1], >, m[0][1]);
 }
 
