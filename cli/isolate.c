@@ -73,6 +73,32 @@ void fsi_isolate_catch_crashes(const char *prefix) {
 
 void fsi_isolate_child(int fd) { report_fd = fd; }
 
+static unsigned alarm_seconds;
+
+static void on_alarm(int sig) {
+  (void)sig;
+  char line[1024], where[768];
+  size_t pos = fsi_crash_append(line, sizeof line, 0, report_fd >= 0 ? "timeout " : "fragsim: ");
+  pos = fsi_crash_append(line, sizeof line, pos, "did not finish within --timeout (");
+  pos = fsi_crash_append_u64(line, sizeof line, pos, alarm_seconds);
+  pos = fsi_crash_append(line, sizeof line, pos, " s): still running ");
+  fsi_crash_describe(where, sizeof where);
+  pos = fsi_crash_append(line, sizeof line, pos, where);
+  pos = fsi_crash_append(line, sizeof line, pos, "\n");
+  write_all(report_fd >= 0 ? report_fd : STDERR_FILENO, line, pos);
+  _exit(1);
+}
+
+void fsi_isolate_alarm(unsigned seconds) {
+  alarm_seconds = seconds;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGALRM, &sa, NULL);
+  alarm(seconds);
+}
+
 int fsi_isolate_report_fd(void) { return report_fd; }
 
 void fsi_isolate_report(const char *kind, const char *line) {

@@ -23,6 +23,11 @@ void fsi_isolate_catch_crashes(const char *prefix);
  * the handler and "timeout <message>\n" from a hook that never returns. */
 void fsi_isolate_child(int fd);
 
+/* In a child process: after `seconds` of wall clock a SIGALRM reports
+ * "timeout ... still running <where>" (the last run any thread of the
+ * process created or executed) and exits with status 1. */
+void fsi_isolate_alarm(unsigned seconds);
+
 /* One line (no newline needed) for the parent or, outside a child, for
  * stderr as "fragsim: <line>".  kind is the first word sent to a parent
  * ("ok", "error", "timeout").  Not async-signal-safe. */

@@ -12,14 +12,18 @@
  * determinism check) each report their own.  The engine is linked into the
  * executable, so the access is a plain offset from the thread pointer. */
 static _Thread_local FsiRun *tracked;
+/* The last run any thread tracked: a signal handler running on another
+ * thread (an alarm) falls back to it. */
+static FsiRun *volatile last_tracked;
 
-void fsi_crash_track(FsiRun *run) { tracked = run; }
+void fsi_crash_track(FsiRun *run) { tracked = last_tracked = run; }
 
 void fsi_crash_untrack(FsiRun *run) {
   if (tracked == run) tracked = NULL;
+  if (last_tracked == run) last_tracked = NULL;
 }
 
-FsiRun *fsi_crash_current(void) { return tracked; }
+FsiRun *fsi_crash_current(void) { return tracked ? tracked : last_tracked; }
 
 size_t fsi_crash_append(char *buf, size_t len, size_t pos, const char *s) {
   if (!len) return 0;
@@ -95,6 +99,6 @@ size_t fsi_crash_describe_run(const FsiRun *run, FsiHookCtx hook, uint64_t now_n
 }
 
 size_t fsi_crash_describe(char *buf, size_t len) {
-  const FsiRun *run = tracked;
+  const FsiRun *run = fsi_crash_current();
   return fsi_crash_describe_run(run, run ? run->hook : (FsiHookCtx){-1, NULL}, run ? run->now_ns : 0, buf, len);
 }

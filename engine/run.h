@@ -342,6 +342,10 @@ struct FsiRun {
   /* policy-taken blocks awaiting the hook's return (validation) */
   uint64_t taken_pfn[4];
   uint32_t ntaken;
+  /* ranges alloc_contig_range made for a policy during a contig_request
+   * hook: the only handles the hook may return as served */
+  uint64_t contig_issued[4];
+  uint32_t ncontig_issued;
 
   FsiObserver obs[FSI_MAX_OBSERVERS];
   uint32_t nobs;

@@ -1101,6 +1101,21 @@ static bool range_could_be_contig(FsiRun *run, uint64_t start, uint64_t nr) {
   return true;
 }
 
+/* A contig_request hook's success: the handle must be the head of a range
+ * the host's alloc_contig_range made during this call, for this task, of at
+ * least the pages asked (the engine then counts it as served). */
+static bool contig_handle_ok(FsiRun *run, uint64_t handle, uint64_t nr_pages, uint32_t task) {
+  bool issued = false;
+  for (uint32_t k = 0; k < MIN(run->ncontig_issued, (uint32_t)G_N_ELEMENTS(run->contig_issued)); k++)
+    if (run->contig_issued[k] == handle) issued = true;
+  const FsiAlloc *a = fsi_run_lookup(run, handle);
+  if (!issued || !a || !(a->flags & FSI_AF_CONTIG) || a->lru_prev != FSI_NIL || a->task != task) return false;
+  uint64_t pages = 0;
+  for (uint32_t id = (uint32_t)(handle & 0xffffffffu); id != FSI_NIL; id = run->allocs[id].lru_next)
+    pages += fsi_pages_of_order(run->allocs[id].order);
+  return pages >= nr_pages;
+}
+
 FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task) {
   FsiAllocResult res = {FSI_HANDLE_NONE, FS_PFN_NONE, 0, 0, FSI_VIA_FAILED};
   run->charged_ns = 0;
@@ -1111,6 +1126,7 @@ FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task) {
     const FsPolicyOps *po = &run->slots[i].policy->ops;
     if (!po->contig_request) continue;
     run->current_slot = (int32_t)i;
+    run->ncontig_issued = 0;
     FsiHookCtx hk = fsi_hook_enter(run, i, "contig_request");
     r = po->contig_request(run->slots[i].state, nr_pages, task, &handle);
     fsi_hook_leave(run, hk);
@@ -1119,6 +1135,13 @@ FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task) {
       fsi_run_failf(run, "policy \"%s\": hook contig_request at t=%" G_GUINT64_FORMAT " ns returned %d (expected 0, 1, -%d or -%d)",
                     slot_name(run, i), run->now_ns, r, FS_EBUSY, FS_ENOMEM);
       r = -FS_EBUSY;
+    } else if (r == 0 && !contig_handle_ok(run, handle, nr_pages, task)) {
+      fsi_run_failf(run, "policy \"%s\": hook contig_request at t=%" G_GUINT64_FORMAT " ns served %" G_GUINT64_FORMAT
+                         " pages with handle 0x%" G_GINT64_MODIFIER "x, which is not a range of at least that many pages "
+                         "for task %u that alloc_contig_range made during the call",
+                    slot_name(run, i), run->now_ns, nr_pages, handle, task);
+      r = -FS_EBUSY;
+      handle = 0;
     }
   }
   if (r == 1) {
