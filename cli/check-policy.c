@@ -8,9 +8,13 @@
  */
 #include "cli/check-policy.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 #include <malloc.h>
@@ -18,6 +22,7 @@
 #endif
 
 #include "cli/commands.h"
+#include "cli/isolate.h"
 #include "engine/core/error.h"
 #include "engine/run.h"
 #include "cli/runner.h"
@@ -545,6 +550,85 @@ bool fsi_contract_deterministic(FsiContract *c, guint i, char **ret_detail, GErr
   return s && check_with_control(c, s, deterministic_on, ret_detail, error);
 }
 
+/* ---- the hooks the churn run does not reach ------------------------------------------ */
+
+static bool device_hooks_on(const FsiContract *c, const char *spec, const char *label, char **ret_detail,
+                            GError **error) {
+  FsiConfig *cfg = contract_config(checked_sets, error);
+  if (!cfg) return false;
+  bool ok = false;
+  FsiRun *run = NULL;
+  FsiStack *stack = fsi_stack_load(spec, c->policy_path, cfg->kf, error);
+  if (!stack) goto out;
+  GPtrArray *sections = g_ptr_array_new();
+  g_ptr_array_add(sections, "workload");
+  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(sections, stack->v[i].name);
+  g_ptr_array_add(sections, NULL);
+  bool valid = fsi_config_validate(cfg, (const char *const *)sections->pdata, error);
+  g_ptr_array_free(sections, TRUE);
+  if (!valid) goto out;
+  const FsiWorkloadInfo *wi = fsi_workload_find(CONTRACT_WORKLOAD);
+  FsiWorkload wl = {0};
+  if (!wi->create(cfg, &wl, error)) goto out;
+  run = fsi_run_new(cfg, stack, &wl, CONTRACT_SEED, error);
+  if (!run) goto out;
+  if (!run->workload.start(run, run->workload.state, error)) goto out;
+  /* 100 ms of churn, so the requests meet used memory; then a pageblock,
+   * an eighth and a sixteenth of memory, each freed again, and one
+   * compact_memory */
+  uint64_t t = 100 * 1000 * 1000;
+  unsigned requests = 0, served = 0;
+  uint64_t sizes[3] = {run->mem.pageblock_nr_pages, run->mem.cfg.total_pages / 8, run->mem.cfg.total_pages / 16};
+  const char *step = "100 ms of churn";
+  if (!fsi_run_advance(run, t)) goto failed;
+  for (unsigned k = 0; k < G_N_ELEMENTS(sizes); k++) {
+    step = "a contig_request";
+    FsiAllocResult r = fsi_run_contig(run, sizes[k], 0);
+    requests++;
+    if (run->error) goto failed;
+    if (r.via == FSI_VIA_CONTIG) {
+      served++;
+      fsi_run_free_contig(run, r.handle);
+    }
+    if (!fsi_check_invariants(run, error)) goto prefixed;
+    t += 10 * 1000 * 1000;
+    if (!fsi_run_advance(run, t)) goto failed;
+  }
+  step = "compact_memory";
+  fsi_run_compact_memory(run);
+  if (run->error) goto failed;
+  if (!fsi_check_invariants(run, error)) goto prefixed;
+  step = "10 ms of churn after compact_memory";
+  if (!fsi_run_advance(run, t + 10 * 1000 * 1000)) goto failed;
+  *ret_detail = g_strdup_printf("after 100 ms of churn on 64M on %s: %u contiguous requests (%" G_GUINT64_FORMAT
+                                ", %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT " pages; %u served and freed) and "
+                                "compact_memory, the invariants checked after each",
+                                label, requests, sizes[0], sizes[1], sizes[2], served);
+  ok = true;
+  goto out;
+failed:
+  if (run->error) {
+    g_propagate_prefixed_error(error, run->error, "%s on %s: ", step, label);
+    run->error = NULL;
+  } else {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "%s on %s failed", step, label);
+  }
+  goto out;
+prefixed:
+  g_prefix_error(error, "after %s on %s: ", step, label);
+out:
+  fsi_run_free(run);
+  fsi_stack_free(stack);
+  fsi_config_free(cfg);
+  return ok;
+}
+
+bool fsi_contract_device_hooks(FsiContract *c, guint i, char **ret_detail, GError **error) {
+  if (!need_loaded(c, error)) return false;
+  const FsiContractStack *s = stack_at(c, i, error);
+  return s && check_with_control(c, s, device_hooks_on, ret_detail, error);
+}
+
 /* ---- the command ------------------------------------------------------------------- */
 
 typedef struct {
@@ -567,19 +651,119 @@ static bool report(Tally *t, const char *what, bool ok, char *detail, GError *er
   return ok;
 }
 
-static bool check(Tally *t, const char *what, FsiContract *c, bool (*fn)(FsiContract *, char **, GError **)) {
+typedef bool (*CheckFn)(FsiContract *, char **, GError **);
+typedef bool (*StackFn)(FsiContract *, guint, char **, GError **);
+
+/* Each check that calls the policy's hooks runs in a child process, so a
+ * policy that crashes, aborts or hangs fails that check, naming the hook,
+ * and the others still run.  The child reports "ok <detail>" or "error
+ * <message>" (isolate.h); its fatal-signal handler "crash <signal> <where>";
+ * after timeout_s its alarm "timeout <message>". */
+static bool isolated(FsiContract *c, guint i, CheckFn fn, StackFn sfn, unsigned timeout_s, char **ret_detail,
+                     GError **error) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    int saved = errno;
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot create a pipe for the check: %s", g_strerror(saved));
+    return false;
+  }
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    int saved = errno;
+    close(fds[0]);
+    close(fds[1]);
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot start a process for the check: %s", g_strerror(saved));
+    return false;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    fsi_isolate_child(fds[1]);
+    fsi_isolate_alarm(timeout_s);
+    char *detail = NULL;
+    GError *e = NULL;
+    bool ok = fn ? fn(c, &detail, &e) : sfn(c, i, &detail, &e);
+    fsi_isolate_report(ok ? "ok" : "error", ok ? (detail ? detail : "") : e ? e->message : "unknown failure");
+    _exit(ok ? 0 : 1);
+  }
+  close(fds[1]);
+  GString *rep = g_string_new(NULL);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    g_string_append_len(rep, buf, n);
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  g_strchomp(rep->str);
+  rep->len = strlen(rep->str);
+  const char *crash = NULL;
+  for (const char *l = rep->str; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+    if (g_str_has_prefix(l, "crash ")) crash = l;
+  bool ok = false;
+  if (crash) {
+    const char *end = strchr(crash, '\n');
+    g_autofree char *line = g_strndup(crash + 6, end ? (gsize)(end - crash - 6) : strlen(crash + 6));
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "the check crashed: %s", line);
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && (g_str_has_prefix(rep->str, "ok ") || !strcmp(rep->str, "ok"))) {
+    *ret_detail = g_strdup(rep->str[2] ? rep->str + 3 : "");
+    ok = true;
+  } else if (g_str_has_prefix(rep->str, "error ") || g_str_has_prefix(rep->str, "timeout ")) {
+    g_set_error_literal(error, FSI_ERROR, FSI_ERROR_RUN, strchr(rep->str, ' ') + 1);
+  } else if (WIFSIGNALED(status)) {
+    const char *name = fsi_crash_signal_name(WTERMSIG(status));
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "the check's process was killed by %s%s%d with no report (a sanitizer's report above?)",
+                name ? name : "signal", name ? "" : " ", name ? 0 : WTERMSIG(status));
+  } else {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN,
+                "the check's process exited with status %d with no report (a sanitizer's report above?)",
+                WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  }
+  g_string_free(rep, TRUE);
+  return ok;
+}
+
+static unsigned check_timeout_s = 600;
+
+static bool check(Tally *t, const char *what, FsiContract *c, CheckFn fn) {
   char *detail = NULL;
   GError *e = NULL;
   bool ok = fn(c, &detail, &e);
   return report(t, what, ok, detail, e);
 }
 
-static bool check_stack(Tally *t, const char *what, FsiContract *c, guint i,
-                        bool (*fn)(FsiContract *, guint, char **, GError **)) {
+static bool check_isolated(Tally *t, const char *what, FsiContract *c, CheckFn fn) {
   char *detail = NULL;
   GError *e = NULL;
-  bool ok = fn(c, i, &detail, &e);
+  bool ok = isolated(c, 0, fn, NULL, check_timeout_s, &detail, &e);
   return report(t, what, ok, detail, e);
+}
+
+static bool check_stack(Tally *t, const char *what, FsiContract *c, guint i, StackFn fn) {
+  char *detail = NULL;
+  GError *e = NULL;
+  bool ok = isolated(c, i, NULL, fn, check_timeout_s, &detail, &e);
+  return report(t, what, ok, detail, e);
+}
+
+/* Loading calls the module's entry function: tried in a child first, so a
+ * module that crashes there fails "load" instead of taking the command down. */
+static bool probe_load(FsiContract *c, char **ret_detail, GError **error) {
+  FsiContract *probe = fsi_contract_new(c->module, c->policy_path);
+  char *detail = NULL;
+  GError *e = NULL;
+  bool ok = fsi_contract_load(probe, &detail, &e);
+  g_free(detail);
+  fsi_contract_free(probe);
+  if (!ok && e) g_error_free(e); /* the load in the command reports it */
+  *ret_detail = g_strdup("");
+  (void)error;
+  return true;
 }
 
 static const char *check_policy_description =
@@ -592,6 +776,12 @@ static const char *check_policy_description =
     "  run             a short churn run on each stack with --check: every engine\n"
     "                  invariant holds and every hook return value is in range\n"
     "  deterministic   three runs of each stack (two at once in threads) agree\n"
+    "  device hooks    contig_request (each success checked by the engine) and\n"
+    "                  compact_memory on each stack, the invariants checked after each\n"
+    "Every check that calls the policy runs in a child process: a policy that crashes\n"
+    "(SIGSEGV, SIGABRT, ...) fails that check with a line naming the signal, the hook and\n"
+    "the simulated time, and one that runs past --timeout (default 10m a check) fails it\n"
+    "naming the hook that was running; the other checks still run.\n"
     "Exits 0 when every check passes, 1 otherwise.  PATH may also be a policy name,\n"
     "found like `fragsim run` finds it.\n"
     "\n"
@@ -599,9 +789,11 @@ static const char *check_policy_description =
     "  fragsim check-policy ./mypolicy.so\n";
 
 int fsi_cmd_check_policy(int argc, char **argv) {
-  char *policy_path = NULL;
+  char *policy_path = NULL, *timeout = NULL;
   GOptionEntry entries[] = {{"policy-path", 0, 0, G_OPTION_ARG_STRING, &policy_path,
                              "Directories searched first for the other policies of a stack (colon separated)", "DIRS"},
+                            {"timeout", 0, 0, G_OPTION_ARG_STRING, &timeout,
+                             "Fail a check that takes longer (wall clock; default 10m), naming the hook running", "DURATION"},
                             {NULL, 0, 0, 0, NULL, NULL, NULL}};
   GOptionContext *ctx = g_option_context_new("PATH - check a policy module against the policy contract");
   g_option_context_add_main_entries(ctx, entries, NULL);
@@ -614,24 +806,50 @@ int fsi_cmd_check_policy(int argc, char **argv) {
       fprintf(stderr, "fragsim: check-policy: give exactly one policy module (see fragsim check-policy --help)\n");
     g_clear_error(&e);
     g_free(policy_path);
+    g_free(timeout);
     g_option_context_free(ctx);
     return 2;
+  }
+  if (timeout) {
+    uint64_t ns = 0;
+    if (!fsi_isolate_parse_timeout(timeout, &ns, &e)) {
+      fprintf(stderr, "fragsim: check-policy: %s\n", e->message);
+      g_clear_error(&e);
+      g_free(policy_path);
+      g_free(timeout);
+      g_option_context_free(ctx);
+      return 2;
+    }
+    check_timeout_s = (unsigned)MAX(1, MIN(ns / 1000000000u, 86400u * 7));
   }
 
   FsiContract *c = fsi_contract_new(argv[1], policy_path);
   Tally t = {0};
   printf("checking %s against the policy contract (ABI %d.%d)\n", argv[1], FS_ABI_MAJOR, FS_ABI_MINOR);
   fflush(stdout);
+  {
+    /* a module that crashes when opened fails "load" (in a child); else
+     * the real load, here */
+    char *detail = NULL;
+    GError *pe = NULL;
+    if (!isolated(c, 0, probe_load, NULL, check_timeout_s, &detail, &pe)) {
+      report(&t, "load", false, detail, pe);
+      goto done;
+    }
+    g_free(detail);
+  }
   if (!check(&t, "load", c, fsi_contract_load) || !check(&t, "table", c, fsi_contract_table) ||
       !check(&t, "stacks", c, fsi_contract_plan))
     goto done;
-  check(&t, "create/destroy", c, fsi_contract_lifecycle);
+  check_isolated(&t, "create/destroy", c, fsi_contract_lifecycle);
   for (guint i = 0; i < c->stacks->len; i++) {
     const char *label = g_array_index(c->stacks, FsiContractStack, i).label;
     g_autofree char *run = g_strdup_printf("run %s", label);
     g_autofree char *det = g_strdup_printf("deterministic %s", label);
+    g_autofree char *dev = g_strdup_printf("device hooks %s", label);
     check_stack(&t, run, c, i, fsi_contract_run_checked);
     check_stack(&t, det, c, i, fsi_contract_deterministic);
+    check_stack(&t, dev, c, i, fsi_contract_device_hooks);
   }
 done:
   if (t.failed)
@@ -641,6 +859,7 @@ done:
     printf("%s: all %u checks passed\n", argv[1], t.checks);
   int rc = t.failed ? 1 : 0;
   fsi_contract_free(c);
+  g_free(timeout);
   g_free(policy_path);
   g_option_context_free(ctx);
   return rc;

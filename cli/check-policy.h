@@ -56,5 +56,10 @@ bool fsi_contract_lifecycle(FsiContract *c, char **ret_detail, GError **error);
 bool fsi_contract_run_checked(FsiContract *c, guint i, char **ret_detail, GError **error);
 /* Three runs of stack i, one alone and two at once in threads: identical summaries. */
 bool fsi_contract_deterministic(FsiContract *c, guint i, char **ret_detail, GError **error);
+/* The hooks the churn run never reaches, on stack i: contiguous device
+ * requests (contig_request, with every success checked by the engine) and
+ * compact_memory, called after 100 ms of churn, with the invariants checked
+ * after each. */
+bool fsi_contract_device_hooks(FsiContract *c, guint i, char **ret_detail, GError **error);
 
 #endif

@@ -1,7 +1,7 @@
 /* `fragsim compare`: every (workload, stack, seed) of a comparison, run in
- * parallel threads or one at a time on a cluster (--list-runs, --run N,
- * --collect), aggregated over seeds into the tidy compare.csv by results/;
- * see docs/comparing.md.
+ * parallel child processes or one at a time on a cluster (--list-runs,
+ * --run N, --collect), aggregated over seeds into the tidy compare.csv by
+ * results/; see docs/comparing.md.
  *
  * The run directory is the unit of resumption: fsi_run_one() renames it
  * into place only when complete, so "its summary.csv exists" means "done"
@@ -10,12 +10,18 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cli/commands.h"
+#include "cli/isolate.h"
 #include "cli/runner.h"
 #include "engine/core/config.h"
 #include "engine/core/error.h"
@@ -30,57 +36,188 @@
 #include "fragsim-config.h"
 #endif
 
-/* ---- running ---------------------------------------------------------------------- */
+/* ---- running: one child process a run ---------------------------------------------
+ *
+ * Each run is a fork()ed child, so a policy that crashes, aborts or hangs
+ * takes only its own run down: the parent reads what the child reports on a
+ * pipe (isolate.h: "ok <events>", "error <message>", "timeout <message>",
+ * or from the fatal-signal handler "crash <signal> <where>"), reaps it, and
+ * goes on with the others.  A run's result directory is written by the
+ * child exactly as a thread wrote it before, so compare.csv does not change. */
+
+typedef struct {
+  pid_t pid;
+  int fd;
+  guint idx;       /* index into todo; G_MAXUINT: the preflight */
+  GString *report; /* what the child wrote */
+  gint64 started;  /* monotonic us */
+  bool killed;     /* by the parent (--timeout backstop, or after an interrupt) */
+} Child;
 
 typedef struct {
   const FsiDesign *d;
   const char *dir;
   const char *const *sets;
   const char *policy_path;
+  const char *command; /* the command line, for "--run N" advice */
   bool check, force;
-  GArray *todo;     /* run numbers */
-  gint next;        /* atomic index into todo */
-  gint stop;        /* atomic: an error happened, start nothing new */
-  GMutex lock;
-  GCond cond;
-  guint done, running_workers;
+  uint64_t timeout_ns;
+  const char *timeout_text;
+  GArray *todo;    /* run numbers */
+  guint done;
   guint64 events;
-  GError **errors;  /* per todo entry */
+  char **failures; /* per todo entry: why it failed, NULL if not */
+  bool interrupted;
 } Pool;
 
-static gpointer worker(gpointer data) {
-  Pool *p = data;
-  for (;;) {
-    if (g_atomic_int_get(&p->stop)) break;
-    gint i = g_atomic_int_add(&p->next, 1);
-    if (i >= (gint)p->todo->len) break;
-    guint n = g_array_index(p->todo, guint, i);
-    guint w, s, k;
-    fsi_design_run(p->d, n, &w, &s, &k);
-    char *rd = fsi_design_run_dir(p->d, p->dir, n);
-    FsiRunSpec spec = {g_ptr_array_index(p->d->workloads, w), g_ptr_array_index(p->d->stacks, s),
-                       g_array_index(p->d->seeds, guint64, k), p->sets, rd, p->policy_path, p->check, p->force, false, false};
-    FsiRunResult res = {0};
-    GError *e = NULL;
-    bool ok = fsi_run_one(&spec, &res, &e);
-    g_free(rd);
-    g_mutex_lock(&p->lock);
-    if (ok) {
-      p->done++;
-      p->events += res.events;
-    } else {
-      p->errors[i] = e;
-      g_atomic_int_set(&p->stop, 1);
-    }
-    g_cond_signal(&p->cond);
-    g_mutex_unlock(&p->lock);
-    fsi_run_result_clear(&res);
+/* the children's SIGINT/SIGTERM handler: unlike the parent's, it stays, so
+ * the terminal's signal and the one the parent forwards both just stop the
+ * run at its next event */
+static void child_on_signal(int sig) { fsi_run_interrupt(sig); }
+
+typedef void (*ChildFn)(Pool *p, guint idx);
+
+static bool spawn(Pool *p, Child *c, guint idx, ChildFn fn, Child *others, guint nothers, GError **error) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    int saved = errno;
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot create a pipe for a run: %s", g_strerror(saved));
+    return false;
   }
-  g_mutex_lock(&p->lock);
-  p->running_workers--;
-  g_cond_signal(&p->cond);
-  g_mutex_unlock(&p->lock);
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    int saved = errno;
+    close(fds[0]);
+    close(fds[1]);
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot start a process for a run: %s", g_strerror(saved));
+    return false;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    for (guint i = 0; i < nothers; i++) close(others[i].fd);
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* no orphan spinning in a hook when compare dies */
+#endif
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = child_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    fsi_isolate_child(fds[1]);
+    fn(p, idx);
+    _exit(0); /* not reached: fn exits */
+  }
+  close(fds[1]);
+  c->pid = pid;
+  c->fd = fds[0];
+  c->idx = idx;
+  c->report = g_string_new(NULL);
+  c->started = g_get_monotonic_time();
+  c->killed = false;
+  return true;
+}
+
+/* Reports the end of a child's run and exits; _exit skips the parent's
+ * atexit handlers and stdio buffers the child inherited. */
+static G_NORETURN void child_exit(bool ok, const char *ok_text, GError *e) {
+  if (ok) {
+    fsi_isolate_report("ok", ok_text);
+    _exit(0);
+  }
+  bool interrupted = g_error_matches(e, FSI_ERROR, FSI_ERROR_INTERRUPTED);
+  fsi_isolate_report(interrupted ? "interrupted" : "error", e->message);
+  _exit(interrupted ? 128 + fsi_run_interrupted() : 1);
+}
+
+static void child_run(Pool *p, guint idx) {
+  guint n = g_array_index(p->todo, guint, idx), w, s, k;
+  fsi_design_run(p->d, n, &w, &s, &k);
+  char *rd = fsi_design_run_dir(p->d, p->dir, n);
+  FsiRunSpec spec = {g_ptr_array_index(p->d->workloads, w), g_ptr_array_index(p->d->stacks, s),
+                     g_array_index(p->d->seeds, guint64, k), p->sets, rd, p->policy_path, p->check, p->force, false,
+                     false};
+  FsiRunResult res = {0};
+  GError *e = NULL;
+  bool ok = fsi_run_one_timed(&spec, p->timeout_ns, p->timeout_text, &res, &e);
+  char events[32];
+  g_snprintf(events, sizeof events, "%" G_GUINT64_FORMAT, res.events);
+  child_exit(ok, events, e);
+}
+
+/* The part of a report after its first word, without the final newline. */
+static char *report_text(const char *line) {
+  const char *sp = strchr(line, ' ');
+  char *t = g_strdup(sp ? sp + 1 : "");
+  return g_strchomp(t);
+}
+
+/* The line of a report that starts with `kind `, or NULL. */
+static const char *report_line(const GString *r, const char *kind) {
+  size_t klen = strlen(kind);
+  for (const char *l = r->str; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+    if (!strncmp(l, kind, klen) && l[klen] == ' ') return l;
   return NULL;
+}
+
+/* What happened to a child, from its wait status and its report: NULL for
+ * success (events set), else a message (the reason after "run N (...) ").
+ * *ret_interrupted for a run the interrupt stopped. */
+static char *judge(const Pool *p, const Child *c, int status, guint64 *ret_events, bool *ret_interrupted) {
+  *ret_interrupted = false;
+  const char *crash = report_line(c->report, "crash"), *timeout = report_line(c->report, "timeout");
+  const char *err = report_line(c->report, "error"), *ok = report_line(c->report, "ok");
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && ok) {
+    char *t = report_text(ok);
+    *ret_events = g_ascii_strtoull(t, NULL, 10);
+    g_free(t);
+    return NULL;
+  }
+  if (report_line(c->report, "interrupted")) {
+    *ret_interrupted = true;
+    return g_strdup("interrupted");
+  }
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    const char *name = fsi_crash_signal_name(sig);
+    char *signame = name ? g_strdup(name) : g_strdup_printf("signal %d", sig);
+    char *msg;
+    if (crash) {
+      /* "SIGSEGV in policy 'P' hook 'H' at t=... (workload ...)": the
+       * identity is the prefix's already */
+      char *t = report_text(crash);
+      char *paren = strstr(t, " (workload ");
+      if (paren) *paren = '\0';
+      msg = g_strdup_printf("crashed: %s", t);
+      g_free(t);
+    } else if (c->killed && p->interrupted) {
+      msg = g_strdup_printf("was killed (%s): it did not stop after the interrupt", signame);
+    } else if (c->killed) {
+      msg = g_strdup_printf("was killed (%s): it ran past %s and did not stop", signame, p->timeout_text);
+    } else {
+      msg = g_strdup_printf("was killed by %s with no report from the run (killed from outside, e.g. by the OOM killer, "
+                            "or a sanitizer's report above)",
+                            signame);
+    }
+    g_free(signame);
+    return msg;
+  }
+  if (timeout) {
+    char *t = report_text(timeout);
+    char *msg = g_strdup(g_str_has_prefix(t, "run ") ? t + 4 : t);
+    g_free(t);
+    return msg;
+  }
+  if (err) {
+    char *t = report_text(err);
+    char *msg = g_strdup_printf("failed: %s", t);
+    g_free(t);
+    return msg;
+  }
+  return g_strdup_printf("exited with status %d without a report (see its messages above, e.g. a sanitizer's)",
+                         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 static void fmt_secs(char *buf, size_t len, double s) {
@@ -99,60 +236,207 @@ static void progress_line(Pool *p, guint reused, guint total, double elapsed, bo
   fflush(stderr);
 }
 
+/* The temporary directory a child's run was writing (csvout.c's naming). */
+static void remove_child_tmpdir(const Pool *p, const Child *c) {
+  guint n = g_array_index(p->todo, guint, c->idx);
+  char *rd = fsi_design_run_dir(p->d, p->dir, n);
+  char *parent = g_path_get_dirname(rd), *base = g_path_get_basename(rd);
+  char *name = g_strdup_printf(".%s.tmp-%ld", base, (long)c->pid);
+  char *tmp = g_build_filename(parent, name, NULL);
+  if (g_file_test(tmp, G_FILE_TEST_IS_DIR)) fsi_isolate_rm_tree(tmp);
+  g_free(tmp);
+  g_free(name);
+  g_free(parent);
+  g_free(base);
+  g_free(rd);
+}
+
+static void run_name(const Pool *p, guint n, GString *out) {
+  guint w, s, k;
+  fsi_design_run(p->d, n, &w, &s, &k);
+  g_string_append_printf(out, "run %u (%s, %s, seed %" G_GUINT64_FORMAT ")", n, (char *)g_ptr_array_index(p->d->workloads, w),
+                         (char *)g_ptr_array_index(p->d->stacks, s), g_array_index(p->d->seeds, guint64, k));
+}
+
+/* Seconds after an interrupt, or after --timeout plus the child's own
+ * grace, before a child that has not ended is killed. */
+#define KILL_AFTER_INTERRUPT_S 10
+#define KILL_AFTER_TIMEOUT_S (FSI_ISOLATE_GRACE_S + 10)
+
+/* Runs `todo` in up to `jobs` child processes at a time.  Every run is
+ * tried; each failure is printed when it happens, and the error lists the
+ * failed runs with the commands that redo them. */
+static bool run_all(Pool *p, guint jobs, guint reused, guint total, bool show_progress, GError **error) {
+  gint64 t0 = g_get_monotonic_time(), interrupted_at = 0;
+  jobs = MAX(1u, MIN(jobs, p->todo->len));
+  p->failures = g_new0(char *, p->todo->len + 1);
+  Child *kids = g_new0(Child, jobs);
+  struct pollfd *pfd = g_new0(struct pollfd, jobs);
+  guint nkids = 0, next = 0, nfail = 0;
+  GError *spawn_error = NULL;
+  gint64 last_progress = 0;
+  for (;;) {
+    int sig = fsi_run_interrupted();
+    if (sig && !p->interrupted) {
+      p->interrupted = true;
+      interrupted_at = g_get_monotonic_time();
+      for (guint i = 0; i < nkids; i++) kill(kids[i].pid, sig);
+    }
+    while (!p->interrupted && !spawn_error && nkids < jobs && next < p->todo->len) {
+      if (spawn(p, &kids[nkids], next, child_run, kids, nkids, &spawn_error)) nkids++;
+      next++;
+    }
+    if (!nkids) break;
+    for (guint i = 0; i < nkids; i++) pfd[i] = (struct pollfd){kids[i].fd, POLLIN, 0};
+    int r = poll(pfd, nkids, 250);
+    gint64 now = g_get_monotonic_time();
+    for (guint i = 0; i < nkids; i++) {
+      Child *c = &kids[i];
+      /* backstops: a child that does not stop */
+      gint64 limit = p->interrupted ? interrupted_at + KILL_AFTER_INTERRUPT_S * G_TIME_SPAN_SECOND
+                     : p->timeout_ns ? c->started + (gint64)(p->timeout_ns / 1000) + KILL_AFTER_TIMEOUT_S * G_TIME_SPAN_SECOND
+                                     : G_MAXINT64;
+      if (!c->killed && now > limit) {
+        kill(c->pid, SIGKILL);
+        c->killed = true;
+      }
+    }
+    if (r <= 0) goto progress;
+    for (guint i = 0; i < nkids;) {
+      Child *c = &kids[i];
+      if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+        i++;
+        continue;
+      }
+      char buf[4096];
+      ssize_t n = read(c->fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) {
+        i++;
+        continue;
+      }
+      if (n > 0) {
+        g_string_append_len(c->report, buf, n);
+        i++;
+        continue;
+      }
+      /* end of the report: the child is exiting */
+      close(c->fd);
+      int status = 0;
+      while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      guint64 events = 0;
+      bool stopped = false;
+      char *why = judge(p, c, status, &events, &stopped);
+      if (!why) {
+        p->done++;
+        p->events += events;
+      } else {
+        remove_child_tmpdir(p, c);
+        if (!stopped) {
+          p->failures[c->idx] = why;
+          nfail++;
+          GString *line = g_string_new(NULL);
+          run_name(p, g_array_index(p->todo, guint, c->idx), line);
+          fprintf(stderr, "%sfragsim: compare: %s %s\n", show_progress ? "\n" : "", line->str, why);
+          fflush(stderr);
+          g_string_free(line, TRUE);
+        } else {
+          g_free(why);
+        }
+      }
+      g_string_free(c->report, TRUE);
+      kids[i] = kids[--nkids];
+      pfd[i] = pfd[nkids];
+    }
+  progress:
+    if (show_progress && now - last_progress >= G_TIME_SPAN_SECOND / 2) {
+      progress_line(p, reused, total, (double)(now - t0) / 1e6, false);
+      last_progress = now;
+    }
+  }
+  if (show_progress) progress_line(p, reused, total, (double)(g_get_monotonic_time() - t0) / 1e6, true);
+  g_free(kids);
+  g_free(pfd);
+  bool ok = true;
+  if (p->interrupted) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_INTERRUPTED, "interrupted");
+    ok = false;
+  } else if (spawn_error) {
+    g_propagate_error(error, spawn_error);
+    spawn_error = NULL;
+    ok = false;
+  } else if (nfail) {
+    GString *list = g_string_new(NULL), *cmds = g_string_new(NULL);
+    for (guint i = 0; i < p->todo->len; i++) {
+      if (!p->failures[i]) continue;
+      guint n = g_array_index(p->todo, guint, i);
+      g_string_append_printf(list, "%s%u", list->len ? ", " : "", n);
+      g_string_append_printf(cmds, "\n  %s --run %u", p->command, n);
+    }
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN,
+                "%u of %u runs failed (run number%s %s); the other runs are complete and kept. Run the same command "
+                "again to redo only the failed runs, or each one alone:%s",
+                nfail, p->todo->len, nfail == 1 ? "" : "s", list->str, cmds->str);
+    g_string_free(list, TRUE);
+    g_string_free(cmds, TRUE);
+    ok = false;
+  }
+  if (spawn_error) g_error_free(spawn_error);
+  for (guint i = 0; i < p->todo->len; i++) g_free(p->failures[i]);
+  g_free(p->failures);
+  return ok;
+}
+
 /* A misspelt stack, policy parameter or --set key would otherwise surface
  * only when the first run that uses it comes up, possibly hours into a
  * comparison; this repeats fsi_run_one()'s set-up checks for every stack
- * before anything runs.  Workloads that are not presets may be files. */
-static bool preflight(const FsiDesign *d, char **sets, const char *policy_path, GError **error) {
+ * before anything runs.  Workloads that are not presets may be files.
+ * Setting up a run creates the policies and boots them, so this too runs
+ * in a child process: a policy that crashes there is named, not fatal. */
+static void child_preflight(Pool *p, guint idx) {
+  (void)idx;
+  const FsiDesign *d = p->d;
+  GError *e = NULL;
   for (guint w = 0; w < d->workloads->len; w++)
     for (guint s = 0; s < d->stacks->len; s++) {
       FsiRunSpec spec = {g_ptr_array_index(d->workloads, w), g_ptr_array_index(d->stacks, s), 1,
-                         (const char *const *)sets, NULL, policy_path, false, false, false, true};
-      if (!fsi_run_one(&spec, NULL, error)) return false;
+                         p->sets, NULL, p->policy_path, false, false, false, true};
+      if (!fsi_run_one(&spec, NULL, &e)) child_exit(false, NULL, e);
     }
-  return true;
+  child_exit(true, "0", NULL);
 }
 
-/* Runs `todo` on `jobs` threads; reports the lowest-numbered failure. */
-static bool run_all(Pool *p, guint jobs, guint reused, guint total, bool show_progress, GError **error) {
-  gint64 t0 = g_get_monotonic_time();
-  jobs = MAX(1u, MIN(jobs, p->todo->len));
-  p->errors = g_new0(GError *, p->todo->len + 1);
-  g_mutex_init(&p->lock);
-  g_cond_init(&p->cond);
-  GThread **th = g_new0(GThread *, jobs);
-  p->running_workers = jobs;
-  for (guint j = 0; j < jobs; j++) th[j] = g_thread_new("fragsim-run", worker, p);
-  g_mutex_lock(&p->lock);
-  while (p->running_workers > 0) {
-    if (show_progress) progress_line(p, reused, total, (double)(g_get_monotonic_time() - t0) / 1e6, false);
-    g_cond_wait_until(&p->cond, &p->lock, g_get_monotonic_time() + G_TIME_SPAN_SECOND / 2);
+static bool preflight(Pool *p, GError **error) {
+  Child c = {0};
+  if (!spawn(p, &c, G_MAXUINT, child_preflight, NULL, 0, error)) return false;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(c.fd, buf, sizeof buf)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    g_string_append_len(c.report, buf, n);
   }
-  if (show_progress) progress_line(p, reused, total, (double)(g_get_monotonic_time() - t0) / 1e6, true);
-  g_mutex_unlock(&p->lock);
-  for (guint j = 0; j < jobs; j++) g_thread_join(th[j]);
-  g_free(th);
-  bool ok = true;
-  guint nfail = 0;
-  for (guint i = 0; i < p->todo->len; i++) {
-    if (!p->errors[i]) continue;
-    if (ok) {
-      guint n = g_array_index(p->todo, guint, i), w, s, k;
-      fsi_design_run(p->d, n, &w, &s, &k);
-      g_propagate_prefixed_error(error, p->errors[i], "run %u (%s, %s, seed %" G_GUINT64_FORMAT "): ", n,
-                                 (char *)g_ptr_array_index(p->d->workloads, w), (char *)g_ptr_array_index(p->d->stacks, s),
-                                 g_array_index(p->d->seeds, guint64, k));
-      p->errors[i] = NULL;
-      ok = false;
-    } else {
-      g_clear_error(&p->errors[i]);
-    }
-    nfail++;
+  close(c.fd);
+  int status = 0;
+  while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (nfail > 1) g_prefix_error(error, "%u runs failed; the first: ", nfail);
-  g_free(p->errors);
-  g_mutex_clear(&p->lock);
-  g_cond_clear(&p->cond);
+  guint64 events = 0;
+  bool stopped = false;
+  char *why = judge(p, &c, status, &events, &stopped);
+  const char *err = report_line(c.report, "error");
+  bool ok = !why;
+  if (stopped) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_INTERRUPTED, "interrupted");
+  } else if (why && err) {
+    /* a set-up error: as the in-process check gave it */
+    char *t = report_text(err);
+    g_set_error_literal(error, FSI_ERROR, FSI_ERROR_CONFIG, t);
+    g_free(t);
+  } else if (why) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "setting up the runs before any ran: %s", why);
+  }
+  g_free(why);
+  g_string_free(c.report, TRUE);
   return ok;
 }
 
@@ -167,6 +451,11 @@ static const char *compare_description =
     "the table printed at the end: the first -p stack is the baseline of paired differences.\n"
     "Each run keeps its directory DIR/runs/<workload>/<stack>/s<seed>; DIR/compare.ini\n"
     "records the design.  Re-running the same command resumes: finished runs are kept.\n"
+    "\n"
+    "Each run is a child process (-j at a time).  A run that fails, crashes (SIGSEGV,\n"
+    "SIGABRT, ...), is killed, or passes --timeout is reported with its run number,\n"
+    "workload, stack, seed, the signal and the policy hook that was running; the other\n"
+    "runs go on and are kept, and compare exits 1 listing the runs to redo (--run N).\n"
     "\n"
     "Cluster arrays: --list-runs numbers the runs (from 0: workload-major, then stack, then\n"
     "seed), --run N runs one of them, --collect builds compare.csv from the directories.\n"
@@ -281,7 +570,8 @@ static bool check_manifest(const FsiDesign *d, const char *path, bool force, GEr
 
 int fsi_cmd_compare(int argc, char **argv) {
   char **workloads = NULL, **stacks = NULL, **sets = NULL;
-  char *outdir = NULL, *policy_path = NULL, *seed_list = NULL;
+  char *outdir = NULL, *policy_path = NULL, *seed_list = NULL, *timeout = NULL, *timeout_text = NULL, *command = NULL;
+  uint64_t timeout_ns = 0;
   /* G_MININT: not given (so -j 0 and --run -1 are errors, not defaults) */
   gint nseeds = 5, jobs = G_MININT, run_n = G_MININT;
   gint64 seed_base = 1;
@@ -303,6 +593,8 @@ int fsi_cmd_compare(int argc, char **argv) {
       {"collect", 0, 0, G_OPTION_ARG_NONE, &collect, "Only aggregate the finished run directories into compare.csv", NULL},
       {"force", 'f', 0, G_OPTION_ARG_NONE, &force, "Redo runs that are already complete", NULL},
       {"check", 0, 0, G_OPTION_ARG_NONE, &check, "Check engine invariants after every event (slow)", NULL},
+      {"timeout", 0, 0, G_OPTION_ARG_STRING, &timeout,
+       "Stop a run after this much wall-clock time, naming the policy hook running; the others go on", "DURATION"},
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line and no summary table", NULL},
       {"policy-path", 0, 0, G_OPTION_ARG_STRING, &policy_path,
        "Directories searched first for policy modules (colon separated)", "DIRS"},
@@ -319,6 +611,16 @@ int fsi_cmd_compare(int argc, char **argv) {
   /* parse drops entries from args without freeing them: keep the pointers */
   char **args_owned = g_memdup2(args, sizeof(char *) * ((gsize)argc + 1));
   argv = args;
+  /* the command as given, for the advice on redoing failed runs */
+  GString *cmd = g_string_new("fragsim compare");
+  for (int i = 1; i < argc; i++) {
+    char *q = strspn(args[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/+:") == strlen(args[i])
+                  ? g_strdup(args[i])
+                  : g_shell_quote(args[i]);
+    g_string_append_printf(cmd, " %s", q);
+    g_free(q);
+  }
+  command = g_string_free(cmd, FALSE);
 
   if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
   if (argc > 1) {
@@ -361,6 +663,8 @@ int fsi_cmd_compare(int argc, char **argv) {
     goto out;
   }
   if (jobs == G_MININT) jobs = (gint)g_get_num_processors();
+  if (timeout && !fsi_isolate_parse_timeout(timeout, &timeout_ns, &e)) goto out;
+  if (timeout) timeout_text = g_strdup_printf("--timeout %s", timeout);
   if (!fsi_design_finish(d, &e)) goto out;
   guint nruns = fsi_design_n_runs(d);
 
@@ -383,7 +687,17 @@ int fsi_cmd_compare(int argc, char **argv) {
     goto out;
   }
 
-  if (!collect && !preflight(d, sets, policy_path, &e)) goto out;
+  Pool p = {0};
+  p.d = d;
+  p.dir = outdir;
+  p.sets = (const char *const *)sets;
+  p.policy_path = policy_path;
+  p.command = command;
+  p.check = check;
+  p.force = force;
+  p.timeout_ns = timeout_ns;
+  p.timeout_text = timeout_text;
+  if (!collect && !preflight(&p, &e)) goto out;
   if (!collect && g_mkdir_with_parents(outdir, 0777) != 0) {
     int saved = errno;
     g_set_error(&e, FSI_ERROR, FSI_ERROR_IO, "-o: cannot create directory %s: %s", outdir, g_strerror(saved));
@@ -404,7 +718,7 @@ int fsi_cmd_compare(int argc, char **argv) {
                          g_array_index(d->seeds, guint64, k), (const char *const *)sets, rd, policy_path, check,
                          force, !quiet, false};
       FsiRunResult res = {0};
-      bool ok = fsi_run_one(&spec, &res, &e);
+      bool ok = fsi_run_one_timed(&spec, timeout_ns, timeout_text, &res, &e);
       if (!ok) {
         g_prefix_error(&e, "run %d (%s, %s, seed %" G_GUINT64_FORMAT "): ", run_n, (char *)g_ptr_array_index(d->workloads, w),
                        (char *)g_ptr_array_index(d->stacks, s), g_array_index(d->seeds, guint64, k));
@@ -423,13 +737,6 @@ int fsi_cmd_compare(int argc, char **argv) {
   }
 
   if (!collect) {
-    Pool p = {0};
-    p.d = d;
-    p.dir = outdir;
-    p.sets = (const char *const *)sets;
-    p.policy_path = policy_path;
-    p.check = check;
-    p.force = force;
     p.todo = g_array_new(FALSE, FALSE, sizeof(guint));
     for (guint n = 0; n < nruns; n++) {
       char *rd = fsi_design_run_dir(d, outdir, n);
@@ -481,6 +788,9 @@ out:
   g_free(outdir);
   g_free(policy_path);
   g_free(seed_list);
+  g_free(timeout);
+  g_free(timeout_text);
+  g_free(command);
   g_free(args);
   g_strfreev(args_owned);
   g_option_context_free(ctx);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/isolate.h"
 #include "engine/core/error.h"
 #include "engine/plugin/loader.h"
 #include "engine/run.h"
@@ -71,12 +72,19 @@ static const char *run_description =
     "  --set workload.fill=0.9   (keys of the workload)   --set <policy>.<param>=value\n"
     "`fragsim list config` shows every engine key with its default.\n"
     "\n"
+    "A policy that crashes the process (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) is named\n"
+    "on stderr with its hook and the simulated time before the process dies of the signal:\n"
+    "  fragsim: run crashed: SIGSEGV in policy 'P' hook 'alloc_done' at t=1.234 s (workload ...)\n"
+    "--timeout DURATION stops a run that takes longer (wall clock) with an error naming the\n"
+    "policy hook or timer that was running; a hook that never returns ends the process.\n"
+    "\n"
     "Examples:\n"
     "  fragsim run -w churn -p vanilla\n"
-    "  fragsim run -w churn -p vanilla -s 7 -o out/churn-7 --set machine.memory=1G --check\n";
+    "  fragsim run -w churn -p vanilla -s 7 -o out/churn-7 --set machine.memory=1G --check\n"
+    "  fragsim run -w churn -p vanilla+mypolicy --timeout 10m\n";
 
 static int cmd_run(int argc, char **argv) {
-  char *workload = NULL, *stack_spec = NULL, *outdir = NULL, *policy_path = NULL;
+  char *workload = NULL, *stack_spec = NULL, *outdir = NULL, *policy_path = NULL, *timeout = NULL;
   char **sets = NULL;
   gint64 seed = 1;
   gboolean check = FALSE, force = FALSE, quiet = FALSE;
@@ -91,6 +99,8 @@ static int cmd_run(int argc, char **argv) {
       {"check", 0, 0, G_OPTION_ARG_NONE, &check, "Check engine invariants after every event (slow)", NULL},
       {"force", 'f', 0, G_OPTION_ARG_NONE, &force, "Replace an existing result directory", NULL},
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line and no summary", NULL},
+      {"timeout", 0, 0, G_OPTION_ARG_STRING, &timeout,
+       "Stop the run after this much wall-clock time, naming the policy hook running (e.g. 30s, 10m)", "DURATION"},
       {"policy-path", 0, 0, G_OPTION_ARG_STRING, &policy_path,
        "Directories searched first for policy modules (colon separated)", "DIRS"},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -99,7 +109,8 @@ static int cmd_run(int argc, char **argv) {
   g_option_context_set_description(ctx, run_description);
   GError *e = NULL;
   int rc = 1;
-  char *dir = NULL;
+  char *dir = NULL, *timeout_text = NULL;
+  uint64_t timeout_ns = 0;
   FsiRunResult res = {0};
   if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
   if (argc > 1) {
@@ -114,10 +125,12 @@ static int cmd_run(int argc, char **argv) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "run: --seed must be non-negative");
     goto out;
   }
+  if (timeout && !fsi_isolate_parse_timeout(timeout, &timeout_ns, &e)) goto out;
+  timeout_text = timeout ? g_strdup_printf("--timeout %s", timeout) : NULL;
   dir = outdir ? g_strdup(outdir) : g_strdup_printf("fragsim-out/%s-%s-s%" G_GINT64_FORMAT, workload, stack_spec, seed);
   FsiRunSpec spec = {workload, stack_spec, (uint64_t)seed, (const char *const *)sets, dir, policy_path,
                      check, force, !quiet, false};
-  if (!fsi_run_one(&spec, &res, &e)) goto out;
+  if (!fsi_run_one_timed(&spec, timeout_ns, timeout_text, &res, &e)) goto out;
   if (!quiet) {
     printf("%s on %s, seed %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT " events, %.1f s simulated, %.1f s wall\n",
            workload, stack_spec, seed, res.events, (double)res.sim_ns / 1e9, res.wall_s);
@@ -131,10 +144,13 @@ static int cmd_run(int argc, char **argv) {
   }
   rc = 0;
 out:
-  if (e && g_error_matches(e, FSI_ERROR, FSI_ERROR_INTERRUPTED)) g_prefix_error(&e, "%s not written: ", dir);
+  if (e && (g_error_matches(e, FSI_ERROR, FSI_ERROR_INTERRUPTED) || g_error_matches(e, FSI_ERROR, FSI_ERROR_TIMEOUT)))
+    g_prefix_error(&e, "%s not written: ", dir);
   if (e) rc = die(e);
   fsi_run_result_clear(&res);
   g_free(dir);
+  g_free(timeout);
+  g_free(timeout_text);
   g_free(workload);
   g_free(stack_spec);
   g_free(outdir);
@@ -300,7 +316,9 @@ static void usage(FILE *fp) {
           "\n"
           "Usage:\n"
           "  fragsim run     -w WORKLOAD -p STACK [-s SEED] [-o DIR] [--set section.key=value ...] [--check]\n"
+          "                  [--timeout DURATION]\n"
           "  fragsim compare -w W[,W...] -p STACK [-p STACK ...] [-r SEEDS] [-j JOBS] -o DIR [--set ...]\n"
+          "                  [--timeout DURATION]\n"
           "                  [--list-runs | --run N | --collect]\n"
           "  fragsim plot    DIR [--format png,svg,pdf] [--size WxH]\n"
           "  fragsim check-policy PATH    run the policy contract against a module\n"
@@ -325,12 +343,19 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   catch_interrupts();
-  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+  if (!strcmp(cmd, "run")) {
+    fsi_isolate_catch_crashes("fragsim: run crashed: ");
+    return cmd_run(argc - 1, argv + 1);
+  }
   if (!strcmp(cmd, "list")) return cmd_list(argc - 1, argv + 1);
-  if (!strcmp(cmd, "compare")) return fsi_cmd_compare(argc - 1, argv + 1);
+  if (!strcmp(cmd, "compare")) {
+    fsi_isolate_catch_crashes("fragsim: compare: run crashed: ");
+    return fsi_cmd_compare(argc - 1, argv + 1);
+  }
   if (!strcmp(cmd, "plot")) return fsi_cmd_plot(argc - 1, argv + 1);
   if (!strcmp(cmd, "check-policy")) {
     reexec_without_tcache(argv);
+    fsi_isolate_catch_crashes("fragsim: check-policy crashed: ");
     return fsi_cmd_check_policy(argc - 1, argv + 1);
   }
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

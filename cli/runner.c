@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include <unistd.h>
+
+#include "cli/isolate.h"
 #include "engine/core/error.h"
 #include "engine/run.h"
 #include "results/output.h"
@@ -15,11 +18,17 @@ void fsi_run_result_clear(FsiRunResult *r) {
 }
 
 bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **error) {
+  return fsi_run_one_timed(spec, 0, NULL, ret_result, error);
+}
+
+bool fsi_run_one_timed(const FsiRunSpec *spec, uint64_t timeout_ns, const char *timeout_text,
+                       FsiRunResult *ret_result, GError **error) {
   bool ok = false;
   FsiConfig *cfg = fsi_config_new();
   FsiStack *stack = NULL;
   FsiRun *run = NULL;
   FsiOutput *out = NULL;
+  FsiWatchdog *dog = NULL;
   GError *e = NULL;
   gint64 t0 = g_get_monotonic_time();
 
@@ -80,7 +89,28 @@ bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result, GError **erro
     out = fsi_output_open(run, spec->outdir, spec->force, &e);
     if (!out) goto out;
   }
-  if (!fsi_run_execute(run, &e)) goto out;
+  if (timeout_ns) {
+    /* the temporary directory fsi_output_open made (csvout.c's naming),
+     * for the watchdog to remove if it has to end the process */
+    char *tmpdir = NULL;
+    if (spec->outdir) {
+      char *final = g_strdup(spec->outdir);
+      size_t len = strlen(final);
+      while (len > 1 && G_IS_DIR_SEPARATOR(final[len - 1])) final[--len] = '\0';
+      char *parent = g_path_get_dirname(final), *base = g_path_get_basename(final);
+      char *name = g_strdup_printf(".%s.tmp-%ld", base, (long)getpid());
+      tmpdir = g_build_filename(parent, name, NULL);
+      g_free(name);
+      g_free(parent);
+      g_free(base);
+      g_free(final);
+    }
+    dog = fsi_watchdog_start(run, timeout_ns, timeout_text ? timeout_text : "the --timeout", tmpdir);
+    g_free(tmpdir);
+  }
+  bool executed = fsi_run_execute(run, &e);
+  fsi_watchdog_stop(dog);
+  if (!executed) goto out;
   if (out) {
     FsiOutput *o = out;
     out = NULL;

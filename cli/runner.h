@@ -30,6 +30,12 @@ typedef struct {
 } FsiRunResult;
 
 bool fsi_run_one(const FsiRunSpec *spec, FsiRunResult *ret_result /* nullable */, GError **error);
+/* The same with a wall-clock limit (--timeout; 0: none): the run stops
+ * with FSI_ERROR_TIMEOUT, or, if a hook never returns, the process reports
+ * it and exits (fsi_watchdog_start in isolate.h).  timeout_text is how the
+ * user gave it, for messages ("--timeout 2s"). */
+bool fsi_run_one_timed(const FsiRunSpec *spec, uint64_t timeout_ns, const char *timeout_text,
+                       FsiRunResult *ret_result, GError **error);
 void fsi_run_result_clear(FsiRunResult *r);
 
 #endif

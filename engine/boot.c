@@ -246,7 +246,9 @@ static bool apply_boot_layout(FsiRun *run, FsiMemConfig *mc, GError **error) {
     const FsPolicyOps *ops = &run->slots[i].policy->ops;
     if (!ops->boot_layout) continue;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "boot_layout");
     ops->boot_layout(run->slots[i].state, &lay);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
     uint64_t prev = 0;
     bool ok = lay.nr_cma_areas <= G_N_ELEMENTS(lay.cma_start);
@@ -267,12 +269,14 @@ static bool apply_boot_layout(FsiRun *run, FsiMemConfig *mc, GError **error) {
   return true;
 }
 
-static void call_simple_hook(FsiRun *run, size_t offset) {
+static void call_simple_hook(FsiRun *run, size_t offset, const char *name) {
   for (uint32_t i = 0; i < run->nslots; i++) {
     void (*fn)(void *) = *(void (**)(void *))((char *)&run->slots[i].policy->ops + offset);
     if (!fn) continue;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, name);
     fn(run->slots[i].state);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
   }
 }
@@ -291,6 +295,8 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->stack = stack;
   run->workload = *wl;
   run->current_slot = -1;
+  run->hook.slot = -1;
+  fsi_crash_track(run);
   run->current_task = FSI_NIL;
   fsi_eventq_init(&run->q);
   fsi_stats_init(&run->stats);
@@ -342,7 +348,9 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
     s->host = host;
     GError *e = NULL;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "create");
     s->state = s->policy->ops.create(&fsi_host_api, host, s->policy->values, &e);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
     if (e || !s->state) {
       if (e) {
@@ -396,11 +404,11 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   fsi_reclaim_init(run);
   run->mem.alloc_movable = alloc_movable_cb;
   run->mem.alloc_movable_ctx = run;
-  call_simple_hook(run, G_STRUCT_OFFSET(FsPolicyOps, boot_pageblocks));
+  call_simple_hook(run, G_STRUCT_OFFSET(FsPolicyOps, boot_pageblocks), "boot_pageblocks");
   fsi_mem_boot_free(&run->mem);
   fsi_mem_setup_watermarks(&run->mem);
   if (fsi_config_bool(cfg, "vm", "pcp")) fsi_pcp_init(run);
-  call_simple_hook(run, G_STRUCT_OFFSET(FsPolicyOps, boot_done));
+  call_simple_hook(run, G_STRUCT_OFFSET(FsPolicyOps, boot_done), "boot_done");
   if (run->stop) {
     g_propagate_error(error, run->error);
     run->error = NULL;

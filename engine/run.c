@@ -39,10 +39,15 @@ void fsi_run_free(FsiRun *run) {
   if (!run) return;
   for (uint32_t i = 0; i < run->nslots; i++) {
     FsiSlot *s = &run->slots[i];
-    if (s->state) s->policy->ops.destroy(s->state);
+    if (s->state) {
+      fsi_hook_enter(run, i, "destroy");
+      s->policy->ops.destroy(s->state);
+    }
     g_free(s->host);
   }
   g_free(run->slots);
+  fsi_crash_untrack(run);
+  g_free(run->timeout_text);
   if (run->shared_areas) g_hash_table_destroy(run->shared_areas);
   if (run->workload.destroy && run->workload.state) run->workload.destroy(run->workload.state);
   fsi_reclaim_destroy(run);
@@ -89,7 +94,9 @@ bool fsi_run_set_param(FsiRun *run, const char *key, const char *value, bool app
       if (spec->type == FS_PARAM_STRING) v.s = text;
       if (!apply) return true;
       run->current_slot = (int32_t)i;
+      FsiHookCtx hk = fsi_hook_enter(run, i, "param_changed");
       bool ok = p->ops.param_changed(run->slots[i].state, j, &v);
+      fsi_hook_leave(run, hk);
       run->current_slot = -1;
       if (!ok) {
         g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: policy \"%s\" cannot change \"%s\" while running", key,
@@ -150,10 +157,31 @@ static void stalled(FsiRun *run, const FsiEvent *ev) {
   g_free(what);
 }
 
+void fsi_run_timeout(FsiRun *run, const char *what) {
+  /* the hook and time first, then the flag that publishes them */
+  run->timeout_hook = run->hook;
+  run->timeout_now_ns = run->now_ns;
+  if (!run->timeout_text) run->timeout_text = g_strdup(what);
+  g_atomic_int_set(&run->timed_out, 1);
+}
+
+static void timed_out(FsiRun *run) {
+  char where[512];
+  fsi_crash_describe_run(run, run->timeout_hook, run->timeout_now_ns, where, sizeof where);
+  bool hook = run->timeout_hook.slot >= 0;
+  fsi_run_fail(run, g_error_new(FSI_ERROR, FSI_ERROR_TIMEOUT, "timed out: %s of wall clock passed while running %s%s",
+                                run->timeout_text ? run->timeout_text : "the time limit", where,
+                                hook ? "" : "; the run is longer than the limit, not stuck in a policy"));
+}
+
 static void dispatch(FsiRun *run, const FsiEvent *ev) {
   if (G_UNLIKELY(interrupt_signal)) {
     fsi_run_fail(run, g_error_new(FSI_ERROR, FSI_ERROR_INTERRUPTED, "interrupted by %s at t=%.3f s simulated",
                                   interrupt_signal == SIGTERM ? "SIGTERM" : "SIGINT", (double)run->now_ns / 1e9));
+    return;
+  }
+  if (G_UNLIKELY(g_atomic_int_get(&run->timed_out))) {
+    timed_out(run);
     return;
   }
   /* the watchdog: simulated time must advance */
@@ -191,7 +219,9 @@ static void dispatch(FsiRun *run, const FsiEvent *ev) {
     if (s->policy->ops.timer) {
       run->current_slot = (int32_t)ev->arg;
       run->charged_ns = 0;
+      FsiHookCtx hk = fsi_hook_enter(run, ev->arg, "timer");
       s->policy->ops.timer(s->state, ev->data);
+      fsi_hook_leave(run, hk);
       run->current_slot = -1;
       /* a timer is a daemon's work (kcompactd): its time is its own */
       run->stats.c[FSI_C_fs_policy_daemon_ns] += run->charged_ns;
@@ -256,6 +286,7 @@ bool fsi_run_sleep(FsiRun *run, uint64_t until_ns) {
 bool fsi_run_execute(FsiRun *run, GError **error) {
   bool tty = run->progress && isatty(STDERR_FILENO);
   gint64 t0 = g_get_monotonic_time(), last = t0;
+  fsi_crash_track(run);
   fsi_eventq_push(&run->q, run->end_ns, FSI_EV_END, 0, 0);
   fsi_eventq_push(&run->q, 0, FSI_EV_SAMPLE, 0, 0);
   if (!run->workload.start(run, run->workload.state, error)) return false;

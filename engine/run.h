@@ -279,6 +279,16 @@ typedef struct {
         if ((run)->obs[obs_i_].ops->kind) (run)->obs[obs_i_].ops->kind((run)->obs[obs_i_].data, (run)); \
   } while (0)
 
+/* The policy hook a run is executing: its slot (-1: none) and name.  Set
+ * around every call into a policy and restored after it, so a hook entered
+ * from inside another's host call is named, then the outer one again.  A
+ * crash report (engine/crash.c) and the wall-clock timeout read it; it is
+ * two stores a call, nothing more. */
+typedef struct {
+  int32_t slot;
+  const char *name;
+} FsiHookCtx;
+
 /* Per-policy slot: the loaded module, its state, its private stream. */
 typedef struct {
   FsiPolicy *policy;
@@ -313,6 +323,7 @@ struct FsiRun {
   uint32_t nslots;
   GHashTable *shared_areas; /* key -> GBytes-like block: the shared_area host call (ABI 1.3) */
   int32_t current_slot;  /* policy whose hook is running, -1 if none */
+  FsiHookCtx hook;       /* the same for crash reports, restored after nested hooks (fsi_hook_enter) */
 
   FsiWorkload workload;
   FsiStats stats;
@@ -331,6 +342,10 @@ struct FsiRun {
   /* policy-taken blocks awaiting the hook's return (validation) */
   uint64_t taken_pfn[4];
   uint32_t ntaken;
+  /* ranges alloc_contig_range made for a policy during a contig_request
+   * hook: the only handles the hook may return as served */
+  uint64_t contig_issued[4];
+  uint32_t ncontig_issued;
 
   FsiObserver obs[FSI_MAX_OBSERVERS];
   uint32_t nobs;
@@ -360,7 +375,44 @@ struct FsiRun {
   bool progress;       /* progress line on stderr (only if it is a terminal) */
   GError *error;       /* first run error; stops the run */
   bool stop;
+  /* the wall-clock timeout (fsi_run_timeout): set by another thread, read
+   * at each event; the hook running when it fired and the simulated time */
+  gint timed_out;
+  FsiHookCtx timeout_hook;
+  uint64_t timeout_now_ns;
+  char *timeout_text;  /* "--timeout 2s", for the message */
 };
+
+static inline FsiHookCtx fsi_hook_enter(FsiRun *run, uint32_t slot, const char *name) {
+  FsiHookCtx saved = run->hook;
+  run->hook.slot = (int32_t)slot;
+  run->hook.name = name;
+  return saved;
+}
+static inline void fsi_hook_leave(FsiRun *run, FsiHookCtx saved) { run->hook = saved; }
+
+/* Stops the run at its next event with FSI_ERROR_TIMEOUT, naming the hook
+ * running now (thread-safe: a watchdog thread calls it; what, e.g.
+ * "--timeout 2s", goes into the message). */
+void fsi_run_timeout(FsiRun *run, const char *what);
+
+/* ---- crash reports (engine/crash.c) ----
+ * Each thread remembers the run it last created or executed (a pointer
+ * store), so a fatal-signal handler can say what was running.  These
+ * describe functions are async-signal-safe: they only read memory and
+ * format into buf, never allocate.  The text is
+ *   in policy 'P' hook 'H' at t=1.234 s (workload W, stack S, seed N)
+ * or "in the engine (no policy hook running) at t=...", or "outside a run". */
+void fsi_crash_track(FsiRun *run);
+void fsi_crash_untrack(FsiRun *run);
+FsiRun *fsi_crash_current(void);
+size_t fsi_crash_describe_run(const FsiRun *run, FsiHookCtx hook, uint64_t now_ns, char *buf, size_t len);
+size_t fsi_crash_describe(char *buf, size_t len);
+/* Async-signal-safe formatting helpers for the handlers: append to buf
+ * (always NUL-terminated, truncated at len). */
+size_t fsi_crash_append(char *buf, size_t len, size_t pos, const char *s);
+size_t fsi_crash_append_u64(char *buf, size_t len, size_t pos, uint64_t v);
+const char *fsi_crash_signal_name(int sig);
 
 FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t seed, GError **error);
 bool fsi_run_execute(FsiRun *run, GError **error);

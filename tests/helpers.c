@@ -79,7 +79,7 @@ void ft_assert_has_impl(const char *file, int line, const char *func, const char
 
 /* ---- the fragsim binary ------------------------------------------------------------- */
 
-int ft_fragsim(const char *const *args, const char *const *env, char **ret_out, char **ret_err) {
+int ft_fragsim_status(const char *const *args, const char *const *env, char **ret_out, char **ret_err) {
   const char *bin = g_getenv("FRAGSIM_BIN");
   if (!bin) g_error("FRAGSIM_BIN is not set (meson sets it to the fragsim it built)");
   GPtrArray *argv = g_ptr_array_new();
@@ -101,9 +101,17 @@ int ft_fragsim(const char *const *args, const char *const *env, char **ret_out, 
   g_strfreev(envp);
   g_ptr_array_free(argv, TRUE);
   if (g_test_verbose()) g_printerr("%s%s", out, err);
-  if (!WIFEXITED(status)) g_error("fragsim did not exit (wait status 0x%x); stderr: %s", status, err);
   if (ret_out) *ret_out = out;
   else g_free(out);
+  if (ret_err) *ret_err = err;
+  else g_free(err);
+  return status;
+}
+
+int ft_fragsim(const char *const *args, const char *const *env, char **ret_out, char **ret_err) {
+  char *err = NULL;
+  int status = ft_fragsim_status(args, env, ret_out, &err);
+  if (!WIFEXITED(status)) g_error("fragsim did not exit (wait status 0x%x); stderr: %s", status, err);
   if (ret_err) *ret_err = err;
   else g_free(err);
   return WEXITSTATUS(status);

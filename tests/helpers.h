@@ -49,6 +49,9 @@ void ft_assert_has_impl(const char *file, int line, const char *func, const char
  * (and to stderr under --verbose).  A fragsim killed by a signal fails the
  * test: no caller expects a crash, not even one expecting an error. */
 int ft_fragsim(const char *const *args, const char *const *env, char **ret_out, char **ret_err);
+/* The same, for a fragsim that may die of a signal (a crashing policy):
+ * returns the raw wait status (WIFSIGNALED, WTERMSIG ...). */
+int ft_fragsim_status(const char *const *args, const char *const *env, char **ret_out, char **ret_err);
 
 /* ---- in-process runs ---------------------------------------------------------------- */
 

@@ -98,6 +98,14 @@ static void test_deterministic(gconstpointer data) {
   report(ok, detail, error);
 }
 
+static void test_device_hooks(gconstpointer data) {
+  const StackCase *sc = data;
+  g_autofree char *detail = NULL;
+  g_autoptr(GError) error = NULL;
+  bool ok = fsi_contract_device_hooks(sc->suite->c, sc->stack, &detail, &error);
+  report(ok, detail, error);
+}
+
 static char *module_stem(const char *module) {
   char *base = g_path_get_basename(module);
   const char *suffix = "." G_MODULE_SUFFIX;
@@ -136,8 +144,10 @@ static Suite *add_contract_tests(const char *module) {
     const char *label = g_array_index(s->c->stacks, FsiContractStack, i).label;
     g_autofree char *p_run = g_strdup_printf("%s/run/%s", root, label);
     g_autofree char *p_det = g_strdup_printf("%s/deterministic/%s", root, label);
+    g_autofree char *p_dev = g_strdup_printf("%s/device-hooks/%s", root, label);
     g_test_add_data_func(p_run, sc, test_run);
     g_test_add_data_func(p_det, sc, test_deterministic);
+    g_test_add_data_func(p_dev, sc, test_device_hooks);
   }
   return s;
 }
@@ -207,9 +217,12 @@ static void test_self_nonsense_check_policy(void) {
   g_assert_nonnull(det);
   ft_assert_has(alone, "FAIL run nonsense: ");
   assert_names_nonsense(alone);
-  /* two failures; how many checks there are depends on which named stacks
-   * have all their policies built */
-  ft_assert_has(out, ": 2 of ");
+  /* three failures (run, deterministic and device hooks alone); how many
+   * checks there are depends on which named stacks have all their policies
+   * built */
+  g_autofree char *dev = output_line(out, "FAIL device hooks nonsense: ");
+  g_assert_nonnull(dev);
+  ft_assert_has(out, ": 3 of ");
 }
 
 static void test_self_nonsense_run(void) {

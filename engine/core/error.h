@@ -19,7 +19,8 @@ typedef enum {
   FSI_ERROR_IO,            /* cannot write results */
   FSI_ERROR_RUN,           /* a policy misbehaved during a run */
   FSI_ERROR_EXISTS,        /* result directory already exists */
-  FSI_ERROR_INTERRUPTED    /* SIGINT or SIGTERM (fsi_run_interrupt) */
+  FSI_ERROR_INTERRUPTED,   /* SIGINT or SIGTERM (fsi_run_interrupt) */
+  FSI_ERROR_TIMEOUT        /* the run's wall-clock limit passed (fsi_run_timeout) */
 } FsiErrorCode;
 
 #endif

@@ -414,7 +414,9 @@ static uint32_t stack_gfp_to_migratetype(FsiRun *run, uint32_t gfp) {
     const FsPolicyOps *ops = &run->slots[i].policy->ops;
     if (!ops->gfp_to_migratetype) continue;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "gfp_to_migratetype");
     int mt = ops->gfp_to_migratetype(run->slots[i].state, gfp);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
     if (mt == -1) continue;
     if (mt < 0 || mt >= FS_MIGRATE_TYPES || mt == FS_MIGRATE_ISOLATE) {
@@ -436,7 +438,9 @@ static uint32_t stack_alloc_flags(FsiRun *run, const FsAllocRequest *req, bool s
     FsAllocRequest r = *req;
     r.alloc_flags = flags;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "alloc_flags");
     flags = ops->alloc_flags(run->slots[i].state, &r, slowpath);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
   }
   return flags;
@@ -451,7 +455,9 @@ uint64_t fsi_rmqueue_buddy(FsiRun *run, uint32_t zone, const FsAllocRequest *req
     if (!ops->rmqueue_prefer) continue;
     run->ntaken = 0;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "rmqueue_prefer");
     uint64_t pfn = ops->rmqueue_prefer(run->slots[i].state, zone, req);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
     if (!taken_ok(run, i, "rmqueue_prefer", pfn, zone, req->order, pfn == FS_PFN_NONE)) return FS_PFN_NONE;
     if (pfn != FS_PFN_NONE) return pfn;
@@ -465,7 +471,9 @@ uint64_t fsi_rmqueue_buddy(FsiRun *run, uint32_t zone, const FsAllocRequest *req
       if (!ops->rmqueue_fallback) continue;
       run->ntaken = 0;
       run->current_slot = (int32_t)i;
+      FsiHookCtx hk = fsi_hook_enter(run, i, "rmqueue_fallback");
       pfn = ops->rmqueue_fallback(run->slots[i].state, zone, req);
+      fsi_hook_leave(run, hk);
       run->current_slot = -1;
       bool sentinel = pfn == FS_FALLBACK_NONE || pfn == FS_FALLBACK_RETRY;
       if (!taken_ok(run, i, "rmqueue_fallback", pfn, zone, req->order, sentinel)) return FS_PFN_NONE;
@@ -534,7 +542,13 @@ static FsStageResult run_stage(FsiRun *run, FsStage stage, const FsAllocRequest 
     uint64_t pfn = FS_PFN_NONE;
     run->ntaken = 0;
     run->current_slot = (int32_t)i;
+    static const char *const stage_hook[FS_STAGE_COUNT] = {
+        [FS_STAGE_EARLY_COMPACT] = "slowpath_stage(EARLY_COMPACT)", [FS_STAGE_DIRECT_RECLAIM] = "slowpath_stage(DIRECT_RECLAIM)",
+        [FS_STAGE_AFTER_RECLAIM] = "slowpath_stage(AFTER_RECLAIM)", [FS_STAGE_COMPACT] = "slowpath_stage(COMPACT)",
+        [FS_STAGE_BEFORE_OOM] = "slowpath_stage(BEFORE_OOM)"};
+    FsiHookCtx hk = fsi_hook_enter(run, i, (unsigned)stage < FS_STAGE_COUNT ? stage_hook[stage] : "slowpath_stage");
     FsStageResult r = ops->slowpath_stage(run->slots[i].state, stage, req, &pfn);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
     if (run->mem.capc.active) {
       run->mem.capc.active = false;
@@ -901,7 +915,9 @@ static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reus
     const FsPolicyOps *po = &run->slots[i].policy->ops;
     if (!po->adjust_gfp) continue;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "adjust_gfp");
     req.gfp = po->adjust_gfp(run->slots[i].state, rq->kind, req.gfp);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
   }
   req.kind = rq->kind;
@@ -981,7 +997,9 @@ static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reus
       const FsPolicyOps *po = &run->slots[i].policy->ops;
       if (!po->alloc_done) continue;
       run->current_slot = (int32_t)i;
+      FsiHookCtx hk = fsi_hook_enter(run, i, "alloc_done");
       po->alloc_done(run->slots[i].state, zone, pfn, &req);
+      fsi_hook_leave(run, hk);
       run->current_slot = -1;
     }
   } else {
@@ -1031,7 +1049,9 @@ void fsi_run_freed_hooks(FsiRun *run, uint32_t zone, uint64_t head, uint32_t ord
     const FsPolicyOps *po = &run->slots[i].policy->ops;
     if (!po->freed) continue;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "freed");
     po->freed(run->slots[i].state, zone, head, order, mt);
+    fsi_hook_leave(run, hk);
   }
   run->current_slot = saved;
 }
@@ -1081,6 +1101,21 @@ static bool range_could_be_contig(FsiRun *run, uint64_t start, uint64_t nr) {
   return true;
 }
 
+/* A contig_request hook's success: the handle must be the head of a range
+ * the host's alloc_contig_range made during this call, for this task, of at
+ * least the pages asked (the engine then counts it as served). */
+static bool contig_handle_ok(FsiRun *run, uint64_t handle, uint64_t nr_pages, uint32_t task) {
+  bool issued = false;
+  for (uint32_t k = 0; k < MIN(run->ncontig_issued, (uint32_t)G_N_ELEMENTS(run->contig_issued)); k++)
+    if (run->contig_issued[k] == handle) issued = true;
+  const FsiAlloc *a = fsi_run_lookup(run, handle);
+  if (!issued || !a || !(a->flags & FSI_AF_CONTIG) || a->lru_prev != FSI_NIL || a->task != task) return false;
+  uint64_t pages = 0;
+  for (uint32_t id = (uint32_t)(handle & 0xffffffffu); id != FSI_NIL; id = run->allocs[id].lru_next)
+    pages += fsi_pages_of_order(run->allocs[id].order);
+  return pages >= nr_pages;
+}
+
 FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task) {
   FsiAllocResult res = {FSI_HANDLE_NONE, FS_PFN_NONE, 0, 0, FSI_VIA_FAILED};
   run->charged_ns = 0;
@@ -1091,12 +1126,22 @@ FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task) {
     const FsPolicyOps *po = &run->slots[i].policy->ops;
     if (!po->contig_request) continue;
     run->current_slot = (int32_t)i;
+    run->ncontig_issued = 0;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "contig_request");
     r = po->contig_request(run->slots[i].state, nr_pages, task, &handle);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
     if (r != 0 && r != 1 && r != -FS_EBUSY && r != -FS_ENOMEM) {
       fsi_run_failf(run, "policy \"%s\": hook contig_request at t=%" G_GUINT64_FORMAT " ns returned %d (expected 0, 1, -%d or -%d)",
                     slot_name(run, i), run->now_ns, r, FS_EBUSY, FS_ENOMEM);
       r = -FS_EBUSY;
+    } else if (r == 0 && !contig_handle_ok(run, handle, nr_pages, task)) {
+      fsi_run_failf(run, "policy \"%s\": hook contig_request at t=%" G_GUINT64_FORMAT " ns served %" G_GUINT64_FORMAT
+                         " pages with handle 0x%" G_GINT64_MODIFIER "x, which is not a range of at least that many pages "
+                         "for task %u that alloc_contig_range made during the call",
+                    slot_name(run, i), run->now_ns, nr_pages, handle, task);
+      r = -FS_EBUSY;
+      handle = 0;
     }
   }
   if (r == 1) {
@@ -1145,7 +1190,9 @@ void fsi_run_compact_memory(FsiRun *run) {
     const FsPolicyOps *po = &run->slots[i].policy->ops;
     if (!po->compact_memory) continue;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "compact_memory");
     po->compact_memory(run->slots[i].state);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
   }
 }

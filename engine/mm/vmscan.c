@@ -337,7 +337,9 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
         const FsPolicyOps *ops = &run->slots[i].policy->ops;
         if (!ops->reclaim_tag) continue;
         run->current_slot = (int32_t)i;
+        FsiHookCtx hk = fsi_hook_enter(run, i, "reclaim_tag");
         ops->reclaim_tag(run->slots[i].state, pfn, sc->order, sc->kswapd);
+        fsi_hook_leave(run, hk);
         run->current_slot = -1;
       }
       run->rc.in_reclaim_tag = false;
@@ -529,7 +531,9 @@ int fsi_compaction_suitable(FsiRun *run, uint32_t zone, uint32_t order, uint32_t
   uint32_t i = (uint32_t)run->compaction_slot;
   int32_t saved = run->current_slot;
   run->current_slot = (int32_t)i;
+  FsiHookCtx hk = fsi_hook_enter(run, i, "compaction_suitable");
   int r = run->slots[i].policy->ops.compaction_suitable(run->slots[i].state, zone, order, highest_zoneidx);
+  fsi_hook_leave(run, hk);
   run->current_slot = saved;
   if (r != FS_COMPACT_SUCCESS && r != FS_COMPACT_CONTINUE && r != FS_COMPACT_SKIPPED) {
     fsi_run_failf(run, "policy \"%s\": hook compaction_suitable at t=%" G_GUINT64_FORMAT
@@ -742,7 +746,9 @@ static void kswapd_done_hooks(FsiRun *run, uint32_t order, uint32_t zoneidx) {
     const FsPolicyOps *ops = &run->slots[i].policy->ops;
     if (!ops->kswapd_done) continue;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "kswapd_done");
     ops->kswapd_done(run->slots[i].state, order, zoneidx);
+    fsi_hook_leave(run, hk);
     run->current_slot = -1;
   }
 }

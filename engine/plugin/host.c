@@ -257,6 +257,11 @@ static int h_alloc_contig_range(FsHost *h, uint64_t start, uint64_t nr, uint32_t
   FsiHandle hd = FSI_HANDLE_NONE;
   int r = fsi_alloc_contig_range(RUN(h), start, nr, mt, task, &hd);
   if (!r && ret) *ret = hd;
+  if (!r) {
+    FsiRun *run = RUN(h);
+    if (run->ncontig_issued < G_N_ELEMENTS(run->contig_issued)) run->contig_issued[run->ncontig_issued] = hd;
+    run->ncontig_issued++;
+  }
   return r;
 }
 
