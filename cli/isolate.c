@@ -49,6 +49,7 @@ static void on_fatal(int sig) {
   pos = fsi_crash_append(line, sizeof line, pos, where);
   pos = fsi_crash_append(line, sizeof line, pos, "\n");
   write_all(report_fd >= 0 ? report_fd : STDERR_FILENO, line, pos);
+  fsi_crash_remove_dir();
   errno = saved;
   raise(sig);
 }
@@ -86,6 +87,7 @@ static void on_alarm(int sig) {
   pos = fsi_crash_append(line, sizeof line, pos, where);
   pos = fsi_crash_append(line, sizeof line, pos, "\n");
   write_all(report_fd >= 0 ? report_fd : STDERR_FILENO, line, pos);
+  fsi_crash_remove_dir();
   _exit(1);
 }
 

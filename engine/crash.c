@@ -3,8 +3,12 @@
  * every call into a policy) and the simulated time, formatted without
  * allocating so that a fatal-signal handler can print it (see run.h).
  */
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "engine/run.h"
 
@@ -101,4 +105,45 @@ size_t fsi_crash_describe_run(const FsiRun *run, FsiHookCtx hook, uint64_t now_n
 size_t fsi_crash_describe(char *buf, size_t len) {
   const FsiRun *run = fsi_crash_current();
   return fsi_crash_describe_run(run, run ? run->hook : (FsiHookCtx){-1, NULL}, run ? run->now_ns : 0, buf, len);
+}
+
+/* ---- the unfinished result directory ---------------------------------------------- */
+
+static char owned_dir[PATH_MAX];
+static volatile sig_atomic_t owned_dir_set;
+
+void fsi_crash_own_dir(const char *path) {
+  owned_dir_set = 0;
+  if (!path || strlen(path) >= sizeof owned_dir) return;
+  memcpy(owned_dir, path, strlen(path) + 1);
+  owned_dir_set = 1;
+}
+
+/* Linux's getdents64 record (the libc wrapper is not async-signal-safe
+ * everywhere; the raw call is). */
+struct crash_dirent64 {
+  uint64_t ino;
+  int64_t off;
+  unsigned short reclen;
+  unsigned char type;
+  char name[];
+};
+
+void fsi_crash_remove_dir(void) {
+  if (!owned_dir_set) return;
+  owned_dir_set = 0;
+  int fd = open(owned_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  char buf[4096] __attribute__((aligned(8)));
+  for (;;) {
+    long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+    if (n <= 0) break;
+    for (long off = 0; off < n;) {
+      struct crash_dirent64 *d = (struct crash_dirent64 *)(void *)(buf + off);
+      if (strcmp(d->name, ".") && strcmp(d->name, "..")) unlinkat(fd, d->name, 0);
+      off += d->reclen;
+    }
+  }
+  close(fd);
+  rmdir(owned_dir);
 }

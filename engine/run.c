@@ -124,12 +124,16 @@ void fsi_run_free_after(FsiRun *run, FsiHandle h, uint64_t delay_ns) {
   fsi_eventq_push(&run->q, run->now_ns + delay_ns, FSI_EV_FREE, (uint32_t)(h & 0xffffffffu), h >> 32);
 }
 
-static void progress(FsiRun *run, gint64 t0, bool final) {
+/* On a terminal one line rewritten in place; elsewhere (a log, CI, a batch
+ * job) a plain line every PROGRESS_PLAIN_S seconds. */
+#define PROGRESS_PLAIN_S 10
+static void progress(FsiRun *run, gint64 t0, bool tty, bool final) {
   double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
   double frac = run->end_ns ? (double)run->now_ns / (double)run->end_ns : 1.0;
-  fprintf(stderr, "\r%s [%s] %5.1f%%  sim %.1fs  %.2fM events  %.2fM ev/s  ETA %.0fs   %s",
+  fprintf(stderr, "%s%s [%s] %5.1f%%  sim %.1fs  %.2fM events  %.2fM ev/s  ETA %.0fs   %s", tty ? "\r" : "fragsim: run: ",
           run->workload.name, run->stack->spec, 100.0 * frac, (double)run->now_ns / 1e9, (double)run->events / 1e6,
-          wall > 0 ? (double)run->events / wall / 1e6 : 0.0, frac > 0 ? wall / frac - wall : 0.0, final ? "\n" : "");
+          wall > 0 ? (double)run->events / wall / 1e6 : 0.0, frac > 0 ? wall / frac - wall : 0.0,
+          final || !tty ? "\n" : "");
   fflush(stderr);
 }
 
@@ -234,7 +238,7 @@ static void dispatch(FsiRun *run, const FsiEvent *ev) {
     break;
   default: g_assert_not_reached();
   }
-  if (run->check && !run->error) {
+  if (run->check && !run->error && run->events % run->check_interval == 0) {
     GError *e = NULL;
     if (!fsi_check_invariants(run, &e)) {
       g_prefix_error(&e, "invariant violated after event %" G_GUINT64_FORMAT " (type %u) at t=%" G_GUINT64_FORMAT " ns: ",
@@ -286,6 +290,7 @@ bool fsi_run_sleep(FsiRun *run, uint64_t until_ns) {
 bool fsi_run_execute(FsiRun *run, GError **error) {
   bool tty = run->progress && isatty(STDERR_FILENO);
   gint64 t0 = g_get_monotonic_time(), last = t0;
+  gint64 every = tty ? G_TIME_SPAN_SECOND / 2 : PROGRESS_PLAIN_S * G_TIME_SPAN_SECOND;
   fsi_crash_track(run);
   fsi_eventq_push(&run->q, run->end_ns, FSI_EV_END, 0, 0);
   fsi_eventq_push(&run->q, 0, FSI_EV_SAMPLE, 0, 0);
@@ -296,16 +301,18 @@ bool fsi_run_execute(FsiRun *run, GError **error) {
   run->loop_depth++;
   while (!run->stop && fsi_eventq_pop(&run->q, &ev)) {
     dispatch(run, &ev);
-    if (tty && (run->events & 0xffff) == 0) {
+    if (run->progress && (run->events & 0xffff) == 0) {
       gint64 now = g_get_monotonic_time();
-      if (now - last > 500000) {
-        progress(run, t0, false);
+      if (now - last > every) {
+        progress(run, t0, tty, false);
         last = now;
       }
     }
   }
   run->loop_depth--;
-  if (tty) progress(run, t0, true);
+  if (tty) progress(run, t0, true, true);
+  if (run->check && !run->error && run->check_interval > 1 && !fsi_check_invariants(run, &run->error))
+    g_prefix_error(&run->error, "invariant violated at the end of the run (t=%" G_GUINT64_FORMAT " ns): ", run->now_ns);
   if (run->error) {
     g_propagate_error(error, run->error);
     run->error = NULL;

@@ -372,6 +372,7 @@ struct FsiRun {
   bool has_reclaim_tag;  /* some policy has a reclaim_tag hook */
   bool in_kswapd;      /* kswapd's event is running (hooks run in its context) */
   bool check;          /* run the invariant checker after every event */
+  uint64_t check_interval; /* sim.check_interval: ... after every this many events */
   bool progress;       /* progress line on stderr (only if it is a terminal) */
   GError *error;       /* first run error; stops the run */
   bool stop;
@@ -413,6 +414,13 @@ size_t fsi_crash_describe(char *buf, size_t len);
 size_t fsi_crash_append(char *buf, size_t len, size_t pos, const char *s);
 size_t fsi_crash_append_u64(char *buf, size_t len, size_t pos, uint64_t v);
 const char *fsi_crash_signal_name(int sig);
+/* The unfinished result directory this process is writing (flat: files
+ * only), removed by fsi_crash_remove_dir() from a fatal-signal or timeout
+ * handler so that a crash leaves no half-written results behind.  NULL
+ * forgets it (committed or aborted); a path too long to keep is not kept. */
+void fsi_crash_own_dir(const char *path);
+/* Async-signal-safe (open, getdents64, unlinkat, rmdir). */
+void fsi_crash_remove_dir(void);
 
 FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t seed, GError **error);
 bool fsi_run_execute(FsiRun *run, GError **error);

@@ -9,6 +9,7 @@
 #include "results/csvout.h"
 
 #include "engine/core/error.h"
+#include "engine/run.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -227,6 +228,7 @@ FsiRunDir *fsi_rundir_begin(const char *final_path, bool overwrite, GError **err
                 g_strerror(saved));
     goto out;
   }
+  fsi_crash_own_dir(tmp);
   d = g_new0(FsiRunDir, 1);
   d->final_path = g_steal_pointer(&final);
   d->tmp_path = g_steal_pointer(&tmp);
@@ -244,6 +246,7 @@ char *fsi_rundir_file(const FsiRunDir *d, const char *name) {
 }
 
 static void rundir_free(FsiRunDir *d) {
+  fsi_crash_own_dir(NULL);
   g_free(d->final_path);
   g_free(d->tmp_path);
   g_free(d);

@@ -409,7 +409,7 @@ static void output_sample(void *data, FsiRun *run) {
     if (!fsi_zone_populated(z)) continue;
     uint64_t nr_free[FS_NR_ORDERS], by_mt[FS_MIGRATE_TYPES] = {0}, wm[3];
     fsi_zone_nr_free(&run->mem, zi, nr_free);
-    for (uint32_t ord = 0; ord <= run->mem.max_order; ord++)
+    for (uint32_t ord = 0; ord <= run->mem.max_order && ord < FS_NR_ORDERS; ord++)
       for (uint32_t m = 0; m < FS_MIGRATE_TYPES; m++) by_mt[m] += z->free_area[ord].count[m] << ord;
     for (int w = 0; w < 3; w++) wm[w] = fsi_wmark(z, w);
     FsiBlockCensus c;

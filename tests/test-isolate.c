@@ -51,8 +51,9 @@ static void assert_no_tmp(const char *dir) {
   g_dir_close(d);
 }
 
-/* A crashing run names signal, policy, hook, time and identity, then dies
- * of the signal (exit 128 + signal in a shell). */
+/* A crashing run names signal, policy, hook, time and identity, removes
+ * its unfinished result directory, then dies of the signal (exit 128 +
+ * signal in a shell). */
 static void crash_run(const char *policy, const char *hook, int sig, const char *signame, const char *at) {
   char *d = ft_tmpdir("fragsim-isolate");
   char *out = g_build_filename(d, "r", NULL);
@@ -70,6 +71,8 @@ static void crash_run(const char *policy, const char *hook, int sig, const char 
   line = g_strdup_printf(" s (workload churn, stack %s, seed 3)\n", stack);
   ft_assert_has(err, line);
   g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+  /* the handler removed the unfinished result directory */
+  assert_no_tmp(d);
   g_free(line);
   g_free(err);
   g_free(set_hook);

@@ -56,6 +56,7 @@ const FsiConfKey fsi_conf_keys[] = {
     {"sim", "sample_interval", FSI_CT_DURATION, "1s", "time between timeseries.csv samples", NULL, NOB},
     {"sim", "stall_events", FSI_CT_INT, "20000000", "events in a row at one simulated instant before the run is stopped as stuck (a timer re-armed with no delay, a task that never waits), naming what the last event ran", NULL, 1000, 1e15},
     {"sim", "check", FSI_CT_BOOL, "false", "check engine invariants after every event (slow)", NULL, NOB},
+    {"sim", "check_interval", FSI_CT_INT, "1", "with sim.check: events between two invariant checks (1: after every event; more for long soak runs, whose every event the check would otherwise cost a walk of all page frames); the end of the run is always checked", NULL, 1, 1e15},
     {"cost", "alloc_base_ns", FSI_CT_INT, "100", "fixed cost of one allocation or free call", NULL, 0, 1e12},
     {"cost", "buddy_op_ns", FSI_CT_INT, "20", "cost of one buddy list operation (split, merge, move)", NULL, 0, 1e12},
     {"cost", "scan_ns", FSI_CT_INT, "40", "cost of scanning one page on an LRU list", NULL, 0, 1e12},

@@ -285,7 +285,9 @@ bool fsi_zone_watermark_ok(const FsiMem *m, uint32_t zone, uint32_t order, uint6
     if (alloc_flags & FS_ALLOC_HIGH) min -= min / 2;
     if (alloc_flags & FS_ALLOC_HARDER) min -= min / 4;
     if (free <= min + (int64_t)z->lowmem_reserve[highest_zoneidx]) return false;
-    for (uint32_t o = 0; o < order; o++) {
+    /* order <= max_order always; the bound also tells the optimiser so */
+    uint32_t top = MIN(order, (uint32_t)G_N_ELEMENTS(z->free_area));
+    for (uint32_t o = 0; o < top; o++) {
       free -= (int64_t)(z->free_area[o].nr_free << o);
       min >>= 1;
       if (free <= min) return false;
