@@ -629,6 +629,161 @@ bool fsi_contract_device_hooks(FsiContract *c, guint i, char **ret_detail, GErro
   return s && check_with_control(c, s, device_hooks_on, ret_detail, error);
 }
 
+
+/* ---- every hook the module has, called ---------------------------------------------- */
+
+/* The hooks of FsPolicyOps, by the names the engine counts them under
+ * (fsi_hook_enter); slowpath_stage is counted per stage. */
+static const struct {
+  const char *name;
+  size_t offset;
+} ops_hooks[] = {
+#define HOOK(h) {#h, G_STRUCT_OFFSET(FsPolicyOps, h)}
+    HOOK(create),          HOOK(destroy),          HOOK(boot_layout),     HOOK(boot_pageblocks), HOOK(boot_done),
+    HOOK(gfp_to_migratetype), HOOK(rmqueue_prefer), HOOK(rmqueue_fallback), HOOK(alloc_flags),   HOOK(alloc_done),
+    HOOK(freed),           HOOK(slowpath_stage),   HOOK(kswapd_done),     HOOK(timer),           HOOK(adjust_gfp),
+    HOOK(reclaim_tag),     HOOK(contig_request),   HOOK(compact_memory),  HOOK(param_changed),   HOOK(compaction_suitable),
+    HOOK(wakeup_kcompactd),
+#undef HOOK
+};
+
+static const char *const stage_names[FS_STAGE_COUNT] = {
+    [FS_STAGE_EARLY_COMPACT] = "EARLY_COMPACT", [FS_STAGE_DIRECT_RECLAIM] = "DIRECT_RECLAIM",
+    [FS_STAGE_AFTER_RECLAIM] = "AFTER_RECLAIM", [FS_STAGE_COMPACT] = "COMPACT", [FS_STAGE_BEFORE_OOM] = "BEFORE_OOM"};
+
+/* One stack's share of the census: the run check's churn (unchecked: only
+ * the calls are counted here), the device requests, compact_memory, every
+ * parameter of the module written back with its default (param_changed),
+ * each slow-path stage called once more for an order-0 request (the
+ * invariants checked after each), then a machine too small for its
+ * anonymous memory, whose requests run the slow path to the OOM killer. */
+static bool census_on(const FsiContract *c, const char *spec, const char *const *sets, bool device, GError **error) {
+  FsiConfig *cfg = contract_config(sets, error);
+  if (!cfg) return false;
+  bool ok = false;
+  FsiRun *run = NULL;
+  FsiStack *stack = fsi_stack_load(spec, c->policy_path, cfg->kf, error);
+  if (!stack) goto out;
+  GPtrArray *sections = g_ptr_array_new();
+  g_ptr_array_add(sections, "workload");
+  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(sections, stack->v[i].name);
+  g_ptr_array_add(sections, NULL);
+  bool valid = fsi_config_validate(cfg, (const char *const *)sections->pdata, error);
+  g_ptr_array_free(sections, TRUE);
+  if (!valid) goto out;
+  const FsiWorkloadInfo *wi = fsi_workload_find(CONTRACT_WORKLOAD);
+  FsiWorkload wl = {0};
+  if (!wi->create(cfg, &wl, error)) goto out;
+  run = fsi_run_new(cfg, stack, &wl, CONTRACT_SEED, error);
+  if (!run) goto out;
+  if (!run->workload.start(run, run->workload.state, error)) goto out;
+  uint64_t t = 500 * 1000 * 1000;
+  if (!fsi_run_advance(run, t)) goto failed;
+  if (device) {
+    uint64_t sizes[2] = {run->mem.pageblock_nr_pages, run->mem.cfg.total_pages / 8};
+    for (unsigned k = 0; k < G_N_ELEMENTS(sizes); k++) {
+      FsiAllocResult r = fsi_run_contig(run, sizes[k], 0);
+      if (run->error) goto failed;
+      if (r.via == FSI_VIA_CONTIG) fsi_run_free_contig(run, r.handle);
+    }
+    fsi_run_compact_memory(run);
+    if (run->error) goto failed;
+    /* a policy may refuse to change a parameter while running: the
+     * refusal is an answer, the call is what is counted */
+    const FsiPolicy *p = &c->policy;
+    for (uint32_t j = 0; p->ops.param_changed && j < p->nparams; j++) {
+      g_autofree char *key = g_strdup_printf("%s.%s", p->name, p->ops.params[j].name);
+      g_autoptr(GError) refused = NULL;
+      fsi_run_set_param(run, key, p->ops.params[j].default_value, true, &refused);
+      if (run->error) goto failed;
+    }
+    /* the stages a short run rarely reaches: 16 reclaim loops without
+     * progress (BEFORE_OOM) almost never happen on a machine this small */
+    for (unsigned st = 0; st < FS_STAGE_COUNT; st++) {
+      fsi_run_slowpath_stage(run, (FsStage)st, 0);
+      if (run->error) goto failed;
+      if (!fsi_check_invariants(run, error)) goto out;
+    }
+    /* and kcompactd's wake-up by a caller that cannot reclaim */
+    fsi_wakeup_kcompactd_hooks(run, run->mem.pageblock_order, run->mem.nr_zones - 1);
+    if (run->error) goto failed;
+    if (!fsi_run_advance(run, t + 10 * 1000 * 1000)) goto failed;
+  }
+  ok = true;
+  goto out;
+failed:
+  if (run->error) {
+    g_propagate_error(error, run->error);
+    run->error = NULL;
+  } else {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "the run failed");
+  }
+out:
+  fsi_run_free(run);
+  fsi_stack_free(stack);
+  fsi_config_free(cfg);
+  return ok;
+}
+
+/* Three times memory's worth of churn without swap: anonymous memory cannot
+ * be reclaimed and the slow path ends in the OOM killer. */
+static const char *const pinned_sets[] = {"machine.memory=64M", "workload.fill=3", "vm.swap=0",
+                                          "workload.huge_interval=5ms", "sim.duration=500ms", NULL};
+
+bool fsi_contract_coverage(FsiContract *c, char **ret_detail, GError **error) {
+  if (!need_loaded(c, error)) return false;
+  if (!c->stacks->len) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "no stacks planned");
+    return false;
+  }
+  GHashTable *census = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  fsi_hook_census_set(census);
+  bool ok = false;
+  for (guint i = 0; i < c->stacks->len; i++) {
+    const FsiContractStack *s = &g_array_index(c->stacks, FsiContractStack, i);
+    if (!census_on(c, s->spec, checked_sets, true, error) || !census_on(c, s->spec, pinned_sets, false, error)) {
+      g_prefix_error(error, "on %s: ", s->label);
+      goto out;
+    }
+  }
+  const FsiPolicy *p = &c->policy;
+  GString *called = g_string_new(NULL), *never = g_string_new(NULL);
+  for (unsigned h = 0; h < G_N_ELEMENTS(ops_hooks); h++) {
+    if (!G_STRUCT_MEMBER(void *, &p->ops, ops_hooks[h].offset)) continue;
+    if (!strcmp(ops_hooks[h].name, "slowpath_stage")) {
+      for (unsigned st = 0; st < FS_STAGE_COUNT; st++) {
+        g_autofree char *key = g_strdup_printf("%s\tslowpath_stage(%s)", p->name, stage_names[st]);
+        guint n = GPOINTER_TO_UINT(g_hash_table_lookup(census, key));
+        GString *to = n ? called : never;
+        g_string_append_printf(to, "%sslowpath_stage(%s)", to->len ? ", " : "", stage_names[st]);
+        if (n) g_string_append_printf(to, " %u", n);
+      }
+      continue;
+    }
+    g_autofree char *key = g_strdup_printf("%s\t%s", p->name, ops_hooks[h].name);
+    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(census, key));
+    GString *to = n ? called : never;
+    g_string_append_printf(to, "%s%s", to->len ? ", " : "", ops_hooks[h].name);
+    if (n) g_string_append_printf(to, " %u", n);
+  }
+  if (never->len) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_RUN,
+                "hooks the module has that the contract's runs on its %u stacks never called: %s (called: %s); "
+                "the contract cannot vouch for them",
+                c->stacks->len, never->str, called->len ? called->str : "none");
+  } else {
+    *ret_detail = g_strdup_printf("every hook the module has was called on its %u stacks: %s", c->stacks->len,
+                                  called->str);
+    ok = true;
+  }
+  g_string_free(called, TRUE);
+  g_string_free(never, TRUE);
+out:
+  fsi_hook_census_set(NULL);
+  g_hash_table_destroy(census);
+  return ok;
+}
+
 /* ---- the command ------------------------------------------------------------------- */
 
 typedef struct {
@@ -778,6 +933,10 @@ static const char *check_policy_description =
     "  deterministic   three runs of each stack (two at once in threads) agree\n"
     "  device hooks    contig_request (each success checked by the engine) and\n"
     "                  compact_memory on each stack, the invariants checked after each\n"
+    "  hooks called    every hook the module has, and slowpath_stage at each stage,\n"
+    "                  was called on some stack (churn, the device requests, every\n"
+    "                  parameter written back, each slow-path stage and kcompactd's\n"
+    "                  wake-up called directly, a machine driven to the OOM killer)\n"
     "Every check that calls the policy runs in a child process: a policy that crashes\n"
     "(SIGSEGV, SIGABRT, ...) fails that check with a line naming the signal, the hook and\n"
     "the simulated time, and one that runs past --timeout (default 10m a check) fails it\n"
@@ -851,6 +1010,7 @@ int fsi_cmd_check_policy(int argc, char **argv) {
     check_stack(&t, det, c, i, fsi_contract_deterministic);
     check_stack(&t, dev, c, i, fsi_contract_device_hooks);
   }
+  check_isolated(&t, "hooks called", c, fsi_contract_coverage);
 done:
   if (t.failed)
     printf("%s: %u of %u checks failed%s\n", argv[1], t.failed, t.checks,

@@ -61,5 +61,12 @@ bool fsi_contract_deterministic(FsiContract *c, guint i, char **ret_detail, GErr
  * compact_memory, called after 100 ms of churn, with the invariants checked
  * after each. */
 bool fsi_contract_device_hooks(FsiContract *c, guint i, char **ret_detail, GError **error);
+/* Every hook the module implements, and slowpath_stage at every stage, is
+ * called at least once by the contract's runs over all its stacks (counted
+ * by the engine's hook census): the checks above vouch only for hooks that
+ * ran.  A churn run, the device requests and each slow-path stage called
+ * directly on each stack, then a machine too small for its anonymous memory
+ * so the slow path runs to the OOM killer. */
+bool fsi_contract_coverage(FsiContract *c, char **ret_detail, GError **error);
 
 #endif

@@ -288,6 +288,17 @@ void fsi_run_set_tasks(FsiRun *run, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) fsi_rng_seed(&run->tasks[i].rng, run->seed, "task", i);
 }
 
+static _Thread_local GHashTable *hook_census;
+
+void fsi_hook_census_set(GHashTable *census) { hook_census = census; }
+
+void fsi_hook_count(FsiRun *run, uint32_t slot, const char *name) {
+  if (slot >= run->nslots) return;
+  char *key = g_strdup_printf("%s\t%s", run->slots[slot].policy->name, name);
+  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(run->hook_census, key));
+  g_hash_table_replace(run->hook_census, key, GUINT_TO_POINTER(n + 1));
+}
+
 FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t seed, GError **error) {
   FsiRun *run = g_new0(FsiRun, 1);
   run->cfg = cfg;
@@ -296,6 +307,7 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->workload = *wl;
   run->current_slot = -1;
   run->hook.slot = -1;
+  run->hook_census = hook_census;
   fsi_crash_track(run);
   run->current_task = FSI_NIL;
   fsi_eventq_init(&run->q);

@@ -324,6 +324,7 @@ struct FsiRun {
   GHashTable *shared_areas; /* key -> GBytes-like block: the shared_area host call (ABI 1.3) */
   int32_t current_slot;  /* policy whose hook is running, -1 if none */
   FsiHookCtx hook;       /* the same for crash reports, restored after nested hooks (fsi_hook_enter) */
+  GHashTable *hook_census; /* fsi_hook_census_set()'s table when the run was created, or NULL */
 
   FsiWorkload workload;
   FsiStats stats;
@@ -384,7 +385,16 @@ struct FsiRun {
   char *timeout_text;  /* "--timeout 2s", for the message */
 };
 
+/* The hook census (check-policy's "hooks" check): with a table set by
+ * fsi_hook_census_set() on this thread before fsi_run_new(), every hook
+ * call of the runs created afterwards is counted under "POLICY\tHOOK"
+ * (slow-path stages as "slowpath_stage(STAGE)"); NULL (the default) stops
+ * it.  The table maps keys to GUINT_TO_POINTER counts; its owner frees it. */
+void fsi_hook_census_set(GHashTable *census);
+void fsi_hook_count(FsiRun *run, uint32_t slot, const char *name);
+
 static inline FsiHookCtx fsi_hook_enter(FsiRun *run, uint32_t slot, const char *name) {
+  if (G_UNLIKELY(run->hook_census != NULL)) fsi_hook_count(run, slot, name);
   FsiHookCtx saved = run->hook;
   run->hook.slot = (int32_t)slot;
   run->hook.name = name;
@@ -440,6 +450,14 @@ FsiAllocResult fsi_run_contig(FsiRun *run, uint64_t nr_pages, uint32_t task);
 void fsi_run_free_contig(FsiRun *run, FsiHandle h);
 /* /proc/sys/vm/compact_memory: every policy's compact_memory hook. */
 void fsi_run_compact_memory(FsiRun *run);
+/* One slow-path stage, called on every policy as the slow path calls it, for
+ * an order-`order` movable request (check-policy's hook census reaches the
+ * rare stages so; the results are validated as in a real slow path).  A
+ * captured block is freed again.  Returns the best result. */
+FsStageResult fsi_run_slowpath_stage(FsiRun *run, FsStage stage, uint32_t order);
+/* The policies' wakeup_kcompactd hooks, as wakeup_kswapd() calls them for a
+ * caller without direct reclaim (engine/mm/vmscan.c). */
+void fsi_wakeup_kcompactd_hooks(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
 /* Writes a policy parameter while the run goes on, as writing a sysctl does:
  * key is "POLICY.PARAM" of a policy in the stack, value is parsed against
  * its spec and handed to the policy's param_changed hook.  With apply false

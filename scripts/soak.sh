@@ -6,17 +6,20 @@
 #   scripts/soak.sh [EVENTS] [BUILD_DIR]
 #
 # EVENTS (default 100000000) is the total to reach; BUILD_DIR (default
-# build-soak) gets a sanitizer build of this tree if it has none.  The
-# invariant walk (--check) costs a pass over every page frame, so it runs
-# every SOAK_CHECK_INTERVAL events (default 1000, sim.check_interval) and at
-# the end of every run; the sanitizers watch every event.  Runs go round the
+# build-soak) gets a sanitizer build of this tree if it has none.  Every run
+# is on SOAK_MEMORY (default 256M; the presets scale their streams with it).
+# The invariant walk (--check) costs a pass over every page frame, so it runs
+# every SOAK_CHECK_INTERVAL events (default 10000, sim.check_interval: about
+# as long as the events between) and at the end of every run; the
+# sanitizers watch every event.  Runs go round the
 # list below with seeds 1, 2, ... and stop at the first run that fails: its
 # command line is printed, the exit status is 1.  Results go to a temporary
 # directory that is removed at the end.
 set -euo pipefail
 target=${1:-100000000}
 build=${2:-build-soak}
-interval=${SOAK_CHECK_INTERVAL:-1000}
+interval=${SOAK_CHECK_INTERVAL:-10000}
+memory=${SOAK_MEMORY:-256M}
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
@@ -51,7 +54,7 @@ while [ "$total" -lt "$target" ]; do
   for r in "${runs[@]}"; do
     w=${r%%:*} p=${r#*:}
     cmd=("$build/cli/fragsim" run -w "$w" -p "$p" -s "$seed" -o "$out/run" -q --check
-         --set "sim.check_interval=$interval")
+         --set "sim.check_interval=$interval" --set "machine.memory=$memory")
     rm -rf "$out/run"
     if ! "${cmd[@]}" 2>"$out/stderr"; then
       cat "$out/stderr" >&2

@@ -82,6 +82,14 @@ static void test_lifecycle(gconstpointer data) {
   report(ok, detail, error);
 }
 
+static void test_coverage(gconstpointer data) {
+  const Suite *s = data;
+  g_autofree char *detail = NULL;
+  g_autoptr(GError) error = NULL;
+  bool ok = fsi_contract_coverage(s->c, &detail, &error);
+  report(ok, detail, error);
+}
+
 static void test_run(gconstpointer data) {
   const StackCase *sc = data;
   g_autofree char *detail = NULL;
@@ -149,6 +157,8 @@ static Suite *add_contract_tests(const char *module) {
     g_test_add_data_func(p_det, sc, test_deterministic);
     g_test_add_data_func(p_dev, sc, test_device_hooks);
   }
+  g_autofree char *p_cov = g_strconcat(root, "/hooks-called", NULL);
+  g_test_add_data_func(p_cov, s, test_coverage);
   return s;
 }
 
@@ -217,12 +227,14 @@ static void test_self_nonsense_check_policy(void) {
   g_assert_nonnull(det);
   ft_assert_has(alone, "FAIL run nonsense: ");
   assert_names_nonsense(alone);
-  /* three failures (run, deterministic and device hooks alone); how many
+  /* four failures (run, deterministic, device hooks alone and hooks called, which
+   * stops at the same refusal); how many
    * checks there are depends on which named stacks have all their policies
    * built */
   g_autofree char *dev = output_line(out, "FAIL device hooks nonsense: ");
   g_assert_nonnull(dev);
-  ft_assert_has(out, ": 3 of ");
+  g_assert_nonnull(output_line(out, "FAIL hooks called: "));
+  ft_assert_has(out, ": 4 of ");
 }
 
 static void test_self_nonsense_run(void) {
@@ -254,6 +266,19 @@ static void test_self_badabi(void) {
   ft_assert_has(table, "major: engine 1, plugin 2");
 }
 
+/* A hook the contract's runs never reach fails "hooks called", naming it;
+ * every other check passes. */
+static void test_self_idletimer(void) {
+  g_autofree char *path = ft_fixture("idletimer");
+  const char *args[] = {"check-policy", path, NULL};
+  g_autofree char *out = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, &out, NULL), ==, 1);
+  g_autofree char *hooks = output_line(out, "FAIL hooks called: ");
+  g_assert_nonnull(hooks);
+  ft_assert_has(hooks, "never called: timer (called: create ");
+  ft_assert_has(out, ": 1 of ");
+}
+
 static void test_self_nosymbol(void) {
   g_autofree char *path = ft_fixture("nosymbol");
   const char *args[] = {"check-policy", path, NULL};
@@ -276,6 +301,7 @@ static void add_self_tests(void) {
   g_test_add_func("/contract-self/nonsense/run", test_self_nonsense_run);
   g_test_add_func("/contract-self/badabi/check-policy", test_self_badabi);
   g_test_add_func("/contract-self/nosymbol/check-policy", test_self_nosymbol);
+  g_test_add_func("/contract-self/idletimer/check-policy", test_self_idletimer);
   g_test_add_func("/contract-self/usage", test_self_usage);
 }
 

@@ -583,6 +583,23 @@ static FsStageResult run_stage(FsiRun *run, FsStage stage, const FsAllocRequest 
   return best;
 }
 
+FsStageResult fsi_run_slowpath_stage(FsiRun *run, FsStage stage, uint32_t order) {
+  FsAllocRequest req = {0};
+  req.order = order;
+  req.gfp = FS_GFP_HIGHUSER_MOVABLE;
+  req.kind = FS_KIND_ANON;
+  req.task = FSI_NIL;
+  req.migratetype = stack_gfp_to_migratetype(run, req.gfp);
+  req.highest_zoneidx = run->mem.nr_zones ? run->mem.nr_zones - 1 : 0;
+  req.alloc_flags = FS_ALLOC_WMARK_MIN | (req.migratetype == FS_MIGRATE_MOVABLE ? FS_ALLOC_CMA : 0);
+  req.compact_priority = 2;
+  uint64_t pfn = FS_PFN_NONE;
+  uint32_t zone = 0;
+  FsStageResult r = run_stage(run, stage, &req, &pfn, &zone);
+  if (r == FS_STAGE_CAPTURED) fsi_free_pages_pb(&run->mem, pfn, order, false);
+  return r;
+}
+
 /* gfp_to_alloc_flags() of 6.1 for the slow path. */
 static uint32_t gfp_to_alloc_flags(uint32_t gfp, uint32_t order, uint32_t mt) {
   uint32_t f = FS_ALLOC_WMARK_MIN;

@@ -730,13 +730,19 @@ bool fsi_wakeup_kswapd(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
  * hook, ABI 1.7), which decides with compaction_suitable(). */
 void fsi_wakeup_kswapd_gfp(FsiRun *run, uint32_t gfp, uint32_t order, uint32_t highest_zoneidx) {
   if (!fsi_wakeup_kswapd(run, order, highest_zoneidx) || (gfp & FS_GFP_DIRECT_RECLAIM) || !order) return;
+  fsi_wakeup_kcompactd_hooks(run, order, highest_zoneidx);
+}
+
+void fsi_wakeup_kcompactd_hooks(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
   highest_zoneidx = MIN(highest_zoneidx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
   int32_t slot = run->current_slot;
   for (uint32_t i = 0; i < run->nslots; i++) {
     const FsPolicyOps *ops = &run->slots[i].policy->ops;
     if (!ops->wakeup_kcompactd) continue;
     run->current_slot = (int32_t)i;
+    FsiHookCtx hk = fsi_hook_enter(run, i, "wakeup_kcompactd");
     ops->wakeup_kcompactd(run->slots[i].state, order, highest_zoneidx);
+    fsi_hook_leave(run, hk);
   }
   run->current_slot = slot;
 }
