@@ -65,6 +65,12 @@ static const Row rows[] = {
     W("dup-section", WL_OK "[stream.s]\nkind = file\n", "w.ini:9: [stream.s] appears again (first at line 6)"),
     W("binary", "\x01\x02\x03\xff\xfe", "w.ini:1:"),
     W("control-char", WL_HEAD "name = a\x01" "b\n" WL_PHASE WL_STREAM, "w.ini:3: the line holds a control character (0x01)"),
+    /* found by fuzz-workload: GKeyFile unescapes \n into the value, and the
+     * value's error message then spanned two lines */
+    W("escaped-newline", WL_HEAD WL_PHASE "[stream.s]\nkind = a\\\\\\non\nlifetime = forever\n",
+      "w.ini:7: stream.s.kind: the escape \\n would put a control character in the value"),
+    W("escaped-tab", WL_HEAD "name = a\\tb\n" WL_PHASE WL_STREAM,
+      "w.ini:3: workload.name: the escape \\t would put a control character in the value"),
     W("bad-utf8", WL_HEAD "name = \xff\xfe\n" WL_PHASE WL_STREAM, "w.ini:3: the line is not valid UTF-8"),
     W("empty-section-name", "[]\nx = 1\n" WL_OK, "w.ini:1: \"[]\" is not a [section] line"),
     W("empty-key", WL_HEAD " = 1\n" WL_PHASE WL_STREAM, "w.ini:3: \"= 1\" has no key before '='"),

@@ -93,7 +93,20 @@ static bool scan_ini(const char *path, char **lines, GError **error) {
         char *key = g_strstrip(g_strndup(l, (gsize)(eq - l)));
         char *k = g_strdup_printf("%s.%s", group, key);
         guint first = GPOINTER_TO_UINT(g_hash_table_lookup(seen, k));
-        if (first) {
+        /* GKeyFile turns the escapes \n, \t and \r into the control
+         * characters the line itself may not hold (\\ is a backslash) */
+        char esc = 0;
+        for (const char *ch = eq + 1; !esc && *ch; ch++)
+          if (*ch == '\\' && ch[1]) {
+            if (ch[1] == 'n' || ch[1] == 't' || ch[1] == 'r') esc = ch[1];
+            ch++;
+          }
+        if (esc) {
+          g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                      "%s:%u: %s: the escape \\%c would put a control character in the value", path, lineno, k, esc);
+          ok = false;
+          g_free(k);
+        } else if (first) {
           g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: %s is set again (first at line %u)", path, lineno, k,
                       first);
           ok = false;
