@@ -52,6 +52,9 @@ typedef struct {
   GString *report; /* what the child wrote */
   gint64 started;  /* monotonic us */
   bool killed;     /* by the parent (--timeout backstop, or after an interrupt) */
+  double frac;     /* its last "progress" line: simulated time done, 0..1 */
+  guint64 events;  /* ... and events so far */
+  size_t parsed;   /* bytes of report already read for progress lines */
 } Child;
 
 typedef struct {
@@ -117,6 +120,9 @@ static bool spawn(Pool *p, Child *c, guint idx, ChildFn fn, Child *others, guint
   c->report = g_string_new(NULL);
   c->started = g_get_monotonic_time();
   c->killed = false;
+  c->frac = 0;
+  c->events = 0;
+  c->parsed = 0;
   return true;
 }
 
@@ -132,7 +138,37 @@ static G_NORETURN void child_exit(bool ok, const char *ok_text, GError *e) {
   _exit(interrupted ? 128 + fsi_run_interrupted() : 1);
 }
 
+/* "progress <fraction> <events>" to the parent, for its progress line */
+static void child_progress(double frac, uint64_t events) {
+  char line[96];
+  g_snprintf(line, sizeof line, "%.4f %" G_GUINT64_FORMAT, frac, events);
+  fsi_isolate_report("progress", line);
+}
+
+/* The last complete "progress" line of what the child wrote since the last
+ * look. */
+static void read_progress(Child *c) {
+  const char *s = c->report->str;
+  size_t end = c->report->len;
+  while (end > c->parsed && s[end - 1] != '\n') end--;
+  for (size_t i = c->parsed; i < end;) {
+    const char *nl = memchr(s + i, '\n', end - i);
+    size_t len = (size_t)(nl - (s + i));
+    if (len > 9 && !strncmp(s + i, "progress ", 9)) {
+      char *q = NULL;
+      double f = g_ascii_strtod(s + i + 9, &q);
+      if (q && *q == ' ') {
+        c->frac = CLAMP(f, 0.0, 1.0);
+        c->events = g_ascii_strtoull(q + 1, NULL, 10);
+      }
+    }
+    i += len + 1;
+  }
+  c->parsed = end;
+}
+
 static void child_run(Pool *p, guint idx) {
+  fsi_run_progress_listener(child_progress);
   guint n = g_array_index(p->todo, guint, idx), w, s, k;
   fsi_design_run(p->d, n, &w, &s, &k);
   char *rd = fsi_design_run_dir(p->d, p->dir, n);
@@ -226,13 +262,25 @@ static void fmt_secs(char *buf, size_t len, double s) {
   else g_snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
 }
 
-static void progress_line(Pool *p, guint reused, guint total, double elapsed, bool final) {
+/* On a terminal one line rewritten in place, elsewhere (logs, CI, batch
+ * jobs) a plain line every fsi_progress_plain_interval().  The ETA counts
+ * the simulated time the running children have done (their "progress"
+ * lines), so it moves during long runs too. */
+static void progress_line(Pool *p, const Child *kids, guint nkids, guint reused, guint total, double elapsed, bool tty,
+                          bool final) {
   char el[32], eta[32];
   fmt_secs(el, sizeof el, elapsed);
-  if (p->done > 0) fmt_secs(eta, sizeof eta, elapsed / p->done * (p->todo->len - p->done));
+  double done = p->done;
+  guint64 events = p->events;
+  for (guint i = 0; i < nkids; i++) {
+    done += kids[i].frac;
+    events += kids[i].events;
+  }
+  if (done > 0) fmt_secs(eta, sizeof eta, elapsed / done * ((double)p->todo->len - done));
   else g_strlcpy(eta, "--", sizeof eta);
-  fprintf(stderr, "\rcompare: %u/%u runs done  elapsed %s  ETA %s  %.2fM events/s   %s", reused + p->done, total, el,
-          final ? "0s" : eta, elapsed > 0 ? (double)p->events / elapsed / 1e6 : 0.0, final ? "\n" : "");
+  fprintf(stderr, "%scompare: %u/%u runs done  elapsed %s  ETA %s  %.2fM events/s%s", tty ? "\r" : "fragsim: ",
+          reused + p->done, total, el, final ? "0s" : eta, elapsed > 0 ? (double)events / elapsed / 1e6 : 0.0,
+          !tty ? "\n" : final ? "   \n" : "   ");
   fflush(stderr);
 }
 
@@ -266,7 +314,7 @@ static void run_name(const Pool *p, guint n, GString *out) {
 /* Runs `todo` in up to `jobs` child processes at a time.  Every run is
  * tried; each failure is printed when it happens, and the error lists the
  * failed runs with the commands that redo them. */
-static bool run_all(Pool *p, guint jobs, guint reused, guint total, bool show_progress, GError **error) {
+static bool run_all(Pool *p, guint jobs, guint reused, guint total, bool show_progress, bool tty, GError **error) {
   gint64 t0 = g_get_monotonic_time(), interrupted_at = 0;
   jobs = MAX(1u, MIN(jobs, p->todo->len));
   p->failures = g_new0(char *, p->todo->len + 1);
@@ -274,7 +322,7 @@ static bool run_all(Pool *p, guint jobs, guint reused, guint total, bool show_pr
   struct pollfd *pfd = g_new0(struct pollfd, jobs);
   guint nkids = 0, next = 0, nfail = 0;
   GError *spawn_error = NULL;
-  gint64 last_progress = 0;
+  gint64 last_progress = 0, plain_every = fsi_progress_plain_interval();
   for (;;) {
     int sig = fsi_run_interrupted();
     if (sig && !p->interrupted) {
@@ -316,6 +364,7 @@ static bool run_all(Pool *p, guint jobs, guint reused, guint total, bool show_pr
       }
       if (n > 0) {
         g_string_append_len(c->report, buf, n);
+        read_progress(c);
         i++;
         continue;
       }
@@ -337,7 +386,7 @@ static bool run_all(Pool *p, guint jobs, guint reused, guint total, bool show_pr
           nfail++;
           GString *line = g_string_new(NULL);
           run_name(p, g_array_index(p->todo, guint, c->idx), line);
-          fprintf(stderr, "%sfragsim: compare: %s %s\n", show_progress ? "\n" : "", line->str, why);
+          fprintf(stderr, "%sfragsim: compare: %s %s\n", show_progress && tty ? "\n" : "", line->str, why);
           fflush(stderr);
           g_string_free(line, TRUE);
         } else {
@@ -349,12 +398,12 @@ static bool run_all(Pool *p, guint jobs, guint reused, guint total, bool show_pr
       pfd[i] = pfd[nkids];
     }
   progress:
-    if (show_progress && now - last_progress >= G_TIME_SPAN_SECOND / 2) {
-      progress_line(p, reused, total, (double)(now - t0) / 1e6, false);
+    if (show_progress && now - last_progress >= (tty ? G_TIME_SPAN_SECOND / 2 : plain_every)) {
+      if (last_progress || tty) progress_line(p, kids, nkids, reused, total, (double)(now - t0) / 1e6, tty, false);
       last_progress = now;
     }
   }
-  if (show_progress) progress_line(p, reused, total, (double)(g_get_monotonic_time() - t0) / 1e6, true);
+  if (show_progress && tty) progress_line(p, kids, 0, reused, total, (double)(g_get_monotonic_time() - t0) / 1e6, tty, true);
   g_free(kids);
   g_free(pfd);
   bool ok = true;
@@ -746,7 +795,7 @@ int fsi_cmd_compare(int argc, char **argv) {
     guint reused = nruns - p.todo->len;
     gint64 t0 = g_get_monotonic_time();
     bool ok = p.todo->len == 0 ||
-              run_all(&p, (guint)jobs, reused, nruns, !quiet && isatty(STDERR_FILENO), &e);
+              run_all(&p, (guint)jobs, reused, nruns, !quiet, isatty(STDERR_FILENO), &e);
     if (!quiet)
       printf("compare: ran %u of %u runs (%u already complete) in %.1f s with %d job%s\n", p.done, nruns, reused,
              (double)(g_get_monotonic_time() - t0) / 1e6, MIN(jobs, (gint)MAX(1u, p.todo->len)),

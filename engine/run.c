@@ -124,16 +124,23 @@ void fsi_run_free_after(FsiRun *run, FsiHandle h, uint64_t delay_ns) {
   fsi_eventq_push(&run->q, run->now_ns + delay_ns, FSI_EV_FREE, (uint32_t)(h & 0xffffffffu), h >> 32);
 }
 
+gint64 fsi_progress_plain_interval(void) {
+  const char *env = g_getenv("FRAGSIM_PROGRESS_SECONDS");
+  char *end = NULL;
+  double s = env ? g_ascii_strtod(env, &end) : 10.0;
+  if (!env || end == env || *end || !(s >= 0 && s < 1e6)) s = 10.0;
+  return (gint64)(s * G_TIME_SPAN_SECOND);
+}
+
 /* On a terminal one line rewritten in place; elsewhere (a log, CI, a batch
- * job) a plain line every PROGRESS_PLAIN_S seconds. */
-#define PROGRESS_PLAIN_S 10
+ * job) a plain line every fsi_progress_plain_interval(). */
 static void progress(FsiRun *run, gint64 t0, bool tty, bool final) {
   double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
   double frac = run->end_ns ? (double)run->now_ns / (double)run->end_ns : 1.0;
-  fprintf(stderr, "%s%s [%s] %5.1f%%  sim %.1fs  %.2fM events  %.2fM ev/s  ETA %.0fs   %s", tty ? "\r" : "fragsim: run: ",
+  fprintf(stderr, "%s%s [%s] %5.1f%%  sim %.1fs  %.2fM events  %.2fM ev/s  ETA %.0fs%s", tty ? "\r" : "fragsim: run: ",
           run->workload.name, run->stack->spec, 100.0 * frac, (double)run->now_ns / 1e9, (double)run->events / 1e6,
           wall > 0 ? (double)run->events / wall / 1e6 : 0.0, frac > 0 ? wall / frac - wall : 0.0,
-          final || !tty ? "\n" : "");
+          !tty ? "\n" : final ? "   \n" : "   ");
   fflush(stderr);
 }
 
@@ -287,10 +294,16 @@ bool fsi_run_sleep(FsiRun *run, uint64_t until_ns) {
   return true;
 }
 
+static FsiProgressFn progress_listener;
+
+void fsi_run_progress_listener(FsiProgressFn fn) { progress_listener = fn; }
+
 bool fsi_run_execute(FsiRun *run, GError **error) {
   bool tty = run->progress && isatty(STDERR_FILENO);
+  FsiProgressFn listener = progress_listener;
+  gint64 told = g_get_monotonic_time();
   gint64 t0 = g_get_monotonic_time(), last = t0;
-  gint64 every = tty ? G_TIME_SPAN_SECOND / 2 : PROGRESS_PLAIN_S * G_TIME_SPAN_SECOND;
+  gint64 every = tty ? G_TIME_SPAN_SECOND / 2 : fsi_progress_plain_interval();
   fsi_crash_track(run);
   fsi_eventq_push(&run->q, run->end_ns, FSI_EV_END, 0, 0);
   fsi_eventq_push(&run->q, 0, FSI_EV_SAMPLE, 0, 0);
@@ -301,11 +314,15 @@ bool fsi_run_execute(FsiRun *run, GError **error) {
   run->loop_depth++;
   while (!run->stop && fsi_eventq_pop(&run->q, &ev)) {
     dispatch(run, &ev);
-    if (run->progress && (run->events & 0xffff) == 0) {
+    if ((run->progress || listener) && (run->events & 0xffff) == 0) {
       gint64 now = g_get_monotonic_time();
-      if (now - last > every) {
+      if (run->progress && now - last > every) {
         progress(run, t0, tty, false);
         last = now;
+      }
+      if (listener && now - told > G_TIME_SPAN_SECOND / 2) {
+        listener(run->end_ns ? (double)run->now_ns / (double)run->end_ns : 1.0, run->events);
+        told = now;
       }
     }
   }

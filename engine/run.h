@@ -434,6 +434,15 @@ void fsi_crash_remove_dir(void);
 
 FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t seed, GError **error);
 bool fsi_run_execute(FsiRun *run, GError **error);
+/* A listener told, about every half second of wall clock, how far the runs
+ * this process executes have got: the fraction of simulated time done and
+ * the events so far (compare's child processes report it to the parent's
+ * progress line).  NULL (the default) for none. */
+typedef void (*FsiProgressFn)(double frac, uint64_t events);
+/* Wall-clock time between two plain progress lines (stderr not a terminal):
+ * $FRAGSIM_PROGRESS_SECONDS, default 10. */
+gint64 fsi_progress_plain_interval(void);
+void fsi_run_progress_listener(FsiProgressFn fn);
 /* Processes the events due up to until_ns (tests and tools driving a run by
  * hand, without the workload's start); false once the run has an error. */
 bool fsi_run_advance(FsiRun *run, uint64_t until_ns);

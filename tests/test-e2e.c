@@ -268,6 +268,38 @@ static void test_list(void) {
   g_free(out);
 }
 
+/* Off a terminal (a log, CI, a batch job) run and compare print a plain
+ * progress line every FRAGSIM_PROGRESS_SECONDS (10 s by default; 0 here:
+ * at every check, every 65536 events), with the simulated time done; the
+ * results are the same as without. */
+static void test_progress_plain(void) {
+  char *d = ft_tmpdir("fragsim-progress");
+  char *out = g_build_filename(d, "r", NULL), *cmp = g_build_filename(d, "c", NULL);
+  const char *env[] = {"FRAGSIM_PROGRESS_SECONDS=0", NULL};
+  const char *run[] = {"run", "-w", "churn", "-p", "vanilla", "-o", out, "--set", "machine.memory=64M",
+                       "--set", "sim.duration=2s", NULL};
+  char *err = NULL, *sout = NULL;
+  g_assert_cmpint(ft_fragsim(run, env, &sout, &err), ==, 0);
+  ft_assert_has(err, "fragsim: run: churn [vanilla] ");
+  ft_assert_has(err, "%  sim ");
+  ft_assert_has(err, "M ev/s  ETA ");
+  g_assert_null(strchr(err, '\r'));
+  g_free(err);
+  g_free(sout);
+  const char *compare[] = {"compare", "-w", "churn", "-p", "vanilla", "-r", "2", "-j", "1", "-o", cmp,
+                           "--set", "machine.memory=64M", "--set", "sim.duration=5s", NULL};
+  g_assert_cmpint(ft_fragsim(compare, env, &sout, &err), ==, 0);
+  ft_assert_has(err, "fragsim: compare: ");
+  ft_assert_has(err, " runs done  elapsed ");
+  g_assert_null(strchr(err, '\r'));
+  g_free(err);
+  g_free(sout);
+  ft_rm_tree(d);
+  g_free(out);
+  g_free(cmp);
+  g_free(d);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/e2e/run/checked", test_run_checked);
@@ -278,5 +310,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/e2e/run/watchdog", test_watchdog);
   g_test_add_func("/e2e/run/oom-recorded", test_oom_recorded);
   g_test_add_func("/e2e/list", test_list);
+  g_test_add_func("/e2e/progress/plain", test_progress_plain);
   return g_test_run();
 }
