@@ -297,10 +297,40 @@ static void test_contig_bad_handle(void) {
   g_free(d);
 }
 
+/* alloc_flags and adjust_gfp returning bits the header does not define are
+ * refused: the run fails naming the policy, the hook and the value. */
+static void garbage(const char *hook, const char *expect) {
+  char *d = ft_tmpdir("fragsim-isolate");
+  char *out = g_build_filename(d, "r", NULL);
+  char *set_hook = g_strdup_printf("crasher.hook=%s", hook);
+  const char *args[] = {"run", "-q", "-w", "churn", "-p", "vanilla+crasher", "-o", out, "--policy-path",
+                        g_getenv("FRAGSIM_FIXTURE_DIR"), SMALL, "--set", set_hook, "--set", "crasher.how=garbage", NULL};
+  char *err = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, &err), ==, 1);
+  ft_assert_has(err, expect);
+  g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+  assert_no_tmp(d);
+  g_free(err);
+  g_free(set_hook);
+  ft_rm_tree(d);
+  g_free(out);
+  g_free(d);
+}
+
+static void test_garbage_alloc_flags(void) {
+  garbage("alloc_flags", "policy \"crasher\": hook alloc_flags at t=0 ns returned 0xffffffff (expected FS_ALLOC_* flags");
+}
+
+static void test_garbage_adjust_gfp(void) {
+  garbage("adjust_gfp", "policy \"crasher\": hook adjust_gfp at t=0 ns returned gfp 0xffffffff (expected FS_GFP_* flags");
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   init_env();
   g_test_add_func("/isolate/run/segv-in-timer", test_run_segv_timer);
+  g_test_add_func("/isolate/values/alloc-flags", test_garbage_alloc_flags);
+  g_test_add_func("/isolate/values/adjust-gfp", test_garbage_adjust_gfp);
   g_test_add_func("/isolate/run/segv-in-alloc-done", test_run_segv_alloc_done);
   g_test_add_func("/isolate/run/segv-in-create", test_run_segv_create);
   g_test_add_func("/isolate/run/abort-in-freed", test_run_abort_freed);

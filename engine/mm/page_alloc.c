@@ -391,6 +391,15 @@ uint32_t fsi_gfp_zone(uint32_t gfp) {
 
 static const char *slot_name(FsiRun *run, uint32_t i) { return run->slots[i].policy->name; }
 
+/* Every flag the public header defines: what a policy may hand back. */
+#define FSI_ALLOC_KNOWN                                                                                               \
+  (FS_ALLOC_WMARK_MASK | FS_ALLOC_NO_WATERMARKS | FS_ALLOC_OOM | FS_ALLOC_HIGH | FS_ALLOC_HARDER |                  \
+   FS_ALLOC_HIGHATOMIC | FS_ALLOC_CMA | FS_ALLOC_NOFRAGMENT | FS_ALLOC_KSWAPD | FS_ALLOC_BULK)
+#define FSI_GFP_KNOWN                                                                                                 \
+  (FS_GFP_DMA | FS_GFP_HIGHMEM | FS_GFP_DMA32 | FS_GFP_MOVABLE | FS_GFP_RECLAIMABLE | FS_GFP_HIGH | FS_GFP_IO |      \
+   FS_GFP_FS | FS_GFP_ATOMIC | FS_GFP_DIRECT_RECLAIM | FS_GFP_KSWAPD_RECLAIM | FS_GFP_NOWARN | FS_GFP_RETRY_MAYFAIL | \
+   FS_GFP_NOFAIL | FS_GFP_NORETRY | FS_GFP_COMP | FS_GFP_NOMEMALLOC | FS_GFP_THISNODE)
+
 static bool taken_ok(FsiRun *run, uint32_t slot, const char *hook, uint64_t pfn, uint32_t zone, uint32_t order,
                      bool sentinel) {
   if (sentinel) {
@@ -441,9 +450,16 @@ static uint32_t stack_alloc_flags(FsiRun *run, const FsAllocRequest *req, bool s
     r.alloc_flags = flags;
     run->current_slot = (int32_t)i;
     FsiHookCtx hk = fsi_hook_enter(run, i, "alloc_flags");
-    flags = ops->alloc_flags(run->slots[i].state, &r, slowpath);
+    uint32_t got = ops->alloc_flags(run->slots[i].state, &r, slowpath);
     fsi_hook_leave(run, hk);
     run->current_slot = -1;
+    if ((got & ~FSI_ALLOC_KNOWN) || (got & FS_ALLOC_WMARK_MASK) == FS_ALLOC_WMARK_MASK) {
+      fsi_run_failf(run, "policy \"%s\": hook alloc_flags at t=%" G_GUINT64_FORMAT " ns returned 0x%x (expected "
+                         "FS_ALLOC_* flags, 0x%x at most, with one watermark: MIN, LOW or HIGH)",
+                    slot_name(run, i), run->now_ns, got, FSI_ALLOC_KNOWN);
+      return flags;
+    }
+    flags = got;
   }
   return flags;
 }
@@ -935,9 +951,18 @@ static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reus
     if (!po->adjust_gfp) continue;
     run->current_slot = (int32_t)i;
     FsiHookCtx hk = fsi_hook_enter(run, i, "adjust_gfp");
-    req.gfp = po->adjust_gfp(run->slots[i].state, rq->kind, req.gfp);
+    uint32_t got = po->adjust_gfp(run->slots[i].state, rq->kind, req.gfp);
     fsi_hook_leave(run, hk);
     run->current_slot = -1;
+    /* a zone combination the request came with is the workload's to answer for */
+    uint32_t zone_bits = FS_GFP_DMA | FS_GFP_DMA32 | FS_GFP_HIGHMEM, zones = got & zone_bits;
+    if ((got & ~FSI_GFP_KNOWN) || ((zones & (zones - 1)) && zones != (req.gfp & zone_bits))) {
+      fsi_run_failf(run, "policy \"%s\": hook adjust_gfp at t=%" G_GUINT64_FORMAT " ns returned gfp 0x%x (expected "
+                         "FS_GFP_* flags, 0x%x at most, with at most one of DMA, DMA32 and HIGHMEM)",
+                    slot_name(run, i), run->now_ns, got, FSI_GFP_KNOWN);
+      break;
+    }
+    req.gfp = got;
   }
   req.kind = rq->kind;
   req.task = rq->task;
