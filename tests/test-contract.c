@@ -233,7 +233,8 @@ static void test_self_nonsense_check_policy(void) {
    * built */
   g_autofree char *dev = output_line(out, "FAIL device hooks nonsense: ");
   g_assert_nonnull(dev);
-  g_assert_nonnull(output_line(out, "FAIL hooks called: "));
+  g_autofree char *hooks = output_line(out, "FAIL hooks called: ");
+  g_assert_nonnull(hooks);
   ft_assert_has(out, ": 4 of ");
 }
 
