@@ -641,7 +641,7 @@ int fsi_cmd_compare(int argc, char **argv) {
       {"run", 0, 0, G_OPTION_ARG_INT, &run_n, "Run only run number N (from 0; see --list-runs)", "N"},
       {"collect", 0, 0, G_OPTION_ARG_NONE, &collect, "Only aggregate the finished run directories into compare.csv", NULL},
       {"force", 'f', 0, G_OPTION_ARG_NONE, &force, "Redo runs that are already complete", NULL},
-      {"check", 0, 0, G_OPTION_ARG_NONE, &check, "Check engine invariants after every event (slow)", NULL},
+      {"check", 0, 0, G_OPTION_ARG_NONE, &check, "Check engine invariants after every event (about 2x slower; sim.check_interval sets how often all of memory is swept)", NULL},
       {"timeout", 0, 0, G_OPTION_ARG_STRING, &timeout,
        "Stop a run after this much wall-clock time, naming the policy hook running; the others go on", "DURATION"},
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line and no summary table", NULL},

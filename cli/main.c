@@ -96,7 +96,7 @@ static int cmd_run(int argc, char **argv) {
       {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
        "Result directory (default fragsim-out/<workload>-<stack>-s<seed>)", "DIR"},
       {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "Override a configuration key (repeatable)", "SECTION.KEY=VALUE"},
-      {"check", 0, 0, G_OPTION_ARG_NONE, &check, "Check engine invariants after every event (slow)", NULL},
+      {"check", 0, 0, G_OPTION_ARG_NONE, &check, "Check engine invariants after every event (about 2x slower; sim.check_interval sets how often all of memory is swept)", NULL},
       {"force", 'f', 0, G_OPTION_ARG_NONE, &force, "Replace an existing result directory", NULL},
       {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line and no summary", NULL},
       {"timeout", 0, 0, G_OPTION_ARG_STRING, &timeout,

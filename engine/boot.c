@@ -315,6 +315,8 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   fsi_rng_seed(&run->engine_rng, seed, "engine", 0);
   run->check = fsi_config_bool(cfg, "sim", "check");
   run->check_interval = (uint64_t)fsi_config_int(cfg, "sim", "check_interval");
+  /* 0: a sweep (O(pages)) per pages/16 events costs about what the events do */
+  if (!run->check_interval) run->check_interval = MAX(fsi_config_size(cfg, "machine", "memory") / 4096 / 16, 1);
   run->end_ns = fsi_config_duration(cfg, "sim", "duration");
   if (run->end_ns == 0) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: sim.duration must be greater than zero",

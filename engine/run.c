@@ -245,9 +245,18 @@ static void dispatch(FsiRun *run, const FsiEvent *ev) {
     break;
   default: g_assert_not_reached();
   }
-  if (run->check && !run->error && run->events % run->check_interval == 0) {
+  if (run->check && !run->error) {
+    /* the local pass after every event, a full sweep every check_interval
+     * events (and whenever one event wrote too much to log) */
     GError *e = NULL;
-    if (!fsi_check_invariants(run, &e)) {
+    FsiTouchLog *t = run->mem.touched;
+    bool sweep = run->events % run->check_interval == 0 || !t || t->overflow;
+    bool ok = sweep ? fsi_check_invariants(run, &e) : fsi_check_local(run, &e);
+    if (t) {
+      t->len = 0;
+      t->overflow = false;
+    }
+    if (!ok) {
       g_prefix_error(&e, "invariant violated after event %" G_GUINT64_FORMAT " (type %u) at t=%" G_GUINT64_FORMAT " ns: ",
                      run->events, ev->type, run->now_ns);
       fsi_run_fail(run, e);
@@ -308,7 +317,11 @@ bool fsi_run_execute(FsiRun *run, GError **error) {
   fsi_eventq_push(&run->q, run->end_ns, FSI_EV_END, 0, 0);
   fsi_eventq_push(&run->q, 0, FSI_EV_SAMPLE, 0, 0);
   if (!run->workload.start(run, run->workload.state, error)) return false;
-  if (run->check && !fsi_check_invariants(run, error)) return false;
+  if (run->check) {
+    if (!fsi_check_invariants(run, error)) return false;
+    /* from here each event's writes are logged for the local pass */
+    if (!run->mem.touched) run->mem.touched = g_new0(FsiTouchLog, 1);
+  }
 
   FsiEvent ev;
   run->loop_depth++;
@@ -328,7 +341,7 @@ bool fsi_run_execute(FsiRun *run, GError **error) {
   }
   run->loop_depth--;
   if (tty) progress(run, t0, true, true);
-  if (run->check && !run->error && run->check_interval > 1 && !fsi_check_invariants(run, &run->error))
+  if (run->check && !run->error && !fsi_check_invariants(run, &run->error))
     g_prefix_error(&run->error, "invariant violated at the end of the run (t=%" G_GUINT64_FORMAT " ns): ", run->now_ns);
   if (run->error) {
     g_propagate_error(error, run->error);

@@ -531,5 +531,9 @@ bool fsi_alloc_is_movable(const FsiAlloc *a);
 
 /* The invariant checker; returns false with a message naming the first violation. */
 bool fsi_check_invariants(FsiRun *run, GError **error);
+/* The local pass after an event: the zones' counters and list ends, and
+ * every page frame the event wrote (mem.touched) with the block or
+ * allocation holding it.  O(what the event did), not O(memory). */
+bool fsi_check_local(FsiRun *run, GError **error);
 
 #endif

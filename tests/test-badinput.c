@@ -247,7 +247,7 @@ static const Row rows[] = {
     S("lowmem-ratio-short", "vm.lowmem_reserve_ratio=256", "vm.lowmem_reserve_ratio"),
     {"/badinput/set/policy-param-value", "run -q -w churn -p linux-6.1 -o out --set machine.memory=64M --set kcompactd.proactiveness=lots", NULL, NULL, NULL, 1, "kcompactd.proactiveness", false},
     S("stall-events-zero", "sim.stall_events=0", "sim.stall_events"),
-    S("check-interval-zero", "sim.check_interval=0", "sim.check_interval"),
+    S("check-interval-negative", "sim.check_interval=-1", "sim.check_interval"),
     {"/badinput/set/workload-value", "run -q -p vanilla -o out -w @IN --set stream.s.rate=-3", "w.ini", WL_OK, NULL, 1,
      "--set: stream.s.rate", false},
 

@@ -30,7 +30,7 @@ typedef struct {
  * so free lists of several orders hold blocks; data "pcp" keeps the per-CPU
  * lists on and leaves pages cached on them. */
 static void fx_setup(Fx *fx, gconstpointer data) {
-  bool pcp = data && !strcmp(data, "pcp");
+  bool pcp = data && g_str_has_prefix(data, "pcp");
   const char *sets[] = {"machine.memory=64M", pcp ? "vm.pcp=true" : "vm.pcp=false", NULL};
   fx->run = ft_run_new("vanilla", sets, NULL);
   for (uint32_t i = 0; i < NALLOC; i++) {
@@ -51,15 +51,33 @@ static void fx_teardown(Fx *fx, gconstpointer data) {
   ft_run_free(fx->run);
 }
 
-/* The checker fails, and its message has every fragment of want (NULL-terminated). */
-static void assert_reports(FsiRun *run, const char *const *want) {
+/* The local pass (after each event): with every page frame logged as
+ * written, it fails too, naming a pfn or zone of the corruption's. */
+static void assert_local_reports(FsiRun *run, const char *what) {
+  FsiMem *m = &run->mem;
+  m->touched = g_new0(FsiTouchLog, 1);
+  fsi_touch(m, 0, m->nr_pages);
+  GError *e = NULL;
+  g_assert_false(fsi_check_local(run, &e));
+  g_assert_nonnull(e);
+  g_test_message("local pass: %s", e->message);
+  ft_assert_has(e->message, what);
+  g_error_free(e);
+}
+
+/* The checker fails, and its message has every fragment of want
+ * (NULL-terminated); in the "local" fixtures the local pass fails too, its
+ * message holding local_what. */
+static void assert_reports_local(FsiRun *run, const char *const *want, gconstpointer data, const char *local_what) {
   GError *e = NULL;
   g_assert_false(fsi_check_invariants(run, &e));
   g_assert_nonnull(e);
   g_test_message("checker: %s", e->message);
   for (const char *const *w = want; *w; w++) ft_assert_has(e->message, *w);
   g_error_free(e);
+  if (data && g_str_has_suffix(data, "local")) assert_local_reports(run, local_what);
 }
+#define assert_reports(run, want) assert_reports_local(run, want, NULL, NULL)
 
 typedef struct {
   uint32_t zone, order, mt;
@@ -110,7 +128,6 @@ static void test_clean(Fx *fx, gconstpointer data) {
 
 /* The second block of a list points back at nothing instead of the first. */
 static void test_free_list_prev(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiMem *m = &fx->run->mem;
   List l = list_with(fx->run, 2);
   FsiZone *z = &m->zones[l.zone];
@@ -118,12 +135,12 @@ static void test_free_list_prev(Fx *fx, gconstpointer data) {
   m->pages[second].prev = FSI_NIL;
   g_autofree char *where = fmt("zone %s free list order %u type %u is corrupt at pfn %u", z->name, l.order, l.mt, second);
   const char *want[] = {where, NULL};
-  assert_reports(fx->run, want);
+    g_autofree char *local = fmt("zone %s free list order %u type %u", z->name, l.order, l.mt);
+  assert_reports_local(fx->run, want, data, local);
 }
 
 /* The first block's next link leads into an allocated page. */
 static void test_free_list_next(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiMem *m = &fx->run->mem;
   List l = list_with(fx->run, 1);
   FsiZone *z = &m->zones[l.zone];
@@ -132,26 +149,26 @@ static void test_free_list_next(Fx *fx, gconstpointer data) {
   m->pages[head].next = target;
   g_autofree char *where = fmt("zone %s free list order %u type %u is corrupt at pfn %u", z->name, l.order, l.mt, target);
   const char *want[] = {where, NULL};
-  assert_reports(fx->run, want);
+    g_autofree char *local = fmt("zone %s free list order %u type %u", z->name, l.order, l.mt);
+  assert_reports_local(fx->run, want, data, local);
 }
 
 /* The list's tail pointer is not its last block. */
 static void test_free_list_tail(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiMem *m = &fx->run->mem;
   List l = list_with(fx->run, 2);
   FsiFreeArea *a = &m->zones[l.zone].free_area[l.order];
   a->tail[l.mt] = a->head[l.mt];
   g_autofree char *where = fmt("zone %s free list order %u type %u: tail mismatch", m->zones[l.zone].name, l.order, l.mt);
   const char *want[] = {where, NULL};
-  assert_reports(fx->run, want);
+    g_autofree char *local = fmt("zone %s free list order %u type %u: count", m->zones[l.zone].name, l.order, l.mt);
+  assert_reports_local(fx->run, want, data, local);
 }
 
 /* A block of order o unlinked from its list and linked at the head of the
  * order o-1 list of the same type, every count moved along: only the order
  * is wrong. */
 static void test_free_list_wrong_order(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiMem *m = &fx->run->mem;
   List l = list_from_order(fx->run, 1);
   FsiZone *z = &m->zones[l.zone];
@@ -175,12 +192,12 @@ static void test_free_list_wrong_order(Fx *fx, gconstpointer data) {
   g_assert_cmpuint(p->order, ==, l.order);
   g_autofree char *where = fmt("zone %s free list order %u type %u is corrupt at pfn %u", z->name, l.order - 1, l.mt, pfn);
   const char *want[] = {where, NULL};
-  assert_reports(fx->run, want);
+    g_autofree char *local = fmt("zone %s free list order %u type %u: count", z->name, l.order - 1, l.mt);
+  assert_reports_local(fx->run, want, data, local);
 }
 
 /* A block that says it belongs to another type's list than the one it is on. */
 static void test_free_list_wrong_type(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiMem *m = &fx->run->mem;
   List l = list_with(fx->run, 1);
   FsiZone *z = &m->zones[l.zone];
@@ -188,26 +205,25 @@ static void test_free_list_wrong_type(Fx *fx, gconstpointer data) {
   m->pages[pfn].mt = l.mt == FS_MIGRATE_MOVABLE ? FS_MIGRATE_UNMOVABLE : FS_MIGRATE_MOVABLE;
   g_autofree char *where = fmt("zone %s free list order %u type %u is corrupt at pfn %u", z->name, l.order, l.mt, pfn);
   const char *want[] = {where, NULL};
-  assert_reports(fx->run, want);
+    g_autofree char *local = fmt("zone %s free list order %u type %u: count", z->name, l.order, l.mt);
+  assert_reports_local(fx->run, want, data, local);
 }
 
 /* A page inside a free block is marked as part of an allocation. */
 static void test_free_block_tail_flags(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiMem *m = &fx->run->mem;
   List l = list_from_order(fx->run, 1);
   uint32_t pfn = m->zones[l.zone].free_area[l.order].head[l.mt];
   m->pages[pfn + 1].flags = FSI_PG_ALLOC;
   g_autofree char *where = fmt("pfn %u is inside the free block at %u but has flags 0x%x", pfn + 1, pfn, FSI_PG_ALLOC);
   const char *want[] = {where, NULL};
-  assert_reports(fx->run, want);
+    assert_reports_local(fx->run, want, data, where);
 }
 
 /* ---- free counts ----------------------------------------------------------------- */
 
 /* free_area[o].nr_free says one block more than the lists hold. */
 static void test_count_nr_free(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiMem *m = &fx->run->mem;
   List l = list_with(fx->run, 1);
   FsiFreeArea *a = &m->zones[l.zone].free_area[l.order];
@@ -216,12 +232,12 @@ static void test_count_nr_free(Fx *fx, gconstpointer data) {
       fmt("zone %s order %u: nr_free %" G_GUINT64_FORMAT " but %" G_GUINT64_FORMAT " blocks listed", m->zones[l.zone].name,
           l.order, a->nr_free, a->nr_free - 1);
   const char *want[] = {where, NULL};
-  assert_reports(fx->run, want);
+    g_autofree char *local = fmt("zone %s order %u: nr_free %" G_GUINT64_FORMAT " but the lists count", m->zones[l.zone].name, l.order, a->nr_free);
+  assert_reports_local(fx->run, want, data, local);
 }
 
 /* One list's own count is off by one. */
 static void test_count_list(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiMem *m = &fx->run->mem;
   List l = list_with(fx->run, 1);
   FsiFreeArea *a = &m->zones[l.zone].free_area[l.order];
@@ -231,39 +247,38 @@ static void test_count_list(Fx *fx, gconstpointer data) {
                                ", blocks %" G_GUINT64_FORMAT,
                                m->zones[l.zone].name, l.order, l.mt, n + 1, n, n);
   const char *want[] = {where, NULL};
-  assert_reports(fx->run, want);
+    g_autofree char *local = fmt("zone %s order %u: nr_free", m->zones[l.zone].name, l.order);
+  assert_reports_local(fx->run, want, data, local);
 }
 
 /* NR_FREE_PAGES lost a page. */
 static void test_count_nr_free_pages(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiZone *z = &fx->run->mem.zones[FS_ZONE_DMA32];
   uint64_t n = z->nr_free_pages;
   z->nr_free_pages = n - 1;
   g_autofree char *where =
       fmt("zone %s: NR_FREE_PAGES %" G_GUINT64_FORMAT " (counted %" G_GUINT64_FORMAT ")", z->name, n - 1, n);
   const char *want[] = {where, NULL};
-  assert_reports(fx->run, want);
+    g_autofree char *local = fmt("zone %s: NR_FREE_PAGES %" G_GUINT64_FORMAT " (lists %" G_GUINT64_FORMAT ")", z->name, n - 1, n);
+  assert_reports_local(fx->run, want, data, local);
 }
 
 /* The free CMA count (no CMA here) says there is some. */
 static void test_count_nr_free_cma(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiZone *z = &fx->run->mem.zones[FS_ZONE_DMA32];
   z->nr_free_cma = 8;
   g_autofree char *where = fmt("zone %s: ", z->name);
   const char *want[] = {where, "free CMA 8 (counted 0)", NULL};
-  assert_reports(fx->run, want);
+    assert_reports_local(fx->run, want, data, "free CMA 8 (lists 0)");
 }
 
 /* The free HIGHATOMIC count (no reserve here) says there is some. */
 static void test_count_nr_free_highatomic(Fx *fx, gconstpointer data) {
-  (void)data;
   FsiZone *z = &fx->run->mem.zones[FS_ZONE_DMA32];
   z->nr_free_highatomic = 8;
   g_autofree char *where = fmt("zone %s: NR_FREE_PAGES", z->name);
   const char *want[] = {where, "free HIGHATOMIC 8 (counted 0)", NULL};
-  assert_reports(fx->run, want);
+    assert_reports_local(fx->run, want, data, "free HIGHATOMIC 8 (lists 0)");
 }
 
 /* ---- pageblock census ------------------------------------------------------------- */
@@ -308,14 +323,14 @@ static void test_census_reserved(Fx *fx, gconstpointer data) {
 /* ---- allocation records ------------------------------------------------------------ */
 
 static void test_alloc_record(Fx *fx, gconstpointer data) {
-  (void)data;
   uint64_t pfn = ft_pfn_of(fx->run, fx->h[1]);
   FsiAlloc *a = fsi_run_lookup(fx->run, fx->h[1]);
   uint32_t id = fx->run->mem.pages[pfn].alloc;
   a->pfn = pfn + 1;
   g_autofree char *where = fmt("allocation %u does not match its head page at pfn %" G_GUINT64_FORMAT, id, pfn);
   const char *want[] = {where, NULL};
-  assert_reports(fx->run, want);
+    g_autofree char *local = fmt("pfn %" G_GUINT64_FORMAT " is marked as allocation %u, which does not hold it", pfn, id);
+  assert_reports_local(fx->run, want, data, local);
 }
 
 /* ---- per-CPU lists ----------------------------------------------------------------- */
@@ -333,18 +348,17 @@ static uint32_t pcp_middle_page(FsiRun *run) {
 
 /* A listed page's back link points at itself. */
 static void test_pcp_link(Fx *fx, gconstpointer data) {
-  (void)data;
   uint32_t pfn = pcp_middle_page(fx->run);
   fx->run->mem.pages[pfn].prev = pfn;
   g_autofree char *where = fmt(" is corrupt at pfn %u", pfn);
   const char *want[] = {"pcp list cpu ", where, NULL};
-  assert_reports(fx->run, want);
+    g_autofree char *local = fmt("pcp block at pfn %u (order 0, list %u) is not linked from the block before it", pfn, fx->run->mem.pages[pfn].mt);
+  assert_reports_local(fx->run, want, data, local);
 }
 
 /* A listed page that says it belongs to another of the CPU's lists (its
  * mt holds the list index; order-0 lists are 0..2, one per pcp type). */
 static void test_pcp_wrong_list(Fx *fx, gconstpointer data) {
-  (void)data;
   uint32_t pfn = pcp_middle_page(fx->run);
   FsiPage *p = &fx->run->mem.pages[pfn];
   g_assert_cmpuint(p->order, ==, 0);
@@ -352,7 +366,7 @@ static void test_pcp_wrong_list(Fx *fx, gconstpointer data) {
   p->mt = (uint8_t)((p->mt + 1) % FS_MIGRATE_PCPTYPES);
   g_autofree char *where = fmt(" is corrupt at pfn %u", pfn);
   const char *want[] = {"pcp list cpu ", where, NULL};
-  assert_reports(fx->run, want);
+    assert_reports_local(fx->run, want, data, "is not linked from the block");
 }
 
 /* A page dropped from the middle of a per-CPU list, its neighbours linked
@@ -400,6 +414,42 @@ static void test_run_stops(void) {
   ft_run_free(run);
 }
 
+/* The local pass over every page frame of a consistent machine passes. */
+static void test_clean_local(Fx *fx, gconstpointer data) {
+  (void)data;
+  FsiMem *m = &fx->run->mem;
+  m->touched = g_new0(FsiTouchLog, 1);
+  fsi_touch(m, 0, m->nr_pages);
+  GError *e = NULL;
+  g_assert_true(fsi_check_local(fx->run, &e));
+  g_assert_no_error(e);
+}
+
+/* A corruption no event writes (a pageblock census) passes the local pass
+ * and is found by the next full sweep: with sim.check_interval=4, at the
+ * fourth event. */
+static void test_run_sweeps(void) {
+  const char *sets[] = {"machine.memory=64M", "vm.pcp=false", "sim.check=true", "sim.check_interval=4", NULL};
+  FsiRun *run = ft_run_new("vanilla", sets, NULL);
+  g_assert_cmpuint(run->check_interval, ==, 4);
+  run->mem.touched = g_new0(FsiTouchLog, 1);
+  FsiRequest rq = {0, FS_KIND_ANON, fsi_kind_gfp(FS_KIND_ANON), 0, false, false, false, false};
+  for (uint32_t i = 1; i <= 4; i++) {
+    FsiAllocResult r = fsi_run_alloc(run, &rq);
+    g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
+    fsi_run_free_after(run, r.handle, 1000 * i);
+  }
+  run->mem.blocks[8192 >> run->mem.pageblock_order].nr_alloc[FS_MIGRATE_RECLAIMABLE] = 1; /* untouched block */
+  uint64_t events = run->events;
+  g_assert_true(fsi_run_advance(run, 1500)); /* local passes only */
+  g_assert_cmpuint(run->events, >, events);
+  g_assert_false(fsi_run_advance(run, 5000));
+  g_assert_nonnull(run->error);
+  ft_assert_has(run->error->message, "invariant violated after event 4 ");
+  ft_assert_has(run->error->message, "allocation census out of date");
+  ft_run_free(run);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, Fx, NULL, fx_setup, fn, fx_teardown)
@@ -425,7 +475,27 @@ int main(int argc, char **argv) {
   ADD_PCP("/check/pcp/wrong-list", test_pcp_wrong_list);
   ADD_PCP("/check/pcp/count", test_pcp_count);
   g_test_add_func("/check/run-stops-at-the-event", test_run_stops);
+  /* the local pass after each event catches the same, where the event wrote */
+#define ADD_LOCAL(path, fn) g_test_add("/check/local" path, Fx, "local", fx_setup, fn, fx_teardown)
+  ADD_LOCAL("/free-list/broken-prev-link", test_free_list_prev);
+  ADD_LOCAL("/free-list/broken-next-link", test_free_list_next);
+  ADD_LOCAL("/free-list/tail", test_free_list_tail);
+  ADD_LOCAL("/free-list/block-on-wrong-order", test_free_list_wrong_order);
+  ADD_LOCAL("/free-list/block-on-wrong-type", test_free_list_wrong_type);
+  ADD_LOCAL("/free-list/flags-inside-block", test_free_block_tail_flags);
+  ADD_LOCAL("/count/nr-free", test_count_nr_free);
+  ADD_LOCAL("/count/list-count", test_count_list);
+  ADD_LOCAL("/count/nr-free-pages", test_count_nr_free_pages);
+  ADD_LOCAL("/count/nr-free-cma", test_count_nr_free_cma);
+  ADD_LOCAL("/count/nr-free-highatomic", test_count_nr_free_highatomic);
+  ADD_LOCAL("/alloc/record", test_alloc_record);
+  g_test_add("/check/local/pcp/link", Fx, "pcp-local", fx_setup, test_pcp_link, fx_teardown);
+  g_test_add("/check/local/pcp/wrong-list", Fx, "pcp-local", fx_setup, test_pcp_wrong_list, fx_teardown);
+  g_test_add("/check/local/clean", Fx, "local", fx_setup, test_clean_local, fx_teardown);
+  g_test_add("/check/local/clean-with-pcp", Fx, "pcp-local", fx_setup, test_clean_local, fx_teardown);
+  g_test_add_func("/check/local/sweep-every-interval", test_run_sweeps);
 #undef ADD
 #undef ADD_PCP
+#undef ADD_LOCAL
   return g_test_run();
 }

@@ -79,6 +79,7 @@ int fsi_offline_pages(FsiRun *run, uint64_t start_pfn, uint64_t nr_pages) {
     p->next = p->prev = FSI_NIL;
     fsi_pageblock(m, pfn)->nr_reserved++;
   }
+  fsi_touch(m, ir.start, ir.end - ir.start);
   FsiZone *z = &m->zones[ir.zone];
   z->present_pages -= nr_pages;
   z->managed_pages -= nr_pages;
@@ -108,6 +109,7 @@ int fsi_online_pages(FsiRun *run, uint64_t start_pfn, uint64_t nr_pages) {
     m->pages[pfn].flags = 0;
     fsi_pageblock(m, pfn)->nr_reserved--;
   }
+  fsi_touch(m, start_pfn, nr_pages);
   FsiZone *z = &m->zones[fsi_pfn_zone(m, start_pfn)];
   z->present_pages += nr_pages;
   z->managed_pages += nr_pages;

@@ -41,6 +41,7 @@ static void set_isolated(FsiMem *m, uint64_t pfn, uint32_t order, uint8_t list_m
   p->mt = list_mt;
   p->alloc = FSI_NIL;
   p->next = p->prev = FSI_NIL;
+  fsi_touch(m, pfn, fsi_pages_of_order(order));
 }
 
 /* Frees [pfn, pfn + 2^order) to the buddy allocator with the pageblock's
@@ -125,6 +126,7 @@ void fsi_release_isolated(FsiRun *run, uint64_t pfn) {
   uint32_t order = p->order;
   p->flags = 0;
   p->order = 0;
+  fsi_touch(m, pfn, fsi_pages_of_order(order));
   /* release_freepages() -> __free_page(): an ordinary free (straight to
    * the buddy lists here: migration does not model pcp caching). */
   fsi_free_pages_pb(m, pfn, order, false);
@@ -136,6 +138,7 @@ static void carve_isolated(FsiMem *m, uint64_t head, uint64_t dst, uint32_t orde
   FsiPage *hp = &m->pages[head];
   uint32_t o = hp->order;
   uint8_t list_mt = hp->mt;
+  fsi_touch(m, head, fsi_pages_of_order(o));
   hp->flags = 0;
   hp->order = 0;
   uint64_t h = head;

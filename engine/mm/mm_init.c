@@ -96,6 +96,8 @@ void fsi_mem_init(FsiMem *m, const FsiMemConfig *cfg) {
 }
 
 void fsi_mem_destroy(FsiMem *m) {
+  if (m->touched) g_free(m->touched->v);
+  g_free(m->touched);
   g_free(m->pages);
   g_free(m->blocks);
   memset(m, 0, sizeof *m);

@@ -17,6 +17,7 @@
 
 #include <fragsim/policy.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define FSI_NIL UINT32_MAX
@@ -103,6 +104,16 @@ typedef struct {
   bool old_watermark_check;      /* <= 4.3 per-order discounting */
 } FsiMemConfig;
 
+/* --check's log of the page frames the current event wrote (debug_vm.c):
+ * ranges of pfns, checked locally after the event and then emptied. */
+typedef struct {
+  struct FsiTouch {
+    uint64_t pfn, n;
+  } *v;
+  size_t len, cap;
+  bool overflow; /* too many for one event: the run sweeps everything instead */
+} FsiTouchLog;
+
 typedef struct {
   FsiMemConfig cfg;
   uint64_t nr_pages;
@@ -129,6 +140,7 @@ typedef struct {
     uint32_t zone, order;
     uint64_t page; /* FS_PFN_NONE until a block is captured */
   } capc;
+  FsiTouchLog *touched; /* with --check: what this event wrote; NULL otherwise */
 } FsiMem;
 
 /* Builds page frames and zones; all pages start reserved until boot frees them. */
@@ -146,6 +158,12 @@ static inline uint32_t fsi_pfn_zone(const FsiMem *m, uint64_t pfn) {
   for (uint32_t z = 0; z < m->nr_zones; z++)
     if (pfn >= m->zones[z].start_pfn && pfn < m->zones[z].end_pfn) return z;
   return FSI_NIL;
+}
+/* Records that [pfn, pfn + n) had its frames or list links written, for
+ * --check's local pass; one predicted branch when not checking. */
+void fsi_touch_slow(FsiMem *m, uint64_t pfn, uint64_t n);
+static inline void fsi_touch(FsiMem *m, uint64_t pfn, uint64_t n) {
+  if (__builtin_expect(m->touched != NULL, 0)) fsi_touch_slow(m, pfn, n);
 }
 static inline bool fsi_zone_populated(const FsiZone *z) { return z->managed_pages > 0; }
 static inline FsiPageblock *fsi_pageblock(FsiMem *m, uint64_t pfn) {

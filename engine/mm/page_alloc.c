@@ -59,6 +59,8 @@ static void list_add(FsiMem *m, FsiZone *z, uint64_t pfn, uint32_t order, uint32
   p->order = (uint8_t)order;
   p->mt = (uint8_t)mt;
   p->alloc = FSI_NIL;
+  fsi_touch(m, pfn, 1);
+  if (area->head[mt] != FSI_NIL) fsi_touch(m, tail ? area->tail[mt] : area->head[mt], 1);
   if (area->head[mt] == FSI_NIL) {
     p->next = p->prev = FSI_NIL;
     area->head[mt] = area->tail[mt] = idx;
@@ -84,6 +86,9 @@ static void list_del(FsiMem *m, FsiZone *z, uint64_t pfn) {
   g_assert(p->flags & FSI_PG_BUDDY);
   uint32_t order = p->order, mt = p->mt;
   FsiFreeArea *area = &z->free_area[order];
+  fsi_touch(m, pfn, 1);
+  if (p->prev != FSI_NIL) fsi_touch(m, p->prev, 1);
+  if (p->next != FSI_NIL) fsi_touch(m, p->next, 1);
   if (p->prev != FSI_NIL) m->pages[p->prev].next = p->next;
   else area->head[mt] = p->next;
   if (p->next != FSI_NIL) m->pages[p->next].prev = p->prev;
@@ -257,6 +262,7 @@ void fsi_mark_allocated(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t alloc_
     p->mt = (uint8_t)alloc_mt;
   }
   census_add(m, pfn, order, alloc_mt, +1);
+  fsi_touch(m, pfn, n);
 }
 
 void fsi_mark_unallocated(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t alloc_mt) {
@@ -268,6 +274,7 @@ void fsi_mark_unallocated(FsiMem *m, uint64_t pfn, uint32_t order, uint32_t allo
     p->order = 0;
   }
   census_add(m, pfn, order, alloc_mt, -1);
+  fsi_touch(m, pfn, n);
 }
 
 /* ---- watermarks ------------------------------------------------------------ */

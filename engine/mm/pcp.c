@@ -108,6 +108,8 @@ static void pcp_link(FsiRun *run, PerCpuPages *p, uint32_t pindex, uint64_t pfn,
   pg->order = (uint8_t)order;
   pg->mt = (uint8_t)pindex;
   pg->alloc = FSI_NIL;
+  fsi_touch(&run->mem, pfn, 1);
+  if (p->head[pindex] != FSI_NIL) fsi_touch(&run->mem, tail ? p->tail[pindex] : p->head[pindex], 1);
   if (p->head[pindex] == FSI_NIL) {
     pg->next = pg->prev = FSI_NIL;
     p->head[pindex] = p->tail[pindex] = idx;
@@ -127,6 +129,9 @@ static void pcp_link(FsiRun *run, PerCpuPages *p, uint32_t pindex, uint64_t pfn,
 
 static void pcp_unlink(FsiRun *run, PerCpuPages *p, uint32_t pindex, uint64_t pfn) {
   FsiPage *pg = &run->mem.pages[pfn];
+  fsi_touch(&run->mem, pfn, 1);
+  if (pg->prev != FSI_NIL) fsi_touch(&run->mem, pg->prev, 1);
+  if (pg->next != FSI_NIL) fsi_touch(&run->mem, pg->next, 1);
   if (pg->prev != FSI_NIL) run->mem.pages[pg->prev].next = pg->next;
   else p->head[pindex] = pg->next;
   if (pg->next != FSI_NIL) run->mem.pages[pg->next].prev = pg->prev;
@@ -272,4 +277,34 @@ bool fsi_pcp_check(FsiRun *run, GError **error) {
       }
     }
   return true;
+}
+
+/* Whether some cpu's list `pindex` of zone z starts (or, with at_tail, ends) at pfn. */
+static bool pcp_list_end_is(FsiRun *run, uint32_t z, uint32_t pindex, uint64_t pfn, bool at_tail) {
+  for (uint32_t c = 0; c < run->pcp->ncpus; c++) {
+    const PerCpuPages *p = pcp_of(run, c, z);
+    if ((at_tail ? p->tail[pindex] : p->head[pindex]) == pfn) return true;
+  }
+  return false;
+}
+
+bool fsi_pcp_check_block(FsiRun *run, uint64_t pfn, GError **error) {
+  const FsiPage *pg = &run->mem.pages[pfn];
+  uint32_t z = fsi_pfn_zone(&run->mem, pfn);
+  const char *what = NULL;
+  if (!run->pcp || z == FSI_NIL || pg->mt >= NR_PCP_LISTS) what = "is on no pcp list";
+  else if (pg->order != pindex_to_order(run, pg->mt) || (pfn & (((uint64_t)1 << pg->order) - 1)))
+    what = "has the wrong order for its list or is misaligned";
+  else if (pg->prev == FSI_NIL ? !pcp_list_end_is(run, z, pg->mt, pfn, false)
+                               : !(run->mem.pages[pg->prev].flags & FSI_PG_PCP) || run->mem.pages[pg->prev].next != pfn ||
+                                     run->mem.pages[pg->prev].mt != pg->mt)
+    what = "is not linked from the block before it";
+  else if (pg->next == FSI_NIL ? !pcp_list_end_is(run, z, pg->mt, pfn, true)
+                               : !(run->mem.pages[pg->next].flags & FSI_PG_PCP) || run->mem.pages[pg->next].prev != pfn ||
+                                     run->mem.pages[pg->next].mt != pg->mt)
+    what = "is not linked from the block after it";
+  if (!what) return true;
+  g_set_error(error, FSI_ERROR, FSI_ERROR_RUN, "pcp block at pfn %" G_GUINT64_FORMAT " (order %u, list %u) %s", pfn,
+              pg->order, pg->mt, what);
+  return false;
 }

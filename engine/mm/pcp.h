@@ -23,6 +23,9 @@ bool fsi_pcp_free_migrated(FsiRun *run, uint64_t pfn, uint32_t order);
 void fsi_pcp_drain_local(FsiRun *run, uint32_t task, uint32_t zone);
 uint64_t fsi_pcp_count(const FsiRun *run, uint32_t zone);
 bool fsi_pcp_check(FsiRun *run, GError **error);
+/* --check's local pass: the pcp block headed at pfn has the order of its
+ * list and is linked both ways (its list's head or tail where it ends one). */
+bool fsi_pcp_check_block(FsiRun *run, uint64_t pfn, GError **error);
 uint32_t fsi_zone_batchsize(uint64_t managed, uint32_t cap_pages);
 uint32_t fsi_zone_highsize(uint64_t low_wmark, uint32_t ncpus, uint32_t batch);
 
