@@ -53,7 +53,7 @@ int fsi_cmd_plot(int argc, char **argv) {
   char *formats = NULL, *size = NULL, *column = NULL, *outdir = NULL, *figures = NULL, *times = NULL, *font = NULL;
   GOptionEntry entries[] = {
       {"format", 0, 0, G_OPTION_ARG_STRING, &formats, "Formats, comma separated: png, svg, pdf (default png)", "LIST"},
-      {"size", 0, 0, G_OPTION_ARG_STRING, &size, "Figure size in pixels (default 800x600; PDF at 96 per inch)", "WxH"},
+      {"size", 0, 0, G_OPTION_ARG_STRING, &size, "Figure size in pixels (default 800x600, or the --column size; PDF at 96 per inch)", "WxH"},
       {"column", 0, 0, G_OPTION_ARG_STRING, &column,
        "Size and font for a paper: single (3.5x2.6 in, sans,8) or double (7x3 in, sans,9) column; --size and --font override",
        "single|double"},
@@ -64,7 +64,7 @@ int fsi_cmd_plot(int argc, char **argv) {
        "LIST"},
       {"times", 0, 0, G_OPTION_ARG_STRING, &times,
        "Pageblock map times in seconds, nearest snapshot, or \"end\" (default: first and last)", "T[,T...]"},
-      {"font", 0, 0, G_OPTION_ARG_STRING, &font, "Font and size (default \"sans,11\")", "FONT,SIZE"},
+      {"font", 0, 0, G_OPTION_ARG_STRING, &font, "Font and size (default \"sans,11\", or the --column font)", "FONT,SIZE"},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
   GOptionContext *ctx = g_option_context_new("DIR - figures of a run or a comparison, through gnuplot");
   g_option_context_add_main_entries(ctx, entries, NULL);

@@ -605,6 +605,10 @@ static void test_errors(void) {
   g_assert_cmpint(ft_fragsim(a5, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "--times: \"soon\""));
   g_free(err);
+  const char *a6[] = {"plot", dir, "--column", "triple", NULL};
+  g_assert_cmpint(ft_fragsim(a6, NULL, NULL, &err), !=, 0);
+  g_assert_nonnull(strstr(err, "fragsim: plot: --column: \"triple\" is neither single nor double"));
+  g_free(err);
   g_free(nowhere);
 }
 
