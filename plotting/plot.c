@@ -802,7 +802,7 @@ static bool fig_unusable(Plot *p, guint w, GError **error) {
   if (ok && any) {
     GString *g = f->gp;
     g_string_append_printf(g, "set xlabel 'simulated time (s)'\nset ylabel 'unusable index, order %d (0–1)'\n"
-                              "set yrange [0:*]\nset xrange [0:*]\nset grid xtics ytics\n"
+                              "set yrange [0:*]\nset xrange [0:*]\nset autoscale xfixmax\nset grid xtics ytics\n"
                               "# 0: all free memory is in blocks of order ≥ %d; 1: none is (mm/vmstat.c unusable_free_index)\nplot ",
                            huge, huge);
     const char *style = maxpts > 40 ? "lines" : "linespoints";
@@ -858,7 +858,7 @@ static bool fig_freepages(Plot *p, GError **error) {
       g_string_append_c(f->dat, '\n');
     }
     GString *g = f->gp;
-    g_string_append_printf(g, "set xlabel 'simulated time (s)'\nset ylabel 'free memory (%s)'\nset yrange [0:*]\nset xrange [*:*]\n"
+    g_string_append_printf(g, "set xlabel 'simulated time (s)'\nset ylabel 'free memory (%s)'\nset yrange [0:*]\nset xrange [*:*]\nset autoscale xfix\n"
                               "set key outside right top vertical reverse Left\nset grid ytics\n"
                               "set style fill solid 1.0 noborder\n"
                               "# areas drawn from the highest order down, each from 0 to the sum of orders up to it\nplot ",
@@ -1060,7 +1060,7 @@ static bool fig_pageblocks(Plot *p, guint w, GError **error) {
         ok = fsi_csv_read(path, pb_cells_row, &r, error);
         PbPanel *pp = g_new0(PbPanel, 1);
         char *ts = fmt_num((double)r.want_t / 1e9, "%.4g");
-        pp->title = p->is_compare ? g_strdup_printf("%s (seed %" G_GUINT64_FORMAT "), t = %s s", stack_name(p, s), seed, ts)
+        pp->title = p->is_compare ? g_strdup_printf("%s, seed %" G_GUINT64_FORMAT ", %s s", stack_name(p, s), seed, ts)
                                   : g_strdup_printf("t = %s s", ts);
         g_free(ts);
         pp->type = r.type;
@@ -1150,7 +1150,8 @@ static bool fig_pageblocks(Plot *p, guint w, GError **error) {
         else g_string_append(g, "unset ylabel\n");
         g_string_append(g, "set title ");
         gp_str(g, pp->title);
-        g_string_append_printf(g, "\nplot '%s.dat' index %u using 1:2:3:4:5:6 with rgbalpha notitle\n", f->name, idx);
+        g_string_append_printf(g, " font ',%d'\nplot '%s.dat' index %u using 1:2:3:4:5:6 with rgbalpha notitle\n",
+                               MAX(p->font_pt - 1, 5), f->name, idx);
         g_free(ox);
         g_free(oy);
         g_free(sw);
@@ -1584,7 +1585,7 @@ static bool fig_success_time(Plot *p, guint w, GError **error) {
     g_string_append_printf(g, "set xlabel 'simulated time (s)'\nset ylabel 'huge page success (%%)'\n"
                               "set xrange [0:%s]\nset yrange [0:105]\nset ytics 0,25,100\nset grid xtics ytics\n"
                               "# each point: the requests of order ≥ %d in a %s s bin; bins without requests are gaps\n"
-                              "# band: 95%% CI over the seeds with requests in the bin (t, n-1 df)\nplot ",
+                              "# band: 95%% CI over the seeds with requests in the bin (t, n-1 df), drawn within 0..100%%\nplot ",
                            span_s, huge, bs);
     bool first = true;
     for (guint s = 0; s < ns; s++) {
@@ -1597,7 +1598,8 @@ static bool fig_success_time(Plot *p, guint w, GError **error) {
         continue;
       }
       if (any_ci)
-        g_string_append_printf(g, "%s'%s.dat' index %u using 1:3:4 with filledcurves fc '%s' fs transparent solid 0.25 "
+        g_string_append_printf(g, "%s'%s.dat' index %u using 1:($3 < 0 ? 0 : $3):($4 > 100 ? 100 : $4) with filledcurves fc '%s' "
+                                  "fs transparent solid 0.25 "
                                   "noborder notitle",
                                first ? "" : ", \\\n     ", f->name, s, fsi_plot_stack_colour(s));
       first = false;

@@ -152,8 +152,8 @@ static void test_options(void) {
 
 /* ---- figures -------------------------------------------------------------------- */
 
-static const char *const compare_figs[] = {"success", "unusable-churn", "pageblocks-churn", "latency-churn",
-                                           "work-churn"};
+static const char *const compare_figs[] = {"success",          "unusable-churn", "success-time-churn", "freepages-churn",
+                                           "pageblocks-churn", "latency-churn",  "work-churn",         "diff-churn"};
 
 static void test_compare_figures(void) {
   if (!have_gnuplot()) return;
@@ -501,6 +501,34 @@ static void test_paper_figures(void) {
   g_free(pdftotext);
 }
 
+/* The scripts and data are the same bytes for the same inputs (a figure
+ * can be diffed, and regenerated for a camera-ready without surprises). */
+static void test_deterministic(void) {
+  if (!have_gnuplot()) return;
+  const char *dir = phased_comparison();
+  char *d1 = tmp_path("figs-det1"), *d2 = tmp_path("figs-det2");
+  const char *a1[] = {"plot", dir, "--format", "svg", "--column", "double", "-o", d1, NULL};
+  const char *a2[] = {"plot", dir, "--format", "svg", "--column", "double", "-o", d2, NULL};
+  g_assert_cmpint(ft_fragsim(a1, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(a2, NULL, NULL, NULL), ==, 0);
+  GDir *d = g_dir_open(d1, 0, NULL);
+  g_assert_nonnull(d);
+  const char *n;
+  guint files = 0;
+  while ((n = g_dir_read_name(d))) {
+    if (!g_str_has_suffix(n, ".gp") && !g_str_has_suffix(n, ".dat")) continue;
+    char *x = ft_read_in(d1, n), *y = ft_read_in(d2, n);
+    if (strcmp(x, y)) g_error("%s differs between two runs of plot", n);
+    g_free(x);
+    g_free(y);
+    files++;
+  }
+  g_dir_close(d);
+  g_assert_cmpuint(files, ==, 2 * (g_strv_length((char **)fsi_plot_figures)));
+  g_free(d1);
+  g_free(d2);
+}
+
 /* ---- gnuplot failing ------------------------------------------------------------------ */
 
 static void assert_failed_cleanly(const char *out_dir, const char *err) {
@@ -622,6 +650,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/plot/compare/scripts-rerun", test_scripts_rerun);
   g_test_add_func("/plot/compare/not-collected", test_not_collected);
   g_test_add_func("/plot/compare/paper-figures", test_paper_figures);
+  g_test_add_func("/plot/compare/deterministic", test_deterministic);
   g_test_add_func("/plot/run/every-figure", test_run_figures);
   g_test_add_func("/plot/run/timeseries-old-format", test_timeseries_old_format);
   g_test_add_func("/plot/gnuplot/error-script", test_gnuplot_error_script);
