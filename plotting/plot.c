@@ -1518,8 +1518,13 @@ static bool fig_success_time(Plot *p, guint w, GError **error) {
     const FsiAgg *a = agg_get(p, w, s, "sim_time_ns");
     if (a && a->n) span = MAX(span, isfinite(a->ci95_hi) ? MAX(a->ci95_hi, a->mean) : a->mean);
   }
-  double bin = nice_bin(span);
   char *name = fig_name(p, "success-time", w);
+  if (!(span > 0)) {
+    note("skipped %s: summary.csv has no sim_time_ns to bin the run's time by", name);
+    g_free(name);
+    return true;
+  }
+  double bin = nice_bin(span);
   char *title = fig_title(p, "Huge page success over time", w);
   char *bs = fmt_num(bin / 1e9, "%.6g");
   char *what = g_strdup_printf("success of requests of order >= %d per %s s of simulated time, mean and 95%% CI over seeds",
