@@ -548,14 +548,14 @@ static char *fig_title(Plot *p, const char *what, guint w) {
 
 /* Grouped bars: one group per category at x = 0..ng-1, one bar per stack
  * in the stack's colour, whiskers the 95% CI; bars[s * ng + g].  With logy
- * the y axis is logarithmic and bars start at the decade below the
- * smallest value shown (zero means cannot be drawn there and are left
- * out).  gkeys name the groups in the data file (no spaces), glabels on
+ * the y axis is logarithmic and bars start at the decade at or below the
+ * smallest mean shown, where whiskers reaching lower are cut (zero means
+ * cannot be drawn there and are left out).  gkeys name the groups in the data file (no spaces), glabels on
  * the axis.  Bars are boxxyerror boxes with an explicit bottom, so the same
  * script works on either scale.  Returns false (writing nothing) when no
  * bar has a value. */
-static bool grouped_bars(Fig *f, guint ng, const char *const *glabels, const char *const *gkeys, const Bar *bars, bool logy, bool rotate,
-                         const char *xlabel, const char *ylabel, const char *source) {
+static bool grouped_bars(Fig *f, guint ng, const char *const *glabels, const char *const *gkeys, const Bar *bars,
+                         bool logy, bool rotate, const char *xlabel, const char *ylabel, const char *source) {
   Plot *p = f->p;
   guint ns = p->d->stacks->len;
   double lowest = INFINITY;
@@ -565,7 +565,6 @@ static bool grouped_bars(Fig *f, guint ng, const char *const *glabels, const cha
     if (!isfinite(m) || (logy && m <= 0)) continue;
     any = true;
     lowest = MIN(lowest, m);
-    if (isfinite(bars[i].lo) && (!logy || bars[i].lo > 0)) lowest = MIN(lowest, bars[i].lo);
   }
   if (!any) return false;
   double base = logy ? pow(10, floor(log10(lowest))) : 0;
@@ -653,7 +652,8 @@ static bool fig_success_compare(Plot *p, GError **error) {
   for (guint s = 0; s < ns; s++)
     for (guint w = 0; w < nw; w++) bars[s * nw + w] = bar_of(agg_get(p, w, s, "huge_success_pct"));
   bool ok = true;
-  if (!grouped_bars(f, nw, labels, labels, bars, false, nw > 3, "workload", "huge page success (%)", "huge_success_pct from compare.csv"))
+  if (!grouped_bars(f, nw, labels, labels, bars, false, nw > 3, "workload", "huge page success (%)",
+                    "huge_success_pct from compare.csv"))
     note("skipped success: no run made a request of order >= %d (huge_success_pct is empty in compare.csv)", huge);
   else
     ok = render(f, error);
@@ -838,7 +838,8 @@ static bool fig_freepages(Plot *p, GError **error) {
   bool ok = nc >= 0;
   guint64 page = run_page_bytes(p->dir);
   char *title = fig_title(p, "Free memory by buddy order", 0);
-  Fig *f = fig_new(p, "freepages", "free memory by buddy order over time, stacked (node-wide rows of timeseries.csv)", title);
+  Fig *f = fig_new(p, "freepages", "free memory by buddy order over time, stacked (node-wide rows of timeseries.csv)",
+                   title);
   g_free(title);
   if (ok && (nc == 0 || rows->len == 0)) {
     note("skipped freepages: timeseries.csv has no buddy_oN columns or no node-wide rows");
@@ -858,7 +859,8 @@ static bool fig_freepages(Plot *p, GError **error) {
       g_string_append_c(f->dat, '\n');
     }
     GString *g = f->gp;
-    g_string_append_printf(g, "set xlabel 'simulated time (s)'\nset ylabel 'free memory (%s)'\nset yrange [0:*]\nset xrange [*:*]\nset autoscale xfix\n"
+    g_string_append_printf(g, "set xlabel 'simulated time (s)'\nset ylabel 'free memory (%s)'\nset yrange [0:*]\n"
+                              "set xrange [*:*]\nset autoscale xfix\n"
                               "set key outside right top vertical reverse Left\nset grid ytics\n"
                               "set style fill solid 1.0 noborder\n"
                               "# areas drawn from the highest order down, each from 0 to the sum of orders up to it\nplot ",
@@ -1127,7 +1129,8 @@ static bool fig_pageblocks(Plot *p, guint w, GError **error) {
     }
     GString *g = f->gp;
     char *pbsize = page ? g_format_size_full(page << order, G_FORMAT_SIZE_IEC_UNITS) : g_strdup_printf("2^%d pages", order);
-    g_string_append_printf(g, "set multiplot title fig_title font ',%d'\nunset key\nset border 15\nset tics out nomirror scale 0.5\n"
+    g_string_append_printf(g, "set multiplot title fig_title font ',%d'\nunset key\nset border 15\n"
+                              "set tics out nomirror scale 0.5\n"
                               "set xrange [-0.5:%u-0.5]\nset yrange [%u-0.5:-0.5]\nset xtics %u\nset ytics %u\n"
                               "# pageblock number = row * %u + column; fixed margins keep every panel the same size\n"
                               "set lmargin 7\nset rmargin 1\nset tmargin 2\nset bmargin 3\n",
@@ -1141,7 +1144,8 @@ static bool fig_pageblocks(Plot *p, guint w, GError **error) {
       GPtrArray *row = rows_of_panels->pdata[i];
       for (guint j = 0; j < row->len; j++, idx++) {
         PbPanel *pp = row->pdata[j];
-        char *ox = fmt_num(PB_PANELS * j / ncols, "%.5f"), *oy = fmt_num((1.0 - top) * (1.0 - (double)(i + 1) / nrows), "%.5f");
+        char *ox = fmt_num(PB_PANELS * j / ncols, "%.5f");
+        char *oy = fmt_num((1.0 - top) * (1.0 - (double)(i + 1) / nrows), "%.5f");
         char *sw = fmt_num(PB_PANELS / ncols, "%.5f"), *sh = fmt_num((1.0 - top) / nrows, "%.5f");
         g_string_append_printf(g, "set origin %s,%s\nset size ratio -1 %s,%s\n", ox, oy, sw, sh);
         if (i == nrows - 1) g_string_append_printf(g, "set xlabel 'pageblock mod %u'\n", C);
@@ -1377,7 +1381,8 @@ static bool fig_work(Plot *p, guint w, GError **error) {
   }
   guint nc = chosen->len;
   char *title = fig_title(p, "Reclaim, compaction and allocator work", w);
-  Fig *f = fig_new(p, name, "work per stack: counters from summary.csv, mean and t-based 95% CI over seeds, log scale", title);
+  Fig *f = fig_new(p, name, "work per stack: counters from summary.csv, mean and t-based 95% CI over seeds, log scale",
+                   title);
   g_free(title);
   g_free(name);
   Bar *bars = g_new(Bar, ns * nc);
@@ -1446,7 +1451,8 @@ static bool fig_phases(Plot *p, guint w, GError **error) {
     }
   if (!grouped_bars(f, np, (const char *const *)phases->pdata, (const char *const *)phases->pdata, bars, false, np > 5,
                     "phase", "huge page success (%)",
-                    p->is_compare ? "phase_<phase>_huge_success_pct of compare.csv" : "phase_<phase>_huge_success_pct of summary.csv"))
+                    p->is_compare ? "phase_<phase>_huge_success_pct of compare.csv"
+                                  : "phase_<phase>_huge_success_pct of summary.csv"))
     note("skipped %s: no phase made a huge request", f->name);
   else
     ok = render(f, error);
@@ -1542,11 +1548,13 @@ static bool fig_success_time(Plot *p, guint w, GError **error) {
   bool *has = g_new0(bool, ns);
   for (guint s = 0; ok && s < ns; s++) {
     GPtrArray *dirs = run_dirs(p, w, s);
-    GPtrArray *att = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref), *suc = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+    GPtrArray *att = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+    GPtrArray *suc = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
     guint nb = 0;
     for (guint k = 0; ok && k < dirs->len; k++) {
       char *path = g_build_filename(dirs->pdata[k], "allocs.csv", NULL);
-      SuccReader r = {path, -1, -1, -1, huge, bin, g_array_new(FALSE, FALSE, sizeof(guint)), g_array_new(FALSE, FALSE, sizeof(guint))};
+      SuccReader r = {path, -1, -1, -1, huge, bin, g_array_new(FALSE, FALSE, sizeof(guint)),
+                      g_array_new(FALSE, FALSE, sizeof(guint))};
       if (g_file_test(path, G_FILE_TEST_EXISTS)) ok = fsi_csv_read(path, succ_row, &r, error);
       else note_missing(dirs->pdata[k], "allocs.csv", f->name);
       nb = MAX(nb, r.att->len);
