@@ -202,7 +202,7 @@ static void test_run_figures(void) {
   char *out_dir = tmp_path("figs-run");
   const char *args[] = {"plot", run, "-o", out_dir, "--size", "1024x512", "--times", "0,end", NULL};
   g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
-  const char *figs[] = {"success", "unusable", "freepages", "pageblocks", "latency", "work"};
+  const char *figs[] = {"success", "unusable", "success-time", "freepages", "pageblocks", "latency", "work"};
   for (unsigned i = 0; i < G_N_ELEMENTS(figs); i++) {
     assert_figure(out_dir, figs[i], "png", 1024, 512);
     assert_script_and_data(out_dir, figs[i]);
