@@ -24,12 +24,14 @@
 #include "engine/core/error.h"
 #include "results/compare.h"
 #include "results/rundir.h"
+#include "results/table.h"
 
 #ifndef FRAGSIM_VERSION
 #include "fragsim-config.h"
 #endif
 
-const char *const fsi_plot_figures[] = {"success", "unusable", "freepages", "pageblocks", "latency", "work", NULL};
+const char *const fsi_plot_figures[] = {"success", "unusable", "phases", "success-time", "freepages",
+                                        "pageblocks", "latency", "work", "diff", NULL};
 
 /* Okabe & Ito, "Color Universal Design" (2008), strongest contrasts first;
  * yellow is late because it is faint on white. */
@@ -106,6 +108,7 @@ typedef struct {
   GPtrArray *formats;
   guint width, height;
   char *font;
+  int font_pt;        /* the font's size, for titles and labels relative to it */
   GArray *times_s;    /* pageblock-map times in seconds; -1 is the last snapshot */
   char **only;        /* figure names, NULL for all */
   guint written;
@@ -269,6 +272,7 @@ typedef struct {
   Plot *p;
   char *name; /* file stem */
   GString *gp, *dat;
+  bool multi; /* the figure sets up its own multiplot (panels) */
 } Fig;
 
 static void gp_str(GString *g, const char *s) {
@@ -292,7 +296,13 @@ static char *fmt_num(double v, const char *fmt) {
   return g_strdup(g_ascii_formatd(buf, sizeof buf, fmt, v));
 }
 
-static Fig *fig_new(Plot *p, const char *name, const char *what) {
+/* Every figure has a title: what it shows and the workload.  It is the
+ * script's variable fig_title, so a user can change it in one place (the
+ * tests look for it in the rendered PDF).  A one-panel figure draws it as
+ * the title of a 1x1 multiplot, which puts it above the key rather than
+ * between the key and the plot; a figure of panels (multi) places it
+ * itself. */
+static Fig *fig_new_full(Plot *p, const char *name, const char *what, const char *title, bool multi) {
   Fig *f = g_new0(Fig, 1);
   f->p = p;
   f->name = g_strdup(name);
@@ -334,14 +344,23 @@ static Fig *fig_new(Plot *p, const char *name, const char *what) {
                      "set grid back lw 1 lc rgb '#e3e3e3'\n"
                      "unset grid\n"
                      "set key outside top center horizontal samplen 2 spacing 1.1\n"
-                     "set style fill solid 0.9 border lc rgb '#333333'\n\n"
-                     "# one colour per stack, in compare.ini order (Okabe-Ito, colour-blind safe)\n");
+                     "set style fill solid 0.9 border lc rgb '#333333'\n");
+  g_string_append(g, "fig_title = ");
+  gp_str(g, title);
+  if (multi) g_string_append(g, "\n\n");
+  else g_string_append_printf(g, "\nset multiplot layout 1,1 title fig_title font ',%d'\n\n", p->font_pt + 1);
+  g_string_append(g, "# one colour per stack, in compare.ini order (Okabe-Ito, colour-blind safe)\n");
   for (guint s = 0; s < p->d->stacks->len; s++)
     g_string_append_printf(g, "set linetype %u lc rgb '%s' lw 2 pt 7 ps 0.6 dt %u   # %s\n", s + 1,
                            fsi_plot_stack_colour(s), (guint)(s / G_N_ELEMENTS(stack_palette)) + 1,
                            (char *)g_ptr_array_index(p->d->stacks, s));
   g_string_append_c(g, '\n');
+  f->multi = multi;
   return f;
+}
+
+static Fig *fig_new(Plot *p, const char *name, const char *what, const char *title) {
+  return fig_new_full(p, name, what, title, false);
 }
 
 static void fig_free(Fig *f) {
@@ -364,6 +383,7 @@ static bool write_file(const char *dir, const char *name, const GString *text, G
 static bool render(Fig *f, GError **error) {
   Plot *p = f->p;
   char *gpname = g_strdup_printf("%s.gp", f->name), *datname = g_strdup_printf("%s.dat", f->name);
+  if (!f->multi) g_string_append(f->gp, "unset multiplot\n");
   bool ok = write_file(p->outdir, datname, f->dat, error) && write_file(p->outdir, gpname, f->gp, error);
   const char *gnuplot = fsi_plot_gnuplot();
   for (guint i = 0; ok && i < p->formats->len; i++) {
@@ -510,74 +530,135 @@ static int read_series(const char *path, const char *const *want, const char *pr
 
 /* ---- success ------------------------------------------------------------------------- */
 
+/* ---- grouped bars ------------------------------------------------------------------ */
+
+typedef struct {
+  double mean, lo, hi; /* NaN: none */
+  guint n;
+} Bar;
+
+static const Bar no_bar = {NAN, NAN, NAN, 0};
+
+static Bar bar_of(const FsiAgg *a) { return a ? (Bar){a->n ? a->mean : NAN, a->ci95_lo, a->ci95_hi, a->n} : no_bar; }
+
+/* The title of a figure of workload w: "WHAT (workload)". */
+static char *fig_title(Plot *p, const char *what, guint w) {
+  return g_strdup_printf("%s (%s)", what, (char *)g_ptr_array_index(p->d->workloads, w));
+}
+
+/* Grouped bars: one group per category at x = 0..ng-1, one bar per stack
+ * in the stack's colour, whiskers the 95% CI; bars[s * ng + g].  With logy
+ * the y axis is logarithmic and bars start at the decade at or below the
+ * smallest mean shown, where whiskers reaching lower are cut (zero means
+ * cannot be drawn there and are left out).  gkeys name the groups in the data file (no spaces), glabels on
+ * the axis.  Bars are boxxyerror boxes with an explicit bottom, so the same
+ * script works on either scale.  Returns false (writing nothing) when no
+ * bar has a value. */
+static bool grouped_bars(Fig *f, guint ng, const char *const *glabels, const char *const *gkeys, const Bar *bars,
+                         bool logy, bool rotate, const char *xlabel, const char *ylabel, const char *source) {
+  Plot *p = f->p;
+  guint ns = p->d->stacks->len;
+  double lowest = INFINITY;
+  bool any = false;
+  for (guint i = 0; i < ns * ng; i++) {
+    double m = bars[i].mean;
+    if (!isfinite(m) || (logy && m <= 0)) continue;
+    any = true;
+    lowest = MIN(lowest, m);
+  }
+  if (!any) return false;
+  double base = logy ? pow(10, floor(log10(lowest))) : 0;
+  double bw = 0.8 / ns;
+  g_string_append_printf(f->dat, "# %s\n# one block per stack in compare.ini order: x  mean  ci95_lo  ci95_hi  n  group\n",
+                         source);
+  if (logy) g_string_append(f->dat, "# log scale: zero means are written as NaN (not drawn), whiskers clipped at the axis\n");
+  bool *has = g_new0(bool, ns), *has_ci = g_new0(bool, ns);
+  for (guint s = 0; s < ns; s++) {
+    g_string_append_printf(f->dat, "%s# stack %u: %s\n", s ? "\n\n" : "", s, stack_name(p, s));
+    for (guint g = 0; g < ng; g++) {
+      Bar b = bars[s * ng + g];
+      if (logy && !(b.mean > 0)) b.mean = b.lo = b.hi = NAN;
+      if (logy && isfinite(b.lo)) b.lo = MAX(b.lo, base);
+      num(f->dat, g + (s - (ns - 1) / 2.0) * bw);
+      g_string_append_c(f->dat, ' ');
+      num(f->dat, b.mean);
+      g_string_append_c(f->dat, ' ');
+      num(f->dat, b.lo);
+      g_string_append_c(f->dat, ' ');
+      num(f->dat, b.hi);
+      g_string_append_printf(f->dat, " %u %s\n", b.n, gkeys[g]);
+      has[s] |= isfinite(b.mean);
+      has_ci[s] |= isfinite(b.lo) && isfinite(b.hi);
+    }
+  }
+  GString *g = f->gp;
+  char *hw = fmt_num(bw * 0.46, "%.6f"), *bs = fmt_num(base, "%.6g");
+  g_string_append_printf(g, "set xrange [-0.5:%u-0.5]\nset xtics scale 0 %s(", ng, rotate ? "rotate by 35 right " : "");
+  for (guint i = 0; i < ng; i++) {
+    g_string_append(g, i ? ", " : "");
+    gp_str(g, glabels[i]);
+    g_string_append_printf(g, " %u", i);
+  }
+  g_string_append(g, ")\n");
+  if (xlabel) {
+    g_string_append(g, "set xlabel ");
+    gp_str(g, xlabel);
+    g_string_append_c(g, '\n');
+  }
+  g_string_append(g, "set ylabel ");
+  gp_str(g, ylabel);
+  if (logy)
+    g_string_append_printf(g, "\nset logscale y\nset yrange [%s:*]\nset format y '%%.0s%%c'\n", bs);
+  else
+    g_string_append(g, "\nset yrange [0:*]\n");
+  g_string_append_printf(g, "set grid ytics\nbase = %s   # bottom of the bars\nhw = %s     # half the width of a bar\n"
+                            "# bars: mean over seeds; whiskers: 95%% CI, mean ± t(0.975, n-1)·sd/√n\nplot ",
+                         bs, hw);
+  g_free(hw);
+  g_free(bs);
+  for (guint s = 0; s < ns; s++) {
+    if (s) g_string_append(g, ", \\\n     ");
+    if (!has[s]) {
+      g_string_append_printf(g, "NaN with boxes lt %u title ", s + 1);
+      char *t = g_strdup_printf("%s (no data)", stack_name(p, s));
+      gp_str(g, t);
+      g_free(t);
+      continue;
+    }
+    g_string_append_printf(g, "'%s.dat' index %u using 1:2:($1-hw):($1+hw):(base):2 with boxxyerror fs solid 0.9 "
+                              "lc rgb '#333333' fc '%s' title ",
+                           f->name, s, fsi_plot_stack_colour(s));
+    gp_str(g, stack_name(p, s));
+    if (has_ci[s])
+      g_string_append_printf(g, ", \\\n     '%s.dat' index %u using 1:3:(0):($4-$3) with vectors heads "
+                                "size screen 0.006,90 lc rgb 'black' lw 1 notitle",
+                             f->name, s);
+  }
+  g_string_append_c(g, '\n');
+  g_free(has);
+  g_free(has_ci);
+  return true;
+}
+
 static bool fig_success_compare(Plot *p, GError **error) {
   guint nw = p->d->workloads->len, ns = p->d->stacks->len;
   int huge = (int)agg_mean(p, 0, 0, "huge_order", 9);
-  Fig *f = fig_new(p, "success", "success of huge (pageblock-order) allocations per stack, mean and t-based 95% CI");
-  double bw = 0.8 / ns;
-  bool any = false;
-  g_string_append(f->dat, "# huge_success_pct from compare.csv; one block per stack in compare.ini order\n"
-                          "# x  mean  ci95_lo  ci95_hi  n  workload\n");
-  bool *has_mean = g_new0(bool, ns), *has_ci = g_new0(bool, ns);
-  for (guint s = 0; s < ns; s++) {
-    g_string_append_printf(f->dat, "%s# stack %u: %s\n", s ? "\n\n" : "", s, stack_name(p, s));
-    for (guint w = 0; w < nw; w++) {
-      const FsiAgg *a = agg_get(p, w, s, "huge_success_pct");
-      FsiAgg none = {0, NAN, NAN, NAN, NAN};
-      if (!a) a = &none;
-      num(f->dat, w + (s - (ns - 1) / 2.0) * bw);
-      g_string_append_c(f->dat, ' ');
-      num(f->dat, a->mean);
-      g_string_append_c(f->dat, ' ');
-      num(f->dat, a->ci95_lo);
-      g_string_append_c(f->dat, ' ');
-      num(f->dat, a->ci95_hi);
-      g_string_append_printf(f->dat, " %u %s\n", a->n, workload_name(p, w));
-      has_mean[s] |= isfinite(a->mean);
-      has_ci[s] |= isfinite(a->ci95_lo);
-    }
-    any |= has_mean[s];
-  }
+  char *title = g_strdup_printf("Huge page success (order ≥ %d), by workload", huge);
+  Fig *f = fig_new(p, "success", "success of huge (pageblock-order) allocations per stack, mean and t-based 95% CI", title);
+  g_free(title);
+  Bar *bars = g_new(Bar, ns * nw);
+  const char **labels = g_new(const char *, nw);
+  for (guint w = 0; w < nw; w++) labels[w] = workload_name(p, w);
+  for (guint s = 0; s < ns; s++)
+    for (guint w = 0; w < nw; w++) bars[s * nw + w] = bar_of(agg_get(p, w, s, "huge_success_pct"));
   bool ok = true;
-  if (!any) {
+  if (!grouped_bars(f, nw, labels, labels, bars, false, nw > 3, "workload", "huge page success (%)",
+                    "huge_success_pct from compare.csv"))
     note("skipped success: no run made a request of order >= %d (huge_success_pct is empty in compare.csv)", huge);
-  } else {
-    GString *g = f->gp;
-    char *bws = fmt_num(bw * 0.92, "%.6f");
-    g_string_append_printf(g, "set boxwidth %s absolute\nset xrange [-0.5:%u-0.5]\nset xtics scale 0 (", bws, nw);
-    g_free(bws);
-    for (guint w = 0; w < nw; w++) {
-      g_string_append(g, w ? ", " : "");
-      gp_str(g, workload_name(p, w));
-      g_string_append_printf(g, " %u", w);
-    }
-    g_string_append_printf(g, ")\nset xlabel 'workload'\nset ylabel 'allocations of order ≥ %d that succeeded (%%)'\n"
-                              "set yrange [0:*]\nset grid ytics\n"
-                              "# bars: mean over seeds; whiskers: 95%% CI, mean ± t(0.975, n-1)·sd/√n\nplot ",
-                           huge);
-    bool first = true;
-    for (guint s = 0; s < ns; s++) {
-      if (!first) g_string_append(g, ", \\\n     ");
-      first = false;
-      if (!has_mean[s]) {
-        g_string_append_printf(g, "NaN with boxes lt %u title ", s + 1);
-        char *t = g_strdup_printf("%s (no huge requests)", stack_name(p, s));
-        gp_str(g, t);
-        g_free(t);
-        continue;
-      }
-      g_string_append_printf(g, "'%s.dat' index %u using 1:2 with boxes lt %u title ", f->name, s, s + 1);
-      gp_str(g, stack_name(p, s));
-      if (has_ci[s])
-        g_string_append_printf(g, ", \\\n     '%s.dat' index %u using 1:3:(0):($4-$3) with vectors heads "
-                                  "size screen 0.008,90 lc rgb 'black' lw 1 notitle",
-                               f->name, s);
-    }
-    g_string_append(g, "\n");
+  else
     ok = render(f, error);
-  }
-  g_free(has_mean);
-  g_free(has_ci);
+  g_free(bars);
+  g_free(labels);
   fig_free(f);
   return ok;
 }
@@ -591,7 +672,9 @@ static char *count_label(double v) {
 }
 
 static bool fig_success_run(Plot *p, GError **error) {
-  Fig *f = fig_new(p, "success", "share of requests satisfied, by order");
+  char *title = fig_title(p, "Requests satisfied by order", 0);
+  Fig *f = fig_new(p, "success", "share of requests satisfied, by order", title);
+  g_free(title);
   g_string_append(f->dat, "# from summary.csv: order  success_pct  attempts  label\n");
   bool any = false;
   guint max_order = 0;
@@ -624,7 +707,8 @@ static bool fig_success_run(Plot *p, GError **error) {
                                   "plot '%s.dat' using 1:2 with boxes lt 1 title ",
                            max_order, f->name);
     gp_str(f->gp, stack_name(p, 0));
-    g_string_append_printf(f->gp, ", \\\n     '%s.dat' using 1:2:4 with labels offset 0,0.8 font ',9' notitle\n", f->name);
+    g_string_append_printf(f->gp, ", \\\n     '%s.dat' using 1:2:4 with labels offset 0,0.8 font ',%d' notitle\n", f->name,
+                           MAX(p->font_pt - 2, 5));
     ok = render(f, error);
   }
   fig_free(f);
@@ -649,7 +733,9 @@ static bool fig_unusable(Plot *p, guint w, GError **error) {
   char *name = fig_name(p, "unusable", w);
   char *what = g_strdup_printf("unusable free space index at order %d over time (%s), mean over seeds per stack", huge,
                                workload_name(p, w));
-  Fig *f = fig_new(p, name, what);
+  char *title = fig_title(p, "Unusable free space index", w);
+  Fig *f = fig_new(p, name, what, title);
+  g_free(title);
   g_free(what);
   g_free(name);
   g_string_append_printf(f->dat, "# node-wide rows (scope node) of timeseries.csv, unusable_o%d / 1000; one block per stack\n"
@@ -715,8 +801,8 @@ static bool fig_unusable(Plot *p, guint w, GError **error) {
   if (ok && !any) note("skipped %s: no time series", f->name);
   if (ok && any) {
     GString *g = f->gp;
-    g_string_append_printf(g, "set xlabel 'time (s)'\nset ylabel 'unusable free space index, order %d'\n"
-                              "set yrange [0:*]\nset xrange [0:*]\nset grid xtics ytics\n"
+    g_string_append_printf(g, "set xlabel 'simulated time (s)'\nset ylabel 'unusable index, order %d (0–1)'\n"
+                              "set yrange [0:*]\nset xrange [0:*]\nset autoscale xfixmax\nset grid xtics ytics\n"
                               "# 0: all free memory is in blocks of order ≥ %d; 1: none is (mm/vmstat.c unusable_free_index)\nplot ",
                            huge, huge);
     const char *style = maxpts > 40 ? "lines" : "linespoints";
@@ -751,7 +837,10 @@ static bool fig_freepages(Plot *p, GError **error) {
   g_free(path);
   bool ok = nc >= 0;
   guint64 page = run_page_bytes(p->dir);
-  Fig *f = fig_new(p, "freepages", "free memory by buddy order over time, stacked (node-wide rows of timeseries.csv)");
+  char *title = fig_title(p, "Free memory by buddy order", 0);
+  Fig *f = fig_new(p, "freepages", "free memory by buddy order over time, stacked (node-wide rows of timeseries.csv)",
+                   title);
+  g_free(title);
   if (ok && (nc == 0 || rows->len == 0)) {
     note("skipped freepages: timeseries.csv has no buddy_oN columns or no node-wide rows");
   } else if (ok) {
@@ -770,7 +859,8 @@ static bool fig_freepages(Plot *p, GError **error) {
       g_string_append_c(f->dat, '\n');
     }
     GString *g = f->gp;
-    g_string_append_printf(g, "set xlabel 'time (s)'\nset ylabel 'free memory (%s)'\nset yrange [0:*]\nset xrange [*:*]\n"
+    g_string_append_printf(g, "set xlabel 'simulated time (s)'\nset ylabel 'free memory (%s)'\nset yrange [0:*]\n"
+                              "set xrange [*:*]\nset autoscale xfix\n"
                               "set key outside right top vertical reverse Left\nset grid ytics\n"
                               "set style fill solid 1.0 noborder\n"
                               "# areas drawn from the highest order down, each from 0 to the sum of orders up to it\nplot ",
@@ -928,8 +1018,9 @@ static GArray *pick_times(Plot *p, GArray *snaps) {
   return out;
 }
 
-/* Share of the figure's width for the map panels; the key takes the rest. */
-#define PB_PANELS 0.74
+/* Share of the figure's width for the map panels; the key takes the rest
+ * (more of it in a narrow figure, where the key's text is relatively wider). */
+#define PB_PANELS (p->width < 500 ? 0.64 : 0.74)
 
 static bool fig_pageblocks(Plot *p, guint w, GError **error) {
   guint ns = p->d->stacks->len;
@@ -971,7 +1062,7 @@ static bool fig_pageblocks(Plot *p, guint w, GError **error) {
         ok = fsi_csv_read(path, pb_cells_row, &r, error);
         PbPanel *pp = g_new0(PbPanel, 1);
         char *ts = fmt_num((double)r.want_t / 1e9, "%.4g");
-        pp->title = p->is_compare ? g_strdup_printf("%s (seed %" G_GUINT64_FORMAT "), t = %s s", stack_name(p, s), seed, ts)
+        pp->title = p->is_compare ? g_strdup_printf("%s, seed %" G_GUINT64_FORMAT ", %s s", stack_name(p, s), seed, ts)
                                   : g_strdup_printf("t = %s s", ts);
         g_free(ts);
         pp->type = r.type;
@@ -1001,7 +1092,9 @@ static bool fig_pageblocks(Plot *p, guint w, GError **error) {
     guint R = (guint)MAX((guint64)2, (nblocks + C - 1) / C);
     char *what = g_strdup_printf("pageblock map (%s): each cell one pageblock coloured by migratetype, mixed ones darker",
                                  workload_name(p, w));
-    Fig *f = fig_new(p, name, what);
+    char *title = fig_title(p, "Pageblock map", w);
+    Fig *f = fig_new_full(p, name, what, title, true);
+    g_free(title);
     g_free(what);
     guint extra = 0;
     GPtrArray *cols = g_ptr_array_new();
@@ -1036,20 +1129,24 @@ static bool fig_pageblocks(Plot *p, guint w, GError **error) {
     }
     GString *g = f->gp;
     char *pbsize = page ? g_format_size_full(page << order, G_FORMAT_SIZE_IEC_UNITS) : g_strdup_printf("2^%d pages", order);
-    g_string_append_printf(g, "set multiplot\nunset key\nset border 15\nset tics out nomirror scale 0.5\n"
-                              "set xrange [-0.5:%u-0.5]\nset yrange [%u-0.5:-0.5]\n"
+    g_string_append_printf(g, "set multiplot title fig_title font ',%d'\nunset key\nset border 15\n"
+                              "set tics out nomirror scale 0.5\n"
+                              "set xrange [-0.5:%u-0.5]\nset yrange [%u-0.5:-0.5]\nset xtics %u\nset ytics %u\n"
                               "# pageblock number = row * %u + column; fixed margins keep every panel the same size\n"
                               "set lmargin 7\nset rmargin 1\nset tmargin 2\nset bmargin 3\n",
-                           C, R, C);
+                           p->font_pt + 1, C, R, MAX(C / 4, 1u), MAX(R / 4, 1u), C);
     /* panels share the left PB_PANELS of the page; the key gets the rest */
     guint nrows = rows_of_panels->len;
+    /* the multiplot title's share of the height, above the panels */
+    double top = CLAMP((p->font_pt + 1) * 1.8 / 72.0 / (p->height / 96.0), 0.04, 0.3);
     idx = 0;
     for (guint i = 0; i < nrows; i++) {
       GPtrArray *row = rows_of_panels->pdata[i];
       for (guint j = 0; j < row->len; j++, idx++) {
         PbPanel *pp = row->pdata[j];
-        char *ox = fmt_num(PB_PANELS * j / ncols, "%.5f"), *oy = fmt_num(1.0 - (double)(i + 1) / nrows, "%.5f");
-        char *sw = fmt_num(PB_PANELS / ncols, "%.5f"), *sh = fmt_num(1.0 / nrows, "%.5f");
+        char *ox = fmt_num(PB_PANELS * j / ncols, "%.5f");
+        char *oy = fmt_num((1.0 - top) * (1.0 - (double)(i + 1) / nrows), "%.5f");
+        char *sw = fmt_num(PB_PANELS / ncols, "%.5f"), *sh = fmt_num((1.0 - top) / nrows, "%.5f");
         g_string_append_printf(g, "set origin %s,%s\nset size ratio -1 %s,%s\n", ox, oy, sw, sh);
         if (i == nrows - 1) g_string_append_printf(g, "set xlabel 'pageblock mod %u'\n", C);
         else g_string_append(g, "unset xlabel\n");
@@ -1057,7 +1154,8 @@ static bool fig_pageblocks(Plot *p, guint w, GError **error) {
         else g_string_append(g, "unset ylabel\n");
         g_string_append(g, "set title ");
         gp_str(g, pp->title);
-        g_string_append_printf(g, "\nplot '%s.dat' index %u using 1:2:3:4:5:6 with rgbalpha notitle\n", f->name, idx);
+        g_string_append_printf(g, " font ',%d'\nplot '%s.dat' index %u using 1:2:3:4:5:6 with rgbalpha notitle\n",
+                               MAX(p->font_pt - 1, 5), f->name, idx);
         g_free(ox);
         g_free(oy);
         g_free(sw);
@@ -1153,7 +1251,9 @@ static bool fig_latency(Plot *p, guint w, GError **error) {
   guint ns = p->d->stacks->len;
   char *name = fig_name(p, "latency", w);
   char *what = g_strdup_printf("allocation latency CDF per stack (%s), requests of all seeds pooled", workload_name(p, w));
-  Fig *f = fig_new(p, name, what);
+  char *title = fig_title(p, "Allocation latency", w);
+  Fig *f = fig_new(p, name, what, title);
+  g_free(title);
   g_free(what);
   g_free(name);
   int min_order = 4;
@@ -1202,8 +1302,10 @@ static bool fig_latency(Plot *p, guint w, GError **error) {
   if (ok && !any) note("skipped %s: allocs.csv has no requests", f->name);
   if (ok && any) {
     GString *g = f->gp;
-    g_string_append_printf(g, "set logscale x\nset xlabel 'allocation latency (ns)'\n"
-                              "set ylabel 'fraction of requests (order ≥ %d, or failed)'\nset yrange [0:1.02]\n"
+    g_string_append_printf(g, "set logscale x\nset xlabel 'latency; requests of order ≥ %d, and failures'\n"
+                              "set xtics ('10 ns' 10, '100 ns' 100, '1 µs' 1e3, '10 µs' 1e4, '100 µs' 1e5, '1 ms' 1e6, "
+                              "'10 ms' 1e7, '100 ms' 1e8, '1 s' 1e9, '10 s' 1e10)\n"
+                              "set ylabel 'fraction of requests'\nset yrange [0:1.02]\n"
                               "set grid xtics ytics mxtics\nset mxtics 10\n"
                               "# the empirical CDF of every request in allocs.csv, all seeds pooled\nplot ",
                            min_order);
@@ -1225,9 +1327,29 @@ static bool fig_latency(Plot *p, guint w, GError **error) {
 
 /* ---- work per stack ---------------------------------------------------------------------------- */
 
-static bool is_pages_metric(const char *m) {
-  const char *dot = strrchr(m, '.');
-  return g_str_has_prefix(dot ? dot + 1 : m, "pg");
+/* Short names for the x axis of the work figure (rotated, they must not
+ * run into each other at a single column's width). */
+static char *work_label(const char *m) {
+  static const struct {
+    const char *metric, *label;
+  } names[] = {{"pgscan_kswapd", "scanned kswapd"},
+               {"pgscan_direct", "scanned direct"},
+               {"pgscan_direct_throttle", "throttled"},
+               {"pgsteal_kswapd", "reclaimed kswapd"},
+               {"pgsteal_direct", "reclaimed direct"},
+               {"pgsteal_anon", "reclaimed anon"},
+               {"pgsteal_file", "reclaimed file"},
+               {"pgmigrate_success", "migrated"},
+               {"pgmigrate_fail", "migration failed"},
+               {"compaction.compact_migrate_scanned", "compact scanned"},
+               {"compaction.compact_free_scanned", "compact free scan"},
+               {"kcompactd.compact_daemon_migrate_scanned", "kcompactd scanned"},
+               {"kcompactd.compact_daemon_free_scanned", "kcompactd free scan"},
+               {"pgfree", "freed"}};
+  for (unsigned i = 0; i < G_N_ELEMENTS(names); i++)
+    if (!strcmp(m, names[i].metric)) return g_strdup(names[i].label);
+  if (g_str_has_prefix(m, "pgalloc_")) return g_strdup_printf("alloc %s", m + 8);
+  return g_strdup(m);
 }
 
 static bool fig_work(Plot *p, guint w, GError **error) {
@@ -1257,54 +1379,558 @@ static bool fig_work(Plot *p, guint w, GError **error) {
     g_ptr_array_unref(chosen);
     return true;
   }
-  char *what = g_strdup_printf("work per stack (%s): counters from summary.csv, mean and t-based 95%% CI over seeds",
-                               workload_name(p, w));
-  Fig *f = fig_new(p, name, what);
-  g_free(what);
+  guint nc = chosen->len;
+  char *title = fig_title(p, "Reclaim, compaction and allocator work", w);
+  Fig *f = fig_new(p, name, "work per stack: counters from summary.csv, mean and t-based 95% CI over seeds, log scale",
+                   title);
+  g_free(title);
   g_free(name);
-  g_string_append(f->dat, "# one block per counter; x  mean  ci95_lo  ci95_hi  n  linetype(stack)\n");
-  GString *g = f->gp;
-  guint nc = MIN(chosen->len, 3u), nr = (chosen->len + nc - 1) / nc;
-  g_string_append_printf(g, "set multiplot layout %u,%u\nunset key\nset boxwidth 0.7 absolute\nset xrange [-0.6:%u-0.4]\n"
-                            "set yrange [0:*]\nset grid ytics\nset xtics scale 0 %s(",
-                         nr, nc, ns, ns > 2 ? "rotate by 30 right " : "");
-  for (guint s = 0; s < ns; s++) {
-    g_string_append(g, s ? ", " : "");
-    gp_str(g, stack_name(p, s));
-    g_string_append_printf(g, " %u", s);
+  Bar *bars = g_new(Bar, ns * nc);
+  char **labels = g_new0(char *, nc + 1);
+  g_string_append(f->dat, "# groups (counters), left to right:");
+  for (guint i = 0; i < nc; i++) {
+    labels[i] = work_label(chosen->pdata[i]);
+    g_string_append_printf(f->dat, " %s", (char *)chosen->pdata[i]);
+    for (guint s = 0; s < ns; s++) bars[s * nc + i] = bar_of(agg_get(p, w, s, chosen->pdata[i]));
   }
-  g_string_append(g, ")\n");
-  for (guint i = 0; i < chosen->len; i++) {
-    const char *m = chosen->pdata[i];
-    g_string_append_printf(f->dat, "%s# %s\n", i ? "\n\n" : "", m);
-    bool has_ci = false;
-    for (guint s = 0; s < ns; s++) {
-      const FsiAgg *a = agg_get(p, w, s, m);
-      FsiAgg none = {0, NAN, NAN, NAN, NAN};
-      if (!a) a = &none;
-      g_string_append_printf(f->dat, "%u ", s);
-      num(f->dat, a->mean);
-      g_string_append_c(f->dat, ' ');
-      num(f->dat, a->ci95_lo);
-      g_string_append_c(f->dat, ' ');
-      num(f->dat, a->ci95_hi);
-      g_string_append_printf(f->dat, " %u %u\n", a->n, s + 1);
-      has_ci |= isfinite(a->ci95_lo);
-    }
-    g_string_append(g, "set title ");
-    gp_str(g, m);
-    g_string_append_printf(g, "\nset ylabel '%s'\nplot '%s.dat' index %u using 1:2:6 with boxes lc variable notitle",
-                           is_pages_metric(m) ? "pages" : "count", f->name, i);
-    if (has_ci)
-      g_string_append_printf(g, ", \\\n     '%s.dat' index %u using 1:3:(0):($4-$3) with vectors heads size screen 0.008,90 "
-                                "lc rgb 'black' lw 1 notitle",
-                             f->name, i);
-    g_string_append_c(g, '\n');
-  }
-  g_string_append(g, "unset multiplot\n");
-  ok = render(f, error);
+  g_string_append_c(f->dat, '\n');
+  const char **keys = g_new(const char *, nc);
+  for (guint i = 0; i < nc; i++) keys[i] = chosen->pdata[i];
+  bool drew = grouped_bars(f, nc, (const char *const *)labels, keys, bars, true, true, NULL, "pages (log scale)",
+                           "counters of compare.csv / summary.csv, mean and 95% CI over seeds");
+  if (!drew) note("skipped %s: every work counter is zero", f->name);
+  else ok = render(f, error);
+  g_free(keys);
+  g_strfreev(labels);
+  g_free(bars);
   fig_free(f);
   g_ptr_array_unref(chosen);
+  return ok;
+}
+
+/* ---- huge page success per phase ------------------------------------------------------------- */
+
+/* The phases of workload w that report huge page success, in summary.csv
+ * order: the NAME of every phase_NAME_huge_success_pct. */
+static GPtrArray *huge_phases(Plot *p, guint w) {
+  GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+  const char *suffix = "_huge_success_pct";
+  for (guint i = 0; i < p->metrics->len; i++) {
+    const char *m = p->metrics->pdata[i];
+    size_t len = strlen(m), sl = strlen(suffix);
+    if (!g_str_has_prefix(m, "phase_") || len <= 6 + sl || strcmp(m + len - sl, suffix)) continue;
+    bool recorded = false;
+    for (guint s = 0; s < p->d->stacks->len; s++) recorded |= agg_get(p, w, s, m) != NULL;
+    if (recorded) g_ptr_array_add(a, g_strndup(m + 6, len - 6 - sl));
+  }
+  return a;
+}
+
+static bool fig_phases(Plot *p, guint w, GError **error) {
+  guint ns = p->d->stacks->len;
+  char *name = fig_name(p, "phases", w);
+  GPtrArray *phases = huge_phases(p, w);
+  bool ok = true;
+  if (!phases->len) {
+    note("skipped %s: the workload has no phases with huge requests (no phase_*_huge_success_pct in summary.csv)", name);
+    g_free(name);
+    g_ptr_array_unref(phases);
+    return true;
+  }
+  guint np = phases->len;
+  char *title = fig_title(p, "Huge page success per phase", w);
+  Fig *f = fig_new(p, name, "huge page success per workload phase and stack, mean and t-based 95% CI over seeds", title);
+  g_free(title);
+  g_free(name);
+  Bar *bars = g_new(Bar, ns * np);
+  for (guint s = 0; s < ns; s++)
+    for (guint i = 0; i < np; i++) {
+      char *m = g_strdup_printf("phase_%s_huge_success_pct", (char *)phases->pdata[i]);
+      bars[s * np + i] = bar_of(agg_get(p, w, s, m));
+      g_free(m);
+    }
+  if (!grouped_bars(f, np, (const char *const *)phases->pdata, (const char *const *)phases->pdata, bars, false, np > 5,
+                    "phase", "huge page success (%)",
+                    p->is_compare ? "phase_<phase>_huge_success_pct of compare.csv"
+                                  : "phase_<phase>_huge_success_pct of summary.csv"))
+    note("skipped %s: no phase made a huge request", f->name);
+  else
+    ok = render(f, error);
+  g_free(bars);
+  fig_free(f);
+  g_ptr_array_unref(phases);
+  return ok;
+}
+
+/* ---- huge page success over time ----------------------------------------------------------- */
+
+typedef struct {
+  const char *path;
+  int c_t, c_order, c_result;
+  int huge;
+  double bin_ns;
+  GArray *att, *ok; /* guint per bin, grown as needed */
+} SuccReader;
+
+static bool succ_row(guint line, guint nf, char **f, gpointer user, GError **error) {
+  SuccReader *r = user;
+  if (line == 1) {
+    r->c_t = r->c_order = r->c_result = -1;
+    for (guint i = 0; i < nf; i++) {
+      const char *h = f[i] ? f[i] : "";
+      if (!strcmp(h, "time_ns")) r->c_t = (int)i;
+      if (!strcmp(h, "order")) r->c_order = (int)i;
+      if (!strcmp(h, "result")) r->c_result = (int)i;
+    }
+    if (r->c_t < 0 || r->c_order < 0 || r->c_result < 0) {
+      g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s lacks one of the columns time_ns, order, result", r->path);
+      return false;
+    }
+    return true;
+  }
+  double t, order;
+  const char *tt = (guint)r->c_t < nf ? f[r->c_t] : NULL, *to = (guint)r->c_order < nf ? f[r->c_order] : NULL;
+  if (!fsi_parse_number(tt, &t) || !fsi_parse_number(to, &order) || !isfinite(t) || !isfinite(order) || t < 0) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s line %u: time_ns \"%s\" or order \"%s\" is not a number", r->path, line,
+                tt ? tt : "", to ? to : "");
+    return false;
+  }
+  if (order < r->huge) return true;
+  guint b = (guint)MIN(t / r->bin_ns, 1e6);
+  guint zero = 0;
+  while (r->att->len <= b) {
+    g_array_append_val(r->att, zero);
+    g_array_append_val(r->ok, zero);
+  }
+  g_array_index(r->att, guint, b)++;
+  const char *res = (guint)r->c_result < nf ? f[r->c_result] : NULL;
+  if (res && !strcmp(res, "ok")) g_array_index(r->ok, guint, b)++;
+  return true;
+}
+
+/* A round bin width (1, 2 or 5 times a power of ten, in ns) giving about
+ * SUCC_BINS bins over the run. */
+#define SUCC_BINS 20
+static double nice_bin(double span_ns) {
+  double raw = MAX(span_ns / SUCC_BINS, 1.0), dec = pow(10, floor(log10(raw)));
+  return raw <= dec ? dec : raw <= 2 * dec ? 2 * dec : raw <= 5 * dec ? 5 * dec : 10 * dec;
+}
+
+static bool fig_success_time(Plot *p, guint w, GError **error) {
+  guint ns = p->d->stacks->len, nseeds = p->is_compare ? p->d->seeds->len : 1;
+  int huge = (int)agg_mean(p, w, 0, "huge_order", 9);
+  double span = 0;
+  for (guint s = 0; s < ns; s++) {
+    const FsiAgg *a = agg_get(p, w, s, "sim_time_ns");
+    if (a && a->n) span = MAX(span, isfinite(a->ci95_hi) ? MAX(a->ci95_hi, a->mean) : a->mean);
+  }
+  char *name = fig_name(p, "success-time", w);
+  if (!(span > 0)) {
+    note("skipped %s: summary.csv has no sim_time_ns to bin the run's time by", name);
+    g_free(name);
+    return true;
+  }
+  double bin = nice_bin(span);
+  char *title = fig_title(p, "Huge page success over time", w);
+  char *bs = fmt_num(bin / 1e9, "%.6g");
+  char *what = g_strdup_printf("success of requests of order >= %d per %s s of simulated time, mean and 95%% CI over seeds",
+                               huge, bs);
+  Fig *f = fig_new(p, name, what, title);
+  g_free(what);
+  g_free(title);
+  g_free(name);
+  g_string_append_printf(f->dat,
+                         "# allocs.csv: requests of order >= %d binned by time_ns into bins of %s s; per seed the\n"
+                         "# share that succeeded (result ok) in each bin; one block per stack:\n"
+                         "# bin_mid_s  mean_pct  ci95_lo  ci95_hi  seeds_with_requests  requests_all_seeds\n",
+                         huge, bs);
+  bool ok = true, any = false, any_ci = false;
+  bool *has = g_new0(bool, ns);
+  for (guint s = 0; ok && s < ns; s++) {
+    GPtrArray *dirs = run_dirs(p, w, s);
+    GPtrArray *att = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+    GPtrArray *suc = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+    guint nb = 0;
+    for (guint k = 0; ok && k < dirs->len; k++) {
+      char *path = g_build_filename(dirs->pdata[k], "allocs.csv", NULL);
+      SuccReader r = {path, -1, -1, -1, huge, bin, g_array_new(FALSE, FALSE, sizeof(guint)),
+                      g_array_new(FALSE, FALSE, sizeof(guint))};
+      if (g_file_test(path, G_FILE_TEST_EXISTS)) ok = fsi_csv_read(path, succ_row, &r, error);
+      else note_missing(dirs->pdata[k], "allocs.csv", f->name);
+      nb = MAX(nb, r.att->len);
+      g_ptr_array_add(att, r.att);
+      g_ptr_array_add(suc, r.ok);
+      g_free(path);
+    }
+    g_string_append_printf(f->dat, "%s# stack %u: %s\n", s ? "\n\n" : "", s, stack_name(p, s));
+    double *v = g_new(double, MAX(nseeds, dirs->len) + 1);
+    for (guint b = 0; b < nb; b++) {
+      guint n = 0, total = 0;
+      for (guint k = 0; k < att->len; k++) {
+        GArray *a = att->pdata[k], *o = suc->pdata[k];
+        guint na = b < a->len ? g_array_index(a, guint, b) : 0;
+        total += na;
+        v[n++] = na ? 100.0 * g_array_index(o, guint, b) / na : NAN;
+      }
+      FsiAgg agg;
+      fsi_agg_compute(v, n, &agg);
+      num(f->dat, (b + 0.5) * bin / 1e9);
+      g_string_append_c(f->dat, ' ');
+      num(f->dat, agg.n ? agg.mean : NAN);
+      g_string_append_c(f->dat, ' ');
+      num(f->dat, agg.ci95_lo);
+      g_string_append_c(f->dat, ' ');
+      num(f->dat, agg.ci95_hi);
+      g_string_append_printf(f->dat, " %u %u\n", agg.n, total);
+      has[s] |= agg.n > 0;
+      any_ci |= isfinite(agg.ci95_lo);
+    }
+    any |= has[s];
+    g_free(v);
+    g_ptr_array_unref(att);
+    g_ptr_array_unref(suc);
+    g_ptr_array_unref(dirs);
+  }
+  if (ok && !any) note("skipped %s: allocs.csv has no request of order >= %d", f->name, huge);
+  char *span_s = span > 0 ? fmt_num(ceil(span / bin) * bin / 1e9, "%.6g") : g_strdup("*"); /* to the end of the last bin */
+  if (ok && any) {
+    GString *g = f->gp;
+    g_string_append_printf(g, "set xlabel 'simulated time (s)'\nset ylabel 'huge page success (%%)'\n"
+                              "set xrange [0:%s]\nset yrange [0:105]\nset ytics 0,25,100\nset grid xtics ytics\n"
+                              "# each point: the requests of order ≥ %d in a %s s bin; bins without requests are gaps\n"
+                              "# band: 95%% CI over the seeds with requests in the bin (t, n-1 df), drawn within 0..100%%\nplot ",
+                           span_s, huge, bs);
+    bool first = true;
+    for (guint s = 0; s < ns; s++) {
+      if (!has[s]) {
+        g_string_append_printf(g, "%sNaN with lines lt %u title ", first ? "" : ", \\\n     ", s + 1);
+        first = false;
+        char *t = g_strdup_printf("%s (no huge requests)", stack_name(p, s));
+        gp_str(g, t);
+        g_free(t);
+        continue;
+      }
+      if (any_ci)
+        g_string_append_printf(g, "%s'%s.dat' index %u using 1:($3 < 0 ? 0 : $3):($4 > 100 ? 100 : $4) with filledcurves fc '%s' "
+                                  "fs transparent solid 0.25 "
+                                  "noborder notitle",
+                               first ? "" : ", \\\n     ", f->name, s, fsi_plot_stack_colour(s));
+      first = false;
+    }
+    for (guint s = 0; s < ns; s++) {
+      if (!has[s]) continue;
+      g_string_append_printf(g, ", \\\n     '%s.dat' index %u using 1:2 with linespoints lt %u title ", f->name, s, s + 1);
+      gp_str(g, stack_name(p, s));
+    }
+    g_string_append_c(g, '\n');
+    /* a script that starts with ", " when every band was left out */
+    if (!any_ci) {
+      char *at = strstr(g->str, "\nplot , \\\n     ");
+      if (at) g_string_erase(g, (gssize)(at - g->str) + 6, (gssize)strlen(", \\\n     "));
+    }
+    ok = render(f, error);
+  }
+  g_free(span_s);
+  g_free(bs);
+  g_free(has);
+  fig_free(f);
+  return ok;
+}
+
+/* ---- free pages by order, a comparison ------------------------------------------------------ */
+
+static bool fig_freepages_compare(Plot *p, guint w, GError **error) {
+  guint ns = p->d->stacks->len, nseeds = p->d->seeds->len;
+  char *name = fig_name(p, "freepages", w);
+  char *title = fig_title(p, "Free memory by buddy order at the end", w);
+  Fig *f = fig_new(p, name, "free memory by buddy order at the end of the run, mean and t-based 95% CI over seeds", title);
+  g_free(title);
+  g_free(name);
+  bool ok = true;
+  guint norders = 0;
+  guint64 page = 0;
+  GPtrArray *per_stack = g_ptr_array_new_with_free_func(g_free); /* double[nseeds * 32] per stack, NaN: none */
+  for (guint s = 0; ok && s < ns; s++) {
+    GPtrArray *dirs = run_dirs(p, w, s);
+    double *v = g_new(double, nseeds * 32);
+    for (guint i = 0; i < nseeds * 32; i++) v[i] = NAN;
+    for (guint k = 0; ok && k < dirs->len; k++) {
+      char *path = g_build_filename(dirs->pdata[k], "timeseries.csv", NULL);
+      if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        note_missing(dirs->pdata[k], "timeseries.csv", f->name);
+        g_free(path);
+        continue;
+      }
+      GArray *rows = g_array_new(FALSE, FALSE, sizeof(double));
+      int nc = read_series(path, NULL, "buddy_o", rows, NULL, error);
+      ok = nc >= 0;
+      guint64 pb = run_page_bytes(dirs->pdata[k]);
+      if (!page) page = pb;
+      if (ok && nc > 0 && rows->len >= (guint)nc + 1) {
+        nc = MIN(nc, 32);
+        norders = MAX(norders, (guint)nc);
+        guint last = rows->len - (guint)nc - 1;
+        for (int o = 0; o < nc; o++) {
+          double pages = g_array_index(rows, double, last + 1 + o) * (double)(1ull << o);
+          v[k * 32 + o] = page ? pages * (double)page / 1048576.0 : pages;
+        }
+      }
+      g_array_unref(rows);
+      g_free(path);
+    }
+    g_ptr_array_add(per_stack, v);
+    g_ptr_array_unref(dirs);
+  }
+  if (ok) {
+    Bar *bars = g_new(Bar, ns * MAX(norders, 1));
+    char **labels = g_new0(char *, norders + 1);
+    for (guint o = 0; o < norders; o++) labels[o] = g_strdup_printf("%u", o);
+    double *col = g_new(double, nseeds + 1);
+    for (guint s = 0; s < ns; s++)
+      for (guint o = 0; o < norders; o++) {
+        double *v = per_stack->pdata[s];
+        for (guint k = 0; k < nseeds; k++) col[k] = v[k * 32 + o];
+        FsiAgg a;
+        fsi_agg_compute(col, nseeds, &a);
+        bars[s * norders + o] = bar_of(&a);
+      }
+    g_free(col);
+    char *source = g_strdup_printf("the last node-wide row (scope node) of each run's timeseries.csv: buddy_oN x 2^N pages, in %s",
+                                   page ? "MiB" : "pages");
+    if (!norders || !grouped_bars(f, norders, (const char *const *)labels, (const char *const *)labels, bars, false, false,
+                                  "buddy order", page ? "free memory (MiB)" : "free memory (pages)", source))
+      note("skipped %s: no time series with buddy_oN columns", f->name);
+    else
+      ok = render(f, error);
+    g_free(source);
+    g_strfreev(labels);
+    g_free(bars);
+  }
+  g_ptr_array_unref(per_stack);
+  fig_free(f);
+  return ok;
+}
+
+/* ---- paired differences from the baseline ----------------------------------------------------- */
+
+/* Per-seed values of a comparison: "w\ts\tmetric" -> double[nseeds] (NaN
+ * where a run has none), from runs.csv, or from the runs' summary.csv
+ * files when runs.csv is missing. */
+typedef struct {
+  Plot *p;
+  const char *path;
+  int c[5];
+  GHashTable *vals;
+} RunsReader;
+
+static double *vals_slot(Plot *p, GHashTable *vals, guint w, guint s, const char *metric) {
+  char *key = g_strdup_printf("%u\t%u\t%s", w, s, metric);
+  double *v = g_hash_table_lookup(vals, key);
+  if (!v) {
+    v = g_new(double, p->d->seeds->len);
+    for (guint i = 0; i < p->d->seeds->len; i++) v[i] = NAN;
+    g_hash_table_insert(vals, key, v);
+  } else {
+    g_free(key);
+  }
+  return v;
+}
+
+static bool runs_row(guint line, guint nf, char **f, gpointer user, GError **error) {
+  RunsReader *r = user;
+  const char *names[] = {"workload", "stack", "seed", "metric", "value"};
+  if (line == 1) {
+    for (unsigned j = 0; j < 5; j++) {
+      r->c[j] = -1;
+      for (guint i = 0; i < nf; i++)
+        if (f[i] && !strcmp(f[i], names[j])) r->c[j] = (int)i;
+      if (r->c[j] < 0) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s has no column \"%s\"", r->path, names[j]);
+        return false;
+      }
+    }
+    return true;
+  }
+  const char *x[5];
+  for (unsigned j = 0; j < 5; j++) x[j] = (guint)r->c[j] < nf ? f[r->c[j]] : NULL;
+  if (!x[0] || !x[1] || !x[2] || !x[3]) return true;
+  int w = index_of(r->p->d->workloads, x[0]), s = index_of(r->p->d->stacks, x[1]), k = -1;
+  guint64 seed;
+  if (g_ascii_string_to_unsigned(x[2], 10, 0, G_MAXUINT64, &seed, NULL))
+    for (guint i = 0; i < r->p->d->seeds->len && k < 0; i++)
+      if (g_array_index(r->p->d->seeds, guint64, i) == seed) k = (int)i;
+  if (w < 0 || s < 0 || k < 0) return true; /* not of this design */
+  double v;
+  if (!fsi_parse_number(x[4], &v)) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "%s line %u: value \"%s\" is not a number", r->path, line, x[4]);
+    return false;
+  }
+  vals_slot(r->p, r->vals, (guint)w, (guint)s, x[3])[k] = v;
+  return true;
+}
+
+static GHashTable *load_values(Plot *p, GError **error) {
+  GHashTable *vals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  char *path = g_build_filename(p->dir, "runs.csv", NULL);
+  bool ok = true;
+  if (g_file_test(path, G_FILE_TEST_EXISTS)) {
+    RunsReader r = {p, path, {-1, -1, -1, -1, -1}, vals};
+    ok = fsi_csv_read(path, runs_row, &r, error);
+  } else {
+    GArray *rows = fsi_compare_collect(p->d, p->dir, error);
+    ok = rows != NULL;
+    for (guint i = 0; ok && i < rows->len; i++) {
+      FsiCompareRow *r = &g_array_index(rows, FsiCompareRow, i);
+      if (r->values) memcpy(vals_slot(p, vals, r->w, r->s, r->metric), r->values, p->d->seeds->len * sizeof(double));
+    }
+    fsi_compare_rows_free(rows);
+  }
+  g_free(path);
+  if (!ok) g_clear_pointer(&vals, g_hash_table_unref);
+  return vals;
+}
+
+static bool fig_diff(Plot *p, guint w, GHashTable *vals, GError **error) {
+  guint ns = p->d->stacks->len, nseeds = p->d->seeds->len;
+  char *name = fig_name(p, "diff", w);
+  if (ns < 2) {
+    note("skipped %s: a paired difference needs a second stack", name);
+    g_free(name);
+    return true;
+  }
+  char **declared = fsi_workload_headline(p->d, p->dir, w);
+  const char *const *headline = declared ? (const char *const *)declared : fsi_default_headline;
+  /* the headline metrics the runs recorded, with their differences */
+  GPtrArray *metrics = g_ptr_array_new();
+  GArray *diffs = g_array_new(FALSE, FALSE, sizeof(FsiAgg)); /* (ns - 1) per metric */
+  for (const char *const *h = headline; *h; h++) {
+    if (index_of(metrics, *h) >= 0) continue;
+    char *k0 = g_strdup_printf("%u\t0\t%s", w, *h);
+    const double *base = g_hash_table_lookup(vals, k0);
+    g_free(k0);
+    if (!base) continue;
+    bool any = false;
+    for (guint s = 1; s < ns; s++) {
+      char *k = g_strdup_printf("%u\t%u\t%s", w, s, *h);
+      const double *x = g_hash_table_lookup(vals, k);
+      g_free(k);
+      FsiAgg d = {0, NAN, NAN, NAN, NAN};
+      if (x) fsi_paired_diff(x, base, nseeds, &d);
+      any |= d.n > 0;
+      g_array_append_val(diffs, d);
+    }
+    if (any) g_ptr_array_add(metrics, (char *)*h);
+    else g_array_set_size(diffs, diffs->len - (ns - 1));
+  }
+  bool ok = true;
+  guint nm = metrics->len;
+  if (!nm) {
+    note("skipped %s: no headline metric has a value for both the baseline and another stack", name);
+  } else {
+    char *what = g_strdup_printf("Difference from %s, paired by seed", stack_name(p, 0));
+    char *title = fig_title(p, what, w);
+    Fig *f = fig_new_full(p, name,
+                     "paired differences of the headline metrics from the baseline (the first stack): mean and "
+                     "t-based 95% CI of the per-seed differences (the same seeds: common random numbers)",
+                     title, true);
+    g_free(what);
+    g_free(title);
+    double width_in = p->width / 96.0;
+    guint nc = nm == 1 ? 1 : width_in < 5 ? 2 : MIN(nm, 3u), nr = (nm + nc - 1) / nc;
+    /* panel rows share the page below the title and the key */
+    double top = ((p->font_pt + 1) * 1.7 + p->font_pt * 1.7) / 72.0 / (p->height / 96.0);
+    top = CLAMP(top, 0.08, 0.4);
+    double ph = (1 - top) / nr, pw = 1.0 / nc;
+    g_string_append(f->dat, "# one block per headline metric: row  mean_diff  ci95_lo  ci95_hi  n_pairs  stack\n"
+                            "# (stack minus baseline, per seed, in the unit of the panel's title)\n");
+    GString *g = f->gp;
+    g_string_append_printf(g, "set multiplot title fig_title font ',%d'\nunset title\n"
+                              "# one panel per headline metric: a dot per stack at the mean paired difference, whiskers its 95%% CI,\n"
+                              "# dashed line at 0 (no difference)\nunset key\nset border 1\n"
+                              "set tics out nomirror scale 0.5\nunset ytics\nset yrange [%u.6:0.4]\n"
+                              "set lmargin 1.5\nset rmargin 1.5\nset tmargin 1.8\nset bmargin 2.2\nset grid xtics\n"
+                              "set xtics font ',%d'\n",
+                           p->font_pt + 1, ns - 1, MAX(p->font_pt - 1, 5));
+    for (guint m = 0; m < nm; m++) {
+      const char *metric = metrics->pdata[m];
+      FsiMetricInfo info;
+      fsi_metric_info(metric, &info);
+      double div = 1, big = 0, lo = 0, hi = 0;
+      const char *unit = NULL;
+      for (guint s = 1; s < ns; s++) {
+        FsiAgg *d = &g_array_index(diffs, FsiAgg, m * (ns - 1) + s - 1);
+        if (isfinite(d->mean)) big = MAX(big, fabs(d->mean));
+        if (isfinite(d->ci95_hi)) big = MAX(big, MAX(fabs(d->ci95_lo), fabs(d->ci95_hi)));
+      }
+      switch (info.unit) {
+      case FSI_UNIT_NS:
+        div = big < 1e6 ? 1e3 : big < 1e9 ? 1e6 : 1e9;
+        unit = big < 1e6 ? "µs" : big < 1e9 ? "ms" : "s";
+        break;
+      case FSI_UNIT_PCT: unit = "% points"; break;
+      case FSI_UNIT_X1000: unit = "×1000"; break;
+      case FSI_UNIT_PAGES: unit = "pages"; break;
+      case FSI_UNIT_COUNT: break;
+      }
+      g_string_append_printf(f->dat, "%s# %s\n", m ? "\n\n" : "", metric);
+      for (guint s = 1; s < ns; s++) {
+        FsiAgg *d = &g_array_index(diffs, FsiAgg, m * (ns - 1) + s - 1);
+        double v[3] = {d->mean / div, d->ci95_lo / div, d->ci95_hi / div};
+        g_string_append_printf(f->dat, "%u", s);
+        for (int i = 0; i < 3; i++) {
+          g_string_append_c(f->dat, ' ');
+          num(f->dat, v[i]);
+          if (isfinite(v[i])) {
+            lo = MIN(lo, v[i]);
+            hi = MAX(hi, v[i]);
+          }
+        }
+        g_string_append_printf(f->dat, " %u %s\n", d->n, stack_name(p, s));
+      }
+      /* 0 always in view, and some room either side */
+      double pad = (hi - lo) * 0.08;
+      if (pad == 0) pad = 1;
+      char *xl = fmt_num(lo - pad, "%.6g"), *xh = fmt_num(hi + pad, "%.6g");
+      char *ox = fmt_num((m % nc) * pw, "%.5f"), *oy = fmt_num(1 - top - (m / nc + 1) * ph, "%.5f");
+      char *sw = fmt_num(pw, "%.5f"), *sh = fmt_num(ph, "%.5f");
+      g_string_append_printf(g, "\n# %s\nset origin %s,%s\nset size %s,%s\nset xrange [%s:%s]\n", metric, ox, oy, sw, sh,
+                             xl, xh);
+      g_free(xl);
+      g_free(xh);
+      g_free(ox);
+      g_free(oy);
+      g_free(sw);
+      g_free(sh);
+      char *label = unit ? g_strdup_printf("%s (%s)", info.label, unit) : g_strdup(info.label);
+      g_string_append(g, "set title ");
+      gp_str(g, label);
+      g_string_append_printf(g, " font ',%d'\nset arrow 1 from first 0, graph 0 to first 0, graph 1 nohead back dt 2 lc rgb '#555555'\n"
+                                "plot '%s.dat' index %u using 2:1:3:4:($1+1) with xerrorbars lc variable pt 7 ps 0.6 lw 1.5 notitle\n",
+                             p->font_pt, f->name, m);
+      g_free(label);
+      g_free(info.label);
+    }
+    /* the key: one entry per stack, in a strip under the title */
+    char *ky = fmt_num(1 - top * 0.55, "%.4f");
+    g_string_append_printf(g, "\n# the key, under the title\nset origin 0,0\nset size 1,1\nunset arrow\nunset border\nunset tics\nunset grid\n"
+                              "unset title\nset xrange [0:1]\nset yrange [0:1]\n"
+                              "set key at screen 0.5,%s center center horizontal samplen 1 font ',%d'\nplot ",
+                           ky, p->font_pt);
+    g_free(ky);
+    for (guint s = 1; s < ns; s++) {
+      g_string_append_printf(g, "%sNaN with points lt %u pt 7 ps 0.8 title ", s > 1 ? ", " : "", s + 1);
+      char *t = g_strdup_printf("%s − %s", stack_name(p, s), stack_name(p, 0));
+      gp_str(g, t);
+      g_free(t);
+    }
+    g_string_append(g, "\nunset multiplot\n");
+    ok = render(f, error);
+    fig_free(f);
+  }
+  g_free(name);
+  g_strfreev(declared);
+  g_ptr_array_unref(metrics);
+  g_array_unref(diffs);
   return ok;
 }
 
@@ -1319,10 +1945,21 @@ bool fsi_plot_dir(const FsiPlotOptions *opt, GError **error) {
   p.metrics = g_ptr_array_new_with_free_func(g_free);
   p.formats = g_ptr_array_new_with_free_func(g_free);
   p.times_s = g_array_new(FALSE, FALSE, sizeof(double));
-  p.width = opt->width ? opt->width : 800;
-  p.height = opt->height ? opt->height : 600;
+  /* --column: a figure for one or both columns of a paper, at 96 pixels
+   * an inch, with a font that reads at that size; --size and --font win */
+  guint cw = 800, ch = 600;
+  const char *cfont = "sans,11";
+  if (opt->column && !strcmp(opt->column, "single")) cw = 336, ch = 250, cfont = "sans,8";
+  else if (opt->column && !strcmp(opt->column, "double")) cw = 672, ch = 288, cfont = "sans,9";
+  p.width = opt->width ? opt->width : cw;
+  p.height = opt->height ? opt->height : ch;
   p.dir = g_strdup(opt->dir);
-  p.font = g_strdup(opt->font ? opt->font : "sans,11");
+  p.font = g_strdup(opt->font ? opt->font : cfont);
+  {
+    const char *comma = strrchr(p.font, ',');
+    guint64 pt = 0;
+    p.font_pt = comma && g_ascii_string_to_unsigned(comma + 1, 10, 4, 200, &pt, NULL) ? (int)pt : 11;
+  }
   for (guint i = 0; opt->formats && i < opt->formats->len; i++) g_ptr_array_add(p.formats, g_strdup(opt->formats->pdata[i]));
   if (!p.formats->len) g_ptr_array_add(p.formats, g_strdup("png"));
   if (opt->times_s) g_array_append_vals(p.times_s, opt->times_s->data, opt->times_s->len);
@@ -1349,10 +1986,19 @@ bool fsi_plot_dir(const FsiPlotOptions *opt, GError **error) {
   bool ok = true;
   if (ok && wanted(&p, "success")) ok = p.is_compare ? fig_success_compare(&p, &e) : fig_success_run(&p, &e);
   for (guint w = 0; ok && w < nw && wanted(&p, "unusable"); w++) ok = fig_unusable(&p, w, &e);
+  for (guint w = 0; ok && w < nw && wanted(&p, "phases"); w++) ok = fig_phases(&p, w, &e);
+  for (guint w = 0; ok && w < nw && wanted(&p, "success-time"); w++) ok = fig_success_time(&p, w, &e);
   if (ok && wanted(&p, "freepages") && !p.is_compare) ok = fig_freepages(&p, &e);
+  for (guint w = 0; ok && w < nw && wanted(&p, "freepages") && p.is_compare; w++) ok = fig_freepages_compare(&p, w, &e);
   for (guint w = 0; ok && w < nw && wanted(&p, "pageblocks"); w++) ok = fig_pageblocks(&p, w, &e);
   for (guint w = 0; ok && w < nw && wanted(&p, "latency"); w++) ok = fig_latency(&p, w, &e);
   for (guint w = 0; ok && w < nw && wanted(&p, "work"); w++) ok = fig_work(&p, w, &e);
+  if (ok && p.is_compare && wanted(&p, "diff")) {
+    GHashTable *vals = load_values(&p, &e);
+    ok = vals != NULL;
+    for (guint w = 0; ok && w < nw; w++) ok = fig_diff(&p, w, vals, &e);
+    if (vals) g_hash_table_unref(vals);
+  }
   if (!ok) goto out;
   if (!p.written) note("no figures written: nothing to plot in %s", p.dir);
 out:;

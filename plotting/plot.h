@@ -27,7 +27,9 @@ typedef struct {
   const char *outdir;     /* NULL: DIR/plots */
   GPtrArray *formats;     /* char*: png, svg, pdf; NULL or empty: png */
   guint width, height;    /* 0: 800x600 */
-  const char *font;       /* NULL: "sans,11" */
+  const char *font;       /* NULL: "sans,11", or the column's */
+  const char *column;     /* "single" (336x250, 3.5 x 2.6 in, sans,8), "double" (672x288, 7 x 3 in, sans,9) or NULL;
+                             width/height and font override it */
   GArray *times_s;        /* double: pageblock-map times, -1 the last; NULL: first and last */
   char **figures;         /* names to make, NULL for all */
 } FsiPlotOptions;

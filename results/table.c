@@ -249,7 +249,7 @@ static bool is_workload_metric(const char *m) {
 
 /* The headline of workload w: `headline` of [workload] in its first run's
  * run.ini (the preset's key, or a --set), else NULL. */
-static char **read_headline(const FsiDesign *d, const char *dir, guint w) {
+char **fsi_workload_headline(const FsiDesign *d, const char *dir, guint w) {
   if (!dir) return NULL;
   guint first = w * d->stacks->len * d->seeds->len;
   char *rd = fsi_design_run_dir(d, dir, first);
@@ -305,7 +305,7 @@ static void table_line(GString *out, GPtrArray *cells, const glong *wid) {
 static void workload_table(GString *out, const FsiDesign *d, const char *dir, const GArray *rows, guint w) {
   guint ns = d->stacks->len, nseeds = d->seeds->len;
   const char *base = g_ptr_array_index(d->stacks, 0);
-  char **declared = read_headline(d, dir, w);
+  char **declared = fsi_workload_headline(d, dir, w);
   const char *const *headline = declared ? (const char *const *)declared : fsi_default_headline;
 
   /* the rows in order: headline, the default headline's metrics, the

@@ -51,6 +51,12 @@ void fsi_paired_diff(const double *x, const double *base, gsize len, FsiAgg *ret
 /* At least two pairs and the 95% interval excludes 0. */
 bool fsi_diff_significant(const FsiAgg *diff);
 
+/* The headline of workload w: the `headline` key of [workload] in its
+ * first run's run.ini (the preset's, or a --set), as a NULL-terminated
+ * list (g_strfreev it); NULL when it declares none or dir is NULL.  The
+ * table and `fragsim plot`'s diff figure show these metrics first. */
+char **fsi_workload_headline(const FsiDesign *d, const char *dir, guint w);
+
 /* The table of every workload as markdown text (padded so it also reads as
  * plain text).  dir is the comparison directory, where each workload's
  * headline is read from its first run's run.ini; NULL uses the default

@@ -2,7 +2,7 @@
 # Installs the Debian packages fragsim needs, if any are missing, and
 # configures the build directory.  Sourced by demo.sh and test.sh.
 set -euo pipefail
-PKGS=(build-essential meson ninja-build pkg-config libglib2.0-dev libcsv-dev gnuplot-nox locales)
+PKGS=(build-essential meson ninja-build pkg-config libglib2.0-dev libcsv-dev gnuplot-nox poppler-utils locales)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 missing=()

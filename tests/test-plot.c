@@ -152,8 +152,8 @@ static void test_options(void) {
 
 /* ---- figures -------------------------------------------------------------------- */
 
-static const char *const compare_figs[] = {"success", "unusable-churn", "pageblocks-churn", "latency-churn",
-                                           "work-churn"};
+static const char *const compare_figs[] = {"success",          "unusable-churn", "success-time-churn", "freepages-churn",
+                                           "pageblocks-churn", "latency-churn",  "work-churn",         "diff-churn"};
 
 static void test_compare_figures(void) {
   if (!have_gnuplot()) return;
@@ -202,7 +202,7 @@ static void test_run_figures(void) {
   char *out_dir = tmp_path("figs-run");
   const char *args[] = {"plot", run, "-o", out_dir, "--size", "1024x512", "--times", "0,end", NULL};
   g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
-  const char *figs[] = {"success", "unusable", "freepages", "pageblocks", "latency", "work"};
+  const char *figs[] = {"success", "unusable", "success-time", "freepages", "pageblocks", "latency", "work"};
   for (unsigned i = 0; i < G_N_ELEMENTS(figs); i++) {
     assert_figure(out_dir, figs[i], "png", 1024, 512);
     assert_script_and_data(out_dir, figs[i]);
@@ -347,6 +347,188 @@ static void test_not_collected(void) {
   g_free(dir);
 }
 
+/* ---- figures a paper can use ------------------------------------------------------ */
+
+/* A comparison whose workload has phases and huge requests, so that every
+ * figure has something to show (stress-highalloc: pass1, pass2, rest). */
+static const char *phased_comparison(void) {
+  static char *dir;
+  if (!dir) {
+    dir = tmp_path("cmp-phases");
+    const char *args[] = {"compare", "-w", "stress-highalloc", "-p", "vanilla", "-p", "linux-6.1", "-r", "2", "-j2", "-q",
+                          "--set", "machine.memory=128M", "-o", dir, NULL};
+    g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
+  }
+  return dir;
+}
+
+
+static char *run_tool(const char *const *argv, const char *cwd) {
+  char *out = NULL, *err = NULL;
+  gint status = 1;
+  GError *e = NULL;
+  g_assert_true(g_spawn_sync(cwd, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &e));
+  g_assert_no_error(e);
+  if (!g_spawn_check_wait_status(status, NULL)) g_error("%s failed: %s", argv[0], err);
+  g_free(err);
+  return out;
+}
+
+/* Runs of white space as one space, trimmed: pdftotext breaks lines where it likes. */
+static char *squeeze(const char *s) {
+  GString *o = g_string_new(NULL);
+  bool space = false;
+  for (; *s; s++) {
+    if (g_ascii_isspace(*s)) {
+      space = o->len > 0;
+      continue;
+    }
+    if (space) g_string_append_c(o, ' ');
+    space = false;
+    g_string_append_c(o, *s);
+  }
+  return g_string_free(o, FALSE);
+}
+
+/* The title a script gives its figure: its fig_title = '...' line. */
+static char *script_title(const char *dir, const char *stem) {
+  char *name = g_strdup_printf("%s.gp", stem);
+  char *text = ft_read_in(dir, name);
+  const char *at = strstr(text, "\nfig_title = '");
+  g_assert_nonnull(at);
+  at += strlen("\nfig_title = '");
+  GString *t = g_string_new(NULL);
+  for (; *at && *at != '\n'; at++) {
+    if (*at == '\'') {
+      if (at[1] != '\'') break;
+      at++;
+    }
+    g_string_append_c(t, *at);
+  }
+  g_free(text);
+  g_free(name);
+  return g_string_free(t, FALSE);
+}
+
+/* Share of the pixels of a PGM (P5, 8 bit) that are not near-white. */
+static double ink_share(const char *path) {
+  char *data = NULL;
+  gsize len = 0;
+  g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+  guint w = 0, h = 0, max = 0;
+  int used = 0;
+  g_assert_cmpint(sscanf(data, "P5 %u %u %u%n", &w, &h, &max, &used), ==, 3);
+  g_assert_cmpuint(max, ==, 255);
+  const guchar *px = (const guchar *)data + used + 1;
+  g_assert_cmpuint(len, >=, (gsize)used + 1 + (gsize)w * h);
+  guint64 ink = 0;
+  for (gsize i = 0; i < (gsize)w * h; i++) ink += px[i] < 200;
+  g_free(data);
+  return (double)ink / ((double)w * h);
+}
+
+/* Every figure of a comparison, as a single-column PDF: converted to PNG
+ * it is a real picture (not blank, not all ink), and its text has the
+ * title the script gives it, which names the workload. */
+static void test_paper_figures(void) {
+  if (!have_gnuplot()) return;
+  /* poppler's tools are in scripts/deps.sh: without them this test fails
+   * rather than skips, so a figure nobody looked at never passes */
+  char *pdftoppm = g_find_program_in_path("pdftoppm"), *pdftotext = g_find_program_in_path("pdftotext");
+  if (!pdftoppm || !pdftotext) {
+    g_test_fail_printf("%s not found: install poppler-utils (run scripts/deps.sh)", !pdftoppm ? "pdftoppm" : "pdftotext");
+    g_free(pdftoppm);
+    g_free(pdftotext);
+    return;
+  }
+  const char *dir = phased_comparison();
+  char *out_dir = tmp_path("figs-paper"), *out = NULL, *err = NULL;
+  const char *args[] = {"plot", dir, "--format", "pdf", "--column", "single", "-o", out_dir, NULL};
+  g_assert_cmpint(ft_fragsim(args, NULL, &out, &err), ==, 0);
+  g_assert_null(strstr(err, "skipped"));
+  g_assert_null(strstr(err, "gnuplot says"));
+  for (const char *const *fig = fsi_plot_figures; *fig; fig++) {
+    char *stem = !strcmp(*fig, "success") ? g_strdup(*fig) : g_strdup_printf("%s-stress-highalloc", *fig);
+    g_test_message("figure %s", stem);
+    char *pdf = g_strdup_printf("%s.pdf", stem), *line = g_strdup_printf("%s/%s\n", out_dir, pdf);
+    g_assert_nonnull(strstr(out, line));
+    /* single column: 3.5 in (252 pt) wide */
+    char *pdf_path = g_build_filename(out_dir, pdf, NULL), *data = NULL;
+    gsize len = 0;
+    g_assert_true(g_file_get_contents(pdf_path, &data, &len, NULL));
+    const char *box = "/MediaBox [ 0 0 252 187 ]"; /* 3.5 x 2.6 in, in points */
+    g_assert_nonnull(memmem(data, len, box, strlen(box)));
+    g_free(data);
+    g_free(pdf_path);
+    /* to PNG, as a reader's viewer would show it */
+    const char *png_argv[] = {pdftoppm, "-png", "-r", "150", "-singlefile", pdf, stem, NULL};
+    g_free(run_tool(png_argv, out_dir));
+    char *png = g_strdup_printf("%s/%s.png", out_dir, stem);
+    GStatBuf st;
+    g_assert_cmpint(g_stat(png, &st), ==, 0);
+    g_assert_cmpint(st.st_size, >, 5000);
+    /* not blank: some ink, and not a page of it */
+    const char *pgm_argv[] = {pdftoppm, "-gray", "-r", "50", "-singlefile", pdf, stem, NULL};
+    g_free(run_tool(pgm_argv, out_dir));
+    char *pgm = g_strdup_printf("%s/%s.pgm", out_dir, stem);
+    double ink = ink_share(pgm);
+    g_test_message("%s: %.1f%% ink", stem, 100 * ink);
+    g_assert_cmpfloat(ink, >, 0.02);
+    g_assert_cmpfloat(ink, <, 0.9);
+    /* the title, as text in the PDF */
+    char *title = script_title(out_dir, stem);
+    g_assert_cmpuint(strlen(title), >, 10);
+    if (strcmp(*fig, "success")) g_assert_nonnull(strstr(title, "(stress-highalloc)"));
+    const char *text_argv[] = {pdftotext, "-enc", "UTF-8", pdf, "-", NULL};
+    char *text = run_tool(text_argv, out_dir);
+    char *flat = squeeze(text), *want = squeeze(title);
+    if (!strstr(flat, want)) g_error("%s: title \"%s\" not in its text: %s", pdf, want, flat);
+    g_free(flat);
+    g_free(want);
+    g_free(text);
+    g_free(title);
+    g_free(pgm);
+    g_free(png);
+    g_free(line);
+    g_free(pdf);
+    g_free(stem);
+  }
+  assert_no_temporaries(out_dir);
+  g_free(out);
+  g_free(err);
+  g_free(out_dir);
+  g_free(pdftoppm);
+  g_free(pdftotext);
+}
+
+/* The scripts and data are the same bytes for the same inputs (a figure
+ * can be diffed, and regenerated for a camera-ready without surprises). */
+static void test_deterministic(void) {
+  if (!have_gnuplot()) return;
+  const char *dir = phased_comparison();
+  char *d1 = tmp_path("figs-det1"), *d2 = tmp_path("figs-det2");
+  const char *a1[] = {"plot", dir, "--format", "svg", "--column", "double", "-o", d1, NULL};
+  const char *a2[] = {"plot", dir, "--format", "svg", "--column", "double", "-o", d2, NULL};
+  g_assert_cmpint(ft_fragsim(a1, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(a2, NULL, NULL, NULL), ==, 0);
+  GDir *d = g_dir_open(d1, 0, NULL);
+  g_assert_nonnull(d);
+  const char *n;
+  guint files = 0;
+  while ((n = g_dir_read_name(d))) {
+    if (!g_str_has_suffix(n, ".gp") && !g_str_has_suffix(n, ".dat")) continue;
+    char *x = ft_read_in(d1, n), *y = ft_read_in(d2, n);
+    if (strcmp(x, y)) g_error("%s differs between two runs of plot", n);
+    g_free(x);
+    g_free(y);
+    files++;
+  }
+  g_dir_close(d);
+  g_assert_cmpuint(files, ==, 2 * (g_strv_length((char **)fsi_plot_figures)));
+  g_free(d1);
+  g_free(d2);
+}
+
 /* ---- gnuplot failing ------------------------------------------------------------------ */
 
 static void assert_failed_cleanly(const char *out_dir, const char *err) {
@@ -451,6 +633,10 @@ static void test_errors(void) {
   g_assert_cmpint(ft_fragsim(a5, NULL, NULL, &err), !=, 0);
   g_assert_nonnull(strstr(err, "--times: \"soon\""));
   g_free(err);
+  const char *a6[] = {"plot", dir, "--column", "triple", NULL};
+  g_assert_cmpint(ft_fragsim(a6, NULL, NULL, &err), !=, 0);
+  g_assert_nonnull(strstr(err, "fragsim: plot: --column: \"triple\" is neither single nor double"));
+  g_free(err);
   g_free(nowhere);
 }
 
@@ -463,6 +649,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/plot/compare/colours-consistent", test_colours_consistent);
   g_test_add_func("/plot/compare/scripts-rerun", test_scripts_rerun);
   g_test_add_func("/plot/compare/not-collected", test_not_collected);
+  g_test_add_func("/plot/compare/paper-figures", test_paper_figures);
+  g_test_add_func("/plot/compare/deterministic", test_deterministic);
   g_test_add_func("/plot/run/every-figure", test_run_figures);
   g_test_add_func("/plot/run/timeseries-old-format", test_timeseries_old_format);
   g_test_add_func("/plot/gnuplot/error-script", test_gnuplot_error_script);
