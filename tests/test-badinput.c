@@ -71,6 +71,14 @@ static const Row rows[] = {
       "w.ini:7: stream.s.kind: the escape \\n would put a control character in the value"),
     W("escaped-tab", WL_HEAD "name = a\\tb\n" WL_PHASE WL_STREAM,
       "w.ini:3: workload.name: the escape \\t would put a control character in the value"),
+    /* found by fuzz-workload: an unknown escape then a trailing backslash
+     * makes GKeyFile 2.74 set its error twice (a GLib warning) */
+    W("lone-backslash", WL_HEAD "name = ab\\\n" WL_PHASE WL_STREAM,
+      "w.ini:3: workload.name: the value ends in a lone backslash (write \\\\ for a backslash)"),
+    W("unknown-escape", WL_HEAD "name = a\\qb\n" WL_PHASE WL_STREAM,
+      "w.ini:3: workload.name: \\q is not an escape a workload file may use"),
+    W("unknown-escape-then-lone-backslash", WL_HEAD "name = a\\qb\\\n" WL_PHASE WL_STREAM,
+      "w.ini:3: workload.name: \\q is not an escape"),
     W("bad-utf8", WL_HEAD "name = \xff\xfe\n" WL_PHASE WL_STREAM, "w.ini:3: the line is not valid UTF-8"),
     W("empty-section-name", "[]\nx = 1\n" WL_OK, "w.ini:1: \"[]\" is not a [section] line"),
     W("empty-key", WL_HEAD " = 1\n" WL_PHASE WL_STREAM, "w.ini:3: \"= 1\" has no key before '='"),

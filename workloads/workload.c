@@ -94,16 +94,31 @@ static bool scan_ini(const char *path, char **lines, GError **error) {
         char *k = g_strdup_printf("%s.%s", group, key);
         guint first = GPOINTER_TO_UINT(g_hash_table_lookup(seen, k));
         /* GKeyFile turns the escapes \n, \t and \r into the control
-         * characters the line itself may not hold (\\ is a backslash) */
-        char esc = 0;
+         * characters the line itself may not hold; \s and \\ are a space
+         * and a backslash.  Any other escape, or a lone backslash at the
+         * end, GKeyFile 2.74 half-refuses (it can even report both at once,
+         * overwriting its own error): refused here, with the line. */
+        const char *esc = NULL;
         for (const char *ch = eq + 1; !esc && *ch; ch++)
-          if (*ch == '\\' && ch[1]) {
-            if (ch[1] == 'n' || ch[1] == 't' || ch[1] == 'r') esc = ch[1];
+          if (*ch == '\\') {
+            if (ch[1] != 's' && ch[1] != '\\') esc = ch + 1;
             ch++;
           }
         if (esc) {
-          g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
-                      "%s:%u: %s: the escape \\%c would put a control character in the value", path, lineno, k, esc);
+          if (*esc == 'n' || *esc == 't' || *esc == 'r')
+            g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                        "%s:%u: %s: the escape \\%c would put a control character in the value", path, lineno, k, *esc);
+          else if (!*esc)
+            g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                        "%s:%u: %s: the value ends in a lone backslash (write \\\\ for a backslash)", path, lineno, k);
+          else if (g_ascii_isprint(*esc))
+            g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                        "%s:%u: %s: \\%c is not an escape a workload file may use (\\s is a space, \\\\ a backslash)",
+                        path, lineno, k, *esc);
+          else
+            g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                        "%s:%u: %s: a backslash before byte 0x%02x is not an escape a workload file may use (\\s is a space, \\\\ a backslash)",
+                        path, lineno, k, (unsigned char)*esc);
           ok = false;
           g_free(k);
         } else if (first) {

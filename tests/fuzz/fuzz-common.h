@@ -24,7 +24,17 @@ static inline void fz_cleanup(void) {
 
 /* A private scratch directory with one file, name, removed at exit; the
  * data and policy directories of the tree unless the environment says. */
+/* A GLib warning or critical is a finding (e.g. a GError set twice): abort,
+ * which libFuzzer catches and saves the input of (GLib's own fatal-warnings
+ * raises SIGTRAP, which libFuzzer does not catch). */
+static void fz_log(const char *domain, GLogLevelFlags level, const char *message, gpointer data) {
+  (void)data;
+  fprintf(stderr, "%s: %s\n", domain ? domain : "fragsim", message);
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) abort();
+}
+
 static inline void fz_init(const char *name) {
+  g_log_set_default_handler(fz_log, NULL);
   fz_dir = g_dir_make_tmp("fragsim-fuzz-XXXXXX", NULL);
   if (!fz_dir) abort();
   fz_path = g_build_filename(fz_dir, name, NULL);
