@@ -203,24 +203,32 @@ static char *mean_cell(const FsiAgg *a, const RowFormat *f) {
   return s;
 }
 
-/* "+56.2 ± 4.9 ▲": the marker slot is always there (a space when there is
- * no marker) so the numbers of a right-aligned column line up. */
-static char *diff_cell(const FsiAgg *d, const RowFormat *f, FsiBetter better) {
-  if (d->n == 0) return g_strdup("–  ");
+/* The marker of a difference: ▲/▼ significantly better/worse, '*'
+ * significant with no better direction, none. */
+static FsiMark diff_mark(const FsiAgg *d, FsiBetter better) {
+  if (d->n == 0 || !fsi_diff_significant(d)) return FSI_MARK_NONE;
+  if (better == FSI_BETTER_NONE) return FSI_MARK_SIGNIFICANT;
+  return (d->mean > 0) == (better == FSI_BETTER_HIGHER) ? FSI_MARK_BETTER : FSI_MARK_WORSE;
+}
+
+const char *fsi_mark_symbol(FsiMark mark) {
+  switch (mark) {
+  case FSI_MARK_BETTER: return "▲";
+  case FSI_MARK_WORSE: return "▼";
+  case FSI_MARK_SIGNIFICANT: return "*";
+  case FSI_MARK_NONE: break;
+  }
+  return "";
+}
+
+/* "+56.2 ± 4.9", without its marker (diff_mark). */
+static char *diff_cell(const FsiAgg *d, const RowFormat *f) {
+  if (d->n == 0) return g_strdup("–");
   char *m = fixed(d->mean / f->div, f->dec, true);
-  const char *mark = " ";
-  if (fsi_diff_significant(d)) {
-    if (better == FSI_BETTER_NONE) mark = "*";
-    else mark = (d->mean > 0) == (better == FSI_BETTER_HIGHER) ? "▲" : "▼";
-  }
-  char *s;
-  if (d->n < 2 || !isfinite(d->ci95_hi)) {
-    s = g_strdup_printf("%s %s", m, mark);
-  } else {
-    char *h = fixed((d->ci95_hi - d->mean) / f->div, f->dec, false);
-    s = g_strdup_printf("%s ± %s %s", m, h, mark);
-    g_free(h);
-  }
+  if (d->n < 2 || !isfinite(d->ci95_hi)) return m;
+  char *h = fixed((d->ci95_hi - d->mean) / f->div, f->dec, false);
+  char *s = g_strdup_printf("%s ± %s", m, h);
+  g_free(h);
   g_free(m);
   return s;
 }
@@ -302,7 +310,25 @@ static void table_line(GString *out, GPtrArray *cells, const glong *wid) {
   g_string_append(out, " |\n");
 }
 
-static void workload_table(GString *out, const FsiDesign *d, const char *dir, const GArray *rows, guint w) {
+/* ---- one workload's table, built once, rendered as markdown or HTML ------------- */
+
+/* Every cell's text (a Δ cell without its marker, kept in marks), the
+ * notes under the table, one string each.  Both renderings show exactly
+ * these, so table.md and the HTML report cannot disagree. */
+typedef struct {
+  guint ncols, nhead;   /* columns: metric, then each stack and, after the first, its Δ */
+  GPtrArray *lines;     /* GPtrArray of char*: the header, then one per row */
+  GPtrArray *marks;     /* FsiMark per cell of each row (the header's: NULL) */
+  GPtrArray *notes;     /* char* */
+} WorkloadTable;
+
+static void workload_table_free(WorkloadTable *t) {
+  g_ptr_array_unref(t->lines);
+  g_ptr_array_unref(t->marks);
+  g_ptr_array_unref(t->notes);
+}
+
+static void workload_table_build(WorkloadTable *t, const FsiDesign *d, const char *dir, const GArray *rows, guint w) {
   guint ns = d->stacks->len, nseeds = d->seeds->len;
   const char *base = g_ptr_array_index(d->stacks, 0);
   char **declared = fsi_workload_headline(d, dir, w);
@@ -324,15 +350,18 @@ static void workload_table(GString *out, const FsiDesign *d, const char *dir, co
     }
 
   /* header */
-  guint ncols = 1 + ns + (ns - 1);
-  GPtrArray *lines = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+  t->ncols = 1 + ns + (ns - 1);
+  t->lines = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+  t->marks = g_ptr_array_new_with_free_func(g_free);
+  t->notes = g_ptr_array_new_with_free_func(g_free);
   GPtrArray *hdr = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(hdr, g_strdup("metric"));
   for (guint s = 0; s < ns; s++) {
     g_ptr_array_add(hdr, g_strdup(g_ptr_array_index(d->stacks, s)));
     if (s > 0) g_ptr_array_add(hdr, g_strdup_printf("Δ %s", (char *)g_ptr_array_index(d->stacks, s)));
   }
-  g_ptr_array_add(lines, hdr);
+  g_ptr_array_add(t->lines, hdr);
+  g_ptr_array_add(t->marks, NULL);
 
   guint folded_zero = 0, folded_absent = 0, shown_head = 0;
   bool any_quantile = false;
@@ -366,6 +395,7 @@ static void workload_table(GString *out, const FsiDesign *d, const char *dir, co
       any_quantile |= info.quantile;
       if (is_head) shown_head++;
       GPtrArray *line = g_ptr_array_new_with_free_func(g_free);
+      FsiMark *marks = g_new0(FsiMark, t->ncols);
       GString *label = g_string_new(info.label);
       if (f.unit || info.quantile)
         g_string_append_printf(label, " (%s%s%s)", f.unit ? f.unit : "", f.unit && info.quantile ? ", " : "",
@@ -376,74 +406,99 @@ static void workload_table(GString *out, const FsiDesign *d, const char *dir, co
         if (s == 0) continue;
         FsiAgg diff = {0, NAN, NAN, NAN, NAN};
         if (r[0] && r[s] && r[0]->values && r[s]->values) fsi_paired_diff(r[s]->values, r[0]->values, nseeds, &diff);
-        g_ptr_array_add(line, diff_cell(&diff, &f, info.better));
+        marks[line->len] = diff_mark(&diff, info.better);
+        g_ptr_array_add(line, diff_cell(&diff, &f));
       }
-      g_ptr_array_add(lines, line);
+      g_ptr_array_add(t->lines, line);
+      g_ptr_array_add(t->marks, marks);
       g_free(info.label);
     }
     g_free(r);
     g_free(means);
   }
+  t->nhead = shown_head;
 
-  glong *wid = g_new0(glong, ncols);
-  for (guint l = 0; l < lines->len; l++) {
-    GPtrArray *line = lines->pdata[l];
-    for (guint c = 0; c < ncols; c++) wid[c] = MAX(wid[c], g_utf8_strlen(line->pdata[c], -1));
+  /* what it means */
+  GString *n = g_string_new(NULL);
+  if (nseeds > 1) g_string_append_printf(n, "mean ± half-width of the 95%% CI over the %u seeds (t, %u df)", nseeds, nseeds - 1);
+  else g_string_append(n, "the value of the one seed (no CI with one seed)");
+  if (ns > 1)
+    g_string_append_printf(n, "; Δ: the stack minus %s, paired seed by seed (the same seeds: common random numbers)%s", base,
+                           nseeds > 1 ? ", mean ± 95% CI half-width" : "");
+  g_ptr_array_add(t->notes, g_string_free(n, FALSE));
+  if (ns > 1 && nseeds > 1)
+    g_ptr_array_add(t->notes, g_strdup_printf("▲ significantly better, ▼ significantly worse than %s (the CI of Δ excludes 0), "
+                                              "in the direction that is better for the metric; * significant, no better "
+                                              "direction",
+                                              base));
+  g_ptr_array_add(t->notes, g_strdup_printf("the first %u row%s: the workload's headline (%s)", shown_head,
+                                            shown_head == 1 ? "" : "s",
+                                            declared ? "headline in its [workload] section"
+                                                     : "the default: the workload declares none"));
+  if (any_quantile)
+    g_ptr_array_add(t->notes, g_strdup("bucket bound: a latency quantile is the upper bound of its histogram bucket (16 per "
+                                       "power of two, at most 6.25% above the exact value); seeds in one bucket show ± 0"));
+  n = g_string_new("–: no value (not recorded, or nothing of that kind happened)");
+  if (folded_zero || folded_absent) {
+    g_string_append(n, "; not shown:");
+    if (folded_zero) g_string_append_printf(n, " %u row%s 0 for every stack", folded_zero, folded_zero == 1 ? "" : "s");
+    if (folded_zero && folded_absent) g_string_append(n, ",");
+    if (folded_absent)
+      g_string_append_printf(n, " %u row%s with no value for any stack", folded_absent, folded_absent == 1 ? "" : "s");
+    g_string_append(n, " (compare.csv and runs.csv have every metric)");
+  }
+  g_ptr_array_add(t->notes, g_string_free(n, FALSE));
+  for (guint i = 0; i < unknown->len; i++)
+    g_ptr_array_add(t->notes, g_strdup_printf("warning: headline metric %s is not a metric of these runs (fragsim list metrics)",
+                                              (char *)unknown->pdata[i]));
+  g_ptr_array_unref(unknown);
+  g_ptr_array_unref(names);
+  g_strfreev(declared);
+}
+
+/* A cell as markdown shows it: a Δ cell keeps a marker slot (a space when
+ * there is no marker) so the numbers of a right-aligned column line up. */
+static char *md_cell(const WorkloadTable *t, guint l, guint c) {
+  const char *text = ((GPtrArray *)t->lines->pdata[l])->pdata[c];
+  const FsiMark *marks = t->marks->pdata[l];
+  bool is_diff = c >= 3 && c % 2 == 1; /* metric, base, s1, Δ s1, s2, Δ s2, ... */
+  if (!marks || !is_diff) return g_strdup(text);
+  const char *sym = fsi_mark_symbol(marks[c]);
+  return g_strdup_printf("%s %s", text, *sym ? sym : " ");
+}
+
+static void workload_table(GString *out, const FsiDesign *d, const char *dir, const GArray *rows, guint w) {
+  WorkloadTable t;
+  workload_table_build(&t, d, dir, rows, w);
+  guint nseeds = d->seeds->len;
+  GPtrArray *cells = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+  glong *wid = g_new0(glong, t.ncols);
+  for (guint l = 0; l < t.lines->len; l++) {
+    GPtrArray *line = g_ptr_array_new_with_free_func(g_free);
+    for (guint c = 0; c < t.ncols; c++) {
+      g_ptr_array_add(line, md_cell(&t, l, c));
+      wid[c] = MAX(wid[c], g_utf8_strlen(line->pdata[c], -1));
+    }
+    g_ptr_array_add(cells, line);
   }
 
   g_string_append_printf(out, "## %s: %u seed%s, baseline %s\n\n", (char *)g_ptr_array_index(d->workloads, w), nseeds,
-                         nseeds == 1 ? "" : "s", base);
-  table_line(out, lines->pdata[0], wid);
-  for (guint c = 0; c < ncols; c++) {
+                         nseeds == 1 ? "" : "s", (char *)g_ptr_array_index(d->stacks, 0));
+  table_line(out, cells->pdata[0], wid);
+  for (guint c = 0; c < t.ncols; c++) {
     g_string_append(out, c ? " | " : "| ");
     if (c == 0) g_string_append_c(out, ':');
     for (glong i = c == 0 ? 1 : 0; i < wid[c] - (c > 0); i++) g_string_append_c(out, '-');
     if (c > 0) g_string_append_c(out, ':');
   }
   g_string_append(out, " |\n");
-  for (guint l = 1; l < lines->len; l++) table_line(out, lines->pdata[l], wid);
-
-  /* what it means */
+  for (guint l = 1; l < cells->len; l++) table_line(out, cells->pdata[l], wid);
   g_string_append_c(out, '\n');
-  if (nseeds > 1)
-    g_string_append_printf(out, "- mean ± half-width of the 95%% CI over the %u seeds (t, %u df)", nseeds, nseeds - 1);
-  else
-    g_string_append(out, "- the value of the one seed (no CI with one seed)");
-  if (ns > 1) {
-    g_string_append_printf(out, "; Δ: the stack minus %s, paired seed by seed (the same seeds: common random numbers)%s\n",
-                           base, nseeds > 1 ? ", mean ± 95% CI half-width" : "");
-    if (nseeds > 1)
-      g_string_append_printf(out,
-                             "- ▲ significantly better, ▼ significantly worse than %s (the CI of Δ excludes 0), "
-                             "in the direction that is better for the metric; * significant, no better direction\n",
-                             base);
-  } else {
-    g_string_append(out, "\n");
-  }
-  g_string_append_printf(out, "- the first %u row%s: the workload's headline (%s)\n", shown_head, shown_head == 1 ? "" : "s",
-                         declared ? "headline in its [workload] section" : "the default: the workload declares none");
-  if (any_quantile)
-    g_string_append(out, "- bucket bound: a latency quantile is the upper bound of its histogram bucket (16 per "
-                          "power of two, at most 6.25% above the exact value); seeds in one bucket show ± 0\n");
-  g_string_append(out, "- –: no value (not recorded, or nothing of that kind happened)");
-  if (folded_zero || folded_absent) {
-    g_string_append(out, "; not shown:");
-    if (folded_zero) g_string_append_printf(out, " %u row%s 0 for every stack", folded_zero, folded_zero == 1 ? "" : "s");
-    if (folded_zero && folded_absent) g_string_append(out, ",");
-    if (folded_absent)
-      g_string_append_printf(out, " %u row%s with no value for any stack", folded_absent, folded_absent == 1 ? "" : "s");
-    g_string_append(out, " (compare.csv and runs.csv have every metric)");
-  }
-  g_string_append(out, "\n");
-  for (guint i = 0; i < unknown->len; i++)
-    g_string_append_printf(out, "- warning: headline metric %s is not a metric of these runs (fragsim list metrics)\n",
-                           (char *)unknown->pdata[i]);
+  for (guint i = 0; i < t.notes->len; i++) g_string_append_printf(out, "- %s\n", (char *)t.notes->pdata[i]);
 
   g_free(wid);
-  g_ptr_array_unref(unknown);
-  g_ptr_array_unref(lines);
-  g_ptr_array_unref(names);
-  g_strfreev(declared);
+  g_ptr_array_unref(cells);
+  workload_table_free(&t);
 }
 
 char *fsi_compare_table(const FsiDesign *d, const char *dir, const GArray *rows) {
@@ -452,5 +507,68 @@ char *fsi_compare_table(const FsiDesign *d, const char *dir, const GArray *rows)
     if (w) g_string_append_c(out, '\n');
     workload_table(out, d, dir, rows, w);
   }
+  return g_string_free(out, FALSE);
+}
+
+static void html_text(GString *out, const char *text) {
+  char *esc = g_markup_escape_text(text, -1);
+  g_string_append(out, esc);
+  g_free(esc);
+}
+
+static const char *const mark_class[] = {[FSI_MARK_NONE] = "", [FSI_MARK_BETTER] = "better",
+                                         [FSI_MARK_WORSE] = "worse", [FSI_MARK_SIGNIFICANT] = "signif"};
+
+char *fsi_compare_table_html(const FsiDesign *d, const char *dir, const GArray *rows, guint w) {
+  WorkloadTable t;
+  workload_table_build(&t, d, dir, rows, w);
+  GString *out = g_string_new(NULL);
+  guint nseeds = d->seeds->len;
+  const char *base = g_ptr_array_index(d->stacks, 0);
+  g_string_append(out, "<table class=\"results\">\n<caption>");
+  html_text(out, g_ptr_array_index(d->workloads, w));
+  g_string_append_printf(out, ": %u seed%s, baseline ", nseeds, nseeds == 1 ? "" : "s");
+  html_text(out, base);
+  g_string_append(out, "</caption>\n<thead>\n<tr>");
+  GPtrArray *hdr = t.lines->pdata[0];
+  for (guint c = 0; c < t.ncols; c++) {
+    g_string_append_printf(out, "<th scope=\"col\"%s>", c == 0 ? "" : c >= 3 && c % 2 == 1 ? " class=\"diff\"" : " class=\"num\"");
+    html_text(out, hdr->pdata[c]);
+    g_string_append(out, "</th>");
+  }
+  g_string_append(out, "</tr>\n</thead>\n<tbody>\n");
+  for (guint l = 1; l < t.lines->len; l++) {
+    GPtrArray *line = t.lines->pdata[l];
+    const FsiMark *marks = t.marks->pdata[l];
+    g_string_append_printf(out, "<tr%s><th scope=\"row\">", l <= t.nhead ? " class=\"headline\"" : "");
+    html_text(out, line->pdata[0]);
+    g_string_append(out, "</th>");
+    for (guint c = 1; c < t.ncols; c++) {
+      bool is_diff = c >= 3 && c % 2 == 1;
+      FsiMark mk = is_diff ? marks[c] : FSI_MARK_NONE;
+      g_string_append_printf(out, "<td class=\"%s%s%s\">", is_diff ? "diff" : "num", mk ? " " : "", mark_class[mk]);
+      html_text(out, line->pdata[c]);
+      if (mk) {
+        const char *what = mk == FSI_MARK_BETTER   ? "significantly better than "
+                           : mk == FSI_MARK_WORSE  ? "significantly worse than "
+                                                   : "significantly different from ";
+        g_string_append_printf(out, " <span class=\"mark\" title=\"%s", what);
+        html_text(out, base);
+        g_string_append_printf(out, "\">%s</span>", fsi_mark_symbol(mk));
+      } else if (is_diff) {
+        g_string_append(out, " <span class=\"mark\"></span>");
+      }
+      g_string_append(out, "</td>");
+    }
+    g_string_append(out, "</tr>\n");
+  }
+  g_string_append(out, "</tbody>\n</table>\n<ul class=\"notes\">\n");
+  for (guint i = 0; i < t.notes->len; i++) {
+    g_string_append(out, "<li>");
+    html_text(out, t.notes->pdata[i]);
+    g_string_append(out, "</li>\n");
+  }
+  g_string_append(out, "</ul>\n");
+  workload_table_free(&t);
   return g_string_free(out, FALSE);
 }

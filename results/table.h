@@ -45,6 +45,19 @@ void fsi_metric_info(const char *metric, FsiMetricInfo *ret_info);
 /* The headline the table shows first when a workload declares none. */
 extern const char *const fsi_default_headline[];
 
+/* How a Δ cell is marked: significantly better or worse than the baseline
+ * (in the metric's better direction), significant with no better direction
+ * ('*'), or not significant. */
+typedef enum {
+  FSI_MARK_NONE = 0,
+  FSI_MARK_BETTER,      /* ▲ */
+  FSI_MARK_WORSE,       /* ▼ */
+  FSI_MARK_SIGNIFICANT, /* * */
+} FsiMark;
+
+/* "▲", "▼", "*" or "" (NONE). */
+const char *fsi_mark_symbol(FsiMark mark);
+
 /* The paired difference x - base over the seeds where both are numbers:
  * mean, sd and t-based 95% CI of the per-seed differences (FsiAgg). */
 void fsi_paired_diff(const double *x, const double *base, gsize len, FsiAgg *ret_diff);
@@ -62,5 +75,12 @@ char **fsi_workload_headline(const FsiDesign *d, const char *dir, guint w);
  * headline is read from its first run's run.ini; NULL uses the default
  * headline.  g_free the result. */
 char *fsi_compare_table(const FsiDesign *d, const char *dir, const GArray *rows);
+
+/* The same table for workload w as an HTML fragment (<table> with a
+ * caption, then the notes as <ul>): the same cells as the markdown, every
+ * text HTML-escaped, a Δ cell's marker in <span class="mark"> and the cell
+ * classed better, worse or signif; headline rows have class "headline".
+ * g_free the result. */
+char *fsi_compare_table_html(const FsiDesign *d, const char *dir, const GArray *rows, guint w);
 
 #endif
