@@ -112,7 +112,14 @@ typedef struct {
   GArray *times_s;    /* pageblock-map times in seconds; -1 is the last snapshot */
   char **only;        /* figure names, NULL for all */
   guint written;
+  bool quiet;         /* no paths on stdout */
+  GPtrArray *made;    /* FsiPlotFigure*, or NULL */
 } Plot;
+
+/* Where notes go while fsi_plot_dir runs with FsiPlotOptions.notes set
+ * (the report shows them in the page); else stderr.  Figures are made by
+ * one thread at a time. */
+static GPtrArray *note_sink;
 
 static void note(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 static void note(const char *fmt, ...) {
@@ -120,8 +127,21 @@ static void note(const char *fmt, ...) {
   va_start(ap, fmt);
   char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
+  if (note_sink) {
+    g_ptr_array_add(note_sink, msg);
+    return;
+  }
   fprintf(stderr, "fragsim: plot: %s\n", msg);
   g_free(msg);
+}
+
+void fsi_plot_figure_free(FsiPlotFigure *f) {
+  if (!f) return;
+  g_free(f->name);
+  g_free(f->title);
+  g_free(f->what);
+  g_free(f->path);
+  g_free(f);
 }
 
 static void agg_put(Plot *p, guint w, guint s, const char *metric, const FsiAgg *a) {
@@ -271,6 +291,7 @@ static void note_missing(const char *rundir, const char *file, const char *fig) 
 typedef struct {
   Plot *p;
   char *name; /* file stem */
+  char *title, *what;
   GString *gp, *dat;
   bool multi; /* the figure sets up its own multiplot (panels) */
 } Fig;
@@ -306,6 +327,8 @@ static Fig *fig_new_full(Plot *p, const char *name, const char *what, const char
   Fig *f = g_new0(Fig, 1);
   f->p = p;
   f->name = g_strdup(name);
+  f->title = g_strdup(title);
+  f->what = g_strdup(what);
   f->gp = g_string_new(NULL);
   f->dat = g_string_new(NULL);
   GString *g = f->gp;
@@ -367,6 +390,8 @@ static void fig_free(Fig *f) {
   g_string_free(f->gp, TRUE);
   g_string_free(f->dat, TRUE);
   g_free(f->name);
+  g_free(f->title);
+  g_free(f->what);
   g_free(f);
 }
 
@@ -419,7 +444,15 @@ static bool render(Fig *f, GError **error) {
         ok = false;
       } else {
         if (*msg) note("%s: gnuplot says: %s", gpname, msg);
-        printf("%s\n", final);
+        if (!p->quiet) printf("%s\n", final);
+        if (p->made) {
+          FsiPlotFigure *m = g_new0(FsiPlotFigure, 1);
+          m->name = g_strdup(f->name);
+          m->title = g_strdup(f->title);
+          m->what = g_strdup(f->what);
+          m->path = g_strdup(final);
+          g_ptr_array_add(p->made, m);
+        }
         p->written++;
       }
       g_free(msg);
@@ -1964,6 +1997,9 @@ bool fsi_plot_dir(const FsiPlotOptions *opt, GError **error) {
   if (!p.formats->len) g_ptr_array_add(p.formats, g_strdup("png"));
   if (opt->times_s) g_array_append_vals(p.times_s, opt->times_s->data, opt->times_s->len);
   if (opt->figures) p.only = g_strdupv(opt->figures);
+  p.quiet = opt->quiet;
+  p.made = opt->made;
+  note_sink = opt->notes;
 
   char *ini = g_build_filename(p.dir, "compare.ini", NULL), *sum = g_build_filename(p.dir, "summary.csv", NULL);
   p.is_compare = g_file_test(ini, G_FILE_TEST_EXISTS);
@@ -2002,6 +2038,7 @@ bool fsi_plot_dir(const FsiPlotOptions *opt, GError **error) {
   if (!ok) goto out;
   if (!p.written) note("no figures written: nothing to plot in %s", p.dir);
 out:;
+  note_sink = NULL;
   bool ret = e == NULL;
   if (e) g_propagate_error(error, e);
   g_free(p.dir);

@@ -32,7 +32,19 @@ typedef struct {
                              width/height and font override it */
   GArray *times_s;        /* double: pageblock-map times, -1 the last; NULL: first and last */
   char **figures;         /* names to make, NULL for all */
+  bool quiet;             /* print no figure paths on stdout */
+  GPtrArray *notes;       /* if set, the notes (a figure skipped, a run's file missing, gnuplot's warnings) are
+                             appended here as char* (g_free) instead of printed on stderr */
+  GPtrArray *made;        /* if set, every figure written is appended as FsiPlotFigure* (fsi_plot_figure_free) */
 } FsiPlotOptions;
+
+/* A figure written: its file stem (e.g. "diff-churn"), its title (as drawn
+ * at its top), what it shows (the script's first comment line) and its path. */
+typedef struct {
+  char *name, *title, *what, *path;
+} FsiPlotFigure;
+
+void fsi_plot_figure_free(FsiPlotFigure *f);
 
 /* Writes the figures of opt->dir. */
 bool fsi_plot_dir(const FsiPlotOptions *opt, GError **error);
