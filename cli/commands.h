@@ -5,6 +5,7 @@
 
 int fsi_cmd_compare(int argc, char **argv);      /* cli/compare.c */
 int fsi_cmd_plot(int argc, char **argv);         /* cli/plot.c */
+int fsi_cmd_report(int argc, char **argv);       /* cli/report.c */
 int fsi_cmd_check_policy(int argc, char **argv); /* cli/check-policy.c */
 
 #endif

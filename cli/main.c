@@ -321,6 +321,7 @@ static void usage(FILE *fp) {
           "                  [--timeout DURATION]\n"
           "                  [--list-runs | --run N | --collect]\n"
           "  fragsim plot    DIR [--format png,svg,pdf] [--size WxH]\n"
+          "  fragsim report  DIR [-o FILE] [--column single|double]   one HTML page of a comparison\n"
           "  fragsim check-policy PATH    run the policy contract against a module\n"
           "  fragsim list    [policies|stacks|workloads|metrics|config]\n"
           "  fragsim help\n"
@@ -353,6 +354,7 @@ int main(int argc, char **argv) {
     return fsi_cmd_compare(argc - 1, argv + 1);
   }
   if (!strcmp(cmd, "plot")) return fsi_cmd_plot(argc - 1, argv + 1);
+  if (!strcmp(cmd, "report")) return fsi_cmd_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "check-policy")) {
     reexec_without_tcache(argv);
     fsi_isolate_catch_crashes("fragsim: check-policy crashed: ");

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages fragsim needs, if any are missing, and
-# configures the build directory.  Sourced by demo.sh and test.sh.
+# configures the build directory.  Sourced by demo.sh and test.sh.  chromium
+# is for the report test, which loads `fragsim report`'s page in headless
+# Chromium (docs/report.md).
 set -euo pipefail
-PKGS=(build-essential meson ninja-build pkg-config libglib2.0-dev libcsv-dev gnuplot-nox poppler-utils locales)
+PKGS=(build-essential meson ninja-build pkg-config libglib2.0-dev libcsv-dev gnuplot-nox poppler-utils locales chromium)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 missing=()

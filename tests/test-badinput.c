@@ -353,6 +353,16 @@ static const Row rows[] = {
     CP("plot-figures-unknown", "plot res --figures nonesuch", "r:res", "nonesuch"),
     CP("plot-font-empty", "plot res --font ''", "r:res", "--font: \"\" is not a font"),
     CP("plot-unknown-option", "plot res --bogus", "r:res", "--bogus"),
+    /* ---- report ------------------------------------------------------------------------------ */
+    C("report-no-dir", "report", "report: which directory?"),
+    C("report-missing-dir", "report nonesuch", "report: nonesuch: no such directory"),
+    CP("report-empty-dir", "report res", "d:res", "report: res is not a comparison directory (no compare.ini"),
+    CP("report-run-dir", "report res", "r:res", "it is one run's directory"),
+    CP("report-two-dirs", "report res res", "d:res", "one directory at a time"),
+    CP("report-unknown-option", "report res --bogus", "r:res", "--bogus"),
+    CP("report-column-bad", "report res --column triple", "r:res", "--column: \"triple\" is neither single nor double"),
+    CP("report-figures-unknown", "report res --figures nonesuch", "r:res", "--figures: unknown figure \"nonesuch\""),
+    CP("report-size-bad", "report res --size big", "r:res", "--size"),
     /* ---- list, check-policy, the command ---------------------------------------------------- */
     C("list-unknown-topic", "list bogus", "list: unknown topic \"bogus\""),
     C("list-unknown-option", "list --bogus", "--bogus"),
