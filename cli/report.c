@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -227,6 +228,31 @@ static bool figure_of_workload(Report *r, const FsiPlotFigure *f, guint w) {
   return n > m + 1 && !strcmp(f->name + n - m, wd) && f->name[n - m - 1] == '-';
 }
 
+/* The workload a note of plot is about: "skipped NAME-<workload dir>: ..."
+ * (-1: a note about all workloads or none). */
+static int note_workload(Report *r, const char *note) {
+  if (!g_str_has_prefix(note, "skipped ")) return -1;
+  const char *name = note + strlen("skipped "), *colon = strchr(name, ':');
+  if (!colon) return -1;
+  for (guint w = 0; w < r->d->workload_dirs->len; w++) {
+    const char *wd = g_ptr_array_index(r->d->workload_dirs, w);
+    size_t n = (size_t)(colon - name), m = strlen(wd);
+    if (n > m + 1 && !strncmp(colon - m, wd, m) && colon[-(ptrdiff_t)m - 1] == '-') return (int)w;
+  }
+  return -1;
+}
+
+static void note_list(Report *r, int w) {
+  g_string_append(r->out, "<ul class=\"notes\">\n");
+  for (guint i = 0; i < r->notes->len; i++)
+    if (note_workload(r, r->notes->pdata[i]) == w) {
+      g_string_append(r->out, "<li>");
+      esc(r->out, r->notes->pdata[i]);
+      g_string_append(r->out, "</li>\n");
+    }
+  g_string_append(r->out, "</ul>\n");
+}
+
 static void kv_row(GString *out, const char *key, const char *value) {
   g_string_append(out, "<tr><th scope=\"row\">");
   esc(out, key);
@@ -439,7 +465,9 @@ static bool write_page(Report *r, const char *gnuplot, GError **error) {
     g_string_append(o, "</a></li>\n");
     g_free(id);
   }
-  if (r->notes->len) g_string_append(o, "<li><a href=\"#not-drawn\">Figures not drawn</a></li>\n");
+  bool other_notes = false;
+  for (guint i = 0; i < r->notes->len; i++) other_notes |= note_workload(r, r->notes->pdata[i]) < 0;
+  if (other_notes) g_string_append(o, "<li><a href=\"#plot-notes\">Notes from plotting</a></li>\n");
   g_string_append(o, "<li><a href=\"#settings\">Settings</a></li>\n<li><a href=\"#versions\">Versions</a></li>\n"
                      "</ol>\n</nav>\n</header>\n<main>\n");
 
@@ -469,19 +497,22 @@ static bool write_page(Report *r, const char *gnuplot, GError **error) {
         any = true;
         ok = emit_figure(r, i, error);
       }
+    bool skipped = false;
+    for (guint i = 0; i < r->notes->len; i++) skipped |= note_workload(r, r->notes->pdata[i]) == (int)w;
+    if (skipped) {
+      g_string_append(o, "<h3>Figures not drawn</h3>\n<p>A figure with nothing to show is left out, not drawn empty; "
+                         "<code>fragsim plot</code> said:</p>\n");
+      note_list(r, (int)w);
+    }
     g_string_append(o, "</section>\n");
     g_free(id);
   }
-  if (ok && r->notes->len) {
-    g_string_append(o, "<section id=\"not-drawn\">\n<h2>Figures not drawn</h2>\n<p>What <code>fragsim plot</code> "
-                       "said while making the figures: a figure with nothing to show is left out, not drawn "
-                       "empty.</p>\n<ul>\n");
-    for (guint i = 0; i < r->notes->len; i++) {
-      g_string_append(o, "<li>");
-      esc(o, r->notes->pdata[i]);
-      g_string_append(o, "</li>\n");
-    }
-    g_string_append(o, "</ul>\n</section>\n");
+  if (ok && other_notes) {
+    g_string_append(o, "<section id=\"plot-notes\">\n<h2>Notes from plotting</h2>\n<p>What <code>fragsim plot</code> "
+                       "said while making the figures, besides the figures of one workload it left out (listed under "
+                       "each workload):</p>\n");
+    note_list(r, -1);
+    g_string_append(o, "</section>\n");
   }
   if (ok) {
     emit_settings(r);
@@ -525,8 +556,8 @@ static const char *report_description =
     "  - per workload the table of table.md: mean ± 95% CI per stack and each stack's paired\n"
     "    difference from the baseline, ▲/▼ significantly better/worse, * significant\n"
     "  - every figure of `fragsim plot DIR` (success, unusable, phases, success-time, freepages,\n"
-    "    pageblocks, latency, work, diff) inline as SVG; a figure with nothing to show is listed\n"
-    "    under \"Figures not drawn\" with plot's note\n"
+    "    pageblocks, latency, work, diff) inline as SVG; a figure with nothing to show is left\n"
+    "    out, and plot's note saying so is shown under its workload\n"
     "  - the settings (compare.ini, each stack's run.ini) and versions (fragsim, gnuplot, each\n"
     "    stack's policies and parameters, its stacks.ini definition)\n"
     "The page loads nothing from anywhere (inline CSS and SVG, no scripts), prints cleanly, and\n"

@@ -264,6 +264,39 @@ static void test_chromium(void) {
   g_free(chromium);
 }
 
+/* One stack, no phases: the figures plot skips are absent, and plot's
+ * note says so under the workload; --figures none draws nothing. */
+static void test_skipped(void) {
+  char *dir = g_build_filename(tmp_root, "one", NULL), *page = g_build_filename(tmp_root, "one.html", NULL);
+  const char *args[] = {"compare", "-w", "churn", "-p", "vanilla", "-r", "2", "-q", "--set", "sim.duration=3s",
+                        "--set", "machine.memory=128M", "-o", dir, NULL};
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
+  const char *rep[] = {"report", dir, "-q", "-o", page, NULL};
+  char *err = NULL;
+  g_assert_cmpint(ft_fragsim(rep, NULL, NULL, &err), ==, 0);
+  g_assert_cmpstr(err, ==, ""); /* -q: the notes are in the page */
+  char *html = ft_read(page);
+  ft_assert_has(html, "One stack: no differences.");
+  g_assert_null(strstr(html, "<figure id=\"fig-diff-churn\""));
+  g_assert_null(strstr(html, "<figure id=\"fig-phases-churn\""));
+  const char *w = strstr(html, "<section id=\"w-churn\">");
+  g_assert_nonnull(w);
+  ft_assert_has(w, "<h3>Figures not drawn</h3>");
+  ft_assert_has(w, "<li>skipped diff-churn: a paired difference needs a second stack</li>");
+  ft_assert_has(w, "<li>skipped phases-churn:");
+  g_assert_cmpuint(count(html, "<svg"), >=, 5);
+  g_free(html);
+  g_free(err);
+  const char *none[] = {"report", dir, "-q", "-o", page, "--figures", "none", NULL};
+  g_assert_cmpint(ft_fragsim(none, NULL, NULL, NULL), ==, 0);
+  html = ft_read(page);
+  g_assert_null(strstr(html, "<svg"));
+  ft_assert_has(html, "<table class=\"results\">");
+  g_free(html);
+  g_free(page);
+  g_free(dir);
+}
+
 static void test_errors(void) {
   char *out = NULL, *err = NULL;
   /* a run directory is not a comparison */
@@ -296,6 +329,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/report/figures", test_figures);
   g_test_add_func("/report/settings-versions", test_settings_versions);
   g_test_add_func("/report/chromium", test_chromium);
+  g_test_add_func("/report/skipped", test_skipped);
   g_test_add_func("/report/errors", test_errors);
   int rc = g_test_run();
   ft_rm_tree(tmp_root);
