@@ -9,7 +9,6 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -220,12 +219,23 @@ static bool emit_figure(Report *r, guint i, GError **error) {
   return ok;
 }
 
-/* A figure of one workload is named NAME-<workload dir>; the others
- * (success) cover every workload. */
+/* The workload of a figure named NAME-<workload dir>, NAME one of plot's
+ * figures (the name is matched whole: workloads "a" and "b-a" do not
+ * share "unusable-b-a"); -1 for a figure of every workload (success). */
+static int figure_workload(Report *r, const char *name, size_t len) {
+  for (const char *const *base = fsi_plot_figures; *base; base++) {
+    size_t b = strlen(*base);
+    if (len <= b + 1 || strncmp(name, *base, b) || name[b] != '-') continue;
+    for (guint w = 0; w < r->d->workload_dirs->len; w++) {
+      const char *wd = g_ptr_array_index(r->d->workload_dirs, w);
+      if (strlen(wd) == len - b - 1 && !strncmp(name + b + 1, wd, len - b - 1)) return (int)w;
+    }
+  }
+  return -1;
+}
+
 static bool figure_of_workload(Report *r, const FsiPlotFigure *f, guint w) {
-  const char *wd = g_ptr_array_index(r->d->workload_dirs, w);
-  size_t n = strlen(f->name), m = strlen(wd);
-  return n > m + 1 && !strcmp(f->name + n - m, wd) && f->name[n - m - 1] == '-';
+  return figure_workload(r, f->name, strlen(f->name)) == (int)w;
 }
 
 /* The workload a note of plot is about: "skipped NAME-<workload dir>: ..."
@@ -233,13 +243,7 @@ static bool figure_of_workload(Report *r, const FsiPlotFigure *f, guint w) {
 static int note_workload(Report *r, const char *note) {
   if (!g_str_has_prefix(note, "skipped ")) return -1;
   const char *name = note + strlen("skipped "), *colon = strchr(name, ':');
-  if (!colon) return -1;
-  for (guint w = 0; w < r->d->workload_dirs->len; w++) {
-    const char *wd = g_ptr_array_index(r->d->workload_dirs, w);
-    size_t n = (size_t)(colon - name), m = strlen(wd);
-    if (n > m + 1 && !strncmp(colon - m, wd, m) && colon[-(ptrdiff_t)m - 1] == '-') return (int)w;
-  }
-  return -1;
+  return colon ? figure_workload(r, name, (size_t)(colon - name)) : -1;
 }
 
 static void note_list(Report *r, int w) {
