@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the headline comparison: the
 # vanilla kernel against grouping by mobility (linux-2.6.24) and the 6.1
-# allocator on stress-highalloc over 5 seeds, plots it, and ends with the
-# comparison table (vanilla is the baseline of the paired differences).
+# allocator on stress-highalloc over 5 seeds, plots it, writes its HTML
+# report, and ends with the comparison table (vanilla is the baseline of the
+# paired differences).
 # Results and figures land in demo-out/ (or the directory given as $1).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/deps.sh"
@@ -20,8 +21,10 @@ cmp=$out/stress-highalloc
 # the table is shown last, after the figures are listed (progress stays on stderr)
 run fragsim compare -w stress-highalloc "${stacks[@]}" -r 5 -j "$(nproc)" -o "$cmp" --force >/dev/null
 run fragsim plot "$cmp" --format png,svg,pdf
+run fragsim report "$cmp" -q
 echo
 cat "$cmp/table.md"
 echo
 echo "table: $cmp/table.md (docs/comparing.md explains it); every run's values: $cmp/runs.csv;"
-echo "aggregates: $cmp/compare.csv; figures: $cmp/plots (docs/plotting.md)"
+echo "aggregates: $cmp/compare.csv; figures: $cmp/plots (docs/plotting.md);"
+echo "all of it on one page: $cmp/report/index.html (docs/report.md)"
