@@ -313,6 +313,46 @@ static FsiConfig *contract_config(const char *const *sets, GError **error) {
   return cfg;
 }
 
+/* The configuration of sets and the stack of spec loaded with it, both
+ * validated (the workload's section and each policy's); on failure both
+ * are freed and NULL. */
+static bool contract_stack(const FsiContract *c, const char *spec, const char *const *sets, FsiConfig **ret_cfg,
+                           FsiStack **ret_stack, GError **error) {
+  FsiConfig *cfg = contract_config(sets, error);
+  if (!cfg) return false;
+  FsiStack *stack = fsi_stack_load(spec, c->policy_path, cfg->kf, error);
+  bool valid = stack != NULL;
+  if (valid) {
+    GPtrArray *sections = g_ptr_array_new();
+    g_ptr_array_add(sections, "workload");
+    for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(sections, stack->v[i].name);
+    g_ptr_array_add(sections, NULL);
+    valid = fsi_config_validate(cfg, (const char *const *)sections->pdata, error);
+    g_ptr_array_free(sections, TRUE);
+  }
+  if (!valid) {
+    fsi_stack_free(stack);
+    fsi_config_free(cfg);
+    return false;
+  }
+  *ret_cfg = cfg;
+  *ret_stack = stack;
+  return true;
+}
+
+/* A run of the contract workload on cfg and stack, started (not advanced). */
+static FsiRun *contract_run_started(FsiConfig *cfg, FsiStack *stack, GError **error) {
+  const FsiWorkloadInfo *wi = fsi_workload_find(CONTRACT_WORKLOAD);
+  FsiWorkload wl = {0};
+  if (!wi->create(cfg, &wl, error)) return NULL;
+  FsiRun *run = fsi_run_new(cfg, stack, &wl, CONTRACT_SEED, error);
+  if (run && !run->workload.start(run, run->workload.state, error)) {
+    fsi_run_free(run);
+    return NULL;
+  }
+  return run;
+}
+
 /* Booting a run calls create and every boot hook; the 1 ms run calls the
  * allocation hooks a few hundred times, so state they build is in place
  * when destroy must free it. */
@@ -352,18 +392,10 @@ static bool check_with_control(const FsiContract *c, const FsiContractStack *s, 
 
 static bool lifecycle_on(const FsiContract *c, const char *spec, const char *label, char **ret_detail,
                          GError **error) {
-  FsiConfig *cfg = contract_config(lifecycle_sets, error);
-  if (!cfg) return false;
+  FsiConfig *cfg = NULL;
+  FsiStack *stack = NULL;
   bool ok = false;
-  FsiStack *stack = fsi_stack_load(spec, c->policy_path, cfg->kf, error);
-  if (!stack) goto out;
-  GPtrArray *sections = g_ptr_array_new();
-  g_ptr_array_add(sections, "workload");
-  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(sections, stack->v[i].name);
-  g_ptr_array_add(sections, NULL);
-  bool valid = fsi_config_validate(cfg, (const char *const *)sections->pdata, error);
-  g_ptr_array_free(sections, TRUE);
-  if (!valid) goto out;
+  if (!contract_stack(c, spec, lifecycle_sets, &cfg, &stack, error)) goto out;
 
   /* The first cycles fill caches that are meant to stay (GLib's, the
    * workload's defaults written back into the configuration).  glibc's
@@ -554,25 +586,11 @@ bool fsi_contract_deterministic(FsiContract *c, guint i, char **ret_detail, GErr
 
 static bool device_hooks_on(const FsiContract *c, const char *spec, const char *label, char **ret_detail,
                             GError **error) {
-  FsiConfig *cfg = contract_config(checked_sets, error);
-  if (!cfg) return false;
+  FsiConfig *cfg = NULL;
+  FsiStack *stack = NULL;
   bool ok = false;
   FsiRun *run = NULL;
-  FsiStack *stack = fsi_stack_load(spec, c->policy_path, cfg->kf, error);
-  if (!stack) goto out;
-  GPtrArray *sections = g_ptr_array_new();
-  g_ptr_array_add(sections, "workload");
-  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(sections, stack->v[i].name);
-  g_ptr_array_add(sections, NULL);
-  bool valid = fsi_config_validate(cfg, (const char *const *)sections->pdata, error);
-  g_ptr_array_free(sections, TRUE);
-  if (!valid) goto out;
-  const FsiWorkloadInfo *wi = fsi_workload_find(CONTRACT_WORKLOAD);
-  FsiWorkload wl = {0};
-  if (!wi->create(cfg, &wl, error)) goto out;
-  run = fsi_run_new(cfg, stack, &wl, CONTRACT_SEED, error);
-  if (!run) goto out;
-  if (!run->workload.start(run, run->workload.state, error)) goto out;
+  if (!contract_stack(c, spec, checked_sets, &cfg, &stack, error) || !(run = contract_run_started(cfg, stack, error))) goto out;
   /* 100 ms of churn, so the requests meet used memory; then a pageblock,
    * an eighth and a sixteenth of memory, each freed again, and one
    * compact_memory */
@@ -658,25 +676,11 @@ static const char *const stage_names[FS_STAGE_COUNT] = {
  * invariants checked after each), then a machine too small for its
  * anonymous memory, whose requests run the slow path to the OOM killer. */
 static bool census_on(const FsiContract *c, const char *spec, const char *const *sets, bool device, GError **error) {
-  FsiConfig *cfg = contract_config(sets, error);
-  if (!cfg) return false;
+  FsiConfig *cfg = NULL;
+  FsiStack *stack = NULL;
   bool ok = false;
   FsiRun *run = NULL;
-  FsiStack *stack = fsi_stack_load(spec, c->policy_path, cfg->kf, error);
-  if (!stack) goto out;
-  GPtrArray *sections = g_ptr_array_new();
-  g_ptr_array_add(sections, "workload");
-  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(sections, stack->v[i].name);
-  g_ptr_array_add(sections, NULL);
-  bool valid = fsi_config_validate(cfg, (const char *const *)sections->pdata, error);
-  g_ptr_array_free(sections, TRUE);
-  if (!valid) goto out;
-  const FsiWorkloadInfo *wi = fsi_workload_find(CONTRACT_WORKLOAD);
-  FsiWorkload wl = {0};
-  if (!wi->create(cfg, &wl, error)) goto out;
-  run = fsi_run_new(cfg, stack, &wl, CONTRACT_SEED, error);
-  if (!run) goto out;
-  if (!run->workload.start(run, run->workload.state, error)) goto out;
+  if (!contract_stack(c, spec, sets, &cfg, &stack, error) || !(run = contract_run_started(cfg, stack, error))) goto out;
   uint64_t t = 500 * 1000 * 1000;
   if (!fsi_run_advance(run, t)) goto failed;
   if (device) {
