@@ -820,25 +820,10 @@ typedef bool (*StackFn)(FsiContract *, guint, char **, GError **);
  * after timeout_s its alarm "timeout <message>". */
 static bool isolated(FsiContract *c, guint i, CheckFn fn, StackFn sfn, unsigned timeout_s, char **ret_detail,
                      GError **error) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    int saved = errno;
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot create a pipe for the check: %s", g_strerror(saved));
-    return false;
-  }
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid < 0) {
-    int saved = errno;
-    close(fds[0]);
-    close(fds[1]);
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot start a process for the check: %s", g_strerror(saved));
-    return false;
-  }
+  int fd;
+  pid_t pid = fsi_isolate_fork("the check", &fd, error);
+  if (pid < 0) return false;
   if (pid == 0) {
-    close(fds[0]);
-    fsi_isolate_child(fds[1]);
     fsi_isolate_alarm(timeout_s);
     char *detail = NULL;
     GError *e = NULL;
@@ -846,16 +831,15 @@ static bool isolated(FsiContract *c, guint i, CheckFn fn, StackFn sfn, unsigned 
     fsi_isolate_report(ok ? "ok" : "error", ok ? (detail ? detail : "") : e ? e->message : "unknown failure");
     _exit(ok ? 0 : 1);
   }
-  close(fds[1]);
   GString *rep = g_string_new(NULL);
   char buf[4096];
   ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+  while ((n = read(fd, buf, sizeof buf)) != 0) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;
     g_string_append_len(rep, buf, n);
   }
-  close(fds[0]);
+  close(fd);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -81,24 +81,10 @@ static void child_on_signal(int sig) { fsi_run_interrupt(sig); }
 typedef void (*ChildFn)(Pool *p, guint idx);
 
 static bool spawn(Pool *p, Child *c, guint idx, ChildFn fn, Child *others, guint nothers, GError **error) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    int saved = errno;
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot create a pipe for a run: %s", g_strerror(saved));
-    return false;
-  }
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid < 0) {
-    int saved = errno;
-    close(fds[0]);
-    close(fds[1]);
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot start a process for a run: %s", g_strerror(saved));
-    return false;
-  }
+  int fd;
+  pid_t pid = fsi_isolate_fork("a run", &fd, error);
+  if (pid < 0) return false;
   if (pid == 0) {
-    close(fds[0]);
     for (guint i = 0; i < nothers; i++) close(others[i].fd);
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* no orphan spinning in a hook when compare dies */
@@ -109,13 +95,11 @@ static bool spawn(Pool *p, Child *c, guint idx, ChildFn fn, Child *others, guint
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    fsi_isolate_child(fds[1]);
     fn(p, idx);
     _exit(0); /* not reached: fn exits */
   }
-  close(fds[1]);
   c->pid = pid;
-  c->fd = fds[0];
+  c->fd = fd;
   c->idx = idx;
   c->report = g_string_new(NULL);
   c->started = g_get_monotonic_time();
