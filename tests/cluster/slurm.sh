@@ -71,7 +71,11 @@ for old in /tmp/fragsim-cluster.*/; do
     [ -f "$pf" ] || continue
     pid=$(cat "$pf" 2>/dev/null) || continue
     case $(cat "/proc/$pid/comm" 2>/dev/null) in
-      munged | slurmctld | slurmd) echo "# stopping $(cat "/proc/$pid/comm") $pid left by $old"; kill "$pid" 2>/dev/null ;;
+      munged | slurmctld | slurmd)
+        echo "# stopping $(cat "/proc/$pid/comm") $pid left by $old"
+        kill "$pid" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null ;;
     esac
   done
   rm -rf "$old"
@@ -143,7 +147,7 @@ AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$sock
 StateSaveLocation=$tmp/state
-SlurmdSpoolDir=$tmp/spool/%n
+SlurmdSpoolDir=$tmp/spool
 SlurmctldPidFile=$tmp/run/slurmctld.pid
 SlurmdPidFile=$tmp/run/slurmd.pid
 SlurmctldLogFile=$tmp/log/slurmctld.log
