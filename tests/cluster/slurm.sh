@@ -83,13 +83,15 @@ done
 
 tmp=$(mktemp -d /tmp/fragsim-cluster.XXXXXX)
 mkdir -p "$tmp"/{run,log,state,spool,munge,home,work,bin}
-chmod 700 "$tmp/munge"
+chmod 755 "$tmp/munge"   # munged wants its socket directory searchable by all
 pids=()
 cleanup() {
   local p
   # jobs still queued or running (a failed wait): slurmd stops their steps
   if [ -n "${SLURM_CONF:-}" ] && [ -f "$SLURM_CONF" ]; then
-    scancel --full --quiet $(squeue -h -o %i 2>/dev/null) 2>/dev/null && sleep 2
+    local jobs
+    mapfile -t jobs < <(squeue -h -o %i 2>/dev/null)
+    ((${#jobs[@]})) && scancel --full --quiet "${jobs[@]}" 2>/dev/null && sleep 2
   fi
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do
@@ -230,8 +232,8 @@ cp "$tmp/doc/block3" submit.sh
 cp "$tmp/doc/block4" resubmit.sh
 
 wait_jobs() { # until squeue lists no job of ours
-  local i
-  for i in $(seq $((TIMEOUT * 2))); do
+  local _
+  for _ in $(seq $((TIMEOUT * 2))); do
     [ -z "$(squeue -h -o %i 2>/dev/null)" ] && squeue >/dev/null 2>&1 && return 0
     sleep 0.5
   done
