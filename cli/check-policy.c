@@ -22,6 +22,7 @@
 #endif
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/isolate.h"
 #include "engine/core/error.h"
 #include "engine/run.h"
@@ -946,7 +947,7 @@ int fsi_cmd_check_policy(int argc, char **argv) {
   g_option_context_add_main_entries(ctx, entries, NULL);
   g_option_context_set_description(ctx, check_policy_description);
   GError *e = NULL;
-  if (!g_option_context_parse(ctx, &argc, &argv, &e) || argc != 2) {
+  if (!fsi_cli_parse(ctx, entries, "check-policy", &argc, &argv, &e) || argc != 2) {
     if (e)
       fprintf(stderr, "fragsim: check-policy: %s\n", e->message);
     else

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/isolate.h"
+#include "cli/options.h"
 #include "engine/core/error.h"
 #include "engine/plugin/loader.h"
 #include "engine/run.h"
@@ -112,7 +113,10 @@ static int cmd_run(int argc, char **argv) {
   char *dir = NULL, *timeout_text = NULL;
   uint64_t timeout_ns = 0;
   FsiRunResult res = {0};
-  if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
+  if (!fsi_cli_parse(ctx, entries, "run", &argc, &argv, &e)) {
+    g_prefix_error(&e, "run: ");
+    goto out;
+  }
   if (argc > 1) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "run: unexpected argument \"%s\" (see fragsim run --help)", argv[1]);
     goto out;
@@ -264,7 +268,8 @@ static int cmd_list(int argc, char **argv) {
   g_option_context_add_main_entries(ctx, entries, NULL);
   GError *e = NULL;
   int rc = 0;
-  if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
+  if (!fsi_cli_parse(ctx, entries, "list", &argc, &argv, &e)) {
+    g_prefix_error(&e, "list: ");
     g_option_context_free(ctx);
     return die(e);
   }
