@@ -22,6 +22,7 @@
 #endif
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/isolate.h"
 #include "engine/core/error.h"
 #include "engine/run.h"
@@ -313,6 +314,46 @@ static FsiConfig *contract_config(const char *const *sets, GError **error) {
   return cfg;
 }
 
+/* The configuration of sets and the stack of spec loaded with it, both
+ * validated (the workload's section and each policy's); on failure both
+ * are freed and NULL. */
+static bool contract_stack(const FsiContract *c, const char *spec, const char *const *sets, FsiConfig **ret_cfg,
+                           FsiStack **ret_stack, GError **error) {
+  FsiConfig *cfg = contract_config(sets, error);
+  if (!cfg) return false;
+  FsiStack *stack = fsi_stack_load(spec, c->policy_path, cfg->kf, error);
+  bool valid = stack != NULL;
+  if (valid) {
+    GPtrArray *sections = g_ptr_array_new();
+    g_ptr_array_add(sections, "workload");
+    for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(sections, stack->v[i].name);
+    g_ptr_array_add(sections, NULL);
+    valid = fsi_config_validate(cfg, (const char *const *)sections->pdata, error);
+    g_ptr_array_free(sections, TRUE);
+  }
+  if (!valid) {
+    fsi_stack_free(stack);
+    fsi_config_free(cfg);
+    return false;
+  }
+  *ret_cfg = cfg;
+  *ret_stack = stack;
+  return true;
+}
+
+/* A run of the contract workload on cfg and stack, started (not advanced). */
+static FsiRun *contract_run_started(FsiConfig *cfg, FsiStack *stack, GError **error) {
+  const FsiWorkloadInfo *wi = fsi_workload_find(CONTRACT_WORKLOAD);
+  FsiWorkload wl = {0};
+  if (!wi->create(cfg, &wl, error)) return NULL;
+  FsiRun *run = fsi_run_new(cfg, stack, &wl, CONTRACT_SEED, error);
+  if (run && !run->workload.start(run, run->workload.state, error)) {
+    fsi_run_free(run);
+    return NULL;
+  }
+  return run;
+}
+
 /* Booting a run calls create and every boot hook; the 1 ms run calls the
  * allocation hooks a few hundred times, so state they build is in place
  * when destroy must free it. */
@@ -352,18 +393,10 @@ static bool check_with_control(const FsiContract *c, const FsiContractStack *s, 
 
 static bool lifecycle_on(const FsiContract *c, const char *spec, const char *label, char **ret_detail,
                          GError **error) {
-  FsiConfig *cfg = contract_config(lifecycle_sets, error);
-  if (!cfg) return false;
+  FsiConfig *cfg = NULL;
+  FsiStack *stack = NULL;
   bool ok = false;
-  FsiStack *stack = fsi_stack_load(spec, c->policy_path, cfg->kf, error);
-  if (!stack) goto out;
-  GPtrArray *sections = g_ptr_array_new();
-  g_ptr_array_add(sections, "workload");
-  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(sections, stack->v[i].name);
-  g_ptr_array_add(sections, NULL);
-  bool valid = fsi_config_validate(cfg, (const char *const *)sections->pdata, error);
-  g_ptr_array_free(sections, TRUE);
-  if (!valid) goto out;
+  if (!contract_stack(c, spec, lifecycle_sets, &cfg, &stack, error)) goto out;
 
   /* The first cycles fill caches that are meant to stay (GLib's, the
    * workload's defaults written back into the configuration).  glibc's
@@ -554,25 +587,11 @@ bool fsi_contract_deterministic(FsiContract *c, guint i, char **ret_detail, GErr
 
 static bool device_hooks_on(const FsiContract *c, const char *spec, const char *label, char **ret_detail,
                             GError **error) {
-  FsiConfig *cfg = contract_config(checked_sets, error);
-  if (!cfg) return false;
+  FsiConfig *cfg = NULL;
+  FsiStack *stack = NULL;
   bool ok = false;
   FsiRun *run = NULL;
-  FsiStack *stack = fsi_stack_load(spec, c->policy_path, cfg->kf, error);
-  if (!stack) goto out;
-  GPtrArray *sections = g_ptr_array_new();
-  g_ptr_array_add(sections, "workload");
-  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(sections, stack->v[i].name);
-  g_ptr_array_add(sections, NULL);
-  bool valid = fsi_config_validate(cfg, (const char *const *)sections->pdata, error);
-  g_ptr_array_free(sections, TRUE);
-  if (!valid) goto out;
-  const FsiWorkloadInfo *wi = fsi_workload_find(CONTRACT_WORKLOAD);
-  FsiWorkload wl = {0};
-  if (!wi->create(cfg, &wl, error)) goto out;
-  run = fsi_run_new(cfg, stack, &wl, CONTRACT_SEED, error);
-  if (!run) goto out;
-  if (!run->workload.start(run, run->workload.state, error)) goto out;
+  if (!contract_stack(c, spec, checked_sets, &cfg, &stack, error) || !(run = contract_run_started(cfg, stack, error))) goto out;
   /* 100 ms of churn, so the requests meet used memory; then a pageblock,
    * an eighth and a sixteenth of memory, each freed again, and one
    * compact_memory */
@@ -658,25 +677,11 @@ static const char *const stage_names[FS_STAGE_COUNT] = {
  * invariants checked after each), then a machine too small for its
  * anonymous memory, whose requests run the slow path to the OOM killer. */
 static bool census_on(const FsiContract *c, const char *spec, const char *const *sets, bool device, GError **error) {
-  FsiConfig *cfg = contract_config(sets, error);
-  if (!cfg) return false;
+  FsiConfig *cfg = NULL;
+  FsiStack *stack = NULL;
   bool ok = false;
   FsiRun *run = NULL;
-  FsiStack *stack = fsi_stack_load(spec, c->policy_path, cfg->kf, error);
-  if (!stack) goto out;
-  GPtrArray *sections = g_ptr_array_new();
-  g_ptr_array_add(sections, "workload");
-  for (unsigned i = 0; i < stack->n; i++) g_ptr_array_add(sections, stack->v[i].name);
-  g_ptr_array_add(sections, NULL);
-  bool valid = fsi_config_validate(cfg, (const char *const *)sections->pdata, error);
-  g_ptr_array_free(sections, TRUE);
-  if (!valid) goto out;
-  const FsiWorkloadInfo *wi = fsi_workload_find(CONTRACT_WORKLOAD);
-  FsiWorkload wl = {0};
-  if (!wi->create(cfg, &wl, error)) goto out;
-  run = fsi_run_new(cfg, stack, &wl, CONTRACT_SEED, error);
-  if (!run) goto out;
-  if (!run->workload.start(run, run->workload.state, error)) goto out;
+  if (!contract_stack(c, spec, sets, &cfg, &stack, error) || !(run = contract_run_started(cfg, stack, error))) goto out;
   uint64_t t = 500 * 1000 * 1000;
   if (!fsi_run_advance(run, t)) goto failed;
   if (device) {
@@ -816,25 +821,10 @@ typedef bool (*StackFn)(FsiContract *, guint, char **, GError **);
  * after timeout_s its alarm "timeout <message>". */
 static bool isolated(FsiContract *c, guint i, CheckFn fn, StackFn sfn, unsigned timeout_s, char **ret_detail,
                      GError **error) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    int saved = errno;
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot create a pipe for the check: %s", g_strerror(saved));
-    return false;
-  }
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid < 0) {
-    int saved = errno;
-    close(fds[0]);
-    close(fds[1]);
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot start a process for the check: %s", g_strerror(saved));
-    return false;
-  }
+  int fd;
+  pid_t pid = fsi_isolate_fork("the check", &fd, error);
+  if (pid < 0) return false;
   if (pid == 0) {
-    close(fds[0]);
-    fsi_isolate_child(fds[1]);
     fsi_isolate_alarm(timeout_s);
     char *detail = NULL;
     GError *e = NULL;
@@ -842,16 +832,15 @@ static bool isolated(FsiContract *c, guint i, CheckFn fn, StackFn sfn, unsigned 
     fsi_isolate_report(ok ? "ok" : "error", ok ? (detail ? detail : "") : e ? e->message : "unknown failure");
     _exit(ok ? 0 : 1);
   }
-  close(fds[1]);
   GString *rep = g_string_new(NULL);
   char buf[4096];
   ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+  while ((n = read(fd, buf, sizeof buf)) != 0) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;
     g_string_append_len(rep, buf, n);
   }
-  close(fds[0]);
+  close(fd);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -958,7 +947,7 @@ int fsi_cmd_check_policy(int argc, char **argv) {
   g_option_context_add_main_entries(ctx, entries, NULL);
   g_option_context_set_description(ctx, check_policy_description);
   GError *e = NULL;
-  if (!g_option_context_parse(ctx, &argc, &argv, &e) || argc != 2) {
+  if (!fsi_cli_parse(ctx, entries, "check-policy", &argc, &argv, &e) || argc != 2) {
     if (e)
       fprintf(stderr, "fragsim: check-policy: %s\n", e->message);
     else

@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "cli/options.h"
 #include "cli/commands.h"
 #include "cli/isolate.h"
 #include "cli/runner.h"
@@ -81,24 +82,10 @@ static void child_on_signal(int sig) { fsi_run_interrupt(sig); }
 typedef void (*ChildFn)(Pool *p, guint idx);
 
 static bool spawn(Pool *p, Child *c, guint idx, ChildFn fn, Child *others, guint nothers, GError **error) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    int saved = errno;
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot create a pipe for a run: %s", g_strerror(saved));
-    return false;
-  }
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid < 0) {
-    int saved = errno;
-    close(fds[0]);
-    close(fds[1]);
-    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot start a process for a run: %s", g_strerror(saved));
-    return false;
-  }
+  int fd;
+  pid_t pid = fsi_isolate_fork("a run", &fd, error);
+  if (pid < 0) return false;
   if (pid == 0) {
-    close(fds[0]);
     for (guint i = 0; i < nothers; i++) close(others[i].fd);
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* no orphan spinning in a hook when compare dies */
@@ -109,13 +96,11 @@ static bool spawn(Pool *p, Child *c, guint idx, ChildFn fn, Child *others, guint
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    fsi_isolate_child(fds[1]);
     fn(p, idx);
     _exit(0); /* not reached: fn exits */
   }
-  close(fds[1]);
   c->pid = pid;
-  c->fd = fds[0];
+  c->fd = fd;
   c->idx = idx;
   c->report = g_string_new(NULL);
   c->started = g_get_monotonic_time();
@@ -558,27 +543,6 @@ static bool parse_seed_list(const char *text, GArray *out, GError **error) {
   return ok;
 }
 
-/* GOption wants "-j 2"; make and Slurm users type "-j2", so attached values
- * of the short options that take one are split off first.  Returns a new
- * argv (g_strfreev it; the strings are copies). */
-static char **split_short_values(int argc, char **argv, int *ret_argc) {
-  GPtrArray *a = g_ptr_array_new();
-  bool rest = false;
-  for (int i = 0; i < argc; i++) {
-    const char *s = argv[i];
-    if (!rest && i > 0 && s[0] == '-' && s[1] && strchr("wprjo", s[1]) && s[2]) {
-      g_ptr_array_add(a, g_strndup(s, 2));
-      g_ptr_array_add(a, g_strdup(s + 2));
-      continue;
-    }
-    if (!strcmp(s, "--")) rest = true;
-    g_ptr_array_add(a, g_strdup(s));
-  }
-  *ret_argc = (int)a->len;
-  g_ptr_array_add(a, NULL);
-  return (char **)g_ptr_array_free(a, FALSE);
-}
-
 static bool strv_equal(GPtrArray *a, GPtrArray *b) {
   if (a->len != b->len) return false;
   for (guint i = 0; i < a->len; i++)
@@ -656,22 +620,18 @@ int fsi_cmd_compare(int argc, char **argv) {
   FsiDesign *d = fsi_design_new();
   GArray *rows = NULL;
   char *manifest = NULL, *csv = NULL;
-  char **args = split_short_values(argc, argv, &argc);
-  /* parse drops entries from args without freeing them: keep the pointers */
-  char **args_owned = g_memdup2(args, sizeof(char *) * ((gsize)argc + 1));
-  argv = args;
   /* the command as given, for the advice on redoing failed runs */
   GString *cmd = g_string_new("fragsim compare");
   for (int i = 1; i < argc; i++) {
-    char *q = strspn(args[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/+:") == strlen(args[i])
-                  ? g_strdup(args[i])
-                  : g_shell_quote(args[i]);
+    char *q = strspn(argv[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/+:") == strlen(argv[i])
+                  ? g_strdup(argv[i])
+                  : g_shell_quote(argv[i]);
     g_string_append_printf(cmd, " %s", q);
     g_free(q);
   }
   command = g_string_free(cmd, FALSE);
 
-  if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
+  if (!fsi_cli_parse(ctx, entries, "compare", &argc, &argv, &e)) goto out;
   if (argc > 1) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "unexpected argument \"%s\" (see fragsim compare --help)", argv[1]);
     goto out;
@@ -840,8 +800,6 @@ out:
   g_free(timeout);
   g_free(timeout_text);
   g_free(command);
-  g_free(args);
-  g_strfreev(args_owned);
   g_option_context_free(ctx);
   return rc;
 }

@@ -74,6 +74,33 @@ void fsi_isolate_catch_crashes(const char *prefix) {
 
 void fsi_isolate_child(int fd) { report_fd = fd; }
 
+int fsi_isolate_fork(const char *what, int *ret_fd, GError **error) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    int saved = errno;
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot create a pipe for %s: %s", what, g_strerror(saved));
+    return -1;
+  }
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    int saved = errno;
+    close(fds[0]);
+    close(fds[1]);
+    g_set_error(error, FSI_ERROR, FSI_ERROR_IO, "cannot start a process for %s: %s", what, g_strerror(saved));
+    return -1;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    fsi_isolate_child(fds[1]);
+    return 0;
+  }
+  close(fds[1]);
+  *ret_fd = fds[0];
+  return pid;
+}
+
 static unsigned alarm_seconds;
 
 static void on_alarm(int sig) {

@@ -23,6 +23,14 @@ void fsi_isolate_catch_crashes(const char *prefix);
  * the handler and "timeout <message>\n" from a hook that never returns. */
 void fsi_isolate_child(int fd);
 
+/* Forks a child that reports to its parent: in the child returns 0 with
+ * fsi_isolate_child() already called on the pipe's write end; in the
+ * parent the child's pid, *ret_fd the pipe's read end.  -1 with an error
+ * ("cannot create a pipe for WHAT", "cannot start a process for WHAT") if
+ * either fails.  stdout and stderr are flushed first, so nothing buffered
+ * is written twice. */
+int fsi_isolate_fork(const char *what, int *ret_fd, GError **error);
+
 /* In a child process: after `seconds` of wall clock a SIGALRM reports
  * "timeout ... still running <where>" (the last run any thread of the
  * process created or executed) and exits with status 1. */

@@ -8,11 +8,13 @@
 
 #include "cli/commands.h"
 #include "cli/isolate.h"
+#include "cli/options.h"
 #include "engine/core/error.h"
 #include "engine/plugin/loader.h"
 #include "engine/run.h"
 #include "cli/runner.h"
 #include "fragsim-config.h"
+#include "results/compare.h"
 #include "results/output.h"
 #include "workloads/workload.h"
 
@@ -83,6 +85,27 @@ static const char *run_description =
     "  fragsim run -w churn -p vanilla -s 7 -o out/churn-7 --set machine.memory=1G --check\n"
     "  fragsim run -w churn -p vanilla+mypolicy --timeout 10m\n";
 
+/* fragsim-out/<workload>-<stack>-s<seed>, one path component whatever the
+ * names: a module path in the stack ("vanilla+./my/foo.so") or a workload
+ * file stands for its file's base name ("vanilla+foo"), and what is left
+ * that a file name should not hold becomes '_' (as compare names its runs). */
+static char *default_outdir(const char *workload, const char *stack, gint64 seed) {
+  g_auto(GStrv) parts = g_strsplit(stack, "+", -1);
+  for (char **p = parts; *p; p++)
+    if (strchr(*p, '/')) {
+      char *base = g_path_get_basename(*p);
+      if (g_str_has_suffix(base, ".so")) base[strlen(base) - 3] = '\0';
+      g_free(*p);
+      *p = base;
+    }
+  g_autofree char *stack_name = g_strjoinv("+", parts);
+  g_autofree char *wl = strchr(workload, '/') ? g_path_get_basename(workload) : g_strdup(workload);
+  if (g_str_has_suffix(wl, ".ini")) wl[strlen(wl) - 4] = '\0';
+  g_autofree char *leaf = g_strdup_printf("%s-%s-s%" G_GINT64_FORMAT, wl, stack_name, seed);
+  g_autofree char *safe = fsi_compare_dirname(leaf);
+  return g_build_filename("fragsim-out", safe, NULL);
+}
+
 static int cmd_run(int argc, char **argv) {
   char *workload = NULL, *stack_spec = NULL, *outdir = NULL, *policy_path = NULL, *timeout = NULL;
   char **sets = NULL;
@@ -112,7 +135,10 @@ static int cmd_run(int argc, char **argv) {
   char *dir = NULL, *timeout_text = NULL;
   uint64_t timeout_ns = 0;
   FsiRunResult res = {0};
-  if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
+  if (!fsi_cli_parse(ctx, entries, "run", &argc, &argv, &e)) {
+    g_prefix_error(&e, "run: ");
+    goto out;
+  }
   if (argc > 1) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, "run: unexpected argument \"%s\" (see fragsim run --help)", argv[1]);
     goto out;
@@ -127,7 +153,7 @@ static int cmd_run(int argc, char **argv) {
   }
   if (timeout && !fsi_isolate_parse_timeout(timeout, &timeout_ns, &e)) goto out;
   timeout_text = timeout ? g_strdup_printf("--timeout %s", timeout) : NULL;
-  dir = outdir ? g_strdup(outdir) : g_strdup_printf("fragsim-out/%s-%s-s%" G_GINT64_FORMAT, workload, stack_spec, seed);
+  dir = outdir ? g_strdup(outdir) : default_outdir(workload, stack_spec, seed);
   FsiRunSpec spec = {workload, stack_spec, (uint64_t)seed, (const char *const *)sets, dir, policy_path,
                      check, force, !quiet, false};
   if (!fsi_run_one_timed(&spec, timeout_ns, timeout_text, &res, &e)) goto out;
@@ -264,7 +290,8 @@ static int cmd_list(int argc, char **argv) {
   g_option_context_add_main_entries(ctx, entries, NULL);
   GError *e = NULL;
   int rc = 0;
-  if (!g_option_context_parse(ctx, &argc, &argv, &e)) {
+  if (!fsi_cli_parse(ctx, entries, "list", &argc, &argv, &e)) {
+    g_prefix_error(&e, "list: ");
     g_option_context_free(ctx);
     return die(e);
   }

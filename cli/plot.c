@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/options.h"
 #include "cli/commands.h"
 #include "engine/core/error.h"
 #include "plotting/plot.h"
@@ -74,7 +75,7 @@ int fsi_cmd_plot(int argc, char **argv) {
   opt.formats = g_ptr_array_new_with_free_func(g_free);
   opt.times_s = g_array_new(FALSE, FALSE, sizeof(double));
 
-  if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
+  if (!fsi_cli_parse(ctx, entries, "plot", &argc, &argv, &e)) goto out;
   if (argc != 2) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG, argc < 2 ? "which directory? (fragsim plot DIR; see --help)"
                                                           : "one directory at a time (unexpected \"%s\")",

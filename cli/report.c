@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "engine/core/error.h"
 #include "engine/plugin/loader.h"
 #include "fragsim-config.h"
@@ -601,7 +602,7 @@ int fsi_cmd_report(int argc, char **argv) {
   r.notes = g_ptr_array_new_with_free_func(g_free);
   r.out = g_string_new(NULL);
 
-  if (!g_option_context_parse(ctx, &argc, &argv, &e)) goto out;
+  if (!fsi_cli_parse(ctx, entries, "report", &argc, &argv, &e)) goto out;
   if (argc != 2) {
     g_set_error(&e, FSI_ERROR, FSI_ERROR_CONFIG,
                 argc < 2 ? "which directory? (fragsim report DIR, DIR made by fragsim compare -o DIR; see --help)"

@@ -126,7 +126,8 @@ typedef struct {
   uint32_t alloc;      /* the slab page's allocation id */
   uint32_t gen;        /* of the allocation, to detect reuse */
   uint16_t inuse;
-  uint16_t partial;    /* on the cache's partial list */
+  uint8_t partial;     /* on the cache's partial list */
+  uint8_t order;       /* of the slab page (so a slab's capacity needs no allocation object) */
   uint32_t next, prev; /* partial list (slab indices) */
 } FsiSlab;
 

@@ -253,6 +253,23 @@ static void test_oom_recorded(void) {
   g_free(d);
 }
 
+/* Without -o a run goes to fragsim-out/<workload>-<stack>-s<seed>, one
+ * directory whatever the stack: a module path stands for its base name. */
+static void test_default_outdir(void) {
+  g_autofree char *dir = ft_tmpdir("outdir");
+  g_autofree char *cwd = g_get_current_dir();
+  g_autofree char *module = g_build_filename(g_getenv("FRAGSIM_POLICY_PATH"), "lumpy.so", NULL);
+  g_autofree char *stack = g_strdup_printf("vanilla+%s", module);
+  g_assert_cmpint(g_chdir(dir), ==, 0);
+  const char *args[] = {"run", "-w", "churn", "-p", stack, "-s3", "--set", "sim.duration=100ms", "-q", NULL};
+  int rc = ft_fragsim(args, NULL, NULL, NULL);
+  g_assert_cmpint(g_chdir(cwd), ==, 0);
+  g_assert_cmpint(rc, ==, 0);
+  g_autofree char *summary = g_build_filename(dir, "fragsim-out", "churn-vanilla+lumpy-s3", "summary.csv", NULL);
+  g_assert_true(g_file_test(summary, G_FILE_TEST_IS_REGULAR));
+  ft_rm_tree(dir);
+}
+
 static void test_list(void) {
   const char *args[] = {"list", NULL};
   char *out = NULL;
@@ -309,6 +326,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/e2e/run/interrupt", test_interrupt);
   g_test_add_func("/e2e/run/watchdog", test_watchdog);
   g_test_add_func("/e2e/run/oom-recorded", test_oom_recorded);
+  g_test_add_func("/e2e/run/default-outdir", test_default_outdir);
   g_test_add_func("/e2e/list", test_list);
   g_test_add_func("/e2e/progress/plain", test_progress_plain);
   return g_test_run();

@@ -233,9 +233,8 @@ bool fsi_workload_resolve(const char *name, FsiConfig *cfg, const FsiWorkloadInf
       else g_free(p);
     }
     if (!path) {
-      GString *known = g_string_new(NULL);
-      for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++)
-        g_string_append_printf(known, "%s%s", known->len ? ", " : "", w->name);
+      GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+      for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++) g_ptr_array_add(names, g_strdup(w->name));
       for (char **d = dirs; *d; d++) {
         GDir *dir = g_dir_open(*d, 0, NULL);
         const char *n;
@@ -244,14 +243,18 @@ bool fsi_workload_resolve(const char *name, FsiConfig *cfg, const FsiWorkloadInf
           if (g_str_has_suffix(n, ".ini")) g_ptr_array_add(found, g_strndup(n, strlen(n) - 4));
         if (dir) g_dir_close(dir);
         g_ptr_array_sort(found, cmp_names);
-        for (guint i = 0; i < found->len; i++) g_string_append_printf(known, ", %s", (char *)g_ptr_array_index(found, i));
+        for (guint i = 0; i < found->len; i++) g_ptr_array_add(names, g_strdup(g_ptr_array_index(found, i)));
         g_ptr_array_unref(found);
       }
+      const char *best = fsi_nearest_name(name, (const char *const *)names->pdata, names->len);
+      g_ptr_array_add(names, NULL);
+      char *known = g_strjoinv(", ", (char **)names->pdata);
       char *searched = g_strjoinv(", ", dirs);
-      g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "unknown workload \"%s\" (known: %s; presets searched in %s)",
-                  name, known->str, searched);
+      g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "unknown workload \"%s\"%s%s%s (known: %s; presets searched in %s)",
+                  name, best ? "; did you mean \"" : "", best ? best : "", best ? "\"?" : "", known, searched);
       g_free(searched);
-      g_string_free(known, TRUE);
+      g_free(known);
+      g_ptr_array_unref(names);
       g_strfreev(dirs);
       return false;
     }

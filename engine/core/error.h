@@ -23,4 +23,8 @@ typedef enum {
   FSI_ERROR_TIMEOUT        /* the run's wall-clock limit passed (fsi_run_timeout) */
 } FsiErrorCode;
 
+/* For "did you mean": the name of known[0..n) closest to name (edit
+ * distance), or NULL if none is close enough to be a likely typo. */
+const char *fsi_nearest_name(const char *name, const char *const *known, guint n);
+
 #endif

@@ -66,7 +66,7 @@ static void partial_del(FsiRun *run, FsiSlabCache *c, uint32_t s) {
 }
 
 static uint32_t slab_capacity(const FsiRun *run, const FsiSlabCache *c, uint32_t s) {
-  return c->per_slab[run->allocs[run->rc.slabs[s].alloc].order];
+  return c->per_slab[run->rc.slabs[s].order];
 }
 
 FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *ret_latency_ns) {
@@ -118,6 +118,7 @@ FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_
     sl->alloc = (uint32_t)(r.handle & 0xffffffffu);
     sl->gen = (uint32_t)(r.handle >> 32);
     sl->next = sl->prev = FSI_NIL;
+    sl->order = (uint8_t)rq.order;
     c->nr_slab_pages += (uint64_t)1 << rq.order;
     partial_add(run, c, s);
   }
@@ -183,8 +184,7 @@ void fsi_slab_obj_free(FsiRun *run, uint32_t o) {
     /* an empty slab page goes back to the page allocator (SLUB keeps a few
      * as min_partial; not modelled) */
     partial_del(run, c, s);
-    FsiAlloc *a = &run->allocs[sl->alloc];
-    c->nr_slab_pages -= fsi_alloc_nr_pages(a);
+    c->nr_slab_pages -= (uint64_t)1 << sl->order;
     fsi_run_free_handle(run, ((uint64_t)sl->gen << 32) | sl->alloc);
     sl->next = rc->free_slab_head;
     rc->free_slab_head = s;

@@ -120,6 +120,19 @@ char **fsi_policy_search_path(const char *cli_path) {
 /* Returns the absolute module path.  Always absolute: dlopen() of a name
  * without '/' searches the library path instead of the directory we found
  * it in. */
+/* The names of the policy modules on the search path, in its order. */
+static GPtrArray *policy_names(char *const *search_path) {
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  GPtrArray *modules = fsi_policy_modules(search_path);
+  for (guint i = 0; i < modules->len; i++) {
+    char *base = g_path_get_basename(g_ptr_array_index(modules, i));
+    base[strlen(base) - strlen(MODULE_SUFFIX)] = '\0';
+    g_ptr_array_add(names, base);
+  }
+  g_ptr_array_unref(modules);
+  return names;
+}
+
 static char *find_module(const char *name, char *const *search_path, GError **error) {
   if (is_module_path(name)) {
     if (g_file_test(name, G_FILE_TEST_IS_REGULAR)) return g_canonicalize_filename(name, NULL);
@@ -146,9 +159,16 @@ static char *find_module(const char *name, char *const *search_path, GError **er
     }
     g_string_append_printf(searched, "%s%s", searched->len ? ", " : "", *d);
   }
-  if (searched->len)
-    g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "policy \"%s\" not found: no %s in %s", name, file,
-                searched->str);
+  if (searched->len) {
+    GPtrArray *known = policy_names(search_path);
+    const char *best = fsi_nearest_name(name, (const char *const *)known->pdata, known->len);
+    g_ptr_array_add(known, NULL);
+    g_autofree char *list = g_strjoinv(", ", (char **)known->pdata);
+    g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "policy \"%s\" not found: no %s in %s%s%s%s%s", name, file,
+                searched->str, best ? "; did you mean \"" : "", best ? best : "", best ? "\"? The policies: " : "; the policies: ",
+                known->len > 1 ? list : "none");
+    g_ptr_array_unref(known);
+  }
   else
     g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "policy \"%s\" not found: the policy search path is empty",
                 name);
@@ -692,26 +712,6 @@ GPtrArray *fsi_policy_modules(char *const *search_path) {
   return out;
 }
 
-/* Edit distance (insertions, deletions, substitutions), for "did you mean". */
-static guint edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  guint *row = g_new(guint, lb + 1);
-  for (size_t j = 0; j <= lb; j++) row[j] = (guint)j;
-  for (size_t i = 1; i <= la; i++) {
-    guint diag = row[0];
-    row[0] = (guint)i;
-    for (size_t j = 1; j <= lb; j++) {
-      guint up = row[j];
-      guint best = MIN(row[j] + 1, row[j - 1] + 1);
-      row[j] = MIN(best, diag + (a[i - 1] != b[j - 1]));
-      diag = up;
-    }
-  }
-  guint d = row[lb];
-  g_free(row);
-  return d;
-}
-
 /* A single name that is neither a stack nor a policy: say which stacks and
  * policies there are, and the closest of them. */
 static void unknown_name(GKeyFile *stacks, const char *name, char *const *search, GError **error) {
@@ -722,23 +722,14 @@ static void unknown_name(GKeyFile *stacks, const char *name, char *const *search
     g_ptr_array_add(known, g_strdup(*g));
     g_string_append_printf(list, "%s%s", list->len ? ", " : "", *g);
   }
-  GPtrArray *modules = fsi_policy_modules(search);
-  for (guint i = 0; i < modules->len; i++) {
-    char *base = g_path_get_basename(g_ptr_array_index(modules, i));
-    base[strlen(base) - strlen(MODULE_SUFFIX)] = '\0';
-    g_ptr_array_add(known, base);
-  }
-  g_ptr_array_unref(modules);
-  const char *best = NULL;
-  guint best_d = G_MAXUINT;
-  for (guint i = 0; i < known->len; i++) {
-    guint dd = edit_distance(name, g_ptr_array_index(known, i));
-    if (dd < best_d) best_d = dd, best = g_ptr_array_index(known, i);
-  }
+  GPtrArray *names = policy_names(search);
+  for (guint i = 0; i < names->len; i++) g_ptr_array_add(known, g_strdup(g_ptr_array_index(names, i)));
+  g_ptr_array_unref(names);
+  const char *best = fsi_nearest_name(name, (const char *const *)known->pdata, known->len);
   GString *msg = g_string_new(NULL);
   g_string_printf(msg, "\"%s\" is neither a stack nor a policy", name);
-  if (best && best_d <= MAX(2u, (guint)strlen(name) / 3)) g_string_append_printf(msg, "; did you mean \"%s\"?", best);
-  g_string_append_printf(msg, "%sstacks: %s; policies: fragsim list policies", best && best_d <= MAX(2u, (guint)strlen(name) / 3) ? " The " : "; the ", list->str);
+  if (best) g_string_append_printf(msg, "; did you mean \"%s\"?", best);
+  g_string_append_printf(msg, "%sstacks: %s; policies: fragsim list policies", best ? " The " : "; the ", list->str);
   g_set_error_literal(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, msg->str);
   g_string_free(msg, TRUE);
   g_string_free(list, TRUE);
