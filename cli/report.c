@@ -357,8 +357,9 @@ static void emit_versions(Report *r, const char *gnuplot) {
   GKeyFile *stacks = fsi_stacks_load(NULL);
   g_string_append(o, "<h3>Stacks and their policies</h3>\n<p>The policies each stack ran and their parameters, from "
                      "the run.ini of its first run; the definition of a named stack in <code>stacks.ini</code> "
-                     "(<code>fragsim list stacks</code>). Policy modules are identified by name and parameters; "
-                     "all share fragsim's policy ABI.</p>\n");
+                     "(<code>fragsim list stacks</code>). run.ini records no version of a policy module of its own: "
+                     "a policy is its name and its parameters, loaded by the fragsim of the runs (whose loader "
+                     "checks the module's ABI).</p>\n");
   for (guint s = 0; s < ns; s++) {
     const char *spec = g_ptr_array_index(r->d->stacks, s);
     char *rd = fsi_design_run_dir(r->d, r->dir, s * nseeds), *path = g_build_filename(rd, "run.ini", NULL);
