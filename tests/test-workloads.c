@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/core/config.h"
+#include "workloads/workload.h"
 #include "cli/runner.h"
 #include "helpers.h"
 
@@ -242,6 +243,26 @@ static void expect_error(const char *workload, const char *const *sets, const ch
   g_assert_nonnull(e);
   if (!strstr(e->message, fragment)) g_error("expected \"%s\" in: %s", fragment, e->message);
   g_error_free(e);
+}
+
+/* A NUL byte ends a C string where GKeyFile reads on: refused with its
+ * line, before GKeyFile sees escapes the line scanner did not (found by
+ * fuzz-workload). */
+static void test_nul_byte(void) {
+  char *dir = ft_tmpdir("fragsim-wl");
+  char *path = g_build_filename(dir, "nul.ini", NULL);
+  static const char text[] = "[workload]\nname = a\0b\\q\\\n";
+  g_assert_true(g_file_set_contents(path, text, sizeof text - 1, NULL));
+  FsiConfig *cfg = fsi_config_new();
+  GError *e = NULL;
+  g_assert_false(fsi_config_load_file(cfg, path, &e));
+  g_assert_nonnull(e);
+  ft_assert_has(e->message, "nul.ini:2: the line holds a control character (0x00)");
+  g_error_free(e);
+  fsi_config_free(cfg);
+  ft_rm_tree(dir);
+  g_free(path);
+  g_free(dir);
 }
 
 static const char *good =
@@ -550,6 +571,7 @@ int main(int argc, char **argv) {
     g_free(path);
   }
   g_test_add_func("/workloads/file/errors", test_parse_errors);
+  g_test_add_func("/workloads/file/nul-byte", test_nul_byte);
   g_test_add_func("/workloads/preset/headlines", test_preset_headlines);
   g_test_add_func("/workloads/trace/replay", test_trace_replay);
   g_test_add_func("/workloads/common-random-numbers", test_crn);

@@ -156,6 +156,17 @@ bool fsi_config_load_file(FsiConfig *cfg, const char *path, GError **error) {
     body += 3;
     len -= 3;
   }
+  /* a NUL byte would end the line scanner's view of the text where
+   * GKeyFile's goes on (found by fuzz-workload: escapes after a NUL reached
+   * GKeyFile unchecked) */
+  const char *nul = memchr(body, '\0', len);
+  if (nul) {
+    guint lineno = 1;
+    for (const char *c = body; c < nul; c++) lineno += *c == '\n';
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s:%u: the line holds a control character (0x00)", path, lineno);
+    g_free(text);
+    return false;
+  }
   char **lines = g_strsplit(body, "\n", -1);
   if (!scan_ini(path, lines, error)) {
     g_strfreev(lines);
