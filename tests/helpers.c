@@ -230,6 +230,44 @@ typedef struct {
   GError *error;
 } Job;
 
+/* Effect runs already made by this test program, by (workload, stack,
+ * sets, seed): a run is a pure function of them, so an arm two tests share
+ * (a stack on a preset as written, say) runs once and both get its values.
+ * Nothing is asserted less; the suite just stops repeating itself. */
+typedef struct {
+  GPtrArray *columns; /* char * */
+  GArray *values;     /* double */
+} CachedRun;
+
+static GMutex effect_cache_lock;
+static GHashTable *effect_cache;
+
+static void cached_run_free(gpointer p) {
+  CachedRun *c = p;
+  g_ptr_array_unref(c->columns);
+  g_array_unref(c->values);
+  g_free(c);
+}
+
+static char *effect_key(const char *workload, const char *stack, const char *const *sets, uint64_t seed) {
+  GString *k = g_string_new(NULL);
+  g_string_append_printf(k, "%s\x1f%s\x1f%" G_GUINT64_FORMAT, workload, stack, seed);
+  for (const char *const *s = sets; s && *s; s++) g_string_append_printf(k, "\x1f%s", *s);
+  return g_string_free(k, FALSE);
+}
+
+static void job_values(Job *j, const GPtrArray *columns, const GArray *values) {
+  for (unsigned c = 0; j->cols[c]; c++) {
+    bool found = false;
+    for (guint i = 0; i < columns->len && !found; i++)
+      if (!strcmp(g_ptr_array_index(columns, i), j->cols[c])) {
+        j->values[c] = g_array_index(values, double, i);
+        found = true;
+      }
+    if (!found) j->values[c] = NAN; /* not in this arm's summary (its stack lacks the policy) */
+  }
+}
+
 static void job_run(gpointer data, gpointer unused) {
   (void)unused;
   Job *j = data;
@@ -240,20 +278,32 @@ static void job_run(gpointer data, gpointer unused) {
   if (!fsi_workload_find(j->workload) && !g_str_has_suffix(j->workload, ".trace")) g_ptr_array_add(sets, "workload.scale=none");
   for (const char *const *s = j->arm->sets; s && *s; s++) g_ptr_array_add(sets, (gpointer)*s);
   g_ptr_array_add(sets, NULL);
+  char *key = effect_key(j->workload, j->arm->stack, (const char *const *)sets->pdata, j->seed);
+  g_mutex_lock(&effect_cache_lock);
+  CachedRun *hit = effect_cache ? g_hash_table_lookup(effect_cache, key) : NULL;
+  if (hit) job_values(j, hit->columns, hit->values);
+  g_mutex_unlock(&effect_cache_lock);
+  if (hit) {
+    g_free(key);
+    g_ptr_array_free(sets, TRUE);
+    return;
+  }
   FsiRunSpec spec = {.workload = j->workload, .stack = j->arm->stack, .seed = j->seed, .sets = (const char *const *)sets->pdata};
   FsiRunResult res;
   bool ok = fsi_run_one(&spec, &res, &j->error);
   g_ptr_array_free(sets, TRUE);
-  if (!ok) return;
-  for (unsigned c = 0; j->cols[c]; c++) {
-    bool found = false;
-    for (guint i = 0; i < res.columns->len && !found; i++)
-      if (!strcmp(g_ptr_array_index(res.columns, i), j->cols[c])) {
-        j->values[c] = g_array_index(res.values, double, i);
-        found = true;
-      }
-    if (!found) j->values[c] = NAN; /* not in this arm's summary (its stack lacks the policy) */
+  if (!ok) {
+    g_free(key);
+    return;
   }
+  job_values(j, res.columns, res.values);
+  CachedRun *c = g_new(CachedRun, 1);
+  c->columns = g_ptr_array_ref(res.columns);
+  c->values = g_array_ref(res.values);
+  g_mutex_lock(&effect_cache_lock);
+  if (!effect_cache) effect_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, cached_run_free);
+  g_hash_table_replace(effect_cache, key, c);
+  g_mutex_unlock(&effect_cache_lock);
   fsi_run_result_clear(&res);
 }
 
