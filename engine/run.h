@@ -44,6 +44,7 @@ enum {
   FSI_AF2_WORKINGSET = 0x04, /* its owner reads it again if reclaimed: a refault (workload key refault) */
   FSI_AF2_SPLIT_HEAD = 0x08, /* the first base page of a split THP: its owner's handle; split_next chains the rest */
   FSI_AF2_SPLIT_TAIL = 0x10, /* another base page of a split THP: freed with its head */
+  FSI_AF2_ISOLATED = 0x20,   /* taken for migration (off the LRU in the kernel): reclaim leaves it alone */
 };
 
 /* LRU lists (per node), as enum lru_list. */

@@ -52,15 +52,17 @@ static void fx_close(Fx *fx) {
 
 /* Movable anonymous pages everywhere (the area included: once it is over
  * half the free memory, movable requests take it), no reclaim. */
-static void fill(Fx *fx) {
+static void fill_anon(FsiRun *run, GArray *handles) {
   for (;;) {
     FsiRequest rq = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false, false};
-    FsiAllocResult r = fsi_run_alloc(fx->run, &rq);
+    FsiAllocResult r = fsi_run_alloc(run, &rq);
     if (!r.handle) break;
-    g_array_append_val(fx->handles, r.handle);
+    g_array_append_val(handles, r.handle);
   }
-  ft_check(fx->run);
+  ft_check(run);
 }
+
+static void fill(Fx *fx) { fill_anon(fx->run, fx->handles); }
 
 /* Frees the filled pages outside the area whose pfn is odd (migration
  * targets), and inside [lo, hi) every page but the first `keep`. */
@@ -207,6 +209,79 @@ static void test_cma_placement(void) {
   fx_close(&fx);
 }
 
+/* The pages alloc_contig_range() migrates are isolated from their LRU
+ * (isolate_migratepages_range) before the targets are allocated, so the
+ * reclaim a target allocation may do (__GFP_RETRY_MAYFAIL) cannot free
+ * them under the migration.  Memory is filled with anonymous pages (the
+ * first allocated at the inactive list's tail, where reclaim starts), and
+ * a pageblock holding the oldest is requested with nothing free to migrate
+ * to: every target needs reclaim, which must take other pages.  With
+ * lumpy reclaim in the stack too (vanilla+lumpy: a migration target is
+ * order 0, so lumpy does not act, but it is the stack where this was
+ * found: the sources freed by reclaim, then freed again by the migration,
+ * corrupted a free list). */
+static void test_contig_sources_isolated(void) {
+  const char *base[] = {"machine.memory=64M", "machine.dma_limit=0", "vm.pcp=false", "vm.swap=64M",
+                        "sim.duration=60s", NULL};
+  FsiRun *run = ft_run_new("vanilla+lumpy", base, NULL);
+  GArray *handles = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
+  fill_anon(run, handles);
+  /* the pageblock whose pages are all among the oldest (the last of them
+   * allocated earliest), the reclaim's first victims, of those whose every
+   * page is anonymous (the first megabyte is reserved) */
+  uint64_t nblocks = run->mem.nr_pages / PB, start = 0, resident = 0;
+  guint *newest = g_new0(guint, nblocks), best = G_MAXUINT;
+  for (guint i = 0; i < handles->len; i++) newest[ft_pfn_of(run, g_array_index(handles, FsiHandle, i)) / PB] = i;
+  for (uint64_t b = 0; b < nblocks; b++)
+    if (newest[b] < best && allocated_in(run, b * PB, (b + 1) * PB) == PB) {
+      best = newest[b];
+      start = b * PB;
+    }
+  g_free(newest);
+  resident = allocated_in(run, start, start + PB);
+  g_assert_cmpuint(resident, ==, PB);
+  /* the pages older than the range, and the range's after its first 32
+   * (the first cluster migrated), are freed and allocated again (now the
+   * newest), so the first cluster is the inactive list's tail: the first
+   * target's reclaim reaches the very pages being migrated, and finds
+   * pages outside the range behind them */
+  bool older = true;
+  for (guint i = 0; i < handles->len; i++) {
+    FsiHandle *hp = &g_array_index(handles, FsiHandle, i);
+    uint64_t pfn = ft_pfn_of(run, *hp);
+    if (pfn / PB == start / PB) older = false;
+    if (older || (pfn >= start + 32 && pfn < start + PB)) {
+      fsi_run_free_handle(run, *hp);
+      *hp = FSI_HANDLE_NONE;
+    }
+  }
+  fill_anon(run, handles);
+  g_assert_cmpuint(run->allocs[run->rc.lru_tail[FSI_LRU_INACTIVE_ANON]].pfn, ==, start);
+  resident = allocated_in(run, start, start + PB);
+  uint64_t mig0 = run->stats.c[FSI_C_pgmigrate_success], out0 = run->stats.c[FSI_C_pswpout];
+  FsiHandle h = FSI_HANDLE_NONE;
+  int ret = fsi_alloc_contig_range(run, start, PB, fsi_get_pageblock_mt(&run->mem, start), 1, &h);
+  ft_check(run);
+  g_assert_cmpint(ret, ==, 0);
+  g_assert_cmpuint(h, !=, FSI_HANDLE_NONE);
+  /* every page in the range was migrated, none reclaimed in place, and the
+   * targets did come from reclaim */
+  g_assert_cmpuint(run->stats.c[FSI_C_pgmigrate_success] - mig0, ==, resident);
+  g_assert_cmpuint(run->stats.c[FSI_C_pswpout] - out0, >=, resident);
+  for (guint i = 0; i < handles->len; i++) {
+    FsiHandle hi = g_array_index(handles, FsiHandle, i);
+    if (hi == FSI_HANDLE_NONE) continue;
+    FsiAlloc *a = fsi_run_lookup(run, hi);
+    g_assert_nonnull(a);
+    g_assert_false(a->flags2 & FSI_AF2_ISOLATED);
+    if (a->flags & FSI_AF_RESIDENT) g_assert_true(a->pfn < start || a->pfn >= start + PB);
+  }
+  fsi_run_free_contig(run, h);
+  ft_check(run);
+  g_array_free(handles, TRUE);
+  ft_run_free(run);
+}
+
 /* The 5.7+ rule (cma.balance): movable allocations take CMA pages first
  * while more than half of the zone's free pages are CMA, so the area fills
  * with ordinary tenants long before the rest of memory is used up; without
@@ -242,6 +317,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/contig/latency-fixed-plus-linear", test_contig_latency);
   g_test_add_func("/contig/cma-placement", test_cma_placement);
+  g_test_add_func("/contig/sources-isolated", test_contig_sources_isolated);
   g_test_add_func("/effect/contig/cma-balance", test_effect_cma_balance);
   return g_test_run();
 }

@@ -317,11 +317,17 @@ int fsi_migrate_away(FsiRun *run, uint64_t src_pfn) {
   int r = check_source(run, a);
   if (r != FS_MIGRATE_OK) return r;
   uint32_t id = (uint32_t)(a - run->allocs), zone = 0;
-  /* Simplified: the target comes from the free lists at the min watermark;
-   * __GFP_RETRY_MAYFAIL's reclaim and compaction are not attempted. */
+  /* The source is isolated while its target is found: the target
+   * allocation may reclaim (__GFP_RETRY_MAYFAIL; compaction is not
+   * attempted), and reclaim, lumpy reclaim's neighbours included, must not
+   * free the page being migrated.  A caller that isolated a whole cluster
+   * (alloc_contig_range) keeps the flag; otherwise it is cleared here. */
+  bool was_isolated = a->flags2 & FSI_AF2_ISOLATED;
+  a->flags2 |= FSI_AF2_ISOLATED;
   uint64_t dst = fsi_alloc_migration_target(run, a->order, target_zoneidx(run, a), &zone);
+  a = &run->allocs[id]; /* the target allocation ran policy hooks (and the table may have moved) */
+  if (!was_isolated || dst != FS_PFN_NONE) a->flags2 &= (uint8_t)~FSI_AF2_ISOLATED;
   if (dst == FS_PFN_NONE) return FS_ENOMEM;
-  a = &run->allocs[id]; /* the target allocation ran policy hooks */
   if (fsi_get_pageblock_mt(m, dst) == FS_MIGRATE_ISOLATE) {
     /* ISOLATE lists are never allocated from; a policy handed one out. */
     fsi_free_pages_pb(m, dst, a->order, false);

@@ -206,6 +206,7 @@ static int contig_migrate_range(FsiRun *run, uint64_t start, uint64_t end) {
         if (fsi_kind_migratable(a)) {
           uint64_t head = a->pfn;
           g_array_append_val(cluster, head);
+          a->flags2 |= FSI_AF2_ISOLATED;
           npages += fsi_pages_of_order(a->order);
           /* isolate_migratepages_range() takes it off its LRU (and
            * putback_movable_pages() returns it if it fails) */
@@ -235,6 +236,11 @@ static int contig_migrate_range(FsiRun *run, uint64_t start, uint64_t end) {
     }
   }
 out:
+  /* putback_movable_pages(): what did not migrate goes back to its LRU */
+  for (guint i = 0; i < cluster->len; i++) {
+    const FsiPage *p = &m->pages[g_array_index(cluster, uint64_t, i)];
+    if (p->flags & FSI_PG_ALLOC) run->allocs[p->alloc].flags2 &= (uint8_t)~FSI_AF2_ISOLATED;
+  }
   g_array_free(cluster, TRUE);
   return ret;
 }

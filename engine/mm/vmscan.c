@@ -201,7 +201,8 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
   FsiAlloc *a = &run->allocs[id];
   uint64_t n = fsi_alloc_nr_pages(a);
   sc->activate = false;
-  if (!(a->flags & FSI_AF_RESIDENT)) return 0;
+  /* isolated for migration: in the kernel it is off the LRU, out of reach */
+  if (!(a->flags & FSI_AF_RESIDENT) || (a->flags2 & FSI_AF2_ISOLATED)) return 0;
   if (a->flags & FSI_AF_PINNED) {
     sc->activate = true;
     return 0;
