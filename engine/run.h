@@ -178,9 +178,8 @@ typedef struct {
   uint32_t kswapd_run_order, kswapd_alloc_order, kswapd_run_zone;
   int kswapd_priority;
   uint64_t kswapd_reclaimed; /* this balance_pgdat run */
-  uint64_t kswapd_round_reclaimed, kswapd_round_budget;
   uint64_t kswapd_boost_target;
-  bool kswapd_boosting;
+  bool kswapd_boost_dropped; /* this run found the node unbalanced: no more boosted rounds (nr_boost_reclaim = 0) */
   uint32_t kswapd_failures;
   /* vm.kswapd_high_order: how balance_pgdat() treats a high order */
   enum {

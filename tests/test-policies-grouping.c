@@ -868,7 +868,11 @@ static void test_effect_grouping_stress_highalloc(void) {
   ft_assert_band("vanilla rest success %", m[0][0], 0.67, 8.67);
   ft_assert_band("migratetype rest success %", m[1][0], 24.9, 44.9);
   ft_assert_band("vanilla polluted_blocks", m[0][1], 170, 208);
-  ft_assert_band("migratetype polluted_blocks", m[1][1], 24, 50);
+  /* after kswapd's boosted reclaim became 6.1's (priority held at 10,
+   * stopped by a round without progress): migratetype polluted_blocks 46,
+   * 56, 64 (55.3, spread 18; rest success 25.8, 35.6, 35), vanilla
+   * unchanged in its bands; re-banded to the mean +- the spread */
+  ft_assert_band("migratetype polluted_blocks", m[1][1], 37, 74);
   g_assert_cmpfloat(m[1][0], >, m[0][0] + 25);
   g_assert_cmpfloat(m[1][1], <, m[0][1] / 3);
 }
@@ -899,15 +903,23 @@ static void test_effect_grouping_stress_highalloc(void) {
  * migratetype 177, 7436, 9053 (5555, spread 8876: seed 1 barely fails),
  * migratetype+highatomic 95, 89, 36 (73.3, spread 59).  Asserted: without
  * the reserve in [100, 14000] (the chaotic load), with it within its spread
- * of its mean, and still under a tenth (measured 1.3%). */
+ * of its mean, and still under a tenth (measured 1.3%).
+ * With kswapd's boosted reclaim as 5.0+ runs it (priority held at
+ * DEF_PRIORITY - 2, a round that reclaims nothing ends the run and counts
+ * as a kswapd failure): here, where only kswapd writes dirty pages and a
+ * boosted round may not, boosted runs end at once and kswapd is more often
+ * hopeless, so the load on atomic requests is heavier: migratetype 8607,
+ * 8827, 21507 (12980, spread 12900), migratetype+highatomic 1911, 291, 176
+ * (793, spread 1735): the reserve cuts failures to 6.1%.  Bands: each mean
+ * +- its spread (at least 50%), and still under a tenth. */
 static void test_effect_highatomic_atomic_bursts(void) {
   const char *sets[] = {"vm.pcp=false", "vm.writeback=immediate", NULL};
   const char *cols[] = {"stream_net_failures", NULL};
   const FtArm arms[] = {{"migratetype", sets}, {"migratetype+highatomic", sets}};
   double m[2];
   ft_effect("atomic-bursts", arms, 2, cols, EFFECT_SEEDS, m);
-  ft_assert_band("migratetype failures", m[0], 100, 14000);
-  ft_assert_band("migratetype+highatomic failures", m[1], 14, 133);
+  ft_assert_band("migratetype failures", m[0], 4000, 26000);
+  ft_assert_band("migratetype+highatomic failures", m[1], 100, 2600);
   g_assert_cmpfloat(m[1], <, m[0] / 10);
 }
 
@@ -939,7 +951,14 @@ static void test_effect_highatomic_atomic_bursts(void) {
  * re-drawn and far fewer order-3 requests fail: migratetype 1012, 559, 308
  * (626, spread 704), migratetype+highatomic 505, 571, 244 (440, spread
  * 327), reserve 6347, 4489, 11470 (7435).  Bands: the means within twice
- * their spreads, the reserve used at least 2000 times. */
+ * their spreads, the reserve used at least 2000 times.
+ * With kswapd's boosted reclaim as 5.0+ runs it (see the test above) the
+ * load is heavier and the reserve's effect is no longer within the noise:
+ * migratetype 29273, 24951, 21674 (25299, spread 7600),
+ * migratetype+highatomic 1726, 1267, 957 (1317, spread 769), reserve
+ * 36634, 44344, 31628 (37535): every seed cuts failures by over 12x.
+ * Bands: the means within twice their spreads, the reserve in [2000,
+ * 60000], and the reserve now asserted to cut failures below a fifth. */
 static void test_effect_highatomic_atomic_bursts_pcp(void) {
   /* vm.writeback=immediate: see test_effect_highatomic_atomic_bursts */
   const char *sets[] = {"vm.pcp=true", "vm.pcp_high_order=false", "vm.writeback=immediate", NULL};
@@ -947,10 +966,10 @@ static void test_effect_highatomic_atomic_bursts_pcp(void) {
   const FtArm arms[] = {{"migratetype", sets}, {"migratetype+highatomic", sets}};
   double m[2][2];
   ft_effect("atomic-bursts", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("migratetype failures", m[0][0], 100, 2100);
-  ft_assert_band("migratetype+highatomic failures", m[1][0], 0, 1100);
-  ft_assert_band("allocations from the reserve", m[1][1], 2000, 40000);
-  g_assert_cmpfloat(m[1][0], <, m[0][0]);
+  ft_assert_band("migratetype failures", m[0][0], 10100, 40500);
+  ft_assert_band("migratetype+highatomic failures", m[1][0], 0, 2900);
+  ft_assert_band("allocations from the reserve", m[1][1], 2000, 60000);
+  g_assert_cmpfloat(m[1][0], <, m[0][0] / 5);
 }
 
 /* hotplug: with ZONE_MOVABLE, memory blocks at the top of memory can be

@@ -75,6 +75,79 @@ static void test_kswapd_restores_high(void) {
 
 static void nothing(FsiRun *run) { (void)run; }
 
+/* Boosted reclaim (balance_pgdat(), 5.0+): kswapd reclaims a watermark
+ * boost even on a balanced node, without writeback or swap, its priority
+ * held at DEF_PRIORITY - 2; a round that reclaims nothing ends the run and
+ * counts as a kswapd failure; a node that is unbalanced (the boost is in
+ * every watermark) drops the boost and is reclaimed as usual.  The node is
+ * filled with page cache and balanced, then every page is made dirty (so
+ * only writeback could free one) and a boost is set: `boost` pages, or
+ * enough that the boosted high watermark is above the free pages. */
+typedef struct {
+  uint64_t scanned, stolen, written, runs, failures, lru;
+  bool boost_cleared;
+} BoostOut;
+
+static BoostOut boosted(bool dirty, bool unbalanced) {
+  const char *sets[] = {"vm.writeback=immediate", NULL};
+  FsiRun *run = new_run(sets, nothing);
+  fill_file(run);
+  g_assert_true(fsi_run_advance(run, 500 * 1000 * 1000ull));
+  g_assert_true(fsi_pgdat_balanced(run, 0, FS_ZONE_DMA32));
+  g_assert_false(run->rc.kswapd_awake);
+  for (uint32_t l = FSI_LRU_INACTIVE_FILE; dirty && l <= FSI_LRU_ACTIVE_FILE; l++)
+    for (uint32_t id = run->rc.lru_head[l]; id != FSI_NIL; id = run->allocs[id].lru_next) {
+      run->allocs[id].flags |= FSI_AF_DIRTY;
+      run->rc.nr_dirty++;
+    }
+  FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
+  uint64_t room = zone_free(run) - z->wmark[FSI_WMARK_HIGH];
+  z->watermark_boost = unbalanced ? room + 64 : MIN(room / 2, (uint64_t)64);
+  g_assert_cmpuint(z->watermark_boost, >, 0);
+  g_assert_cmpint(fsi_pgdat_balanced(run, 0, FS_ZONE_DMA32), ==, !unbalanced);
+  const uint64_t *c = run->stats.c;
+  BoostOut o = {c[FSI_C_pgscan_kswapd], c[FSI_C_pgsteal_kswapd], c[FSI_C_fs_writeback], c[FSI_C_pageoutrun],
+                run->rc.kswapd_failures, run->rc.lru_pages[FSI_LRU_INACTIVE_FILE] + run->rc.lru_pages[FSI_LRU_ACTIVE_FILE],
+                false};
+  fsi_wakeup_kswapd(run, 0, FS_ZONE_DMA32);
+  g_assert_true(fsi_run_advance(run, run->now_ns + 50 * 1000 * 1000ull));
+  o.scanned = c[FSI_C_pgscan_kswapd] - o.scanned;
+  o.stolen = c[FSI_C_pgsteal_kswapd] - o.stolen;
+  o.written = c[FSI_C_fs_writeback] - o.written;
+  o.runs = c[FSI_C_pageoutrun] - o.runs;
+  o.failures = run->rc.kswapd_failures - o.failures;
+  o.boost_cleared = z->watermark_boost == 0;
+  ft_check(run);
+  ft_run_free(run);
+  return o;
+}
+
+static void test_kswapd_boost(void) {
+  /* clean pages: the boost is reclaimed, nothing written */
+  BoostOut clean = boosted(false, false);
+  g_assert_cmpuint(clean.stolen, >, 0);
+  g_assert_cmpuint(clean.written, ==, 0);
+  g_assert_true(clean.boost_cleared);
+  g_assert_cmpuint(clean.failures, ==, 0);
+  /* every page dirty: one round at DEF_PRIORITY (lru >> 12 pages looked
+   * at, a few more for rounding), nothing reclaimed or written, the run
+   * ends there as a failure and the boost is gone.  Before, kswapd went
+   * on down to priority 1 and scanned the whole list. */
+  BoostOut stuck = boosted(true, false);
+  g_assert_cmpuint(stuck.stolen, ==, 0);
+  g_assert_cmpuint(stuck.written, ==, 0);
+  g_assert_cmpuint(stuck.runs, ==, 1);
+  g_assert_cmpuint(stuck.scanned, <=, (stuck.lru >> 12) + 1);
+  g_assert_cmpuint(stuck.failures, ==, 1);
+  g_assert_true(stuck.boost_cleared);
+  /* unbalanced: the boost is dropped and the node reclaimed as usual,
+   * dirty pages written */
+  BoostOut unbal = boosted(true, true);
+  g_assert_cmpuint(unbal.written, >, 0);
+  g_assert_cmpuint(unbal.stolen, >, 0);
+  g_assert_cmpuint(unbal.failures, ==, 0);
+}
+
 /* A steady trickle: kswapd keeps up.  A burst faster than it: direct reclaim. */
 
 static void test_direct_only_when_behind(void) {
@@ -408,6 +481,7 @@ static void test_pcp_deterministic(void) {
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/reclaim/kswapd/restores-high-watermark", test_kswapd_restores_high);
+  g_test_add_func("/reclaim/kswapd/boost", test_kswapd_boost);
   g_test_add_func("/reclaim/direct/only-when-kswapd-behind", test_direct_only_when_behind);
   g_test_add_func("/reclaim/slowpath/costly-gives-up-order0-retries", test_costly_gives_up);
   g_test_add_func("/reclaim/slowpath/order0-retries-without-progress", test_order0_retries);

@@ -241,7 +241,13 @@ static void test_thp_split(void) {
  * inactive tail.  Measured (seeds 1-3): fs_flusher_writeback 37243, 39670,
  * 36528 (mean 37814) -> 56228, 57727, 56628 (56861); pgrotated 30784,
  * 30658, 27525 (29656) -> 40060, 40025, 39709 (39931).  Asserted: bands of
- * 10% (spreads 3.1k, 1.5k; 3.3k, 0.4k) and at least 30% more written. */
+ * 10% (spreads 3.1k, 1.5k; 3.3k, 0.4k) and at least 30% more written.
+ * With kswapd's boosted reclaim as 6.1 runs it (priority held at 10, the
+ * run ended by a round that reclaims nothing, the boost dropped when the
+ * node is unbalanced): fs_flusher_writeback 38748, 38845, 49320 (42304,
+ * spread 10.6k) -> 59157, 56907, 57922 (57995, 2.3k); pgrotated 28746,
+ * 31235, 33174 (31052, 4.4k) -> 41219, 39975, 40072 (40422, 1.2k).
+ * Re-banded: the mean +- the spread, at least 10%. */
 static void test_effect_flushers(void) {
   const char *without[] = {FLEET, "vm.dirty_writeback_centisecs=0", "vm.dirty_background_ratio=100", NULL};
   const char *with[] = {FLEET, NULL};
@@ -249,10 +255,10 @@ static void test_effect_flushers(void) {
   const char *cols[] = {"fs_flusher_writeback", "pgrotated", NULL};
   double m[2][2];
   ft_effect("fleet-server", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("reclaim-woken flushers only: fs_flusher_writeback", m[0][0], 34000, 41600);
-  ft_assert_band("flushers: fs_flusher_writeback", m[1][0], 51200, 62500);
-  ft_assert_band("reclaim-woken flushers only: pgrotated", m[0][1], 26000, 33300);
-  ft_assert_band("flushers: pgrotated", m[1][1], 36000, 44000);
+  ft_assert_band("reclaim-woken flushers only: fs_flusher_writeback", m[0][0], 31700, 52900);
+  ft_assert_band("flushers: fs_flusher_writeback", m[1][0], 52200, 63800);
+  ft_assert_band("reclaim-woken flushers only: pgrotated", m[0][1], 26600, 35500);
+  ft_assert_band("flushers: pgrotated", m[1][1], 36400, 44500);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.3);
 }
 

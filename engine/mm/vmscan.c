@@ -627,6 +627,9 @@ uint64_t fsi_drop_caches(FsiRun *run, int what) {
 /* allow_direct_reclaim(): free pages in the zones up to Normal must be at
  * least half of their min watermarks, else the reclaimer waits for kswapd. */
 static bool allow_direct_reclaim(FsiRun *run) {
+  /* a hopeless node (kswapd failed MAX_RECLAIM_RETRIES times) has no
+   * kswapd to wait for: never throttle there */
+  if (run->rc.kswapd_failures >= MAX_RECLAIM_FAILURES) return true;
   uint64_t free = 0, reserve = 0;
   for (uint32_t z = 0; z < run->mem.nr_zones && z <= FS_ZONE_NORMAL; z++) {
     const FsiZone *zn = &run->mem.zones[z];
@@ -788,12 +791,17 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     rc->kswapd_reclaimed = 0;
     rc->kswapd_pass_reclaimed = 0;
     rc->kswapd_boost_target = total_boost(run);
+    rc->kswapd_boost_dropped = false;
     run->stats.c[FSI_C_pageoutrun]++;
   }
   bool balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
   /* boosted reclaim: reclaim the boost even if balanced, without swap or
    * writeback, then clear the boost and ask kcompactd for a pageblock */
-  bool boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
+  /* an unbalanced node drops the boost for the rest of the run and is
+   * reclaimed normally ("if the pgdat is imbalanced then ignore boosting") */
+  if (!balanced) rc->kswapd_boost_dropped = true;
+  bool boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target &&
+                  !rc->kswapd_boost_dropped;
   ScanControl sc = {.order = rc->kswapd_run_order, .kswapd = true, .may_writepage = !balanced || !boosting,
                     .may_swap = !balanced || !boosting, .reclaim_idx = rc->kswapd_run_zone};
   /* 2.6.23-2.6.37 balance_pgdat(): no per-round target (nr_to_reclaim is
@@ -847,16 +855,27 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       /* balance_pgdat(): once compact_gap(order) pages are back, balance for
        * order 0 and leave contiguity to compaction */
       if (rc->kswapd_run_order && rc->kswapd_reclaimed >= (2ull << rc->kswapd_run_order)) rc->kswapd_run_order = 0;
-      if (sc.reclaimed < sc.nr_to_reclaim) rc->kswapd_priority--;
+      if (boosting && !sc.reclaimed) {
+        /* boosted reclaim that made no progress stops: it may not write or
+         * swap, so rescanning deeper would only rotate the same pages */
+        give_up = true;
+      } else if (sc.reclaimed < sc.nr_to_reclaim && !(boosting && rc->kswapd_priority == DEF_PRIORITY - 2)) {
+        /* boosted reclaim's priority stays at DEF_PRIORITY - 2 ("limit the
+         * priority of boosting to avoid reclaim writeback") */
+        rc->kswapd_priority--;
+      }
       balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
       if (rc->kswapd_priority < 1) give_up = true;
     }
-    boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target;
+    boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target &&
+               !rc->kswapd_boost_dropped;
   }
   uint64_t busy = MAX(sc.cost_ns + run->charged_ns, (uint64_t)1000);
   run->stats.c[FSI_C_fs_kswapd_ns] += busy;
   if ((balanced && !boosting) || give_up) {
-    if (!rc->kswapd_reclaimed && !balanced) {
+    /* balance_pgdat(): a run that reclaimed nothing is a failure, unless it
+     * found the node balanced with no boost to reclaim (goto out) */
+    if (!rc->kswapd_reclaimed && (!balanced || give_up)) {
       rc->kswapd_failures++;
       run->stats.c[FSI_C_fs_kswapd_failures]++;
     }
