@@ -196,6 +196,12 @@ static bool h_page_info(FsHost *h, uint64_t pfn, FsPageInfo *ret) {
   ret->pageblock_mt = fsi_get_pageblock_mt(&run->mem, pfn);
   ret->state = frame_extent(&run->mem, pfn, &ret->head_pfn, &ret->order);
   if (ret->state == FS_PAGE_ALLOCATED) {
+    /* the callers walk pfns upwards (lumpy's block, the scanners): start
+     * loading the next allocation's object, the cache miss each of these
+     * calls pays (the page frames themselves are read in sequence) */
+    uint64_t next = ret->head_pfn + ((uint64_t)1 << ret->order);
+    if (next < run->mem.cfg.total_pages && (run->mem.pages[next].flags & FSI_PG_ALLOC))
+      __builtin_prefetch(&run->allocs[run->mem.pages[next].alloc]);
     const FsiAlloc *a = &run->allocs[run->mem.pages[pfn].alloc];
     ret->kind = a->kind;
     ret->alloc_mt = a->alloc_mt;
