@@ -307,6 +307,15 @@ static void job_run(gpointer data, gpointer unused) {
   fsi_run_result_clear(&res);
 }
 
+/* Threads for effect runs: one per CPU, or FT_EFFECT_THREADS (meson sets
+ * 1: it runs a test program per CPU itself, and more threads than CPUs only
+ * slow each run down). */
+static gint effect_threads(void) {
+  const char *env = g_getenv("FT_EFFECT_THREADS");
+  gint64 n = env ? g_ascii_strtoll(env, NULL, 10) : 0;
+  return n > 0 ? (gint)MIN(n, 64) : (gint)MAX(1u, g_get_num_processors());
+}
+
 void ft_effect(const char *workload, const FtArm *arms, unsigned narms, const char *const *cols, unsigned nseeds,
                double *ret_mean) {
   unsigned ncols = g_strv_length((char **)cols), njobs = narms * nseeds;
@@ -314,7 +323,7 @@ void ft_effect(const char *workload, const FtArm *arms, unsigned narms, const ch
   double *values = g_new0(double, (gsize)njobs * ncols);
   /* one run per CPU at a time: more threads than CPUs only slow each run
    * down (measured: six at once on two CPUs took 1.8 times the CPU time) */
-  GThreadPool *pool = g_thread_pool_new(job_run, NULL, (gint)MAX(1u, g_get_num_processors()), TRUE, NULL);
+  GThreadPool *pool = g_thread_pool_new(job_run, NULL, effect_threads(), TRUE, NULL);
   for (unsigned i = 0; i < njobs; i++) {
     jobs[i] = (Job){workload, &arms[i / nseeds], cols, 1 + i % nseeds, values + (gsize)i * ncols, NULL};
     g_thread_pool_push(pool, &jobs[i], NULL);
