@@ -357,9 +357,9 @@ static void emit_versions(Report *r, const char *gnuplot) {
   GKeyFile *stacks = fsi_stacks_load(NULL);
   g_string_append(o, "<h3>Stacks and their policies</h3>\n<p>The policies each stack ran and their parameters, from "
                      "the run.ini of its first run; the definition of a named stack in <code>stacks.ini</code> "
-                     "(<code>fragsim list stacks</code>). run.ini records no version of a policy module of its own: "
-                     "a policy is its name and its parameters, loaded by the fragsim of the runs (whose loader "
-                     "checks the module's ABI).</p>\n");
+                     "(<code>fragsim list stacks</code>). A policy module has no version number of its own: "
+                     "run.ini records the SHA-256 of the module file that ran and its ABI "
+                     "(<code>[modules]</code>), shown here with each policy.</p>\n");
   for (guint s = 0; s < ns; s++) {
     const char *spec = g_ptr_array_index(r->d->stacks, s);
     char *rd = fsi_design_run_dir(r->d, r->dir, s * nseeds), *path = g_build_filename(rd, "run.ini", NULL);
@@ -402,6 +402,11 @@ static void emit_versions(Report *r, const char *gnuplot) {
       char *key = g_strdup_printf("policy %s", *p);
       kv_row(o, key, params->len ? params->str : "no parameters");
       g_free(key);
+      char *mod = g_key_file_get_string(kf, "modules", *p, NULL);
+      key = g_strdup_printf("module %s", *p);
+      kv_row(o, key, mod ? mod : "not recorded (a run.ini before stop 16)");
+      g_free(key);
+      g_free(mod);
       g_string_free(params, TRUE);
       g_strfreev(keys);
     }

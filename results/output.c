@@ -482,6 +482,14 @@ static bool write_run_ini(FsiOutput *o, FsiRun *run, GError **error) {
     const FsiPolicy *p = &run->stack->v[i];
     for (unsigned j = 0; j < p->nparams; j++) g_key_file_set_string(kf, p->name, p->ops.params[j].name, p->value_text[j]);
   }
+  /* which build of each policy module ran: its file's SHA-256 and its ABI
+   * (not its path, which is the machine's business) */
+  for (uint32_t i = 0; i < run->stack->n; i++) {
+    const FsiPolicy *p = &run->stack->v[i];
+    char *v = g_strdup_printf("sha256:%s abi:%u.%u", p->sha256, (unsigned)p->ops.abi.major, (unsigned)p->ops.abi.minor);
+    g_key_file_set_string(kf, "modules", p->name, v);
+    g_free(v);
+  }
   g_key_file_set_uint64(kf, "derived", "min_free_kbytes", run->mem.min_free_kbytes);
   g_key_file_set_uint64(kf, "derived", "total_pages", run->mem.cfg.total_pages);
   for (uint32_t z = 0; z < run->mem.nr_zones; z++) {

@@ -45,6 +45,24 @@ static void test_run_checked(void) {
   g_assert_nonnull(strstr(ini, "policies=nogroup"));
   g_assert_nonnull(strstr(ini, "version="));
   g_free(ini);
+  /* [modules]: the checksum of the module file that ran, and its ABI */
+  GKeyFile *kf = g_key_file_new();
+  char *ini_path = g_build_filename(out, "run.ini", NULL);
+  g_assert_true(g_key_file_load_from_file(kf, ini_path, G_KEY_FILE_NONE, NULL));
+  char *mod = g_key_file_get_string(kf, "modules", "nogroup", NULL);
+  char *so = g_build_filename(g_getenv("FRAGSIM_POLICY_PATH"), "nogroup.so", NULL), *image = NULL;
+  gsize len = 0;
+  g_assert_true(g_file_get_contents(so, &image, &len, NULL));
+  char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)image, len);
+  char *want = g_strdup_printf("sha256:%s abi:%d.%d", sum, FS_ABI_MAJOR, FS_ABI_MINOR);
+  g_assert_cmpstr(mod, ==, want);
+  g_free(want);
+  g_free(sum);
+  g_free(image);
+  g_free(so);
+  g_free(mod);
+  g_free(ini_path);
+  g_key_file_unref(kf);
   /* nothing but the result directory: the temporary one was renamed */
   GDir *dir = g_dir_open(d, 0, NULL);
   const char *n;

@@ -211,6 +211,7 @@ static void test_settings_versions(void) {
   ft_assert_has(html, "stacks=vanilla;linux-6.1;"); /* compare.ini */
   ft_assert_has(html, "policies=migratetype+highatomic+compaction+kcompactd"); /* a run.ini */
   ft_assert_has(html, "<th scope=\"row\">policy compaction</th>");
+  ft_assert_has(html, "<th scope=\"row\">module compaction</th><td>sha256:"); /* run.ini [modules] */
   ft_assert_has(html, "<th scope=\"row\">stacks.ini: description</th>");
   ft_assert_has(html, "<td>" FRAGSIM_VERSION "</td>");
   ft_assert_has(html, "gnuplot of the figures</th><td>GNUPLOT");

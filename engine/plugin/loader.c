@@ -190,6 +190,13 @@ bool fsi_policy_load(const char *name_or_path, char *const *search_path, FsiPoli
   g_autofree char *stem = path_stem(path);
   g_autofree char *label = policy_label(stem, path);
 
+  /* the module's identity for run.ini: a policy has no version of its own,
+   * so its file's checksum says which build of it ran */
+  g_autofree char *image = NULL;
+  gsize image_len = 0;
+  if (!g_file_get_contents(path, &image, &image_len, NULL)) image_len = 0;
+  g_autofree char *sha256 = image ? g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)image, image_len) : NULL;
+
   GModule *module = g_module_open(path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   if (!module) {
     /* No code of its own: a file that will not open cannot give us its
@@ -227,6 +234,7 @@ bool fsi_policy_load(const char *name_or_path, char *const *search_path, FsiPoli
   p.name = g_steal_pointer(&stem);
   p.path = g_steal_pointer(&path);
   p.module = module;
+  g_strlcpy(p.sha256, sha256 ? sha256 : "unknown", sizeof p.sha256);
   /* Hooks appended after the plugin was built must read as NULL. */
   memset(&p.ops, 0, sizeof p.ops);
   memcpy(&p.ops, raw, MIN((size_t)raw->abi.table_size, sizeof p.ops));

@@ -22,6 +22,7 @@
 typedef struct {
   char *name;            /* file stem, equals ops.name */
   char *path;            /* module path loaded */
+  char sha256[65];       /* of the module file as loaded (run.ini's [modules]), hex */
   GModule *module;
   FsPolicyOps ops;       /* zero-extended copy */
   unsigned nparams;
