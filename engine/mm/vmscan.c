@@ -699,6 +699,12 @@ static uint64_t total_boost(const FsiRun *run) {
   return b;
 }
 
+/* nr_boost_reclaim > 0: this balance_pgdat() run still has boost to reclaim
+ * and has not dropped it for an unbalanced node */
+static bool kswapd_boosting(const FsiReclaim *rc) {
+  return rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target && !rc->kswapd_boost_dropped;
+}
+
 static void kswapd_schedule(FsiRun *run, uint64_t at) {
   run->rc.kswapd_pending = true;
   run->rc.kswapd_gen++;
@@ -795,15 +801,15 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     run->stats.c[FSI_C_pageoutrun]++;
   }
   bool balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
-  /* boosted reclaim: reclaim the boost even if balanced, without swap or
-   * writeback, then clear the boost and ask kcompactd for a pageblock */
-  /* an unbalanced node drops the boost for the rest of the run and is
-   * reclaimed normally ("if the pgdat is imbalanced then ignore boosting") */
+  /* boosted reclaim: reclaim the boost on a balanced node, without swap or
+   * writeback, then clear the boost and ask kcompactd for a pageblock; an
+   * unbalanced node drops the boost for the rest of the run and is
+   * reclaimed normally ("if the pgdat is imbalanced then ignore boosting"),
+   * so boosting implies balanced */
   if (!balanced) rc->kswapd_boost_dropped = true;
-  bool boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target &&
-                  !rc->kswapd_boost_dropped;
-  ScanControl sc = {.order = rc->kswapd_run_order, .kswapd = true, .may_writepage = !balanced || !boosting,
-                    .may_swap = !balanced || !boosting, .reclaim_idx = rc->kswapd_run_zone};
+  bool boosting = kswapd_boosting(rc);
+  ScanControl sc = {.order = rc->kswapd_run_order, .kswapd = true, .may_writepage = !boosting,
+                    .may_swap = !boosting, .reclaim_idx = rc->kswapd_run_zone};
   /* 2.6.23-2.6.37 balance_pgdat(): no per-round target (nr_to_reclaim is
    * ULONG_MAX for kswapd), and a high order is kept until a whole priority
    * sweep frees fewer than SWAP_CLUSTER_MAX pages */
@@ -813,7 +819,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     uint64_t want = 0;
     for (uint32_t z = 0; z <= rc->kswapd_run_zone && z < run->mem.nr_zones; z++)
       if (fsi_zone_populated(&run->mem.zones[z])) want += MAX(fsi_wmark(&run->mem.zones[z], FSI_WMARK_HIGH), SWAP_CLUSTER_MAX);
-    sc.nr_to_reclaim = balanced ? rc->kswapd_boost_target : sweep ? UINT64_MAX : want;
+    sc.nr_to_reclaim = boosting ? rc->kswapd_boost_target : sweep ? UINT64_MAX : want;
     shrink_node(run, rc->kswapd_priority, &sc);
     rc->kswapd_reclaimed += sc.reclaimed;
     run->stats.c[FSI_C_pgscan_kswapd] += sc.scanned;
@@ -867,8 +873,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
       if (rc->kswapd_priority < 1) give_up = true;
     }
-    boosting = rc->kswapd_boost_target > 0 && rc->kswapd_reclaimed < rc->kswapd_boost_target &&
-               !rc->kswapd_boost_dropped;
+    boosting = kswapd_boosting(rc);
   }
   uint64_t busy = MAX(sc.cost_ns + run->charged_ns, (uint64_t)1000);
   run->stats.c[FSI_C_fs_kswapd_ns] += busy;

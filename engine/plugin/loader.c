@@ -194,8 +194,9 @@ bool fsi_policy_load(const char *name_or_path, char *const *search_path, FsiPoli
    * so its file's checksum says which build of it ran */
   g_autofree char *image = NULL;
   gsize image_len = 0;
-  if (!g_file_get_contents(path, &image, &image_len, NULL)) image_len = 0;
-  g_autofree char *sha256 = image ? g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)image, image_len) : NULL;
+  g_autofree char *sha256 = g_file_get_contents(path, &image, &image_len, NULL)
+                               ? g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)image, image_len)
+                               : NULL;
 
   GModule *module = g_module_open(path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   if (!module) {
