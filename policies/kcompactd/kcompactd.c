@@ -30,6 +30,12 @@
  * (order -1, skip hints ignored) until its own score is at most
  * max(100 - proactiveness, 5), in timed rounds too.  A run that does not
  * lower the node score backs off to 500 ms << COMPACT_MAX_DEFER_SHIFT = 32 s.
+ * The first timeout fires first_check_ns after the run starts: a machine's
+ * kthread has been waking every 500 ms since boot, so where its timer stands
+ * when a workload begins is arbitrary (the kernel harness sets it from the
+ * guest's trace).  The kernel's timeouts land on the timer wheel's 32 ms
+ * granularity (125 jiffies at HZ=250) and run late by the scheduling delay;
+ * fragsim's are exactly 500 ms.
  * Writing a non-zero proactiveness wakes it for a check at once
  * (compaction_proactiveness_sysctl_handler; sysctl_wake).
  *
@@ -61,6 +67,7 @@ enum {
   PARAM_ALLOC_WAKE,
   PARAM_SYSCTL_WAKE,
   PARAM_RECHECK,
+  PARAM_FIRST_CHECK,
   N_PARAMS
 };
 
@@ -128,6 +135,14 @@ static const FsParamSpec kcompactd_params[] = {
                                "worked on then; false: only a wake-up starts the work (the old model)",
                        .min = 1,
                        .max = 0},
+    [PARAM_FIRST_CHECK] = {.name = "first_check_ns",
+                           .type = FS_PARAM_INT,
+                           .default_value = "500000000",
+                           .help = "when the 500 ms proactive timer first fires, from the start of the run: where "
+                                   "the kthread's periodic wait stands relative to the workload (in a real machine "
+                                   "set by how long boot took; the kernel harness reads it from the guest's trace)",
+                           .min = 1,
+                           .max = 1000000000},
     [N_PARAMS] = {0},
 };
 
@@ -184,6 +199,7 @@ typedef struct {
   uint32_t proactiveness;
   bool timed;               /* parameter: the work takes time, in compact_zone() rounds */
   bool alloc_wake;          /* parameter: wakeup_kswapd() wakes it for non-direct-reclaim callers (4.16+) */
+  uint64_t first_check_ns;  /* parameter: the first proactive timeout's delay from boot */
   bool sysctl_wake;         /* parameter: writing proactiveness wakes it (compaction_proactiveness_sysctl_handler) */
   bool recheck;             /* parameter: the wait re-tests kcompactd_work_requested() */
   uint32_t max_order;       /* kcompactd_max_order: 0 = no request */
@@ -213,6 +229,7 @@ static void *kcompactd_create(const FsHostApi *api, FsHost *host, const FsParamV
   s->alloc_wake = values[PARAM_ALLOC_WAKE].b;
   s->sysctl_wake = values[PARAM_SYSCTL_WAKE].b;
   s->recheck = values[PARAM_RECHECK].b;
+  s->first_check_ns = (uint64_t)values[PARAM_FIRST_CHECK].i;
   fsc_init(&s->core, api, host, (uint64_t)values[PARAM_SCAN_NS].i, (int)values[PARAM_EXTFRAG_THRESHOLD].i,
            values[PARAM_NOGROUP_TARGETS].b);
   fsc_set_search(&s->core, values[PARAM_FAST_SEARCH].b, values[PARAM_SHARED_STATE].b);
@@ -252,7 +269,7 @@ static void kcompactd_boot_done(void *state) {
   fsc_boot_done(&s->core);
   s->highest_zoneidx = s->core.nr_zones - 1;
   /* proactiveness 0: MAX_SCHEDULE_TIMEOUT, only kswapd wakes it */
-  if (s->proactiveness) schedule_timeout(s, CHECK_INTERVAL_NS);
+  if (s->proactiveness) schedule_timeout(s, s->first_check_ns);
 }
 
 /* kcompactd_node_suitable(): a zone that fails the order's min watermark

@@ -312,7 +312,9 @@ def compare(scns, mems, fenv, jobs, workdir, keep=None):
                 run = kdump.Run(f.read())
             km = kernel_metrics(run)
             cal = calibrate.from_boot_dump(run.dumps["boot"])
-            wl = scenario.to_fragsim_workload(scn, mem, seed, cal, thp_tries(run))
+            wl = scenario.to_fragsim_workload(scn, mem, seed, cal, thp_tries(run),
+                                              [t for _, t in run.dump_seq],
+                                              scenario.kcompactd_first_check_ns(run))
             outdir = os.path.join(tmp, f"{scn.name}-{mem}-s{seed}")
             os.makedirs(outdir, exist_ok=True)
             fdir = run_fragsim(fenv, wl, seed, outdir)

@@ -62,6 +62,7 @@
 #define PAGEBLOCK_ORDER 9
 #define MAX_ORDER_SEEN 11
 #define SHMEM_DIR "/fsk"
+#define TRACE_FILE "/sys/kernel/debug/tracing/trace"
 #define EXTFRAG_EVENT "/sys/kernel/debug/tracing/events/kmem/mm_page_alloc_extfrag"
 
 enum item_kind { KIND_ANON, KIND_SHMEM, KIND_PIPE, NR_KINDS };
@@ -215,6 +216,28 @@ static void print_section(const char *path)
 	fwrite(file_buf, 1, (size_t)n, stdout);
 	if (n > 0 && file_buf[n - 1] != '\n')
 		putchar('\n');
+}
+
+/* kcompactd's sleeps, from the boot-time trace (the kernel command line
+ * enables mm_compaction_kcompactd_sleep with trace_clock=mono, so its times
+ * are CLOCK_MONOTONIC like t_start): when its 500 ms proactive timer fires
+ * relative to this program, which fragsim needs to put its checks in the
+ * same places.  Only those lines are printed. */
+static void print_kcompactd_trace(void)
+{
+	long n = read_file(TRACE_FILE, file_buf, sizeof(file_buf) - 1);
+	char *line, *save;
+
+	printf("=== KTRACE\n");
+	if (n < 0) {
+		printf("--- %s (unreadable: %s)\n", TRACE_FILE, strerror(errno));
+	} else {
+		file_buf[n] = 0;
+		for (line = strtok_r(file_buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if (strstr(line, "mm_compaction_kcompactd_sleep:"))
+				printf("%s\n", line);
+	}
+	printf("=== END KTRACE\n");
 }
 
 /* "key value" or "Key:   value kB" files: the number after key, or -1 */
@@ -889,6 +912,7 @@ int main(int argc, char **argv)
 		   "hist:name=fsk_order:keys=alloc_migratetype,fallback_migratetype,fallback_order:vals=hitcount:size=2048");
 	write_file(EXTFRAG_EVENT "/trigger",
 		   "hist:name=fsk_steal:keys=alloc_migratetype,fallback_migratetype,change_ownership:vals=hitcount:size=2048");
+	printf("=== CLOCK t0_mono=%.6f\n", t_start);
 	dump("boot");
 
 	phase_alloc("fill", (unsigned long)(meminfo_kb("MemFree") / 4) * P.fill_pct / 100, P.mix);
@@ -906,6 +930,7 @@ int main(int argc, char **argv)
 		dump("after_settle");
 	}
 	run_tests();
+	print_kcompactd_trace();
 	printf("=== DONE t=%.3f\n", elapsed_s());
 	fflush(stdout);
 	return 0;

@@ -274,6 +274,9 @@ class Run:
     def __init__(self, text):
         self.dumps = {}
         self.dump_times = {}
+        self.dump_seq = []      # [(tag, t)] in output order (tags may repeat)
+        self.t0_mono = None     # fskwl's start, CLOCK_MONOTONIC seconds
+        self.kcompactd_sleeps = []  # CLOCK_MONOTONIC seconds, from the boot-time trace
         self.results = []
         self.samples = []
         self.sets = []
@@ -291,6 +294,7 @@ class Run:
                 parts = line.split()
                 tag = parts[2]
                 self.dump_times[tag] = parse_kv("x " + " ".join(parts[3:])).get("t")
+                self.dump_seq.append((tag, self.dump_times[tag]))
                 sections, name, body = {}, None, []
                 i += 1
                 while i < len(lines) and lines[i] != f"=== END {tag}":
@@ -306,6 +310,21 @@ class Run:
                 if name is not None:
                     sections[name] = "\n".join(body) + "\n"
                 self.dumps[tag] = sections
+            elif line.startswith("=== CLOCK "):
+                self.t0_mono = parse_kv(line[4:]).get("t0_mono")
+            elif line == "=== KTRACE":
+                i += 1
+                while i < len(lines) and lines[i] != "=== END KTRACE":
+                    head = lines[i].split(": mm_compaction_kcompactd_sleep:")[0]
+                    if head != lines[i]:
+                        try:
+                            self.kcompactd_sleeps.append(float(head.split()[-1]))
+                        except ValueError:
+                            raise ParseError("run output", i + 1, lines[i],
+                                             "a kcompactd_sleep line without a time")
+                    i += 1
+                if i == len(lines):
+                    raise ParseError("run output", i, line, "'=== KTRACE' has no '=== END KTRACE'")
             elif line.startswith("RESULT "):
                 self.results.append(parse_kv(line))
             elif line.startswith("SAMPLE "):

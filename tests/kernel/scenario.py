@@ -14,7 +14,11 @@ given twice is an error.  Keys not given take the defaults in SCHEMA.
 
 import os
 
-BASE_CMDLINE = "console=ttyS0 loglevel=4 panic=-1 nokaslr rdinit=/init"
+# trace_event/trace_clock: kcompactd's sleeps are traced from boot on the
+# CLOCK_MONOTONIC clock, so the guest can tell where its 500 ms proactive
+# timer stands relative to the workload (fskwl prints them at the end).
+BASE_CMDLINE = ("console=ttyS0 loglevel=4 panic=-1 nokaslr rdinit=/init "
+                "trace_event=compaction:mm_compaction_kcompactd_sleep trace_clock=mono")
 
 THP_MODES = ("always", "madvise", "never", "keep")
 THP_DEFRAG_MODES = ("always", "defer", "defer+madvise", "madvise", "never")
@@ -274,14 +278,20 @@ FRAGSIM_GAPS = {
     "item_metadata": "an item's kernel metadata other than a tmpfs file's dentry and inode is "
                      "not allocated: an anonymous mapping's VMA and page tables, a pipe's "
                      "pipe_inode_info, buffer array, two struct files, its pipefs inode and dentry",
+    "phase_times": "no kernel run given: phases last fixed times (fill 1 s, free 150 ms, tests "
+                   "250 ms, thp 1 s), not the guest's, so kcompactd's 500 ms checks fall "
+                   "elsewhere",
     "boot_placement": "the kernel memory in use at boot is allocated in a boot phase from the "
                       "free lists, not where the kernel's own boot put it",
 }
 
 # Phase timing of the fragsim translation.  The sampler runs every
 # SAMPLE_MS; phases start at BOOT_MS + k * SAMPLE_MS, so the state "after" a
-# phase is the sample SAMPLE_MS / 2 before the next phase starts.
-SAMPLE_MS = 50
+# phase is the sample SAMPLE_MS / 2 before the next phase starts.  With the
+# kernel run's dump times (kernel_times) each phase lasts what the guest's
+# did, rounded to SAMPLE_MS; the fixed lengths below are for a translation
+# without a kernel run (compare.py workload).
+SAMPLE_MS = 10
 BOOT_MS = 25
 FILL_MS = 1000
 FREE_MS = 150
@@ -314,7 +324,42 @@ def _mix_text(mix):
     return ", ".join(f"{k}:{w}" for k, w in zip(KINDS, mix) if w)
 
 
-def to_fragsim_workload(scn, mem_mb, seed, cal=None, thp_tries=None):
+def kernel_phase_ms(times, nphases):
+    """Phase lengths (ms) from the guest's dump times: times[i] (seconds
+    since fskwl started) is the dump that ends phase i (the boot dump ends
+    the boot phase), so phase i >= 1 lasted times[i] - times[i-1] of the
+    guest's virtual time.  Rounded to SAMPLE_MS, at least one SAMPLE_MS.
+    None for the boot phase (the guest's boot before fskwl is not timed)."""
+    if len(times) != nphases:
+        raise ValueError(f"the kernel run has {len(times)} dumps for {nphases} phases")
+    out = [None]
+    for i in range(1, nphases):
+        if times[i] is None or times[i - 1] is None:
+            raise ValueError(f"the kernel run's dump {i} has no time")
+        ms = (times[i] - times[i - 1]) * 1000
+        out.append(max(SAMPLE_MS, int(round(ms / SAMPLE_MS)) * SAMPLE_MS))
+    return out
+
+
+def kcompactd_first_check_ns(run):
+    """When the guest's kcompactd first checked (its 500 ms timeout) after
+    the fill began, as a time on fragsim's clock, whose fill begins at
+    BOOT_MS: the first traced kcompactd sleep after the boot dump (a sleep
+    follows each check at once; the kernel's timer wheel and scheduling
+    delay are in it).  None when the run has no clock or trace (an older
+    cached run) or kcompactd never slept after the fill began."""
+    t_boot = run.dump_times.get("boot")
+    if run.t0_mono is None or t_boot is None:
+        return None
+    fill0 = run.t0_mono + t_boot
+    after = [t for t in run.kcompactd_sleeps if t > fill0]
+    if not after:
+        return None
+    return max(1, int(round(BOOT_MS * 1e6 + (after[0] - fill0) * 1e9)))
+
+
+def to_fragsim_workload(scn, mem_mb, seed, cal=None, thp_tries=None, kernel_times=None,
+                        kcompactd_first_ns=None):
     """The scenario as a fragsim workload (FragsimWorkload) reproducing the
     guest's protocol phase by phase: boot (the kernel memory in use at boot,
     from cal.boot_pages), fill, free, refill, settle, then each test in
@@ -322,7 +367,13 @@ def to_fragsim_workload(scn, mem_mb, seed, cal=None, thp_tries=None):
     machine keys come from it); without one, fragsim's defaults for mem_mb.
     thp_tries: {pass: faults} from the kernel run (the thp test sizes itself
     from MemFree at run time); without it, 90% of the memory freed.  seed is
-    the fragsim seed (-s); it is in the text for the record only."""
+    the fragsim seed (-s); it is in the text for the record only.
+    kernel_times: the kernel run's dump times in order (kdump.Run.dump_seq's
+    t values); each phase then lasts as long as the guest's did, so
+    kcompactd's 500 ms checks and the daemons' background work fall where
+    they fell in the guest.  Without it, fixed lengths (FILL_MS...).
+    kcompactd_first_ns: kcompactd_first_check_ns() of the kernel run; with
+    it fragsim's first proactive check falls where the guest's did."""
     notes = []
     sets = list(cal.set_args()) if cal is not None else [f"machine.memory={mem_mb}M",
                                                          "machine.cpus=1"]
@@ -331,6 +382,8 @@ def to_fragsim_workload(scn, mem_mb, seed, cal=None, thp_tries=None):
     if scn.proactiveness >= 0 and scn.proactiveness_at == "boot":
         sets.append(f"kcompactd.proactiveness={scn.proactiveness}")
     sets.append(f"sim.sample_interval={SAMPLE_MS}ms")
+    if kcompactd_first_ns is not None:
+        sets.append(f"kcompactd.first_check_ns={min(kcompactd_first_ns, 1_000_000_000)}")
     phases = []        # (name, duration_ms, [lines])
     streams = {}       # name -> [lines]
 
@@ -421,6 +474,13 @@ def to_fragsim_workload(scn, mem_mb, seed, cal=None, thp_tries=None):
         notes.append(FRAGSIM_GAPS["thp_enabled"])
     notes.append(FRAGSIM_GAPS["item_metadata"])
     notes.append(FRAGSIM_GAPS["boot_placement"])
+
+    if kernel_times is not None:
+        lengths = kernel_phase_ms(kernel_times, len(phases))
+        phases = [(n, dur if ms is None else ms, lines)
+                  for (n, dur, lines), ms in zip(phases, lengths)]
+    else:
+        notes.append(FRAGSIM_GAPS["phase_times"])
 
     out = [f"# scenario {scn.name} ({scn.path}), {mem_mb} MB, seed {seed}: generated by",
            "# tests/kernel/scenario.py to_fragsim_workload(); machine keys come as --set",

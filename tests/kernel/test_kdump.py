@@ -243,6 +243,60 @@ class Scenarios(unittest.TestCase):
             self.assertEqual((start - scenario.BOOT_MS) % scenario.SAMPLE_MS, 0)
         self.assertTrue(any("THP 'enabled'" in n for n in wl.notes))
 
+    def test_fragsim_workload_kernel_times(self):
+        """with the kernel run's dump times, each phase lasts what the
+        guest's did (rounded to a sample), so kcompactd's 500 ms checks fall
+        in the same phases; a run whose dumps do not match the phases is an
+        error, not a silent misalignment"""
+        scn = self.parse("[tests]\nrun = hugetlb, thp\n")
+        times = [0.008, 0.501, 0.672, 0.814, 0.8415]
+        wl = scenario.to_fragsim_workload(scn, 512, 1, thp_tries={1: 100}, kernel_times=times)
+        self.assertEqual([(n, d) for n, _, d in wl.phases],
+                         [("boot", scenario.BOOT_MS), ("fill", 490), ("free", 170),
+                          ("hugetlb1", 140), ("thp1", 30)])
+        self.assertIn("[phase.thp1]\nduration = 30ms\n", wl.text)
+        self.assertFalse(any("fixed times" in n for n in wl.notes))
+        for _, start, _ in wl.phases[1:]:
+            self.assertEqual((start - scenario.BOOT_MS) % scenario.SAMPLE_MS, 0)
+        # a phase shorter than a sample still lasts one
+        wl = scenario.to_fragsim_workload(scn, 512, 1, thp_tries={1: 100},
+                                          kernel_times=[0.008, 0.501, 0.672, 0.673, 0.70])
+        self.assertEqual(wl.phases[3][2], scenario.SAMPLE_MS)
+        with self.assertRaises(ValueError):
+            scenario.to_fragsim_workload(scn, 512, 1, thp_tries={1: 100}, kernel_times=times[:4])
+        # without a kernel run the fixed lengths are used, and said
+        wl = scenario.to_fragsim_workload(scn, 512, 1, thp_tries={1: 100})
+        self.assertEqual(wl.phases[1][2], scenario.FILL_MS)
+        self.assertTrue(any("fixed times" in n for n in wl.notes))
+
+    def test_dump_sequence_keeps_repeated_tags(self):
+        run = kdump.Run("=== DUMP boot t=0.008\n=== END boot\n=== DUMP sleep1 t=1.010\n"
+                        "=== END sleep1\n=== DUMP sleep1 t=2.012\n=== END sleep1\n=== DONE\n")
+        self.assertEqual(run.dump_seq, [("boot", 0.008), ("sleep1", 1.01), ("sleep1", 2.012)])
+
+    def test_kcompactd_first_check(self):
+        """the guest's clock and kcompactd's traced sleeps put fragsim's
+        first proactive check where the guest's was, relative to the fill"""
+        text = ("=== CLOCK t0_mono=1.782476\n=== DUMP boot t=0.008\n=== END boot\n"
+                "=== KTRACE\n"
+                "      kcompactd0-28      [000] .....     1.560061: mm_compaction_kcompactd_sleep: nid=0\n"
+                "      kcompactd0-28      [000] .....     2.072014: mm_compaction_kcompactd_sleep: nid=0\n"
+                "=== END KTRACE\n=== DONE t=0.712\n")
+        run = kdump.Run(text)
+        self.assertEqual(run.t0_mono, 1.782476)
+        self.assertEqual(run.kcompactd_sleeps, [1.560061, 2.072014])
+        # the fill begins at 1.790476; the next sleep is 281.538 ms later
+        ns = scenario.kcompactd_first_check_ns(run)
+        self.assertEqual(ns, scenario.BOOT_MS * 1_000_000 + 281_538_000)
+        scn = self.parse("[tests]\nrun = thp\n")
+        wl = scenario.to_fragsim_workload(scn, 512, 1, thp_tries={1: 100}, kcompactd_first_ns=ns)
+        self.assertIn(f"kcompactd.first_check_ns={ns}", wl.sets)
+        # an older run (no clock, no trace) gives no alignment
+        self.assertIsNone(scenario.kcompactd_first_check_ns(
+            kdump.Run("=== DUMP boot t=0.008\n=== END boot\n=== DONE\n")))
+        with self.assertRaises(kdump.ParseError):
+            kdump.Run("=== KTRACE\n x: mm_compaction_kcompactd_sleep: nid=0\n")
+
     def test_fragsim_workload_proactiveness_at_boot(self):
         scn = self.parse("[workload]\nproactiveness = 0\n")
         wl = scenario.to_fragsim_workload(scn, 512, 1)
