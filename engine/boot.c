@@ -417,6 +417,7 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->cost.pfn_walk = (uint64_t)fsi_config_int(cfg, "cost", "pfn_walk_ns");
   run->boost_factor = (uint64_t)fsi_config_int(cfg, "vm", "watermark_boost_factor");
   fsi_reclaim_init(run);
+  run->rc.zone_reclaimable_free = fsi_config_bool(cfg, "vm", "zone_reclaimable_free");
   run->mem.alloc_movable = alloc_movable_cb;
   run->mem.alloc_movable_ctx = run;
   call_simple_hook(run, G_STRUCT_OFFSET(FsPolicyOps, boot_pageblocks), "boot_pageblocks");

@@ -164,6 +164,8 @@ enum { FSI_RC_OFF = 0, FSI_RC_32 = 1, FSI_RC_47 = 2 };
 typedef struct {
   uint32_t lru_head[FSI_NR_LRU], lru_tail[FSI_NR_LRU]; /* head = most recent */
   uint64_t lru_pages[FSI_NR_LRU];
+  uint64_t zone_lru_pages[FS_MAX_ZONES][FSI_NR_LRU]; /* NR_ZONE_{IN,}ACTIVE_{ANON,FILE}: by the page's zone */
+  bool zone_reclaimable_free; /* vm.zone_reclaimable_free: zone_reclaimable_pages() of 6.1.y/6.13+ */
   uint64_t nr_dirty;
   uint64_t nr_writeback;  /* pages under writeback (NR_WRITEBACK) */
   uint64_t swap_pages, swap_used;

@@ -416,6 +416,78 @@ static void test_livelock(void) {
   ft_assert_band("livelocked request's latency (ms)", (double)b.latency / 1e6, 50.0, 55.0);
 }
 
+/* vm.zone_reclaimable_free (6.1.y stable, 6.13+): zone_reclaimable_pages()
+ * counts a zone's free pages when nothing in it is reclaimable.  The
+ * machine: both zones full of anonymous memory (no swap: nothing
+ * reclaimable), DMA taken down to its min by GFP_DMA anonymous pages (no
+ * lowmem reserve applies to a DMA request), then one DMA
+ * pageblock freed whole.  DMA holds a free order-9 block, but a movable
+ * order-9 request may not take it: 512 free pages minus 511 is below DMA's
+ * min plus its lowmem reserve for DMA32 requests.  Counting the free pages
+ * twice, should_reclaim_retry() passes on DMA every time and the request
+ * loops until MAX_RECLAIM_RETRIES, 17 direct reclaims (the harness's
+ * compact-then-hugetlb run: 16 reclaim_retry_zone passes on DMA, available
+ * = 2 x free); mainline 6.1 gives up after the first. */
+static const char *const base_dma[] = {"machine.memory=128M", "sim.duration=2s", "vm.pcp=false", NULL};
+static GArray *trap_handles;
+
+static void fill_dma_trap(FsiRun *run) {
+  FsiRequest anon = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_RECLAIM, 0, false, false, false, false};
+  FsiRequest dma = {0, FS_KIND_ANON, (FS_GFP_HIGHUSER_MOVABLE | FS_GFP_DMA) & ~(FS_GFP_RECLAIM | FS_GFP_HIGHMEM), 0,
+                    false, false, false, false};
+  const FsiRequest *rq[2] = {&anon, &dma};
+  for (int k = 0; k < 2; k++)
+    for (;;) {
+      FsiAllocResult r = fsi_run_alloc(run, rq[k]);
+      if (r.handle == FSI_HANDLE_NONE) break;
+      if (r.zone == FS_ZONE_DMA) g_array_append_val(trap_handles, r);
+    }
+  /* free the second-highest DMA pageblock whole */
+  uint64_t block = (run->mem.zones[FS_ZONE_DMA].end_pfn >> 9) - 2;
+  for (guint i = 0; i < trap_handles->len; i++) {
+    FsiAllocResult *r = &g_array_index(trap_handles, FsiAllocResult, i);
+    if (r->pfn >> 9 == block) fsi_run_free_handle(run, r->handle);
+  }
+}
+
+static void test_zone_reclaimable_free(void) {
+  uint64_t stalls[2];
+  bool ok[2];
+  for (int on = 0; on < 2; on++) {
+    const char *sets[] = {on ? "vm.zone_reclaimable_free=true" : "vm.zone_reclaimable_free=false", NULL};
+    trap_handles = g_array_new(FALSE, FALSE, sizeof(FsiAllocResult));
+    StartFn *st = g_new0(StartFn, 1);
+    st[0] = fill_dma_trap;
+    FsiWorkload wl = {"script", st, script_start, script_step, g_free};
+    FtRunSpec spec = {.stack = "linux-6.1", .base = base_dma, .sets = sets, .workload = &wl, .tasks = 2};
+    GError *e = NULL;
+    FsiRun *run = ft_run_new_full(&spec, &e);
+    g_assert_no_error(e);
+    run->workload.start(run, run->workload.state, NULL);
+    ft_check(run);
+    const FsiZone *dma = &run->mem.zones[FS_ZONE_DMA];
+    /* the trap: a free order-9 block in DMA, which the request cannot take */
+    g_assert_cmpuint(dma->free_area[9].nr_free + dma->free_area[10].nr_free, >=, 1);
+    g_assert_cmpuint(dma->nr_free_pages - 511, <, dma->wmark[FSI_WMARK_MIN] + dma->lowmem_reserve[FS_ZONE_DMA32]);
+    g_assert_cmpuint(2 * dma->nr_free_pages - 511, >=, dma->wmark[FSI_WMARK_MIN] + dma->lowmem_reserve[FS_ZONE_DMA32]);
+    g_assert_cmpuint(fsi_zone_reclaimable_pages(run, FS_ZONE_DMA), ==, on ? dma->nr_free_pages : 0);
+    uint64_t stall0 = run->stats.c[FSI_C_allocstall_dma32] + run->stats.c[FSI_C_allocstall_movable];
+    FsiRequest rq = {9, FS_KIND_HUGETLB, fsi_kind_gfp(FS_KIND_HUGETLB), 1, false, false, false, false};
+    FsiAllocResult r = fsi_run_alloc(run, &rq);
+    ok[on] = r.handle != FSI_HANDLE_NONE;
+    stalls[on] = run->stats.c[FSI_C_allocstall_dma32] + run->stats.c[FSI_C_allocstall_movable] - stall0;
+    g_test_message("zone_reclaimable_free=%d: %s, %" G_GUINT64_FORMAT " direct reclaims", on, ok[on] ? "ok" : "failed",
+                   stalls[on]);
+    ft_check(run);
+    ft_run_free(run);
+    g_array_free(trap_handles, TRUE);
+  }
+  g_assert_false(ok[0]);
+  g_assert_false(ok[1]);
+  g_assert_cmpuint(stalls[0], <=, 2);
+  g_assert_cmpuint(stalls[1], ==, 17);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/slowpath/costly-reclaims-until-compaction", test_costly_reclaims_until_compaction);
@@ -427,5 +499,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/slowpath/drain-per-reclaim-call", test_drain_per_reclaim_call);
   g_test_add_func("/slowpath/continuation/kswapd-during-sleep", test_kswapd_during_sleep);
   g_test_add_func("/slowpath/continuation/livelock", test_livelock);
+  g_test_add_func("/slowpath/zone-reclaimable-free", test_zone_reclaimable_free);
   return g_test_run();
 }

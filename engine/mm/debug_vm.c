@@ -162,7 +162,7 @@ bool fsi_check_invariants(FsiRun *run, GError **error) {
   {
     /* NR_FILE_DIRTY, NR_WRITEBACK and the LRU sizes against the objects; a
      * page under writeback is clean and resident */
-    uint64_t dirty = 0, wb = 0, lru[FSI_NR_LRU] = {0};
+    uint64_t dirty = 0, wb = 0, lru[FSI_NR_LRU] = {0}, zlru[FS_MAX_ZONES][FSI_NR_LRU] = {{0}};
     for (uint32_t id = 0; id < run->nallocs; id++) {
       const FsiAlloc *a = &run->allocs[id];
       if (!(a->flags & FSI_AF_LIVE)) continue;
@@ -173,7 +173,13 @@ bool fsi_check_invariants(FsiRun *run, GError **error) {
         if ((a->flags & FSI_AF_DIRTY) || !(a->flags & FSI_AF_RESIDENT))
           FAIL("allocation %u is under writeback but dirty or not resident", id);
       }
-      if (a->lru < FSI_NR_LRU) lru[a->lru] += n;
+      if (a->lru < FSI_NR_LRU) {
+        lru[a->lru] += n;
+        if (a->zone >= m->nr_zones || a->zone != fsi_pfn_zone(m, a->pfn))
+          FAIL("allocation %u on LRU list %u records zone %u, its pfn %u is in zone %u", id, (unsigned)a->lru,
+               (unsigned)a->zone, (unsigned)a->pfn, fsi_pfn_zone(m, a->pfn));
+        zlru[a->zone][a->lru] += n;
+      }
     }
     if (dirty != run->rc.nr_dirty || wb != run->rc.nr_writeback)
       FAIL("nr_dirty %" G_GUINT64_FORMAT " (counted %" G_GUINT64_FORMAT "), nr_writeback %" G_GUINT64_FORMAT
@@ -183,6 +189,11 @@ bool fsi_check_invariants(FsiRun *run, GError **error) {
       if (lru[l] != run->rc.lru_pages[l])
         FAIL("LRU list %u holds %" G_GUINT64_FORMAT " pages but counts %" G_GUINT64_FORMAT, l, lru[l],
              run->rc.lru_pages[l]);
+    for (uint32_t z = 0; z < m->nr_zones; z++)
+      for (uint32_t l = 0; l < FSI_NR_LRU; l++)
+        if (zlru[z][l] != run->rc.zone_lru_pages[z][l])
+          FAIL("zone %s: LRU list %u holds %" G_GUINT64_FORMAT " of its pages but counts %" G_GUINT64_FORMAT,
+               m->zones[z].name, l, zlru[z][l], run->rc.zone_lru_pages[z][l]);
   }
   ok = true;
 out:

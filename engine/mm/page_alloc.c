@@ -653,24 +653,15 @@ static FsStageResult compact_stage(FsiRun *run, FsStage stage, FsAllocRequest *r
 }
 
 /* should_reclaim_retry()'s availability test: could some zone pass the min
- * watermark at this order if everything reclaimable were reclaimed? */
-/* zone_reclaimable_pages() for the node: the file lists, and the anon lists
- * as far as swap has room. */
-static uint64_t reclaimable_lru_pages(const FsiRun *run) {
-  uint64_t reclaimable = run->rc.lru_pages[FSI_LRU_INACTIVE_FILE] + run->rc.lru_pages[FSI_LRU_ACTIVE_FILE];
-  if (run->rc.swap_used < run->rc.swap_pages)
-    reclaimable += MIN(run->rc.lru_pages[FSI_LRU_INACTIVE_ANON] + run->rc.lru_pages[FSI_LRU_ACTIVE_ANON],
-                       run->rc.swap_pages - run->rc.swap_used);
-  return reclaimable;
-}
-
+ * watermark at this order if everything reclaimable in it were reclaimed?
+ * (The free-list test at the order is on the zone's real free lists.) */
 static bool reclaim_could_help(FsiRun *run, const FsAllocRequest *req) {
-  uint64_t reclaimable = reclaimable_lru_pages(run);
   for (int z = (int)req->highest_zoneidx; z >= 0; z--) {
     const FsiZone *zn = &run->mem.zones[z];
     if (!fsi_zone_populated(zn)) continue;
+    uint64_t available = zn->nr_free_pages + fsi_zone_reclaimable_pages(run, (uint32_t)z);
     if (fsi_zone_watermark_ok(&run->mem, (uint32_t)z, req->order, fsi_wmark(zn, FSI_WMARK_MIN), req->highest_zoneidx,
-                              req->alloc_flags, (int64_t)(zn->nr_free_pages + reclaimable)))
+                              req->alloc_flags, (int64_t)available))
       return true;
   }
   return false;
@@ -688,11 +679,10 @@ static bool reclaim_could_help(FsiRun *run, const FsAllocRequest *req) {
  * page), and answers yes only for __compaction_suitable()'s CONTINUE: a
  * zone that already passes the watermark at the order does not count. */
 static bool compaction_zonelist_suitable(FsiRun *run, const FsAllocRequest *req) {
-  uint64_t reclaimable = reclaimable_lru_pages(run);
   for (int z = (int)req->highest_zoneidx; z >= 0; z--) {
     const FsiZone *zn = &run->mem.zones[z];
     if (!fsi_zone_populated(zn)) continue;
-    uint64_t available = reclaimable / req->order + zn->nr_free_pages;
+    uint64_t available = fsi_zone_reclaimable_pages(run, (uint32_t)z) / req->order + zn->nr_free_pages;
     if (fsi_zone_watermark_ok(&run->mem, (uint32_t)z, req->order,
                               fsi_wmark(zn, (int)(req->alloc_flags & FS_ALLOC_WMARK_MASK)), req->highest_zoneidx,
                               req->alloc_flags, (int64_t)zn->nr_free_pages))

@@ -51,6 +51,7 @@ static void lru_add(FsiRun *run, uint32_t id, uint32_t list, bool tail) {
     rc->lru_head[list] = id;
   }
   rc->lru_pages[list] += fsi_alloc_nr_pages(a);
+  rc->zone_lru_pages[a->zone][list] += fsi_alloc_nr_pages(a);
 }
 
 static void lru_del(FsiRun *run, uint32_t id) {
@@ -63,6 +64,7 @@ static void lru_del(FsiRun *run, uint32_t id) {
   if (a->lru_next != FSI_NIL) run->allocs[a->lru_next].lru_prev = a->lru_prev;
   else rc->lru_tail[list] = a->lru_prev;
   rc->lru_pages[list] -= fsi_alloc_nr_pages(a);
+  rc->zone_lru_pages[a->zone][list] -= fsi_alloc_nr_pages(a);
   a->lru = FSI_LRU_NONE;
   a->lru_next = a->lru_prev = FSI_NIL;
 }
@@ -165,7 +167,10 @@ static void split_thp(FsiRun *run, uint32_t id) {
   uint32_t list = a->lru;
   fsi_mark_unallocated(&run->mem, pfn, a->order, a->alloc_mt);
   fsi_mark_allocated(&run->mem, pfn, 0, id, a->alloc_mt);
-  if (list != FSI_LRU_NONE) run->rc.lru_pages[list] -= n - 1;
+  if (list != FSI_LRU_NONE) {
+    run->rc.lru_pages[list] -= n - 1;
+    run->rc.zone_lru_pages[a->zone][list] -= n - 1;
+  }
   a->order = 0;
   a->kind = FS_KIND_ANON;
   a->flags2 |= FSI_AF2_SPLIT_HEAD;
@@ -624,8 +629,24 @@ uint64_t fsi_drop_caches(FsiRun *run, int what) {
 
 /* ---- direct reclaim --------------------------------------------------------- */
 
-/* allow_direct_reclaim(): free pages in the zones up to Normal must be at
- * least half of their min watermarks, else the reclaimer waits for kswapd. */
+/* zone_reclaimable_pages(): the zone's pages on the file lists, and on the
+ * anon lists while swap has room (can_reclaim_anon_pages(): any free swap
+ * slot counts the whole anon lists).  With vm.zone_reclaimable_free (6.1.y
+ * stable, 6.13+: "account for free pages to prevent infinite loop in
+ * throttle_direct_reclaim()"), a zone with none counts its free pages
+ * instead, so should_reclaim_retry() and compaction_zonelist_suitable() see
+ * twice its free pages. */
+uint64_t fsi_zone_reclaimable_pages(const FsiRun *run, uint32_t zone) {
+  const uint64_t *lru = run->rc.zone_lru_pages[zone];
+  uint64_t nr = lru[FSI_LRU_INACTIVE_FILE] + lru[FSI_LRU_ACTIVE_FILE];
+  if (run->rc.swap_used < run->rc.swap_pages) nr += lru[FSI_LRU_INACTIVE_ANON] + lru[FSI_LRU_ACTIVE_ANON];
+  if (!nr && run->rc.zone_reclaimable_free) nr = run->mem.zones[zone].nr_free_pages;
+  return nr;
+}
+
+/* allow_direct_reclaim(): free pages in the zones up to Normal that have
+ * something reclaimable must be at least half of their min watermarks, else
+ * the reclaimer waits for kswapd. */
 static bool allow_direct_reclaim(FsiRun *run) {
   /* a hopeless node (kswapd failed MAX_RECLAIM_RETRIES times) has no
    * kswapd to wait for: never throttle there */
@@ -633,7 +654,7 @@ static bool allow_direct_reclaim(FsiRun *run) {
   uint64_t free = 0, reserve = 0;
   for (uint32_t z = 0; z < run->mem.nr_zones && z <= FS_ZONE_NORMAL; z++) {
     const FsiZone *zn = &run->mem.zones[z];
-    if (!fsi_zone_populated(zn)) continue;
+    if (!fsi_zone_populated(zn) || !fsi_zone_reclaimable_pages(run, z)) continue;
     free += zn->nr_free_pages;
     reserve += zn->wmark[FSI_WMARK_MIN];
   }

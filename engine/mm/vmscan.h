@@ -19,6 +19,11 @@ void fsi_reclaim_destroy(FsiRun *run);
 void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq);
 void fsi_reclaim_alloc_removed(FsiRun *run, uint32_t id);
 
+/* zone_reclaimable_pages(): what reclaim could free in the zone (file
+ * lists; anon lists while swap has room; with vm.zone_reclaimable_free, the
+ * zone's free pages when that is none). */
+uint64_t fsi_zone_reclaimable_pages(const FsiRun *run, uint32_t zone);
+
 /* try_to_free_pages(): direct reclaim for a request; returns pages reclaimed.
  * The cost is charged to the requesting task (run->charged_ns). */
 uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req);
