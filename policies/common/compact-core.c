@@ -595,17 +595,21 @@ static uint64_t freepages_pages(const FscCore *c) {
   return n;
 }
 
-/* isolate_freepages_block() from *start to end: every free buddy is taken
- * whole (__isolate_free_page, which may refuse for the watermark) until
- * *have reaches want.  Returns false if the watermark refused. */
+/* isolate_freepages_block() from *start to end, looking at every stride'th
+ * pfn: every free buddy headed at a pfn looked at is taken whole
+ * (__isolate_free_page, which may refuse for the watermark) until *have
+ * reaches want; after a taken block or a compound page the walk goes on
+ * stride pages past its end, so the sampling grid moves.  A free block
+ * whose head falls between looked-at pfns is not seen.  Returns false if
+ * the watermark refused. */
 static bool isolate_freepages_block(FscCore *c, FscControl *cc, uint64_t *start, uint64_t end, uint64_t want,
-                                    uint64_t *have) {
+                                    uint64_t *have, uint32_t stride) {
   const FsHostApi *api = c->api;
   uint64_t pfn = *start;
   bool ok = true;
   while (pfn < end) {
-    /* nr_scanned as the kernel counts it: one per iteration, a taken free
-     * block all its pages, a compound page once, other pages one by one */
+    /* nr_scanned as the kernel counts it: one per pfn looked at, a taken
+     * free block all its pages, a compound page once */
     cc->free_scanned++;
     int bo = api->buddy_order(c->host, pfn);
     if (bo >= 0) {
@@ -618,8 +622,11 @@ static bool isolate_freepages_block(FscCore *c, FscControl *cc, uint64_t *start,
       g_array_append_val(c->freepages, piece);
       *have += (uint64_t)1 << bo;
       cc->isolated += (uint64_t)1 << bo;
-      pfn += (uint64_t)1 << bo;
-      if (*have >= want) break;
+      if (*have >= want) {
+        pfn += (uint64_t)1 << bo;
+        break;
+      }
+      pfn += ((uint64_t)1 << bo) - 1 + stride;
       continue;
     }
     uint64_t head;
@@ -633,8 +640,14 @@ static bool isolate_freepages_block(FscCore *c, FscControl *cc, uint64_t *start,
       FsPageInfo pi;
       once = api->page_info(c->host, pfn, &pi) && kind_is_compound(pi.kind);
     }
-    if (!once) cc->free_scanned += MIN(next, end) - pfn - 1;
-    pfn = next;
+    if (once) {
+      pfn = next - 1 + stride;
+      continue;
+    }
+    /* each pfn looked at inside the extent fails on its own */
+    uint64_t visits = (MIN(next, end) - pfn + stride - 1) / stride;
+    cc->free_scanned += visits - 1;
+    pfn += visits * stride;
   }
   *start = MIN(pfn, end);
   return ok;
@@ -661,7 +674,7 @@ static void fast_isolate_around(FscCore *c, FscControl *cc, uint64_t pfn, uint64
   uint64_t block = MAX(pb_start(c, pfn), cc->zone_start), start = block;
   uint64_t end = MIN(pb_end(c, pfn), cc->zone_end);
   if (c->api->get_pageblock_migratetype(c->host, block) == FS_MIGRATE_ISOLATE) return;
-  if (!isolate_freepages_block(c, cc, &start, end, want, have)) cc->contended = true;
+  if (!isolate_freepages_block(c, cc, &start, end, want, have, 1)) cc->contended = true;
   /* full or nearly full: skip it in future */
   if (*have < want) c->api->set_pageblock_skip(c->host, block, true);
 }
@@ -774,12 +787,17 @@ static void isolate_freepages(FscCore *c, FscControl *cc, uint64_t want, uint32_
   int64_t isolate_start = (int64_t)cc->free_pfn;
   int64_t block_end = MIN(block_start + pb, (int64_t)cc->zone_end);
   int64_t low_pfn = (int64_t)pb_end(c, cc->migrate_pfn);
+  /* 5.1+ (with the free-list searches, from the same series): the scanner
+   * samples a block every stride pages, COMPACT_CLUSTER_MAX for async
+   * compaction and 1 otherwise, back to 1 after a block that gave targets
+   * and doubled (up to COMPACT_CLUSTER_MAX) after one that gave none */
+  uint32_t stride = c->fast_search && cc->mode == FSC_MODE_ASYNC ? FSC_CLUSTER_MAX : 1;
   for (; block_start >= low_pfn; block_end = block_start, block_start -= pb, isolate_start = block_start) {
     if (block_start < (int64_t)cc->zone_start) continue;
     if (!suitable_migration_target(c, cc, (uint64_t)block_start)) continue;
     if (!cc->ignore_skip_hint && api->get_pageblock_skip(c->host, (uint64_t)block_start)) continue;
-    uint64_t pos = (uint64_t)isolate_start;
-    bool ok = isolate_freepages_block(c, cc, &pos, (uint64_t)block_end, want, &have);
+    uint64_t pos = (uint64_t)isolate_start, before = have;
+    bool ok = isolate_freepages_block(c, cc, &pos, (uint64_t)block_end, want, &have, stride);
     isolate_start = (int64_t)pos;
     if (isolate_start == block_end) {
       /* update_pageblock_skip(): scanned to the end */
@@ -795,6 +813,7 @@ static void isolate_freepages(FscCore *c, FscControl *cc, uint64_t want, uint32_
       if (isolate_start >= block_end) isolate_start = block_start - pb;
       break;
     }
+    if (c->fast_search) stride = have > before ? 1 : MIN(FSC_CLUSTER_MAX, stride << 1);
   }
   cc->free_pfn = isolate_start < 0 ? 0 : (uint64_t)isolate_start;
 }
