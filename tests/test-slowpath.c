@@ -29,16 +29,20 @@ static void script_step(FsiRun *run, void *state, uint32_t task) {
 static const char *const base[] = {"machine.memory=128M", "sim.duration=2s", "machine.dma_limit=0", "vm.pcp=false",
                                    NULL};
 
-static FsiRun *new_run(const char *stack, const char *const *sets, StartFn start) {
+static FsiRun *new_run_on(const char *const *machine, const char *stack, const char *const *sets, StartFn start) {
   StartFn *st = g_new0(StartFn, 1);
   st[0] = start;
   FsiWorkload wl = {"script", st, script_start, script_step, g_free};
-  FtRunSpec spec = {.stack = stack, .base = base, .sets = sets, .workload = &wl, .tasks = 2};
+  FtRunSpec spec = {.stack = stack, .base = machine, .sets = sets, .workload = &wl, .tasks = 2};
   GError *e = NULL;
   FsiRun *run = ft_run_new_full(&spec, &e);
   g_assert_no_error(e);
   run->workload.start(run, run->workload.state, NULL);
   return run;
+}
+
+static FsiRun *new_run(const char *stack, const char *const *sets, StartFn start) {
+  return new_run_on(base, stack, sets, start);
 }
 
 static const FsiZone *dma32(FsiRun *run) { return &run->mem.zones[FS_ZONE_DMA32]; }
@@ -456,14 +460,7 @@ static void test_zone_reclaimable_free(void) {
   for (int on = 0; on < 2; on++) {
     const char *sets[] = {on ? "vm.zone_reclaimable_free=true" : "vm.zone_reclaimable_free=false", NULL};
     trap_handles = g_array_new(FALSE, FALSE, sizeof(FsiAllocResult));
-    StartFn *st = g_new0(StartFn, 1);
-    st[0] = fill_dma_trap;
-    FsiWorkload wl = {"script", st, script_start, script_step, g_free};
-    FtRunSpec spec = {.stack = "linux-6.1", .base = base_dma, .sets = sets, .workload = &wl, .tasks = 2};
-    GError *e = NULL;
-    FsiRun *run = ft_run_new_full(&spec, &e);
-    g_assert_no_error(e);
-    run->workload.start(run, run->workload.state, NULL);
+    FsiRun *run = new_run_on(base_dma, "linux-6.1", sets, fill_dma_trap);
     ft_check(run);
     const FsiZone *dma = &run->mem.zones[FS_ZONE_DMA];
     /* the trap: a free order-9 block in DMA, which the request cannot take */
