@@ -735,6 +735,8 @@ static bool fast_isolate_freepages(FscCore *c, FscControl *cc, uint64_t want, ui
         *have += (uint64_t)1 << order;
         cc->isolated += (uint64_t)1 << order;
         nr_scanned += (1u << order) - 1;
+        cc->fast_isolated += (uint64_t)1 << order;
+        cc->fast_hits++;
         isolated = true;
       } else {
         /* refused for the watermark: stop searching */
@@ -758,6 +760,7 @@ static bool fast_isolate_freepages(FscCore *c, FscControl *cc, uint64_t want, ui
   }
   if (highest && highest >= z->cached_free_pfn) z->cached_free_pfn = MAX(highest - c->pageblock_nr_pages, cc->zone_start);
   cc->free_scanned += nr_scanned;
+  cc->fast_scanned += nr_scanned;
   if (page != FS_PFN_NONE) {
     uint64_t before = *have;
     fast_isolate_around(c, cc, page, want, have);
@@ -856,6 +859,9 @@ static bool migrate_pages(FscCore *c, FscControl *cc) {
   FsPageInfo pi;
   for (guint i = 0; i < c->migratepages->len; i++)
     if (api->page_info(c->host, g_array_index(c->migratepages, uint64_t, i), &pi)) remaining += (uint64_t)1 << pi.order;
+  /* mm_compaction_migratepages' nr_failed is cc->nr_migratepages less what
+   * migrated: the pages left untried after -ENOMEM count as failed there */
+  const uint64_t batch = remaining, migrated_before = cc->migrated;
   for (guint i = 0; i < c->migratepages->len && !nomem; i++) {
     uint64_t src = g_array_index(c->migratepages, uint64_t, i);
     if (!api->page_info(c->host, src, &pi) || pi.state != FS_PAGE_ALLOCATED || pi.head_pfn != src) continue;
@@ -882,6 +888,7 @@ static bool migrate_pages(FscCore *c, FscControl *cc) {
     }
   }
   g_array_set_size(c->migratepages, 0);
+  cc->unmoved += batch - (cc->migrated - migrated_before);
   return nomem;
 }
 
@@ -950,11 +957,12 @@ static void trace_compact_zone(FscCore *c, const FscControl *cc, FsCompactResult
             " free_pfn=0x%" G_GINT64_MODIFIER "x->0x%" G_GINT64_MODIFIER "x"
             " migrate_scanned=%" G_GUINT64_FORMAT " free_scanned=%" G_GUINT64_FORMAT
             " isolated=%" G_GUINT64_FORMAT " migrated=%" G_GUINT64_FORMAT " failed=%" G_GUINT64_FORMAT
-            " captured=%d",
+            " captured=%d fast_scanned=%" G_GUINT64_FORMAT " fast_isolated=%" G_GUINT64_FORMAT
+            " fast_hits=%" G_GUINT64_FORMAT,
             who, c->api->zone_name(c->host, cc->zone), cc->order, modes[cc->mode], cc->whole_zone,
             fsc_status_name(ret), cc->start_migrate_pfn, cc->migrate_pfn, cc->start_free_pfn, cc->free_pfn,
-            cc->migrate_scanned, cc->free_scanned, cc->isolated, cc->migrated, cc->migrate_failed,
-            cc->captured_pfn != FS_PFN_NONE);
+            cc->migrate_scanned, cc->free_scanned, cc->isolated, cc->migrated, cc->unmoved,
+            cc->captured_pfn != FS_PFN_NONE, cc->fast_scanned, cc->fast_isolated, cc->fast_hits);
 }
 
 static FsCompactResult compact_zone_begin(FscCore *c, FscControl *cc) {

@@ -20,7 +20,8 @@ try_to_compact_pages attempts by (priority, result, counted as
 compact_success or compact_fail), and how the last allocation ended (its
 attempts in order).  The kernel's free-scanned sum here counts only what
 isolate_freepages_block() traced: fast_isolate_freepages() scans free lists
-without a trace event, so vmstat's compact_free_scanned is larger.
+without a trace event, so vmstat's compact_free_scanned is larger; its
+share is derived from the pass's vmstat (kernel_fast_search()).
 """
 
 import argparse
@@ -46,6 +47,10 @@ class Run:
         self.who, self.mode, self.order = who, mode, order
         self.status = "(unfinished)"
         self.migrate_scanned = self.free_scanned = self.migrated = self.failed = 0
+        self.migrate_taken = self.free_taken = 0
+        # fast_isolate_freepages()'s share of free_scanned and of the free
+        # pages isolated (fragsim traces it; the kernel's is derived, below)
+        self.fast_scanned = self.fast_isolated = self.fast_hits = None
         self.start = self.end = None
 
 
@@ -123,8 +128,10 @@ def kernel_trace(path, pass_tag):
             r.end = (kv["migrate_pfn"], kv["free_pfn"])
         elif ev == "mm_compaction_isolate_migratepages" and pid in open_run:
             open_run[pid].migrate_scanned += int(kv["nr_scanned"])
+            open_run[pid].migrate_taken += int(kv.get("nr_taken", 0))
         elif ev == "mm_compaction_isolate_freepages" and pid in open_run:
             open_run[pid].free_scanned += int(kv["nr_scanned"])
+            open_run[pid].free_taken += int(kv.get("nr_taken", 0))
         elif ev == "mm_compaction_migratepages" and pid in open_run:
             open_run[pid].migrated += int(kv["nr_migrated"])
             open_run[pid].failed += int(kv["nr_failed"])
@@ -135,6 +142,31 @@ def kernel_trace(path, pass_tag):
         want = 1 + any(r.status == "success" for r in a.runs)
         a.counted = ("success" if a.defer_resets >= want else "fail") if ran else "none"
     return attempts, runs, (lo, hi)
+
+
+def kernel_fast_search(path, pass_tag, runs):
+    """fast_isolate_freepages() has no trace event: its share is what vmstat
+    counted over the pass (the dump before it to the pass's own) less what
+    the traced scanners did.  compact_isolated counts the pages both
+    scanners isolate, so the fast search isolated compact_isolated less the
+    traced nr_taken of both; it scanned compact_free_scanned less the traced
+    free nr_scanned.  Its scanned count is one per free-list entry looked at
+    plus 2^order - 1 for each block taken, so scanned - isolated is the
+    entries looked at less the blocks taken.  Returns (scanned, isolated)
+    or None when the dumps lack /proc/vmstat."""
+    with open(path, errors="replace") as f:
+        run = kdump.Run(f.read())
+    tags = list(run.dump_times)
+    i = tags.index(pass_tag)
+    try:
+        a = kdump.parse_vmstat(run.section(tags[i - 1], kdump.SECTION_VMSTAT))
+        b = kdump.parse_vmstat(run.section(pass_tag, kdump.SECTION_VMSTAT))
+    except KeyError:
+        return None
+    scanned = b["compact_free_scanned"] - a["compact_free_scanned"] - sum(r.free_scanned for r in runs)
+    isolated = (b["compact_isolated"] - a["compact_isolated"]
+                - sum(r.free_taken + r.migrate_taken for r in runs))
+    return scanned, isolated
 
 
 def fragsim_trace(path, order):
@@ -154,6 +186,9 @@ def fragsim_trace(path, order):
                 r.status = kv["status"]
                 r.migrate_scanned, r.free_scanned = int(kv["migrate_scanned"]), int(kv["free_scanned"])
                 r.migrated, r.failed = int(kv["migrated"]), int(kv["failed"])
+                if "fast_scanned" in kv:
+                    r.fast_scanned, r.fast_isolated = int(kv["fast_scanned"]), int(kv["fast_isolated"])
+                    r.fast_hits = int(kv["fast_hits"])
                 r.start = tuple(x.split("->")[0] for x in (kv["migrate_pfn"], kv["free_pfn"]))
                 r.end = tuple(x.split("->")[1] for x in (kv["migrate_pfn"], kv["free_pfn"]))
                 r.t = t
@@ -195,7 +230,9 @@ def allocations(attempts):
     return out, cur
 
 
-def summary(attempts, runs):
+def summary(attempts, runs, fast=None):
+    """fast: the kernel's (scanned, isolated) of fast_isolate_freepages()
+    over the pass, which its trace cannot split by run"""
     lines = {}
     by = {}
     for r in runs:
@@ -214,6 +251,13 @@ def summary(attempts, runs):
         # (fast_find_migrateblock) took a block behind the cached position
         back = [r for r in rs if r.end and r.end[0] != "?" and int(r.end[0], 16) < int(r.start[0], 16)]
         lines[f"{who} runs ending below their start pfn"] = str(len(back))
+    if fast is None and runs and all(r.fast_scanned is not None for r in runs):
+        fast = (sum(r.fast_scanned for r in runs), sum(r.fast_isolated for r in runs))
+        lines["fast search: blocks taken"] = str(sum(r.fast_hits for r in runs))
+    if fast is not None:
+        lines["fast search: scanned (all runs)"] = str(fast[0])
+        lines["fast search: pages isolated"] = str(fast[1])
+        lines["fast search: entries looked at - blocks taken"] = str(fast[0] - fast[1])
     att = {}
     for a in attempts:
         att[a.label()] = att.get(a.label(), 0) + 1
@@ -257,7 +301,7 @@ def main(argv=None):
     ap.add_argument("--runs", action="store_true", help="also list every compaction run")
     args = ap.parse_args(argv)
     k_att, k_runs, _ = kernel_trace(args.kernel, args.tag)
-    cols = [("kernel", summary(k_att, k_runs))]
+    cols = [("kernel", summary(k_att, k_runs, kernel_fast_search(args.kernel, args.tag, k_runs)))]
     f_att = f_runs = None
     if args.fragsim:
         f_att, f_runs, _ = fragsim_trace(args.fragsim, args.order)

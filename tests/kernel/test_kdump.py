@@ -18,6 +18,7 @@ sys.path.insert(0, HERE)
 
 import kdump  # noqa: E402
 import kharness  # noqa: E402
+import ktrace  # noqa: E402
 import scenario  # noqa: E402
 
 FIXTURE = os.path.join(HERE, "data", "m512-hugetlb-after-free-s1.txt")
@@ -172,6 +173,57 @@ class Metrics(unittest.TestCase):
         rows = [("s", 512, 1, "hugetlb1.got", 80), ("s", 512, 2, "hugetlb1.got", 90)]
         self.assertIn("| s | 512 | 2 |", kharness.table(rows))
         self.assertIn("80/85.0/90", kharness.table(rows))
+
+
+class Trace(unittest.TestCase):
+    """tests/kernel/ktrace.py: the fast free-list search's share"""
+
+    KERNEL = ("=== DUMP after_free t=0.100\n--- /proc/vmstat\ncompact_free_scanned 1000\n"
+              "compact_isolated 500\n=== END after_free\n"
+              "=== DUMP hugetlb1 t=0.200\n--- /proc/vmstat\ncompact_free_scanned 5000\n"
+              "compact_isolated 900\n=== END hugetlb1\n=== DONE t=0.3\n=== TRACE\n"
+              "  init-1 [000] ..... 5.000000: tracing_mark_write: fskwl start\n"
+              "  fskwl-9 [000] ..... 5.150000: mm_compaction_begin: zone_start=0x1000 "
+              "migrate_pfn=0x1000 free_pfn=0x1fe00 zone_end=0x1ffe0, mode=async\n"
+              "  fskwl-9 [000] ..... 5.150001: mm_compaction_isolate_migratepages: "
+              "range=(0x1000 ~ 0x1200) nr_scanned=300 nr_taken=100\n"
+              "  fskwl-9 [000] ..... 5.150002: mm_compaction_isolate_freepages: "
+              "range=(0x1fe00 ~ 0x20000) nr_scanned=700 nr_taken=60\n"
+              "  fskwl-9 [000] ..... 5.150003: mm_compaction_migratepages: nr_migrated=90 nr_failed=10\n"
+              "  fskwl-9 [000] ..... 5.150004: mm_compaction_end: zone_start=0x1000 "
+              "migrate_pfn=0x1200 free_pfn=0x1fe00 zone_end=0x1ffe0, mode=async status=success\n"
+              "=== END TRACE\n")
+
+    def test_kernel_fast_search_from_vmstat(self):
+        """vmstat over the pass less what the traced scanners did"""
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write(self.KERNEL)
+        try:
+            _, runs, _ = ktrace.kernel_trace(f.name, "hugetlb1")
+            self.assertEqual([(r.migrate_taken, r.free_taken, r.failed) for r in runs], [(100, 60, 10)])
+            # scanned 4000 - 700; isolated 400 - 100 - 60
+            self.assertEqual(ktrace.kernel_fast_search(f.name, "hugetlb1", runs), (3300, 240))
+        finally:
+            os.unlink(f.name)
+
+    def test_fragsim_fast_fields(self):
+        line = ("trace: t=100 compact_zone who=direct zone=DMA32 order=9 mode=async whole_zone=0 "
+                "status=success migrate_pfn=0x1000->0x1200 free_pfn=0x1fe00->0x1fe00 "
+                "migrate_scanned=300 free_scanned=900 isolated=400 migrated=200 failed=40 captured=1 "
+                "fast_scanned=800 fast_isolated=64 fast_hits=3\n"
+                "trace: t=100 try_to_compact_pages order=9 prio=async stage=early result=success "
+                "counted=success outcome=captured migrated=200\n")
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write(line)
+        try:
+            attempts, runs, _ = ktrace.fragsim_trace(f.name, 9)
+            lines = ktrace.summary(attempts, runs)
+            self.assertEqual(lines["fast search: blocks taken"], "3")
+            self.assertEqual(lines["fast search: scanned (all runs)"], "800")
+            self.assertEqual(lines["fast search: entries looked at - blocks taken"], "736")
+            self.assertEqual(lines["direct migrate failed"], "40")
+        finally:
+            os.unlink(f.name)
 
 
 class Scenarios(unittest.TestCase):
