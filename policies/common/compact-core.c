@@ -279,30 +279,96 @@ static bool compaction_restarting(FscCore *c, uint32_t zone, uint32_t order) {
   return z->defer_shift == FSC_MAX_DEFER_SHIFT && z->considered >= (1u << FSC_MAX_DEFER_SHIFT);
 }
 
-/* __reset_isolation_suitable().  Simplified: the cached positions go back
- * to the zone's ends rather than to the first block that samples as having
- * an LRU page (migrate side) or a free movable page (free side).  Blocks
- * headed by an allocation of pageblock order or more keep their bit, as
- * pageblock_skip_persistent() does. */
+/* Whether a pageblock's skip bit is persistent: it is headed by an
+ * allocation of pageblock order or more (pageblock_skip_persistent()). */
+static bool skip_persistent(const FscCore *c, uint64_t pfn) {
+  uint64_t head;
+  uint32_t order;
+  return extent_of(c, pfn, &head, &order) == FS_PAGE_ALLOCATED && order >= c->pageblock_order;
+}
+
+/* Whether pfn lies in an allocation on an LRU list (PageLRU). */
+static bool page_lru(const FscCore *c, uint64_t pfn) {
+  uint64_t head;
+  uint32_t order;
+  FsPageInfo pi;
+  if (extent_of(c, pfn, &head, &order) != FS_PAGE_ALLOCATED || !c->api->page_info(c->host, head, &pi)) return false;
+  return pi.kind == FS_KIND_ANON || pi.kind == FS_KIND_FILE || pi.kind == FS_KIND_THP || pi.kind == FS_KIND_SHMEM;
+}
+
+/* __reset_isolation_pfn(): whether the block holding pfn is a place for a
+ * scanner to restart.  A block already clear needs no look once both
+ * kinds count; a free-side block must be MOVABLE until one is found;
+ * otherwise every 8th pfn (1 << PAGE_ALLOC_COSTLY_ORDER) is sampled for an
+ * LRU page (check_source) or the head of a free block (check_target), and
+ * the skip bit is cleared only when a sample finds one. */
+static bool reset_isolation_pfn(FscCore *c, const FsZoneInfo *zi, uint64_t pfn, bool check_source,
+                                bool check_target) {
+  const FsHostApi *api = c->api;
+  if (pfn < zi->start_pfn || pfn >= zi->end_pfn || skip_persistent(c, pfn)) return false;
+  uint64_t block = MAX(pb_start(c, pfn), zi->start_pfn), last = MIN(pb_end(c, pfn), zi->end_pfn) - 1;
+  if (check_source && check_target && !api->get_pageblock_skip(c->host, block)) return true;
+  if (!check_source && check_target && api->get_pageblock_migratetype(c->host, block) != FS_MIGRATE_MOVABLE)
+    return false;
+  for (uint64_t p = block; p <= last; p += (uint64_t)1 << FSC_COSTLY_ORDER) {
+    if ((check_source && page_lru(c, p)) || (check_target && api->buddy_order(c->host, p) >= 0)) {
+      api->set_pageblock_skip(c->host, block, false);
+      return true;
+    }
+  }
+  return false;
+}
+
+/* __reset_isolation_suitable().  With the 5.1+ selective clearing (on with
+ * the fast searches, from the same series): the zone is walked from both
+ * ends at once, a block at a time, until the walks meet.  The lowest block
+ * with an LRU page becomes the migration scanner's restart (and
+ * compact_init_migrate_pfn), the highest MOVABLE block with a free page the
+ * free scanner's (compact_init_free_pfn, from where a fast search looks
+ * deeper); once its end is found, each walk also takes a block with either.
+ * Blocks where no sample finds one keep their skip bit.  If either end is
+ * not found the cached positions are left where the walks met.  Before
+ * 5.1: every skip bit not persistent is cleared and the positions go back
+ * to the zone's ends. */
 void fsc_reset_isolation_suitable_zone(FscCore *c, uint32_t zone) {
   const FsHostApi *api = c->api;
   FsZoneInfo zi;
   FscZone *z = &c->zone[zone];
   if (!api->zone_info(c->host, zone, &zi) || zi.end_pfn <= zi.start_pfn) return;
+  z->blockskip_flush = false;
+  if (c->fast_search) {
+    uint64_t migrate_pfn = zi.start_pfn, free_pfn = zi.end_pfn - 1;
+    uint64_t reset_migrate = free_pfn, reset_free = migrate_pfn;
+    bool source_set = false, free_set = false;
+    for (; migrate_pfn < free_pfn; migrate_pfn += c->pageblock_nr_pages) {
+      if (reset_isolation_pfn(c, &zi, migrate_pfn, true, source_set) && migrate_pfn < reset_migrate) {
+        source_set = true;
+        reset_migrate = migrate_pfn;
+        z->init_migrate_pfn = z->cached_migrate_pfn[0] = z->cached_migrate_pfn[1] = reset_migrate;
+      }
+      if (reset_isolation_pfn(c, &zi, free_pfn, free_set, true) && free_pfn > reset_free) {
+        free_set = true;
+        reset_free = free_pfn;
+        z->init_free_pfn = z->cached_free_pfn = reset_free;
+      }
+      if (free_pfn < c->pageblock_nr_pages) break;
+      free_pfn -= c->pageblock_nr_pages;
+    }
+    if (reset_migrate >= reset_free) {
+      z->cached_migrate_pfn[0] = z->cached_migrate_pfn[1] = migrate_pfn;
+      z->cached_free_pfn = free_pfn;
+    }
+    return;
+  }
   for (uint64_t pfn = pb_start(c, zi.start_pfn); pfn < zi.end_pfn; pfn += c->pageblock_nr_pages) {
     uint64_t p = MAX(pfn, zi.start_pfn);
-    if (!api->get_pageblock_skip(c->host, p)) continue;
-    uint64_t head;
-    uint32_t order;
-    if (extent_of(c, p, &head, &order) == FS_PAGE_ALLOCATED && order >= c->pageblock_order) continue;
-    api->set_pageblock_skip(c->host, p, false);
+    if (api->get_pageblock_skip(c->host, p) && !skip_persistent(c, p)) api->set_pageblock_skip(c->host, p, false);
   }
   z->cached_migrate_pfn[0] = z->cached_migrate_pfn[1] = zi.start_pfn;
   uint64_t lb = pb_start(c, zi.end_pfn - 1);
   z->cached_free_pfn = lb < zi.start_pfn ? zi.start_pfn : lb;
   z->init_migrate_pfn = z->cached_migrate_pfn[0];
   z->init_free_pfn = z->cached_free_pfn;
-  z->blockskip_flush = false;
 }
 
 void fsc_reset_isolation_suitable(FscCore *c) {
