@@ -759,6 +759,7 @@ static bool fast_isolate_freepages(FscCore *c, FscControl *cc, uint64_t want, ui
   const FsHostApi *api = c->api;
   FscZone *z = &c->zone[cc->zone];
   if (cc->order <= 0 || cc->free_pfn <= cc->migrate_pfn) return false;
+  cc->fast_calls++;
   uint32_t limit = MAX(1u, freelist_scan_limit(cc) >> 1), nr_scanned = 0;
   bool scan_start = false;
   if (cc->free_pfn >= z->init_free_pfn) {
@@ -1024,11 +1025,11 @@ static void trace_compact_zone(FscCore *c, const FscControl *cc, FsCompactResult
             " migrate_scanned=%" G_GUINT64_FORMAT " free_scanned=%" G_GUINT64_FORMAT
             " isolated=%" G_GUINT64_FORMAT " migrated=%" G_GUINT64_FORMAT " failed=%" G_GUINT64_FORMAT
             " captured=%d fast_scanned=%" G_GUINT64_FORMAT " fast_isolated=%" G_GUINT64_FORMAT
-            " fast_hits=%" G_GUINT64_FORMAT,
+            " fast_hits=%" G_GUINT64_FORMAT " fast_calls=%" G_GUINT64_FORMAT,
             who, c->api->zone_name(c->host, cc->zone), cc->order, modes[cc->mode], cc->whole_zone,
             fsc_status_name(ret), cc->start_migrate_pfn, cc->migrate_pfn, cc->start_free_pfn, cc->free_pfn,
             cc->migrate_scanned, cc->free_scanned, cc->isolated, cc->migrated, cc->unmoved,
-            cc->captured_pfn != FS_PFN_NONE, cc->fast_scanned, cc->fast_isolated, cc->fast_hits);
+            cc->captured_pfn != FS_PFN_NONE, cc->fast_scanned, cc->fast_isolated, cc->fast_hits, cc->fast_calls);
 }
 
 static FsCompactResult compact_zone_begin(FscCore *c, FscControl *cc) {

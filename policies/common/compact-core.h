@@ -111,7 +111,7 @@ typedef struct {
   /* results */
   uint64_t captured_pfn;     /* FS_PFN_NONE unless captured */
   uint64_t migrate_scanned, free_scanned, isolated, migrated, migrate_failed;
-  uint64_t fast_scanned, fast_isolated, fast_hits; /* fast_isolate_freepages()'s share (the trace) */
+  uint64_t fast_scanned, fast_isolated, fast_hits, fast_calls; /* fast_isolate_freepages()'s share (the trace) */
   uint64_t unmoved;          /* isolated for migration, not migrated: the kernel trace's nr_failed */
   bool suitable_by_fragindex_failed; /* compaction_suitable refused on the fragmentation index */
   /* compact_zone()'s loop state, kept here between the rounds (fsc_compact_zone_step) */

@@ -174,10 +174,17 @@ TRACE_CMDLINE = (" trace_event=" + ",".join(TRACE_EVENTS)
 # goes into the trace just before fskwl starts (its t=0), tracing stops when
 # it ends, and the buffer is dumped between "=== TRACE" and "=== END TRACE"
 # (after the ring buffer's stats) before the exit line.  Normal runs never see
-# it: their initramfs, and so their cache keys, are unchanged.
+# it: their initramfs, and so their cache keys, are unchanged.  A kprobe on
+# compaction_alloc() (its compact_control's nr_freepages, offset 32 in 6.1)
+# records each call that finds no isolated target, i.e. each call of
+# isolate_freepages() and so of fast_isolate_freepages(), which has no
+# tracepoint of its own.
 _INIT_RUN = b'  /fskwl $args\n  echo "=== EXIT $?"\n'
 _INIT_TRACE_RUN = b"""  T=/sys/kernel/tracing
   mount -t tracefs tracefs $T
+  echo 'p:fsk/calloc compaction_alloc nr=+32(%si):u32' >> $T/kprobe_events
+  echo 'nr==0' > $T/events/fsk/calloc/filter
+  echo 1 > $T/events/fsk/calloc/enable
   echo "fskwl start" > $T/trace_marker
   /fskwl $args
   rc=$?

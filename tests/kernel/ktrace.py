@@ -51,6 +51,7 @@ class Run:
         # fast_isolate_freepages()'s share of free_scanned and of the free
         # pages isolated (fragsim traces it; the kernel's is derived, below)
         self.fast_scanned = self.fast_isolated = self.fast_hits = None
+        self.fast_calls = 0     # kernel: kprobe on compaction_alloc with no target left
         self.start = self.end = None
 
 
@@ -132,6 +133,8 @@ def kernel_trace(path, pass_tag):
         elif ev == "mm_compaction_isolate_freepages" and pid in open_run:
             open_run[pid].free_scanned += int(kv["nr_scanned"])
             open_run[pid].free_taken += int(kv.get("nr_taken", 0))
+        elif ev == "calloc" and pid in open_run:
+            open_run[pid].fast_calls += 1
         elif ev == "mm_compaction_migratepages" and pid in open_run:
             open_run[pid].migrated += int(kv["nr_migrated"])
             open_run[pid].failed += int(kv["nr_failed"])
@@ -189,6 +192,7 @@ def fragsim_trace(path, order):
                 if "fast_scanned" in kv:
                     r.fast_scanned, r.fast_isolated = int(kv["fast_scanned"]), int(kv["fast_isolated"])
                     r.fast_hits = int(kv["fast_hits"])
+                    r.fast_calls = int(kv.get("fast_calls", 0))
                 r.start = tuple(x.split("->")[0] for x in (kv["migrate_pfn"], kv["free_pfn"]))
                 r.end = tuple(x.split("->")[1] for x in (kv["migrate_pfn"], kv["free_pfn"]))
                 r.t = t
@@ -254,6 +258,9 @@ def summary(attempts, runs, fast=None):
     if fast is None and runs and all(r.fast_scanned is not None for r in runs):
         fast = (sum(r.fast_scanned for r in runs), sum(r.fast_isolated for r in runs))
         lines["fast search: blocks taken"] = str(sum(r.fast_hits for r in runs))
+    calls = sum(r.fast_calls for r in runs)
+    if calls:
+        lines["fast search: calls"] = str(calls)
     if fast is not None:
         lines["fast search: scanned (all runs)"] = str(fast[0])
         lines["fast search: pages isolated"] = str(fast[1])

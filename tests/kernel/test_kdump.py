@@ -189,6 +189,8 @@ class Trace(unittest.TestCase):
               "range=(0x1000 ~ 0x1200) nr_scanned=300 nr_taken=100\n"
               "  fskwl-9 [000] ..... 5.150002: mm_compaction_isolate_freepages: "
               "range=(0x1fe00 ~ 0x20000) nr_scanned=700 nr_taken=60\n"
+              "  fskwl-9 [000] ..... 5.150002: calloc: (compaction_alloc+0x0/0x1a0) nr=0\n"
+              "  fskwl-9 [000] ..... 5.150002: calloc: (compaction_alloc+0x0/0x1a0) nr=0\n"
               "  fskwl-9 [000] ..... 5.150003: mm_compaction_migratepages: nr_migrated=90 nr_failed=10\n"
               "  fskwl-9 [000] ..... 5.150004: mm_compaction_end: zone_start=0x1000 "
               "migrate_pfn=0x1200 free_pfn=0x1fe00 zone_end=0x1ffe0, mode=async status=success\n"
@@ -201,6 +203,8 @@ class Trace(unittest.TestCase):
         try:
             _, runs, _ = ktrace.kernel_trace(f.name, "hugetlb1")
             self.assertEqual([(r.migrate_taken, r.free_taken, r.failed) for r in runs], [(100, 60, 10)])
+            # the kprobe on compaction_alloc: one line per call of the fast search
+            self.assertEqual(ktrace.summary([], runs)["fast search: calls"], "2")
             # scanned 4000 - 700; isolated 400 - 100 - 60
             self.assertEqual(ktrace.kernel_fast_search(f.name, "hugetlb1", runs), (3300, 240))
         finally:
@@ -210,7 +214,7 @@ class Trace(unittest.TestCase):
         line = ("trace: t=100 compact_zone who=direct zone=DMA32 order=9 mode=async whole_zone=0 "
                 "status=success migrate_pfn=0x1000->0x1200 free_pfn=0x1fe00->0x1fe00 "
                 "migrate_scanned=300 free_scanned=900 isolated=400 migrated=200 failed=40 captured=1 "
-                "fast_scanned=800 fast_isolated=64 fast_hits=3\n"
+                "fast_scanned=800 fast_isolated=64 fast_hits=3 fast_calls=5\n"
                 "trace: t=100 try_to_compact_pages order=9 prio=async stage=early result=success "
                 "counted=success outcome=captured migrated=200\n")
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
@@ -219,6 +223,7 @@ class Trace(unittest.TestCase):
             attempts, runs, _ = ktrace.fragsim_trace(f.name, 9)
             lines = ktrace.summary(attempts, runs)
             self.assertEqual(lines["fast search: blocks taken"], "3")
+            self.assertEqual(lines["fast search: calls"], "5")
             self.assertEqual(lines["fast search: scanned (all runs)"], "800")
             self.assertEqual(lines["fast search: entries looked at - blocks taken"], "736")
             self.assertEqual(lines["direct migrate failed"], "40")
