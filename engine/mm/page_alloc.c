@@ -376,8 +376,7 @@ bool fsi_alloc_is_movable(const FsiAlloc *a) {
  * alloc_contig_range and offline move them: fsi_kind_migratable); pipe
  * buffers and a module's pages are plain kernel pages. */
 bool fsi_kind_movable(uint32_t kind) {
-  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_ZSMALLOC ||
-         kind == FS_KIND_SHMEM;
+  return fs_kind_on_lru(kind) || kind == FS_KIND_ZSMALLOC;
 }
 
 const char *fsi_migratetype_name(uint32_t mt) {

@@ -21,13 +21,6 @@
 #define MAX_RECLAIM_FAILURES 16
 #define KSWAPD_NEW_RUN (-1) /* kswapd_priority: the next event starts a balance_pgdat() run */
 
-/* Kinds on an LRU list: anon, page cache, THP, and shmem (swap-backed: the
- * anon lists).  Pipe buffers, hugetlb pool pages and a module's pages are on
- * none, so reclaim never takes them. */
-static bool lru_kind(uint32_t kind) {
-  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_SHMEM;
-}
-
 static bool is_file(const FsiAlloc *a) { return a->kind == FS_KIND_FILE; }
 
 /* ---- LRU lists -------------------------------------------------------------- */
@@ -100,7 +93,7 @@ void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
   a->lru_next = a->lru_prev = FSI_NIL;
   if (rq->referenced) a->flags |= FSI_AF_REFERENCED;
   if (rq->refault) a->flags2 |= FSI_AF2_WORKINGSET;
-  if (lru_kind(a->kind) && !(a->flags & FSI_AF_CONTIG)) {
+  if (fs_kind_on_lru(a->kind) && !(a->flags & FSI_AF_CONTIG)) {
     if (rq->dirty && a->kind == FS_KIND_FILE) {
       a->flags |= FSI_AF_DIRTY;
       run->rc.nr_dirty += fsi_alloc_nr_pages(a);

@@ -584,6 +584,13 @@ static inline uint32_t fs_gfp_migratetype(uint32_t gfp) {
 /** migratetype_is_mergeable(): only the pcp types merge across pageblocks. */
 static inline bool fs_migratetype_is_mergeable(uint32_t mt) { return mt < FS_MIGRATE_PCPTYPES; }
 
+/** Whether an allocation of this kind sits on an LRU list (PageLRU): anon,
+ * page cache, THP and shmem (swap-backed: the anon lists).  Pipe buffers,
+ * hugetlb pool pages, a module's pages and zsmalloc pages are on none. */
+static inline bool fs_kind_on_lru(uint32_t kind) {
+  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_SHMEM;
+}
+
 G_END_DECLS
 
 #endif /* FRAGSIM_POLICY_H */

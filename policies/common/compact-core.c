@@ -293,7 +293,7 @@ static bool page_lru(const FscCore *c, uint64_t pfn) {
   uint32_t order;
   FsPageInfo pi;
   if (extent_of(c, pfn, &head, &order) != FS_PAGE_ALLOCATED || !c->api->page_info(c->host, head, &pi)) return false;
-  return pi.kind == FS_KIND_ANON || pi.kind == FS_KIND_FILE || pi.kind == FS_KIND_THP || pi.kind == FS_KIND_SHMEM;
+  return fs_kind_on_lru(pi.kind);
 }
 
 /* __reset_isolation_pfn(): whether the block holding pfn is a place for a

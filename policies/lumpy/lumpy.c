@@ -154,11 +154,6 @@ static int estimated_priority(Lumpy *s, bool kswapd) {
   return p;
 }
 
-/* shmem is on the anon LRU; pipe buffers, hugetlb and module pages are on no LRU */
-static bool is_lru_kind(uint32_t kind) {
-  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_SHMEM;
-}
-
 /* The isolate_lru_pages() neighbour loop for the tag's block, then the
  * tag, then the synchronous pass. */
 static uint64_t lumpy_block(Lumpy *s, uint64_t tag, uint32_t order, bool kswapd, int priority) {
@@ -193,7 +188,7 @@ static uint64_t lumpy_block(Lumpy *s, uint64_t tag, uint32_t order, bool kswapd,
     uint64_t pages = (uint64_t)1 << pi.order;
     /* __isolate_lru_page() would refuse: another zone, a page of an
      * allocation headed outside the block, or no LRU page at all */
-    bool can_take = pi.zone == tp.zone && pi.head_pfn == p && is_lru_kind(pi.kind);
+    bool can_take = pi.zone == tp.zone && pi.head_pfn == p && fs_kind_on_lru(pi.kind);
     if (can_take && pi.pinned) {
       /* isolated, but the extra reference keeps shrink_page_list from freeing it */
       taken += pages;

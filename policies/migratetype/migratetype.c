@@ -246,9 +246,7 @@ static void change_pageblock_range(Migratetype *s, uint64_t pfn, uint32_t order,
 /* Whether move_freepages_block() counts the page as movable: PageLRU or
  * __PageMovable, pinned or not, as the engine's own walk counts them. */
 static bool kind_lru_or_movable(uint32_t kind) {
-  /* shmem is on the anon LRU; pipe, hugetlb and module pages are on none */
-  return kind == FS_KIND_ANON || kind == FS_KIND_FILE || kind == FS_KIND_THP || kind == FS_KIND_ZSMALLOC ||
-         kind == FS_KIND_SHMEM;
+  return fs_kind_on_lru(kind) || kind == FS_KIND_ZSMALLOC;
 }
 
 /* prep_move_freepages_block() (6.15): count the pageblock's free and movable
