@@ -24,32 +24,44 @@ static bool alloc_movable_cb(void *ctx, uint32_t id) {
   return id < run->nallocs && fsi_alloc_is_movable(&run->allocs[id]);
 }
 
-/* machine.zone_ends: "DMA,DMA32,Normal,Movable" end pfns; zone i spans
- * [end[i-1], end[i]), so the zones partition 0..total_pages in order. */
+/* The zone lists the configuration takes (zone_ends, lowmem_reserve_ratio,
+ * lowmem_reserve) have four entries, DMA,DMA32,Normal,Movable, as written
+ * before ZONE_HIGHMEM existed here (HighMem then empty, its ratio 0), or five
+ * in the kernel's order.  Entry i of an n-entry list is zone zone_of_entry(). */
+static uint32_t zone_of_entry(unsigned n, unsigned i) {
+  static const uint32_t four[4] = {FS_ZONE_DMA, FS_ZONE_DMA32, FS_ZONE_NORMAL, FS_ZONE_MOVABLE};
+  return n == 4 ? four[i] : i;
+}
+
+/* machine.zone_ends: "DMA,DMA32,Normal[,HighMem],Movable" end pfns; zone i
+ * spans [end[i-1], end[i]), so the zones partition 0..total_pages in order. */
 static bool parse_zone_ends(FsiConfig *cfg, FsiMemConfig *mc, GError **error) {
   char *text = fsi_config_string(cfg, "machine", "zone_ends");
   bool ok = true;
   if (*g_strstrip(text)) {
     char **parts = g_strsplit(text, ",", -1);
     uint64_t prev = 0, ends[FS_MAX_ZONES];
-    ok = g_strv_length(parts) == FS_MAX_ZONES;
-    for (unsigned i = 0; ok && i < FS_MAX_ZONES; i++) {
+    unsigned n = g_strv_length(parts);
+    ok = n == 4 || n == FS_MAX_ZONES;
+    for (unsigned i = 0; ok && i < n; i++) {
       char *end;
       const char *p = g_strstrip(parts[i]);
       guint64 v = g_ascii_strtoull(p, &end, 10);
       if (!*p || *end || v < prev || v > mc->total_pages) ok = false;
-      ends[i] = prev = v;
+      ends[zone_of_entry(n, i)] = prev = v;
     }
     if (ok && prev != mc->total_pages) ok = false;
+    if (ok && n == 4) ends[FS_ZONE_HIGHMEM] = ends[FS_ZONE_NORMAL];
     for (unsigned i = 0; ok && i < FS_MAX_ZONES; i++) {
       mc->zone_start[i] = i ? ends[i - 1] : 0;
       mc->zone_end[i] = ends[i];
     }
+    if (ok) mc->highmem = mc->zone_end[FS_ZONE_HIGHMEM] > mc->zone_start[FS_ZONE_HIGHMEM];
     g_strfreev(parts);
     if (!ok)
       g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
-                  "%s: machine.zone_ends: \"%s\" is not four non-decreasing pfns (DMA,DMA32,Normal,Movable) "
-                  "ending at the page count %" G_GUINT64_FORMAT,
+                  "%s: machine.zone_ends: \"%s\" is not four (DMA,DMA32,Normal,Movable) or five "
+                  "(DMA,DMA32,Normal,HighMem,Movable) non-decreasing pfns ending at the page count %" G_GUINT64_FORMAT,
                   fsi_config_origin(cfg, "machine", "zone_ends"), text, mc->total_pages);
   }
   g_free(text);
@@ -91,24 +103,27 @@ static bool parse_reserved(FsiConfig *cfg, FsiMemConfig *mc, GError **error) {
   return ok;
 }
 
-/* vm.lowmem_reserve: four groups (zones) of four page counts */
+/* vm.lowmem_reserve: four groups (zones) of four page counts, or five of
+ * five (HighMem before Movable); HighMem's row and column are 0 in the first */
 static bool parse_lowmem_reserve(FsiConfig *cfg, FsiMemConfig *mc, GError **error) {
   char *text = fsi_config_string(cfg, "vm", "lowmem_reserve");
   bool ok = true;
   if (*g_strstrip(text)) {
     char **groups = g_strsplit(text, ",", -1);
-    ok = g_strv_length(groups) == FS_MAX_ZONES;
-    for (unsigned i = 0; ok && i < FS_MAX_ZONES; i++) {
+    unsigned ng = g_strv_length(groups);
+    ok = ng == 4 || ng == FS_MAX_ZONES;
+    memset(mc->lowmem_reserve, 0, sizeof mc->lowmem_reserve);
+    for (unsigned i = 0; ok && i < ng; i++) {
       char **nums = g_strsplit_set(g_strstrip(groups[i]), " \t", -1);
       unsigned n = 0;
       for (unsigned j = 0; ok && nums[j]; j++) {
         if (!*nums[j]) continue;
         char *end;
         guint64 v = g_ascii_strtoull(nums[j], &end, 10);
-        if (*end || n >= FS_MAX_ZONES) ok = false;
-        else mc->lowmem_reserve[i][n++] = v;
+        if (*end || n >= ng) ok = false;
+        else mc->lowmem_reserve[zone_of_entry(ng, i)][zone_of_entry(ng, n++)] = v;
       }
-      if (n != FS_MAX_ZONES) ok = false;
+      if (n != ng) ok = false;
       g_strfreev(nums);
     }
     g_strfreev(groups);
@@ -116,7 +131,7 @@ static bool parse_lowmem_reserve(FsiConfig *cfg, FsiMemConfig *mc, GError **erro
     if (!ok)
       g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
                   "%s: vm.lowmem_reserve: \"%s\" is not four comma-separated groups (DMA,DMA32,Normal,Movable) "
-                  "of four space-separated page counts",
+                  "of four space-separated page counts, or five of five (DMA,DMA32,Normal,HighMem,Movable)",
                   fsi_config_origin(cfg, "vm", "lowmem_reserve"), text);
   }
   g_free(text);
@@ -156,14 +171,20 @@ static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
   uint64_t block = (uint64_t)1 << mc->max_order;
   uint64_t dma = fsi_config_size(cfg, "machine", "dma_limit") / page_size;
   uint64_t dma32 = fsi_config_size(cfg, "machine", "dma32_limit") / page_size;
+  uint64_t lowmem = fsi_config_size(cfg, "machine", "lowmem_limit") / page_size;
   dma = MIN(dma / block * block, mc->total_pages);
   dma32 = MAX(MIN(dma32 / block * block, mc->total_pages), dma);
+  /* a 32-bit machine: lowmem ends at lowmem_limit, HighMem is the rest */
+  lowmem = lowmem ? MAX(MIN(lowmem / block * block, mc->total_pages), dma32) : mc->total_pages;
   mc->zone_start[FS_ZONE_DMA] = 0;
   mc->zone_end[FS_ZONE_DMA] = dma;
   mc->zone_start[FS_ZONE_DMA32] = dma;
   mc->zone_end[FS_ZONE_DMA32] = dma32;
   mc->zone_start[FS_ZONE_NORMAL] = dma32;
-  mc->zone_end[FS_ZONE_NORMAL] = mc->total_pages;
+  mc->zone_end[FS_ZONE_NORMAL] = lowmem;
+  mc->zone_start[FS_ZONE_HIGHMEM] = lowmem;
+  mc->zone_end[FS_ZONE_HIGHMEM] = mc->total_pages;
+  mc->highmem = lowmem < mc->total_pages;
   mc->zone_start[FS_ZONE_MOVABLE] = mc->total_pages;
   mc->zone_end[FS_ZONE_MOVABLE] = mc->total_pages;
   if (!parse_zone_ends(cfg, mc, error)) return false;
@@ -213,16 +234,18 @@ static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
   }
   char *ratio = fsi_config_string(cfg, "vm", "lowmem_reserve_ratio");
   char **parts = g_strsplit(ratio, ",", -1);
-  bool ok = g_strv_length(parts) == FS_MAX_ZONES;
-  for (unsigned i = 0; ok && i < FS_MAX_ZONES; i++) {
+  unsigned nr = g_strv_length(parts);
+  bool ok = nr == 4 || nr == FS_MAX_ZONES;
+  for (unsigned i = 0; ok && i < nr; i++) {
     char *end;
     gint64 v = g_ascii_strtoll(g_strstrip(parts[i]), &end, 10);
     if (*end || !*parts[i] || v < 0 || v > 1 << 20) ok = false;
-    else mc->lowmem_reserve_ratio[i] = (uint32_t)v;
+    else mc->lowmem_reserve_ratio[zone_of_entry(nr, i)] = (uint32_t)v;
   }
   if (!ok)
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
-                "%s: vm.lowmem_reserve_ratio: \"%s\" is not four non-negative integers (DMA,DMA32,Normal,Movable)",
+                "%s: vm.lowmem_reserve_ratio: \"%s\" is not four (DMA,DMA32,Normal,Movable) or five "
+                "(DMA,DMA32,Normal,HighMem,Movable) non-negative integers",
                 fsi_config_origin(cfg, "vm", "lowmem_reserve_ratio"), ratio);
   g_strfreev(parts);
   g_free(ratio);

@@ -492,17 +492,23 @@ static bool write_run_ini(FsiOutput *o, FsiRun *run, GError **error) {
   }
   g_key_file_set_uint64(kf, "derived", "min_free_kbytes", run->mem.min_free_kbytes);
   g_key_file_set_uint64(kf, "derived", "total_pages", run->mem.cfg.total_pages);
+  /* zoneinfo's zones and protection arrays: a 64-bit kernel (no HighMem
+   * here) has no ZONE_HIGHMEM, so it is left out of both */
+  bool hm = run->mem.cfg.highmem;
   for (uint32_t z = 0; z < run->mem.nr_zones; z++) {
     const FsiZone *zn = &run->mem.zones[z];
+    if (z == FS_ZONE_HIGHMEM && !hm) continue;
+    GString *prot = g_string_new(NULL);
+    for (uint32_t j = 0; j < FS_MAX_ZONES; j++)
+      if (j != FS_ZONE_HIGHMEM || hm) g_string_append_printf(prot, "%s%" G_GUINT64_FORMAT, prot->len ? "/" : "", zn->lowmem_reserve[j]);
     char *key = g_strdup_printf("zone.%s", zn->name);
     char *val = g_strdup_printf("start_pfn=%" G_GUINT64_FORMAT " end_pfn=%" G_GUINT64_FORMAT " present=%" G_GUINT64_FORMAT
                                 " managed=%" G_GUINT64_FORMAT " min=%" G_GUINT64_FORMAT " low=%" G_GUINT64_FORMAT
-                                " high=%" G_GUINT64_FORMAT " protection=%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
-                                "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+                                " high=%" G_GUINT64_FORMAT " protection=%s",
                                 zn->start_pfn, zn->end_pfn, zn->present_pages, zn->managed_pages, zn->wmark[0],
-                                zn->wmark[1], zn->wmark[2], zn->lowmem_reserve[0], zn->lowmem_reserve[1],
-                                zn->lowmem_reserve[2], zn->lowmem_reserve[3]);
+                                zn->wmark[1], zn->wmark[2], prot->str);
     g_key_file_set_string(kf, "derived", key, val);
+    g_string_free(prot, TRUE);
     g_free(key);
     g_free(val);
   }

@@ -264,7 +264,8 @@ static void test_self_badabi(void) {
   g_assert_null(run);
   g_autofree char *table = output_line(out, "FAIL table: ");
   ft_assert_has(table, "incompatible ABI");
-  ft_assert_has(table, "major: engine 1, plugin 2");
+  g_autofree char *major = g_strdup_printf("major: engine %d, plugin %d", FS_ABI_MAJOR, FS_ABI_MAJOR + 1);
+  ft_assert_has(table, major);
 }
 
 /* A hook the contract's runs never reach fails "hooks called", naming it;

@@ -60,6 +60,59 @@ static void test_per_zone_wmarks(void) {
   fsi_mem_destroy(&m);
 }
 
+/* A 32-bit machine as the 2006 comparison ran (1.5 GiB, x86-32): DMA
+ * [0,16M) with 1 MiB reserved, no DMA32, Normal up to 896M, HighMem above it
+ * with the memmap (1/64) at the top.  min_free_kbytes comes from lowmem
+ * alone and is shared by the lowmem zones; HighMem's min is managed/1024
+ * clamped to 32..128, its distances the proportional ones
+ * (__setup_per_zone_wmarks()); Normal protects itself from HighMem requests
+ * by 1/32 of HighMem. */
+static void test_per_zone_wmarks_highmem(void) {
+  FsiMemConfig c;
+  ft_mem_config(&c, 393216, 4096);
+  c.zone_end[FS_ZONE_DMA32] = 4096; /* empty */
+  c.zone_start[FS_ZONE_NORMAL] = 4096;
+  c.zone_end[FS_ZONE_NORMAL] = 229376;
+  c.zone_start[FS_ZONE_HIGHMEM] = 229376;
+  c.zone_end[FS_ZONE_HIGHMEM] = 393216;
+  for (int z = FS_ZONE_MOVABLE; z < FS_MAX_ZONES; z++) c.zone_start[z] = c.zone_end[z] = 393216;
+  c.highmem = true;
+  c.reserved_low_pages = 256;
+  c.memmap_pages = 6144;
+  FsiMem m;
+  fsi_mem_init(&m, &c);
+  fsi_mem_boot_free(&m);
+  fsi_mem_setup_watermarks(&m);
+  g_assert_cmpuint(m.zones[FS_ZONE_DMA].managed_pages, ==, 3840);
+  g_assert_cmpuint(m.zones[FS_ZONE_NORMAL].managed_pages, ==, 225280);
+  g_assert_cmpuint(m.zones[FS_ZONE_HIGHMEM].managed_pages, ==, 157696);
+  g_assert_cmpstr(m.zones[FS_ZONE_HIGHMEM].name, ==, "HighMem");
+  /* lowmem_kbytes = (3840 + 225280) * 4 = 916480; sqrt(16x) = 3829: 957 pages */
+  g_assert_cmpuint(m.min_free_kbytes, ==, 3829);
+  /* DMA: 957*3840/229120 = 16, gap max(4, 3) = 4 */
+  g_assert_cmpuint(m.zones[FS_ZONE_DMA].wmark[FSI_WMARK_MIN], ==, 16);
+  g_assert_cmpuint(m.zones[FS_ZONE_DMA].wmark[FSI_WMARK_HIGH], ==, 24);
+  /* Normal: 957*225280/229120 = 940, gap max(235, 225) = 235 */
+  g_assert_cmpuint(m.zones[FS_ZONE_NORMAL].wmark[FSI_WMARK_MIN], ==, 940);
+  g_assert_cmpuint(m.zones[FS_ZONE_NORMAL].wmark[FSI_WMARK_LOW], ==, 1175);
+  g_assert_cmpuint(m.zones[FS_ZONE_NORMAL].wmark[FSI_WMARK_HIGH], ==, 1410);
+  /* HighMem: min 157696/1024 = 154 capped at 128; tmp 957*157696/229120 =
+   * 658, gap max(164, 157) = 164 (the 64-bit formula would give min 658) */
+  g_assert_cmpuint(m.zones[FS_ZONE_HIGHMEM].wmark[FSI_WMARK_MIN], ==, 128);
+  g_assert_cmpuint(m.zones[FS_ZONE_HIGHMEM].wmark[FSI_WMARK_LOW], ==, 292);
+  g_assert_cmpuint(m.zones[FS_ZONE_HIGHMEM].wmark[FSI_WMARK_HIGH], ==, 456);
+  g_assert_true(fsi_zone_is_highmem(&m, FS_ZONE_HIGHMEM) && fsi_zone_is_highmem(&m, FS_ZONE_MOVABLE));
+  g_assert_false(fsi_zone_is_highmem(&m, FS_ZONE_NORMAL));
+  /* lowmem_reserve: DMA 1/256 of what is above it, Normal 1/32 of HighMem,
+   * HighMem none (ratio 0) */
+  g_assert_cmpuint(m.zones[FS_ZONE_DMA].lowmem_reserve[FS_ZONE_NORMAL], ==, 225280 / 256);
+  g_assert_cmpuint(m.zones[FS_ZONE_DMA].lowmem_reserve[FS_ZONE_HIGHMEM], ==, (225280 + 157696) / 256);
+  g_assert_cmpuint(m.zones[FS_ZONE_NORMAL].lowmem_reserve[FS_ZONE_HIGHMEM], ==, 157696 / 32);
+  g_assert_cmpuint(m.zones[FS_ZONE_NORMAL].lowmem_reserve[FS_ZONE_MOVABLE], ==, 157696 / 32);
+  g_assert_cmpuint(m.zones[FS_ZONE_HIGHMEM].lowmem_reserve[FS_ZONE_MOVABLE], ==, 0);
+  fsi_mem_destroy(&m);
+}
+
 static void test_watermark_scale_factor(void) {
   FsiMem m;
   boot_4g(&m, false);
@@ -140,6 +193,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/watermark/min-free-kbytes/table", test_min_free_kbytes_table);
   g_test_add_func("/watermark/per-zone/4g", test_per_zone_wmarks);
   g_test_add_func("/watermark/per-zone/scale-factor", test_watermark_scale_factor);
+  g_test_add_func("/watermark/per-zone/highmem", test_per_zone_wmarks_highmem);
   g_test_add_func("/watermark/check/modern", test_modern_check);
   g_test_add_func("/watermark/check/pre-4.4", test_old_check);
   return g_test_run();

@@ -17,6 +17,7 @@
   X(pgalloc_dma, "pages allocated from ZONE_DMA")                                                  \
   X(pgalloc_dma32, "pages allocated from ZONE_DMA32")                                              \
   X(pgalloc_normal, "pages allocated from ZONE_NORMAL")                                            \
+  X(pgalloc_high, "pages allocated from ZONE_HIGHMEM")                                              \
   X(pgalloc_movable, "pages allocated from ZONE_MOVABLE")                                          \
   X(pgfree, "pages freed")                                                                         \
   X(fs_alloc_requests, "allocation requests (any order)")                                          \
@@ -54,6 +55,7 @@
   X(allocstall_dma, "direct reclaim entries, highest zone DMA")                                      \
   X(allocstall_dma32, "direct reclaim entries, highest zone DMA32")                                  \
   X(allocstall_normal, "direct reclaim entries, highest zone Normal")                                \
+  X(allocstall_high, "direct reclaim entries, highest zone HighMem")                                 \
   X(allocstall_movable, "direct reclaim entries, highest zone Movable")                              \
   X(pgscan_direct_throttle, "direct reclaimers throttled waiting for kswapd")                       \
   X(pageoutrun, "kswapd balance_pgdat runs")                                                         \

@@ -14,7 +14,7 @@
 #include <glib.h>
 #include <string.h>
 
-static const char *const zone_names[FS_MAX_ZONES] = {"DMA", "DMA32", "Normal", "Movable"};
+static const char *const zone_names[FS_MAX_ZONES] = {"DMA", "DMA32", "Normal", "HighMem", "Movable"};
 
 static bool pfn_reserved_range(const FsiMemConfig *c, uint64_t pfn) {
   if (pfn < c->reserved_low_pages || pfn >= c->total_pages - c->memmap_pages) return true;
@@ -165,11 +165,15 @@ void fsi_mem_setup_watermarks(FsiMem *m) {
     }
     m->min_free_kbytes = fsi_calculate_min_free_kbytes(lowmem * kb_per_page);
   }
-  /* __setup_per_zone_wmarks() of 6.1: ZONE_MOVABLE takes a proportional min
-   * like the kernel zones (no HIGHMEM on 64-bit). */
+  /* __setup_per_zone_wmarks() of 6.1: min_free_kbytes is shared among the
+   * lowmem zones in proportion to their size (ZONE_MOVABLE is lowmem on
+   * 64-bit); a highmem zone's min is managed / 1024 clamped to [32, 128]
+   * (neither __GFP_HIGH nor PF_MEMALLOC allocations need highmem), while its
+   * low and high distances are the proportional ones, as for every zone. */
   uint64_t pages_min = m->min_free_kbytes / kb_per_page;
   uint64_t lowmem_pages = 0;
-  for (uint32_t i = 0; i < m->nr_zones; i++) lowmem_pages += m->zones[i].managed_pages;
+  for (uint32_t i = 0; i < m->nr_zones; i++)
+    if (!fsi_zone_is_highmem(m, i)) lowmem_pages += m->zones[i].managed_pages;
   for (uint32_t i = 0; i < m->nr_zones; i++) {
     FsiZone *z = &m->zones[i];
     if (!lowmem_pages || !z->managed_pages) {
@@ -177,10 +181,10 @@ void fsi_mem_setup_watermarks(FsiMem *m) {
       continue;
     }
     uint64_t tmp = pages_min * z->managed_pages / lowmem_pages;
-    z->wmark[FSI_WMARK_MIN] = tmp;
+    z->wmark[FSI_WMARK_MIN] = fsi_zone_is_highmem(m, i) ? CLAMP(z->managed_pages / 1024, (uint64_t)32, (uint64_t)128) : tmp;
     uint64_t gap = MAX(tmp >> 2, z->managed_pages * m->cfg.watermark_scale_factor / 10000);
-    z->wmark[FSI_WMARK_LOW] = tmp + gap;
-    z->wmark[FSI_WMARK_HIGH] = tmp + 2 * gap;
+    z->wmark[FSI_WMARK_LOW] = z->wmark[FSI_WMARK_MIN] + gap;
+    z->wmark[FSI_WMARK_HIGH] = z->wmark[FSI_WMARK_MIN] + 2 * gap;
     z->watermark_boost = 0;
   }
   /* setup_per_zone_lowmem_reserve(), or the protection arrays given */

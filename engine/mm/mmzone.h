@@ -88,6 +88,10 @@ typedef struct {
   uint32_t max_order;       /* <= FS_MAX_ORDER */
   uint32_t pageblock_order; /* <= max_order */
   uint64_t zone_start[FS_MAX_ZONES], zone_end[FS_MAX_ZONES];
+  /* the machine has ZONE_HIGHMEM (machine.lowmem_limit): a 32-bit kernel,
+   * whose ZONE_MOVABLE is then carved from HighMem and counts as highmem
+   * too (is_highmem_idx(): movable_zone == ZONE_HIGHMEM) */
+  bool highmem;
   uint64_t reserved_low_pages;   /* firmware/low memory kept out of the buddy */
   uint64_t memmap_pages;         /* struct page array, reserved at the top */
   /* machine.reserved: further reserved pfn ranges [start, end), e.g. the
@@ -166,6 +170,10 @@ static inline void fsi_touch(FsiMem *m, uint64_t pfn, uint64_t n) {
   if (__builtin_expect(m->touched != NULL, 0)) fsi_touch_slow(m, pfn, n);
 }
 static inline bool fsi_zone_populated(const FsiZone *z) { return z->managed_pages > 0; }
+/* is_highmem_idx(): ZONE_HIGHMEM, and ZONE_MOVABLE on a machine with HighMem */
+static inline bool fsi_zone_is_highmem(const FsiMem *m, uint32_t zone) {
+  return m->cfg.highmem && (zone == FS_ZONE_HIGHMEM || zone == FS_ZONE_MOVABLE);
+}
 static inline FsiPageblock *fsi_pageblock(FsiMem *m, uint64_t pfn) {
   return &m->blocks[pfn >> m->pageblock_order];
 }

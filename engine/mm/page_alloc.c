@@ -384,12 +384,16 @@ const char *fsi_migratetype_name(uint32_t mt) {
   return mt < FS_MIGRATE_TYPES ? n[mt] : "?";
 }
 
-/* gfp_zone() on 64-bit: MOVABLE|HIGHMEM reaches ZONE_MOVABLE, HIGHMEM alone
- * is NORMAL, DMA/DMA32 modifiers win over MOVABLE. */
+/* gfp_zone(): MOVABLE|HIGHMEM reaches ZONE_MOVABLE, HIGHMEM alone
+ * ZONE_HIGHMEM, DMA/DMA32 modifiers win over MOVABLE.  Callers clamp the
+ * index to the highest populated zone at or below it, so on a machine
+ * without HighMem (64-bit: OPT_ZONE_HIGHMEM is ZONE_NORMAL) HIGHMEM alone
+ * is Normal, as before. */
 uint32_t fsi_gfp_zone(uint32_t gfp) {
   if (gfp & FS_GFP_DMA) return FS_ZONE_DMA;
   if (gfp & FS_GFP_DMA32) return FS_ZONE_DMA32;
   if ((gfp & (FS_GFP_MOVABLE | FS_GFP_HIGHMEM)) == (FS_GFP_MOVABLE | FS_GFP_HIGHMEM)) return FS_ZONE_MOVABLE;
+  if (gfp & FS_GFP_HIGHMEM) return FS_ZONE_HIGHMEM;
   return FS_ZONE_NORMAL;
 }
 
@@ -1029,7 +1033,7 @@ static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reus
     res.pfn = pfn;
     res.zone = zone;
     static const FsiCounter pgalloc[FS_MAX_ZONES] = {FSI_C_pgalloc_dma, FSI_C_pgalloc_dma32, FSI_C_pgalloc_normal,
-                                                     FSI_C_pgalloc_movable};
+                                                     FSI_C_pgalloc_high, FSI_C_pgalloc_movable};
     run->stats.c[pgalloc[zone]] += (uint64_t)1 << rq->order;
     run->stats.c[FSI_C_fs_alloc_success]++;
     run->stats.success[rq->order]++;

@@ -656,7 +656,8 @@ static bool allow_direct_reclaim(FsiRun *run) {
 
 uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
   static const FsiCounter stall[FS_MAX_ZONES] = {FSI_C_allocstall_dma, FSI_C_allocstall_dma32,
-                                                 FSI_C_allocstall_normal, FSI_C_allocstall_movable};
+                                                 FSI_C_allocstall_normal, FSI_C_allocstall_high,
+                                                 FSI_C_allocstall_movable};
   run->stats.c[stall[MIN(req->highest_zoneidx, FS_MAX_ZONES - 1)]]++;
   ScanControl sc = {.order = req->order, .kswapd = false, .may_writepage = false, .may_swap = true,
                     .nr_to_reclaim = SWAP_CLUSTER_MAX, .reclaim_idx = req->highest_zoneidx};

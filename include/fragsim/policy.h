@@ -19,7 +19,11 @@
  * Compatibility: hooks and host calls are only ever appended.  A plugin built
  * against minor M runs on an engine with minor >= M; the loader copies
  * min(size, sizeof) of the table into a zeroed one, so hooks an older plugin
- * does not know read as NULL.
+ * does not know read as NULL.  A major version changes a layout or a value
+ * every plugin sees, and a plugin must be rebuilt: 2.0 added ZONE_HIGHMEM
+ * (FS_MAX_ZONES 5, FS_ZONE_MOVABLE moved from 3 to 4, the kernel's order).
+ * The "appended in ABI 1.x" marks below say when a member came; each is
+ * present in every 2.x.
  */
 #ifndef FRAGSIM_POLICY_H
 #define FRAGSIM_POLICY_H
@@ -33,15 +37,15 @@ G_BEGIN_DECLS
 
 /* ---- ABI ------------------------------------------------------------------ */
 
-#define FS_ABI_MAJOR 1
-#define FS_ABI_MINOR 7
+#define FS_ABI_MAJOR 2
+#define FS_ABI_MINOR 0
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
  * run-time max order may be lower but never higher. */
 #define FS_MAX_ORDER 10
 #define FS_NR_ORDERS (FS_MAX_ORDER + 1)
-#define FS_MAX_ZONES 4
+#define FS_MAX_ZONES 5
 
 /**
  * FsMigratetype: the kernel's enum migratetype, in the 4.4+ order.
@@ -60,7 +64,15 @@ typedef enum {
   FS_MIGRATE_TYPES = 6
 } FsMigratetype;
 
-typedef enum { FS_ZONE_DMA = 0, FS_ZONE_DMA32 = 1, FS_ZONE_NORMAL = 2, FS_ZONE_MOVABLE = 3 } FsZoneType;
+/* The kernel's enum zone_type: ZONE_HIGHMEM exists on a 32-bit machine
+ * (machine.lowmem_limit), and is empty otherwise, as CONFIG_HIGHMEM=n. */
+typedef enum {
+  FS_ZONE_DMA = 0,
+  FS_ZONE_DMA32 = 1,
+  FS_ZONE_NORMAL = 2,
+  FS_ZONE_HIGHMEM = 3,
+  FS_ZONE_MOVABLE = 4
+} FsZoneType;
 
 typedef struct {
   uint16_t major;      /* must equal the engine's */

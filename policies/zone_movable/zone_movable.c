@@ -23,7 +23,7 @@
  * assume the x86-64 base page. */
 #define ZM_PAGE_SHIFT 12 /* when the engine does not say (older engines) */
 
-enum { PARAM_KERNELCORE, PARAM_MOVABLECORE, PARAM_HUGEPAGES_TREAT_AS_MOVABLE, N_PARAMS };
+enum { PARAM_KERNELCORE, PARAM_MOVABLECORE, PARAM_HUGEPAGES_TREAT_AS_MOVABLE, PARAM_SPAN_ZONES, N_PARAMS };
 
 static const FsParamSpec zone_movable_params[] = {
     [PARAM_KERNELCORE] = {.name = "kernelcore",
@@ -41,6 +41,12 @@ static const FsParamSpec zone_movable_params[] = {
                                           .default_value = "false",
                                           .help = "vm.hugepages_treat_as_movable (2.6.23 - 4.16): hugetlb pool pages "
                                                   "are allocated __GFP_MOVABLE and may come from ZONE_MOVABLE"},
+    [PARAM_SPAN_ZONES] = {.name = "span_zones",
+                          .type = FS_PARAM_BOOL,
+                          .default_value = "false",
+                          .help = "the zone takes all memory above kernelcore, whatever kernel zones that spans, as "
+                                  "2006's zone-based ZONE_EASYRCLM did (lowmem included on a 32-bit machine); false: "
+                                  "2.6.23+, only the highest populated zone (HighMem on a 32-bit machine) is carved"},
     [N_PARAMS] = {0},
 };
 
@@ -58,6 +64,7 @@ typedef struct {
   FsHost *host;
   CoreSize kernelcore, movablecore;
   bool hugepages_treat_as_movable;
+  bool span_zones;
   int counter[N_COUNTERS];
 } ZoneMovable;
 
@@ -110,6 +117,7 @@ static void *zone_movable_create(const FsHostApi *api, FsHost *host, const FsPar
     return NULL;
   }
   s->hugepages_treat_as_movable = values[PARAM_HUGEPAGES_TREAT_AS_MOVABLE].b;
+  s->span_zones = values[PARAM_SPAN_ZONES].b;
   s->counter[C_HUGEPAGES_MOVABLE] =
       api->counter_register(host, "hugepages_movable", "hugetlb pool requests given __GFP_MOVABLE (hugepages_treat_as_movable)");
   return s;
@@ -142,7 +150,8 @@ static void zone_movable_boot_layout(void *state, FsBootLayout *layout) {
   }
   if (!required_kernelcore || required_kernelcore >= totalpages) return;
 
-  /* find_usable_zone_for_movable() */
+  /* find_usable_zone_for_movable(); with span_zones, the zone is cut at
+   * kernelcore from pfn 0 through whatever zones lie above it */
   int movable_zone = -1;
   for (int z = FS_ZONE_MOVABLE - 1; z >= 0; z--)
     if (layout->zone_end[z] > layout->zone_start[z]) {
@@ -151,7 +160,7 @@ static void zone_movable_boot_layout(void *state, FsBootLayout *layout) {
     }
   if (movable_zone < 0) return;
   uint64_t node_end = totalpages;
-  uint64_t usable_startpfn = layout->zone_start[movable_zone];
+  uint64_t usable_startpfn = s->span_zones ? 0 : layout->zone_start[movable_zone];
 
   uint64_t kernelcore_remaining = required_kernelcore;
   kernelcore_remaining -= MIN(usable_startpfn, kernelcore_remaining);
@@ -160,12 +169,15 @@ static void zone_movable_boot_layout(void *state, FsBootLayout *layout) {
   zone_movable_pfn = (zone_movable_pfn + max_order_nr_pages - 1) / max_order_nr_pages * max_order_nr_pages;
   if (zone_movable_pfn >= node_end) return;
 
-  layout->zone_end[movable_zone] = zone_movable_pfn;
-  for (int z = movable_zone + 1; z < FS_ZONE_MOVABLE; z++) layout->zone_start[z] = layout->zone_end[z] = zone_movable_pfn;
+  for (int z = 0; z < FS_ZONE_MOVABLE; z++) {
+    layout->zone_start[z] = MIN(layout->zone_start[z], zone_movable_pfn);
+    layout->zone_end[z] = MIN(layout->zone_end[z], zone_movable_pfn);
+  }
   layout->zone_start[FS_ZONE_MOVABLE] = zone_movable_pfn;
   layout->zone_end[FS_ZONE_MOVABLE] = node_end;
+  static const char *const names[FS_ZONE_MOVABLE] = {"DMA", "DMA32", "Normal", "HighMem"};
   s->api->log(s->host, "ZONE_MOVABLE [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ") carved from %s",
-              zone_movable_pfn, node_end, movable_zone == FS_ZONE_NORMAL ? "Normal" : movable_zone == FS_ZONE_DMA32 ? "DMA32" : "DMA");
+              zone_movable_pfn, node_end, names[movable_zone]);
 }
 
 /* The hugetlb pool's request (alloc_buddy_huge_page() with htlb_alloc_mask():
