@@ -155,7 +155,7 @@ typedef struct {
   uint64_t nr_slab_pages;
 } FsiSlabCache;
 
-#define FSI_MAX_SLAB_CACHES 8
+#define FSI_MAX_SLAB_CACHES 16
 
 /* vm.reclaim_compaction: which kernel's reclaim/compaction handshake */
 enum { FSI_RC_OFF = 0, FSI_RC_32 = 1, FSI_RC_47 = 2 };

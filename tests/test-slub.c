@@ -70,8 +70,34 @@ static void test_opportunistic_order(void) {
   teardown(&s);
 }
 
+/* calculate_order() of 6.1: min_objects = 4 * (fls(nr_cpus) + 1), and the
+ * smallest order from get_order(min_objects * size) whose leftover is at
+ * most 1/16 of the slab (then 1/8, 1/4, then one object fewer).  A 632-byte
+ * object (struct inode) fills an order-1 slab with 12 but leaves 608 bytes
+ * (over 1/16), so it takes order 2 (25 objects, 584 left); powers of two
+ * leave nothing and stop at the first order that fits min_objects. */
+static void test_calculate_order(void) {
+  static const struct {
+    const char *cpus;
+    uint32_t size, order;
+  } cases[] = {
+      {"machine.cpus=1", 632, 2}, {"machine.cpus=1", 576, 1}, {"machine.cpus=1", 776, 1},
+      {"machine.cpus=1", 192, 0}, {"machine.cpus=1", 1024, 1}, {"machine.cpus=2", 632, 2},
+      {"machine.cpus=2", 1024, 2}, {"machine.cpus=2", 4096, 3}, /* min_objects capped at 8 by slub_max_order 3 */
+      {"machine.cpus=4", 256, 0},
+  };
+  for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+    const char *sets[] = {"machine.memory=128M", cases[i].cpus, NULL};
+    FsiRun *run = ft_run_new("vanilla", NULL, sets);
+    uint32_t c = fsi_slab_cache_add(run, "test", FS_KIND_SLAB_UNMOVABLE, cases[i].size);
+    g_assert_cmpuint(run->rc.caches[c].order, ==, cases[i].order);
+    ft_run_free(run);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/slub/opportunistic-order/no-reclaim-no-kswapd", test_opportunistic_order);
+  g_test_add_func("/slub/calculate-order", test_calculate_order);
   return g_test_run();
 }

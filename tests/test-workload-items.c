@@ -382,6 +382,58 @@ static void test_shmem_and_pipe(void) {
   }
 }
 
+/* metadata = true: an item carries the kernel's metadata besides its pages,
+ * at the sizes of the harness kernel's structures.  One CPU (8 objects a
+ * slab at least, as calculate_order() has it), 128M = 32768 pages; each
+ * stream's fill stops at an exact number of items, so the metadata's pages
+ * are exact: anonymous items of 512 pages, 16 of them: 16 page-table pages;
+ * tmpfs files of 2 pages, 2048 of them: 2048 xarray nodes (576 B, 14 to an
+ * order-1 slab: 294 reclaimable pages), and the inode becomes a
+ * shmem_inode_cache object (776 B, 10 to an order-1 slab: 410 pages instead
+ * of kmalloc-1k's 512); pipes of 16 pages, 256 of them: a pipefs inode
+ * (632 B, 25 to an order-2 slab: 44 pages) and a dentry (21 a page: 13)
+ * reclaimable, pipe_inode_info (kmalloc-192: 13 pages), a 16-slot ring
+ * (kmalloc-1k, 8 to an order-1 slab: 64) and two struct files (256 B: 32)
+ * unreclaimable. */
+static double pgalloc(GHashTable *t) {
+  return col(t, "pgalloc_dma") + col(t, "pgalloc_dma32") + col(t, "pgalloc_normal") + col(t, "pgalloc_high") +
+         col(t, "pgalloc_movable");
+}
+
+static void test_metadata(void) {
+  static const struct {
+    const char *stream;
+    double pages, reclaimable, unreclaimable;
+  } cases[] = {
+      {"kind = anon\nitem_pages = 512\nfootprint = 0.25\n", 16, 0, 0},
+      {"kind = shmem\nfiles = true\nitem_pages = 2\nfootprint = 0.125\n", 294 + 410 - 512, 294, 410 - 512},
+      {"kind = pipe\nitem_pages = 16\nfootprint = 0.125\n", 57 + 109, 44 + 13, 13 + 64 + 32},
+  };
+  for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+    GHashTable *t[2];
+    for (int meta = 0; meta < 2; meta++) {
+      char *text = g_strdup_printf("[workload]\nphases = fill\n[machine]\nmemory = 128M\ncpus = 1\n"
+                                   "[phase.fill]\nduration = 1s\nstreams = s\n"
+                                   "[stream.s]\n%smetadata = %s\nlifetime = forever\nfill = true\ntasks = 1\n"
+                                   "think = 1us\n",
+                                   cases[i].stream, meta ? "true" : "false");
+      t[meta] = run_text("metadata", text, "linux-6.1", NULL);
+      g_free(text);
+    }
+    g_assert_cmpfloat(col(t[1], "stream_s_attempts"), ==, col(t[0], "stream_s_attempts"));
+    g_assert_cmpfloat(pgalloc(t[1]) - pgalloc(t[0]), ==, cases[i].pages);
+    g_assert_cmpfloat(col(t[1], "nr_slab_reclaimable") - col(t[0], "nr_slab_reclaimable"), ==, cases[i].reclaimable);
+    g_assert_cmpfloat(col(t[1], "nr_slab_unreclaimable") - col(t[0], "nr_slab_unreclaimable"), ==,
+                      cases[i].unreclaimable);
+    g_hash_table_unref(t[0]);
+    g_hash_table_unref(t[1]);
+  }
+  /* metadata is an item's */
+  expect_error("metadata-no-items", "[workload]\nphases = a\n[phase.a]\nduration = 1s\nstreams = s\n"
+                                    "[stream.s]\nkind = anon\nmetadata = true\n",
+               "valid with item_pages");
+}
+
 /* The harness scenario file parses and runs; the pool stops short of
  * MemFree / 2 MiB after a 50% item-wise free, and pipes pollute blocks. */
 static void test_scenario_file(void) {
@@ -417,6 +469,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/workload-items/hugetlb-migration", test_hugetlb_migration);
   g_test_add_func("/workload-items/in-use-slab", test_in_use_slab);
   g_test_add_func("/workload-items/shmem-and-pipe", test_shmem_and_pipe);
+  g_test_add_func("/workload-items/metadata", test_metadata);
   g_test_add_func("/workload-items/scenario-file", test_scenario_file);
   int r = g_test_run();
   char *cmd = g_strdup_printf("%s", tmpdir);

@@ -40,13 +40,41 @@ typedef struct {
 /* What a fill stream's footprint is a fraction of. */
 typedef enum { FP_MANAGED = 0, FP_MEMFREE, FP_FREED } FootprintOf;
 
+/* Slab objects an item may hold: a tmpfs file's dentry and inode (and with
+ * metadata its xarray node); a pipe's inode, pipe_inode_info, buffer ring,
+ * dentry and two struct files. */
+#define ITEM_OBJS 6
+
 /* A kept item (lifetime forever): n order-0 pages at handles[first..first+n)
- * of the stream's item_handles, and a tmpfs file's dentry and inode. */
+ * of the stream's item_handles, and its slab objects. */
 typedef struct {
   guint first;
   uint32_t n;
-  FsiHandle obj[2];
+  FsiHandle obj[ITEM_OBJS];
 } Item;
+
+/* The caches of items' kernel metadata (stream key metadata), added to the
+ * run when a stream asks for them.  Object sizes are the harness kernel's
+ * (Debian 6.1, x86-64; pahole on its BTF): struct inode 632 (inode_cache,
+ * pipefs inodes), shmem_inode_info 776, xa_node 576, struct file 232 in a
+ * cache-line aligned cache (256), pipe_inode_info 168 (kmalloc-192),
+ * pipe_buffer 40 a slot.  Without metadata a tmpfs file's inode is a
+ * kmalloc-1k object, as it always was. */
+enum { MC_DENTRY, MC_INODE, MC_SHMEM_INODE, MC_XA_NODE, MC_FILP, MC_PIPE_INFO, MC_1K, MC_2K, MC_4K, MC_N };
+static const struct {
+  const char *name;
+  uint32_t kind, size;
+} meta_caches[MC_N] = {
+    [MC_DENTRY] = {"dentry", FS_KIND_SLAB_RECLAIMABLE, 192},
+    [MC_INODE] = {"inode_cache", FS_KIND_SLAB_RECLAIMABLE, 632},
+    [MC_SHMEM_INODE] = {"shmem_inode_cache", FS_KIND_SLAB_UNMOVABLE, 776},
+    [MC_XA_NODE] = {"radix_tree_node", FS_KIND_SLAB_RECLAIMABLE, 576},
+    [MC_FILP] = {"filp", FS_KIND_SLAB_UNMOVABLE, 256},
+    [MC_PIPE_INFO] = {"kmalloc-192", FS_KIND_SLAB_UNMOVABLE, 192},
+    [MC_1K] = {"kmalloc-1k", FS_KIND_SLAB_UNMOVABLE, 1024},
+    [MC_2K] = {"kmalloc-2k", FS_KIND_SLAB_UNMOVABLE, 2048},
+    [MC_4K] = {"kmalloc-4k", FS_KIND_SLAB_UNMOVABLE, 4096},
+};
 
 typedef struct {
   char *name;
@@ -58,6 +86,9 @@ typedef struct {
   double kind_w[FS_KIND_COUNT]; /* mix: a kind per item, page weighted; all 0 without a mix */
   bool mixed;
   bool files;       /* shmem items are tmpfs files: an in-use dentry and inode each */
+  bool metadata;    /* items carry the kernel's other metadata (parse_items) */
+  uint64_t anon_mapped;     /* metadata: anonymous pages mapped so far (a page table each 512) */
+  GArray *meta_pages;       /* metadata: the page-table pages, kept */
   bool in_use;      /* slab kinds: objects stay in use while they live (never shrunk) */
   FootprintOf footprint_of;
   uint64_t fill_goal;       /* memfree / freed fills: allocated_pages to reach */
@@ -163,6 +194,7 @@ typedef struct {
   int thp_enabled, thp_defrag; /* THP_* and DEFRAG_*: vm.thp_enabled, vm.thp_defrag, or a phase's write */
   uint64_t boot_hugepages; /* hugepages=N on the command line: reserved at boot, kept */
   double scale;            /* scale = memory: machine.memory / scale_reference, else 1 */
+  int meta_cache[MC_N];    /* items' metadata caches (a stream with metadata = true), else -1 */
   int m_boot_huge;
   bool *task_scheduled;
   bool finished;
@@ -402,7 +434,7 @@ bool fsi_parse_gfp(const char *text, uint32_t *ret, char **ret_bad) {
 
 static const char *const stream_keys[] = {"kind", "orders", "think", "rate", "tasks", "lifetime", "footprint", "fill",
                                           "pinned", "dirty", "referenced", "cache", "objects", "gfp", "exit",
-                                          "item_pages", "mix", "files", "in_use", "footprint_of", "madvise", "refault",
+                                          "item_pages", "mix", "files", "metadata", "in_use", "footprint_of", "madvise", "refault",
                                           "refault_after", NULL};
 static const char *const phase_keys[] = {"duration", "streams", "drop_caches", "compact", "hugepages", "hugepage_order",
                                          "hugepage_interval", "hugepage_hold", "hugepage_movable", "hugepage_retry",
@@ -456,6 +488,7 @@ static void file_destroy(void *state) {
     if (w->streams[i].kept) g_array_unref(w->streams[i].kept);
     if (w->streams[i].live) g_array_unref(w->streams[i].live);
     if (w->streams[i].live_objects) g_array_unref(w->streams[i].live_objects);
+    if (w->streams[i].meta_pages) g_array_unref(w->streams[i].meta_pages);
     if (w->streams[i].item_handles) g_array_unref(w->streams[i].item_handles);
     if (w->streams[i].items) g_array_unref(w->streams[i].items);
   }
@@ -561,8 +594,11 @@ static bool parse_items(FsiConfig *cfg, const char *group, Stream *s, GError **e
     g_free(v);
   }
   if (!fsi_workload_get_bool(cfg, group, "files", false, &s->files, error) ||
+      !fsi_workload_get_bool(cfg, group, "metadata", false, &s->metadata, error) ||
       !fsi_workload_get_bool(cfg, group, "in_use", false, &s->in_use, error))
     return false;
+  if (s->metadata && !s->item_min)
+    return fsi_workload_bad(error, cfg, group, "metadata", "true", "valid with item_pages (metadata is an item's)");
   if (s->files && !(s->kind == FS_KIND_SHMEM || (s->mixed && s->kind_w[FS_KIND_SHMEM] > 0)))
     return fsi_workload_bad(error, cfg, group, "files", "true", "valid for shmem streams (or a mix with shmem)");
   if (s->files && !s->item_min)
@@ -729,6 +765,7 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
   s->phase_handles = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   s->phase_objects = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   s->kept = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
+  s->meta_pages = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   s->live = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   s->live_objects = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   return true;
@@ -1045,8 +1082,9 @@ static uint64_t free_item(FsiRun *run, Stream *s, const Item *it) {
     fsi_run_free_handle(run, h);
     freed++;
   }
-  /* the file goes with its pages: unlink drops the dentry and the inode */
-  for (int o = 0; o < 2; o++)
+  /* the file goes with its pages: unlink drops the dentry and the inode
+   * (and close() a pipe's structures) */
+  for (int o = 0; o < ITEM_OBJS; o++)
     if (it->obj[o]) fsi_slab_free(run, it->obj[o]);
   return freed;
 }
@@ -1067,7 +1105,8 @@ static void fragment_items(FsiRun *run, FileWl *w, Phase *p) {
       freed += free_item(run, s, &it);
       continue;
     }
-    Item kept = {handles->len, it.n, {it.obj[0], it.obj[1]}};
+    Item kept = it;
+    kept.first = handles->len;
     g_array_append_vals(handles, &g_array_index(s->item_handles, FsiHandle, it.first), it.n);
     g_array_append_val(items, kept);
   }
@@ -1348,14 +1387,33 @@ static void controller_step(FsiRun *run, FileWl *w) {
   fsi_run_wake_task(run, w->controller, MAX(next, run->tasks[w->controller].busy_until_ns));
 }
 
+/* An in-use slab object of one of the metadata caches, its latency added. */
+static FsiHandle meta_obj(FsiRun *run, FileWl *w, int mc, uint32_t task, uint64_t *latency) {
+  int c = w->meta_cache[mc];
+  if (c < 0) return FSI_HANDLE_NONE;
+  uint64_t lat = 0;
+  FsiHandle h = fsi_slab_alloc_ex(run, (uint32_t)c, task, true, false, &lat);
+  *latency += lat;
+  return h;
+}
+
 /* One item: k order-0 pages allocated together (k separate requests at one
  * instant of the task's time, as a write() or a fault loop makes them),
  * with one lifetime, freed together.  A shmem item with files = true is a
  * tmpfs file: its dentry and inode (in use while the file exists) come
- * first, as open(O_CREAT) precedes write().  Draws, in order: k, the kind
- * (mix), lifetime, pinned, dirty, referenced.  Returns the task time used. */
+ * first, as open(O_CREAT) precedes write().  With metadata = true an item
+ * also holds what the kernel allocates for it besides its pages
+ * (docs/workloads.md): a tmpfs file of two or more pages the xarray node
+ * its page cache needs from the second page on (radix_tree_node,
+ * reclaimable); a pipe, before its pages, what pipe2() allocates
+ * (get_pipe_inode(): a pipefs inode, pipe_inode_info and the buffer ring,
+ * 40 bytes a slot for max(16, k rounded up to a power of two) slots;
+ * create_pipe_files(): a dentry and two struct files); anonymous memory a
+ * page-table page before each 512th page the stream maps (a PTE page maps
+ * 2 MiB; the mappings lie side by side, so page tables are shared and
+ * outlive the items).  Draws, in order: k, the kind (mix), lifetime,
+ * pinned, dirty, referenced.  Returns the task time used. */
 static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, FsiRng *r, uint64_t t0) {
-  (void)w;
   uint32_t k = s->item_min + (uint32_t)fsi_rng_below(r, (uint64_t)(s->item_max - s->item_min) + 1);
   uint32_t kind = s->mixed ? fsi_rng_weighted(r, s->kind_w, FS_KIND_COUNT) : s->kind;
   double life = draw_life(&s->life, r);
@@ -1367,18 +1425,42 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
   bool refault = s->refault > 0 && fsi_rng_double(r) < s->refault;
   uint32_t gfp = s->mixed ? fsi_kind_gfp(kind) : s->gfp;
   uint64_t latency = 0;
-  Item it = {s->item_handles->len, 0, {FSI_HANDLE_NONE, FSI_HANDLE_NONE}};
+  Item it = {s->item_handles->len, 0, {0}};
+  unsigned nobj = 0;
   if (s->files && kind == FS_KIND_SHMEM) {
-    static const char *const caches[2] = {"dentry", "kmalloc-1k"};
-    for (int o = 0; o < 2; o++) {
-      int c = fsi_slab_cache_find(run, caches[o]);
-      uint64_t lat = 0;
-      if (c >= 0) it.obj[o] = fsi_slab_alloc_ex(run, (uint32_t)c, task, true, false, &lat);
-      latency += lat;
+    if (s->metadata) {
+      it.obj[nobj++] = meta_obj(run, w, MC_DENTRY, task, &latency);
+      it.obj[nobj++] = meta_obj(run, w, MC_SHMEM_INODE, task, &latency);
+    } else {
+      static const char *const caches[2] = {"dentry", "kmalloc-1k"};
+      for (int o = 0; o < 2; o++) {
+        int c = fsi_slab_cache_find(run, caches[o]);
+        uint64_t lat = 0;
+        if (c >= 0) it.obj[nobj] = fsi_slab_alloc_ex(run, (uint32_t)c, task, true, false, &lat);
+        nobj++;
+        latency += lat;
+      }
     }
+  }
+  if (s->metadata && kind == FS_KIND_PIPE) {
+    uint32_t slots = 16;
+    while (slots < k) slots <<= 1;
+    uint32_t ring = slots * 40;
+    it.obj[nobj++] = meta_obj(run, w, MC_INODE, task, &latency);
+    it.obj[nobj++] = meta_obj(run, w, MC_PIPE_INFO, task, &latency);
+    it.obj[nobj++] = meta_obj(run, w, ring <= 1024 ? MC_1K : ring <= 2048 ? MC_2K : MC_4K, task, &latency);
+    it.obj[nobj++] = meta_obj(run, w, MC_DENTRY, task, &latency);
+    it.obj[nobj++] = meta_obj(run, w, MC_FILP, task, &latency);
+    it.obj[nobj++] = meta_obj(run, w, MC_FILP, task, &latency);
   }
   GArray *pages = g_array_sized_new(FALSE, FALSE, sizeof(FsiHandle), k);
   for (uint32_t i = 0; i < k; i++) {
+    if (s->metadata && kind == FS_KIND_ANON && s->anon_mapped++ % 512 == 0) {
+      FsiRequest pt = {0, FS_KIND_PAGETABLE, fsi_kind_gfp(FS_KIND_PAGETABLE), task, false, false, false, false};
+      FsiAllocResult pr = fsi_run_alloc(run, &pt);
+      latency += pr.latency_ns;
+      if (pr.handle) g_array_append_val(s->meta_pages, pr.handle);
+    }
     FsiRequest rq = {0, kind, gfp, task, pinned, referenced, dirty, refault};
     FsiAllocResult res = fsi_run_alloc(run, &rq);
     latency += res.latency_ns;
@@ -1389,6 +1471,8 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
     }
     s->allocated_pages++;
     g_array_append_val(pages, res.handle);
+    if (s->metadata && s->files && kind == FS_KIND_SHMEM && pages->len == 2 && nobj < ITEM_OBJS)
+      it.obj[nobj++] = meta_obj(run, w, MC_XA_NODE, task, &latency);
   }
   it.n = pages->len;
   for (guint i = 0; i < pages->len; i++) {
@@ -1397,14 +1481,16 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
     if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_handles, h);
     else if (s->life.kind != LT_FOREVER) fsi_run_free_after(run, h, fsi_run_delay_from(run, t0, latency + (uint64_t)life));
   }
-  for (int o = 0; o < 2; o++) {
+  bool any_obj = false;
+  for (unsigned o = 0; o < ITEM_OBJS; o++) {
     if (!it.obj[o]) continue;
+    any_obj = true;
     if (s->exit) track(run, s->live_objects, &s->live_objects_prune, it.obj[o], true);
     if (s->life.kind == LT_PHASE) g_array_append_val(s->phase_objects, it.obj[o]);
     else if (s->life.kind != LT_FOREVER)
       fsi_slab_free_after(run, it.obj[o], fsi_run_delay_from(run, t0, latency + (uint64_t)life));
   }
-  if (s->life.kind == LT_FOREVER && (it.n || it.obj[0] || it.obj[1])) {
+  if (s->life.kind == LT_FOREVER && (it.n || any_obj)) {
     it.first = s->item_handles->len; /* a fragmenting free may have rebuilt the array meanwhile */
     g_array_append_vals(s->item_handles, pages->data, pages->len);
     g_array_append_val(s->items, it);
@@ -1527,6 +1613,15 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
   uint32_t ntasks = 0;
   uint64_t managed = 0;
   for (uint32_t z = 0; z < run->mem.nr_zones; z++) managed += run->mem.zones[z].managed_pages;
+  /* the metadata caches exist only in runs that use them, so other runs'
+   * caches (and results) are what they were */
+  bool metadata = false;
+  for (uint32_t si = 0; si < w->nstreams; si++) metadata |= w->streams[si].metadata;
+  for (int c = 0; c < MC_N; c++) {
+    w->meta_cache[c] = metadata ? fsi_slab_cache_find(run, meta_caches[c].name) : -1;
+    if (metadata && w->meta_cache[c] < 0)
+      w->meta_cache[c] = (int)fsi_slab_cache_add(run, meta_caches[c].name, meta_caches[c].kind, meta_caches[c].size);
+  }
   for (uint32_t si = 0; si < w->nstreams; si++) {
     Stream *s = &w->streams[si];
     s->first_task = ntasks;

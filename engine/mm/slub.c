@@ -29,14 +29,28 @@ uint32_t fsi_slab_cache_add(FsiRun *run, const char *name, uint32_t kind, uint32
   c->partial_head = c->lru_head = c->lru_tail = FSI_NIL;
   uint32_t page = run->mem.cfg.page_size;
   uint32_t max_order = (uint32_t)MIN((int64_t)run->mem.max_order, fsi_config_int(run->cfg, "vm", "slub_max_order"));
-  /* calculate_order(), simplified: the smallest order holding
-   * min_objects = 4 * (fls(nr_cpus) + 1), capped at slub_max_order; the
-   * fallback order is the smallest that holds one object. */
+  /* calculate_order(): min_objects = 4 * (fls(nr_cpus) + 1), at most what
+   * a slub_max_order slab holds; the smallest order from the one that fits
+   * min_objects whose leftover is at most 1/16 of the slab, else 1/8, else
+   * 1/4, else with one object fewer; the fallback order is the smallest
+   * that holds one object. */
   uint32_t min_objects = 4 * (fls32(run->ncpus) + 1);
+  min_objects = (uint32_t)MIN((uint64_t)min_objects, MAX(((uint64_t)page << max_order) / obj_size, (uint64_t)1));
   c->min_order = 0;
   while (((uint64_t)page << c->min_order) < obj_size && c->min_order < run->mem.max_order) c->min_order++;
   c->order = c->min_order;
-  while (c->order < max_order && ((uint64_t)page << c->order) / obj_size < min_objects) c->order++;
+  bool found = false;
+  for (uint32_t objs = min_objects; objs > 1 && !found; objs--)
+    for (uint32_t fract = 16; fract >= 4 && !found; fract /= 2) {
+      uint32_t o = 0; /* calc_slab_order(): from get_order(objs * size) */
+      while (((uint64_t)page << o) < (uint64_t)objs * obj_size) o++;
+      for (; o <= max_order; o++)
+        if (((uint64_t)page << o) % obj_size <= ((uint64_t)page << o) / fract) break;
+      if (o <= max_order) {
+        c->order = MAX(o, c->min_order);
+        found = true;
+      }
+    }
   for (uint32_t o = 0; o < FS_NR_ORDERS; o++) c->per_slab[o] = (uint32_t)MIN(((uint64_t)page << o) / obj_size, 65535);
   return rc->nr_caches++;
 }

@@ -275,9 +275,12 @@ FRAGSIM_GAPS = {
                    "keys cannot change during a run",
     "thp_tries": "the thp test's fault count is 90% of MemFree / 2 MiB at run time; fragsim's "
                  "thp_faults is a number, taken from the kernel run's tries= (or estimated)",
-    "item_metadata": "an item's kernel metadata other than a tmpfs file's dentry and inode is "
-                     "not allocated: an anonymous mapping's VMA and page tables, a pipe's "
-                     "pipe_inode_info, buffer array, two struct files, its pipefs inode and dentry",
+    "item_metadata": "an item's kernel metadata (metadata = true: a tmpfs file's xarray node, "
+                     "a pipe's inode, pipe_inode_info, buffer ring, dentry and two struct files, "
+                     "a page-table page per 512 anonymous pages) is allocated from fragsim's "
+                     "caches, whose inodes are 1 KiB objects (the kernel's pipefs and shmem "
+                     "inodes are smaller); the anonymous mappings' VMAs (merged, being "
+                     "adjacent) and the upper page-table levels are not",
     "phase_times": "no kernel run given: phases last fixed times (fill 1 s, free 150 ms, tests "
                    "250 ms, thp 1 s), not the guest's, so kcompactd's 500 ms checks fall "
                    "elsewhere",
@@ -420,14 +423,14 @@ def to_fragsim_workload(scn, mem_mb, seed, cal=None, thp_tries=None, kernel_time
 
     item = f"uniform:1,{scn.maxpg}" if scn.maxpg > 1 else "1"
     streams["items"] = [f"mix = {_mix_text(scn.mix)}", f"item_pages = {item}", "files = true",
-                        "lifetime = forever", "fill = true", f"footprint = {scn.fill_pct / 100}",
+                        "metadata = true", "lifetime = forever", "fill = true", f"footprint = {scn.fill_pct / 100}",
                         "footprint_of = memfree", "tasks = 1", "think = 1us"]
     phases.append(("fill", FILL_MS, ["streams = items"]))
     phases.append(("free", FREE_MS, ["fragment_stream = items", "fragment_mode = items",
                                      f"fragment_fraction = {scn.free_pct / 100}"]))
     if scn.refill_pct:
         streams["refill"] = [f"mix = {_mix_text(scn.refill_mix)}", f"item_pages = {item}"] + (
-            ["files = true"] if scn.refill_mix[1] else []) + ["lifetime = forever", "fill = true",
+            ["files = true"] if scn.refill_mix[1] else []) + ["metadata = true", "lifetime = forever", "fill = true",
                              f"footprint = {scn.refill_pct / 100}", "footprint_of = freed",
                              "tasks = 1", "think = 1us"]
         phases.append(("refill", FILL_MS, ["streams = refill"]))
