@@ -1065,10 +1065,12 @@ static void test_effect_zone_movable_hotplug(void) {
  * With HighMem, kernel memory (slab, page tables, stacks) stays in lowmem
  * and reclaim frees whole 4 MiB blocks of HighMem under load; without it,
  * kernel pages sit in every block.  The later phases are cut to 1 ms.
- * Measured (seeds 1-3): pass 1 success 17.8, 27.6, 23.6 % with HighMem
- * (mean 23.0), 3.6, 2.2, 1.5 % on x86-64 (2.4).  Asserted: with HighMem
- * within 10 points of its mean (twice the seeds' spread of 5), and at least
- * four times the x86-64 layout's. */
+ * Measured (seeds 1-3): pass 1 success 45.5, 51.3, 44.4 % with HighMem
+ * (mean 47.0), 2.2, 2.2, 0.7 % on x86-64 (1.7), with kswapd balancing
+ * every zone as 2.6.16 did (vm.kswapd_balance=all; with "any": 17.8, 27.6,
+ * 23.6 against 3.6, 2.2, 1.5).  Asserted: with HighMem within 10 points of
+ * its mean (the seeds spread by 7), and at least four times the x86-64
+ * layout's. */
 static void test_effect_highmem_ols2006(void) {
   const char *hm[] = {"phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms", NULL};
   const char *x64[] = {"phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
@@ -1077,7 +1079,7 @@ static void test_effect_highmem_ols2006(void) {
   const FtArm arms[] = {{"linux-2.6.16", hm}, {"linux-2.6.16", x64}};
   double m[2];
   ft_effect("ols2006-highalloc", arms, 2, cols, EFFECT_SEEDS, m);
-  ft_assert_band("pass 1 success with HighMem", m[0], 13.0, 33.0);
+  ft_assert_band("pass 1 success with HighMem", m[0], 37.0, 57.0);
   g_assert_cmpfloat(m[0], >=, 4 * MAX(m[1], 0.5));
 }
 

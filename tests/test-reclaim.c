@@ -478,10 +478,34 @@ static void test_pcp_deterministic(void) {
   g_array_free(b, TRUE);
 }
 
+/* The balance rule: a 64M machine, DMA [0,16M) untouched (its order-9
+ * blocks free), DMA32 split down to order 0 (one page of each pair taken,
+ * half its memory still free).  4.8+'s
+ * pgdat_balanced() (vm.kswapd_balance=any) is satisfied by DMA at order 9;
+ * before 2.6.38 (all) DMA32 fails, so kswapd is not done.  At order 0 both
+ * zones pass and both rules agree. */
+static void test_kswapd_balance_rule(void) {
+  for (int all = 0; all < 2; all++) {
+    const char *sets[] = {"machine.memory=64M", "vm.pcp=false",
+                          all ? "vm.kswapd_balance=all" : "vm.kswapd_balance=any", NULL};
+    FsiRun *run = ft_run_new("vanilla", NULL, sets);
+    const FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
+    for (int o = (int)run->mem.max_order; o >= 1; o--)
+      for (uint32_t mt = 0; mt < FS_MIGRATE_TYPES; mt++)
+        while (z->free_area[o].head[mt] != FSI_NIL) /* one page taken, the rest split down */
+          g_assert_true(fsi_take_free_block(&run->mem, z->free_area[o].head[mt], 0, mt));
+    g_assert_cmpuint(run->mem.zones[FS_ZONE_DMA].free_area[9].nr_free, >, 0);
+    g_assert_true(fsi_pgdat_balanced(run, 0, FS_ZONE_DMA32));
+    g_assert_cmpint(fsi_pgdat_balanced(run, 9, FS_ZONE_DMA32), ==, !all);
+    ft_run_free(run);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/reclaim/kswapd/restores-high-watermark", test_kswapd_restores_high);
   g_test_add_func("/reclaim/kswapd/boost", test_kswapd_boost);
+  g_test_add_func("/reclaim/kswapd/balance-rule", test_kswapd_balance_rule);
   g_test_add_func("/reclaim/direct/only-when-kswapd-behind", test_direct_only_when_behind);
   g_test_add_func("/reclaim/slowpath/costly-gives-up-order0-retries", test_costly_gives_up);
   g_test_add_func("/reclaim/slowpath/order0-retries-without-progress", test_order0_retries);

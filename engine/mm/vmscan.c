@@ -695,8 +695,32 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
 
 /* ---- kswapd ------------------------------------------------------------------ */
 
+/* pgdat_balanced() (4.8+): any eligible zone passes the high watermark at
+ * the order.  Before 2.6.38 (vm.kswapd_balance=all) balance_pgdat() went on
+ * while any zone failed: it took the highest zone failing the high
+ * watermark at the order (end_zone) and was done only when every zone up to
+ * it passed, each against its lowmem_reserve for end_zone. */
 bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
   bool any = false;
+  if (run->rc.kswapd_balance_all) {
+    uint32_t top = MIN(highest_zoneidx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
+    int end_zone = -1;
+    for (int z = (int)top; z >= 0 && end_zone < 0; z--) {
+      const FsiZone *zn = &run->mem.zones[z];
+      if (fsi_zone_populated(zn) &&
+          !fsi_zone_watermark_ok(&run->mem, (uint32_t)z, order, fsi_wmark(zn, FSI_WMARK_HIGH), 0, 0,
+                                 (int64_t)zn->nr_free_pages))
+        end_zone = z;
+    }
+    for (int z = 0; z <= end_zone; z++) {
+      const FsiZone *zn = &run->mem.zones[z];
+      if (fsi_zone_populated(zn) &&
+          !fsi_zone_watermark_ok(&run->mem, (uint32_t)z, order, fsi_wmark(zn, FSI_WMARK_HIGH), (uint32_t)end_zone, 0,
+                                 (int64_t)zn->nr_free_pages))
+        return false;
+    }
+    return true;
+  }
   for (uint32_t z = 0; z <= highest_zoneidx && z < run->mem.nr_zones; z++) {
     const FsiZone *zn = &run->mem.zones[z];
     if (!fsi_zone_populated(zn)) continue;
@@ -932,6 +956,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
   g_autofree char *kho = fsi_config_string(run->cfg, "vm", "kswapd_high_order");
   rc->kswapd_high_order = !strcmp(kho, "loop") ? FSI_KHO_LOOP : !strcmp(kho, "sweep") ? FSI_KHO_SWEEP : FSI_KHO_COMPACT_GAP;
+  g_autofree char *bal = fsi_config_string(run->cfg, "vm", "kswapd_balance");
+  rc->kswapd_balance_all = !strcmp(bal, "all");
   g_autofree char *defer = fsi_config_string(run->cfg, "vm", "shrinker_defer");
   rc->shrinker_defer = !strcmp(defer, "off") ? DEFER_OFF : !strcmp(defer, "full") ? DEFER_FULL : DEFER_SCALED;
   rc->thp_swap_split = fsi_config_bool(run->cfg, "vm", "thp_swap_split");
