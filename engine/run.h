@@ -189,9 +189,12 @@ typedef struct {
     FSI_KHO_SWEEP,       /* 2.6.29-2.6.37: dropped after a sweep that frees < SWAP_CLUSTER_MAX */
     FSI_KHO_LOOP,        /* before 2.6.29: kept until balanced (loop_again at the same order) */
   } kswapd_high_order;
-  /* vm.kswapd_balance: all eligible zones must be balanced (before 2.6.38's
-   * pgdat_balanced()), or any one (4.8+) */
-  bool kswapd_balance_all;
+  /* vm.kswapd_balance: when kswapd's node is balanced at an order */
+  enum {
+    FSI_KB_ANY,     /* 4.8+: any eligible zone */
+    FSI_KB_QUARTER, /* 2.6.38-4.7: zones holding a quarter of the pages (every zone at order 0) */
+    FSI_KB_ALL      /* before 2.6.38: every zone up to the highest failing one */
+  } kswapd_balance;
   uint64_t kswapd_pass_reclaimed; /* sweep: this pass (since loop_again) */
   /* lumpy reclaim's credit (reclaim_credit from a reclaim_tag hook) */
   bool in_reclaim_tag;

@@ -880,19 +880,26 @@ static void test_cma_alloc(void) {
  * lumpy reclaim alone) is test_effect_compaction_2010.  Asserted: the sums
  * within 10 points (spread 2.6), direct reclaim without compaction within
  * 10% (spread 0.1k), with compaction between the two-sided band of twice
- * its spread, and compaction taking at least 100 points. */
+ * its spread, and compaction taking at least 100 points.
+ * With 2.6.38-4.7's kswapd balance rule on linux-4.4 (vm.kswapd_balance=
+ * quarter, stop 19; the arm without compaction has it too): success
+ * 2/2, 2/2.2, 2.4/2.4 % (4.3) -> 73.8/74.4, 74.2/74.2, 74/74.6 % (148.4);
+ * pgsteal_direct 32062, 31744, 31527 (31778) -> 70997, 67340, 72256
+ * (70198; seed 1 gave 86000 with the 4.8+ rule at this commit, the
+ * amount moves with the load as said).  The band with compaction is kept
+ * at the old spread (27k) either side of the new mean. */
 static void test_effect_compaction(void) {
   /* linux-4.4's settings, without compaction */
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0", "vm.pcp_high_order=false",
-                           "vm.shrinker_defer=full", "vm.pcp_sizing=2.6", NULL};
+                           "vm.shrinker_defer=full", "vm.pcp_sizing=2.6", "vm.kswapd_balance=quarter", NULL};
   const FtArm arms[] = {{"migratetype+highatomic", without}, {"linux-4.4", NULL}};
   const char *cols[] = {"phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", "pgsteal_direct", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("without compaction: passes 1+2 success %", m[0][0] + m[0][1], 0, 13.9);
-  ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 128.9, 148.9);
-  ft_assert_band("without compaction: pgsteal_direct", m[0][2], 28678, 35050);
-  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 11000, 66000);
+  ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 138.4, 158.4);
+  ft_assert_band("without compaction: pgsteal_direct", m[0][2], 28600, 34960);
+  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 43000, 97000);
   g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 100);
 }
 

@@ -478,16 +478,27 @@ static void test_pcp_deterministic(void) {
   g_array_free(b, TRUE);
 }
 
-/* The balance rule: a 64M machine, DMA [0,16M) untouched (its order-9
- * blocks free), DMA32 split down to order 0 (one page of each pair taken,
- * half its memory still free).  4.8+'s
- * pgdat_balanced() (vm.kswapd_balance=any) is satisfied by DMA at order 9;
- * before 2.6.38 (all) DMA32 fails, so kswapd is not done.  At order 0 both
- * zones pass and both rules agree. */
+/* The balance rule: DMA [0,16M) untouched (its order-9 blocks free), DMA32
+ * split down to order 0 (one page of each pair taken, half its memory still
+ * free), on 128M (DMA 3840 of 32000 managed pages, under a quarter) and on
+ * 64M with DMA up to 32M (7936 of 15872, over a quarter).  4.8+'s pgdat_balanced()
+ * (vm.kswapd_balance=any) is satisfied by DMA at order 9; 2.6.38-4.7's
+ * (quarter) only where DMA holds a quarter of the pages; before 2.6.38
+ * (all) DMA32 fails, so kswapd is never done.  At order 0 every zone passes
+ * and every rule agrees. */
 static void test_kswapd_balance_rule(void) {
-  for (int all = 0; all < 2; all++) {
-    const char *sets[] = {"machine.memory=64M", "vm.pcp=false",
-                          all ? "vm.kswapd_balance=all" : "vm.kswapd_balance=any", NULL};
+  static const struct {
+    const char *rule, *memory, *dma;
+    bool balanced;
+  } cases[] = {
+      {"any", "128M", "16M", true}, {"quarter", "128M", "16M", false}, {"all", "128M", "16M", false},
+      {"any", "64M", "32M", true},  {"quarter", "64M", "32M", true},   {"all", "64M", "32M", false},
+  };
+  for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *mem = g_strdup_printf("machine.memory=%s", cases[i].memory);
+    char *rule = g_strdup_printf("vm.kswapd_balance=%s", cases[i].rule);
+    char *dma = g_strdup_printf("machine.dma_limit=%s", cases[i].dma);
+    const char *sets[] = {mem, dma, "vm.pcp=false", rule, NULL};
     FsiRun *run = ft_run_new("vanilla", NULL, sets);
     const FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
     for (int o = (int)run->mem.max_order; o >= 1; o--)
@@ -496,8 +507,11 @@ static void test_kswapd_balance_rule(void) {
           g_assert_true(fsi_take_free_block(&run->mem, z->free_area[o].head[mt], 0, mt));
     g_assert_cmpuint(run->mem.zones[FS_ZONE_DMA].free_area[9].nr_free, >, 0);
     g_assert_true(fsi_pgdat_balanced(run, 0, FS_ZONE_DMA32));
-    g_assert_cmpint(fsi_pgdat_balanced(run, 9, FS_ZONE_DMA32), ==, !all);
+    g_assert_cmpint(fsi_pgdat_balanced(run, 9, FS_ZONE_DMA32), ==, cases[i].balanced);
     ft_run_free(run);
+    g_free(mem);
+    g_free(rule);
+    g_free(dma);
   }
 }
 

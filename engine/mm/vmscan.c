@@ -699,10 +699,27 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
  * the order.  Before 2.6.38 (vm.kswapd_balance=all) balance_pgdat() went on
  * while any zone failed: it took the highest zone failing the high
  * watermark at the order (end_zone) and was done only when every zone up to
- * it passed, each against its lowmem_reserve for end_zone. */
+ * it passed, each against its lowmem_reserve for end_zone.  2.6.38-4.7
+ * (quarter): at order 0 every eligible zone must pass; at a high order the
+ * zones passing (each against its own reserve) must hold a quarter of the
+ * eligible zones' managed pages (zone_balanced()'s compaction_suitable()
+ * test is not modelled). */
 bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
   bool any = false;
-  if (run->rc.kswapd_balance_all) {
+  if (run->rc.kswapd_balance == FSI_KB_QUARTER) {
+    uint64_t managed = 0, balanced = 0;
+    for (uint32_t z = 0; z <= highest_zoneidx && z < run->mem.nr_zones; z++) {
+      const FsiZone *zn = &run->mem.zones[z];
+      if (!fsi_zone_populated(zn)) continue;
+      managed += zn->managed_pages;
+      if (fsi_zone_watermark_ok(&run->mem, z, order, fsi_wmark(zn, FSI_WMARK_HIGH), z, 0, (int64_t)zn->nr_free_pages))
+        balanced += zn->managed_pages;
+      else if (!order)
+        return false;
+    }
+    return !order || balanced >= managed / 4;
+  }
+  if (run->rc.kswapd_balance == FSI_KB_ALL) {
     uint32_t top = MIN(highest_zoneidx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
     int end_zone = -1;
     for (int z = (int)top; z >= 0 && end_zone < 0; z--) {
@@ -957,7 +974,7 @@ void fsi_reclaim_init(FsiRun *run) {
   g_autofree char *kho = fsi_config_string(run->cfg, "vm", "kswapd_high_order");
   rc->kswapd_high_order = !strcmp(kho, "loop") ? FSI_KHO_LOOP : !strcmp(kho, "sweep") ? FSI_KHO_SWEEP : FSI_KHO_COMPACT_GAP;
   g_autofree char *bal = fsi_config_string(run->cfg, "vm", "kswapd_balance");
-  rc->kswapd_balance_all = !strcmp(bal, "all");
+  rc->kswapd_balance = !strcmp(bal, "all") ? FSI_KB_ALL : !strcmp(bal, "quarter") ? FSI_KB_QUARTER : FSI_KB_ANY;
   g_autofree char *defer = fsi_config_string(run->cfg, "vm", "shrinker_defer");
   rc->shrinker_defer = !strcmp(defer, "off") ? DEFER_OFF : !strcmp(defer, "full") ? DEFER_FULL : DEFER_SCALED;
   rc->thp_swap_split = fsi_config_bool(run->cfg, "vm", "thp_swap_split");
