@@ -56,7 +56,6 @@ static bool parse_zone_ends(FsiConfig *cfg, FsiMemConfig *mc, GError **error) {
       mc->zone_start[i] = i ? ends[i - 1] : 0;
       mc->zone_end[i] = ends[i];
     }
-    if (ok) mc->highmem = mc->zone_end[FS_ZONE_HIGHMEM] > mc->zone_start[FS_ZONE_HIGHMEM];
     g_strfreev(parts);
     if (!ok)
       g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
@@ -184,10 +183,12 @@ static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
   mc->zone_end[FS_ZONE_NORMAL] = lowmem;
   mc->zone_start[FS_ZONE_HIGHMEM] = lowmem;
   mc->zone_end[FS_ZONE_HIGHMEM] = mc->total_pages;
-  mc->highmem = lowmem < mc->total_pages;
   mc->zone_start[FS_ZONE_MOVABLE] = mc->total_pages;
   mc->zone_end[FS_ZONE_MOVABLE] = mc->total_pages;
   if (!parse_zone_ends(cfg, mc, error)) return false;
+  /* before any policy's boot layout, which may carve all of HighMem into
+   * ZONE_MOVABLE (still highmem then) */
+  mc->highmem = mc->zone_end[FS_ZONE_HIGHMEM] > mc->zone_start[FS_ZONE_HIGHMEM];
   char *reserved = fsi_config_string(cfg, "machine", "reserved");
   bool explicit_reserved = *g_strstrip(reserved) != '\0';
   g_free(reserved);

@@ -88,7 +88,6 @@ typedef struct {
   bool files;       /* shmem items are tmpfs files: an in-use dentry and inode each */
   bool metadata;    /* items carry the kernel's other metadata (parse_items) */
   uint64_t anon_mapped;     /* metadata: anonymous pages mapped so far (a page table each 512) */
-  GArray *meta_pages;       /* metadata: the page-table pages, kept */
   bool in_use;      /* slab kinds: objects stay in use while they live (never shrunk) */
   FootprintOf footprint_of;
   uint64_t fill_goal;       /* memfree / freed fills: allocated_pages to reach */
@@ -194,7 +193,7 @@ typedef struct {
   int thp_enabled, thp_defrag; /* THP_* and DEFRAG_*: vm.thp_enabled, vm.thp_defrag, or a phase's write */
   uint64_t boot_hugepages; /* hugepages=N on the command line: reserved at boot, kept */
   double scale;            /* scale = memory: machine.memory / scale_reference, else 1 */
-  int meta_cache[MC_N];    /* items' metadata caches (a stream with metadata = true), else -1 */
+  int meta_cache[MC_N];    /* items' caches (the metadata ones only with metadata = true), else -1 */
   int m_boot_huge;
   bool *task_scheduled;
   bool finished;
@@ -488,7 +487,6 @@ static void file_destroy(void *state) {
     if (w->streams[i].kept) g_array_unref(w->streams[i].kept);
     if (w->streams[i].live) g_array_unref(w->streams[i].live);
     if (w->streams[i].live_objects) g_array_unref(w->streams[i].live_objects);
-    if (w->streams[i].meta_pages) g_array_unref(w->streams[i].meta_pages);
     if (w->streams[i].item_handles) g_array_unref(w->streams[i].item_handles);
     if (w->streams[i].items) g_array_unref(w->streams[i].items);
   }
@@ -765,7 +763,6 @@ static bool parse_stream(FsiConfig *cfg, const char *group, Stream *s, uint32_t 
   s->phase_handles = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   s->phase_objects = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   s->kept = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
-  s->meta_pages = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   s->live = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   s->live_objects = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   return true;
@@ -1428,19 +1425,8 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
   Item it = {s->item_handles->len, 0, {0}};
   unsigned nobj = 0;
   if (s->files && kind == FS_KIND_SHMEM) {
-    if (s->metadata) {
-      it.obj[nobj++] = meta_obj(run, w, MC_DENTRY, task, &latency);
-      it.obj[nobj++] = meta_obj(run, w, MC_SHMEM_INODE, task, &latency);
-    } else {
-      static const char *const caches[2] = {"dentry", "kmalloc-1k"};
-      for (int o = 0; o < 2; o++) {
-        int c = fsi_slab_cache_find(run, caches[o]);
-        uint64_t lat = 0;
-        if (c >= 0) it.obj[nobj] = fsi_slab_alloc_ex(run, (uint32_t)c, task, true, false, &lat);
-        nobj++;
-        latency += lat;
-      }
-    }
+    it.obj[nobj++] = meta_obj(run, w, MC_DENTRY, task, &latency);
+    it.obj[nobj++] = meta_obj(run, w, s->metadata ? MC_SHMEM_INODE : MC_1K, task, &latency);
   }
   if (s->metadata && kind == FS_KIND_PIPE) {
     uint32_t slots = 16;
@@ -1456,10 +1442,9 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
   GArray *pages = g_array_sized_new(FALSE, FALSE, sizeof(FsiHandle), k);
   for (uint32_t i = 0; i < k; i++) {
     if (s->metadata && kind == FS_KIND_ANON && s->anon_mapped++ % 512 == 0) {
+      /* kept for the run: nothing frees a shared page table */
       FsiRequest pt = {0, FS_KIND_PAGETABLE, fsi_kind_gfp(FS_KIND_PAGETABLE), task, false, false, false, false};
-      FsiAllocResult pr = fsi_run_alloc(run, &pt);
-      latency += pr.latency_ns;
-      if (pr.handle) g_array_append_val(s->meta_pages, pr.handle);
+      latency += fsi_run_alloc(run, &pt).latency_ns;
     }
     FsiRequest rq = {0, kind, gfp, task, pinned, referenced, dirty, refault};
     FsiAllocResult res = fsi_run_alloc(run, &rq);
@@ -1471,7 +1456,7 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
     }
     s->allocated_pages++;
     g_array_append_val(pages, res.handle);
-    if (s->metadata && s->files && kind == FS_KIND_SHMEM && pages->len == 2 && nobj < ITEM_OBJS)
+    if (s->metadata && s->files && kind == FS_KIND_SHMEM && pages->len == 2)
       it.obj[nobj++] = meta_obj(run, w, MC_XA_NODE, task, &latency);
   }
   it.n = pages->len;
@@ -1613,12 +1598,13 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
   uint32_t ntasks = 0;
   uint64_t managed = 0;
   for (uint32_t z = 0; z < run->mem.nr_zones; z++) managed += run->mem.zones[z].managed_pages;
-  /* the metadata caches exist only in runs that use them, so other runs'
-   * caches (and results) are what they were */
+  /* the items' caches, resolved once: those the engine always has (dentry,
+   * kmalloc-1k), and the others only in runs that use metadata, so other
+   * runs' caches (and results) are what they were */
   bool metadata = false;
   for (uint32_t si = 0; si < w->nstreams; si++) metadata |= w->streams[si].metadata;
   for (int c = 0; c < MC_N; c++) {
-    w->meta_cache[c] = metadata ? fsi_slab_cache_find(run, meta_caches[c].name) : -1;
+    w->meta_cache[c] = fsi_slab_cache_find(run, meta_caches[c].name);
     if (metadata && w->meta_cache[c] < 0)
       w->meta_cache[c] = (int)fsi_slab_cache_add(run, meta_caches[c].name, meta_caches[c].kind, meta_caches[c].size);
   }

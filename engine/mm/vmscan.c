@@ -705,7 +705,6 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
  * eligible zones' managed pages (zone_balanced()'s compaction_suitable()
  * test is not modelled). */
 bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
-  bool any = false;
   if (run->rc.kswapd_balance == FSI_KB_QUARTER) {
     uint64_t managed = 0, balanced = 0;
     for (uint32_t z = 0; z <= highest_zoneidx && z < run->mem.nr_zones; z++) {
@@ -738,6 +737,7 @@ bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx) {
     }
     return true;
   }
+  bool any = false;
   for (uint32_t z = 0; z <= highest_zoneidx && z < run->mem.nr_zones; z++) {
     const FsiZone *zn = &run->mem.zones[z];
     if (!fsi_zone_populated(zn)) continue;
