@@ -170,6 +170,12 @@ typedef struct {
   uint64_t nr_writeback;  /* pages under writeback (NR_WRITEBACK) */
   uint64_t swap_pages, swap_used;
   uint32_t swappiness;
+  enum {
+    FSI_ANON_LRU_5_9,    /* 5.9+: new anonymous pages start inactive */
+    FSI_ANON_LRU_2_6_28, /* 2.6.28-5.8: they start active */
+    FSI_ANON_LRU_2_6,    /* before 2.6.28: start active, deactivated only when reclaim_mapped */
+  } anon_lru;             /* vm.anon_lru */
+  int prev_priority;      /* zone->prev_priority (vm.anon_lru=2.6): the priority the last reclaim reached */
   bool thp_swap_split;     /* vm.thp_swap_split: split a THP that finds no swap room */
   /* kswapd */
   bool kswapd_awake;      /* balancing or napping */
@@ -205,9 +211,13 @@ typedef struct {
   bool pgdat_dirty;       /* PGDAT_DIRTY: kswapd found only unqueued dirty file pages; it may write them */
   /* writeback (page_writeback.c) */
   bool wb_async;          /* vm.writeback = async */
+  bool swap_async;        /* vm.swap_io = async: swap-out is written by the backing device */
   uint64_t wb_interval_ns, wb_expire_ns; /* dirty_writeback / dirty_expire */
   uint32_t dirty_background_ratio, dirty_ratio;
   uint64_t wb_busy_until; /* the backing device's queue drains at this time */
+  uint64_t wb_queue_pages; /* vm.writeback_queue_pages: the queue's room (0: unbounded) */
+  uint64_t flush_older;   /* a flusher run cut short by a full queue: its expiry bound */
+  uint64_t sync_at, sync_clock; /* the instant of the last sync write wait, and where it ended */
   bool flush_pending;     /* an FSI_EV_FLUSH is queued */
   uint64_t flush_gen;
   bool flush_all;         /* wakeup_flusher_threads(): write every dirty page */

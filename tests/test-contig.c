@@ -221,8 +221,10 @@ static void test_cma_placement(void) {
  * found: the sources freed by reclaim, then freed again by the migration,
  * corrupted a free list). */
 static void test_contig_sources_isolated(void) {
+  /* a synchronous swap device: the targets' reclaim frees in the call (a
+   * disk's writes would end only after simulated time passes) */
   const char *base[] = {"machine.memory=64M", "machine.dma_limit=0", "vm.pcp=false", "vm.swap=64M",
-                        "sim.duration=60s", NULL};
+                        "vm.swap_io=sync", "sim.duration=60s", NULL};
   FsiRun *run = ft_run_new("vanilla+lumpy", base, NULL);
   GArray *handles = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   fill_anon(run, handles);

@@ -664,7 +664,9 @@ static void test_lumpy_block(void) {
 static void test_lumpy_credit(gconstpointer data) {
   bool credit = GPOINTER_TO_INT(data);
   Fx fx;
-  const char *sets[] = {"vm.swap=64M", credit ? "lumpy.credit=true" : "lumpy.credit=false", NULL};
+  /* zram-like swap: the engine's own reclaim frees what it swaps in the
+   * call, so without credit its 32 pages come on top of lumpy's */
+  const char *sets[] = {"vm.swap=64M", "vm.swap_io=sync", credit ? "lumpy.credit=true" : "lumpy.credit=false", NULL};
   fx_open(&fx, "vanilla+lumpy", sets);
   fill(&fx, FS_KIND_ANON, false);
   fragment(&fx, 2);
@@ -939,9 +941,17 @@ static void test_effect_compaction(void) {
 /* The 2.6.x effect tests below were measured with 4.8+'s kswapd balance rule;
  * each arm pins it (vm.kswapd_balance=any) so that what they measure stays the
  * mechanism under test alone.  The stacks' own rule, all zones before 2.6.38,
- * is tested by /effect/kswapd/balance-all. */
+ * is tested by /effect/kswapd/balance-all.  They were also measured before
+ * swap-out went through the device and before the anonymous LRU's eras
+ * (stop 20), and pin that model too (PRE_DISK_SWAP: a synchronous swap
+ * device, an unbounded device queue, new anonymous pages on the inactive
+ * list); the disk and the eras are measured by /effect/writeback/swap-disk,
+ * /effect/writeback/queue and /effect/reclaim/anon-lru, and the published
+ * shapes under the stacks' full settings by scripts/shapes.py
+ * (docs/validation.md). */
+#define PRE_DISK_SWAP "vm.swap_io=sync", "vm.writeback_queue_pages=0", "vm.anon_lru=5.9"
 static void test_effect_compaction_2010(void) {
-  const char *any[] = {"vm.kswapd_balance=any", NULL};
+  const char *any[] = {"vm.kswapd_balance=any", PRE_DISK_SWAP, NULL};
   const FtArm arms[] = {{"linux-2.6.24", any}, {"linux-2.6.35", any}};
   const char *cols[] = {"phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", "pgsteal_direct", NULL};
   double m[2][3];
@@ -1064,6 +1074,14 @@ static void test_effect_proactive(void) {
  * Free scanned 4.99, 4.76, 5.40M (5.05M), successes 257, 256, 246 (253);
  * the linear arm is unchanged.  The fast migrate band re-drawn at mean +-
  * the seed spread; the directions hold. */
+/* With swap-out written by the device (vm.swap_io=async, a bounded queue):
+ * free scanned linear 5.25, 5.49, 5.80M (5.51M) / fast 4.22, 4.58, 4.84M
+ * (4.55M); migrate scanned 251k, 313k, 359k (307k) / 566k, 436k, 529k
+ * (510k); successes 264, 246, 257 (255.7) / 243, 243, 247 (244.3).  The
+ * fast free scanner now covers less than the linear one on every seed (the
+ * "more" was a property of the load again, as the successes were before);
+ * that direction is no longer asserted, the migrate one (1.66x) is.  Bands:
+ * mean +- the seed spread, at least 10% (5% for successes). */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -1071,13 +1089,12 @@ static void test_effect_fast_search(void) {
                         "compaction.compact_success", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("linear: compact_free_scanned", m[0][0], 3.25e6, 7.9e6);
-  ft_assert_band("fast: compact_free_scanned", m[1][0], 4.7e6, 5.8e6);
-  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 205e3, 405e3);
-  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 292e3, 508e3);
-  ft_assert_band("linear: compact_success", m[0][2], 258, 291);
-  ft_assert_band("fast: compact_success", m[1][2], 241, 267);
-  g_assert_cmpfloat(m[1][0], >, m[0][0]);
+  ft_assert_band("linear: compact_free_scanned", m[0][0], 4.96e6, 6.06e6);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 3.93e6, 5.17e6);
+  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 199e3, 415e3);
+  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 380e3, 640e3);
+  ft_assert_band("linear: compact_success", m[0][2], 237, 274);
+  ft_assert_band("fast: compact_success", m[1][2], 232, 257);
   g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.25);
 }
 
@@ -1305,6 +1322,12 @@ static void test_compaction_reset_selective(void) {
  * Fewer skip bits cleared, less scanning in both arms.  The scanned bands
  * and the separate success band re-drawn at mean +- the seed spread; the
  * directions hold on the mean (success: 5.2 points, 2.6 on seed 2). */
+/* With swap-out written by the device (vm.swap_io=async, a bounded queue):
+ * separate deferred 771, 550, 816 (712.3), migrate scanned 1.762M, 1.696M,
+ * 1.680M (1.713M), huge 79.53, 80.6, 80.07 % (80.07); shared 1111, 1067,
+ * 1234 (1137.3), 566k, 436k, 529k (510k), 72.67, 72.33, 72.33 % (72.44).
+ * Bands re-drawn at mean +- the seed spread (at least 10% for the scanned
+ * pages, 1 point for success); the directions hold. */
 static void test_effect_shared_state(void) {
   const char *separate[] = {"compaction.shared_state=false", "kcompactd.shared_state=false", NULL};
   const FtArm arms[] = {{"linux-6.1", separate}, {"linux-6.1", NULL}};
@@ -1313,10 +1336,10 @@ static void test_effect_shared_state(void) {
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("separate: compact_deferred", m[0][0], 352, 817);
   ft_assert_band("shared: compact_deferred", m[1][0], 727, 1147);
-  ft_assert_band("separate: compact_migrate_scanned", m[0][1], 524e3, 1488e3);
-  ft_assert_band("shared: compact_migrate_scanned", m[1][1], 292e3, 508e3);
+  ft_assert_band("separate: compact_migrate_scanned", m[0][1], 1541e3, 1885e3);
+  ft_assert_band("shared: compact_migrate_scanned", m[1][1], 380e3, 640e3);
   ft_assert_band("separate: huge_success_pct", m[0][2], 75.7, 84.4);
-  ft_assert_band("shared: huge_success_pct", m[1][2], 72.8, 76.4);
+  ft_assert_band("shared: huge_success_pct", m[1][2], 71.4, 73.5);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.2);
   g_assert_cmpfloat(m[1][1], <, m[0][1] * 0.6);
   g_assert_cmpfloat(m[1][2], <, m[0][2] - 4);
@@ -1350,6 +1373,11 @@ static void test_effect_shared_state(void) {
  * 49.13 (49.04) -> 71.93, 72.8, 70.07 (71.6) %; pgmigrate_success 304k,
  * 352k, 307k (321k) -> 309k, 321k, 345k (325k).  The large-folio success
  * band re-drawn at mean +- the seed spread; the rest hold. */
+/* With swap-out written by the device (vm.swap_io=async, a bounded
+ * queue): huge 50.33, 47.73, 46.47 (48.18) -> 66.73, 68.47, 67.6
+ * (67.6) %; pgmigrate_success 331.6k, 356.3k, 367.4k (351.8k) -> 307.8k,
+ * 374.8k, 361.0k (347.9k).
+ * Bands: mean +- the seed spread (at least 5%); the rest hold. */
 static void test_effect_large_folios(void) {
   const char *mix = "stream.compiler.orders=0:95, 1:3, 2:2";
   const char *mix_file = "stream.pagecache.orders=0:97, 1:2, 2:1";
@@ -1360,9 +1388,9 @@ static void test_effect_large_folios(void) {
   double m[2][2];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("compound skipped: huge_success_pct", m[0][0], 44.8, 51.8);
-  ft_assert_band("large folios: huge_success_pct", m[1][0], 68.9, 74.3);
-  ft_assert_band("compound skipped: pgmigrate_success", m[0][1], 270000, 361000);
-  ft_assert_band("large folios: pgmigrate_success", m[1][1], 317000, 350000);
+  ft_assert_band("large folios: huge_success_pct", m[1][0], 64.2, 71.0);
+  ft_assert_band("compound skipped: pgmigrate_success", m[0][1], 270000, 380000);
+  ft_assert_band("large folios: pgmigrate_success", m[1][1], 280000, 415000);
   g_assert_cmpfloat(m[1][0], >, m[0][0] + 12);
 }
 
@@ -1385,6 +1413,12 @@ static void test_effect_large_folios(void) {
  * 127256, 164398 (141.5k), 62.93, 61.67, 62.47 %.  The band for failures
  * with the callback is now at most 400 (under 0.3% of the failures
  * without); the others hold. */
+/* With swap-out written by the device (vm.swap_io=async): anonymous pages
+ * in the swap cache under writeback now fail migration too (-EBUSY, as
+ * page cache under writeback does): with the callback pgmigrate_fail 1951,
+ * 2354, 1603 (1969), huge 72.67, 72.33, 72.33 %; without 100097, 105392,
+ * 164611 (123.4k), 62.8, 63.73, 63.4 %.  The band for failures with the
+ * callback is now at most 3000 (under 2.5% of the failures without). */
 static void test_effect_file_migrate_folio(void) {
   const char *without[] = {"vm.file_migrate_folio=false", NULL};
   const FtArm arms[] = {{"linux-6.1", NULL}, {"linux-6.1", without}};
@@ -1393,7 +1427,7 @@ static void test_effect_file_migrate_folio(void) {
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("migrate_folio: huge_success_pct", m[0][0], 69.2, 80.4);
   ft_assert_band("no migrate_folio: huge_success_pct", m[1][0], 59.6, 73.6);
-  ft_assert_band("migrate_folio: pgmigrate_fail", m[0][1], 0, 400);
+  ft_assert_band("migrate_folio: pgmigrate_fail", m[0][1], 0, 3000);
   ft_assert_band("no migrate_folio: pgmigrate_fail", m[1][1], 13500, 156000);
   g_assert_cmpfloat(m[1][0], <, m[0][0] - 4);
 }
@@ -1457,8 +1491,8 @@ static void test_effect_lumpy(void) {
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0",
                            "vm.watermark_check=pre-4.4", "vm.kswapd_high_order=loop", "vm.shrinker_defer=full",
                            "vm.pcp_high_order=false", "vm.reclaim_compaction=off", "vm.direct_reclaim_drain=2.6.35",
-                           "vm.pcp_sizing=2.6", "vm.thp_enabled=never", "vm.swap=1G", NULL};
-  const char *with[] = {"vm.swap=1G", "vm.kswapd_balance=any", NULL}; /* see test_effect_compaction_2010 */
+                           "vm.pcp_sizing=2.6", "vm.thp_enabled=never", "vm.swap=1G", PRE_DISK_SWAP, NULL};
+  const char *with[] = {"vm.swap=1G", "vm.kswapd_balance=any", PRE_DISK_SWAP, NULL}; /* see test_effect_compaction_2010 */
   const FtArm arms[] = {{"migratetype", without}, {"linux-2.6.23", with}};
   const char *cols[] = {"phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", "pgsteal_direct", "pswpout",
                         NULL};
@@ -1499,8 +1533,8 @@ static void test_effect_lumpy(void) {
  * reclaim within 12 (spreads 5.9 and 2), falling by at least 20% (measured
  * 39%); success within 4 points, no longer rising (both at the ceiling). */
 static void test_effect_lumpy_credit(void) {
-  const char *off[] = {"vm.swap=1G", "lumpy.credit=false", "vm.kswapd_balance=any", NULL};
-  const char *on[] = {"vm.swap=1G", "vm.kswapd_balance=any", NULL}; /* see test_effect_compaction_2010 */
+  const char *off[] = {"vm.swap=1G", "lumpy.credit=false", "vm.kswapd_balance=any", PRE_DISK_SWAP, NULL};
+  const char *on[] = {"vm.swap=1G", "vm.kswapd_balance=any", PRE_DISK_SWAP, NULL}; /* see test_effect_compaction_2010 */
   const FtArm arms[] = {{"linux-2.6.23", off}, {"linux-2.6.23", on}};
   const char *cols[] = {"pgsteal_direct", "allocstall_dma32", "phase_pass1_huge_success_pct",
                         "phase_pass2_huge_success_pct", NULL};
@@ -1542,8 +1576,9 @@ static void test_effect_lumpy_credit(void) {
  * both arms; the sweep arm's pageoutrun and blocks vary more (seed 3).
  * Bands twice the spreads (pgsteal_kswapd: 3%). */
 static void test_effect_kswapd_sweep(void) {
-  const char *gap[] = {"vm.swap=1G", "vm.kswapd_high_order=compact-gap", "vm.kswapd_balance=any", NULL};
-  const char *sweep[] = {"vm.swap=1G", "vm.kswapd_high_order=sweep", "vm.kswapd_balance=any", NULL};
+  const char *gap[] = {"vm.swap=1G", "vm.kswapd_high_order=compact-gap", "vm.kswapd_balance=any", PRE_DISK_SWAP,
+                       NULL};
+  const char *sweep[] = {"vm.swap=1G", "vm.kswapd_high_order=sweep", "vm.kswapd_balance=any", PRE_DISK_SWAP, NULL};
   const FtArm arms[] = {{"linux-2.6.23", gap}, {"linux-2.6.23", sweep}};
   const char *cols[] = {"pageoutrun", "pgsteal_kswapd", "lumpy.lumpy_blocks", "phase_pass1_huge_success_pct",
                         "phase_pass2_huge_success_pct", NULL};
@@ -1574,8 +1609,9 @@ static void test_effect_kswapd_sweep(void) {
  * ./build/tests/test-policies-compaction --verbose -p
  * /effect/kswapd/high-order-loop: see the assertion. */
 static void test_effect_kswapd_loop(void) {
-  const char *sweep[] = {"machine.memory=512M", "vm.kswapd_high_order=sweep", "vm.kswapd_balance=any", NULL};
-  const char *loop[] = {"machine.memory=512M", "vm.kswapd_balance=any", NULL}; /* see test_effect_compaction_2010 */
+  const char *sweep[] = {"machine.memory=512M", "vm.kswapd_high_order=sweep", "vm.kswapd_balance=any", PRE_DISK_SWAP,
+                         NULL};
+  const char *loop[] = {"machine.memory=512M", "vm.kswapd_balance=any", PRE_DISK_SWAP, NULL}; /* see test_effect_compaction_2010 */
   const FtArm arms[] = {{"linux-2.6.16", sweep}, {"linux-2.6.16", loop}};
   const char *cols[] = {"pageoutrun", "pgsteal_kswapd", "phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct",
                         NULL};
@@ -1699,8 +1735,9 @@ static void test_effect_migrate_free_pcp(void) {
  * success 74.3 -> 74.7%.  Bands: mean +- the seed spread; asserted: at
  * most 80% of the direct reclaim and more kswapd reclaim with "all". */
 static void test_effect_kswapd_balance(void) {
-  const char *any[] = {"vm.kswapd_balance=any", NULL};
-  const FtArm arms[] = {{"linux-2.6.35", any}, {"linux-2.6.35", NULL}};
+  const char *any[] = {"vm.kswapd_balance=any", PRE_DISK_SWAP, NULL};
+  const char *all[] = {PRE_DISK_SWAP, NULL}; /* measured before the disk: see test_effect_compaction_2010 */
+  const FtArm arms[] = {{"linux-2.6.35", any}, {"linux-2.6.35", all}};
   const char *cols[] = {"pgsteal_kswapd", "pgsteal_direct", NULL};
   double m[2][2];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);

@@ -390,7 +390,8 @@ static void test_kswapd_during_sleep(void) {
  * it loops until vm.slowpath_livelock and is reported as a livelock, not as
  * a failure of the allocator.  Measured (seed 1): instant served after 1
  * kill, latency 24.1 ms at one instant; continuation no page via livelock
- * after 1131 sleeps, latency 50.009 ms, 0 kills. */
+ * after 1131 sleeps, latency 50.009 ms, 0 kills (62.0 ms with the bounded
+ * device queue). */
 static TimedOut hogged(const char *mode) {
   const char *sets[] = {mode, "vm.slowpath_livelock=50ms", "sim.duration=1s", NULL};
   FsiRun *run = timed_run(sets);
@@ -416,8 +417,10 @@ static void test_livelock(void) {
   /* the only failures are the consumer's, one per step */
   g_assert_cmpuint(b.fail, ==, timed.hog_fails);
   g_assert_cmpuint(b.oom, ==, 0);
-  /* given up at the limit, not before */
-  ft_assert_band("livelocked request's latency (ms)", (double)b.latency / 1e6, 50.0, 55.0);
+  /* given up at the limit, not before; the last step may run past it by
+   * its own length, which since vm.writeback_queue_pages includes waiting
+   * for room in the device's queue (measured 62.0 ms; 50.009 before) */
+  ft_assert_band("livelocked request's latency (ms)", (double)b.latency / 1e6, 50.0, 65.0);
 }
 
 /* vm.zone_reclaimable_free (6.1.y stable, 6.13+): zone_reclaimable_pages()

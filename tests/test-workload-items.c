@@ -291,7 +291,8 @@ static void test_hugetlb_survives_reclaim(void) {
   const uint32_t kinds[3] = {FS_KIND_THP, FS_KIND_HUGETLB, FS_KIND_MODULE};
   uint32_t survived[3];
   for (int k = 0; k < 3; k++) {
-    const char *sets[] = {"vm.swap=256M", NULL};
+    /* zram-like swap: reclaim at one instant frees what it swaps */
+    const char *sets[] = {"vm.swap=256M", "vm.swap_io=sync", NULL};
     Scripted s = scripted("linux-6.1", sets);
     FsiHandle h[8];
     for (int i = 0; i < 8; i++) h[i] = alloc(s.run, 9, kinds[k]);
@@ -358,7 +359,8 @@ static void test_shmem_and_pipe(void) {
   const uint32_t kinds[4] = {FS_KIND_FILE, FS_KIND_SHMEM, FS_KIND_PIPE, FS_KIND_ANON};
   for (int k = 0; k < 4; k++) {
     for (int swap = 0; swap < 2; swap++) {
-      const char *sets[] = {swap ? "vm.swap=256M" : "vm.swap=0", NULL};
+      /* zram-like swap: reclaim at one instant frees what it swaps */
+      const char *sets[] = {swap ? "vm.swap=256M" : "vm.swap=0", "vm.swap_io=sync", NULL};
       Scripted s = scripted("linux-6.1", sets);
       FsiHandle h[256];
       for (int i = 0; i < 256; i++) h[i] = alloc(s.run, 0, kinds[k]);

@@ -43,6 +43,7 @@
   X(nr_vmscan_immediate_reclaim, "dirty or writeback pages reclaim marked PG_reclaim")               \
   X(pgrotated, "PG_reclaim pages moved to the inactive tail when their writeback ended")           \
   X(fs_dirty_throttle_ns, "nanoseconds dirtying tasks were paused by balance_dirty_pages")           \
+  X(fs_write_queue_wait_ns, "nanoseconds reclaim waited for room in the backing device's queue to start a write (get_request_wait)") \
   X(workingset_refault_file, "page cache pages read again after reclaim")                            \
   X(workingset_refault_anon, "anonymous pages swapped in again after reclaim")                       \
   X(pgmajfault, "major faults (refaults that read a page back)")                                    \

@@ -24,10 +24,13 @@ void fsi_writeback_init(FsiRun *run) {
   FsiReclaim *rc = &run->rc;
   g_autofree char *mode = fsi_config_string(run->cfg, "vm", "writeback");
   rc->wb_async = g_strcmp0(mode, "async") == 0;
+  g_autofree char *swap_io = fsi_config_string(run->cfg, "vm", "swap_io");
+  rc->swap_async = g_strcmp0(swap_io, "async") == 0;
   rc->wb_interval_ns = (uint64_t)fsi_config_int(run->cfg, "vm", "dirty_writeback_centisecs") * 10000000ull;
   rc->wb_expire_ns = (uint64_t)fsi_config_int(run->cfg, "vm", "dirty_expire_centisecs") * 10000000ull;
   rc->dirty_background_ratio = (uint32_t)fsi_config_int(run->cfg, "vm", "dirty_background_ratio");
   rc->dirty_ratio = (uint32_t)fsi_config_int(run->cfg, "vm", "dirty_ratio");
+  rc->wb_queue_pages = (uint64_t)fsi_config_int(run->cfg, "vm", "writeback_queue_pages");
   fsi_rng_seed(&rc->refault_rng, run->seed, "refault", 0);
   /* the periodic wb_workfn wake-up (wb_wakeup_delayed); the kernel arms it
    * only while something is dirty, which changes nothing written here */
@@ -103,12 +106,25 @@ void fsi_account_dirtied(FsiRun *run, uint32_t id) {
 
 /* ---- writing ---------------------------------------------------------------------- */
 
+/* The queue holds the pages whose writes have not ended: at time t, those
+ * the device will still be writing, (wb_busy_until - t) / cost of them. */
+uint64_t fsi_write_queue_wait(const FsiRun *run, uint64_t t, uint64_t n) {
+  const FsiReclaim *rc = &run->rc;
+  uint64_t cost = run->cost.reclaim_dirty;
+  if (!rc->wb_queue_pages || !cost || rc->wb_busy_until <= t) return 0;
+  uint64_t room_ns = rc->wb_queue_pages > n ? (rc->wb_queue_pages - n) * cost : 0;
+  uint64_t backlog = rc->wb_busy_until - t;
+  return backlog > room_ns ? backlog - room_ns : 0;
+}
+
 void fsi_start_writeback(FsiRun *run, uint32_t id) {
   FsiReclaim *rc = &run->rc;
   FsiAlloc *a = &run->allocs[id];
   uint64_t n = fsi_alloc_nr_pages(a);
-  a->flags &= (uint8_t)~FSI_AF_DIRTY;
-  rc->nr_dirty -= n;
+  if (a->flags & FSI_AF_DIRTY) {
+    a->flags &= (uint8_t)~FSI_AF_DIRTY;
+    rc->nr_dirty -= n;
+  }
   a->flags2 |= FSI_AF2_WRITEBACK;
   rc->nr_writeback += n;
   uint64_t done = MAX(run->now_ns, rc->wb_busy_until) + n * run->cost.reclaim_dirty;
@@ -133,7 +149,7 @@ void fsi_writeback_done_event(FsiRun *run, uint32_t id, uint64_t gen) {
  * before `older` (wb_check_old_data_flush), or while the dirty count is
  * above the background threshold (wb_check_background_flush).  Entries of
  * pages freed or already written (by kswapd) are dropped on the way. */
-static void flush_oldest(FsiRun *run, bool all, uint64_t older, bool background) {
+static bool flush_oldest(FsiRun *run, bool all, uint64_t older, bool background) {
   FsiReclaim *rc = &run->rc;
   uint64_t bg = background ? bg_thresh(run) : 0;
   while (rc->dirtyq_len) {
@@ -144,12 +160,15 @@ static void flush_oldest(FsiRun *run, bool all, uint64_t older, bool background)
       bool expired = e->when < older;
       bool over = background && rc->nr_dirty > bg;
       if (!all && !expired && !over) break;
+      /* the device's queue is full: the flusher sleeps in the block layer */
+      if (fsi_write_queue_wait(run, run->now_ns, fsi_alloc_nr_pages(a))) return false;
       fsi_start_writeback(run, e->id);
       run->stats.c[FSI_C_fs_flusher_writeback] += fsi_alloc_nr_pages(a);
     }
     rc->dirtyq_head = (rc->dirtyq_head + 1) % rc->dirtyq_cap;
     rc->dirtyq_len--;
   }
+  return true;
 }
 
 void fsi_wakeup_flusher_threads(FsiRun *run) {
@@ -169,7 +188,19 @@ void fsi_flusher_event(FsiRun *run, uint64_t data) {
   bool all = rc->flush_all;
   rc->flush_all = false;
   uint64_t older = data == FLUSH_PERIODIC && run->now_ns >= rc->wb_expire_ns ? run->now_ns - rc->wb_expire_ns + 1 : 0;
-  flush_oldest(run, all, older, rc->dirty_background_ratio < 100);
+  older = MAX(older, rc->flush_older);
+  rc->flush_older = 0;
+  if (flush_oldest(run, all, older, rc->dirty_background_ratio < 100)) return;
+  /* cut short by a full queue: go on, with the same work, once a write has
+   * ended and the oldest dirty page fits (a kick, so no other kick queues
+   * a second run meanwhile) */
+  rc->flush_all = all;
+  rc->flush_older = older;
+  if (rc->flush_pending) return;
+  const FsiAlloc *a = &run->allocs[rc->dirtyq[rc->dirtyq_head].id];
+  rc->flush_pending = true;
+  fsi_eventq_push(&run->q, run->now_ns + fsi_write_queue_wait(run, run->now_ns, fsi_alloc_nr_pages(a)), FSI_EV_FLUSH, 0,
+                  FLUSH_KICK);
 }
 
 /* ---- refaults --------------------------------------------------------------------- */

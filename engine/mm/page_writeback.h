@@ -19,9 +19,13 @@ void fsi_writeback_destroy(FsiRun *run);
  * dirtied by its owner; kicks background writeback above the background
  * threshold and pauses the owner above dirty_ratio (FsiTask.pause_ns). */
 void fsi_account_dirtied(FsiRun *run, uint32_t id);
-/* folio_start_writeback(): the page is clean and under writeback until the
- * device has written it (an FSI_EV_WB_DONE event). */
+/* folio_start_writeback(): the page (a dirty page cache page, or an
+ * anonymous page just added to the swap cache) is clean and under writeback
+ * until the device has written it (an FSI_EV_WB_DONE event). */
 void fsi_start_writeback(FsiRun *run, uint32_t id);
+/* get_request_wait(): how long a writer whose clock reads t waits before
+ * the device's queue has room for n more pages (0 if it has room now). */
+uint64_t fsi_write_queue_wait(const FsiRun *run, uint64_t t, uint64_t n);
 /* wakeup_flusher_threads(WB_REASON_VMSCAN): write every dirty page. */
 void fsi_wakeup_flusher_threads(FsiRun *run);
 

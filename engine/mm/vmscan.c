@@ -99,8 +99,12 @@ void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
       run->rc.nr_dirty += fsi_alloc_nr_pages(a);
       fsi_account_dirtied(run, id);
     }
-    /* New pages start on the inactive list (anon too, since 5.9). */
-    lru_add(run, id, is_file(a) ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON, false);
+    /* New pages start on the inactive list (anon too, since 5.9); before,
+     * do_anonymous_page() and the THP fault put anonymous memory on the
+     * active list (lru_cache_add_active_or_unevictable; 2.6's
+     * lru_cache_add_active); shmem went to the inactive list throughout. */
+    bool active = run->rc.anon_lru != FSI_ANON_LRU_5_9 && (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP);
+    lru_add(run, id, is_file(a) ? FSI_LRU_INACTIVE_FILE : active ? FSI_LRU_ACTIVE_ANON : FSI_LRU_INACTIVE_ANON, false);
   }
   if (a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind)) run->tasks[a->task].rss_pages += fsi_alloc_nr_pages(a);
 }
@@ -189,6 +193,41 @@ static void split_thp(FsiRun *run, uint32_t id) {
   run->stats.c[FSI_C_thp_split_page]++;
 }
 
+/* pageout() on a full device queue: the reclaimer sleeps in the block
+ * layer until writes end and the request fits (its time is its clock: now
+ * plus the work it has done in this call). */
+static void queue_wait(FsiRun *run, ScanControl *sc, uint64_t n) {
+  uint64_t w = fsi_write_queue_wait(run, run->now_ns + sc->cost_ns, n);
+  sc->cost_ns += w;
+  run->stats.c[FSI_C_fs_write_queue_wait_ns] += w;
+}
+
+/* A sync writer (lumpy reclaim's second pass, drop_caches): its write of n
+ * pages (queued: a write already under way) goes behind the device's queue, in
+ * order, and it waits until the queue has drained through it.  The pages a
+ * sync pass waits for were queued by its own first pass, at the tail, so
+ * the first wait is for the whole queue; the reclaimer's clock then stands
+ * at the end of that wait for the rest of the instant (sync_clock), so the
+ * pages after it cost only their own writes.  The simulated instant is
+ * shared: a second sync reclaimer at the same instant starts from there. */
+static void sync_wait(FsiRun *run, ScanControl *sc, uint64_t n, bool queued) {
+  FsiReclaim *rc = &run->rc;
+  if (!rc->wb_queue_pages) {
+    /* the unbounded queue is the model before: the waiter's own pages are
+     * written in their time, whatever is queued ahead of them */
+    sc->cost_ns += n * run->cost.reclaim_dirty;
+    return;
+  }
+  if (queued) n = 0;
+  uint64_t t = run->now_ns + sc->cost_ns;
+  if (rc->sync_at == run->now_ns) t = MAX(t, rc->sync_clock);
+  uint64_t done = MAX(t, rc->wb_busy_until) + n * run->cost.reclaim_dirty;
+  if (n) rc->wb_busy_until = done;
+  sc->cost_ns += done - t;
+  rc->sync_at = run->now_ns;
+  rc->sync_clock = done;
+}
+
 /* shrink_folio_list() for one allocation: unmap it, write it back or swap it
  * out as needed, and free its page frames.  The object stays live (the owner
  * still holds its handle) but is no longer resident.  Returns the pages
@@ -205,26 +244,28 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
     sc->activate = true;
     return 0;
   }
-  if (is_file(a)) {
-    sc->file_taken += n;
-    if (a->flags2 & FSI_AF2_WRITEBACK) {
-      /* under writeback (case 2 of shrink_folio_list's comment): mark it for
-       * immediate reclaim and get it out of the way until the write ends */
-      if (sc->sync) {
-        /* a sync reclaimer waits for the write (folio_wait_writeback) */
-        sc->cost_ns += n * run->cost.reclaim_dirty;
-        fsi_writeback_done_event(run, id, a->gen);
-      } else {
-        a->flags2 |= FSI_AF2_RECLAIM;
-        sc->activate = true;
-        return 0;
-      }
+  if (is_file(a)) sc->file_taken += n;
+  if (a->flags2 & FSI_AF2_WRITEBACK) {
+    /* under writeback, page cache or swap cache (case 2 of
+     * shrink_folio_list's comment): mark it for immediate reclaim and get it
+     * out of the way until the write ends */
+    if (sc->sync) {
+      /* a sync reclaimer waits for the write (folio_wait_writeback) */
+      sync_wait(run, sc, n, true);
+      fsi_writeback_done_event(run, id, a->gen);
+    } else {
+      a->flags2 |= FSI_AF2_RECLAIM;
+      sc->activate = true;
+      return 0;
     }
+  }
+  if (is_file(a)) {
     if (a->flags & FSI_AF_DIRTY) {
       if (!rc->wb_async || sc->sync) {
         /* the immediate model (and a sync writer): written and dropped now */
         if (!sc->may_writepage) return 0;
-        sc->cost_ns += n * run->cost.reclaim_dirty;
+        if (rc->wb_async) sync_wait(run, sc, n, false);
+        else sc->cost_ns += n * run->cost.reclaim_dirty;
         run->stats.c[FSI_C_fs_writeback] += n;
         a->flags &= (uint8_t)~FSI_AF_DIRTY;
         rc->nr_dirty -= n;
@@ -235,6 +276,7 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
          * marks it and leaves it to the flushers */
         if (sc->kswapd && sc->may_writepage && (a->flags2 & FSI_AF2_RECLAIM) && rc->pgdat_dirty) {
           /* pageout(): the write starts; the page stays (keep) until it ends */
+          queue_wait(run, sc, n);
           fsi_start_writeback(run, id);
           run->stats.c[FSI_C_fs_writeback] += n;
           sc->cost_ns += n * run->cost.reclaim_clean;
@@ -249,6 +291,11 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
       sc->cost_ns += n * run->cost.reclaim_clean;
     }
     run->stats.c[FSI_C_pgsteal_file] += n;
+  } else if (a->flags & FSI_AF_SWAPPED) {
+    /* in the swap cache and written (an earlier scan's add_to_swap() and
+     * pageout(), and the write has ended): __remove_mapping() drops it */
+    sc->cost_ns += n * run->cost.reclaim_clean;
+    run->stats.c[FSI_C_pgsteal_anon] += n;
   } else {
     if (!sc->may_swap) {
       sc->activate = !swap_has_room(run, n);
@@ -266,11 +313,27 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
       a = &run->allocs[id];
       n = 1;
     }
-    sc->cost_ns += n * run->cost.reclaim_swap;
+    /* add_to_swap(): a slot is taken and the page is in the swap cache */
     rc->swap_used += n;
     a->flags |= FSI_AF_SWAPPED;
     if (a->task < run->ntasks) run->tasks[a->task].swap_pages += n;
     run->stats.c[FSI_C_pswpout] += n;
+    if (rc->swap_async && !sc->sync) {
+      /* pageout() -> swap_writepage(): PG_reclaim is set and the write is
+       * queued on the device; the page is kept (back to the inactive head)
+       * until the write ends and folio_rotate_reclaimable() puts it at the
+       * tail, where the next scan frees it.  Direct reclaim writes swap as
+       * kswapd does (only page cache is left to kswapd and the flushers). */
+      queue_wait(run, sc, n);
+      fsi_start_writeback(run, id);
+      a->flags2 |= FSI_AF2_RECLAIM;
+      sc->cost_ns += n * run->cost.reclaim_clean;
+      return 0;
+    }
+    /* a synchronous device (zram: bdev_write_page() returns with the page
+     * written), or a sync reclaimer that waits for the disk: freed now */
+    if (rc->swap_async) sync_wait(run, sc, n, false);
+    else sc->cost_ns += n * run->cost.reclaim_swap;
     run->stats.c[FSI_C_pgsteal_anon] += n;
   }
   lru_del(run, id);
@@ -393,6 +456,47 @@ static bool inactive_is_low(const FsiRun *run, uint32_t inactive) {
   return in * ratio < act;
 }
 
+/* refill_inactive_zone()'s reclaim_mapped (before 2.6.28): mapped pages
+ * leave the active list only when swap_tendency = mapped_ratio / 2 +
+ * distress + swappiness reaches 100, distress = 100 >> the zone's
+ * prev_priority (the lower of the priority the last reclaim reached and
+ * this one's), mapped_ratio the mapped pages' percentage of memory.  The
+ * mapped pages are taken as the anonymous LRU (mapped page cache is not
+ * modelled). */
+static bool reclaim_mapped(FsiRun *run, int priority) {
+  const FsiReclaim *rc = &run->rc;
+  int prio = MIN(priority, rc->prev_priority);
+  uint64_t distress = 100u >> MAX(prio, 0);
+  uint64_t mapped = rc->lru_pages[FSI_LRU_INACTIVE_ANON] + rc->lru_pages[FSI_LRU_ACTIVE_ANON];
+  uint64_t mapped_ratio = mapped * 100 / MAX(run->mem.cfg.total_pages, (uint64_t)1);
+  return mapped_ratio / 2 + distress + rc->swappiness >= 100;
+}
+
+/* 2.6's shrink_zone() (vm.anon_lru=2.6): one active and one inactive list
+ * per zone, each scanned lru_size >> priority a round, the active list
+ * deactivating as it goes (refill_inactive_zone(): unmapped pages go to the
+ * inactive list, mapped ones back to the active list unless
+ * reclaim_mapped).  Here the two split lists stand for the single one: each
+ * type's active and inactive lists scanned by their sizes, anonymous
+ * (mapped) pages deactivated only under reclaim_mapped. */
+static void shrink_lruvec_2_6(FsiRun *run, int priority, ScanControl *sc, bool anon, uint64_t room) {
+  run->rc.prev_priority = MIN(run->rc.prev_priority, priority);
+  bool mapped = reclaim_mapped(run, priority);
+  for (int t = 0; t < 2; t++) {
+    uint32_t inactive = t == 0 ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON;
+    if (t == 1 && !anon) continue;
+    for (uint32_t list = inactive + 1;; list = inactive) {
+      uint64_t size = run->rc.lru_pages[list];
+      uint64_t scan = size >> priority;
+      if (!scan && size && priority < DEF_PRIORITY - 2) scan = MIN(size, (uint64_t)SWAP_CLUSTER_MAX);
+      if (t == 1) scan = MIN(scan, 4 * room);
+      if (scan && list == inactive) shrink_inactive(run, inactive, scan, sc);
+      else if (scan && (t == 0 || mapped)) shrink_active(run, list, scan, sc);
+      if (list == inactive) break;
+    }
+  }
+}
+
 static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
   /* can_reclaim_anon_pages(): only with swap room.  With little room left,
    * scanning the whole anon list would only rotate pages that cannot go, so
@@ -400,6 +504,10 @@ static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
    * stand-in for the kernel's cost-based anon/file balance). */
   uint64_t room = run->rc.swap_pages - run->rc.swap_used;
   bool anon = sc->may_swap && room >= SWAP_CLUSTER_MAX;
+  if (run->rc.anon_lru == FSI_ANON_LRU_2_6) {
+    shrink_lruvec_2_6(run, priority, sc, anon, room);
+    return;
+  }
   /* get_scan_count(), simplified: without swap only file pages; with swap
    * anon and file in the ratio swappiness : 200 - swappiness. */
   uint32_t sw = run->rc.swappiness;
@@ -660,7 +768,7 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
                                                  FSI_C_allocstall_movable};
   run->stats.c[stall[MIN(req->highest_zoneidx, FS_MAX_ZONES - 1)]]++;
   ScanControl sc = {.order = req->order, .kswapd = false, .may_writepage = false, .may_swap = true,
-                    .nr_to_reclaim = SWAP_CLUSTER_MAX, .reclaim_idx = req->highest_zoneidx};
+                    .nr_to_reclaim = SWAP_CLUSTER_MAX, .reclaim_idx = req->highest_zoneidx, .priority = DEF_PRIORITY};
   if (!allow_direct_reclaim(run)) {
     /* throttle_direct_reclaim(): the task sleeps until kswapd restores the
      * reserves; modelled as a fixed wait while kswapd runs. */
@@ -685,6 +793,8 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
     if (shrink) shrink_node(run, priority, &sc);
   }
   if (sc.compaction_ready) run->stats.c[FSI_C_fs_reclaim_compaction_ready]++;
+  /* zone->prev_priority = temp_priority: where this reclaim ended */
+  run->rc.prev_priority = MAX(sc.priority, 0);
   run->stats.c[FSI_C_pgscan_direct] += sc.scanned;
   run->stats.c[FSI_C_pgsteal_direct] += sc.reclaimed - sc.credited;
   run->stats.c[FSI_C_fs_direct_reclaim_ns] += sc.cost_ns;
@@ -945,6 +1055,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       for (uint32_t z = 0; z < run->mem.nr_zones; z++) run->mem.zones[z].watermark_boost = 0;
       rc->kswapd_boost_target = 0;
     }
+    rc->prev_priority = MAX(rc->kswapd_priority, 0); /* balance_pgdat()'s out: */
     rc->kswapd_priority = KSWAPD_NEW_RUN;
     if (balanced) rc->pgdat_dirty = false; /* clear_pgdat_congested() */
     /* kswapd_try_to_sleep(): if balanced, wake kcompactd for the order it
@@ -971,6 +1082,9 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->free_slab_head = rc->free_obj_head = FSI_NIL;
   rc->swap_pages = fsi_config_size(run->cfg, "vm", "swap") / run->mem.cfg.page_size;
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
+  g_autofree char *alru = fsi_config_string(run->cfg, "vm", "anon_lru");
+  rc->anon_lru = !strcmp(alru, "2.6") ? FSI_ANON_LRU_2_6 : !strcmp(alru, "2.6.28") ? FSI_ANON_LRU_2_6_28 : FSI_ANON_LRU_5_9;
+  rc->prev_priority = DEF_PRIORITY;
   g_autofree char *kho = fsi_config_string(run->cfg, "vm", "kswapd_high_order");
   rc->kswapd_high_order = !strcmp(kho, "loop") ? FSI_KHO_LOOP : !strcmp(kho, "sweep") ? FSI_KHO_SWEEP : FSI_KHO_COMPACT_GAP;
   g_autofree char *bal = fsi_config_string(run->cfg, "vm", "kswapd_balance");

@@ -341,6 +341,13 @@ static uint64_t h_reclaim_pfn(FsHost *h, uint64_t pfn, bool sync) {
   return fsi_reclaim_pfn(RUN(h), pfn, sync, RUN(h)->in_kswapd);
 }
 
+static bool h_page_writeback(FsHost *h, uint64_t pfn) {
+  FsiRun *run = RUN(h);
+  if (!check_pfn(h, "page_writeback", pfn)) return false;
+  const FsiPage *p = &run->mem.pages[pfn];
+  return (p->flags & FSI_PG_ALLOC) && (run->allocs[p->alloc].flags2 & FSI_AF2_WRITEBACK);
+}
+
 static void h_reclaim_credit(FsHost *h, uint64_t pages) {
   FsiRun *run = RUN(h);
   if (run->rc.in_reclaim_tag) run->rc.tag_credit += pages;
@@ -493,4 +500,5 @@ const FsHostApi fsi_host_api = {
     .isolate_migratable = h_isolate_migratable,
     .page_extent = h_page_extent,
     .charged_ns = h_charged_ns,
+    .page_writeback = h_page_writeback,
 };

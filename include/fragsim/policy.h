@@ -38,7 +38,7 @@ G_BEGIN_DECLS
 /* ---- ABI ------------------------------------------------------------------ */
 
 #define FS_ABI_MAJOR 2
-#define FS_ABI_MINOR 0
+#define FS_ABI_MINOR 1
 
 /* Build constants that change data layouts shared with plugins.  Orders run
  * 0..FS_MAX_ORDER (11 free_area entries, as NR_PAGE_ORDERS on x86-64); the
@@ -316,7 +316,10 @@ typedef struct FsHostApi {
   void (*report_compact_result)(FsHost *h, int result);
   /* Reclaim one specific LRU allocation (lumpy reclaim's neighbours): returns
    * pages freed, 0 if the page is not on an LRU, not evictable (anon without
-   * swap space, pinned) or not an LRU page at all. Charges the reclaim cost. */
+   * swap space, pinned), not an LRU page at all, or not freed yet because its
+   * write is under way (dirty page cache, or anonymous memory whose write to
+   * an async swap device this call may start; see page_writeback); sync
+   * waits for the write and frees it. Charges the reclaim cost. */
   uint64_t (*reclaim_pfn)(FsHost *h, uint64_t pfn, bool sync);
 
   /* ---- grouping by mobility, reserves ---- */
@@ -421,6 +424,14 @@ typedef struct FsHostApi {
    * daemon working in steps (kcompactd) sets its next timer after it, so its
    * work takes simulated time. */
   uint64_t (*charged_ns)(FsHost *h);
+
+  /* ---- appended in ABI 2.1 (check size before calling) ---- */
+  /* Whether the allocation holding pfn is under writeback (PG_writeback):
+   * page cache being written, or an anonymous page whose write to an async
+   * swap device (vm.swap_io=async) reclaim has started.  Such a page is
+   * clean and stays until the write ends: reclaim_pfn() returns 0 for it
+   * unless sync, which waits for the write.  false for anything else. */
+  bool (*page_writeback)(FsHost *h, uint64_t pfn);
 } FsHostApi;
 
 /* migrate_page results */

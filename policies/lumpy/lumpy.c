@@ -16,7 +16,8 @@
  *
  * Synchronous lumpy reclaim (should_reclaim_stall): direct reclaim only;
  * when pages taken could not be freed (dirty page cache, which async
- * direct reclaim may not write), a second pass with reclaim_pfn(sync=true)
+ * direct reclaim may not write, and anonymous pages whose write to swap the
+ * first pass started: host call page_writeback, ABI 2.1), a second pass with reclaim_pfn(sync=true)
  * writes them back and waits: always for costly orders, at scan priority
  * <= DEF_PRIORITY / 3 for orders 1-3.
  *
@@ -105,6 +106,7 @@ typedef struct {
   int mode;
   bool sync;
   bool credit; /* reclaim_credit is used (credit=true and the host has it) */
+  bool has_wb; /* the host has page_writeback (ABI 2.1) */
   /* the reclaim invocation being estimated */
   uint64_t inv_ns;
   bool inv_kswapd, inv_valid;
@@ -123,6 +125,7 @@ static void *lumpy_create(const FsHostApi *api, FsHost *host, const FsParamValue
   s->mode = (int)values[PARAM_MODE].i;
   s->sync = values[PARAM_SYNC].b;
   s->credit = values[PARAM_CREDIT].b && api->size > G_STRUCT_OFFSET(FsHostApi, reclaim_credit) && api->reclaim_credit;
+  s->has_wb = api->size > G_STRUCT_OFFSET(FsHostApi, page_writeback) && api->page_writeback;
   s->pending = g_array_new(FALSE, FALSE, sizeof(uint64_t));
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
@@ -153,6 +156,10 @@ static int estimated_priority(Lumpy *s, bool kswapd) {
   }
   return p;
 }
+
+/* An anonymous page the first pass could not free because its swap write
+ * is under way (vm.swap_io=async): taken, and left for the sync pass. */
+static bool under_writeback(Lumpy *s, uint64_t pfn) { return s->has_wb && s->api->page_writeback(s->host, pfn); }
 
 /* The isolate_lru_pages() neighbour loop for the tag's block, then the
  * tag, then the synchronous pass. */
@@ -197,8 +204,9 @@ static uint64_t lumpy_block(Lumpy *s, uint64_t tag, uint32_t order, bool kswapd,
       if (got) {
         taken += pages;
         freed += got;
-      } else if (pi.kind == FS_KIND_FILE) {
-        /* dirty page cache: direct reclaim may not write it back */
+      } else if (pi.kind == FS_KIND_FILE || under_writeback(s, p)) {
+        /* dirty page cache (direct reclaim may not write it back), or
+         * anonymous memory whose write to swap the first pass started */
         taken += pages;
         dirty += pages;
         g_array_append_val(s->pending, p);
@@ -215,7 +223,8 @@ static uint64_t lumpy_block(Lumpy *s, uint64_t tag, uint32_t order, bool kswapd,
   /* the tag page, references ignored */
   uint64_t got = api->reclaim_pfn(s->host, tp.head_pfn, false);
   freed += got;
-  if (!got && tp.kind == FS_KIND_FILE && !tp.pinned) g_array_append_val(s->pending, tp.head_pfn);
+  if (!got && (tp.kind == FS_KIND_FILE || under_writeback(s, tp.head_pfn)) && !tp.pinned)
+    g_array_append_val(s->pending, tp.head_pfn);
   count(s, C_TAKEN, taken);
   count(s, C_DIRTY, dirty);
   count(s, C_FAILED, failed);
