@@ -919,8 +919,8 @@ static void test_effect_grouping_churn(void) {
  * Asserted: vanilla's success within 4 points (spread 1.1), migratetype's
  * within 10 (spread 6.3), vanilla's polluted blocks within 10%,
  * migratetype's within 13 (twice the old spread of 6.5; now 8.3), and
- * grouping at least 25 points better at rest (measured 30.2) with under a
- * third of the polluted blocks. */
+ * grouping at least 25 points better at rest (measured 30.2; 15 since stop
+ * 20, below) with under a third of the polluted blocks. */
 static void test_effect_grouping_stress_highalloc(void) {
   const char *sets[] = {"machine.memory=512M", NULL};
   const char *cols[] = {"phase_rest_huge_success_pct", "polluted_blocks", NULL};
@@ -935,7 +935,11 @@ static void test_effect_grouping_stress_highalloc(void) {
    * 56, 64 (55.3, spread 18; rest success 25.8, 35.6, 35), vanilla
    * unchanged in its bands; re-banded to the mean +- the spread */
   ft_assert_band("migratetype polluted_blocks", m[1][1], 37, 74);
-  g_assert_cmpfloat(m[1][0], >, m[0][0] + 25);
+  /* with swap-out written by the disk (stop 20): rest success vanilla 5.8,
+   * 8, 6.8 % (6.87), migratetype 29, 36.8, 26.8 % (30.87), polluted 178,
+   * 187, 176 / 37, 54, 52, inside their bands; grouping's lead 23.2, 28.8,
+   * 20 points (24.0, was 30.2): asserted at least 15 */
+  g_assert_cmpfloat(m[1][0], >, m[0][0] + 15);
   g_assert_cmpfloat(m[1][1], <, m[0][1] / 3);
 }
 

@@ -193,23 +193,41 @@ static void split_thp(FsiRun *run, uint32_t id) {
   run->stats.c[FSI_C_thp_split_page]++;
 }
 
+/* The clock of a reclaimer waiting for the device: now plus the work it
+ * has done in this call, or, if a wait for the device already happened at
+ * this simulated instant, where that wait ended.  A reclaim pass runs at one
+ * instant, and lumpy reclaim's calls (reclaim_pfn) each count their work
+ * apart, so without the shared clock every call would wait for the same
+ * backlog again (one order-9 request waited 272 s that way).  Two reclaimers
+ * at one instant share it: the second starts where the first's wait ended,
+ * as it would behind it in the queue. */
+static uint64_t io_clock(const FsiRun *run, const ScanControl *sc) {
+  uint64_t t = run->now_ns + sc->cost_ns;
+  return run->rc.io_at == run->now_ns ? MAX(t, run->rc.io_clock) : t;
+}
+
+static void io_clock_set(FsiRun *run, uint64_t t) {
+  run->rc.io_at = run->now_ns;
+  run->rc.io_clock = t;
+}
+
 /* pageout() on a full device queue: the reclaimer sleeps in the block
- * layer until writes end and the request fits (its time is its clock: now
- * plus the work it has done in this call). */
+ * layer until writes end and the request fits. */
 static void queue_wait(FsiRun *run, ScanControl *sc, uint64_t n) {
-  uint64_t w = fsi_write_queue_wait(run, run->now_ns + sc->cost_ns, n);
+  if (!run->rc.wb_queue_pages) return;
+  uint64_t t = io_clock(run, sc);
+  uint64_t w = fsi_write_queue_wait(run, t, n);
   sc->cost_ns += w;
   run->stats.c[FSI_C_fs_write_queue_wait_ns] += w;
+  if (w) io_clock_set(run, t + w);
 }
 
 /* A sync writer (lumpy reclaim's second pass, drop_caches): its write of n
- * pages (queued: a write already under way) goes behind the device's queue, in
- * order, and it waits until the queue has drained through it.  The pages a
- * sync pass waits for were queued by its own first pass, at the tail, so
- * the first wait is for the whole queue; the reclaimer's clock then stands
- * at the end of that wait for the rest of the instant (sync_clock), so the
- * pages after it cost only their own writes.  The simulated instant is
- * shared: a second sync reclaimer at the same instant starts from there. */
+ * pages (queued: a write already under way) goes behind the device's queue,
+ * in order, and it waits until the queue has drained through it.  The pages
+ * a sync pass waits for were queued by its own first pass, at the tail, so
+ * the first wait is for the whole queue; its clock (io_clock) then stands at
+ * the end of that wait, so the pages after it cost only their own writes. */
 static void sync_wait(FsiRun *run, ScanControl *sc, uint64_t n, bool queued) {
   FsiReclaim *rc = &run->rc;
   if (!rc->wb_queue_pages) {
@@ -219,13 +237,11 @@ static void sync_wait(FsiRun *run, ScanControl *sc, uint64_t n, bool queued) {
     return;
   }
   if (queued) n = 0;
-  uint64_t t = run->now_ns + sc->cost_ns;
-  if (rc->sync_at == run->now_ns) t = MAX(t, rc->sync_clock);
+  uint64_t t = io_clock(run, sc);
   uint64_t done = MAX(t, rc->wb_busy_until) + n * run->cost.reclaim_dirty;
   if (n) rc->wb_busy_until = done;
   sc->cost_ns += done - t;
-  rc->sync_at = run->now_ns;
-  rc->sync_clock = done;
+  io_clock_set(run, done);
 }
 
 /* shrink_folio_list() for one allocation: unmap it, write it back or swap it
