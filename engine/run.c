@@ -120,6 +120,12 @@ void fsi_run_wake_task(FsiRun *run, uint32_t task, uint64_t at_ns) {
   fsi_eventq_push(&run->q, MAX(at_ns, run->now_ns), FSI_EV_TASK, task, 0);
 }
 
+void fsi_run_extend(FsiRun *run, uint64_t delta_ns) {
+  if (!delta_ns) return;
+  run->end_ns += delta_ns;
+  fsi_eventq_push(&run->q, run->end_ns, FSI_EV_END, 0, 0);
+}
+
 void fsi_run_free_after(FsiRun *run, FsiHandle h, uint64_t delay_ns) {
   fsi_eventq_push(&run->q, run->now_ns + delay_ns, FSI_EV_FREE, (uint32_t)(h & 0xffffffffu), h >> 32);
 }
@@ -207,7 +213,10 @@ static void dispatch(FsiRun *run, const FsiEvent *ev) {
   run->now_ns = ev->time_ns;
   run->events++;
   switch (ev->type) {
-  case FSI_EV_END: run->stop = true; break;
+  case FSI_EV_END:
+    /* an end the run has since moved past (fsi_run_extend) */
+    if (run->now_ns >= run->end_ns) run->stop = true;
+    break;
   case FSI_EV_TASK:
     /* a task asleep in the slow path issues nothing until its request
      * completes; the wake-up is kept for then */

@@ -510,6 +510,9 @@ static inline uint64_t fsi_run_delay_from(const FsiRun *run, uint64_t t0, uint64
   return t0 + d > run->now_ns ? t0 + d - run->now_ns : 0;
 }
 void fsi_run_wake_task(FsiRun *run, uint32_t task, uint64_t at_ns);
+/* Moves the run's end delta_ns later (a workload phase that runs until its
+ * work is done); the end already queued is passed over. */
+void fsi_run_extend(FsiRun *run, uint64_t delta_ns);
 /* The task whose request is being served sleeps until until_ns: the events
  * due by then run (other tasks, frees, kswapd, kcompactd), and the clock
  * moves on.  Only inside an event loop and below FSI_MAX_SLEEP_DEPTH

@@ -55,6 +55,12 @@ int ft_fragsim_status(const char *const *args, const char *const *env, char **re
 
 /* ---- in-process runs ---------------------------------------------------------------- */
 
+/* Overrides for stress-highalloc and ols2006-highalloc: their passes end when
+ * their time is up, attempts made or not (hugepage_complete = false), so
+ * that an effect test cutting the run short measures one fixed span. */
+#define FT_TIMED_PASSES                                                                                           \
+  "phase.pass1.hugepage_complete=false", "phase.pass2.hugepage_complete=false", "phase.rest.hugepage_complete=false"
+
 /* Applies every "section.key=value" of sets (NULL-terminated, may be NULL)
  * to cfg; the test fails on one the configuration refuses. */
 void ft_config_set(FsiConfig *cfg, const char *const *sets);

@@ -163,6 +163,36 @@ static void test_nr_hugepages(void) {
   g_hash_table_unref(b);
 }
 
+/* hugepage_complete: a phase whose attempts do not fit its duration goes on
+ * until every attempt is made (mmtests' module makes all of them), the phases
+ * after it keep their own durations and the run's end moves with them;
+ * without it the phase's time cuts the attempts short.  An explicit
+ * sim.duration is kept. */
+static void test_hugepage_complete(void) {
+  const char *fmt = "[workload]\nphases = pass, after\n" MACHINE
+                    "[phase.pass]\nduration = 1s\nhugepages = 20\nhugepage_order = 9\nhugepage_interval = 100ms\n"
+                    "hugepage_retry = false\nhugepage_kind = module\nhugepage_complete = %s\n"
+                    "[phase.after]\nduration = 1s\n";
+  char *cut = g_strdup_printf(fmt, "false"), *whole = g_strdup_printf(fmt, "true");
+  GHashTable *a = run_text("complete-no", cut, "linux-6.1", NULL);
+  GHashTable *b = run_text("complete-yes", whole, "linux-6.1", NULL);
+  g_assert_cmpfloat(col(a, "phase_pass_huge_attempts"), ==, 10);
+  g_assert_cmpfloat(col(a, "sim_time_ns"), ==, 2e9);
+  g_assert_cmpfloat(col(b, "phase_pass_huge_attempts"), ==, 20);
+  /* 20 attempts 100 ms apart, then the next phase's second */
+  g_assert_cmpfloat(col(b, "sim_time_ns"), >=, 3e9);
+  g_assert_cmpfloat(col(b, "sim_time_ns"), <, 3.2e9);
+  const char *sets[] = {"sim.duration=1500ms", NULL};
+  GHashTable *c = run_text("complete-explicit", whole, "linux-6.1", sets);
+  g_assert_cmpfloat(col(c, "sim_time_ns"), ==, 1.5e9);
+  g_assert_cmpfloat(col(c, "phase_pass_huge_attempts"), >=, 14);
+  g_hash_table_unref(a);
+  g_hash_table_unref(b);
+  g_hash_table_unref(c);
+  g_free(cut);
+  g_free(whole);
+}
+
 /* set = kcompactd.proactiveness=...: written at the phase start.  After a
  * fragmenting free, raising proactiveness from 0 wakes kcompactd, which
  * compacts proactively; leaving it at 0 does nothing.  Errors name the key. */
@@ -466,6 +496,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/workload-items/fill-memfree-and-refill", test_fill_memfree_and_refill);
   g_test_add_func("/workload-items/nr-hugepages", test_nr_hugepages);
   g_test_add_func("/workload-items/set-proactiveness", test_set_proactiveness);
+  g_test_add_func("/workload-items/hugepage-complete", test_hugepage_complete);
   g_test_add_func("/workload-items/parse-errors", test_parse_errors);
   g_test_add_func("/workload-items/hugetlb-survives-reclaim", test_hugetlb_survives_reclaim);
   g_test_add_func("/workload-items/hugetlb-migration", test_hugetlb_migration);

@@ -125,6 +125,7 @@ typedef struct {
   uint32_t count, order;
   uint64_t interval, hold; /* hold 0: until the phase ends */
   bool movable, retry;
+  bool complete;           /* the phase lasts until every attempt is made (mmtests makes all of them) */
   uint32_t kind;           /* hugetlb (pool pages), module (a kernel module's pages) or thp */
 } HugeAction;
 
@@ -197,6 +198,7 @@ typedef struct {
   int m_boot_huge;
   bool *task_scheduled;
   bool finished;
+  bool duration_from_phases; /* sim.duration is the phases' sum: a phase that runs long moves the run's end */
 } FileWl;
 
 /* ---- transparent huge pages (mm/huge_memory.c) ------------------------------- */
@@ -436,7 +438,7 @@ static const char *const stream_keys[] = {"kind", "orders", "think", "rate", "ta
                                           "item_pages", "mix", "files", "metadata", "in_use", "footprint_of", "madvise", "refault",
                                           "refault_after", NULL};
 static const char *const phase_keys[] = {"duration", "streams", "drop_caches", "compact", "hugepages", "hugepage_order",
-                                         "hugepage_interval", "hugepage_hold", "hugepage_movable", "hugepage_retry",
+                                         "hugepage_interval", "hugepage_hold", "hugepage_movable", "hugepage_retry", "hugepage_complete",
                                          "thp_faults", "thp_interval", "thp_hold", "thp_defrag", "thp_enabled",
                                          "thp_madvise", "contig",
                                          "contig_size", "contig_interval", "contig_hold", "offline", "offline_size",
@@ -834,7 +836,8 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
   if (!fsi_workload_get_duration(cfg, group, "hugepage_interval", 100 * 1000 * 1000ull, &p->huge.interval, error) ||
       !fsi_workload_get_duration(cfg, group, "hugepage_hold", 0, &p->huge.hold, error) ||
       !fsi_workload_get_bool(cfg, group, "hugepage_movable", true, &p->huge.movable, error) ||
-      !fsi_workload_get_bool(cfg, group, "hugepage_retry", true, &p->huge.retry, error))
+      !fsi_workload_get_bool(cfg, group, "hugepage_retry", true, &p->huge.retry, error) ||
+      !fsi_workload_get_bool(cfg, group, "hugepage_complete", false, &p->huge.complete, error))
     goto out;
   char *hk = fsi_workload_get(cfg, group, "hugepage_kind");
   p->huge.kind = FS_KIND_HUGETLB;
@@ -1335,9 +1338,24 @@ static void do_offline(FsiRun *run, FileWl *w, Phase *p) {
   else p->offline_fail++;
 }
 
+/* hugepage_complete: the phase's time is up with attempts still to make (they
+ * stalled): it goes on for at least the interval of each attempt left, and
+ * the run's end moves with it when the phases set it. */
+static void extend_phase(FsiRun *run, FileWl *w, const Phase *p) {
+  uint64_t from = MAX(run->now_ns, w->next_huge);
+  uint64_t end = from + (uint64_t)w->huge_left * p->huge.interval;
+  uint64_t delta = end - w->phase_end;
+  w->phase_end = end;
+  if (w->duration_from_phases) fsi_run_extend(run, delta);
+}
+
 static void controller_step(FsiRun *run, FileWl *w) {
   if (w->finished) return;
   while (run->now_ns >= w->phase_end) {
+    if (w->phases[w->phase].huge.complete && w->huge_left) {
+      extend_phase(run, w, &w->phases[w->phase]);
+      break;
+    }
     end_phase(run, w);
     if (++w->phase >= w->nphases) {
       w->finished = true;
@@ -1833,6 +1851,7 @@ bool fsi_file_workload_create(FsiConfig *cfg, FsiWorkload *ret, GError **error) 
       char *d = g_strdup_printf("%" G_GUINT64_FORMAT "ns", total);
       fsi_config_set_value(cfg, "sim", "duration", d, "phases");
       g_free(d);
+      w->duration_from_phases = true;
     }
   }
   g_free(phases);
