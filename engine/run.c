@@ -312,6 +312,23 @@ bool fsi_run_sleep(FsiRun *run, uint64_t until_ns) {
   return true;
 }
 
+/* The free of a random live object misses the cache, and one event's work
+ * is shorter than a miss: start loading the objects of the next few events
+ * (the near heap's top and the two levels below it, which is where the next
+ * ones are) while this one is dispatched. */
+#ifndef FSI_PREFETCH_EVENTS
+#define FSI_PREFETCH_EVENTS 7
+#endif
+static inline void prefetch_next(FsiRun *run) {
+  size_t n;
+  const FsiEvent *h = fsi_eventq_near(&run->q, &n);
+  if (n > FSI_PREFETCH_EVENTS) n = FSI_PREFETCH_EVENTS;
+  for (size_t i = 0; i < n; i++) {
+    if (h[i].type == FSI_EV_FREE && h[i].arg < run->nallocs) __builtin_prefetch(&run->allocs[h[i].arg]);
+    else if (h[i].type == FSI_EV_SLAB_FREE && h[i].arg < run->rc.nobjs) __builtin_prefetch(&run->rc.objs[h[i].arg]);
+  }
+}
+
 static FsiProgressFn progress_listener;
 
 void fsi_run_progress_listener(FsiProgressFn fn) { progress_listener = fn; }
@@ -335,6 +352,7 @@ bool fsi_run_execute(FsiRun *run, GError **error) {
   FsiEvent ev;
   run->loop_depth++;
   while (!run->stop && fsi_eventq_pop(&run->q, &ev)) {
+    prefetch_next(run);
     dispatch(run, &ev);
     if ((run->progress || listener) && (run->events & 0xffff) == 0) {
       gint64 now = g_get_monotonic_time();

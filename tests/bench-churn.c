@@ -180,18 +180,22 @@ static int churn(const char *memory, uint64_t bytes, const char *duration) {
   double rss = rss_bytes() - rss0;
   double pages = (double)run->mem.cfg.total_pages;
   double frame = (double)sizeof(FsiPage) + (double)sizeof(FsiPageblock) / (double)run->mem.pageblock_nr_pages;
+  double allocs = (double)run->cap_allocs * sizeof(FsiAlloc) + (double)run->cap_free_ids * sizeof(uint32_t);
+  double slab = (double)run->rc.cap_objs * sizeof(FsiSlabObj) + (double)run->rc.cap_slabs * sizeof(FsiSlab);
+  double events = (double)fsi_eventq_bytes(&run->q);
   double total = (double)run->mem.nr_pages * sizeof(FsiPage) + (double)run->mem.nr_blocks * sizeof(FsiPageblock) +
-                 (double)run->cap_allocs * sizeof(FsiAlloc) + (double)run->cap_free_ids * sizeof(uint32_t) +
-                 (double)fsi_eventq_bytes(&run->q);
+                 allocs + slab + events;
   double eps = (double)run->events / wall;
   double fops = floor_ops(bytes, 3.0);
   printf("churn/vanilla %-4s %s simulated: %10" G_GUINT64_FORMAT " events in %6.2f s wall = %5.2f M events/s\n",
          memory, duration, run->events, wall, eps / 1e6);
   printf("  floor (bare buddy, same memory): %6.2f M ops/s; fragsim = 1/%.1f of the floor\n", fops / 1e6,
          fops / eps);
-  printf("  engine state %.2f bytes/page computed (page frame + pageblock %.2f, allocation objects and events "
-         "%.2f); RSS grew %.2f bytes/page over the run\n",
-         total / pages, frame, total / pages - frame, rss / pages);
+  printf("  engine state %.2f bytes/page computed (page frame + pageblock %.2f, allocation objects %.2f, slab "
+         "objects and slabs %.2f, events %.2f; at the end %" G_GUINT64_FORMAT " allocations live, %u slab object slots, %zu events queued); "
+         "RSS grew %.2f bytes/page over the run\n",
+         total / pages, frame, allocs / pages, slab / pages, events / pages, run->live_allocs,
+         run->rc.nobjs, fsi_eventq_len(&run->q), rss / pages);
   fsi_run_free(run);
   fsi_stack_free(stack);
   fsi_config_free(cfg);

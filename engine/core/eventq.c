@@ -95,7 +95,42 @@ static void levels_alloc(FsiEventQ *q) {
   for (unsigned l = 0; l < FSI_EVQ_LEVELS; l++) q->level[l].end = round_up(q->near_end, level_shift(l + 1));
 }
 
-static inline void bucket_append(FsiEventQ *q, unsigned l, FsiEvent ev) {
+/* ---- slots: an event in a bucket ------------------------------------------------- */
+
+#define WIDE_TAG ((uint32_t)(FSI_EVQ_MAX_TYPE + 1) << FSI_EVQ_DATA_BITS)
+#define DATA_MASK (((uint32_t)1 << FSI_EVQ_DATA_BITS) - 1)
+G_STATIC_ASSERT(FSI_EVQ_MAX_TYPE + 1 < (1u << (32 - FSI_EVQ_DATA_BITS)));
+
+static FsiEventSlot to_slot(FsiEventQ *q, const FsiEvent *ev) {
+  if (G_LIKELY(ev->data <= DATA_MASK))
+    return (FsiEventSlot){ev->time_ns, ev->arg, ev->type << FSI_EVQ_DATA_BITS | (uint32_t)ev->data};
+  uint32_t i = q->wide_free;
+  if (i != UINT32_MAX) {
+    q->wide_free = q->wide[i].arg;
+  } else {
+    if (q->wide_len == q->wide_cap) {
+      q->wide_cap = q->wide_cap ? q->wide_cap * 2 : 16;
+      if (q->wide_cap > DATA_MASK + 1u) g_error("event queue: more than 2^%d wide events", FSI_EVQ_DATA_BITS);
+      q->wide = g_realloc_n(q->wide, q->wide_cap, sizeof *q->wide);
+    }
+    i = q->wide_len++;
+  }
+  q->wide[i] = (FsiEventWide){ev->data, ev->type, ev->arg};
+  return (FsiEventSlot){ev->time_ns, 0, WIDE_TAG | i};
+}
+
+static inline FsiEvent from_slot(FsiEventQ *q, const FsiEventSlot *sl, uint64_t seq) {
+  if (G_LIKELY(sl->tag < WIDE_TAG))
+    return (FsiEvent){.time_ns = sl->time_ns, .seq = seq, .type = sl->tag >> FSI_EVQ_DATA_BITS, .arg = sl->arg,
+                      .data = sl->tag & DATA_MASK};
+  uint32_t i = sl->tag & DATA_MASK;
+  FsiEventWide w = q->wide[i];
+  q->wide[i].arg = q->wide_free;
+  q->wide_free = i;
+  return (FsiEvent){.time_ns = sl->time_ns, .seq = seq, .type = w.type, .arg = w.arg, .data = w.data};
+}
+
+static inline void bucket_append(FsiEventQ *q, unsigned l, FsiEventSlot ev) {
   FsiEventLevel *lv = &q->level[l];
   uint32_t idx = (uint32_t)(ev.time_ns >> level_shift(l)) & WMASK;
   FsiEventBucket *b = &lv->b[idx];
@@ -103,7 +138,7 @@ static inline void bucket_append(FsiEventQ *q, unsigned l, FsiEvent ev) {
     uint32_t ncap = b->cap ? b->cap * 2 : BUCKET_MIN_CAP;
     if (ncap < b->cap) g_error("event queue: bucket capacity overflow");
     b->ev = g_realloc_n(b->ev, ncap, sizeof *b->ev);
-    q->cap_events += ncap - b->cap;
+    q->cap_slots += ncap - b->cap;
     b->cap = ncap;
   }
   b->ev[b->len++] = ev;
@@ -120,10 +155,18 @@ static inline void place(FsiEventQ *q, FsiEvent ev) {
   if (G_UNLIKELY(!q->level)) levels_alloc(q);
   for (unsigned l = 0; l < FSI_EVQ_LEVELS; l++)
     if (ev.time_ns < q->level[l].end) {
-      bucket_append(q, l, ev);
+      bucket_append(q, l, to_slot(q, &ev));
       return;
     }
   heap_push(q, &q->far, &q->far_len, &q->far_cap, ev);
+}
+
+/* A slot of a bucket being taken apart goes to the level below that covers
+ * its time (the bucket's range is wholly inside the levels below). */
+static inline void place_slot(FsiEventQ *q, FsiEventSlot sl) {
+  unsigned l = 0;
+  while (sl.time_ns >= q->level[l].end) l++;
+  bucket_append(q, l, sl);
 }
 
 /* The first non-empty bucket of level l at or after the one holding lo, as
@@ -157,7 +200,7 @@ static inline void bucket_reset(FsiEventQ *q, FsiEventLevel *lv, uint32_t idx, b
   if (release) {
     /* a wide bucket is taken apart once per its width: give its storage
      * back so that memory follows the live events, not every bucket's peak */
-    q->cap_events -= b->cap;
+    q->cap_slots -= b->cap;
     g_free(b->ev);
     b->ev = NULL;
     b->cap = 0;
@@ -208,7 +251,8 @@ static void advance(FsiEventQ *q) {
       /* heapify the bucket into near (Floyd: sift down from the last parent) */
       q->near_end = end;
       while (q->near_cap < bk->len) heap_grow(q, &q->near, &q->near_cap);
-      memcpy(q->near, bk->ev, bk->len * sizeof *bk->ev);
+      /* the bucket's order is the push order: seqs anew, in that order */
+      for (uint32_t i = 0; i < bk->len; i++) q->near[i] = from_slot(q, &bk->ev[i], q->next_seq++);
       q->near_len = bk->len;
       for (size_t i = q->near_len / 2; i-- > 0;) sift_down(q->near, q->near_len, i, q->near[i]);
       /* a level-0 bucket that held many keeps no more than 256 slots' worth */
@@ -221,7 +265,7 @@ static void advance(FsiEventQ *q) {
     for (unsigned k = 0; k < l; k++) q->level[k].end = sat_add(start, (uint64_t)1 << level_shift(k + 1));
     uint32_t n = bk->len;
     lv->len -= n; /* place() below must not see them twice */
-    for (uint32_t i = 0; i < n; i++) place(q, bk->ev[i]);
+    for (uint32_t i = 0; i < n; i++) place_slot(q, bk->ev[i]);
     lv->len += n;
     bucket_reset(q, lv, idx, true);
   }
@@ -232,6 +276,7 @@ static void advance(FsiEventQ *q) {
 void fsi_eventq_init(FsiEventQ *q) {
   memset(q, 0, sizeof *q);
   q->near_end = (uint64_t)1 << FSI_EVQ_SHIFT0;
+  q->wide_free = UINT32_MAX;
 }
 
 void fsi_eventq_clear(FsiEventQ *q) {
@@ -241,10 +286,12 @@ void fsi_eventq_clear(FsiEventQ *q) {
     for (unsigned l = 0; l < FSI_EVQ_LEVELS; l++)
       for (uint32_t i = 0; i < FSI_EVQ_WHEEL; i++) g_free(q->level[l].b[i].ev);
   g_free(q->level);
+  g_free(q->wide);
   fsi_eventq_init(q);
 }
 
 void fsi_eventq_push(FsiEventQ *q, uint64_t time_ns, uint32_t type, uint32_t arg, uint64_t data) {
+  g_assert(type <= FSI_EVQ_MAX_TYPE);
   FsiEvent ev = {.time_ns = time_ns, .seq = q->next_seq++, .type = type, .arg = arg, .data = data};
   place(q, ev);
   q->len++;
@@ -265,5 +312,6 @@ const FsiEvent *fsi_eventq_peek(FsiEventQ *q) {
 }
 
 size_t fsi_eventq_bytes(const FsiEventQ *q) {
-  return q->cap_events * sizeof(FsiEvent) + (q->level ? FSI_EVQ_LEVELS * sizeof(FsiEventLevel) : 0);
+  return q->cap_events * sizeof(FsiEvent) + q->cap_slots * sizeof(FsiEventSlot) + q->wide_cap * sizeof(FsiEventWide) +
+         (q->level ? FSI_EVQ_LEVELS * sizeof(FsiEventLevel) : 0);
 }

@@ -25,6 +25,17 @@
  * is given back when a wider bucket is taken apart (once per its width) or
  * a level-0 bucket that held more than 256 events is emptied, so memory
  * follows the live events and allocation is per bucket, never per event.
+ *
+ * A bucket holds events in 16 bytes (FsiEventSlot: no seq, type and data
+ * packed in 32 bits): within a bucket, events of one time are in the order
+ * they were pushed (a bucket is filled by appends, and one taken apart is
+ * spread over the empty levels below before anything else can reach them),
+ * so the order is the seq, and seqs are given anew, in bucket order, when a
+ * level-0 bucket becomes near (near is empty then and every later push
+ * gets a larger one).  seq is therefore a tie-break, not the push count.
+ * An event whose data does not fit in FSI_EVQ_DATA_BITS (a plugin timer's
+ * cookie, a generation past 2^28) keeps its type, arg and data in a side
+ * table while it is in the levels.
  */
 #ifndef FS_EVENTQ_H
 #define FS_EVENTQ_H
@@ -35,7 +46,7 @@
 
 typedef struct {
   uint64_t time_ns;
-  uint64_t seq;   /* set by fsi_eventq_push */
+  uint64_t seq;   /* set by the queue: the tie-break among equal times (push order) */
   uint32_t type;  /* interpreted by the run loop */
   uint32_t arg;   /* e.g. allocation id, task id, timer slot */
   uint64_t data;  /* e.g. generation, cookie */
@@ -45,11 +56,28 @@ typedef struct {
 #define FSI_EVQ_WHEEL 256u      /* buckets per level */
 #define FSI_EVQ_SHIFT0 25       /* level 0 bucket: 2^25 ns */
 #define FSI_EVQ_LEVEL_BITS 8    /* log2(FSI_EVQ_WHEEL) */
+#define FSI_EVQ_DATA_BITS 28    /* data packed with the type in a bucket */
+#define FSI_EVQ_MAX_TYPE 14     /* types 0..14; 15 marks a slot kept in the side table */
+
+/* An event in a bucket: tag = type << FSI_EVQ_DATA_BITS | data, or
+ * (FSI_EVQ_MAX_TYPE + 1) << FSI_EVQ_DATA_BITS | side-table index. */
+typedef struct {
+  uint64_t time_ns;
+  uint32_t arg;
+  uint32_t tag;
+} FsiEventSlot;
 
 typedef struct {
-  FsiEvent *ev;
+  FsiEventSlot *ev;
   uint32_t len, cap;
 } FsiEventBucket;
+
+/* The side table's entries: events whose data is too wide for a slot. */
+typedef struct {
+  uint64_t data;
+  uint32_t type;
+  uint32_t arg; /* the event's, or the next free entry's index */
+} FsiEventWide;
 
 typedef struct {
   FsiEventBucket b[FSI_EVQ_WHEEL];
@@ -64,15 +92,18 @@ typedef struct {
   FsiEvent *far; /* binary heap, all at or after the last level's end */
   size_t far_len, far_cap;
   FsiEventLevel *level; /* FSI_EVQ_LEVELS, allocated at the first push past near */
+  FsiEventWide *wide; /* side table of slots whose data is wide */
+  uint32_t wide_len, wide_cap, wide_free;
   uint64_t near_end;
   size_t len;        /* events queued, all tiers */
-  size_t cap_events; /* storage, all tiers, in events */
+  size_t cap_events; /* heap storage (near and far), in events */
+  size_t cap_slots;  /* bucket storage, in slots */
   uint64_t next_seq;
 } FsiEventQ;
 
 void fsi_eventq_init(FsiEventQ *q);
 void fsi_eventq_clear(FsiEventQ *q); /* frees memory */
-/* Schedules ev (its seq is overwritten).  Never fails: aborts on OOM like g_malloc. */
+/* Schedules an event (type at most FSI_EVQ_MAX_TYPE).  Never fails: aborts on OOM like g_malloc. */
 void fsi_eventq_push(FsiEventQ *q, uint64_t time_ns, uint32_t type, uint32_t arg, uint64_t data);
 /* Removes the earliest event into *ret_ev; false when empty (ret_ev untouched). */
 bool fsi_eventq_pop(FsiEventQ *q, FsiEvent *ret_ev);
@@ -80,6 +111,13 @@ bool fsi_eventq_pop(FsiEventQ *q, FsiEvent *ret_ev);
  * between tiers (not observable in the order). */
 const FsiEvent *fsi_eventq_peek(FsiEventQ *q);
 static inline size_t fsi_eventq_len(const FsiEventQ *q) { return q->len; }
+/* The near heap as it is (no tier is moved): its first entries are the next
+ * few events (the top, then its children), what the run loop may prefetch
+ * for while it dispatches this one.  Sets *ret_n to how many there are. */
+static inline const FsiEvent *fsi_eventq_near(const FsiEventQ *q, size_t *ret_n) {
+  *ret_n = q->near_len;
+  return q->near;
+}
 /* Bytes of event storage held (for the benchmark's bytes per page). */
 size_t fsi_eventq_bytes(const FsiEventQ *q);
 
