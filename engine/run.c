@@ -56,6 +56,7 @@ void fsi_run_free(FsiRun *run) {
   fsi_eventq_clear(&run->q);
   fsi_stats_clear(&run->stats);
   g_free(run->allocs);
+  if (run->split_next) g_hash_table_destroy(run->split_next);
   g_free(run->free_ids);
   g_free(run->tasks);
   if (run->param_texts) g_ptr_array_unref(run->param_texts);

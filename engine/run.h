@@ -67,8 +67,11 @@ typedef struct {
   uint8_t lru;      /* FSI_LRU_* or FSI_LRU_NONE */
   uint8_t flags2;   /* FSI_AF2_* */
   uint32_t lru_next, lru_prev; /* allocation ids; FSI_NIL ends */
-  uint32_t split_next; /* split THP (FSI_AF2_SPLIT_*): the next base page's id, FSI_NIL ends */
 } FsiAlloc;
+/* 32 bytes, so that an object never straddles two cache lines: a split
+ * THP's chain of base pages (FSI_AF2_SPLIT_*) is kept beside the table
+ * (FsiRun.split_next), not in every object. */
+G_STATIC_ASSERT(sizeof(FsiAlloc) == 32);
 
 typedef uint64_t FsiHandle; /* (gen << 32) | id; 0 is never a valid handle */
 #define FSI_HANDLE_NONE ((FsiHandle)0)
@@ -327,6 +330,7 @@ struct FsiRun {
   FsiRng engine_rng;
 
   FsiAlloc *allocs;
+  GHashTable *split_next; /* id of a split THP's base page -> the next one's (fsi_split_next) */
   uint32_t nallocs, cap_allocs;
   uint32_t *free_ids;
   uint32_t nfree_ids, cap_free_ids;
@@ -523,6 +527,10 @@ bool fsi_run_sleep(FsiRun *run, uint64_t until_ns);
 /* Creates n tasks (called by a workload's start), each with its own stream. */
 void fsi_run_set_tasks(FsiRun *run, uint32_t n);
 FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h);
+/* A split THP's chain: the base page after id (FSI_NIL ends); setting
+ * FSI_NIL removes id's link. */
+uint32_t fsi_split_next(const FsiRun *run, uint32_t id);
+void fsi_split_set_next(FsiRun *run, uint32_t id, uint32_t next);
 /* Stops the run with an error (first one wins). */
 void fsi_run_fail(FsiRun *run, GError *error);
 void fsi_run_failf(FsiRun *run, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -30,7 +30,7 @@ bool fsi_out_of_memory(FsiRun *run, const FsAllocRequest *req, uint32_t unclampe
     if (a->flags2 & FSI_AF2_SPLIT_TAIL) continue;
     if (a->flags & FSI_AF_RESIDENT) freed += fsi_alloc_nr_pages(a);
     if (a->flags2 & FSI_AF2_SPLIT_HEAD)
-      for (uint32_t c = a->split_next; c != FSI_NIL; c = run->allocs[c].split_next)
+      for (uint32_t c = fsi_split_next(run, id); c != FSI_NIL; c = fsi_split_next(run, c))
         if (run->allocs[c].flags & FSI_AF_RESIDENT) freed++;
     fsi_run_free_handle(run, ((uint64_t)a->gen << 32) | id);
   }

@@ -923,6 +923,21 @@ uint64_t fsi_alloc_migration_target(FsiRun *run, uint32_t order, uint32_t highes
   return pfn;
 }
 
+uint32_t fsi_split_next(const FsiRun *run, uint32_t id) {
+  gpointer v;
+  if (!run->split_next || !g_hash_table_lookup_extended(run->split_next, GUINT_TO_POINTER(id), NULL, &v)) return FSI_NIL;
+  return GPOINTER_TO_UINT(v);
+}
+
+void fsi_split_set_next(FsiRun *run, uint32_t id, uint32_t next) {
+  if (next == FSI_NIL) {
+    if (run->split_next) g_hash_table_remove(run->split_next, GUINT_TO_POINTER(id));
+    return;
+  }
+  if (!run->split_next) run->split_next = g_hash_table_new(g_direct_hash, g_direct_equal);
+  g_hash_table_insert(run->split_next, GUINT_TO_POINTER(id), GUINT_TO_POINTER(next));
+}
+
 FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h) {
   uint32_t id = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
   if (h == FSI_HANDLE_NONE || id >= run->nallocs) return NULL;
@@ -1020,7 +1035,6 @@ static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reus
     if (reuse == FSI_NIL) {
       a->flags = FSI_AF_LIVE | (rq->pinned ? FSI_AF_PINNED : 0);
       a->flags2 = 0;
-      a->split_next = FSI_NIL;
     }
     a->zone = (uint8_t)zone;
     a->alloc_mt = (uint8_t)fs_gfp_migratetype(req.gfp);
@@ -1111,8 +1125,11 @@ void fsi_run_free_handle(FsiRun *run, FsiHandle h) {
   uint32_t id = (uint32_t)(h & 0xffffffffu);
   if (a->flags2 & FSI_AF2_SPLIT_HEAD) {
     /* a split THP: its other base pages go with the handle */
-    for (uint32_t c = a->split_next; c != FSI_NIL;) {
-      uint32_t next = run->allocs[c].split_next;
+    uint32_t c = fsi_split_next(run, id);
+    fsi_split_set_next(run, id, FSI_NIL);
+    while (c != FSI_NIL) {
+      uint32_t next = fsi_split_next(run, c);
+      fsi_split_set_next(run, c, FSI_NIL);
       fsi_reclaim_alloc_removed(run, c);
       if (run->allocs[c].flags & FSI_AF_RESIDENT) fsi_release_frames(run, c);
       fsi_alloc_id_put(run, c);

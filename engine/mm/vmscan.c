@@ -171,7 +171,6 @@ static void split_thp(FsiRun *run, uint32_t id) {
   a->order = 0;
   a->kind = FS_KIND_ANON;
   a->flags2 |= FSI_AF2_SPLIT_HEAD;
-  a->split_next = FSI_NIL;
   for (uint64_t i = 1; i < n; i++) {
     uint32_t c = fsi_alloc_id_get(run);
     a = &run->allocs[id]; /* the table may have moved */
@@ -184,8 +183,8 @@ static void split_thp(FsiRun *run, uint32_t id) {
     t->flags2 = (uint8_t)((a->flags2 & FSI_AF2_WORKINGSET) | FSI_AF2_SPLIT_TAIL);
     t->lru = FSI_LRU_NONE;
     t->lru_next = t->lru_prev = FSI_NIL;
-    t->split_next = a->split_next;
-    a->split_next = c;
+    fsi_split_set_next(run, c, fsi_split_next(run, id));
+    fsi_split_set_next(run, id, c);
     fsi_mark_allocated(&run->mem, pfn + i, 0, c, t->alloc_mt);
     if (list != FSI_LRU_NONE) lru_add(run, c, list, true);
     run->live_allocs++;
