@@ -124,6 +124,8 @@ typedef struct {
   bool wake_deferred;     /* a wake-up came while in_alloc: it runs when the request completes */
 } FsiTask;
 
+#define FSI_SLAB_GEN_BITS 29
+
 /* A slab cache: objects packed into slab pages that are freed only when
  * their last object goes (reference §10.2). */
 typedef struct {
@@ -132,17 +134,20 @@ typedef struct {
   uint16_t inuse;
   uint8_t partial;     /* on the cache's partial list */
   uint8_t order;       /* of the slab page (so a slab's capacity needs no allocation object) */
+  uint16_t cache;      /* the cache it belongs to */
   uint32_t next, prev; /* partial list (slab indices) */
 } FsiSlab;
 
+/* 16 bytes, so that an object never straddles two cache lines (its cache is
+ * its slab's). */
 typedef struct {
   uint32_t slab;       /* slab index */
-  uint32_t gen;
+  unsigned int gen : FSI_SLAB_GEN_BITS; /* of the handle; wraps, never 0 */
+  unsigned int live : 2;       /* 0 free, 1 live (on the cache's LRU if reclaimable), 2 live and in use (no LRU) */
+  unsigned int referenced : 1; /* DCACHE_REFERENCED / I_REFERENCED: the shrinker rotates it once instead of freeing it */
   uint32_t lru_next, lru_prev; /* object LRU (reclaimable caches) */
-  uint16_t cache;
-  uint8_t live;        /* 0 free, 1 live (on the cache's LRU if reclaimable), 2 live and in use (no LRU) */
-  uint8_t referenced;  /* DCACHE_REFERENCED / I_REFERENCED: the shrinker rotates it once instead of freeing it */
 } FsiSlabObj;
+G_STATIC_ASSERT(sizeof(FsiSlabObj) == 16);
 
 typedef struct {
   char name[24];

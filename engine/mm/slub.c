@@ -133,6 +133,7 @@ FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_
     sl->gen = (uint32_t)(r.handle >> 32);
     sl->next = sl->prev = FSI_NIL;
     sl->order = (uint8_t)rq.order;
+    sl->cache = (uint16_t)cache;
     c->nr_slab_pages += (uint64_t)1 << rq.order;
     partial_add(run, c, s);
   }
@@ -153,7 +154,6 @@ FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_
   ob->slab = s;
   ob->gen++;
   if (!ob->gen) ob->gen = 1;
-  ob->cache = (uint16_t)cache;
   ob->live = in_use ? 2 : 1;
   ob->referenced = referenced;
   ob->lru_next = ob->lru_prev = FSI_NIL;
@@ -177,8 +177,8 @@ FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_
 void fsi_slab_obj_free(FsiRun *run, uint32_t o) {
   FsiReclaim *rc = &run->rc;
   FsiSlabObj *ob = &rc->objs[o];
-  FsiSlabCache *c = &rc->caches[ob->cache];
   FsiSlab *sl = &rc->slabs[ob->slab];
+  FsiSlabCache *c = &rc->caches[sl->cache];
   uint32_t s = ob->slab;
   if (ob->live == 2) c->nr_in_use--;
   else if (c->kind == FS_KIND_SLAB_RECLAIMABLE) {
