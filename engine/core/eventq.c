@@ -15,10 +15,11 @@
 #include <glib.h>
 #include <string.h>
 
+/* 64 events (2 KiB), and a bucket's chunk (2 KiB): above the sizes glibc's
+ * per-thread cache keeps, whose slow filling check-policy would otherwise
+ * read as a leak */
 #define EVENTQ_MIN_CAP 64
-/* 64 events (2 KiB): above the sizes glibc's per-thread cache keeps, whose slow filling
- * check-policy would otherwise read as a leak */
-#define BUCKET_MIN_CAP 64
+G_STATIC_ASSERT(sizeof(FsiEventChunk) > 1032);
 
 static inline bool ev_before(const FsiEvent *a, const FsiEvent *b) {
   /* seq is unique per queue, so this is a strict total order: equal-time
@@ -130,20 +131,39 @@ static inline FsiEvent from_slot(FsiEventQ *q, const FsiEventSlot *sl, uint64_t 
   return (FsiEvent){.time_ns = sl->time_ns, .seq = seq, .type = w.type, .arg = w.arg, .data = w.data};
 }
 
+static inline FsiEventChunk *chunk_get(FsiEventQ *q) {
+  FsiEventChunk *c = q->pool;
+  if (G_LIKELY(c)) {
+    q->pool = c->next;
+    q->pool_len--;
+  } else {
+    c = g_new(FsiEventChunk, 1);
+    q->chunks++;
+  }
+  c->next = NULL;
+  return c;
+}
+
 static inline void bucket_append(FsiEventQ *q, unsigned l, FsiEventSlot ev) {
   FsiEventLevel *lv = &q->level[l];
   uint32_t idx = (uint32_t)(ev.time_ns >> level_shift(l)) & WMASK;
   FsiEventBucket *b = &lv->b[idx];
-  if (G_UNLIKELY(b->len == b->cap)) {
-    uint32_t ncap = b->cap ? b->cap * 2 : BUCKET_MIN_CAP;
-    if (ncap < b->cap) g_error("event queue: bucket capacity overflow");
-    b->ev = g_realloc_n(b->ev, ncap, sizeof *b->ev);
-    q->cap_slots += ncap - b->cap;
-    b->cap = ncap;
+  if (G_UNLIKELY(!b->tail || b->tail_len == FSI_EVQ_CHUNK)) {
+    FsiEventChunk *c = chunk_get(q);
+    if (b->tail) b->tail->next = c;
+    else b->head = c;
+    b->tail = c;
+    b->tail_len = 0;
   }
-  b->ev[b->len++] = ev;
+  b->tail->ev[b->tail_len++] = ev;
+  if (G_UNLIKELY(b->len++ == UINT32_MAX)) g_error("event queue: more than 2^32 events in one bucket");
   lv->nonempty[idx / 64] |= (uint64_t)1 << (idx % 64);
   lv->len++;
+}
+
+/* Slots in chunk c of bucket b. */
+static inline uint32_t chunk_len(const FsiEventBucket *b, const FsiEventChunk *c) {
+  return c == b->tail ? b->tail_len : FSI_EVQ_CHUNK;
 }
 
 /* Puts ev in the tier its time belongs to. */
@@ -190,21 +210,25 @@ static uint64_t first_bucket(const FsiEventLevel *lv, unsigned l, uint64_t lo) {
 
 /* Marks bucket idx of level lv empty once the caller has moved its events
  * out (into the near heap, or spread over the levels below): takes its count
- * off the level, clears its bit in the non-empty map and, if release, frees
- * its storage. */
-static inline void bucket_reset(FsiEventQ *q, FsiEventLevel *lv, uint32_t idx, bool release) {
+ * off the level, clears its bit in the non-empty map and gives its chunks to
+ * the pool; the pool keeps no more than a quarter of the chunks in use (and
+ * 64) and frees the rest, so that memory follows the live events. */
+static inline void bucket_reset(FsiEventQ *q, FsiEventLevel *lv, uint32_t idx) {
   FsiEventBucket *b = &lv->b[idx];
   lv->len -= b->len;
-  b->len = 0;
   lv->nonempty[idx / 64] &= ~((uint64_t)1 << (idx % 64));
-  if (release) {
-    /* a wide bucket is taken apart once per its width: give its storage
-     * back so that memory follows the live events, not every bucket's peak */
-    q->cap_slots -= b->cap;
-    g_free(b->ev);
-    b->ev = NULL;
-    b->cap = 0;
+  for (FsiEventChunk *c = b->head, *next; c; c = next) {
+    next = c->next;
+    if (q->pool_len > 64 && q->pool_len * 4 > q->chunks - q->pool_len) {
+      g_free(c);
+      q->chunks--;
+    } else {
+      c->next = q->pool;
+      q->pool = c;
+      q->pool_len++;
+    }
   }
+  *b = (FsiEventBucket){0};
 }
 
 /* near is empty and the queue is not: bring the earliest events into near,
@@ -252,11 +276,12 @@ static void advance(FsiEventQ *q) {
       q->near_end = end;
       while (q->near_cap < bk->len) heap_grow(q, &q->near, &q->near_cap);
       /* the bucket's order is the push order: seqs anew, in that order */
-      for (uint32_t i = 0; i < bk->len; i++) q->near[i] = from_slot(q, &bk->ev[i], q->next_seq++);
-      q->near_len = bk->len;
+      size_t n = 0;
+      for (const FsiEventChunk *c = bk->head; c; c = c->next)
+        for (uint32_t i = 0, m = chunk_len(bk, c); i < m; i++) q->near[n++] = from_slot(q, &c->ev[i], q->next_seq++);
+      q->near_len = n;
       for (size_t i = q->near_len / 2; i-- > 0;) sift_down(q->near, q->near_len, i, q->near[i]);
-      /* a level-0 bucket that held many keeps no more than 256 slots' worth */
-      bucket_reset(q, lv, idx, bk->cap > 256);
+      bucket_reset(q, lv, idx);
       return;
     }
     /* the levels below are empty: restart them at this bucket's start and
@@ -265,9 +290,10 @@ static void advance(FsiEventQ *q) {
     for (unsigned k = 0; k < l; k++) q->level[k].end = sat_add(start, (uint64_t)1 << level_shift(k + 1));
     uint32_t n = bk->len;
     lv->len -= n; /* place() below must not see them twice */
-    for (uint32_t i = 0; i < n; i++) place_slot(q, bk->ev[i]);
+    for (const FsiEventChunk *c = bk->head; c; c = c->next)
+      for (uint32_t i = 0, m = chunk_len(bk, c); i < m; i++) place_slot(q, c->ev[i]);
     lv->len += n;
-    bucket_reset(q, lv, idx, true);
+    bucket_reset(q, lv, idx);
   }
 }
 
@@ -284,7 +310,15 @@ void fsi_eventq_clear(FsiEventQ *q) {
   g_free(q->far);
   if (q->level)
     for (unsigned l = 0; l < FSI_EVQ_LEVELS; l++)
-      for (uint32_t i = 0; i < FSI_EVQ_WHEEL; i++) g_free(q->level[l].b[i].ev);
+      for (uint32_t i = 0; i < FSI_EVQ_WHEEL; i++)
+        for (FsiEventChunk *c = q->level[l].b[i].head, *next; c; c = next) {
+          next = c->next;
+          g_free(c);
+        }
+  for (FsiEventChunk *c = q->pool, *next; c; c = next) {
+    next = c->next;
+    g_free(c);
+  }
   g_free(q->level);
   g_free(q->wide);
   fsi_eventq_init(q);
@@ -312,6 +346,6 @@ const FsiEvent *fsi_eventq_peek(FsiEventQ *q) {
 }
 
 size_t fsi_eventq_bytes(const FsiEventQ *q) {
-  return q->cap_events * sizeof(FsiEvent) + q->cap_slots * sizeof(FsiEventSlot) + q->wide_cap * sizeof(FsiEventWide) +
+  return q->cap_events * sizeof(FsiEvent) + q->chunks * sizeof(FsiEventChunk) + q->wide_cap * sizeof(FsiEventWide) +
          (q->level ? FSI_EVQ_LEVELS * sizeof(FsiEventLevel) : 0);
 }

@@ -67,9 +67,20 @@ typedef struct {
   uint32_t tag;
 } FsiEventSlot;
 
+/* A bucket's storage: a chain of fixed chunks (2 KiB), filled in
+ * order; emptied buckets give their chunks to a pool the other buckets take
+ * from, so nothing is copied as a bucket grows and at most one chunk per
+ * bucket is part-empty. */
+#define FSI_EVQ_CHUNK 127
+typedef struct FsiEventChunk {
+  struct FsiEventChunk *next;
+  FsiEventSlot ev[FSI_EVQ_CHUNK];
+} FsiEventChunk;
+
 typedef struct {
-  FsiEventSlot *ev;
-  uint32_t len, cap;
+  FsiEventChunk *head, *tail;
+  uint32_t len;      /* slots in the bucket */
+  uint32_t tail_len; /* slots in its last chunk */
 } FsiEventBucket;
 
 /* The side table's entries: events whose data is too wide for a slot. */
@@ -97,7 +108,9 @@ typedef struct {
   uint64_t near_end;
   size_t len;        /* events queued, all tiers */
   size_t cap_events; /* heap storage (near and far), in events */
-  size_t cap_slots;  /* bucket storage, in slots */
+  FsiEventChunk *pool; /* chunks no bucket holds */
+  size_t pool_len;     /* chunks in the pool */
+  size_t chunks;       /* chunks allocated, pool included */
   uint64_t next_seq;
 } FsiEventQ;
 
