@@ -21,10 +21,9 @@
  *   far     a binary heap of the events past the last level (6.5 days).
  * The tiers partition time, so near's top is the global minimum and the
  * order is exactly a single heap's: results are byte-identical.  An event is
- * moved at most once per level.  The heaps' storage only grows; a bucket's
- * is given back when a wider bucket is taken apart (once per its width) or
- * a level-0 bucket that held more than 256 events is emptied, so memory
- * follows the live events and allocation is per bucket, never per event.
+ * moved at most once per level.  The heaps' storage only grows; the
+ * buckets' is chunks from a pool (FsiEventChunk), so memory follows the live
+ * events and allocation is per chunk, never per event.
  *
  * A bucket holds events in 16 bytes (FsiEventSlot: no seq, type and data
  * packed in 32 bits): within a bucket, events of one time are in the order
