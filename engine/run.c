@@ -4,6 +4,7 @@
  */
 #include "engine/run.h"
 
+#include <errno.h>
 #include <signal.h>
 
 #include <stdarg.h>
@@ -64,7 +65,32 @@ void fsi_run_free(FsiRun *run) {
   g_free(run);
 }
 
+/* vm.min_free_kbytes written while running: min_free_kbytes_sysctl_handler()
+ * -> setup_per_zone_wmarks(), which also clears every zone's boost. */
+static bool set_min_free_kbytes(FsiRun *run, const char *key, const char *value, bool apply, GError **error) {
+  char *end = NULL;
+  errno = 0;
+  gint64 v = g_ascii_strtoll(value, &end, 10);
+  uint64_t mem_kb = run->mem.cfg.total_pages * (run->mem.cfg.page_size / 1024);
+  if (errno || end == value || *end || v < 0) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: \"%s\" is not a number of kilobytes", key, value);
+    return false;
+  }
+  if ((uint64_t)v >= mem_kb) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "%s: %" G_GINT64_FORMAT " is not below the machine's memory (%" G_GUINT64_FORMAT
+                " kB): no allocation could succeed",
+                key, v, mem_kb);
+    return false;
+  }
+  if (!apply) return true;
+  run->mem.cfg.min_free_kbytes = v;
+  fsi_mem_setup_watermarks(&run->mem);
+  return true;
+}
+
 bool fsi_run_set_param(FsiRun *run, const char *key, const char *value, bool apply, GError **error) {
+  if (!strcmp(key, "vm.min_free_kbytes")) return set_min_free_kbytes(run, key, value, apply, error);
   const char *dot = strchr(key, '.');
   if (!dot) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: not POLICY.PARAM", key);

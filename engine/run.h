@@ -499,7 +499,9 @@ void fsi_wakeup_kcompactd_hooks(FsiRun *run, uint32_t order, uint32_t highest_zo
  * key is "POLICY.PARAM" of a policy in the stack, value is parsed against
  * its spec and handed to the policy's param_changed hook.  With apply false
  * only checks (the policy is in the stack, the parameter exists, the value
- * parses, the policy has the hook).  An error names the key. */
+ * parses, the policy has the hook).  One engine key may be written too:
+ * vm.min_free_kbytes (the watermarks are set up again, as the sysctl does).
+ * An error names the key. */
 bool fsi_run_set_param(FsiRun *run, const char *key, const char *value, bool apply, GError **error);
 FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *req);
 /* The same for allocation id, an order-0 object that is not resident (a

@@ -188,12 +188,48 @@ static void test_old_check(void) {
   fsi_mem_destroy(&m);
 }
 
+/* vm.min_free_kbytes written while running (a workload phase's set =):
+ * the watermarks become those of a machine booted with the value, and the
+ * boosts are cleared, as setup_per_zone_wmarks() does; a bad value is
+ * refused naming the key, and checking (apply = false) changes nothing. */
+static void test_sysctl_min_free_kbytes(void) {
+  const char *base[] = {"machine.memory=1G", NULL};
+  const char *booted[] = {"vm.min_free_kbytes=1024", NULL};
+  FsiRun *run = ft_run_new("linux-6.1", base, NULL);
+  FsiRun *ref = ft_run_new("linux-6.1", base, booted);
+  uint32_t last = run->mem.nr_zones - 1;
+  uint64_t before = run->mem.zones[last].wmark[FSI_WMARK_MIN];
+  g_assert_cmpuint(before, >, ref->mem.zones[last].wmark[FSI_WMARK_MIN]);
+  GError *e = NULL;
+  g_assert_true(fsi_run_set_param(run, "vm.min_free_kbytes", "1024", false, &e));
+  g_assert_cmpuint(run->mem.zones[last].wmark[FSI_WMARK_MIN], ==, before);
+  run->mem.zones[last].watermark_boost = 100;
+  g_assert_true(fsi_run_set_param(run, "vm.min_free_kbytes", "1024", true, &e));
+  g_assert_no_error(e);
+  for (uint32_t z = 0; z < run->mem.nr_zones; z++) {
+    for (int w = 0; w < 3; w++) g_assert_cmpuint(run->mem.zones[z].wmark[w], ==, ref->mem.zones[z].wmark[w]);
+    g_assert_cmpuint(run->mem.zones[z].watermark_boost, ==, 0);
+  }
+  g_assert_cmpuint(run->mem.min_free_kbytes, ==, 1024);
+  g_assert_false(fsi_run_set_param(run, "vm.min_free_kbytes", "lots", true, &e));
+  ft_assert_has(e->message, "vm.min_free_kbytes");
+  ft_assert_has(e->message, "not a number");
+  g_clear_error(&e);
+  g_assert_false(fsi_run_set_param(run, "vm.min_free_kbytes", "1048576", true, &e));
+  ft_assert_has(e->message, "not below the machine's memory");
+  g_clear_error(&e);
+  g_assert_cmpuint(run->mem.min_free_kbytes, ==, 1024);
+  ft_run_free(run);
+  ft_run_free(ref);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/watermark/min-free-kbytes/table", test_min_free_kbytes_table);
   g_test_add_func("/watermark/per-zone/4g", test_per_zone_wmarks);
   g_test_add_func("/watermark/per-zone/scale-factor", test_watermark_scale_factor);
   g_test_add_func("/watermark/per-zone/highmem", test_per_zone_wmarks_highmem);
+  g_test_add_func("/watermark/sysctl/min-free-kbytes", test_sysctl_min_free_kbytes);
   g_test_add_func("/watermark/check/modern", test_modern_check);
   g_test_add_func("/watermark/check/pre-4.4", test_old_check);
   return g_test_run();
