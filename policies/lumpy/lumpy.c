@@ -93,7 +93,7 @@ static const char *const counter_names[N_COUNTERS] = {
 static const char *const counter_help[N_COUNTERS] = {
     "tag pages whose block was reclaimed in lumpy mode",
     "neighbour pages taken for reclaim (nr_lumpy_taken)",
-    "neighbour pages taken that were dirty page cache (nr_lumpy_dirty)",
+    "neighbour pages taken that were dirty page cache or anonymous pages under swap writeback (nr_lumpy_dirty)",
     "neighbours that could not be taken (nr_lumpy_failed; 3.x: blocks aborted)",
     "pages freed by lumpy reclaim (tag pages and neighbours), both passes",
     "synchronous second passes",
