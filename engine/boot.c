@@ -222,17 +222,8 @@ static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
   if (!parse_lowmem_reserve(cfg, mc, error)) return false;
   mc->watermark_scale_factor = (uint32_t)fsi_config_int(cfg, "vm", "watermark_scale_factor");
   mc->min_free_kbytes = fsi_config_int(cfg, "vm", "min_free_kbytes");
-  {
-    /* a reserve as large as memory leaves nothing any allocation may take */
-    uint64_t mem_kb = mc->total_pages * (mc->page_size / 1024);
-    if (mc->min_free_kbytes >= 0 && (uint64_t)mc->min_free_kbytes >= mem_kb) {
-      g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
-                  "%s: vm.min_free_kbytes %" G_GINT64_FORMAT " is not below the machine's memory (%" G_GUINT64_FORMAT
-                  " kB): no allocation could succeed",
-                  fsi_config_origin(cfg, "vm", "min_free_kbytes"), (gint64)mc->min_free_kbytes, mem_kb);
-      return false;
-    }
-  }
+  if (!fsi_min_free_kbytes_check(mc, mc->min_free_kbytes, fsi_config_origin(cfg, "vm", "min_free_kbytes"), error))
+    return false;
   char *ratio = fsi_config_string(cfg, "vm", "lowmem_reserve_ratio");
   char **parts = g_strsplit(ratio, ",", -1);
   unsigned nr = g_strv_length(parts);

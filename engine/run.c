@@ -65,24 +65,28 @@ void fsi_run_free(FsiRun *run) {
   g_free(run);
 }
 
+bool fsi_min_free_kbytes_check(const FsiMemConfig *mc, int64_t kb, const char *where, GError **error) {
+  /* a reserve as large as memory leaves nothing any allocation may take */
+  uint64_t mem_kb = mc->total_pages * (mc->page_size / 1024);
+  if (kb < 0 || (uint64_t)kb < mem_kb) return true;
+  g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+              "%s: vm.min_free_kbytes %" G_GINT64_FORMAT " is not below the machine's memory (%" G_GUINT64_FORMAT
+              " kB): no allocation could succeed",
+              where, (gint64)kb, mem_kb);
+  return false;
+}
+
 /* vm.min_free_kbytes written while running: min_free_kbytes_sysctl_handler()
  * -> setup_per_zone_wmarks(), which also clears every zone's boost. */
 static bool set_min_free_kbytes(FsiRun *run, const char *key, const char *value, bool apply, GError **error) {
   char *end = NULL;
   errno = 0;
   gint64 v = g_ascii_strtoll(value, &end, 10);
-  uint64_t mem_kb = run->mem.cfg.total_pages * (run->mem.cfg.page_size / 1024);
   if (errno || end == value || *end || v < 0) {
     g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG, "%s: \"%s\" is not a number of kilobytes", key, value);
     return false;
   }
-  if ((uint64_t)v >= mem_kb) {
-    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
-                "%s: %" G_GINT64_FORMAT " is not below the machine's memory (%" G_GUINT64_FORMAT
-                " kB): no allocation could succeed",
-                key, v, mem_kb);
-    return false;
-  }
+  if (!fsi_min_free_kbytes_check(&run->mem.cfg, v, "written during the run", error)) return false;
   if (!apply) return true;
   run->mem.cfg.min_free_kbytes = v;
   fsi_mem_setup_watermarks(&run->mem);
@@ -343,9 +347,7 @@ bool fsi_run_sleep(FsiRun *run, uint64_t until_ns) {
  * is shorter than a miss: start loading the objects of the next few events
  * (the near heap's top and the two levels below it, which is where the next
  * ones are) while this one is dispatched. */
-#ifndef FSI_PREFETCH_EVENTS
 #define FSI_PREFETCH_EVENTS 7
-#endif
 static inline void prefetch_next(FsiRun *run) {
   size_t n;
   const FsiEvent *h = fsi_eventq_near(&run->q, &n);

@@ -503,6 +503,9 @@ void fsi_wakeup_kcompactd_hooks(FsiRun *run, uint32_t order, uint32_t highest_zo
  * vm.min_free_kbytes (the watermarks are set up again, as the sysctl does).
  * An error names the key. */
 bool fsi_run_set_param(FsiRun *run, const char *key, const char *value, bool apply, GError **error);
+/* vm.min_free_kbytes below the machine's memory (negative: calculated);
+ * otherwise an error naming where the value came from. */
+bool fsi_min_free_kbytes_check(const FsiMemConfig *mc, int64_t kb, const char *where, GError **error);
 FsiAllocResult fsi_run_alloc(FsiRun *run, const FsiRequest *req);
 /* The same for allocation id, an order-0 object that is not resident (a
  * refault): new page frames, the same object and handle. */

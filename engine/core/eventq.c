@@ -149,6 +149,7 @@ static inline void bucket_append(FsiEventQ *q, unsigned l, FsiEventSlot ev) {
   uint32_t idx = (uint32_t)(ev.time_ns >> level_shift(l)) & WMASK;
   FsiEventBucket *b = &lv->b[idx];
   if (G_UNLIKELY(!b->tail || b->tail_len == FSI_EVQ_CHUNK)) {
+    if (b->len > UINT32_MAX - FSI_EVQ_CHUNK) g_error("event queue: more than 2^32 events in one bucket");
     FsiEventChunk *c = chunk_get(q);
     if (b->tail) b->tail->next = c;
     else b->head = c;
@@ -156,7 +157,7 @@ static inline void bucket_append(FsiEventQ *q, unsigned l, FsiEventSlot ev) {
     b->tail_len = 0;
   }
   b->tail->ev[b->tail_len++] = ev;
-  if (G_UNLIKELY(b->len++ == UINT32_MAX)) g_error("event queue: more than 2^32 events in one bucket");
+  b->len++;
   lv->nonempty[idx / 64] |= (uint64_t)1 << (idx % 64);
   lv->len++;
 }

@@ -938,6 +938,13 @@ void fsi_split_set_next(FsiRun *run, uint32_t id, uint32_t next) {
   g_hash_table_insert(run->split_next, GUINT_TO_POINTER(id), GUINT_TO_POINTER(next));
 }
 
+/* The base page after id, unlinking id (FSI_NIL: none). */
+static uint32_t split_take_next(FsiRun *run, uint32_t id) {
+  gpointer v;
+  if (!run->split_next || !g_hash_table_steal_extended(run->split_next, GUINT_TO_POINTER(id), NULL, &v)) return FSI_NIL;
+  return GPOINTER_TO_UINT(v);
+}
+
 FsiAlloc *fsi_run_lookup(FsiRun *run, FsiHandle h) {
   uint32_t id = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
   if (h == FSI_HANDLE_NONE || id >= run->nallocs) return NULL;
@@ -1125,11 +1132,8 @@ void fsi_run_free_handle(FsiRun *run, FsiHandle h) {
   uint32_t id = (uint32_t)(h & 0xffffffffu);
   if (a->flags2 & FSI_AF2_SPLIT_HEAD) {
     /* a split THP: its other base pages go with the handle */
-    uint32_t c = fsi_split_next(run, id);
-    fsi_split_set_next(run, id, FSI_NIL);
-    while (c != FSI_NIL) {
-      uint32_t next = fsi_split_next(run, c);
-      fsi_split_set_next(run, c, FSI_NIL);
+    for (uint32_t c = split_take_next(run, id); c != FSI_NIL;) {
+      uint32_t next = split_take_next(run, c);
       fsi_reclaim_alloc_removed(run, c);
       if (run->allocs[c].flags & FSI_AF_RESIDENT) fsi_release_frames(run, c);
       fsi_alloc_id_put(run, c);
