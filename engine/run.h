@@ -210,6 +210,13 @@ typedef struct {
     FSI_KB_ALL      /* before 2.6.38: every zone up to the highest failing one */
   } kswapd_balance;
   uint64_t kswapd_pass_reclaimed; /* sweep: this pass (since loop_again) */
+  uint64_t kswapd_pass_scanned;   /* total_scanned: pages scanned since loop_again */
+  /* vm.reclaim_nap: congestion_wait() naps below DEF_PRIORITY - 2 */
+  enum {
+    FSI_NAP_NONE,           /* 3.11+ */
+    FSI_NAP_CONGESTION,     /* 2.6.16-2.6.31 */
+    FSI_NAP_SKIP_UNDER_MIN, /* 2.6.32-3.10: kswapd skips it while a zone is under min at the order */
+  } reclaim_nap;
   /* lumpy reclaim's credit (reclaim_credit from a reclaim_tag hook) */
   bool in_reclaim_tag;
   uint64_t tag_credit;

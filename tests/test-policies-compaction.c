@@ -951,11 +951,13 @@ static void test_effect_compaction(void) {
  * swap-out went through the device and before the anonymous LRU's eras
  * (stop 20), and pin that model too (PRE_DISK_SWAP: a synchronous swap
  * device, an unbounded device queue, new anonymous pages on the inactive
- * list); the disk and the eras are measured by /effect/writeback/swap-disk,
- * /effect/writeback/queue and /effect/reclaim/anon-lru, and the published
+ * list), and before reclaim's congestion naps (stop 22: vm.reclaim_nap=none);
+ * the disk, the eras and the naps are measured by /effect/writeback/swap-disk,
+ * /effect/writeback/queue, /effect/reclaim/anon-lru and
+ * /effect/reclaim/congestion-nap, and the published
  * shapes under the stacks' full settings by scripts/shapes.py
  * (docs/validation.md). */
-#define PRE_DISK_SWAP "vm.swap_io=sync", "vm.writeback_queue_pages=0", "vm.anon_lru=5.9"
+#define PRE_DISK_SWAP "vm.swap_io=sync", "vm.writeback_queue_pages=0", "vm.anon_lru=5.9", "vm.reclaim_nap=none"
 static void test_effect_compaction_2010(void) {
   const char *any[] = {"vm.kswapd_balance=any", PRE_DISK_SWAP, NULL};
   const FtArm arms[] = {{"linux-2.6.34", any}, {"linux-2.6.35", any}};
@@ -1713,8 +1715,8 @@ static void test_effect_capture(void) {
  * asserted: fewer successes and at least 1.4x the direct reclaim through
  * the lists. */
 static void test_effect_migrate_free_pcp(void) {
-  const char *buddy[] = {"vm.migrate_free_pcp=false", "vm.kswapd_balance=any", NULL};
-  const char *pcp[] = {"vm.kswapd_balance=any", NULL};
+  const char *buddy[] = {"vm.migrate_free_pcp=false", "vm.kswapd_balance=any", "vm.reclaim_nap=none", NULL};
+  const char *pcp[] = {"vm.kswapd_balance=any", "vm.reclaim_nap=none", NULL}; /* see test_effect_compaction_2010 */
   const FtArm arms[] = {{"linux-2.6.35", buddy}, {"linux-2.6.35", pcp}};
   const char *cols[] = {"compaction.compact_success", "pgsteal_direct", NULL};
   double m[2][2];

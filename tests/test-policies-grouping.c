@@ -1078,14 +1078,14 @@ static void test_effect_zone_movable_hotplug(void) {
 static void test_effect_highmem_ols2006(void) {
   /* measured with swap freed at once, an unbounded device queue and new
    * anonymous pages on the inactive list (the model before vm.swap_io,
-   * vm.writeback_queue_pages and vm.anon_lru), pinned in both arms; the
+   * vm.writeback_queue_pages, vm.anon_lru and vm.reclaim_nap), pinned in both arms; the
    * stack's full settings are measured by scripts/shapes.py (B.1a in
    * docs/validation.md) */
   const char *hm[] = {"phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
-                      "vm.swap_io=sync", "vm.writeback_queue_pages=0", "vm.anon_lru=5.9", NULL};
+                      "vm.swap_io=sync", "vm.writeback_queue_pages=0", "vm.anon_lru=5.9", "vm.reclaim_nap=none", NULL};
   const char *x64[] = {"phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
                        "machine.lowmem_limit=0", "machine.dma32_limit=4G", "vm.swap_io=sync",
-                       "vm.writeback_queue_pages=0", "vm.anon_lru=5.9", NULL};
+                       "vm.writeback_queue_pages=0", "vm.anon_lru=5.9", "vm.reclaim_nap=none", NULL};
   const char *cols[] = {"phase_pass1_huge_success_pct", NULL};
   const FtArm arms[] = {{"linux-2.6.16", hm}, {"linux-2.6.16", x64}};
   double m[2];

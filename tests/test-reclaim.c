@@ -2,6 +2,7 @@
  * when kswapd cannot keep up; costly orders give up where order 0 retries;
  * OOM is a record, not a crash; slab pages go back only when empty; pcp
  * sizing follows zone_batchsize()/zone_highsize(); pcp runs are deterministic. */
+#include <math.h>
 #include <string.h>
 
 #include "engine/mm/pcp.h"
@@ -369,12 +370,14 @@ static void test_anon_lru(void) {
  * 382.3k: kswapd at order 10 on this machine reaches the priorities where
  * reclaim_mapped holds; what differs is how many written pages are freed.)
  * Pass 1 keeps its timed window (hugepage_complete = false) so that both arms
- * measure the same span.  Bands: mean +- the seed spread, at least 10%;
+ * measure the same span.  Measured before reclaim's congestion naps, which
+ * both arms leave out (vm.reclaim_nap=none; /effect/reclaim/congestion-nap).  Bands: mean +- the seed spread, at least 10%;
  * asserted: fewer anonymous pages freed by a fifth, more success on the mean. */
 static void test_effect_anon_lru(void) {
   const char *a59[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
-                       "vm.anon_lru=5.9", NULL};
-  const char *a26[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms", NULL};
+                       "vm.anon_lru=5.9", "vm.reclaim_nap=none", NULL};
+  const char *a26[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
+                       "vm.reclaim_nap=none", NULL};
   const FtArm arms[] = {{"linux-2.6.16", a59}, {"linux-2.6.16", a26}};
   const char *cols[] = {"pgsteal_anon", "phase_pass1_huge_success_pct", NULL};
   double m[2][2];
@@ -385,6 +388,117 @@ static void test_effect_anon_lru(void) {
   ft_assert_band("2.6: pass 1 success %", m[1][1], 0, 21);
   g_assert_cmpfloat(m[1][0], <, 0.8 * m[0][0]);
   g_assert_cmpfloat(m[1][1], >, m[0][1]);
+}
+
+/* congestion_wait(WRITE, HZ/10) (vm.reclaim_nap): on an idle device the
+ * whole 100 ms; with writes in flight until the head request (32 pages)
+ * ends; with the queue above its congestion-off threshold (4096 pages less
+ * an eighth and a sixteenth: 3328) until it has drained below it; never
+ * longer than the timeout. */
+static void test_nap_length(void) {
+  const char *sets[] = {"vm.writeback_queue_pages=4096", "cost.reclaim_dirty_ns=50000", NULL};
+  FsiRun *run = new_run(sets, nothing);
+  const uint64_t t = 1000, page = 50000;
+  run->rc.wb_busy_until = 0;
+  g_assert_cmpuint(fsi_congestion_nap(run, t), ==, FSI_CONGESTION_NAP_NS);
+  run->rc.wb_busy_until = t + 10 * page; /* 10 pages in flight: the head request's */
+  g_assert_cmpuint(fsi_congestion_nap(run, t), ==, 10 * page);
+  run->rc.wb_busy_until = t + 70 * page; /* 70 = 2 x 32 + 6: the head's 6 */
+  g_assert_cmpuint(fsi_congestion_nap(run, t), ==, 6 * page);
+  run->rc.wb_busy_until = t + 3400 * page; /* congested: down to 3327 */
+  g_assert_cmpuint(fsi_congestion_nap(run, t), ==, 73 * page);
+  run->rc.wb_busy_until = t + 4096 * page; /* 769 pages = 38.45 ms */
+  g_assert_cmpuint(fsi_congestion_nap(run, t), ==, 769 * page);
+  run->rc.wb_busy_until = t + 6000 * page; /* more than the timeout's worth */
+  g_assert_cmpuint(fsi_congestion_nap(run, t), ==, FSI_CONGESTION_NAP_NS);
+  run->rc.wb_busy_until = 0;
+  ft_run_free(run);
+  /* an unbounded queue is never congested: the head request */
+  const char *unb[] = {"vm.writeback_queue_pages=0", "cost.reclaim_dirty_ns=50000", NULL};
+  run = new_run(unb, nothing);
+  run->rc.wb_busy_until = t + 100000 * page;
+  g_assert_cmpuint(fsi_congestion_nap(run, t), ==, 32 * page);
+  run->rc.wb_busy_until = 0;
+  ft_run_free(run);
+}
+
+/* Direct reclaim's nap (do_try_to_free_pages() before 3.11): memory full of
+ * dirty page cache that only kswapd may write (vm.writeback=immediate), so
+ * direct reclaim scans at every priority and frees nothing; with
+ * vm.reclaim_nap it naps after each of priorities 9..0, 100 ms each on the
+ * idle device, and the reclaimer is charged the second; without, none.  A
+ * memory of anonymous pages with no swap is not scanned at all: no nap.
+ * (fill_dirty and fill_anon fill all of memory, above.) */
+static void test_nap_direct(void) {
+  static const struct {
+    const char *nap;
+    StartFn fill;
+    uint64_t naps;
+  } cases[] = {{"vm.reclaim_nap=congestion", fill_dirty, 10},
+               {"vm.reclaim_nap=skip-under-min", fill_dirty, 10},
+               {"vm.reclaim_nap=none", fill_dirty, 0},
+               {"vm.reclaim_nap=congestion", fill_anon, 0}};
+  for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+    const char *sets[] = {"vm.writeback=immediate", "vm.swap=0", "vm.pcp=false", cases[i].nap, NULL};
+    FsiRun *run = new_run(sets, cases[i].fill);
+    run->workload.start(run, run->workload.state, NULL);
+    FsAllocRequest req = {.order = 0, .gfp = FS_GFP_HIGHUSER_MOVABLE, .highest_zoneidx = FS_ZONE_DMA32};
+    uint64_t charged = run->charged_ns;
+    g_assert_cmpuint(fsi_try_to_free_pages(run, &req), ==, 0);
+    g_assert_cmpuint(run->stats.c[FSI_C_fs_congestion_wait], ==, cases[i].naps);
+    g_assert_cmpuint(run->stats.c[FSI_C_fs_congestion_wait_ns], ==, cases[i].naps * FSI_CONGESTION_NAP_NS);
+    g_assert_cmpuint(run->charged_ns - charged, >=, cases[i].naps * FSI_CONGESTION_NAP_NS);
+    if (cases[i].fill == fill_dirty) g_assert_cmpuint(run->stats.c[FSI_C_pgscan_direct], >, 0);
+    else g_assert_cmpuint(run->stats.c[FSI_C_pgscan_direct], ==, 0);
+    ft_run_free(run);
+  }
+}
+
+/* Reclaim's congestion naps on ols2006-highalloc's build and first pass
+ * (linux-2.6.16, its kswapd looping at order 10 until balanced): with
+ * vm.reclaim_nap=congestion (the stack's) kswapd sleeps after every priority
+ * below DEF_PRIORITY - 2 of a sweep that has scanned, so instead of spinning
+ * through its sweeps it works a fraction of the time and reclaims less; with
+ * skip-under-min (2.6.32+) it skips its naps while a zone is under the min
+ * watermark at order 10 -- nearly always here -- and behaves as without
+ * them, only direct reclaim napping.  Measured (seeds 1-3), none ->
+ * congestion -> skip-under-min: fs_kswapd_ns 27.74, 27.65, 27.65 s ->
+ * 0.497, 0.492, 0.495 s -> 27.85, 28.35, 28.70 s; pgsteal_kswapd 1085758,
+ * 1100591, 1089379 (1091909) -> 832772, 826270, 832108 (830383) -> 1080663,
+ * 1109334, 1050025 (1080007); naps 0 -> 1349, 1316, 1307 -> 296, 307, 284
+ * (kswapd_skip_congestion_wait 24296, 32209, 35428); pass 1 success 5.49,
+ * 10.04, 15.83 (10.45) -> 3.64, 2.91, 2.55 (3.03) -> 5.29, 13.2, 13.12
+ * (10.54) %.  Pass 1 keeps its timed window, the same span in every arm.
+ * Bands: mean +- the seed spread, at least 10%; asserted: kswapd works under
+ * a tenth of the time and reclaims under 0.85x with the naps, skipping them
+ * leaves it within 10% of no naps, and napping costs pass 1 success. */
+static void test_effect_congestion_nap(void) {
+  const char *none[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
+                        "vm.reclaim_nap=none", NULL};
+  const char *cong[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
+                        NULL};
+  const char *skip[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
+                        "vm.reclaim_nap=skip-under-min", NULL};
+  const FtArm arms[] = {{"linux-2.6.16", none}, {"linux-2.6.16", cong}, {"linux-2.6.16", skip}};
+  const char *cols[] = {"fs_kswapd_ns", "pgsteal_kswapd", "fs_congestion_wait", "kswapd_skip_congestion_wait",
+                        "phase_pass1_huge_success_pct", NULL};
+  double m[3][5];
+  ft_effect("ols2006-highalloc", arms, 3, cols, 3, &m[0][0]);
+  ft_assert_band("none: fs_kswapd_ns", m[0][0], 24.9e9, 30.5e9);
+  ft_assert_band("congestion: fs_kswapd_ns", m[1][0], 0.44e9, 0.55e9);
+  ft_assert_band("none: pgsteal_kswapd", m[0][1], 980000, 1200000);
+  ft_assert_band("congestion: pgsteal_kswapd", m[1][1], 747000, 913000);
+  ft_assert_band("skip-under-min: pgsteal_kswapd", m[2][1], 970000, 1190000);
+  ft_assert_band("congestion: naps", m[1][2], 1180, 1480);
+  ft_assert_band("skip-under-min: naps", m[2][2], 260, 330);
+  ft_assert_band("skip-under-min: naps skipped", m[2][3], 21000, 40000);
+  ft_assert_band("congestion: pass 1 success %", m[1][4], 1.9, 4.1);
+  g_assert_cmpfloat(m[0][2], ==, 0);
+  g_assert_cmpfloat(m[1][3], ==, 0);
+  g_assert_cmpfloat(m[1][0], <, m[0][0] / 10);
+  g_assert_cmpfloat(m[1][1], <, 0.85 * m[0][1]);
+  g_assert_cmpfloat(fabs(m[2][1] - m[0][1]), <, 0.1 * m[0][1]);
+  g_assert_cmpfloat(m[1][4], <, m[0][4]);
 }
 
 /* A slab page goes back only when all its objects are gone. */
@@ -646,6 +760,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/reclaim/swap/anon-swapped-not-killed", test_swap);
   g_test_add_func("/reclaim/anon-lru", test_anon_lru);
   g_test_add_func("/effect/reclaim/anon-lru", test_effect_anon_lru);
+  g_test_add_func("/effect/reclaim/congestion-nap", test_effect_congestion_nap);
+  g_test_add_func("/reclaim/nap/length", test_nap_length);
+  g_test_add_func("/reclaim/nap/direct", test_nap_direct);
   g_test_add_func("/reclaim/slab/pages-freed-when-empty", test_slab_pages);
   g_test_add_data_func("/reclaim/slab/shrinker-deferred", GINT_TO_POINTER(1), test_shrinker_deferred);
   g_test_add_data_func("/reclaim/slab/shrinker-not-deferred", GINT_TO_POINTER(0), test_shrinker_deferred);

@@ -429,13 +429,16 @@ static void test_effect_swap_disk(void) {
  * 5.68M (3.47M); pgsteal_anon 16823, 14350, 3609 (11594) -> 211148,
  * 224529, 206175 (213951); pass 1 success 4.36, 2.91, 4.36 (3.88) -> 5.49,
  * 10.04, 15.83 (10.45) %.  Pass 1 keeps its timed window
- * (hugepage_complete = false), the same span in both arms.  Bands: mean +- the seed spread, at least 10%;
+ * (hugepage_complete = false), the same span in both arms.  Both arms leave
+ * out reclaim's congestion naps, as measured (vm.reclaim_nap=none;
+ * /effect/reclaim/congestion-nap).  Bands: mean +- the seed spread, at least 10%;
  * asserted: a twentieth of the scanning, five times the anonymous pages
  * freed, more success on the mean. */
 static void test_effect_queue(void) {
-  const char *cut[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms", NULL};
+  const char *cut[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
+                       "vm.reclaim_nap=none", NULL};
   const char *unbounded[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
-                             "vm.writeback_queue_pages=0", NULL};
+                             "vm.writeback_queue_pages=0", "vm.reclaim_nap=none", NULL};
   const FtArm arms[] = {{"linux-2.6.16", unbounded}, {"linux-2.6.16", cut}};
   const char *cols[] = {"pgscan_kswapd", "pgsteal_anon", "phase_pass1_huge_success_pct", NULL};
   double m[2][3];

@@ -82,7 +82,10 @@
   X(fs_policy_daemon_ns, "nanoseconds policies' timers worked (kcompactd and other daemons)")          \
   X(fs_reclaim_compaction_passes, "extra shrink_node passes: should_continue_reclaim() for compaction") \
   X(fs_reclaim_compaction_ready, "direct reclaims ended by compaction_ready() (costly orders)")          \
-  X(fs_compact_retry_reclaim, "slow-path retries after a skipped compaction (compaction_zonelist_suitable)")
+  X(fs_compact_retry_reclaim, "slow-path retries after a skipped compaction (compaction_zonelist_suitable)") \
+  X(fs_congestion_wait, "reclaim naps in congestion_wait() below DEF_PRIORITY - 2 (vm.reclaim_nap; kswapd and direct reclaim)") \
+  X(fs_congestion_wait_ns, "nanoseconds reclaim slept in congestion_wait() (vm.reclaim_nap)")              \
+  X(kswapd_skip_congestion_wait, "kswapd naps skipped: a zone under the min watermark at its order (vm.reclaim_nap=skip-under-min)")
 
 typedef enum {
 #define FSI_X_ENUM(name, help) FSI_C_##name,

@@ -243,6 +243,33 @@ static void sync_wait(FsiRun *run, ScanControl *sc, uint64_t n, bool queued) {
   io_clock_set(run, done);
 }
 
+/* congestion_wait(WRITE, HZ/10), the nap of reclaim before 3.11
+ * (vm.reclaim_nap): the sleeper is woken when a write request ends and
+ * leaves the queue below its congestion-off threshold (nr_requests less an
+ * eighth and a sixteenth; clear_queue_congested() wakes congestion_wqh), or
+ * after 100 ms if no request ends in time.  Requests are SWAP_CLUSTER_MAX
+ * pages, as the queue's room is counted (vm.writeback_queue_pages); an idle
+ * device ends no request, so the nap is the whole timeout. */
+uint64_t fsi_congestion_nap(const FsiRun *run, uint64_t t) {
+  const FsiReclaim *rc = &run->rc;
+  uint64_t cost = run->cost.reclaim_dirty;
+  if (!cost || rc->wb_busy_until <= t) return FSI_CONGESTION_NAP_NS;
+  uint64_t backlog = (rc->wb_busy_until - t + cost - 1) / cost; /* pages still to write */
+  uint64_t q = rc->wb_queue_pages;
+  uint64_t off = q ? q - q / 8 - q / 16 : UINT64_MAX;
+  /* pages written until the first request ends below the threshold: the
+   * head request's rest, or as many as take the queue below it */
+  uint64_t pages = backlog >= off ? backlog - off + 1 : (backlog - 1) % SWAP_CLUSTER_MAX + 1;
+  return MIN(pages * cost, FSI_CONGESTION_NAP_NS);
+}
+
+static void congestion_wait(FsiRun *run, uint64_t *cost_ns, uint64_t t) {
+  uint64_t nap = fsi_congestion_nap(run, t);
+  *cost_ns += nap;
+  run->stats.c[FSI_C_fs_congestion_wait]++;
+  run->stats.c[FSI_C_fs_congestion_wait_ns] += nap;
+}
+
 /* shrink_folio_list() for one allocation: unmap it, write it back or swap it
  * out as needed, and free its page frames.  The object stays live (the owner
  * still holds its handle) but is no longer resident.  Returns the pages
@@ -805,7 +832,14 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
         else shrink = true;
       }
     }
+    uint64_t scanned = sc.scanned;
     if (shrink) shrink_node(run, priority, &sc);
+    /* do_try_to_free_pages() before 3.11: "take a nap, wait for some
+     * writeback to complete" when this priority scanned pages, went below
+     * DEF_PRIORITY - 2 and reclaim is not done */
+    if (run->rc.reclaim_nap != FSI_NAP_NONE && sc.scanned > scanned && priority < DEF_PRIORITY - 2 &&
+        sc.reclaimed < sc.nr_to_reclaim && !sc.compaction_ready)
+      congestion_wait(run, &sc.cost_ns, io_clock(run, &sc));
   }
   if (sc.compaction_ready) run->stats.c[FSI_C_fs_reclaim_compaction_ready]++;
   /* zone->prev_priority = temp_priority: where this reclaim ended */
@@ -977,6 +1011,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     rc->kswapd_priority = DEF_PRIORITY;
     rc->kswapd_reclaimed = 0;
     rc->kswapd_pass_reclaimed = 0;
+    rc->kswapd_pass_scanned = 0;
     rc->kswapd_boost_target = total_boost(run);
     rc->kswapd_boost_dropped = false;
     run->stats.c[FSI_C_pageoutrun]++;
@@ -996,12 +1031,16 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
    * sweep frees fewer than SWAP_CLUSTER_MAX pages */
   bool sweep = rc->kswapd_high_order != FSI_KHO_COMPACT_GAP && !boosting;
   bool give_up = false;
+  int prio_run = -1;          /* the priority this round reclaimed at, if it did */
+  uint64_t pass_scanned = 0;  /* total_scanned since loop_again, this round's included */
   if (!balanced || boosting) {
     uint64_t want = 0;
     for (uint32_t z = 0; z <= rc->kswapd_run_zone && z < run->mem.nr_zones; z++)
       if (fsi_zone_populated(&run->mem.zones[z])) want += MAX(fsi_wmark(&run->mem.zones[z], FSI_WMARK_HIGH), SWAP_CLUSTER_MAX);
     sc.nr_to_reclaim = boosting ? rc->kswapd_boost_target : sweep ? UINT64_MAX : want;
+    prio_run = rc->kswapd_priority;
     shrink_node(run, rc->kswapd_priority, &sc);
+    pass_scanned = rc->kswapd_pass_scanned += sc.scanned;
     rc->kswapd_reclaimed += sc.reclaimed;
     run->stats.c[FSI_C_pgscan_kswapd] += sc.scanned;
     run->stats.c[FSI_C_pgsteal_kswapd] += sc.reclaimed - sc.credited;
@@ -1033,6 +1072,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
         if (again) {
           rc->kswapd_priority = DEF_PRIORITY;
           rc->kswapd_pass_reclaimed = 0;
+          rc->kswapd_pass_scanned = 0;
           run->stats.c[FSI_C_pageoutrun]++;
         } else if (!balanced && !give_up) {
           rc->kswapd_priority--;
@@ -1058,6 +1098,23 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
   }
   uint64_t busy = MAX(sc.cost_ns + run->charged_ns, (uint64_t)1000);
   run->stats.c[FSI_C_fs_kswapd_ns] += busy;
+  /* balance_pgdat() before 3.11: "kswapd is getting into trouble.  Take a
+   * nap" after a priority below DEF_PRIORITY - 2, if anything was scanned
+   * since loop_again and the node is still unbalanced; from 2.6.32 not while
+   * a zone up to the end zone is under its min watermark at the order */
+  uint64_t nap = 0;
+  if (rc->reclaim_nap != FSI_NAP_NONE && prio_run >= 0 && prio_run < DEF_PRIORITY - 2 && pass_scanned && !balanced &&
+      !give_up) {
+    bool skip = false;
+    for (uint32_t z = 0; rc->reclaim_nap == FSI_NAP_SKIP_UNDER_MIN && !skip && z <= rc->kswapd_run_zone; z++) {
+      const FsiZone *zn = &run->mem.zones[z];
+      if (z >= run->mem.nr_zones || !fsi_zone_populated(zn)) continue;
+      skip = !fsi_zone_watermark_ok(&run->mem, z, rc->kswapd_run_order, fsi_wmark(zn, FSI_WMARK_MIN), rc->kswapd_run_zone, 0,
+                                    (int64_t)zn->nr_free_pages);
+    }
+    if (skip) run->stats.c[FSI_C_kswapd_skip_congestion_wait]++;
+    else congestion_wait(run, &nap, run->now_ns + busy);
+  }
   if ((balanced && !boosting) || give_up) {
     /* balance_pgdat(): a run that reclaimed nothing is a failure, unless it
      * found the node balanced with no boost to reclaim (goto out) */
@@ -1085,7 +1142,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     kswapd_schedule(run, run->now_ns + busy + 100 * 1000 * 1000ull);
     return;
   }
-  kswapd_schedule(run, run->now_ns + busy);
+  kswapd_schedule(run, run->now_ns + busy + nap);
 }
 
 /* ---- life cycle --------------------------------------------------------------- */
@@ -1104,6 +1161,10 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->kswapd_high_order = !strcmp(kho, "loop") ? FSI_KHO_LOOP : !strcmp(kho, "sweep") ? FSI_KHO_SWEEP : FSI_KHO_COMPACT_GAP;
   g_autofree char *bal = fsi_config_string(run->cfg, "vm", "kswapd_balance");
   rc->kswapd_balance = !strcmp(bal, "all") ? FSI_KB_ALL : !strcmp(bal, "quarter") ? FSI_KB_QUARTER : FSI_KB_ANY;
+  g_autofree char *nap = fsi_config_string(run->cfg, "vm", "reclaim_nap");
+  rc->reclaim_nap = !strcmp(nap, "congestion")       ? FSI_NAP_CONGESTION
+                    : !strcmp(nap, "skip-under-min") ? FSI_NAP_SKIP_UNDER_MIN
+                                                     : FSI_NAP_NONE;
   g_autofree char *defer = fsi_config_string(run->cfg, "vm", "shrinker_defer");
   rc->shrinker_defer = !strcmp(defer, "off") ? DEFER_OFF : !strcmp(defer, "full") ? DEFER_FULL : DEFER_SCALED;
   rc->thp_swap_split = fsi_config_bool(run->cfg, "vm", "thp_swap_split");

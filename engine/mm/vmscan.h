@@ -27,6 +27,11 @@ uint64_t fsi_zone_reclaimable_pages(const FsiRun *run, uint32_t zone);
 /* try_to_free_pages(): direct reclaim for a request; returns pages reclaimed.
  * The cost is charged to the requesting task (run->charged_ns). */
 uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req);
+/* congestion_wait(WRITE, HZ/10) from time t (vm.reclaim_nap): until a write
+ * request ends below the queue's congestion-off threshold, at most
+ * FSI_CONGESTION_NAP_NS; the whole timeout on an idle device. */
+#define FSI_CONGESTION_NAP_NS (100 * 1000 * 1000ull)
+uint64_t fsi_congestion_nap(const FsiRun *run, uint64_t t);
 /* Reclaims the one LRU allocation that owns pfn (lumpy reclaim's neighbours). */
 uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd);
 
