@@ -233,6 +233,7 @@ typedef struct {
   uint64_t wb_queue_pages; /* vm.writeback_queue_pages: the queue's room (0: unbounded) */
   uint64_t flush_older;   /* a flusher run cut short by a full queue: its expiry bound */
   uint64_t io_at, io_clock; /* the instant of the last wait for the device, and where it ended (vmscan.c) */
+  uint64_t io_wait_ns;      /* every reclaimer's waits for the device so far (kswapd's are not its work) */
   bool flush_pending;     /* an FSI_EV_FLUSH is queued */
   uint64_t flush_gen;
   bool flush_all;         /* wakeup_flusher_threads(): write every dirty page */

@@ -63,7 +63,7 @@
   X(kswapd_low_wmark_hit_quickly, "kswapd woken again within its 100 ms nap")                       \
   X(kswapd_high_wmark_hit_quickly, "kswapd found the node unbalanced after its nap")                \
   X(fs_kswapd_wake, "kswapd wake-ups")                                                               \
-  X(fs_kswapd_ns, "nanoseconds kswapd spent working")                                               \
+  X(fs_kswapd_ns, "nanoseconds kswapd spent working (not its waits for the device, nor its naps)")  \
   X(fs_kswapd_failures, "kswapd runs that reclaimed nothing")                                        \
   X(fs_direct_reclaim_ns, "nanoseconds tasks spent in direct reclaim")                               \
   X(oom_kill, "OOM kills")                                                                           \

@@ -217,6 +217,7 @@ static void queue_wait(FsiRun *run, ScanControl *sc, uint64_t n) {
   uint64_t t = io_clock(run, sc);
   uint64_t w = fsi_write_queue_wait(run, t, n);
   sc->cost_ns += w;
+  run->rc.io_wait_ns += w;
   run->stats.c[FSI_C_fs_write_queue_wait_ns] += w;
   if (w) io_clock_set(run, t + w);
 }
@@ -233,6 +234,7 @@ static void sync_wait(FsiRun *run, ScanControl *sc, uint64_t n, bool queued) {
     /* the unbounded queue is the model before: the waiter's own pages are
      * written in their time, whatever is queued ahead of them */
     sc->cost_ns += n * run->cost.reclaim_dirty;
+    rc->io_wait_ns += n * run->cost.reclaim_dirty;
     return;
   }
   if (queued) n = 0;
@@ -240,6 +242,7 @@ static void sync_wait(FsiRun *run, ScanControl *sc, uint64_t n, bool queued) {
   uint64_t done = MAX(t, rc->wb_busy_until) + n * run->cost.reclaim_dirty;
   if (n) rc->wb_busy_until = done;
   sc->cost_ns += done - t;
+  rc->io_wait_ns += done - t;
   io_clock_set(run, done);
 }
 
@@ -1017,6 +1020,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     run->stats.c[FSI_C_pageoutrun]++;
   }
   bool balanced = fsi_pgdat_balanced(run, rc->kswapd_run_order, rc->kswapd_run_zone);
+  uint64_t io_wait0 = rc->io_wait_ns;
   /* boosted reclaim: reclaim the boost on a balanced node, without swap or
    * writeback, then clear the boost and ask kcompactd for a pageblock; an
    * unbalanced node drops the boost for the rest of the run and is
@@ -1097,7 +1101,9 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     boosting = kswapd_boosting(rc);
   }
   uint64_t busy = MAX(sc.cost_ns + run->charged_ns, (uint64_t)1000);
-  run->stats.c[FSI_C_fs_kswapd_ns] += busy;
+  /* the round's time is its work and its waits for the device (a full
+   * queue, a sync write); fs_kswapd_ns counts the work */
+  run->stats.c[FSI_C_fs_kswapd_ns] += busy - MIN(rc->io_wait_ns - io_wait0, busy);
   /* balance_pgdat() before 3.11: "kswapd is getting into trouble.  Take a
    * nap" after a priority below DEF_PRIORITY - 2, if anything was scanned
    * since loop_again and the node is still unbalanced; from 2.6.32 not while
