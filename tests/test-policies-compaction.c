@@ -943,7 +943,13 @@ static void test_effect_compaction(void) {
  * (linux-2.6.24's kswapd loops at the order, as before 2.6.29), and the
  * passes make all their attempts (hugepage_complete): means 60.5/73.4 %
  * (133.9), pgsteal_direct 216123 -> 74.3/78.5 % (152.7), 129874 (0.60x);
- * inside the bands. */
+ * inside the bands.
+ * Stop 22: pages reclaim frees go to the reclaimer's per-CPU lists, not
+ * their owner's (vm.reclaim_free_cpu): lumpy alone 61.5/72.7 % (134.2),
+ * pgsteal_direct 216404; with compaction 74.6/74.8, 74.6/74.8, 74.0/74.8 %
+ * (149.2), pgsteal_direct 134808, 150053, 148134 (144332, 0.67x).  The
+ * with-compaction reclaim band re-drawn at twice the spread (15.2k) either
+ * side. */
 /* The 2.6.x effect tests below were measured with 4.8+'s kswapd balance rule;
  * each arm pins it (vm.kswapd_balance=any) so that what they measure stays the
  * mechanism under test alone.  The stacks' own rule, all zones before 2.6.38,
@@ -971,7 +977,7 @@ static void test_effect_compaction_2010(void) {
   ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 127.3, 143.3);
   ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 141.1, 157.1);
   ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 194400, 237600);
-  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 62100, 133800);
+  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 113800, 174800);
   g_assert_cmpfloat(m[1][0] + m[1][1], >=, m[0][0] + m[0][1]);
   g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.75);
 }
@@ -1335,7 +1341,13 @@ static void test_compaction_reset_selective(void) {
  * 1.680M (1.713M), huge 79.53, 80.6, 80.07 % (80.07); shared 1111, 1067,
  * 1234 (1137.3), 566k, 436k, 529k (510k), 72.67, 72.33, 72.33 % (72.44).
  * Bands re-drawn at mean +- the seed spread (at least 10% for the scanned
- * pages, 1 point for success); the directions hold. */
+ * pages, 1 point for success); the directions hold.
+ * Stop 22 (reclaim frees to the reclaimer's per-CPU lists): separate
+ * deferred 906, 623, 762 (763.7), migrate scanned 1.703M, 1.172M, 1.377M
+ * (1.417M), huge 79.4, 80.07, 80.47 % (79.98); shared 1061, 937, 999
+ * (999), 382k, 457k, 431k (423k), 74.4, 73.4, 71.6 % (73.13).  The
+ * separate scanned band re-drawn at mean +- the seed spread (531k), the
+ * shared success band at +- its spread (2.8 points); the directions hold. */
 static void test_effect_shared_state(void) {
   const char *separate[] = {"compaction.shared_state=false", "kcompactd.shared_state=false", NULL};
   const FtArm arms[] = {{"linux-6.1", separate}, {"linux-6.1", NULL}};
@@ -1344,10 +1356,10 @@ static void test_effect_shared_state(void) {
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("separate: compact_deferred", m[0][0], 352, 817);
   ft_assert_band("shared: compact_deferred", m[1][0], 727, 1147);
-  ft_assert_band("separate: compact_migrate_scanned", m[0][1], 1541e3, 1885e3);
+  ft_assert_band("separate: compact_migrate_scanned", m[0][1], 886e3, 1948e3);
   ft_assert_band("shared: compact_migrate_scanned", m[1][1], 380e3, 640e3);
   ft_assert_band("separate: huge_success_pct", m[0][2], 75.7, 84.4);
-  ft_assert_band("shared: huge_success_pct", m[1][2], 71.4, 73.5);
+  ft_assert_band("shared: huge_success_pct", m[1][2], 70.3, 75.9);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.2);
   g_assert_cmpfloat(m[1][1], <, m[0][1] * 0.6);
   g_assert_cmpfloat(m[1][2], <, m[0][2] - 4);
@@ -1494,7 +1506,15 @@ static void test_effect_file_migrate_folio(void) {
  * alone makes more huge pages; lumpy still adds 96 points, 4.8 times the
  * direct reclaim and +2.4% swap-out.  Bands: success within twice the
  * spread (5.2) or 6 points, reclaim within 10% or twice the spread, swap-out
- * within 5%. */
+ * within 5%.
+ * Stop 22 (reclaim frees to the reclaimer's per-CPU lists, not the owner's):
+ * success 70.4, 68.2, 69.4 (69.3) -> 192, 192, 191.6 (191.9) %;
+ * pgsteal_direct 22129, 22353, 22167 (22216) -> 101567, 99547, 98451
+ * (99855); pswpout 828104, 832400, 833187 (831230) -> 835606, 836432,
+ * 839771 (837270).  The pages kswapd frees no longer go straight back to
+ * the compiles' CPUs, so grouping alone makes fewer huge pages under load;
+ * lumpy adds 123 points.  The without arm's success band re-drawn at 6
+ * points around it. */
 static void test_effect_lumpy(void) {
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0",
                            "vm.watermark_check=pre-4.4", "vm.kswapd_high_order=loop", "vm.shrinker_defer=full",
@@ -1506,7 +1526,7 @@ static void test_effect_lumpy(void) {
                         NULL};
   double m[2][4];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 84.9, 105.7);
+  ft_assert_band("without lumpy: passes 1+2 success %", m[0][0] + m[0][1], 63.3, 75.3);
   ft_assert_band("with lumpy: passes 1+2 success %", m[1][0] + m[1][1], 185.7, 197.7);
   ft_assert_band("without lumpy: pgsteal_direct", m[0][2], 19738, 24124);
   ft_assert_band("with lumpy: pgsteal_direct", m[1][2], 91600, 119600);
@@ -1582,7 +1602,13 @@ static void test_effect_lumpy_credit(void) {
  * pgsteal_kswapd 1.2448M, 1.2600M, 1.2503M (1.2517M) -> 1.4242M, 1.4247M,
  * 1.4386M (1.4292M).  Fewer order-1/2 requests: kswapd reclaims less in
  * both arms; the sweep arm's pageoutrun and blocks vary more (seed 3).
- * Bands twice the spreads (pgsteal_kswapd: 3%). */
+ * Bands twice the spreads (pgsteal_kswapd: 3%).
+ * Stop 22 (reclaim frees to the reclaimer's per-CPU lists): compact-gap
+ * pageoutrun 1795, 1820, 1894 (1836), lumpy blocks 6299, 6451, 6266,
+ * pgsteal_kswapd 1.2502M, 1.2487M, 1.2565M; sweep 11691, 11754, 11709
+ * (11718, 6.4x), 21279, 20171, 18210, 1.4301M, 1.4353M, 1.4458M.  The
+ * compact-gap pageoutrun band re-drawn at twice the spread; the others
+ * hold. */
 static void test_effect_kswapd_sweep(void) {
   const char *gap[] = {"vm.swap=1G", "vm.kswapd_high_order=compact-gap", "vm.kswapd_balance=any", PRE_DISK_SWAP,
                        NULL};
@@ -1592,7 +1618,7 @@ static void test_effect_kswapd_sweep(void) {
                         "phase_pass2_huge_success_pct", NULL};
   double m[2][5];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("compact-gap: pageoutrun", m[0][0], 1009, 1465);
+  ft_assert_band("compact-gap: pageoutrun", m[0][0], 1600, 2080);
   ft_assert_band("sweep: pageoutrun", m[1][0], 5600, 40000);
   ft_assert_band("compact-gap: lumpy blocks", m[0][2], 4260, 9480);
   ft_assert_band("sweep: lumpy blocks", m[1][2], 8700, 40000);
@@ -1679,7 +1705,12 @@ static void test_effect_cma(void) {
  * The success counts move within their seed spread (57): which blocks form
  * is the same, only who takes them changes.  Asserted: no capture without
  * it; with it captures within the seed spread (47) either side and at least 90%
- * of the successes; success within its spread (57) either side in both arms. */
+ * of the successes; success within its spread (57) either side in both arms.
+ * Stop 22 (reclaim frees to the reclaimer's per-CPU lists): compact_success
+ * without 66, 60, 190 (105.3); with, every success a capture: 75, 63, 224
+ * (120.7).  Seed 3 compacts three times as often as the others in both
+ * arms; bands re-drawn at the new means, wide enough for that spread (down
+ * to 40, so that a capture that stops working still fails). */
 static void test_effect_capture(void) {
   const char *off[] = {"compaction.capture=false", NULL};
   const FtArm arms[] = {{"linux-6.1", off}, {"linux-6.1", NULL}};
@@ -1687,9 +1718,9 @@ static void test_effect_capture(void) {
   double m[2][2];
   ft_effect("compaction2010", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("without capture: compact_captured", m[0][0], 0, 0);
-  ft_assert_band("with capture: compact_captured", m[1][0], 124, 218);
-  ft_assert_band("without capture: compact_success", m[0][1], 106, 221);
-  ft_assert_band("with capture: compact_success", m[1][1], 124, 218);
+  ft_assert_band("with capture: compact_captured", m[1][0], 40, 280);
+  ft_assert_band("without capture: compact_success", m[0][1], 30, 270);
+  ft_assert_band("with capture: compact_success", m[1][1], 40, 280);
   g_assert_cmpfloat(m[1][0], >=, 0.9 * m[1][1]);
 }
 
@@ -1713,7 +1744,11 @@ static void test_effect_capture(void) {
  * 318 at stop 12, 371 -> 294 once the scanners counted as the kernel does;
  * not a test of the mechanism.)  Bands: mean +- twice the seed spread;
  * asserted: fewer successes and at least 1.4x the direct reclaim through
- * the lists. */
+ * the lists.  Stop 22 (reclaim frees to the reclaimer's per-CPU lists):
+ * compact_success 159, 163, 151 (157.7) -> 89, 138, 113 (113.3);
+ * pgsteal_direct 33032, 29642, 35920 (32865) -> 68972, 54892, 63263
+ * (62376), 1.9x; the buddy arm's reclaim band re-drawn at twice its spread
+ * (6.3k). */
 static void test_effect_migrate_free_pcp(void) {
   const char *buddy[] = {"vm.migrate_free_pcp=false", "vm.kswapd_balance=any", "vm.reclaim_nap=none", NULL};
   const char *pcp[] = {"vm.kswapd_balance=any", "vm.reclaim_nap=none", NULL}; /* see test_effect_compaction_2010 */
@@ -1723,7 +1758,7 @@ static void test_effect_migrate_free_pcp(void) {
   ft_effect("compaction2010", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("buddy: compact_success", m[0][0], 131, 171);
   ft_assert_band("pcp: compact_success", m[1][0], 57, 166);
-  ft_assert_band("buddy: pgsteal_direct", m[0][1], 21700, 28150);
+  ft_assert_band("buddy: pgsteal_direct", m[0][1], 20300, 45500);
   ft_assert_band("pcp: pgsteal_direct", m[1][1], 32000, 74200);
   g_assert_cmpfloat(m[1][0], <, m[0][0]);
   g_assert_cmpfloat(m[1][1], >=, 1.4 * m[0][1]);

@@ -508,6 +508,51 @@ static void test_effect_congestion_nap(void) {
   g_assert_cmpfloat(m[1][4], <, m[0][4]);
 }
 
+/* free_unref_page() puts a freed page on the freeing CPU's lists: page cache
+ * of task 1 (CPU 1) reclaimed by task 0's direct reclaim goes to CPU 0's
+ * lists with vm.reclaim_free_cpu=reclaimer (the default), to CPU 1's with
+ * owner; drop_caches (run by no task: CPU 0) likewise; a task's own free
+ * goes to its own CPU's lists either way. */
+static void fill_file_task1(FsiRun *run) {
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 1, false, false, false, false};
+  const FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
+  while (z->nr_free_pages > z->wmark[FSI_WMARK_MIN])
+    if (!fsi_run_alloc(run, &rq).handle) break;
+}
+
+static void test_reclaim_free_cpu(void) {
+  for (int owner = 0; owner < 2; owner++) {
+    const char *sets[] = {"machine.cpus=2", owner ? "vm.reclaim_free_cpu=owner" : "vm.reclaim_free_cpu=reclaimer", NULL};
+    FsiRun *run = new_run(sets, fill_file_task1);
+    run->workload.start(run, run->workload.state, NULL);
+    fsi_pcp_drain_zone(run, FS_ZONE_DMA32);
+    FsAllocRequest req = {.order = 0, .gfp = FS_GFP_HIGHUSER_MOVABLE, .highest_zoneidx = FS_ZONE_DMA32, .task = 0};
+    run->current_task = 0; /* task 0's request is in its slow path */
+    g_assert_cmpuint(fsi_try_to_free_pages(run, &req), >, 0);
+    run->current_task = FSI_NIL;
+    uint64_t cpu0 = fsi_pcp_cpu_count(run, 0, FS_ZONE_DMA32), cpu1 = fsi_pcp_cpu_count(run, 1, FS_ZONE_DMA32);
+    g_assert_cmpuint(owner ? cpu1 : cpu0, >, 0);
+    g_assert_cmpuint(owner ? cpu0 : cpu1, ==, 0);
+    fsi_pcp_drain_zone(run, FS_ZONE_DMA32);
+    fsi_drop_caches(run, 1);
+    cpu0 = fsi_pcp_cpu_count(run, 0, FS_ZONE_DMA32);
+    cpu1 = fsi_pcp_cpu_count(run, 1, FS_ZONE_DMA32);
+    g_assert_cmpuint(owner ? cpu1 : cpu0, >, 0);
+    g_assert_cmpuint(owner ? cpu0 : cpu1, ==, 0);
+    /* the owner's own free: its CPU's lists, whatever the setting */
+    fsi_pcp_drain_zone(run, FS_ZONE_DMA32);
+    FsiRequest rq = {0, FS_KIND_ANON, FS_GFP_HIGHUSER_MOVABLE, 1, false, false, false, false};
+    FsiAllocResult r = fsi_run_alloc(run, &rq);
+    g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
+    fsi_pcp_drain_zone(run, FS_ZONE_DMA32);
+    fsi_run_free_handle(run, r.handle);
+    g_assert_cmpuint(fsi_pcp_cpu_count(run, 1, FS_ZONE_DMA32), ==, 1);
+    g_assert_cmpuint(fsi_pcp_cpu_count(run, 0, FS_ZONE_DMA32), ==, 0);
+    ft_check(run);
+    ft_run_free(run);
+  }
+}
+
 /* A slab page goes back only when all its objects are gone. */
 static void test_slab_pages(void) {
   FsiRun *run = new_run(NULL, nothing);
@@ -768,6 +813,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/reclaim/anon-lru", test_anon_lru);
   g_test_add_func("/effect/reclaim/anon-lru", test_effect_anon_lru);
   g_test_add_func("/effect/reclaim/congestion-nap", test_effect_congestion_nap);
+  g_test_add_func("/reclaim/pcp/free-cpu", test_reclaim_free_cpu);
   g_test_add_func("/reclaim/nap/length", test_nap_length);
   g_test_add_func("/reclaim/nap/direct", test_nap_direct);
   g_test_add_func("/reclaim/slab/pages-freed-when-empty", test_slab_pages);

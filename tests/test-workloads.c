@@ -99,11 +99,15 @@ static void run_preset(const char *preset, const char *stack, GPtrArray *sets, b
  * all be held, so the frames were swapped out and counted again.  Now the
  * unscaled slab streams pollute most of the 64 pageblocks and few requests
  * succeed; the bands (each at least the seed-to-seed spread) fail a run
- * where none is served or where every one is. */
+ * where none is served or where every one is.
+ * Stop 22 (reclaim frees to the reclaimer's per-CPU lists, not the
+ * owner's): 1/1/32, 1/1/24, 0/2/24 % (with the owner's lists, as before:
+ * 2/1/28, 1/1/30, 2/1/18).  Pass 1's 20 attempts give 0-2 successes, so
+ * its band starts at 0; the rest pass's band is re-drawn around 24-32. */
 static void check_stress_highalloc(const FsiRunResult *r) {
-  BAND(r, "phase_pass1_huge_success_pct", 1, 8);
+  BAND(r, "phase_pass1_huge_success_pct", 0, 8);
   BAND(r, "phase_pass2_huge_success_pct", 1, 12);
-  BAND(r, "phase_rest_huge_success_pct", 3, 30);
+  BAND(r, "phase_rest_huge_success_pct", 10, 45);
 }
 
 /* 40 faults, each allocated or fallen back: 14/26, 16/24, 16/24.  After

@@ -397,7 +397,14 @@ static void test_effect_async(void) {
  * less is free for the passes.  Bands: mean +- the seed spread, at least
  * 10% (1 point for success); asserted: rotations at least 4x, kswapd time
  * under a fifth, pages freed equal to those swapped with sync and fewer on
- * the disk, success at least a point lower. */
+ * the disk, success at least a point lower.
+ * Stop 22 (reclaim frees to the reclaimer's per-CPU lists; kswapd's time
+ * without its waits for the device): pgrotated 73318 -> 414138 on the mean;
+ * fs_kswapd_ns 12.29, 11.98, 12.20 s (12.16) -> 0.805, 0.800, 0.800 s
+ * (0.802); pswpout 391779 -> 342109, 336477 freed; huge_success_pct 74.27,
+ * 71.6, 75.0 (73.62) -> 74.4, 73.4, 71.6 (73.13).  The success difference
+ * (0.5 points) is now well inside the seed spread (3.4): success bands
+ * re-drawn at +- the spread, and only the direction asserted on the mean. */
 static void test_effect_swap_disk(void) {
   const char *sync[] = {"vm.swap_io=sync", NULL};
   const FtArm arms[] = {{"linux-6.1", sync}, {"linux-6.1", NULL}};
@@ -408,13 +415,13 @@ static void test_effect_swap_disk(void) {
   ft_assert_band("async: pgrotated", m[1][0], 372000, 455000);
   ft_assert_band("sync: fs_kswapd_ns", m[0][1], 11.1e9, 13.6e9);
   ft_assert_band("async: fs_kswapd_ns", m[1][1], 0.73e9, 1.63e9);
-  ft_assert_band("sync: huge_success_pct", m[0][4], 73.9, 75.9);
-  ft_assert_band("async: huge_success_pct", m[1][4], 71.4, 73.4);
+  ft_assert_band("sync: huge_success_pct", m[0][4], 70.2, 77.0);
+  ft_assert_band("async: huge_success_pct", m[1][4], 70.3, 76.0);
   g_assert_cmpfloat(m[1][0], >, 4 * m[0][0]);
   g_assert_cmpfloat(m[1][1], <, m[0][1] / 5);
   g_assert_cmpfloat(m[0][3], ==, m[0][2]);
   g_assert_cmpfloat(m[1][3], <, m[1][2]);
-  g_assert_cmpfloat(m[1][4], <, m[0][4] - 1);
+  g_assert_cmpfloat(m[1][4], <, m[0][4]);
 }
 
 /* The device's queue (vm.writeback_queue_pages): ols2006-highalloc's build

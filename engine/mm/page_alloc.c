@@ -1100,7 +1100,9 @@ void fsi_release_frames(FsiRun *run, uint32_t id) {
   uint32_t order = a->order;
   fsi_mark_unallocated(&run->mem, pfn, order, a->alloc_mt);
   run->stats.c[FSI_C_pgfree] += (uint64_t)1 << order;
-  if (fsi_pcp_free(run, pfn, order, a->task)) return;
+  /* free_unref_page() puts the page on this CPU's lists: the owner's when
+   * a task frees its own memory, the reclaimer's when reclaim frees it */
+  if (fsi_pcp_free(run, pfn, order, run->reclaim_freeing ? run->current_task : a->task)) return;
   /* free_one_page(): the migratetype is the pageblock's at free time. */
   uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn);
   uint32_t merged_order = order;

@@ -240,6 +240,11 @@ void fsi_pcp_drain_local(FsiRun *run, uint32_t task, uint32_t zone) {
   if (p->count) free_pcppages_bulk(run, zone, p, p->count, 0);
 }
 
+uint64_t fsi_pcp_cpu_count(const FsiRun *run, uint32_t cpu, uint32_t zone) {
+  if (!run->pcp || cpu >= run->pcp->ncpus || zone >= FS_MAX_ZONES) return 0;
+  return run->pcp->pcp[cpu * FS_MAX_ZONES + zone].count;
+}
+
 uint64_t fsi_pcp_count(const FsiRun *run, uint32_t zone) {
   if (!run->pcp) return 0;
   uint64_t n = 0;

@@ -22,6 +22,8 @@ bool fsi_pcp_free_migrated(FsiRun *run, uint64_t pfn, uint32_t order);
  * work items, no drain cost: the caller runs on that CPU). */
 void fsi_pcp_drain_local(FsiRun *run, uint32_t task, uint32_t zone);
 uint64_t fsi_pcp_count(const FsiRun *run, uint32_t zone);
+/* Pages on one CPU's lists of zone z. */
+uint64_t fsi_pcp_cpu_count(const FsiRun *run, uint32_t cpu, uint32_t zone);
 bool fsi_pcp_check(FsiRun *run, GError **error);
 /* --check's local pass: the pcp block headed at pfn has the order of its
  * list and is linked both ways (its list's head or tail where it ends one). */

@@ -383,7 +383,10 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
   }
   lru_del(run, id);
   if (a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind)) run->tasks[a->task].rss_pages -= n;
+  bool freeing = run->reclaim_freeing;
+  run->reclaim_freeing = rc->free_on_reclaimer;
   fsi_release_frames(run, id);
+  run->reclaim_freeing = freeing;
   a->flags &= (uint8_t)~FSI_AF_RESIDENT;
   a->flags2 &= (uint8_t)~FSI_AF2_RECLAIM;
   rc->kswapd_failures = 0;
@@ -655,12 +658,15 @@ static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
   }
   uint64_t pages_before = fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
   uint64_t scanned = 0, walked = 0, freed = 0;
+  bool freeing = run->reclaim_freeing;
+  run->reclaim_freeing = rc->free_on_reclaimer; /* emptied slab pages go to the reclaimer's lists */
   while (total_scan >= SB_BATCH || total_scan >= freeable) {
     uint64_t n = MIN((uint64_t)SB_BATCH, total_scan);
     freed += sb_scan(run, n, &walked);
     total_scan -= n;
     scanned += n;
   }
+  run->reclaim_freeing = freeing;
   /* before 5.11 the carried work was not capped at 2 * freeable */
   uint64_t next = nr + delta > scanned ? nr + delta - scanned : 0;
   if (rc->shrinker_defer == DEFER_SCALED) rc->shrink_deferred = MIN(next, 2 * freeable);
@@ -1167,6 +1173,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->kswapd_high_order = !strcmp(kho, "loop") ? FSI_KHO_LOOP : !strcmp(kho, "sweep") ? FSI_KHO_SWEEP : FSI_KHO_COMPACT_GAP;
   g_autofree char *bal = fsi_config_string(run->cfg, "vm", "kswapd_balance");
   rc->kswapd_balance = !strcmp(bal, "all") ? FSI_KB_ALL : !strcmp(bal, "quarter") ? FSI_KB_QUARTER : FSI_KB_ANY;
+  g_autofree char *rfc = fsi_config_string(run->cfg, "vm", "reclaim_free_cpu");
+  rc->free_on_reclaimer = !strcmp(rfc, "reclaimer");
   g_autofree char *nap = fsi_config_string(run->cfg, "vm", "reclaim_nap");
   rc->reclaim_nap = !strcmp(nap, "congestion")       ? FSI_NAP_CONGESTION
                     : !strcmp(nap, "skip-under-min") ? FSI_NAP_SKIP_UNDER_MIN
