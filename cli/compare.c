@@ -484,7 +484,9 @@ static const char *compare_description =
     "DIR/runs.csv has every run's values (workload,stack,seed,metric,value) and DIR/table.md\n"
     "the table printed at the end: the first -p stack is the baseline of paired differences.\n"
     "Each run keeps its directory DIR/runs/<workload>/<stack>/s<seed>; DIR/compare.ini\n"
-    "records the design.  Re-running the same command resumes: finished runs are kept.\n"
+    "records the design.  Re-running the same command resumes: finished runs are kept,\n"
+    "if what they were made from is the same (the fragsim binary, the stacks' definitions,\n"
+    "the workload files and the policy modules; else compare refuses: --force or -o).\n"
     "\n"
     "Each run is a child process (-j at a time).  A run that fails, crashes (SIGSEGV,\n"
     "SIGABRT, ...), is killed, or passes --timeout is reported with its run number,\n"
@@ -557,9 +559,93 @@ static char *sets_text(GPtrArray *sets) {
   return g_string_free(s, FALSE);
 }
 
+/* A file's bytes into the digest, its length first; a missing file counts
+ * as itself (its name is in the digest already). */
+static void digest_file(GChecksum *ck, const char *path) {
+  char *data = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(path, &data, &len, NULL)) {
+    g_checksum_update(ck, (const guchar *)"-", 1);
+    return;
+  }
+  char n[32];
+  int k = g_snprintf(n, sizeof n, "%" G_GSIZE_FORMAT ":", len);
+  g_checksum_update(ck, (const guchar *)n, k);
+  g_checksum_update(ck, (const guchar *)data, (gssize)len);
+  g_free(data);
+}
+
+static void digest_str(GChecksum *ck, const char *s) { g_checksum_update(ck, (const guchar *)s, (gssize)strlen(s) + 1); }
+
+/* What the runs are made from beyond the manifest's names and --set: the
+ * fragsim binary, each stack's expansion in stacks.ini (policies and
+ * settings), each workload file (a trace by its size and time), and every
+ * policy module on the search path (by file name and bytes).  Finished runs
+ * are reused only when it is the same, so a rebuilt engine, an edited stack
+ * or preset or a new policy module cannot mix runs of two models under one
+ * name. */
+static char *inputs_digest(const FsiDesign *d, const char *policy_path) {
+  GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+  digest_file(ck, "/proc/self/exe");
+  GKeyFile *stacks = fsi_stacks_load(NULL);
+  for (guint i = 0; i < d->stacks->len; i++) {
+    const char *spec = g_ptr_array_index(d->stacks, i);
+    digest_str(ck, spec);
+    if (!stacks) continue;
+    char **pol = fsi_stack_expand(stacks, spec, NULL), **set = fsi_stack_settings(stacks, spec);
+    for (char **x = pol; x && *x; x++) digest_str(ck, *x);
+    digest_str(ck, "|");
+    for (char **x = set; x && *x; x++) digest_str(ck, *x);
+    g_strfreev(pol);
+    g_strfreev(set);
+  }
+  if (stacks) g_key_file_unref(stacks);
+  char **dirs = fsi_workload_search_path();
+  for (guint i = 0; i < d->workloads->len; i++) {
+    const char *w = g_ptr_array_index(d->workloads, i);
+    digest_str(ck, w);
+    if (fsi_workload_find(w)) continue; /* built in: the binary */
+    if (g_str_has_prefix(w, "trace:")) {
+      GStatBuf st;
+      if (g_stat(w + 6, &st) == 0) {
+        char *t = g_strdup_printf("%lld:%lld", (long long)st.st_size, (long long)st.st_mtime);
+        digest_str(ck, t);
+        g_free(t);
+      }
+      continue;
+    }
+    char *path = NULL;
+    if (strchr(w, '/') || g_str_has_suffix(w, ".ini")) path = g_strdup(w);
+    for (char **dd = dirs; !path && *dd; dd++) {
+      char *pp = g_strdup_printf("%s/%s.ini", *dd, w);
+      if (g_file_test(pp, G_FILE_TEST_IS_REGULAR)) path = pp;
+      else g_free(pp);
+    }
+    if (path) digest_file(ck, path);
+    g_free(path);
+  }
+  g_strfreev(dirs);
+  char **search = fsi_policy_search_path(policy_path);
+  GPtrArray *mods = fsi_policy_modules(search);
+  for (guint i = 0; i < mods->len; i++) {
+    const char *m = g_ptr_array_index(mods, i);
+    char *base = g_path_get_basename(m);
+    digest_str(ck, base);
+    g_free(base);
+    digest_file(ck, m);
+  }
+  g_ptr_array_unref(mods);
+  g_strfreev(search);
+  char *out = g_strdup_printf("sha256:%s", g_checksum_get_string(ck));
+  g_checksum_free(ck);
+  return out;
+}
+
 /* Finished runs are reused by path, and the path does not encode --set, so
- * a manifest made with other settings would silently mix configurations. */
-static bool check_manifest(const FsiDesign *d, const char *path, bool force, GError **error) {
+ * a manifest made with other settings would silently mix configurations;
+ * nor does it encode the model, so one made from other inputs
+ * (inputs_digest) would too, unless the runs are only being collected. */
+static bool check_manifest(const FsiDesign *d, const char *path, bool force, bool collect, GError **error) {
   if (!g_file_test(path, G_FILE_TEST_EXISTS) || force) return true;
   FsiDesign *old = fsi_design_load(path, error);
   if (!old) return false;
@@ -572,6 +658,13 @@ static bool check_manifest(const FsiDesign *d, const char *path, bool force, GEr
                 path, a, b);
     g_free(a);
     g_free(b);
+    ok = false;
+  } else if (!collect && d->inputs && (!old->inputs || strcmp(old->inputs, d->inputs))) {
+    g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                "%s was made from other inputs than this command's%s: the fragsim binary, a stack's definition in "
+                "stacks.ini, a workload file or a policy module has changed since, so its finished runs would be "
+                "mixed with runs of another model; use another -o, or --force to redo every run",
+                path, old->inputs ? "" : " (or by an older fragsim, which did not record them)");
     ok = false;
   } else if (strcmp(old->version, d->version)) {
     fprintf(stderr, "fragsim: compare: warning: %s was written by fragsim %s, this is %s; its finished runs are reused\n",
@@ -714,7 +807,8 @@ int fsi_cmd_compare(int argc, char **argv) {
   }
   manifest = g_build_filename(outdir, "compare.ini", NULL);
   csv = g_build_filename(outdir, "compare.csv", NULL);
-  if (!check_manifest(d, manifest, force, &e) || (!collect && !fsi_design_save(d, manifest, &e))) goto out;
+  if (!collect) d->inputs = inputs_digest(d, policy_path);
+  if (!check_manifest(d, manifest, force, collect, &e) || (!collect && !fsi_design_save(d, manifest, &e))) goto out;
 
   if (run_n != G_MININT) {
     guint w, s, k;

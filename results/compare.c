@@ -237,6 +237,7 @@ void fsi_design_free(FsiDesign *d) {
   g_array_unref(d->seeds);
   g_ptr_array_unref(d->sets);
   g_free(d->version);
+  g_free(d->inputs);
   g_free(d);
 }
 
@@ -320,6 +321,7 @@ bool fsi_design_save(const FsiDesign *d, const char *path, GError **error) {
                          " runs/<workload_dir>/<stack_dir>/s<seed>.  Plot colours follow the order of stacks.",
                          NULL);
   g_key_file_set_string(kf, "compare", "fragsim_version", d->version);
+  if (d->inputs) g_key_file_set_string(kf, "compare", "inputs", d->inputs);
   set_list(kf, "workloads", d->workloads);
   set_list(kf, "stacks", d->stacks);
   GPtrArray *seeds = g_ptr_array_new_with_free_func(g_free);
@@ -385,6 +387,7 @@ FsiDesign *fsi_design_load(const char *path, GError **error) {
     g_free(d->version);
     d->version = ver;
   }
+  if (ok) d->inputs = g_key_file_get_string(kf, "compare", "inputs", NULL);
   for (guint i = 0; ok && i < seeds->len; i++) {
     guint64 v;
     if (!g_ascii_string_to_unsigned(g_ptr_array_index(seeds, i), 10, 0, G_MAXUINT64, &v, NULL)) {

@@ -66,6 +66,7 @@ typedef struct {
   GArray *seeds;            /* guint64 */
   GPtrArray *sets;          /* "section.key=value", in order */
   char *version;            /* fragsim version that wrote the manifest */
+  char *inputs;             /* digest of what the runs are made from (cli/compare.c), or NULL */
 } FsiDesign;
 
 FsiDesign *fsi_design_new(void);

@@ -686,6 +686,46 @@ static void test_resume(void) {
   g_free(dir);
 }
 
+/* Finished runs are reused only when what they are made from is the same:
+ * a workload file edited after the runs (as a rebuilt fragsim, an edited
+ * stack or a new policy module would) makes the next compare into the same
+ * directory refuse, naming what may have changed; --force redoes the runs;
+ * --collect still gathers the finished ones. */
+static void test_stale_inputs(void) {
+  char *dir = tmp_path("stale");
+  char *wl = tmp_path("tiny.ini");
+  const char *text = "[workload]\nname = tiny\nphases = p\n[machine]\nmemory = 64M\n[phase.p]\nduration = 200ms\n"
+                     "streams = s\n[stream.s]\nkind = anon\ntasks = 1\nthink = %s\nlifetime = exp:50ms\n";
+  char *t1 = g_strdup_printf(text, "1ms");
+  g_assert_true(g_file_set_contents(wl, t1, -1, NULL));
+  const char *args[] = {"compare", "-w", wl, "-p", "vanilla", "-r", "1", "-o", dir, NULL};
+  char *out = NULL, *err = NULL;
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint(ft_fragsim(args, NULL, &out, NULL), ==, 0);
+  g_assert_nonnull(strstr(out, "ran 0 of 1 runs (1 already complete)"));
+  g_free(out);
+  char *t2 = g_strdup_printf(text, "2ms");
+  g_assert_true(g_file_set_contents(wl, t2, -1, NULL));
+  g_assert_cmpint(ft_fragsim(args, NULL, NULL, &err), !=, 0);
+  g_assert_nonnull(strstr(err, "was made from other inputs"));
+  g_assert_nonnull(strstr(err, "a workload file"));
+  g_assert_nonnull(strstr(err, "--force"));
+  g_free(err);
+  const char *collect[] = {"compare", "-w", wl, "-p", "vanilla", "-r", "1", "-o", dir, "--collect", NULL};
+  g_assert_cmpint(ft_fragsim(collect, NULL, NULL, NULL), ==, 0);
+  const char *force[] = {"compare", "-w", wl, "-p", "vanilla", "-r", "1", "-o", dir, "--force", NULL};
+  g_assert_cmpint(ft_fragsim(force, NULL, &out, NULL), ==, 0);
+  g_assert_nonnull(strstr(out, "ran 1 of 1 runs"));
+  g_free(out);
+  g_assert_cmpint(ft_fragsim(args, NULL, &out, NULL), ==, 0);
+  g_assert_nonnull(strstr(out, "ran 0 of 1 runs (1 already complete)"));
+  g_free(out);
+  g_free(t1);
+  g_free(t2);
+  g_free(wl);
+  g_free(dir);
+}
+
 static void test_cluster(void) {
   const char *ref = reference_dir();
   char *dir = tmp_path("cluster");
@@ -864,6 +904,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/compare/e2e/runs-csv", test_runs_csv);
   g_test_add_func("/compare/e2e/resume", test_resume);
   g_test_add_func("/compare/e2e/run-n-and-collect", test_cluster);
+  g_test_add_func("/compare/e2e/stale-inputs", test_stale_inputs);
   g_test_add_func("/compare/e2e/seed-options", test_seed_options);
   g_test_add_func("/compare/e2e/extend", test_extend);
   g_test_add_func("/compare/e2e/errors", test_errors);
