@@ -37,7 +37,8 @@ def compare(fragsim, workload, stacks, seeds, jobs, out):
     env.setdefault("FRAGSIM_POLICY_PATH", "build/policies")
     env.setdefault("FRAGSIM_DATA_PATH", "data")
     env.setdefault("FRAGSIM_WORKLOAD_PATH", "workloads")
-    cmd = [fragsim, "compare", "-w", workload, "-r", str(seeds), "-j", str(jobs), "-q", "-o", out]
+    # --force: the shapes measure the model as built now, never runs kept from another
+    cmd = [fragsim, "compare", "-w", workload, "-r", str(seeds), "-j", str(jobs), "-q", "-o", out, "--force"]
     for s in stacks:
         cmd += ["-p", s]
     print("$ " + " ".join(cmd), flush=True)
