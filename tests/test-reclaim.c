@@ -457,13 +457,12 @@ static void test_nap_direct(void) {
 /* Reclaim's congestion naps on ols2006-highalloc's build and first pass
  * (linux-2.6.16, its kswapd looping at order 10 until balanced): with
  * vm.reclaim_nap=congestion (the stack's) kswapd sleeps after every priority
- * below DEF_PRIORITY - 2 of a pass that has scanned, and while it sleeps
- * the tasks' frees and new page cache give its next priorities the 32 pages
- * that end the pass: it starts again at DEF_PRIORITY instead of going on
- * down to the priorities where 2.6's reclaim_mapped lets anonymous pages go,
- * so it swaps nothing out, works half as long and reclaims less.  With
- * skip-under-min (2.6.32+) it skips its naps while a zone is under the min
- * watermark at order 10 -- nearly always here -- and behaves as without
+ * below DEF_PRIORITY - 2 of a pass that has scanned; it swaps nothing out
+ * (2.6's reclaim_mapped lets anonymous pages go only at the lowest
+ * priorities, and between its naps the tasks' frees and new page cache
+ * are there to be reclaimed first), works half as long and reclaims less.
+ * With skip-under-min (2.6.32+) it skips its naps while a zone is under the
+ * min watermark at order 10 -- nearly always here -- and behaves as without
  * them; only direct reclaim naps.  Measured (seeds 1-3), none -> congestion
  * -> skip-under-min: fs_kswapd_ns 0.977, 0.994, 1.250 s (1.074) -> 0.497,
  * 0.492, 0.495 s (0.495) -> 0.973, 1.012, 1.207 s (1.064); pswpout 384962,
