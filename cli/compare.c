@@ -600,31 +600,19 @@ static char *inputs_digest(const FsiDesign *d, const char *policy_path) {
     g_strfreev(set);
   }
   if (stacks) g_key_file_unref(stacks);
-  char **dirs = fsi_workload_search_path();
   for (guint i = 0; i < d->workloads->len; i++) {
     const char *w = g_ptr_array_index(d->workloads, i);
     digest_str(ck, w);
-    if (fsi_workload_find(w)) continue; /* built in: the binary */
-    if (g_str_has_prefix(w, "trace:")) {
-      GStatBuf st;
-      if (g_stat(w + 6, &st) == 0) {
-        char *t = g_strdup_printf("%lld:%lld", (long long)st.st_size, (long long)st.st_mtime);
-        digest_str(ck, t);
-        g_free(t);
-      }
-      continue;
+    bool trace;
+    g_autofree char *path = fsi_workload_file(w, &trace); /* NULL: built in (the binary's) */
+    GStatBuf st;
+    if (trace && g_stat(path, &st) == 0) {
+      g_autofree char *t = g_strdup_printf("%lld:%lld", (long long)st.st_size, (long long)st.st_mtime);
+      digest_str(ck, t);
+    } else if (path && !trace) {
+      digest_file(ck, path);
     }
-    char *path = NULL;
-    if (strchr(w, '/') || g_str_has_suffix(w, ".ini")) path = g_strdup(w);
-    for (char **dd = dirs; !path && *dd; dd++) {
-      char *pp = g_strdup_printf("%s/%s.ini", *dd, w);
-      if (g_file_test(pp, G_FILE_TEST_IS_REGULAR)) path = pp;
-      else g_free(pp);
-    }
-    if (path) digest_file(ck, path);
-    g_free(path);
   }
-  g_strfreev(dirs);
   char **search = fsi_policy_search_path(policy_path);
   GPtrArray *mods = fsi_policy_modules(search);
   for (guint i = 0; i < mods->len; i++) {

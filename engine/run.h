@@ -211,7 +211,7 @@ typedef struct {
   } kswapd_balance;
   uint64_t kswapd_pass_reclaimed; /* sweep: this pass (since loop_again) */
   uint64_t kswapd_pass_scanned;   /* total_scanned: pages scanned since loop_again */
-  bool free_on_reclaimer;         /* vm.reclaim_free_cpu=reclaimer: see FsiRun.reclaim_freeing */
+  bool free_on_reclaimer;         /* vm.reclaim_free_cpu=reclaimer: reclaim frees to the reclaimer's CPU (FsiRun.reclaim_freeing) */
   /* vm.reclaim_nap: congestion_wait() naps below DEF_PRIORITY - 2 */
   enum {
     FSI_NAP_NONE,           /* 3.11+ */
@@ -353,9 +353,10 @@ struct FsiRun {
   uint32_t ntasks;
   FsiTask *tasks;
   uint32_t current_task; /* task whose request is being served, or FSI_NIL */
-  /* reclaim is freeing (evict(), the shrinkers): freed pages go to the
-   * per-CPU lists of the CPU doing the reclaim (current_task's; kswapd and
-   * the other daemons, FSI_NIL, run on CPU 0), not of the page's owner */
+  /* reclaim is freeing (evict(), the shrinkers): with vm.reclaim_free_cpu=
+   * reclaimer, freed pages go to the per-CPU lists of the CPU doing the
+   * reclaim (current_task's; kswapd and the other daemons, FSI_NIL, run on
+   * CPU 0), not of the page's owner */
   bool reclaim_freeing;
   uint64_t charged_ns;   /* work charged during the current request/daemon step */
 

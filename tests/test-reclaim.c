@@ -374,10 +374,8 @@ static void test_anon_lru(void) {
  * both arms leave out (vm.reclaim_nap=none; /effect/reclaim/congestion-nap).  Bands: mean +- the seed spread, at least 10%;
  * asserted: fewer anonymous pages freed by a fifth, more success on the mean. */
 static void test_effect_anon_lru(void) {
-  const char *a59[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
-                       "vm.anon_lru=5.9", "vm.reclaim_nap=none", NULL};
-  const char *a26[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
-                       "vm.reclaim_nap=none", NULL};
+  const char *a59[] = {FT_OLS2006_PASS1, "vm.anon_lru=5.9", "vm.reclaim_nap=none", NULL};
+  const char *a26[] = {FT_OLS2006_PASS1, "vm.reclaim_nap=none", NULL};
   const FtArm arms[] = {{"linux-2.6.16", a59}, {"linux-2.6.16", a26}};
   const char *cols[] = {"pgsteal_anon", "phase_pass1_huge_success_pct", NULL};
   double m[2][2];
@@ -477,12 +475,9 @@ static void test_nap_direct(void) {
  * skipping them leaves it within 10% of no naps; napping costs pass 1
  * success. */
 static void test_effect_congestion_nap(void) {
-  const char *none[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
-                        "vm.reclaim_nap=none", NULL};
-  const char *cong[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
-                        NULL};
-  const char *skip[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
-                        "vm.reclaim_nap=skip-under-min", NULL};
+  const char *none[] = {FT_OLS2006_PASS1, "vm.reclaim_nap=none", NULL};
+  const char *cong[] = {FT_OLS2006_PASS1, NULL};
+  const char *skip[] = {FT_OLS2006_PASS1, "vm.reclaim_nap=skip-under-min", NULL};
   const FtArm arms[] = {{"linux-2.6.16", none}, {"linux-2.6.16", cong}, {"linux-2.6.16", skip}};
   const char *cols[] = {"fs_kswapd_ns", "pgsteal_kswapd", "fs_congestion_wait", "kswapd_skip_congestion_wait",
                         "phase_pass1_huge_success_pct", "pswpout", NULL};

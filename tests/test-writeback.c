@@ -442,10 +442,8 @@ static void test_effect_swap_disk(void) {
  * asserted: a twentieth of the scanning, five times the anonymous pages
  * freed, more success on the mean. */
 static void test_effect_queue(void) {
-  const char *cut[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
-                       "vm.reclaim_nap=none", NULL};
-  const char *unbounded[] = {FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
-                             "vm.writeback_queue_pages=0", "vm.reclaim_nap=none", NULL};
+  const char *cut[] = {FT_OLS2006_PASS1, "vm.reclaim_nap=none", NULL};
+  const char *unbounded[] = {FT_OLS2006_PASS1, "vm.writeback_queue_pages=0", "vm.reclaim_nap=none", NULL};
   const FtArm arms[] = {{"linux-2.6.16", unbounded}, {"linux-2.6.16", cut}};
   const char *cols[] = {"pgscan_kswapd", "pgsteal_anon", "phase_pass1_huge_success_pct", NULL};
   double m[2][3];

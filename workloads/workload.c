@@ -217,14 +217,34 @@ static bool is_trace(const char *name) {
   return g_str_has_prefix(name, "trace:") || g_str_has_suffix(name, ".trace") || g_str_has_suffix(name, ".txt");
 }
 
+char *fsi_workload_file(const char *name, bool *ret_trace) {
+  *ret_trace = false;
+  if (fsi_workload_find(name)) return NULL;
+  if (is_trace(name)) {
+    *ret_trace = true;
+    return g_strdup(g_str_has_prefix(name, "trace:") ? name + 6 : name);
+  }
+  if (strchr(name, '/') || g_str_has_suffix(name, ".ini")) return g_strdup(name);
+  char **dirs = fsi_workload_search_path();
+  char *path = NULL;
+  for (char **d = dirs; *d && !path; d++) {
+    char *p = g_strdup_printf("%s/%s.ini", *d, name);
+    if (g_file_test(p, G_FILE_TEST_IS_REGULAR)) path = p;
+    else g_free(p);
+  }
+  g_strfreev(dirs);
+  return path;
+}
+
 bool fsi_workload_resolve(const char *name, FsiConfig *cfg, const FsiWorkloadInfo **ret_info, GError **error) {
   const FsiWorkloadInfo *builtin = fsi_workload_find(name);
   if (builtin) {
     *ret_info = builtin;
     return true;
   }
-  if (is_trace(name)) {
-    const char *path = g_str_has_prefix(name, "trace:") ? name + 6 : name;
+  bool trace;
+  g_autofree char *path = fsi_workload_file(name, &trace);
+  if (trace) {
     if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
       g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "trace \"%s\" not found", path);
       return false;
@@ -233,43 +253,33 @@ bool fsi_workload_resolve(const char *name, FsiConfig *cfg, const FsiWorkloadInf
     *ret_info = &trace_info;
     return true;
   }
-  char *path = NULL;
-  if (strchr(name, '/') || g_str_has_suffix(name, ".ini")) {
-    path = g_strdup(name);
-  } else {
+  if (!path) {
+    /* not a built-in, a trace, a path or a preset found: say what there is */
     char **dirs = fsi_workload_search_path();
-    for (char **d = dirs; *d && !path; d++) {
-      char *p = g_strdup_printf("%s/%s.ini", *d, name);
-      if (g_file_test(p, G_FILE_TEST_IS_REGULAR)) path = p;
-      else g_free(p);
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++) g_ptr_array_add(names, g_strdup(w->name));
+    for (char **d = dirs; *d; d++) {
+      GDir *dir = g_dir_open(*d, 0, NULL);
+      const char *n;
+      GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
+      while (dir && (n = g_dir_read_name(dir)))
+        if (g_str_has_suffix(n, ".ini")) g_ptr_array_add(found, g_strndup(n, strlen(n) - 4));
+      if (dir) g_dir_close(dir);
+      g_ptr_array_sort(found, cmp_names);
+      for (guint i = 0; i < found->len; i++) g_ptr_array_add(names, g_strdup(g_ptr_array_index(found, i)));
+      g_ptr_array_unref(found);
     }
-    if (!path) {
-      GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-      for (const FsiWorkloadInfo *w = fsi_workloads; w->name; w++) g_ptr_array_add(names, g_strdup(w->name));
-      for (char **d = dirs; *d; d++) {
-        GDir *dir = g_dir_open(*d, 0, NULL);
-        const char *n;
-        GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
-        while (dir && (n = g_dir_read_name(dir)))
-          if (g_str_has_suffix(n, ".ini")) g_ptr_array_add(found, g_strndup(n, strlen(n) - 4));
-        if (dir) g_dir_close(dir);
-        g_ptr_array_sort(found, cmp_names);
-        for (guint i = 0; i < found->len; i++) g_ptr_array_add(names, g_strdup(g_ptr_array_index(found, i)));
-        g_ptr_array_unref(found);
-      }
-      const char *best = fsi_nearest_name(name, (const char *const *)names->pdata, names->len);
-      g_ptr_array_add(names, NULL);
-      char *known = g_strjoinv(", ", (char **)names->pdata);
-      char *searched = g_strjoinv(", ", dirs);
-      g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "unknown workload \"%s\"%s%s%s (known: %s; presets searched in %s)",
-                  name, best ? "; did you mean \"" : "", best ? best : "", best ? "\"?" : "", known, searched);
-      g_free(searched);
-      g_free(known);
-      g_ptr_array_unref(names);
-      g_strfreev(dirs);
-      return false;
-    }
+    const char *best = fsi_nearest_name(name, (const char *const *)names->pdata, names->len);
+    g_ptr_array_add(names, NULL);
+    char *known = g_strjoinv(", ", (char **)names->pdata);
+    char *searched = g_strjoinv(", ", dirs);
+    g_set_error(error, FSI_ERROR, FSI_ERROR_NOT_FOUND, "unknown workload \"%s\"%s%s%s (known: %s; presets searched in %s)",
+                name, best ? "; did you mean \"" : "", best ? best : "", best ? "\"?" : "", known, searched);
+    g_free(searched);
+    g_free(known);
+    g_ptr_array_unref(names);
     g_strfreev(dirs);
+    return false;
   }
   bool ok = fsi_config_load_file(cfg, path, error);
   /* A file that scales with the machine (scale = memory) remembers the
@@ -283,7 +293,6 @@ bool fsi_workload_resolve(const char *name, FsiConfig *cfg, const FsiWorkloadInf
     g_free(origin);
     g_free(mem);
   }
-  g_free(path);
   if (ok) *ret_info = &file_info;
   return ok;
 }

@@ -25,6 +25,9 @@ bool fsi_parse_gfp(const char *text, uint32_t *ret, char **ret_bad);
  * to a workload file (.ini), or a trace (.trace, .txt, or trace:PATH).  A
  * file's sections are loaded into cfg with file:line origins. */
 bool fsi_workload_resolve(const char *name, FsiConfig *cfg, const FsiWorkloadInfo **ret_info, GError **error);
+/* The file -w NAME stands for, as fsi_workload_resolve finds it (g_free):
+ * NULL for a built-in or a preset not found; *ret_trace when it is a trace. */
+char *fsi_workload_file(const char *name, bool *ret_trace);
 /* Directories searched for presets (g_strfreev). */
 char **fsi_workload_search_path(void);
 /* Loads an ini file into cfg, every key with origin "FILE:LINE". */

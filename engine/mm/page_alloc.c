@@ -1102,7 +1102,8 @@ void fsi_release_frames(FsiRun *run, uint32_t id) {
   run->stats.c[FSI_C_pgfree] += (uint64_t)1 << order;
   /* free_unref_page() puts the page on this CPU's lists: the owner's when
    * a task frees its own memory, the reclaimer's when reclaim frees it */
-  if (fsi_pcp_free(run, pfn, order, run->reclaim_freeing ? run->current_task : a->task)) return;
+  uint32_t cpu_task = run->reclaim_freeing && run->rc.free_on_reclaimer ? run->current_task : a->task;
+  if (fsi_pcp_free(run, pfn, order, cpu_task)) return;
   /* free_one_page(): the migratetype is the pageblock's at free time. */
   uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn);
   uint32_t merged_order = order;

@@ -384,7 +384,7 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
   lru_del(run, id);
   if (a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind)) run->tasks[a->task].rss_pages -= n;
   bool freeing = run->reclaim_freeing;
-  run->reclaim_freeing = rc->free_on_reclaimer;
+  run->reclaim_freeing = true;
   fsi_release_frames(run, id);
   run->reclaim_freeing = freeing;
   a->flags &= (uint8_t)~FSI_AF_RESIDENT;
@@ -659,7 +659,7 @@ static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
   uint64_t pages_before = fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
   uint64_t scanned = 0, walked = 0, freed = 0;
   bool freeing = run->reclaim_freeing;
-  run->reclaim_freeing = rc->free_on_reclaimer; /* emptied slab pages go to the reclaimer's lists */
+  run->reclaim_freeing = true; /* emptied slab pages go to the reclaimer's lists */
   while (total_scan >= SB_BATCH || total_scan >= freeable) {
     uint64_t n = MIN((uint64_t)SB_BATCH, total_scan);
     freed += sb_scan(run, n, &walked);
