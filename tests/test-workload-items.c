@@ -95,6 +95,28 @@ static void test_items_freed_together(void) {
   g_free(pages);
 }
 
+/* fragment_stream names two streams: both are freed, item-wise, and the
+ * phase's freed pages are their sum (a tree and its copies deleted at once,
+ * as ols2006-highalloc's rm -rf); one of the two alone frees only its own. */
+static void test_fragment_two_streams(void) {
+  const char *fmt = "[workload]\nphases = fill, free\n" MACHINE
+                    "[phase.fill]\nduration = 1s\nstreams = a, b\n"
+                    "[phase.free]\nduration = 100ms\nfragment_stream = %s\nfragment_fraction = 1\nfragment_mode = items\n"
+                    "[stream.a]\nkind = file\nitem_pages = 4\nlifetime = forever\ntasks = 1\nthink = 1ms\n"
+                    "[stream.b]\nkind = file\nitem_pages = 2\nlifetime = forever\ntasks = 1\nthink = 1ms\n";
+  char *both = g_strdup_printf(fmt, "a, b"), *one = g_strdup_printf(fmt, "b");
+  GHashTable *x = run_text("both", both, "linux-6.1", NULL), *y = run_text("one", one, "linux-6.1", NULL);
+  double a = col(x, "stream_a_attempts"), b = col(x, "stream_b_attempts");
+  g_assert_cmpfloat(a, >, 400);
+  g_assert_cmpfloat(b, >, 200);
+  g_assert_cmpfloat(col(x, "phase_free_fragment_freed_pages"), ==, a + b);
+  g_assert_cmpfloat(col(y, "phase_free_fragment_freed_pages"), ==, col(y, "stream_b_attempts"));
+  g_hash_table_unref(x);
+  g_hash_table_unref(y);
+  g_free(both);
+  g_free(one);
+}
+
 /* footprint_of = memfree: the fill is a fraction of MemFree at the phase
  * start (here after another stream took 40% of memory), not of managed
  * memory; footprint_of = freed: a refill of half the pages the item-wise
@@ -258,7 +280,7 @@ static void test_parse_errors(void) {
   expect_error("phase3",
                "[workload]\nphases = a\n[phase.a]\nduration = 1s\nfragment_stream = s\nfragment_mode = items\n"
                "[stream.s]\nkind = anon\nlifetime = forever\n",
-               "a stream with item_pages");
+               "item_pages ([stream.s] has none)");
 }
 
 /* ---- engine-level behaviour: a scripted run ------------------------------------- */
@@ -493,6 +515,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   tmpdir = g_dir_make_tmp("fragsim-items-XXXXXX", NULL);
   g_test_add_func("/workload-items/items-freed-together", test_items_freed_together);
+  g_test_add_func("/workload-items/fragment-two-streams", test_fragment_two_streams);
   g_test_add_func("/workload-items/fill-memfree-and-refill", test_fill_memfree_and_refill);
   g_test_add_func("/workload-items/nr-hugepages", test_nr_hugepages);
   g_test_add_func("/workload-items/set-proactiveness", test_set_proactiveness);

@@ -152,7 +152,8 @@ typedef struct {
     uint32_t count;
     uint64_t pages, interval;
   } offline;
-  int fragment_stream;
+  bool *fragment;          /* per stream: fragment_stream names it */
+  bool fragmenting;        /* fragment_stream names at least one stream */
   double fragment_fraction;
   bool fragment_items;     /* fragment_mode = items: each kept item freed with probability fragment_fraction */
   uint64_t fragment_freed; /* pages freed by this phase's fragmenting free */
@@ -495,6 +496,7 @@ static void file_destroy(void *state) {
   for (uint32_t i = 0; i < w->nphases; i++) {
     g_free(w->phases[i].name);
     g_free(w->phases[i].active);
+    g_free(w->phases[i].fragment);
     g_strfreev(w->phases[i].set_keys);
     g_strfreev(w->phases[i].set_values);
     if (w->phases[i].huge_pfns) g_hash_table_unref(w->phases[i].huge_pfns);
@@ -787,12 +789,39 @@ static void track(FsiRun *run, GArray *a, guint *prune_at, FsiHandle h, bool obj
   *prune_at = 2 * j;
 }
 
+/* A comma-separated list of stream names under group's key: marks each in
+ * on (per stream); *any (may be NULL) tells whether one was named. */
+static bool parse_stream_list(FsiConfig *cfg, FileWl *w, const char *group, const char *key, bool *on, bool *any,
+                              GError **error) {
+  char *list = fsi_workload_get(cfg, group, key);
+  if (!list) return true;
+  char **names = g_strsplit(list, ",", -1);
+  bool ok = true;
+  for (char **n = names; ok && *n; n++) {
+    char *sn = g_strstrip(*n);
+    if (!*sn) continue;
+    int si = stream_index(w, sn);
+    if (si < 0) {
+      char *exp = g_strdup_printf("a list of streams ([stream.%s] does not exist)", sn);
+      fsi_workload_bad(error, cfg, group, key, list, exp);
+      g_free(exp);
+      ok = false;
+      break;
+    }
+    on[si] = true;
+    if (any) *any = true;
+  }
+  g_strfreev(names);
+  g_free(list);
+  return ok;
+}
+
 static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, uint64_t page, GError **error) {
   char *group = g_strdup_printf("phase.%s", name);
   bool ok = false;
   p->name = g_strdup(name);
   p->active = g_new0(bool, w->nstreams);
-  p->fragment_stream = -1;
+  p->fragment = g_new0(bool, w->nstreams);
   p->pool_target = -1;
   uint64_t v;
   if (!g_key_file_has_group(cfg->kf, group)) {
@@ -806,26 +835,7 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
     fsi_workload_bad(error, cfg, group, "duration", "0", "a duration greater than zero");
     goto out;
   }
-  char *streams = fsi_workload_get(cfg, group, "streams");
-  if (streams) {
-    char **names = g_strsplit(streams, ",", -1);
-    for (char **n = names; *n; n++) {
-      char *sn = g_strstrip(*n);
-      if (!*sn) continue;
-      int si = stream_index(w, sn);
-      if (si < 0) {
-        char *exp = g_strdup_printf("a list of streams ([stream.%s] does not exist)", sn);
-        fsi_workload_bad(error, cfg, group, "streams", streams, exp);
-        g_free(exp);
-        g_strfreev(names);
-        g_free(streams);
-        goto out;
-      }
-      p->active[si] = true;
-    }
-    g_strfreev(names);
-    g_free(streams);
-  }
+  if (!parse_stream_list(cfg, w, group, "streams", p->active, NULL, error)) goto out;
   if (!fsi_workload_get_uint(cfg, group, "drop_caches", 0, 3, &v, error)) goto out;
   p->drop_caches = (int)v;
   if (!fsi_workload_get_bool(cfg, group, "compact", false, &p->compact, error)) goto out;
@@ -940,15 +950,8 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
   p->offline.count = scale_count(p->offline.count, w->scale);
   p->offline.interval = scale_interval(p->offline.interval, w->scale);
   if (p->pool_target > 0) p->pool_target = scale_count((uint32_t)p->pool_target, w->scale);
-  char *fs = fsi_workload_get(cfg, group, "fragment_stream");
-  if (fs) {
-    p->fragment_stream = stream_index(w, fs);
-    if (p->fragment_stream < 0) {
-      fsi_workload_bad(error, cfg, group, "fragment_stream", fs, "a stream name");
-      g_free(fs);
-      goto out;
-    }
-    g_free(fs);
+  if (!parse_stream_list(cfg, w, group, "fragment_stream", p->fragment, &p->fragmenting, error)) goto out;
+  if (p->fragmenting) {
     if (!fsi_workload_get_double(cfg, group, "fragment_fraction", 0.75, 0, 1, &p->fragment_fraction, error)) goto out;
     char *mode = fsi_workload_get(cfg, group, "fragment_mode");
     if (mode && strcmp(mode, "pages") && strcmp(mode, "items")) {
@@ -958,10 +961,13 @@ static bool parse_phase(FsiConfig *cfg, FileWl *w, const char *name, Phase *p, u
     }
     p->fragment_items = mode && !strcmp(mode, "items");
     g_free(mode);
-    if (p->fragment_items && !w->streams[p->fragment_stream].item_min) {
-      fsi_workload_bad(error, cfg, group, "fragment_mode", "items", "used on a stream with item_pages");
-      goto out;
-    }
+    for (uint32_t si = 0; si < w->nstreams; si++)
+      if (p->fragment_items && p->fragment[si] && !w->streams[si].item_min) {
+        char *exp = g_strdup_printf("used on streams with item_pages ([stream.%s] has none)", w->streams[si].name);
+        fsi_workload_bad(error, cfg, group, "fragment_mode", "items", exp);
+        g_free(exp);
+        goto out;
+      }
   }
   ok = true;
 out:
@@ -1007,7 +1013,7 @@ static void register_metrics(FsiRun *run, Phase *p) {
     REG(m_offline_ok, "offline_success");
     REG(m_offline_fail, "offline_fail");
   }
-  if (p->fragment_stream >= 0) {
+  if (p->fragmenting) {
     REG(m_fragment_freed, "fragment_freed_pages");
   }
   if (p->pool_target != -1) {
@@ -1092,8 +1098,7 @@ static uint64_t free_item(FsiRun *run, Stream *s, const Item *it) {
 /* The item-wise fragmenting free: each kept item (a file, a pipe, a
  * mapping) is freed whole with probability fragment_fraction, one draw per
  * item whatever its state (common random numbers). */
-static void fragment_items(FsiRun *run, FileWl *w, Phase *p) {
-  Stream *s = &w->streams[p->fragment_stream];
+static uint64_t fragment_items(FsiRun *run, FileWl *w, Phase *p, Stream *s) {
   FsiRng *r = &run->tasks[w->controller].rng;
   GArray *handles = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
   GArray *items = g_array_new(FALSE, FALSE, sizeof(Item));
@@ -1114,16 +1119,11 @@ static void fragment_items(FsiRun *run, FileWl *w, Phase *p) {
   g_array_unref(s->items);
   s->item_handles = handles;
   s->items = items;
-  p->fragment_freed = freed;
-  w->last_freed = freed;
+  return freed;
 }
 
-static void fragment(FsiRun *run, FileWl *w, Phase *p) {
-  if (p->fragment_items) {
-    fragment_items(run, w, p);
-    return;
-  }
-  Stream *s = &w->streams[p->fragment_stream];
+/* The page-wise fragmenting free of one stream's kept pages. */
+static uint64_t fragment_pages(FsiRun *run, FileWl *w, Phase *p, Stream *s) {
   FsiRng *r = &run->tasks[w->controller].rng;
   uint64_t freed = 0;
   GArray *keep = g_array_new(FALSE, FALSE, sizeof(FsiHandle));
@@ -1141,6 +1141,16 @@ static void fragment(FsiRun *run, FileWl *w, Phase *p) {
   }
   g_array_unref(s->kept);
   s->kept = keep;
+  return freed;
+}
+
+/* The phase's fragmenting free: each stream fragment_stream names, in file
+ * order. */
+static void fragment(FsiRun *run, FileWl *w, Phase *p) {
+  uint64_t freed = 0;
+  for (uint32_t si = 0; si < w->nstreams; si++)
+    if (p->fragment[si])
+      freed += p->fragment_items ? fragment_items(run, w, p, &w->streams[si]) : fragment_pages(run, w, p, &w->streams[si]);
   p->fragment_freed = freed;
   w->last_freed = freed;
 }
@@ -1236,7 +1246,7 @@ static void start_phase(FsiRun *run, FileWl *w) {
   if (p->thp_defrag_set >= 0) w->thp_defrag = p->thp_defrag_set;
   if (p->drop_caches) fsi_drop_caches(run, p->drop_caches);
   if (p->compact) fsi_run_compact_memory(run);
-  if (p->fragment_stream >= 0) fragment(run, w, p);
+  if (p->fragmenting) fragment(run, w, p);
   set_fill_goals(run, w, p);
   if (p->pool_target != -1) pool_start(run, w, p);
   w->huge_left = p->huge.count;
