@@ -63,7 +63,8 @@ int ft_fragsim_status(const char *const *args, const char *const *env, char **re
 /* ols2006-highalloc's build and timed first pass only: the later phases cut
  * to a millisecond (the effect tests that measure the load) */
 #define FT_OLS2006_PASS1                                                                                           \
-  FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms"
+  FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.wait.duration=1ms", "phase.settle.duration=1ms",      \
+      "phase.rest.duration=1ms"
 
 /* Applies every "section.key=value" of sets (NULL-terminated, may be NULL)
  * to cfg; the test fails on one the configuration refuses. */

@@ -427,20 +427,19 @@ static void test_effect_swap_disk(void) {
 /* The device's queue (vm.writeback_queue_pages): ols2006-highalloc's build
  * and first pass on linux-2.6.16, the queue bounded (4096 pages, the
  * default) against unbounded (0, the model before).  Unbounded, kswapd
- * queues the writes of every anonymous page it meets at one instant
- * (pswpout over a million in 58 s, the device writing 20k pages a second),
- * most of memory sits under writeback, and it rescans those pages round
- * after round; bounded, it waits for room (fs_write_queue_wait_ns 31.9 s of
- * the 58) and frees what it has written.  Measured (seeds 1-3), unbounded ->
- * bounded: pgscan_kswapd 237.0M, 273.5M, 234.1M (248.2M) -> 2.31M, 2.41M,
- * 5.68M (3.47M); pgsteal_anon 16823, 14350, 3609 (11594) -> 211148,
- * 224529, 206175 (213951); pass 1 success 4.36, 2.91, 4.36 (3.88) -> 5.49,
- * 10.04, 15.83 (10.45) %.  Pass 1 keeps its timed window
+ * queues the writes of every anonymous page it meets at one instant, most
+ * of memory sits under writeback, and it rescans those pages round after
+ * round; bounded, it waits for room and frees what it has written.
+ * Measured (seeds 1-3, the preset's load since stop 23), unbounded ->
+ * bounded: pgscan_kswapd 97.4M, 84.1M, 68.7M (83.4M) -> 0.85M, 0.80M,
+ * 3.75M (1.80M); pgsteal_anon 30351, 26743, 37795 (31630) -> 50019, 53737,
+ * 148772 (84176); pass 1 success 60.0, 57.82, 53.45 (57.09) -> 64.76,
+ * 76.04, 66.67 (69.16) %.  Pass 1 keeps its timed window
  * (hugepage_complete = false), the same span in both arms.  Both arms leave
  * out reclaim's congestion naps, as measured (vm.reclaim_nap=none;
  * /effect/reclaim/congestion-nap).  Bands: mean +- the seed spread, at least 10%;
- * asserted: a twentieth of the scanning, five times the anonymous pages
- * freed, more success on the mean. */
+ * asserted: a twentieth of the scanning, twice the anonymous pages freed,
+ * more success on the mean. */
 static void test_effect_queue(void) {
   const char *cut[] = {FT_OLS2006_PASS1, "vm.reclaim_nap=none", NULL};
   const char *unbounded[] = {FT_OLS2006_PASS1, "vm.writeback_queue_pages=0", "vm.reclaim_nap=none", NULL};
@@ -448,14 +447,14 @@ static void test_effect_queue(void) {
   const char *cols[] = {"pgscan_kswapd", "pgsteal_anon", "phase_pass1_huge_success_pct", NULL};
   double m[2][3];
   ft_effect("ols2006-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("unbounded: pgscan_kswapd", m[0][0], 200e6, 300e6);
-  ft_assert_band("bounded: pgscan_kswapd", m[1][0], 1.5e6, 7e6);
-  ft_assert_band("unbounded: pgsteal_anon", m[0][1], 0, 30000);
-  ft_assert_band("bounded: pgsteal_anon", m[1][1], 190000, 240000);
-  ft_assert_band("unbounded: pass 1 success %", m[0][2], 2.4, 5.4);
-  ft_assert_band("bounded: pass 1 success %", m[1][2], 0, 21);
+  ft_assert_band("unbounded: pgscan_kswapd", m[0][0], 68e6, 98e6);
+  ft_assert_band("bounded: pgscan_kswapd", m[1][0], 0, 3.8e6);
+  ft_assert_band("unbounded: pgsteal_anon", m[0][1], 25400, 37900);
+  ft_assert_band("bounded: pgsteal_anon", m[1][1], 19000, 150000);
+  ft_assert_band("unbounded: pass 1 success %", m[0][2], 51.3, 62.9);
+  ft_assert_band("bounded: pass 1 success %", m[1][2], 62.2, 76.1);
   g_assert_cmpfloat(m[1][0], <, m[0][0] / 20);
-  g_assert_cmpfloat(m[1][1], >, 5 * m[0][1]);
+  g_assert_cmpfloat(m[1][1], >, 2 * m[0][1]);
   g_assert_cmpfloat(m[1][2], >, m[0][2]);
 }
 
