@@ -117,6 +117,26 @@ static void test_fragment_two_streams(void) {
   g_free(one);
 }
 
+/* Huge page successes by zone: on an x86-32 layout (Normal to 896M,
+ * HighMem above) the requests (GFP_HIGHUSER_MOVABLE) are served from
+ * HighMem first, then Normal; the per-zone counts sum to the successes and
+ * no empty zone (DMA32) has a column. */
+static void test_huge_by_zone(void) {
+  const char *text = "[workload]\nphases = a\n[machine]\nmemory = 1G\ndma32_limit = 0\nlowmem_limit = 896M\n"
+                     "max_order = 10\npageblock_order = 10\n"
+                     "[phase.a]\nduration = 1s\nhugepages = 200\nhugepage_order = 10\nhugepage_interval = 1ms\n"
+                     "hugepage_kind = module\n";
+  GHashTable *x = run_text("zones", text, "linux-2.6.16", NULL);
+  double ok = col(x, "phase_a_huge_success"), hi = col(x, "phase_a_huge_zone_highmem"),
+         normal = col(x, "phase_a_huge_zone_normal"), dma = col(x, "phase_a_huge_zone_dma");
+  g_assert_cmpfloat(hi, >=, 20); /* 128 MiB of HighMem: 32 blocks, less its watermarks' */
+  g_assert_cmpfloat(hi, <=, 32);
+  g_assert_cmpfloat(normal, >, 100);
+  g_assert_cmpfloat(hi + normal + dma, ==, ok);
+  g_assert_false(g_hash_table_contains(x, "phase_a_huge_zone_dma32"));
+  g_hash_table_unref(x);
+}
+
 /* footprint_of = memfree: the fill is a fraction of MemFree at the phase
  * start (here after another stream took 40% of memory), not of managed
  * memory; footprint_of = freed: a refill of half the pages the item-wise
@@ -516,6 +536,7 @@ int main(int argc, char **argv) {
   tmpdir = g_dir_make_tmp("fragsim-items-XXXXXX", NULL);
   g_test_add_func("/workload-items/items-freed-together", test_items_freed_together);
   g_test_add_func("/workload-items/fragment-two-streams", test_fragment_two_streams);
+  g_test_add_func("/workload-items/huge-by-zone", test_huge_by_zone);
   g_test_add_func("/workload-items/fill-memfree-and-refill", test_fill_memfree_and_refill);
   g_test_add_func("/workload-items/nr-hugepages", test_nr_hugepages);
   g_test_add_func("/workload-items/set-proactiveness", test_set_proactiveness);

@@ -157,6 +157,8 @@ typedef struct {
   double fragment_fraction;
   bool fragment_items;     /* fragment_mode = items: each kept item freed with probability fragment_fraction */
   uint64_t fragment_freed; /* pages freed by this phase's fragmenting free */
+  uint32_t huge_zone[FS_MAX_ZONES]; /* hugepages successes by the zone that served them */
+  int m_huge_zone[FS_MAX_ZONES];
   /* nr_hugepages: the hugetlb pool's target size; -1 none, -2 MemFree / huge page size at phase start */
   int64_t pool_target;
   bool pool_keep;
@@ -998,6 +1000,17 @@ static void register_metrics(FsiRun *run, Phase *p) {
     REG(m_pct, "huge_success_pct");
     REG(m_p50, "huge_latency_p50_ns");
     REG(m_p99, "huge_latency_p99_ns");
+    /* by the zone that served them: the 2006 postings count the huge pages
+     * at rest that came from ZONE_NORMAL */
+    for (uint32_t z = 0; z < run->mem.nr_zones; z++) {
+      p->m_huge_zone[z] = -1;
+      if (!run->mem.zones[z].present_pages) continue;
+      char *zn = g_ascii_strdown(run->mem.zones[z].name, -1);
+      n = g_strdup_printf("phase_%s_huge_zone_%s", p->name, zn);
+      p->m_huge_zone[z] = fsi_stats_workload_metric(&run->stats, n);
+      g_free(n);
+      g_free(zn);
+    }
   }
   if (p->thp.count) {
     REG(m_thp_alloc, "thp_fault_alloc");
@@ -1040,6 +1053,8 @@ static void update_metrics(FsiRun *run, Phase *p) {
   set_metric(run, p->m_offline_ok, (double)p->offline_ok);
   set_metric(run, p->m_offline_fail, (double)p->offline_fail);
   set_metric(run, p->m_distinct, p->huge_pfns ? (double)g_hash_table_size(p->huge_pfns) : 0);
+  if (p->huge.count)
+    for (uint32_t z = 0; z < run->mem.nr_zones; z++) set_metric(run, p->m_huge_zone[z], (double)p->huge_zone[z]);
   set_metric(run, p->m_fragment_freed, (double)p->fragment_freed);
   set_metric(run, p->m_pool, (double)p->pool_size);
   set_metric(run, p->m_pool_target, (double)p->pool_goal);
@@ -1289,6 +1304,8 @@ static void do_huge(FsiRun *run, FileWl *w, Phase *p) {
   fsi_hist_add(&p->huge_lat, r.latency_ns);
   if (r.handle) {
     p->success++;
+    uint32_t z = fsi_pfn_zone(&run->mem, r.pfn);
+    if (z < FS_MAX_ZONES) p->huge_zone[z]++;
     /* distinct blocks: a block handed out again after its holder lost it
      * (reclaimed THP) is one block, not two */
     if (!p->huge_pfns) p->huge_pfns = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
