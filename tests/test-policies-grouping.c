@@ -1070,11 +1070,12 @@ static void test_effect_zone_movable_hotplug(void) {
  * and reclaim frees whole 4 MiB blocks of HighMem under load; without it,
  * kernel pages sit in every block.  The later phases are cut to 1 ms.
  * Measured (seeds 1-3, the preset's load since stop 23: the untarred tree
- * and six copies before the builds): pass 1 success 76.36, 75.64, 74.91 %
- * with HighMem (mean 75.64), 23.64, 22.55, 18.91 % on x86-64 (21.70), with
- * kswapd balancing every zone as 2.6.16 did (vm.kswapd_balance=all; on the
- * load before stop 23, 47.0 against 1.7).  Asserted: with HighMem within
- * 10% of its mean, and at least three times the x86-64 layout's. */
+ * and six copies before the builds, each file with its dentry and inode):
+ * pass 1 success 70.18, 68.36, 67.27 % with HighMem (mean 68.61), 16.73,
+ * 18.55, 14.91 % on x86-64 (16.73), with kswapd balancing every zone as
+ * 2.6.16 did (vm.kswapd_balance=all; on the load before stop 23, 47.0
+ * against 1.7).  Asserted: with HighMem within 10% of its mean, and at
+ * least three times the x86-64 layout's. */
 static void test_effect_highmem_ols2006(void) {
   /* measured with swap freed at once, an unbounded device queue and new
    * anonymous pages on the inactive list (the model before vm.swap_io,
@@ -1090,7 +1091,7 @@ static void test_effect_highmem_ols2006(void) {
   const FtArm arms[] = {{"linux-2.6.16", hm}, {"linux-2.6.16", x64}};
   double m[2];
   ft_effect("ols2006-highalloc", arms, 2, cols, EFFECT_SEEDS, m);
-  ft_assert_band("pass 1 success with HighMem", m[0], 68.0, 83.3);
+  ft_assert_band("pass 1 success with HighMem", m[0], 61.7, 75.5);
   g_assert_cmpfloat(m[0], >=, 3 * MAX(m[1], 0.5));
 }
 

@@ -365,15 +365,16 @@ static void test_anon_lru(void) {
  * the active list and leave it only under reclaim_mapped, so fewer are
  * swapped out and freed, and more of reclaim is page cache.  Measured
  * (seeds 1-3) on the preset's load since stop 23 (the untarred tree and six
- * copies before the builds), 5.9 -> 2.6: pgsteal_anon 256427, 203567,
- * 150712 (203569) -> 50019, 53737, 148772 (84176); pass 1 success 76.4,
- * 73.31, 76.0 (75.24) -> 64.76, 76.04, 66.67 (69.16) %: on this load the
- * anonymous pages 5.9 lets go are what frees whole blocks, so success does
- * not follow (the load before stop 23 gained, 2.91 -> 10.45 %).  Seed 3's
- * 2.6 arm reaches reclaim_mapped's priorities and swaps as much as 5.9.
- * Pass 1 keeps its timed window (hugepage_complete = false) so that both
- * arms measure the same span.  Measured without reclaim's congestion naps,
- * which both arms leave out (vm.reclaim_nap=none; /effect/reclaim/congestion-nap).
+ * copies before the builds, each file with its dentry and inode), 5.9 ->
+ * 2.6: pgsteal_anon 340553, 270110, 220422 (277028) -> 49286, 75908,
+ * 183020 (102738); pass 1 success 72.73, 74.38, 66.25 (71.12) -> 61.62,
+ * 68.32, 57.41 (62.45) %: on this load the anonymous pages 5.9 lets go are
+ * what frees whole blocks, so success does not follow (the load before
+ * stop 23 gained, 2.91 -> 10.45 %).  Seed 3's 2.6 arm reaches
+ * reclaim_mapped's priorities and swaps nearly as much as 5.9.  Pass 1
+ * keeps its timed window (hugepage_complete = false) so that both arms
+ * measure the same span.  Measured without reclaim's congestion naps, which
+ * both arms leave out (vm.reclaim_nap=none; /effect/reclaim/congestion-nap).
  * Bands: mean +- the seed spread, at least 10%; asserted: anonymous pages
  * freed under 0.6x on the mean. */
 static void test_effect_anon_lru(void) {
@@ -383,10 +384,10 @@ static void test_effect_anon_lru(void) {
   const char *cols[] = {"pgsteal_anon", "phase_pass1_huge_success_pct", NULL};
   double m[2][2];
   ft_effect("ols2006-highalloc", arms, 2, cols, 3, &m[0][0]);
-  ft_assert_band("5.9: pgsteal_anon", m[0][0], 150000, 257000);
-  ft_assert_band("2.6: pgsteal_anon", m[1][0], 19000, 150000);
-  ft_assert_band("5.9: pass 1 success %", m[0][1], 67.7, 82.8);
-  ft_assert_band("2.6: pass 1 success %", m[1][1], 62.2, 76.1);
+  ft_assert_band("5.9: pgsteal_anon", m[0][0], 213000, 341000);
+  ft_assert_band("2.6: pgsteal_anon", m[1][0], 22000, 184000);
+  ft_assert_band("5.9: pass 1 success %", m[0][1], 64.0, 78.2);
+  ft_assert_band("2.6: pass 1 success %", m[1][1], 56.2, 68.7);
   g_assert_cmpfloat(m[1][0], <, 0.6 * m[0][0]);
 }
 
@@ -465,14 +466,14 @@ static void test_nap_direct(void) {
  * min watermark at order 10 and swaps as without them; only direct reclaim
  * naps much, so kswapd does more of the reclaiming than without naps.
  * Measured (seeds 1-3, the preset's load since stop 23), none -> congestion
- * -> skip-under-min: fs_kswapd_ns 0.473, 0.427, 0.754 s (0.551) -> 0.240,
- * 0.229, 0.235 s (0.235) -> 0.671, 0.569, 1.148 s (0.796); pswpout 410733,
- * 327374, 332750 -> 0, 0, 0 -> 567251, 390569, 359708; pgsteal_kswapd
- * 413582, 418022, 501960 (444521) -> 345989, 338875, 348937 (344600) ->
- * 599022, 474017, 554871 (542637); naps 0 -> 417, 426, 422 -> 92, 95, 114
- * (kswapd_skip_congestion_wait 7125, 6616, 40089); pass 1 success 64.76,
- * 76.04, 66.67 (69.16) -> 22.55, 25.45, 22.18 (23.39) -> 82.23, 70.47, 79.92
- * (77.54) %.  Pass 1 keeps its timed window, the same span in every arm.
+ * -> skip-under-min: fs_kswapd_ns 0.483, 0.504, 1.079 s (0.689) -> 0.259,
+ * 0.249, 0.258 s (0.255) -> 0.726, 0.593, 1.151 s (0.823); pswpout 386143,
+ * 374989, 393328 -> 0, 0, 0 -> 453411, 418142, 428634; pgsteal_kswapd
+ * 417881, 446610, 552006 (472166) -> 342303, 340572, 350601 (344492) ->
+ * 522293, 523849, 598504 (548215); naps 0 -> 424, 430, 431 -> 84, 95, 186
+ * (kswapd_skip_congestion_wait 8916, 6560, 30744); pass 1 success 61.62,
+ * 68.32, 57.41 (62.45) -> 23.27, 23.64, 22.91 (23.27) -> 71.14, 71.13, 68.24
+ * (70.17) %.  Pass 1 keeps its timed window, the same span in every arm.
  * Bands: mean +- the seed spread, at least 10%; asserted: with the naps
  * kswapd works under 0.6x as long, swaps nothing and reclaims under 0.85x;
  * skipping them, kswapd swaps as without naps and reclaims over 1.2x what
@@ -486,15 +487,15 @@ static void test_effect_congestion_nap(void) {
                         "phase_pass1_huge_success_pct", "pswpout", NULL};
   double m[3][6];
   ft_effect("ols2006-highalloc", arms, 3, cols, 3, &m[0][0]);
-  ft_assert_band("none: fs_kswapd_ns", m[0][0], 0.348e9, 0.754e9);
-  ft_assert_band("congestion: fs_kswapd_ns", m[1][0], 0.211e9, 0.259e9);
-  ft_assert_band("none: pgsteal_kswapd", m[0][1], 387000, 502000);
+  ft_assert_band("none: fs_kswapd_ns", m[0][0], 0.298e9, 1.079e9);
+  ft_assert_band("congestion: fs_kswapd_ns", m[1][0], 0.229e9, 0.281e9);
+  ft_assert_band("none: pgsteal_kswapd", m[0][1], 392000, 553000);
   ft_assert_band("congestion: pgsteal_kswapd", m[1][1], 310000, 379000);
-  ft_assert_band("skip-under-min: pgsteal_kswapd", m[2][1], 474000, 611000);
-  ft_assert_band("congestion: naps", m[1][2], 379, 464);
-  ft_assert_band("skip-under-min: naps", m[2][2], 86, 115);
-  ft_assert_band("skip-under-min: naps skipped", m[2][3], 6000, 41000);
-  ft_assert_band("congestion: pass 1 success %", m[1][4], 21.0, 25.8);
+  ft_assert_band("skip-under-min: pgsteal_kswapd", m[2][1], 493000, 603000);
+  ft_assert_band("congestion: naps", m[1][2], 385, 472);
+  ft_assert_band("skip-under-min: naps", m[2][2], 57, 187);
+  ft_assert_band("skip-under-min: naps skipped", m[2][3], 0, 31000);
+  ft_assert_band("congestion: pass 1 success %", m[1][4], 20.9, 25.6);
   g_assert_cmpfloat(m[0][2], ==, 0);
   g_assert_cmpfloat(m[1][3], ==, 0);
   g_assert_cmpfloat(m[1][0], <, 0.6 * m[0][0]);
@@ -560,19 +561,22 @@ static void test_reclaim_free_cpu(void) {
  * only the last few hundred.  The trees are left in place
  * (phase.settle.fragment_fraction=0) for drop_caches to drop, so that most
  * of the page cache is freed by reclaim (deleted, the tree's own task frees
- * it and the two arms do not differ: 81.2 vs 78.4 %).  Measured (seeds 1-3),
- * owner -> reclaimer: rest success 85.45, 86.91, 82.55 (84.97) -> 98.18,
- * 94.91, 96.73 (96.61) %: every seed gains 8-14 points.  Bands: mean +- the seed spread, at least 10%
- * of the mean; asserted: at least 5 points more at rest on the mean. */
+ * it and the two arms do not differ: 81.2 vs 78.4 %).  Measured (seeds 1-5),
+ * owner -> reclaimer: rest success 79.27, 86.18, 80.73, 75.64, 75.64
+ * (79.49) -> 88.0, 85.82, 93.82, 89.82, 89.09 (89.31) %: four seeds gain
+ * 9-14 points, seed 2 none.  (On vanilla the two do not differ: its
+ * ZONE_NORMAL at rest is held by kernel pages either way.)  Bands: mean +-
+ * the seed spread, at least 10% of the mean; asserted: at least 5 points
+ * more at rest on the mean. */
 static void test_effect_reclaim_free_cpu(void) {
   const char *owner[] = {FT_TIMED_PASSES, "phase.settle.fragment_fraction=0", "vm.reclaim_free_cpu=owner", NULL};
   const char *reclaimer[] = {FT_TIMED_PASSES, "phase.settle.fragment_fraction=0", NULL};
   const FtArm arms[] = {{"linux-2.6.16-zones", owner}, {"linux-2.6.16-zones", reclaimer}};
   const char *cols[] = {"phase_rest_huge_success_pct", NULL};
   double m[2];
-  ft_effect("ols2006-highalloc", arms, 2, cols, 3, m);
-  ft_assert_band("owner: rest success %", m[0], 76.5, 93.5);
-  ft_assert_band("reclaimer: rest success %", m[1], 86.9, 100);
+  ft_effect("ols2006-highalloc", arms, 2, cols, 5, m);
+  ft_assert_band("owner: rest success %", m[0], 71.5, 87.5);
+  ft_assert_band("reclaimer: rest success %", m[1], 80.3, 98.3);
   g_assert_cmpfloat(m[1], >, m[0] + 5);
 }
 

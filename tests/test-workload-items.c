@@ -281,7 +281,7 @@ static void test_parse_errors(void) {
       {"mix = anon:1, dentry:2\n", "stream.s.mix"},
       {"mix = anon:1, slab_unmovable:2\n", "stream.s.mix"},
       {"kind = anon\nmix = anon:1\n", "one or the other"},
-      {"kind = anon\nitem_pages = 2\nfiles = true\n", "shmem streams"},
+      {"kind = anon\nitem_pages = 2\nfiles = true\n", "shmem and file streams"},
       {"kind = shmem\nfiles = true\n", "with item_pages"},
       {"kind = anon\nin_use = true\n", "slab kinds only"},
       {"kind = anon\nfootprint = 0.5\nfootprint_of = memfree\n", "fill streams only"},
@@ -508,6 +508,40 @@ static void test_metadata(void) {
                "valid with item_pages");
 }
 
+/* files = true on a disk file stream: each file has a dentry and an inode
+ * (the engine's reclaimable dentry and inode caches), cached and not in use
+ * (created, written, closed): drop_caches 2 frees every one of them and
+ * leaves the pages; deleting the files (fragment_mode = items) frees them
+ * with the pages and no shrinker sees them.  2048 files of 2 pages. */
+static void test_disk_files(void) {
+  GHashTable *t[3][2];
+  const char *phases[] = {"", "drop_caches = 2\n", "fragment_stream = s\nfragment_mode = items\nfragment_fraction = 1\n"};
+  for (int v = 0; v < 3; v++)
+    for (int files = 0; files < 2; files++) {
+      char *text = g_strdup_printf("[workload]\nphases = fill, after\n[machine]\nmemory = 128M\ncpus = 1\n"
+                                   "[phase.fill]\nduration = 1s\nstreams = s\n[phase.after]\nduration = 10ms\n%s"
+                                   "[stream.s]\nkind = file\nitem_pages = 2\nfootprint = 0.125\nfiles = %s\n"
+                                   "lifetime = forever\nfill = true\ntasks = 1\nthink = 1us\n",
+                                   phases[v], files ? "true" : "false");
+      t[v][files] = run_text("disk-files", text, "linux-6.1", NULL);
+      g_free(text);
+    }
+  double items = col(t[0][1], "stream_s_attempts") / 2;
+  g_assert_cmpfloat(items, ==, 2048);
+  /* kept: their slab pages on top of the pages */
+  g_assert_cmpfloat(col(t[0][1], "nr_slab_reclaimable"), >, col(t[0][0], "nr_slab_reclaimable") + 500);
+  g_assert_cmpfloat(col(t[0][1], "fs_slab_objects_freed"), ==, 0);
+  /* dropped: every dentry and inode by the shrinkers */
+  g_assert_cmpfloat(col(t[1][1], "fs_slab_objects_freed") - col(t[1][0], "fs_slab_objects_freed"), ==, 2 * items);
+  g_assert_cmpfloat(col(t[1][1], "nr_slab_reclaimable"), <=, col(t[1][0], "nr_slab_reclaimable") + 2);
+  /* deleted: with their files */
+  g_assert_cmpfloat(col(t[2][1], "phase_after_fragment_freed_pages"), ==, 2 * items);
+  g_assert_cmpfloat(col(t[2][1], "fs_slab_objects_freed"), ==, 0);
+  g_assert_cmpfloat(col(t[2][1], "nr_slab_reclaimable"), <=, col(t[2][0], "nr_slab_reclaimable") + 2);
+  for (int v = 0; v < 3; v++)
+    for (int files = 0; files < 2; files++) g_hash_table_unref(t[v][files]);
+}
+
 /* The harness scenario file parses and runs; the pool stops short of
  * MemFree / 2 MiB after a 50% item-wise free, and pipes pollute blocks. */
 static void test_scenario_file(void) {
@@ -537,6 +571,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/workload-items/items-freed-together", test_items_freed_together);
   g_test_add_func("/workload-items/fragment-two-streams", test_fragment_two_streams);
   g_test_add_func("/workload-items/huge-by-zone", test_huge_by_zone);
+  g_test_add_func("/workload-items/disk-files", test_disk_files);
   g_test_add_func("/workload-items/fill-memfree-and-refill", test_fill_memfree_and_refill);
   g_test_add_func("/workload-items/nr-hugepages", test_nr_hugepages);
   g_test_add_func("/workload-items/set-proactiveness", test_set_proactiveness);

@@ -198,6 +198,7 @@ typedef struct {
   uint64_t boot_hugepages; /* hugepages=N on the command line: reserved at boot, kept */
   double scale;            /* scale = memory: machine.memory / scale_reference, else 1 */
   int meta_cache[MC_N];    /* items' caches (the metadata ones only with metadata = true), else -1 */
+  int file_dentry, file_inode; /* a disk file's cached dentry and inode: the engine's dentry and inode caches */
   int m_boot_huge;
   bool *task_scheduled;
   bool finished;
@@ -603,8 +604,9 @@ static bool parse_items(FsiConfig *cfg, const char *group, Stream *s, GError **e
     return false;
   if (s->metadata && !s->item_min)
     return fsi_workload_bad(error, cfg, group, "metadata", "true", "valid with item_pages (metadata is an item's)");
-  if (s->files && !(s->kind == FS_KIND_SHMEM || (s->mixed && s->kind_w[FS_KIND_SHMEM] > 0)))
-    return fsi_workload_bad(error, cfg, group, "files", "true", "valid for shmem streams (or a mix with shmem)");
+  if (s->files && !(s->kind == FS_KIND_SHMEM || s->kind == FS_KIND_FILE ||
+                   (s->mixed && (s->kind_w[FS_KIND_SHMEM] > 0 || s->kind_w[FS_KIND_FILE] > 0))))
+    return fsi_workload_bad(error, cfg, group, "files", "true", "valid for shmem and file streams (or a mix with them)");
   if (s->files && !s->item_min)
     return fsi_workload_bad(error, cfg, group, "files", "true", "valid with item_pages (a file is an item)");
   if (s->in_use && !slab) return fsi_workload_bad(error, cfg, group, "in_use", "true", "valid for slab kinds only");
@@ -1473,6 +1475,13 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
     it.obj[nobj++] = meta_obj(run, w, MC_DENTRY, task, &latency);
     it.obj[nobj++] = meta_obj(run, w, s->metadata ? MC_SHMEM_INODE : MC_1K, task, &latency);
   }
+  if (s->files && kind == FS_KIND_FILE) {
+    /* created, written and closed: cached, on the shrinkers' LRUs (not in use) */
+    uint64_t lat = 0;
+    it.obj[nobj++] = fsi_slab_alloc_ex(run, (uint32_t)w->file_dentry, task, false, false, &lat);
+    it.obj[nobj++] = fsi_slab_alloc_ex(run, (uint32_t)w->file_inode, task, false, false, &lat);
+    latency += lat;
+  }
   if (s->metadata && kind == FS_KIND_PIPE) {
     uint32_t slots = 16;
     while (slots < k) slots <<= 1;
@@ -1653,6 +1662,8 @@ static bool file_start(FsiRun *run, void *state, GError **error) {
     if (metadata && w->meta_cache[c] < 0)
       w->meta_cache[c] = (int)fsi_slab_cache_add(run, meta_caches[c].name, meta_caches[c].kind, meta_caches[c].size);
   }
+  w->file_dentry = fsi_slab_cache_find(run, "dentry");
+  w->file_inode = fsi_slab_cache_find(run, "inode");
   for (uint32_t si = 0; si < w->nstreams; si++) {
     Stream *s = &w->streams[si];
     s->first_task = ntasks;
