@@ -433,6 +433,9 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->boost_factor = (uint64_t)fsi_config_int(cfg, "vm", "watermark_boost_factor");
   fsi_reclaim_init(run);
   run->rc.zone_reclaimable_free = fsi_config_bool(cfg, "vm", "zone_reclaimable_free");
+  char *flt = fsi_config_string(cfg, "vm", "free_list_type");
+  run->mem.free_by_alloc_type = !strcmp(flt, "allocation");
+  g_free(flt);
   run->mem.alloc_movable = alloc_movable_cb;
   run->mem.alloc_movable_ctx = run;
   call_simple_hook(run, G_STRUCT_OFFSET(FsPolicyOps, boot_pageblocks), "boot_pageblocks");

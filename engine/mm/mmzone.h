@@ -134,6 +134,9 @@ typedef struct {
   bool (*alloc_movable)(void *ctx, uint32_t alloc);
   void *alloc_movable_ctx;
   uint64_t buddy_ops; /* list operations, splits and merges: the cost model's unit */
+  /* vm.free_list_type=allocation: a freed block joins the list of the type
+   * its freed page was allocated as, not its pageblock's (v22's PG_easyrclm) */
+  bool free_by_alloc_type;
   /* struct capture_control of the task in direct compaction (5.1+): while
    * `active`, the first free whose merge reaches exactly `order` in `zone`
    * (and passes compaction_capture()'s type rules) stops there, goes on no
@@ -181,6 +184,14 @@ static inline uint32_t fsi_get_pageblock_mt(const FsiMem *m, uint64_t pfn) {
   return m->blocks[pfn >> m->pageblock_order].mt;
 }
 void fsi_set_pageblock_mt(FsiMem *m, uint64_t pfn, uint32_t mt);
+/* The list a freed block joins: its pageblock's type, or with
+ * vm.free_list_type=allocation the type it was allocated as (HIGHATOMIC,
+ * CMA and isolated pageblocks keep their own either way). */
+static inline uint32_t fsi_free_list_mt(const FsiMem *m, uint64_t pfn, uint32_t alloc_mt) {
+  uint32_t mt = fsi_get_pageblock_mt(m, pfn);
+  if (!m->free_by_alloc_type || mt >= FS_MIGRATE_PCPTYPES || alloc_mt >= FS_MIGRATE_PCPTYPES) return mt;
+  return alloc_mt;
+}
 static inline uint64_t fsi_wmark(const FsiZone *z, int which) { return z->wmark[which] + z->watermark_boost; }
 
 /* Buddy mechanics. */

@@ -1103,9 +1103,10 @@ void fsi_release_frames(FsiRun *run, uint32_t id) {
   /* free_unref_page() puts the page on this CPU's lists: the owner's when
    * a task frees its own memory, the reclaimer's when reclaim frees it */
   uint32_t cpu_task = run->reclaim_freeing && run->rc.free_on_reclaimer ? run->current_task : a->task;
-  if (fsi_pcp_free(run, pfn, order, cpu_task)) return;
-  /* free_one_page(): the migratetype is the pageblock's at free time. */
-  uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn);
+  if (fsi_pcp_free(run, pfn, order, cpu_task, a->list_mt)) return;
+  /* free_one_page(): the migratetype is the pageblock's at free time (or,
+   * vm.free_list_type=allocation, the type the page was allocated as) */
+  uint32_t mt = fsi_free_list_mt(&run->mem, pfn, a->list_mt);
   uint32_t merged_order = order;
   uint64_t head = fsi_free_one_page(&run->mem, pfn, order, mt, &merged_order);
   if (head != FS_PFN_NONE) fsi_run_freed_hooks(run, fsi_pfn_zone(&run->mem, head), head, merged_order, mt);

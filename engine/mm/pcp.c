@@ -53,6 +53,11 @@ static uint32_t order_to_pindex(uint32_t mt, uint32_t order) {
   return FS_MIGRATE_PCPTYPES * order + mt;
 }
 
+/* The migratetype of a list: THPs share one list, movable. */
+static uint32_t pindex_to_mt(uint32_t pindex) {
+  return pindex == NR_LOWORDER_PCP_LISTS ? FS_MIGRATE_MOVABLE : pindex % FS_MIGRATE_PCPTYPES;
+}
+
 static uint32_t pindex_to_order(const FsiRun *run, uint32_t pindex) {
   return pindex == NR_LOWORDER_PCP_LISTS ? run->mem.pageblock_order : pindex / FS_MIGRATE_PCPTYPES;
 }
@@ -151,7 +156,10 @@ static void free_pcppages_bulk(FsiRun *run, uint32_t zone, PerCpuPages *p, uint6
     uint64_t pfn = p->tail[pindex];
     uint32_t order = run->mem.pages[pfn].order;
     pcp_unlink(run, p, pindex, pfn);
-    uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn), merged = order;
+    /* the pageblock's type now, or (free_list_type=allocation) the list's:
+     * the type the page was allocated as */
+    uint32_t mt = fsi_free_list_mt(&run->mem, pfn, pindex_to_mt(pindex));
+    uint32_t merged = order;
     uint64_t head = fsi_free_one_page(&run->mem, pfn, order, mt, &merged);
     if (head != FS_PFN_NONE) fsi_run_freed_hooks(run, zone, head, merged, mt); /* else captured */
     freed += (uint64_t)1 << order;
@@ -184,9 +192,9 @@ uint64_t fsi_pcp_alloc(FsiRun *run, uint32_t zone, const FsAllocRequest *req) {
   return pfn;
 }
 
-bool fsi_pcp_free(FsiRun *run, uint64_t pfn, uint32_t order, uint32_t task) {
+bool fsi_pcp_free(FsiRun *run, uint64_t pfn, uint32_t order, uint32_t task, uint32_t alloc_mt) {
   if (!fsi_pcp_allowed_order(run, order)) return false;
-  uint32_t mt = fsi_get_pageblock_mt(&run->mem, pfn);
+  uint32_t mt = fsi_free_list_mt(&run->mem, pfn, alloc_mt);
   /* free_unref_page(): isolated blocks bypass the lists; HIGHATOMIC and CMA
    * pages ride on the MOVABLE list */
   if (mt == FS_MIGRATE_ISOLATE) return false;
@@ -231,7 +239,7 @@ void fsi_pcp_drain_zone(FsiRun *run, uint32_t zone) {
 
 bool fsi_pcp_free_migrated(FsiRun *run, uint64_t pfn, uint32_t order) {
   if (!run->pcp || !run->pcp->migrate_free) return false;
-  return fsi_pcp_free(run, pfn, order, run->current_task);
+  return fsi_pcp_free(run, pfn, order, run->current_task, fsi_get_pageblock_mt(&run->mem, pfn));
 }
 
 void fsi_pcp_drain_local(FsiRun *run, uint32_t task, uint32_t zone) {

@@ -11,7 +11,7 @@ bool fsi_pcp_allowed_order(const FsiRun *run, uint32_t order);
 /* rmqueue_pcplist(): FS_PFN_NONE if the list is empty and cannot be refilled. */
 uint64_t fsi_pcp_alloc(FsiRun *run, uint32_t zone, const FsAllocRequest *req);
 /* free_unref_page(): false if the block must go straight to the buddy allocator. */
-bool fsi_pcp_free(FsiRun *run, uint64_t pfn, uint32_t order, uint32_t task);
+bool fsi_pcp_free(FsiRun *run, uint64_t pfn, uint32_t order, uint32_t task, uint32_t alloc_mt);
 /* drain_all_pages(zone): every CPU's lists of the zone back to buddy. */
 void fsi_pcp_drain_zone(FsiRun *run, uint32_t zone);
 /* put_page() of a migrated page's old frames: onto the current task's CPU's

@@ -1,6 +1,8 @@
 /* migratetype: grouping pages by mobility (2.6.23+), with the fallback rules
  * of v6.1 or of v6.15, ALLOC_NOFRAGMENT (5.0+), watermark boosting on
- * fragmenting fallbacks (5.0+, through the host) and vm.defrag_mode (6.15).
+ * fragmenting fallbacks (5.0+, through the host) and vm.defrag_mode (6.15);
+ * or (rules=v22) its ancestor, the list-based grouping of 2.6.16-rc1-mm1
+ * (Gorman's v22, 2006): two types and no pageblocks.
  *
  * What it owns: the gfp -> migratetype mapping (gfp_migratetype()), the
  * fallback table, the choice of a foreign free block when the requested
@@ -27,16 +29,18 @@
 #include <fragsim/policy.h>
 
 enum { PARAM_RULES, PARAM_NOFRAGMENT, PARAM_DEFRAG_MODE, PARAM_PAGEBLOCK_MOVE_NS, N_PARAMS };
-enum { RULES_6_1 = 0, RULES_6_15 = 1 };
+enum { RULES_6_1 = 0, RULES_6_15 = 1, RULES_V22 = 2 };
 
-static const char *const rules_choices[] = {"6.1", "6.15", NULL};
+static const char *const rules_choices[] = {"6.1", "6.15", "v22", NULL};
 
 static const FsParamSpec migratetype_params[] = {
     [PARAM_RULES] = {.name = "rules",
                      .type = FS_PARAM_ENUM,
                      .default_value = "6.1",
-                     .help = "fallback rules: 6.1 (__rmqueue_fallback/steal_suitable_fallback) or 6.15 "
-                             "(__rmqueue_claim then __rmqueue_steal)",
+                     .help = "fallback rules: 6.1 (__rmqueue_fallback/steal_suitable_fallback), 6.15 "
+                             "(__rmqueue_claim then __rmqueue_steal) or v22 (2.6.16-rc1-mm1's list-based grouping: "
+                             "two types, kernel and user (__GFP_EASYRCLM), no pageblocks; a fallback takes the "
+                             "other type's largest free block; use with vm.free_list_type=allocation)",
                      .choices = rules_choices},
     [PARAM_NOFRAGMENT] = {.name = "nofragment",
                           .type = FS_PARAM_BOOL,
@@ -159,6 +163,9 @@ static int migratetype_gfp_to_migratetype(void *state, uint32_t gfp) {
   Migratetype *s = state;
   uint32_t mt = fs_gfp_migratetype(gfp);
   if (s->mobility_disabled || mt >= FS_MIGRATE_PCPTYPES) return FS_MIGRATE_UNMOVABLE;
+  /* v22 has two types: what is not __GFP_EASYRCLM (user pages and page
+   * cache) is RCLM_NORCLM, reclaimable slab included */
+  if (s->rules == RULES_V22 && mt != FS_MIGRATE_MOVABLE) return FS_MIGRATE_UNMOVABLE;
   return (int)mt;
 }
 
@@ -382,6 +389,34 @@ static uint64_t rmqueue_fallback_61(Migratetype *s, uint32_t zone, const FsAlloc
   return FS_FALLBACK_RETRY;
 }
 
+/* ---- v22 (2.6.16-rc1-mm1): __rmqueue_fallback() of the list-based grouping ---------- */
+
+/* The other type's largest free block, from the top order down.  Above
+ * half of MAX_ORDER (order 5 and up with MAX_ORDER 11) the pieces the
+ * request does not use go to the requesting type's lists, so a large block
+ * changes sides; below, they stay on the other type's.  Nothing is claimed
+ * or re-typed: the patch has no pageblocks, and a free block's list is the
+ * type of the page freed into it (vm.free_list_type=allocation, the engine's
+ * part of the mechanism). */
+static uint64_t rmqueue_fallback_v22(Migratetype *s, uint32_t zone, const FsAllocRequest *req) {
+  uint32_t start_mt = req->migratetype;
+  uint32_t other = start_mt == FS_MIGRATE_MOVABLE ? FS_MIGRATE_UNMOVABLE : FS_MIGRATE_MOVABLE;
+  for (int o = (int)s->max_order; o >= (int)req->order; o--) {
+    if (!s->api->free_count(s->host, zone, (uint32_t)o, other)) continue;
+    uint64_t first = s->api->free_list_first(s->host, zone, (uint32_t)o, other);
+    uint32_t expand_mt = (uint32_t)o >= (s->max_order + 1) / 2 ? start_mt : other;
+    uint64_t page = s->api->take_free_block(s->host, first, req->order, expand_mt);
+    if (page == FS_PFN_NONE) return FS_FALLBACK_NONE;
+    /* the event's change_ownership: the rest of the block changed sides */
+    bool sides = expand_mt == start_mt;
+    s->api->trace_extfrag(s->host, page, req->order, (uint32_t)o, start_mt, other, sides);
+    count(s, C_FALLBACK, 1);
+    count(s, sides ? C_CLAIM : C_STEAL, 1);
+    return page;
+  }
+  return FS_FALLBACK_NONE;
+}
+
 /* ---- 6.15: __rmqueue_claim() and __rmqueue_steal() ------------------------------- */
 
 /* try_to_claim_block(): a whole pageblock (or more) is taken outright; a
@@ -452,6 +487,7 @@ static uint64_t migratetype_rmqueue_fallback(void *state, uint32_t zone, const F
    * request may not fragment until reclaim and compaction have failed */
   if (s->defrag_mode && !nofragment && !s->defrag_fragment_ok && req->task == s->defrag_task) nofragment = true;
   if (s->rules == RULES_6_1) return rmqueue_fallback_61(s, zone, req, nofragment);
+  if (s->rules == RULES_V22) return rmqueue_fallback_v22(s, zone, req);
   uint64_t page = rmqueue_claim(s, zone, req, nofragment);
   if (page != FS_PFN_NONE) return page;
   if (nofragment) {
