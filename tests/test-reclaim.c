@@ -366,9 +366,9 @@ static void test_anon_lru(void) {
  * swapped out and freed, and more of reclaim is page cache.  Measured
  * (seeds 1-3) on the preset's load since stop 23 (the untarred tree and six
  * copies before the builds, each file with its dentry and inode), 5.9 ->
- * 2.6: pgsteal_anon 340553, 270110, 220422 (277028) -> 49286, 75908,
- * 183020 (102738); pass 1 success 72.73, 74.38, 66.25 (71.12) -> 61.62,
- * 68.32, 57.41 (62.45) %: on this load the anonymous pages 5.9 lets go are
+ * 2.6: pgsteal_anon 340553, 270110, 220422 (277028) -> 49286, 96946,
+ * 183020 (109751); pass 1 success 72.73, 74.38, 66.25 (71.12) -> 61.62,
+ * 70.75, 57.41 (63.26) % (2.6.16's vm.dirty_ratio of 40): on this load the anonymous pages 5.9 lets go are
  * what frees whole blocks, so success does not follow (the load before
  * stop 23 gained, 2.91 -> 10.45 %).  Seed 3's 2.6 arm reaches
  * reclaim_mapped's priorities and swaps nearly as much as 5.9.  Pass 1
@@ -385,9 +385,9 @@ static void test_effect_anon_lru(void) {
   double m[2][2];
   ft_effect("ols2006-highalloc", arms, 2, cols, 3, &m[0][0]);
   ft_assert_band("5.9: pgsteal_anon", m[0][0], 213000, 341000);
-  ft_assert_band("2.6: pgsteal_anon", m[1][0], 22000, 184000);
+  ft_assert_band("2.6: pgsteal_anon", m[1][0], 36000, 184000);
   ft_assert_band("5.9: pass 1 success %", m[0][1], 64.0, 78.2);
-  ft_assert_band("2.6: pass 1 success %", m[1][1], 56.2, 68.7);
+  ft_assert_band("2.6: pass 1 success %", m[1][1], 55.8, 70.8);
   g_assert_cmpfloat(m[1][0], <, 0.6 * m[0][0]);
 }
 
@@ -466,14 +466,14 @@ static void test_nap_direct(void) {
  * min watermark at order 10 and swaps as without them; only direct reclaim
  * naps much, so kswapd does more of the reclaiming than without naps.
  * Measured (seeds 1-3, the preset's load since stop 23), none -> congestion
- * -> skip-under-min: fs_kswapd_ns 0.483, 0.504, 1.079 s (0.689) -> 0.259,
- * 0.249, 0.258 s (0.255) -> 0.726, 0.593, 1.151 s (0.823); pswpout 386143,
- * 374989, 393328 -> 0, 0, 0 -> 453411, 418142, 428634; pgsteal_kswapd
- * 417881, 446610, 552006 (472166) -> 342303, 340572, 350601 (344492) ->
- * 522293, 523849, 598504 (548215); naps 0 -> 424, 430, 431 -> 84, 95, 186
- * (kswapd_skip_congestion_wait 8916, 6560, 30744); pass 1 success 61.62,
- * 68.32, 57.41 (62.45) -> 23.27, 23.64, 22.91 (23.27) -> 71.14, 71.13, 68.24
- * (70.17) %.  Pass 1 keeps its timed window, the same span in every arm.
+ * -> skip-under-min: fs_kswapd_ns 0.483, 0.550, 1.079 s (0.704) -> 0.259,
+ * 0.249, 0.258 s (0.255) -> 0.726, 0.593, 1.151 s (0.823); pswpout 398427,
+ * 389202, 393328 -> 0, 0, 0 -> 453411, 418142, 428634; pgsteal_kswapd
+ * 417841, 468208, 552006 (479352) -> 342303, 340572, 350601 (344492) ->
+ * 522291, 523849, 598518 (548219); naps 0 -> 424, 430, 431 -> 88, 95, 186
+ * (kswapd_skip_congestion_wait 8911, 6560, 30744); pass 1 success 61.62,
+ * 70.75, 57.41 (63.26) -> 23.27, 23.64, 22.91 (23.27) -> 70.65, 71.13, 68.24
+ * (70.01) %.  Pass 1 keeps its timed window, the same span in every arm.
  * Bands: mean +- the seed spread, at least 10%; asserted: with the naps
  * kswapd works under 0.6x as long, swaps nothing and reclaims under 0.85x;
  * skipping them, kswapd swaps as without naps and reclaims over 1.2x what
@@ -487,13 +487,13 @@ static void test_effect_congestion_nap(void) {
                         "phase_pass1_huge_success_pct", "pswpout", NULL};
   double m[3][6];
   ft_effect("ols2006-highalloc", arms, 3, cols, 3, &m[0][0]);
-  ft_assert_band("none: fs_kswapd_ns", m[0][0], 0.298e9, 1.079e9);
+  ft_assert_band("none: fs_kswapd_ns", m[0][0], 0.328e9, 1.08e9);
   ft_assert_band("congestion: fs_kswapd_ns", m[1][0], 0.229e9, 0.281e9);
-  ft_assert_band("none: pgsteal_kswapd", m[0][1], 392000, 553000);
+  ft_assert_band("none: pgsteal_kswapd", m[0][1], 406000, 553000);
   ft_assert_band("congestion: pgsteal_kswapd", m[1][1], 310000, 379000);
   ft_assert_band("skip-under-min: pgsteal_kswapd", m[2][1], 493000, 603000);
   ft_assert_band("congestion: naps", m[1][2], 385, 472);
-  ft_assert_band("skip-under-min: naps", m[2][2], 57, 187);
+  ft_assert_band("skip-under-min: naps", m[2][2], 59, 187);
   ft_assert_band("skip-under-min: naps skipped", m[2][3], 0, 31000);
   ft_assert_band("congestion: pass 1 success %", m[1][4], 20.9, 25.6);
   g_assert_cmpfloat(m[0][2], ==, 0);

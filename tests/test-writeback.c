@@ -431,10 +431,10 @@ static void test_effect_swap_disk(void) {
  * of memory sits under writeback, and it rescans those pages round after
  * round; bounded, it waits for room and frees what it has written.
  * Measured (seeds 1-3, the preset's load since stop 23), unbounded ->
- * bounded: pgscan_kswapd 109.9M, 93.8M, 81.5M (95.1M) -> 0.77M, 0.87M,
- * 6.95M (2.86M); pgsteal_anon 16368, 28933, 45052 (30118) -> 49286, 75908,
- * 183020 (102738); pass 1 success 47.27, 45.82, 38.55 (43.88) -> 61.62,
- * 68.32, 57.41 (62.45) %.  Pass 1 keeps its timed window
+ * bounded: pgscan_kswapd 112.2M, 97.7M, 83.0M (97.7M) -> 0.77M, 0.95M,
+ * 6.95M (2.89M); pgsteal_anon 16369, 32958, 45052 (31460) -> 49286, 96946,
+ * 183020 (109751); pass 1 success 47.27, 42.55, 36.73 (42.18) -> 61.62,
+ * 70.75, 57.41 (63.26) %.  Pass 1 keeps its timed window
  * (hugepage_complete = false), the same span in both arms.  Both arms leave
  * out reclaim's congestion naps, as measured (vm.reclaim_nap=none;
  * /effect/reclaim/congestion-nap).  Bands: mean +- the seed spread, at least 10%;
@@ -447,12 +447,12 @@ static void test_effect_queue(void) {
   const char *cols[] = {"pgscan_kswapd", "pgsteal_anon", "phase_pass1_huge_success_pct", NULL};
   double m[2][3];
   ft_effect("ols2006-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("unbounded: pgscan_kswapd", m[0][0], 80e6, 110e6);
+  ft_assert_band("unbounded: pgscan_kswapd", m[0][0], 83e6, 113e6);
   ft_assert_band("bounded: pgscan_kswapd", m[1][0], 0, 7e6);
-  ft_assert_band("unbounded: pgsteal_anon", m[0][1], 15200, 45100);
-  ft_assert_band("bounded: pgsteal_anon", m[1][1], 22000, 184000);
-  ft_assert_band("unbounded: pass 1 success %", m[0][2], 38.5, 49.3);
-  ft_assert_band("bounded: pass 1 success %", m[1][2], 56.2, 68.7);
+  ft_assert_band("unbounded: pgsteal_anon", m[0][1], 16300, 46600);
+  ft_assert_band("bounded: pgsteal_anon", m[1][1], 36000, 184000);
+  ft_assert_band("unbounded: pass 1 success %", m[0][2], 36.7, 47.6);
+  ft_assert_band("bounded: pass 1 success %", m[1][2], 55.8, 70.8);
   g_assert_cmpfloat(m[1][0], <, m[0][0] / 20);
   g_assert_cmpfloat(m[1][1], >, 2 * m[0][1]);
   g_assert_cmpfloat(m[1][2], >, m[0][2]);
