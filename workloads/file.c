@@ -1431,14 +1431,19 @@ static void controller_step(FsiRun *run, FileWl *w) {
   fsi_run_wake_task(run, w->controller, MAX(next, run->tasks[w->controller].busy_until_ns));
 }
 
-/* An in-use slab object of one of the metadata caches, its latency added. */
-static FsiHandle meta_obj(FsiRun *run, FileWl *w, int mc, uint32_t task, uint64_t *latency) {
-  int c = w->meta_cache[mc];
+/* A slab object of cache c (none if the run lacks the cache), its latency
+ * added to *latency (fsi_slab_alloc_ex() sets, not adds). */
+static FsiHandle slab_obj(FsiRun *run, int c, uint32_t task, bool in_use, uint64_t *latency) {
   if (c < 0) return FSI_HANDLE_NONE;
   uint64_t lat = 0;
-  FsiHandle h = fsi_slab_alloc_ex(run, (uint32_t)c, task, true, false, &lat);
+  FsiHandle h = fsi_slab_alloc_ex(run, (uint32_t)c, task, in_use, false, &lat);
   *latency += lat;
   return h;
+}
+
+/* An in-use slab object of one of the metadata caches. */
+static FsiHandle meta_obj(FsiRun *run, FileWl *w, int mc, uint32_t task, uint64_t *latency) {
+  return slab_obj(run, w->meta_cache[mc], task, true, latency);
 }
 
 /* One item: k order-0 pages allocated together (k separate requests at one
@@ -1477,10 +1482,8 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
   }
   if (s->files && kind == FS_KIND_FILE) {
     /* created, written and closed: cached, on the shrinkers' LRUs (not in use) */
-    uint64_t lat = 0;
-    it.obj[nobj++] = fsi_slab_alloc_ex(run, (uint32_t)w->file_dentry, task, false, false, &lat);
-    it.obj[nobj++] = fsi_slab_alloc_ex(run, (uint32_t)w->file_inode, task, false, false, &lat);
-    latency += lat;
+    it.obj[nobj++] = slab_obj(run, w->file_dentry, task, false, &latency);
+    it.obj[nobj++] = slab_obj(run, w->file_inode, task, false, &latency);
   }
   if (s->metadata && kind == FS_KIND_PIPE) {
     uint32_t slots = 16;
