@@ -1064,11 +1064,13 @@ static void test_effect_zone_movable_hotplug(void) {
 
 /* ---- v22: 2.6.16-rc1-mm1's list-based grouping ---------------------------------- */
 
-/* one Normal zone (one_zone's settings) */
-static const char *const v22_sets[] = {"machine.dma_limit=0", "machine.dma32_limit=0", "vm.min_free_kbytes=0",
-                                       "vm.watermark_scale_factor=1", "migratetype.rules=v22",
-                                       "migratetype.nofragment=false", "vm.free_list_type=allocation",
-                                       "vm.watermark_boost_factor=0", NULL};
+/* one Normal zone (one_zone's settings), v22's rules, a freed block's list
+ * chosen by FREE_LIST */
+#define V22_SETS(FREE_LIST)                                                                               \
+  {"machine.dma_limit=0", "machine.dma32_limit=0", "vm.min_free_kbytes=0", "vm.watermark_scale_factor=1", \
+   "migratetype.rules=v22", "migratetype.nofragment=false", "vm.free_list_type=" FREE_LIST,                \
+   "vm.watermark_boost_factor=0", NULL}
+static const char *const v22_sets[] = V22_SETS("allocation");
 
 /* __rmqueue_fallback() of the v22 patch: a kernel request with no kernel
  * free block takes the user lists' largest block; being of order 5 or more
@@ -1080,9 +1082,7 @@ static const char *const v22_sets[] = {"machine.dma_limit=0", "machine.dma32_lim
 static void test_v22_fallback_largest(void) {
   for (int by_alloc = 0; by_alloc < 2; by_alloc++) {
     Fx fx;
-    const char *pb[] = {"machine.dma_limit=0", "machine.dma32_limit=0", "vm.min_free_kbytes=0",
-                        "vm.watermark_scale_factor=1", "migratetype.rules=v22", "migratetype.nofragment=false",
-                        "vm.free_list_type=pageblock", "vm.watermark_boost_factor=0", NULL};
+    const char *pb[] = V22_SETS("pageblock");
     fx_open(&fx, "migratetype", by_alloc ? v22_sets : pb);
     FsiRun *run = fx.run;
     uint32_t top = run->mem.max_order;

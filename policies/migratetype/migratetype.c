@@ -303,12 +303,18 @@ static bool claim_threshold_met(const Migratetype *s, uint32_t start_mt, uint32_
   return free_pages + alike >= s->pageblock_nr_pages / 2 || s->mobility_disabled;
 }
 
-static void trace(Migratetype *s, uint64_t pfn, uint32_t order, uint32_t fallback_order, uint32_t start_mt,
-                  uint32_t fallback_mt) {
-  bool change_ownership = s->api->get_pageblock_migratetype(s->host, pfn) == start_mt;
+static void trace_ownership(Migratetype *s, uint64_t pfn, uint32_t order, uint32_t fallback_order,
+                            uint32_t start_mt, uint32_t fallback_mt, bool change_ownership) {
   s->api->trace_extfrag(s->host, pfn, order, fallback_order, start_mt, fallback_mt, change_ownership);
   count(s, C_FALLBACK, 1);
   count(s, change_ownership ? C_CLAIM : C_STEAL, 1);
+}
+
+/* change_ownership as the kernel's tracepoint reads it: the block is now the requester's */
+static void trace(Migratetype *s, uint64_t pfn, uint32_t order, uint32_t fallback_order, uint32_t start_mt,
+                  uint32_t fallback_mt) {
+  trace_ownership(s, pfn, order, fallback_order, start_mt, fallback_mt,
+                  s->api->get_pageblock_migratetype(s->host, pfn) == start_mt);
 }
 
 static void boost(Migratetype *s, uint32_t zone, uint32_t alloc_flags) {
@@ -408,10 +414,7 @@ static uint64_t rmqueue_fallback_v22(Migratetype *s, uint32_t zone, const FsAllo
     uint64_t page = s->api->take_free_block(s->host, first, req->order, expand_mt);
     if (page == FS_PFN_NONE) return FS_FALLBACK_NONE;
     /* the event's change_ownership: the rest of the block changed sides */
-    bool sides = expand_mt == start_mt;
-    s->api->trace_extfrag(s->host, page, req->order, (uint32_t)o, start_mt, other, sides);
-    count(s, C_FALLBACK, 1);
-    count(s, sides ? C_CLAIM : C_STEAL, 1);
+    trace_ownership(s, page, req->order, (uint32_t)o, start_mt, other, expand_mt == start_mt);
     return page;
   }
   return FS_FALLBACK_NONE;
