@@ -170,7 +170,9 @@ enum { FSI_RC_OFF = 0, FSI_RC_32 = 1, FSI_RC_47 = 2 };
 
 /* Per-node reclaim state: LRU lists, swap, kswapd, slab caches. */
 typedef struct {
-  uint32_t lru_head[FSI_NR_LRU], lru_tail[FSI_NR_LRU]; /* head = most recent */
+  /* lists by lruvec: [0] the node's (vm.lru=node), or [zone] (vm.lru=zone); head = most recent */
+  uint32_t lru_head[FS_MAX_ZONES][FSI_NR_LRU], lru_tail[FS_MAX_ZONES][FSI_NR_LRU];
+  bool lru_per_zone; /* vm.lru=zone: before 4.8 */
   uint64_t lru_pages[FSI_NR_LRU];
   uint64_t zone_lru_pages[FS_MAX_ZONES][FSI_NR_LRU]; /* NR_ZONE_{IN,}ACTIVE_{ANON,FILE}: by the page's zone */
   bool zone_reclaimable_free; /* vm.zone_reclaimable_free: zone_reclaimable_pages() of 6.1.y/6.13+ */

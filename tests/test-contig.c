@@ -258,7 +258,7 @@ static void test_contig_sources_isolated(void) {
     }
   }
   fill_anon(run, handles);
-  g_assert_cmpuint(run->allocs[run->rc.lru_tail[FSI_LRU_INACTIVE_ANON]].pfn, ==, start);
+  g_assert_cmpuint(run->allocs[run->rc.lru_tail[0][FSI_LRU_INACTIVE_ANON]].pfn, ==, start);
   resident = allocated_in(run, start, start + PB);
   uint64_t mig0 = run->stats.c[FSI_C_pgmigrate_success], out0 = run->stats.c[FSI_C_pswpout];
   FsiHandle h = FSI_HANDLE_NONE;

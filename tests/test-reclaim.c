@@ -76,6 +76,48 @@ static void test_kswapd_restores_high(void) {
 
 static void nothing(FsiRun *run) { (void)run; }
 
+/* Per-zone LRU lists (vm.lru=zone, before 4.8): a reclaim for a lower zone
+ * shrinks that zone's lists, so it frees that zone's pages even when the
+ * oldest pages of the node are in a higher zone; with the node's lists
+ * (4.8+, vm.lru=node) the same reclaim takes the node's oldest pages, here
+ * all in Normal.  Two zones, DMA32 and Normal, are filled with clean page
+ * cache: Normal first (the zonelist's order), so its pages are the oldest;
+ * then direct reclaim runs for a request whose highest zone is DMA32. */
+static void fill_both(FsiRun *run) {
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, false, false};
+  for (;;) {
+    FsiAllocResult r = fsi_run_alloc(run, &rq);
+    if (!r.handle) break;
+  }
+}
+
+static void test_lru_per_zone(void) {
+  uint64_t freed[2][2]; /* [per zone][zone: 0 DMA32, 1 Normal] */
+  for (int per_zone = 0; per_zone < 2; per_zone++) {
+    const char *sets[] = {"machine.dma32_limit=64M", per_zone ? "vm.lru=zone" : "vm.lru=node", "vm.pcp=false", NULL};
+    FsiRun *run = new_run(sets, nothing);
+    fill_both(run);
+    ft_check(run);
+    uint64_t before[2] = {run->mem.zones[FS_ZONE_DMA32].nr_free_pages, run->mem.zones[FS_ZONE_NORMAL].nr_free_pages};
+    g_assert_cmpuint(run->rc.zone_lru_pages[FS_ZONE_DMA32][FSI_LRU_INACTIVE_FILE], >, 1000);
+    g_assert_cmpuint(run->rc.zone_lru_pages[FS_ZONE_NORMAL][FSI_LRU_INACTIVE_FILE], >, 1000);
+    FsAllocRequest req = {.order = 0, .gfp = FS_GFP_KERNEL, .migratetype = FS_MIGRATE_UNMOVABLE,
+                          .highest_zoneidx = FS_ZONE_DMA32};
+    g_assert_cmpuint(fsi_try_to_free_pages(run, &req), >=, 32);
+    ft_check(run);
+    freed[per_zone][0] = run->mem.zones[FS_ZONE_DMA32].nr_free_pages - before[0];
+    freed[per_zone][1] = run->mem.zones[FS_ZONE_NORMAL].nr_free_pages - before[1];
+    ft_run_free(run);
+  }
+  /* per zone: DMA32's own pages, none of Normal's */
+  g_assert_cmpuint(freed[1][0], >=, 32);
+  g_assert_cmpuint(freed[1][1], ==, 0);
+  /* node: the oldest pages, Normal's */
+  g_assert_cmpuint(freed[0][0], ==, 0);
+  g_assert_cmpuint(freed[0][1], >=, 32);
+}
+
+
 /* Boosted reclaim (balance_pgdat(), 5.0+): kswapd reclaims a watermark
  * boost even on a balanced node, without writeback or swap, its priority
  * held at DEF_PRIORITY - 2; a round that reclaims nothing ends the run and
@@ -97,7 +139,7 @@ static BoostOut boosted(bool dirty, bool unbalanced) {
   g_assert_true(fsi_pgdat_balanced(run, 0, FS_ZONE_DMA32));
   g_assert_false(run->rc.kswapd_awake);
   for (uint32_t l = FSI_LRU_INACTIVE_FILE; dirty && l <= FSI_LRU_ACTIVE_FILE; l++)
-    for (uint32_t id = run->rc.lru_head[l]; id != FSI_NIL; id = run->allocs[id].lru_next) {
+    for (uint32_t id = run->rc.lru_head[0][l]; id != FSI_NIL; id = run->allocs[id].lru_next) {
       run->allocs[id].flags |= FSI_AF_DIRTY;
       run->rc.nr_dirty++;
     }
@@ -832,6 +874,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/reclaim/kswapd/restores-high-watermark", test_kswapd_restores_high);
   g_test_add_func("/reclaim/kswapd/boost", test_kswapd_boost);
+  g_test_add_func("/reclaim/lru/per-zone", test_lru_per_zone);
   g_test_add_func("/reclaim/kswapd/balance-rule", test_kswapd_balance_rule);
   g_test_add_func("/reclaim/direct/only-when-kswapd-behind", test_direct_only_when_behind);
   g_test_add_func("/reclaim/slowpath/costly-gives-up-order0-retries", test_costly_gives_up);

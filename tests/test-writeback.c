@@ -133,7 +133,7 @@ static void test_pg_reclaim(void) {
   a = fsi_run_lookup(run, r.handle);
   g_assert_false(a->flags2 & (FSI_AF2_WRITEBACK | FSI_AF2_RECLAIM));
   g_assert_cmpuint(a->lru, ==, FSI_LRU_INACTIVE_FILE);
-  g_assert_cmpuint(run->rc.lru_tail[FSI_LRU_INACTIVE_FILE], ==, (uint32_t)r.handle);
+  g_assert_cmpuint(run->rc.lru_tail[0][FSI_LRU_INACTIVE_FILE], ==, (uint32_t)r.handle);
   g_assert_cmpuint(run->stats.c[FSI_C_pgrotated], ==, 1);
   g_assert_cmpuint(fsi_reclaim_pfn(run, r.pfn, false, true), ==, 1);
   ft_check(run);
@@ -180,7 +180,7 @@ static void test_swap_writeback(void) {
   a = fsi_run_lookup(run, anon.handle);
   g_assert_false(a->flags2 & (FSI_AF2_WRITEBACK | FSI_AF2_RECLAIM));
   g_assert_cmpuint(a->lru, ==, FSI_LRU_INACTIVE_ANON);
-  g_assert_cmpuint(run->rc.lru_tail[FSI_LRU_INACTIVE_ANON], ==, (uint32_t)anon.handle);
+  g_assert_cmpuint(run->rc.lru_tail[0][FSI_LRU_INACTIVE_ANON], ==, (uint32_t)anon.handle);
   g_assert_cmpuint(run->stats.c[FSI_C_pgrotated], ==, 1);
   g_assert_cmpuint(fsi_reclaim_pfn(run, anon.pfn, false, true), ==, 1);
   g_assert_false(fsi_run_lookup(run, anon.handle)->flags & FSI_AF_RESIDENT);

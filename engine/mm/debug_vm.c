@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/core/error.h"
+#include "engine/mm/internal.h"
 #include "engine/mm/pcp.h"
 #include "engine/run.h"
 
@@ -189,6 +190,22 @@ bool fsi_check_invariants(FsiRun *run, GError **error) {
       if (lru[l] != run->rc.lru_pages[l])
         FAIL("LRU list %u holds %" G_GUINT64_FORMAT " pages but counts %" G_GUINT64_FORMAT, l, lru[l],
              run->rc.lru_pages[l]);
+    /* each list holds only its own lruvec's pages (vm.lru=zone: its zone's) */
+    for (uint32_t v = 0; v < (run->rc.lru_per_zone ? m->nr_zones : 1); v++)
+      for (uint32_t l = 0; l < FSI_NR_LRU; l++) {
+        uint64_t walked = 0;
+        for (uint32_t id = run->rc.lru_head[v][l]; id != FSI_NIL; id = run->allocs[id].lru_next) {
+          const FsiAlloc *a = &run->allocs[id];
+          if (a->lru != l || (run->rc.lru_per_zone && a->zone != v))
+            FAIL("allocation %u is on LRU list %u of lruvec %u but records list %u, zone %u", id, l, v,
+                 (unsigned)a->lru, (unsigned)a->zone);
+          walked += fsi_alloc_nr_pages(a);
+        }
+        uint64_t want = run->rc.lru_per_zone ? run->rc.zone_lru_pages[v][l] : run->rc.lru_pages[l];
+        if (walked != want)
+          FAIL("lruvec %u: LRU list %u links %" G_GUINT64_FORMAT " pages but counts %" G_GUINT64_FORMAT, v, l,
+               walked, want);
+      }
     for (uint32_t z = 0; z < m->nr_zones; z++)
       for (uint32_t l = 0; l < FSI_NR_LRU; l++)
         if (zlru[z][l] != run->rc.zone_lru_pages[z][l])

@@ -17,6 +17,7 @@
 
 #include "engine/mm/internal.h"
 #include "engine/mm/pcp.h"
+#include "engine/mm/vmscan.h"
 
 /* ---- page-frame helpers ---------------------------------------------------------- */
 
@@ -250,14 +251,7 @@ static void move_alloc(FsiRun *run, FsiAlloc *a, uint64_t dst) {
   fsi_mark_allocated(m, dst, order, id, a->alloc_mt);
   fsi_mark_unallocated(m, src, order, a->alloc_mt);
   a->pfn = (uint32_t)dst;
-  uint32_t zone = fsi_pfn_zone(m, dst);
-  if (a->lru < FSI_NR_LRU && zone != a->zone) {
-    /* a page on an LRU list that changes zone (a contiguous range's or an
-     * offlined block's migration) moves its count with it */
-    run->rc.zone_lru_pages[a->zone][a->lru] -= fsi_pages_of_order(order);
-    run->rc.zone_lru_pages[zone][a->lru] += fsi_pages_of_order(order);
-  }
-  a->zone = (uint8_t)zone;
+  fsi_lru_zone_changed(run, id, fsi_pfn_zone(m, dst));
   /* The old page is freed with its pageblock's current type (ISOLATE inside
    * an isolated range).  put_page() -> free_unref_page(): orders the pcp
    * lists cache go to the migrating task's CPU's list (vm.migrate_free_pcp;

@@ -23,25 +23,34 @@
 
 static bool is_file(const FsiAlloc *a) { return a->kind == FS_KIND_FILE; }
 
+/* The lruvec an allocation's page is on: the node's, or its zone's (vm.lru=zone). */
+static uint32_t lruvec_of(const FsiRun *run, const FsiAlloc *a) { return run->rc.lru_per_zone ? a->zone : 0; }
+
+/* The pages on one of an lruvec's lists. */
+static uint64_t lru_size(const FsiRun *run, uint32_t v, uint32_t list) {
+  return run->rc.lru_per_zone ? run->rc.zone_lru_pages[v][list] : run->rc.lru_pages[list];
+}
+
 /* ---- LRU lists -------------------------------------------------------------- */
 
 static void lru_add(FsiRun *run, uint32_t id, uint32_t list, bool tail) {
   FsiReclaim *rc = &run->rc;
   FsiAlloc *a = &run->allocs[id];
+  uint32_t *head = &rc->lru_head[lruvec_of(run, a)][list], *tail_id = &rc->lru_tail[lruvec_of(run, a)][list];
   a->lru = (uint8_t)list;
-  if (rc->lru_head[list] == FSI_NIL) {
+  if (*head == FSI_NIL) {
     a->lru_next = a->lru_prev = FSI_NIL;
-    rc->lru_head[list] = rc->lru_tail[list] = id;
+    *head = *tail_id = id;
   } else if (tail) {
-    a->lru_prev = rc->lru_tail[list];
+    a->lru_prev = *tail_id;
     a->lru_next = FSI_NIL;
-    run->allocs[rc->lru_tail[list]].lru_next = id;
-    rc->lru_tail[list] = id;
+    run->allocs[*tail_id].lru_next = id;
+    *tail_id = id;
   } else {
-    a->lru_next = rc->lru_head[list];
+    a->lru_next = *head;
     a->lru_prev = FSI_NIL;
-    run->allocs[rc->lru_head[list]].lru_prev = id;
-    rc->lru_head[list] = id;
+    run->allocs[*head].lru_prev = id;
+    *head = id;
   }
   rc->lru_pages[list] += fsi_alloc_nr_pages(a);
   rc->zone_lru_pages[a->zone][list] += fsi_alloc_nr_pages(a);
@@ -51,11 +60,11 @@ static void lru_del(FsiRun *run, uint32_t id) {
   FsiReclaim *rc = &run->rc;
   FsiAlloc *a = &run->allocs[id];
   if (a->lru == FSI_LRU_NONE) return;
-  uint32_t list = a->lru;
+  uint32_t list = a->lru, v = lruvec_of(run, a);
   if (a->lru_prev != FSI_NIL) run->allocs[a->lru_prev].lru_next = a->lru_next;
-  else rc->lru_head[list] = a->lru_next;
+  else rc->lru_head[v][list] = a->lru_next;
   if (a->lru_next != FSI_NIL) run->allocs[a->lru_next].lru_prev = a->lru_prev;
-  else rc->lru_tail[list] = a->lru_prev;
+  else rc->lru_tail[v][list] = a->lru_prev;
   rc->lru_pages[list] -= fsi_alloc_nr_pages(a);
   rc->zone_lru_pages[a->zone][list] -= fsi_alloc_nr_pages(a);
   a->lru = FSI_LRU_NONE;
@@ -65,6 +74,28 @@ static void lru_del(FsiRun *run, uint32_t id) {
 static void lru_move(FsiRun *run, uint32_t id, uint32_t list) {
   lru_del(run, id);
   lru_add(run, id, list, false);
+}
+
+/* An allocation migrated to another zone (a contiguous range's or an
+ * offlined block's migration): its LRU pages count in the new zone, and with
+ * per-zone lists it joins the new zone's list at the head, as the new page
+ * is put back on the LRU. */
+void fsi_lru_zone_changed(FsiRun *run, uint32_t id, uint32_t zone) {
+  FsiAlloc *a = &run->allocs[id];
+  uint32_t list = a->lru;
+  if (a->zone == zone) return;
+  if (list < FSI_NR_LRU && run->rc.lru_per_zone) {
+    lru_del(run, id);
+    a->zone = (uint8_t)zone;
+    lru_add(run, id, list, false);
+    return;
+  }
+  /* node lists: the page keeps its place, its count moves */
+  if (list < FSI_NR_LRU) {
+    run->rc.zone_lru_pages[a->zone][list] -= fsi_alloc_nr_pages(a);
+    run->rc.zone_lru_pages[zone][list] += fsi_alloc_nr_pages(a);
+  }
+  a->zone = (uint8_t)zone;
 }
 
 /* folio_rotate_reclaimable() -> lru_move_tail_fn(): a page whose
@@ -412,10 +443,10 @@ uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd) {
 /* ---- shrink_lruvec ---------------------------------------------------------- */
 
 /* shrink_active_list(): age pages from the active tail to the inactive head. */
-static void shrink_active(FsiRun *run, uint32_t active, uint64_t nr, ScanControl *sc) {
+static void shrink_active(FsiRun *run, uint32_t v, uint32_t active, uint64_t nr, ScanControl *sc) {
   uint64_t moved = 0;
-  while (moved < nr && run->rc.lru_tail[active] != FSI_NIL) {
-    uint32_t id = run->rc.lru_tail[active];
+  while (moved < nr && run->rc.lru_tail[v][active] != FSI_NIL) {
+    uint32_t id = run->rc.lru_tail[v][active];
     FsiAlloc *a = &run->allocs[id];
     uint64_t n = fsi_alloc_nr_pages(a);
     a->flags &= (uint8_t)~FSI_AF_REFERENCED;
@@ -428,10 +459,10 @@ static void shrink_active(FsiRun *run, uint32_t active, uint64_t nr, ScanControl
 
 /* shrink_inactive_list(): scan nr pages from the tail; referenced pages are
  * activated, the rest reclaimed if possible, else rotated to the head. */
-static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanControl *sc) {
+static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t nr, ScanControl *sc) {
   uint64_t scanned = 0, credited = 0;
   sc->file_taken = sc->unqueued_dirty = 0;
-  uint32_t id = run->rc.lru_tail[inactive];
+  uint32_t id = run->rc.lru_tail[v][inactive];
   while (scanned < nr && id != FSI_NIL && sc->reclaimed - sc->pass_start < sc->nr_to_reclaim) {
     FsiAlloc *a = &run->allocs[id];
     uint32_t prev = a->lru_prev;
@@ -464,7 +495,7 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
       scanned += run->rc.tag_credit;
       credited += run->rc.tag_credit;
       if (a->lru != inactive) {
-        id = run->rc.lru_tail[inactive];
+        id = run->rc.lru_tail[v][inactive];
         continue;
       }
       prev = a->lru_prev;
@@ -497,8 +528,8 @@ static void shrink_inactive(FsiRun *run, uint32_t inactive, uint64_t nr, ScanCon
 }
 
 /* inactive_is_low(): inactive * int_sqrt(10 * GiB) < active. */
-static bool inactive_is_low(const FsiRun *run, uint32_t inactive) {
-  uint64_t in = run->rc.lru_pages[inactive], act = run->rc.lru_pages[inactive + 1];
+static bool inactive_is_low(const FsiRun *run, uint32_t v, uint32_t inactive) {
+  uint64_t in = lru_size(run, v, inactive), act = lru_size(run, v, inactive + 1);
   uint64_t gb = (in + act) * run->mem.cfg.page_size >> 30;
   uint64_t ratio = gb ? fsi_int_sqrt(10 * gb) : 1;
   return in * ratio < act;
@@ -527,25 +558,25 @@ static bool reclaim_mapped(FsiRun *run, int priority) {
  * reclaim_mapped).  Here the two split lists stand for the single one: each
  * type's active and inactive lists scanned by their sizes, anonymous
  * (mapped) pages deactivated only under reclaim_mapped. */
-static void shrink_lruvec_2_6(FsiRun *run, int priority, ScanControl *sc, bool anon, uint64_t room) {
+static void shrink_lruvec_2_6(FsiRun *run, uint32_t v, int priority, ScanControl *sc, bool anon, uint64_t room) {
   run->rc.prev_priority = MIN(run->rc.prev_priority, priority);
   bool mapped = reclaim_mapped(run, priority);
   for (int t = 0; t < 2; t++) {
     uint32_t inactive = t == 0 ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON;
     if (t == 1 && !anon) continue;
     for (uint32_t list = inactive + 1;; list = inactive) {
-      uint64_t size = run->rc.lru_pages[list];
+      uint64_t size = lru_size(run, v, list);
       uint64_t scan = size >> priority;
       if (!scan && size && priority < DEF_PRIORITY - 2) scan = MIN(size, (uint64_t)SWAP_CLUSTER_MAX);
       if (t == 1) scan = MIN(scan, 4 * room);
-      if (scan && list == inactive) shrink_inactive(run, inactive, scan, sc);
-      else if (scan && (t == 0 || mapped)) shrink_active(run, list, scan, sc);
+      if (scan && list == inactive) shrink_inactive(run, v, inactive, scan, sc);
+      else if (scan && (t == 0 || mapped)) shrink_active(run, v, list, scan, sc);
       if (list == inactive) break;
     }
   }
 }
 
-static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
+static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc) {
   /* can_reclaim_anon_pages(): only with swap room.  With little room left,
    * scanning the whole anon list would only rotate pages that cannot go, so
    * the anon scan is capped at a few times the free slots (fragsim's
@@ -553,7 +584,7 @@ static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
   uint64_t room = run->rc.swap_pages - run->rc.swap_used;
   bool anon = sc->may_swap && room >= SWAP_CLUSTER_MAX;
   if (run->rc.anon_lru == FSI_ANON_LRU_2_6) {
-    shrink_lruvec_2_6(run, priority, sc, anon, room);
+    shrink_lruvec_2_6(run, v, priority, sc, anon, room);
     return;
   }
   /* get_scan_count(), simplified: without swap only file pages; with swap
@@ -562,15 +593,36 @@ static void shrink_lruvec(FsiRun *run, int priority, ScanControl *sc) {
   for (int t = 0; t < 2; t++) {
     uint32_t inactive = t == 0 ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON;
     if (t == 1 && !anon) continue;
-    uint64_t size = run->rc.lru_pages[inactive] + run->rc.lru_pages[inactive + 1];
+    uint64_t size = lru_size(run, v, inactive) + lru_size(run, v, inactive + 1);
     uint64_t scan = size >> priority;
     if (anon) scan = scan * (t == 0 ? 200 - sw : sw) / 100;
     if (t == 1) scan = MIN(scan, 4 * room);
     if (!scan && size && priority < DEF_PRIORITY - 2) scan = MIN(size, (uint64_t)SWAP_CLUSTER_MAX);
     if (!scan) continue;
-    if (inactive_is_low(run, inactive)) shrink_active(run, inactive + 1, scan, sc);
-    shrink_inactive(run, inactive, scan, sc);
+    if (inactive_is_low(run, v, inactive)) shrink_active(run, v, inactive + 1, scan, sc);
+    shrink_inactive(run, v, inactive, scan, sc);
   }
+}
+
+/* The LRU part of a reclaim pass.  With per-zone lists (vm.lru=zone, before
+ * 4.8) shrink_zone() ran on every populated zone up to the request's highest
+ * (kswapd: up to end_zone, from DMA up; direct reclaim: its zonelist), each
+ * by its own lists' sizes and with its own target (sc->nr_to_reclaim per
+ * shrink_zone() call), so a zone's pages are reclaimed only by shrinking it. */
+static void shrink_lruvecs(FsiRun *run, int priority, ScanControl *sc) {
+  if (!run->rc.lru_per_zone) {
+    shrink_lruvec(run, 0, priority, sc);
+    return;
+  }
+  uint64_t pass_start = sc->pass_start;
+  uint32_t top = MIN(sc->reclaim_idx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
+  for (uint32_t i = 0; i <= top; i++) {
+    uint32_t z = sc->kswapd ? i : top - i; /* kswapd from DMA up, direct reclaim in zonelist order */
+    if (!fsi_zone_populated(&run->mem.zones[z])) continue;
+    sc->pass_start = sc->reclaimed;
+    shrink_lruvec(run, z, priority, sc);
+  }
+  sc->pass_start = pass_start;
 }
 
 /* The superblock shrinker (fs/super.c): one shrinker for the dentry and
@@ -745,7 +797,7 @@ static void shrink_node(FsiRun *run, int priority, ScanControl *sc) {
   sc->priority = priority;
   uint64_t start = sc->reclaimed;
   for (;;) {
-    shrink_lruvec(run, priority, sc);
+    shrink_lruvecs(run, priority, sc);
     shrink_slab(run, priority, sc);
     uint64_t got = sc->reclaimed - start;
     if (!should_continue_reclaim(run, got, sc)) break;
@@ -760,14 +812,15 @@ uint64_t fsi_drop_caches(FsiRun *run, int what) {
   ScanControl sc = {.may_writepage = true, .may_swap = false, .sync = true, .nr_to_reclaim = UINT64_MAX};
   if (what & 1) {
     /* sync, then drop every unpinned page cache page */
-    for (uint32_t list = FSI_LRU_INACTIVE_FILE; list <= FSI_LRU_ACTIVE_FILE; list++) {
-      uint32_t id = run->rc.lru_head[list];
-      while (id != FSI_NIL) {
-        uint32_t next = run->allocs[id].lru_next;
-        sc.reclaimed += evict(run, id, &sc);
-        id = next;
+    for (uint32_t v = 0; v < (run->rc.lru_per_zone ? run->mem.nr_zones : 1); v++)
+      for (uint32_t list = FSI_LRU_INACTIVE_FILE; list <= FSI_LRU_ACTIVE_FILE; list++) {
+        uint32_t id = run->rc.lru_head[v][list];
+        while (id != FSI_NIL) {
+          uint32_t next = run->allocs[id].lru_next;
+          sc.reclaimed += evict(run, id, &sc);
+          id = next;
+        }
       }
-    }
   }
   if (what & 2) {
     uint64_t before;
@@ -1162,7 +1215,10 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
 void fsi_reclaim_init(FsiRun *run) {
   FsiReclaim *rc = &run->rc;
   memset(rc, 0, sizeof *rc);
-  for (uint32_t l = 0; l < FSI_NR_LRU; l++) rc->lru_head[l] = rc->lru_tail[l] = FSI_NIL;
+  for (uint32_t v = 0; v < FS_MAX_ZONES; v++)
+    for (uint32_t l = 0; l < FSI_NR_LRU; l++) rc->lru_head[v][l] = rc->lru_tail[v][l] = FSI_NIL;
+  g_autofree char *lru = fsi_config_string(run->cfg, "vm", "lru");
+  rc->lru_per_zone = !strcmp(lru, "zone");
   rc->free_slab_head = rc->free_obj_head = FSI_NIL;
   rc->swap_pages = fsi_config_size(run->cfg, "vm", "swap") / run->mem.cfg.page_size;
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");

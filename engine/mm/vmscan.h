@@ -34,6 +34,8 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req);
 uint64_t fsi_congestion_nap(const FsiRun *run, uint64_t t);
 /* Reclaims the one LRU allocation that owns pfn (lumpy reclaim's neighbours). */
 uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd);
+/* an allocation's pages moved to another zone (migration): its LRU accounting follows */
+void fsi_lru_zone_changed(FsiRun *run, uint32_t id, uint32_t zone);
 
 /* The stack's compaction_suitable() (FS_COMPACT_SUCCESS, _CONTINUE or
  * _SKIPPED) for reclaim, or -1 if no policy has compaction. */
