@@ -607,22 +607,21 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
 /* The LRU part of a reclaim pass.  With per-zone lists (vm.lru=zone, before
  * 4.8) shrink_zone() ran on every populated zone up to the request's highest
  * (kswapd: up to end_zone, from DMA up; direct reclaim: its zonelist), each
- * by its own lists' sizes and with its own target (sc->nr_to_reclaim per
- * shrink_zone() call), so a zone's pages are reclaimed only by shrinking it. */
+ * scanned by its own lists' sizes, so a zone's pages are reclaimed only by
+ * shrinking it.  The reclaim target is the caller's, shared by the zones as
+ * 2.6.31+'s shrink_zone() counted it (2.6.16 gave each zone its own
+ * swap_cluster_max; not modelled). */
 static void shrink_lruvecs(FsiRun *run, int priority, ScanControl *sc) {
   if (!run->rc.lru_per_zone) {
     shrink_lruvec(run, 0, priority, sc);
     return;
   }
-  uint64_t pass_start = sc->pass_start;
   uint32_t top = MIN(sc->reclaim_idx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
   for (uint32_t i = 0; i <= top; i++) {
     uint32_t z = sc->kswapd ? i : top - i; /* kswapd from DMA up, direct reclaim in zonelist order */
     if (!fsi_zone_populated(&run->mem.zones[z])) continue;
-    sc->pass_start = sc->reclaimed;
     shrink_lruvec(run, z, priority, sc);
   }
-  sc->pass_start = pass_start;
 }
 
 /* The superblock shrinker (fs/super.c): one shrinker for the dentry and
