@@ -7,6 +7,7 @@
 #include "engine/core/error.h"
 #include "engine/mm/internal.h"
 #include "engine/mm/pcp.h"
+#include "engine/mm/vmscan.h"
 #include "engine/run.h"
 
 #define FAIL(...)                                                       \
@@ -191,7 +192,7 @@ bool fsi_check_invariants(FsiRun *run, GError **error) {
         FAIL("LRU list %u holds %" G_GUINT64_FORMAT " pages but counts %" G_GUINT64_FORMAT, l, lru[l],
              run->rc.lru_pages[l]);
     /* each list holds only its own lruvec's pages (vm.lru=zone: its zone's) */
-    for (uint32_t v = 0; v < (run->rc.lru_per_zone ? m->nr_zones : 1); v++)
+    for (uint32_t v = 0; v < fsi_nr_lruvecs(run); v++)
       for (uint32_t l = 0; l < FSI_NR_LRU; l++) {
         uint64_t walked = 0;
         for (uint32_t id = run->rc.lru_head[v][l]; id != FSI_NIL; id = run->allocs[id].lru_next) {

@@ -36,7 +36,8 @@ static uint64_t lru_size(const FsiRun *run, uint32_t v, uint32_t list) {
 static void lru_add(FsiRun *run, uint32_t id, uint32_t list, bool tail) {
   FsiReclaim *rc = &run->rc;
   FsiAlloc *a = &run->allocs[id];
-  uint32_t *head = &rc->lru_head[lruvec_of(run, a)][list], *tail_id = &rc->lru_tail[lruvec_of(run, a)][list];
+  uint32_t v = lruvec_of(run, a);
+  uint32_t *head = &rc->lru_head[v][list], *tail_id = &rc->lru_tail[v][list];
   a->lru = (uint8_t)list;
   if (*head == FSI_NIL) {
     a->lru_next = a->lru_prev = FSI_NIL;
@@ -811,7 +812,7 @@ uint64_t fsi_drop_caches(FsiRun *run, int what) {
   ScanControl sc = {.may_writepage = true, .may_swap = false, .sync = true, .nr_to_reclaim = UINT64_MAX};
   if (what & 1) {
     /* sync, then drop every unpinned page cache page */
-    for (uint32_t v = 0; v < (run->rc.lru_per_zone ? run->mem.nr_zones : 1); v++)
+    for (uint32_t v = 0; v < fsi_nr_lruvecs(run); v++)
       for (uint32_t list = FSI_LRU_INACTIVE_FILE; list <= FSI_LRU_ACTIVE_FILE; list++) {
         uint32_t id = run->rc.lru_head[v][list];
         while (id != FSI_NIL) {

@@ -34,6 +34,8 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req);
 uint64_t fsi_congestion_nap(const FsiRun *run, uint64_t t);
 /* Reclaims the one LRU allocation that owns pfn (lumpy reclaim's neighbours). */
 uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd);
+/* The lruvecs whose lists hold the LRU pages: the node's one, or one per zone (vm.lru=zone). */
+static inline uint32_t fsi_nr_lruvecs(const FsiRun *run) { return run->rc.lru_per_zone ? run->mem.nr_zones : 1; }
 /* an allocation's pages moved to another zone (migration): its LRU accounting follows */
 void fsi_lru_zone_changed(FsiRun *run, uint32_t id, uint32_t zone);
 
