@@ -1095,7 +1095,13 @@ static void test_effect_proactive(void) {
  * fast free scanner now covers less than the linear one on every seed (the
  * "more" was a property of the load again, as the successes were before);
  * that direction is no longer asserted, the migrate one (1.66x) is.  Bands:
- * mean +- the seed spread, at least 10% (5% for successes). */
+ * mean +- the seed spread, at least 10% (5% for successes).
+ * With node-list reclaim skipping pages above reclaim_idx (stop 25: kswapd
+ * woken for a boosted ZONE_DMA reclaims DMA alone): fast free scanned 4.52,
+ * 5.61, 5.33M (5.15M), migrate 372k, 462k, 376k (403k), successes 269, 247,
+ * 257 (257.7); linear 6.21, 4.90, 5.26M (5.46M), 319k, 355k, 257k (310k),
+ * 252, 259, 258 (256.3).  The fast free and success bands re-centred (same
+ * widths); the others hold. */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -1104,11 +1110,11 @@ static void test_effect_fast_search(void) {
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("linear: compact_free_scanned", m[0][0], 4.96e6, 6.06e6);
-  ft_assert_band("fast: compact_free_scanned", m[1][0], 3.93e6, 5.17e6);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 4.53e6, 5.77e6);
   ft_assert_band("linear: compact_migrate_scanned", m[0][1], 199e3, 415e3);
   ft_assert_band("fast: compact_migrate_scanned", m[1][1], 380e3, 640e3);
   ft_assert_band("linear: compact_success", m[0][2], 237, 274);
-  ft_assert_band("fast: compact_success", m[1][2], 232, 257);
+  ft_assert_band("fast: compact_success", m[1][2], 245, 271);
   g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.25);
 }
 

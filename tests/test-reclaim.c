@@ -76,45 +76,76 @@ static void test_kswapd_restores_high(void) {
 
 static void nothing(FsiRun *run) { (void)run; }
 
-/* Per-zone LRU lists (vm.lru=zone, before 4.8): a reclaim for a lower zone
- * shrinks that zone's lists, so it frees that zone's pages even when the
- * oldest pages of the node are in a higher zone; with the node's lists
- * (4.8+, vm.lru=node) the same reclaim takes the node's oldest pages, here
- * all in Normal.  Two zones, DMA32 and Normal, are filled with clean page
- * cache: Normal first (the zonelist's order), so its pages are the oldest;
- * then direct reclaim runs for a request whose highest zone is DMA32. */
-static void fill_both(FsiRun *run) {
+/* Which zone's pages a reclaim takes.  Two zones, DMA32 and Normal, are
+ * filled with clean page cache, one of them first (so its pages are the
+ * node's oldest), then direct reclaim runs for a request whose highest zone
+ * is `highest`.
+ *  - Per-zone LRU lists (vm.lru=zone, before 4.8): shrink_zone() on each zone
+ *    up to the highest, in zonelist order (Normal first), each on its own
+ *    lists: a DMA32 reclaim frees DMA32's pages, a Normal one Normal's.
+ *  - The node's lists (vm.lru=node, 4.8+): the node's oldest pages, but
+ *    isolate_lru_folios() skips those in zones above the highest (put back
+ *    at the head, counted as scanned, not against the scan's budget): a
+ *    DMA32 reclaim frees DMA32's pages even when Normal's are older; a
+ *    Normal one frees the oldest, here DMA32's. */
+typedef struct {
+  uint64_t freed[2]; /* DMA32, Normal */
+  uint64_t scanned;
+  uint32_t tail_zone; /* of the inactive file list's tail after the reclaim */
+} WhichZone;
+
+static WhichZone which_zone(bool per_zone, bool dma32_oldest, uint32_t highest) {
+  const char *sets[] = {"machine.dma32_limit=64M", per_zone ? "vm.lru=zone" : "vm.lru=node", "vm.pcp=false", NULL};
+  FsiRun *run = new_run(sets, nothing);
   FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, false, false};
-  for (;;) {
-    FsiAllocResult r = fsi_run_alloc(run, &rq);
-    if (!r.handle) break;
+  if (dma32_oldest) {
+    FsiRequest low = rq;
+    low.gfp |= FS_GFP_DMA32;
+    while (fsi_run_alloc(run, &low).handle) {}
   }
+  while (fsi_run_alloc(run, &rq).handle) {}
+  ft_check(run);
+  uint64_t before[2] = {run->mem.zones[FS_ZONE_DMA32].nr_free_pages, run->mem.zones[FS_ZONE_NORMAL].nr_free_pages};
+  g_assert_cmpuint(run->rc.zone_lru_pages[FS_ZONE_DMA32][FSI_LRU_INACTIVE_FILE], >, 1000);
+  g_assert_cmpuint(run->rc.zone_lru_pages[FS_ZONE_NORMAL][FSI_LRU_INACTIVE_FILE], >, 1000);
+  uint64_t scanned = run->stats.c[FSI_C_pgscan_direct];
+  FsAllocRequest req = {.order = 0, .gfp = FS_GFP_KERNEL, .migratetype = FS_MIGRATE_UNMOVABLE,
+                        .highest_zoneidx = highest};
+  g_assert_cmpuint(fsi_try_to_free_pages(run, &req), >=, 32);
+  ft_check(run);
+  WhichZone w = {{run->mem.zones[FS_ZONE_DMA32].nr_free_pages - before[0],
+                  run->mem.zones[FS_ZONE_NORMAL].nr_free_pages - before[1]},
+                 run->stats.c[FSI_C_pgscan_direct] - scanned, FS_ZONE_NORMAL};
+  uint32_t tail = run->rc.lru_tail[per_zone ? FS_ZONE_DMA32 : 0][FSI_LRU_INACTIVE_FILE];
+  g_assert_cmpuint(tail, !=, FSI_NIL);
+  w.tail_zone = run->allocs[tail].zone;
+  ft_run_free(run);
+  return w;
 }
 
 static void test_lru_per_zone(void) {
-  uint64_t freed[2][2]; /* [per zone][zone: 0 DMA32, 1 Normal] */
-  for (int per_zone = 0; per_zone < 2; per_zone++) {
-    const char *sets[] = {"machine.dma32_limit=64M", per_zone ? "vm.lru=zone" : "vm.lru=node", "vm.pcp=false", NULL};
-    FsiRun *run = new_run(sets, nothing);
-    fill_both(run);
-    ft_check(run);
-    uint64_t before[2] = {run->mem.zones[FS_ZONE_DMA32].nr_free_pages, run->mem.zones[FS_ZONE_NORMAL].nr_free_pages};
-    g_assert_cmpuint(run->rc.zone_lru_pages[FS_ZONE_DMA32][FSI_LRU_INACTIVE_FILE], >, 1000);
-    g_assert_cmpuint(run->rc.zone_lru_pages[FS_ZONE_NORMAL][FSI_LRU_INACTIVE_FILE], >, 1000);
-    FsAllocRequest req = {.order = 0, .gfp = FS_GFP_KERNEL, .migratetype = FS_MIGRATE_UNMOVABLE,
-                          .highest_zoneidx = FS_ZONE_DMA32};
-    g_assert_cmpuint(fsi_try_to_free_pages(run, &req), >=, 32);
-    ft_check(run);
-    freed[per_zone][0] = run->mem.zones[FS_ZONE_DMA32].nr_free_pages - before[0];
-    freed[per_zone][1] = run->mem.zones[FS_ZONE_NORMAL].nr_free_pages - before[1];
-    ft_run_free(run);
-  }
-  /* per zone: DMA32's own pages, none of Normal's */
-  g_assert_cmpuint(freed[1][0], >=, 32);
-  g_assert_cmpuint(freed[1][1], ==, 0);
-  /* node: the oldest pages, Normal's */
-  g_assert_cmpuint(freed[0][0], ==, 0);
-  g_assert_cmpuint(freed[0][1], >=, 32);
+  /* Normal's pages the oldest, a reclaim for DMA32: DMA32's pages either way */
+  WhichZone zone = which_zone(true, false, FS_ZONE_DMA32);
+  g_assert_cmpuint(zone.freed[0], >=, 32);
+  g_assert_cmpuint(zone.freed[1], ==, 0);
+  g_assert_cmpuint(zone.scanned, <, 1000);
+  WhichZone node = which_zone(false, false, FS_ZONE_DMA32);
+  g_assert_cmpuint(node.freed[0], >=, 32);
+  g_assert_cmpuint(node.freed[1], ==, 0);
+  /* node lists: every Normal page at the tail was skipped (and counted as
+   * scanned) and now sits at the head, behind the DMA32 pages left */
+  g_assert_cmpuint(node.scanned, >, 1000);
+  g_assert_cmpuint(node.tail_zone, ==, FS_ZONE_DMA32);
+  /* DMA32's pages the oldest, a reclaim for Normal: per zone, mostly
+   * Normal's (its zone comes first in the zonelist; DMA32 gives what is
+   * left of the target: 22 and 10 pages); node, only the oldest, DMA32's */
+  zone = which_zone(true, true, FS_ZONE_NORMAL);
+  g_assert_cmpuint(zone.freed[1], >, zone.freed[0]);
+  g_assert_cmpuint(zone.freed[0] + zone.freed[1], >=, 32);
+  node = which_zone(false, true, FS_ZONE_NORMAL);
+  g_assert_cmpuint(node.freed[0], >=, 32);
+  g_assert_cmpuint(node.freed[1], ==, 0);
+  g_assert_cmpuint(node.scanned, <, 1000);
 }
 
 

@@ -508,7 +508,9 @@ static void test_effect_refault(void) {
   ft_assert_band("refault 0.2: compact_stall", m[1][2], 106, 474);
   /* the refaulted page cache must be reclaimed again: more direct reclaim
    * and slower huge page faults */
-  ft_assert_band("no refaults: pgsteal_direct", m[0][3], 78000, 96000);
+  /* stop 25 (node-list reclaim skips pages above reclaim_idx): no refaults
+   * 96794, 98922, 92474 (96063), refault 0.2 137130, 152100, 142674 (143968) */
+  ft_assert_band("no refaults: pgsteal_direct", m[0][3], 86500, 105700);
   ft_assert_band("refault 0.2: pgsteal_direct", m[1][3], 90000, 150000);
   g_assert_cmpfloat(m[1][3], >, 1.2 * m[0][3]);
   g_assert_cmpfloat(m[1][4], >, 1.5 * m[0][4]);

@@ -31,6 +31,15 @@ static uint64_t lru_size(const FsiRun *run, uint32_t v, uint32_t list) {
   return run->rc.lru_per_zone ? run->rc.zone_lru_pages[v][list] : run->rc.lru_pages[list];
 }
 
+/* lruvec_lru_size(lruvec, lru, reclaim_idx): those of them in zones up to
+ * reclaim_idx (get_scan_count()'s sizes; on node lists the rest are skipped). */
+static uint64_t lru_size_eligible(const FsiRun *run, uint32_t v, uint32_t list, uint32_t reclaim_idx) {
+  if (run->rc.lru_per_zone || reclaim_idx + 1 >= run->mem.nr_zones) return lru_size(run, v, list);
+  uint64_t n = 0;
+  for (uint32_t z = 0; z <= reclaim_idx; z++) n += run->rc.zone_lru_pages[z][list];
+  return n;
+}
+
 /* ---- LRU lists -------------------------------------------------------------- */
 
 static void lru_add(FsiRun *run, uint32_t id, uint32_t list, bool tail) {
@@ -443,13 +452,33 @@ uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd) {
 
 /* ---- shrink_lruvec ---------------------------------------------------------- */
 
+/* isolate_lru_folios() (4.8+, node lists): a page in a zone above the
+ * reclaim's highest (sc->reclaim_idx: a GFP_KERNEL reclaim on a machine with
+ * ZONE_MOVABLE, a GFP_DMA32 one above 4 GiB) is skipped -- not isolated, not
+ * counted against the scan's budget, and put back at the list's head (the
+ * kernel splices the skipped ones there after the scan; moving each as it is
+ * met gives the same order).  The scan stops when it meets the first page it
+ * put there.  It counts as scanned (nr_scanned includes the skipped pages).
+ * With per-zone lists every page of the lruvec is in range. */
+static bool lru_skip(FsiRun *run, uint32_t id, const FsiAlloc *a, const ScanControl *sc, uint32_t *first_skipped) {
+  if (a->zone <= sc->reclaim_idx) return false;
+  lru_move(run, id, a->lru);
+  if (*first_skipped == FSI_NIL) *first_skipped = id;
+  return true;
+}
+
 /* shrink_active_list(): age pages from the active tail to the inactive head. */
 static void shrink_active(FsiRun *run, uint32_t v, uint32_t active, uint64_t nr, ScanControl *sc) {
   uint64_t moved = 0;
-  while (moved < nr && run->rc.lru_tail[v][active] != FSI_NIL) {
+  uint32_t first_skipped = FSI_NIL;
+  while (moved < nr && run->rc.lru_tail[v][active] != FSI_NIL && run->rc.lru_tail[v][active] != first_skipped) {
     uint32_t id = run->rc.lru_tail[v][active];
     FsiAlloc *a = &run->allocs[id];
     uint64_t n = fsi_alloc_nr_pages(a);
+    if (lru_skip(run, id, a, sc, &first_skipped)) {
+      sc->cost_ns += n * run->cost.scan;
+      continue;
+    }
     a->flags &= (uint8_t)~FSI_AF_REFERENCED;
     lru_move(run, id, active - 1);
     moved += n;
@@ -461,13 +490,19 @@ static void shrink_active(FsiRun *run, uint32_t v, uint32_t active, uint64_t nr,
 /* shrink_inactive_list(): scan nr pages from the tail; referenced pages are
  * activated, the rest reclaimed if possible, else rotated to the head. */
 static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t nr, ScanControl *sc) {
-  uint64_t scanned = 0, credited = 0;
+  uint64_t scanned = 0, credited = 0, skipped = 0;
+  uint32_t first_skipped = FSI_NIL;
   sc->file_taken = sc->unqueued_dirty = 0;
   uint32_t id = run->rc.lru_tail[v][inactive];
-  while (scanned < nr && id != FSI_NIL && sc->reclaimed - sc->pass_start < sc->nr_to_reclaim) {
+  while (scanned < nr && id != FSI_NIL && id != first_skipped && sc->reclaimed - sc->pass_start < sc->nr_to_reclaim) {
     FsiAlloc *a = &run->allocs[id];
     uint32_t prev = a->lru_prev;
     uint64_t n = fsi_alloc_nr_pages(a);
+    if (lru_skip(run, id, a, sc, &first_skipped)) {
+      skipped += n;
+      id = prev;
+      continue;
+    }
     scanned += n;
     if (sc->order && run->has_reclaim_tag) {
       /* lumpy reclaim: a policy may take the tag page's neighbours; the
@@ -517,8 +552,8 @@ static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t
     }
     id = prev;
   }
-  sc->scanned += scanned - credited;
-  sc->cost_ns += (scanned - credited) * run->cost.scan;
+  sc->scanned += scanned - credited + skipped;
+  sc->cost_ns += (scanned - credited + skipped) * run->cost.scan;
   /* shrink_inactive_list(): every file page taken was dirty and not queued
    * for writeback, so the flushers are not keeping up: wake them, and let
    * kswapd write such pages itself from now on (PGDAT_DIRTY) */
@@ -594,7 +629,8 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
   for (int t = 0; t < 2; t++) {
     uint32_t inactive = t == 0 ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON;
     if (t == 1 && !anon) continue;
-    uint64_t size = lru_size(run, v, inactive) + lru_size(run, v, inactive + 1);
+    uint64_t size = lru_size_eligible(run, v, inactive, sc->reclaim_idx) +
+                    lru_size_eligible(run, v, inactive + 1, sc->reclaim_idx);
     uint64_t scan = size >> priority;
     if (anon) scan = scan * (t == 0 ? 200 - sw : sw) / 100;
     if (t == 1) scan = MIN(scan, 4 * room);
