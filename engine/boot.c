@@ -198,6 +198,24 @@ static bool build_mem_config(FsiRun *run, FsiMemConfig *mc, GError **error) {
     mc->reserved_low_pages = fsi_config_size(cfg, "machine", "reserved_low") / page_size;
     uint64_t memmap_bytes = mc->total_pages * (uint64_t)fsi_config_int(cfg, "machine", "memmap_bytes_per_page");
     mc->memmap_pages = (memmap_bytes + page_size - 1) / page_size;
+    /* A 32-bit machine's memmap must be directly mapped, so it lies in
+     * lowmem, never in HighMem: 2.6's bootmem allocated it bottom-up from
+     * MAX_DMA_ADDRESS (alloc_node_mem_map -> alloc_bootmem_node, goal
+     * 16 MiB), the first pages of ZONE_NORMAL. */
+    if (mc->highmem && mc->memmap_pages) {
+      uint64_t start = MAX(mc->zone_start[FS_ZONE_NORMAL], mc->reserved_low_pages);
+      if (start + mc->memmap_pages > mc->zone_end[FS_ZONE_NORMAL]) {
+        g_set_error(error, FSI_ERROR, FSI_ERROR_CONFIG,
+                    "%s: the memmap (%" G_GUINT64_FORMAT " pages, machine.memmap_bytes_per_page, %s) does not fit in lowmem below machine.lowmem_limit (%s)",
+                    fsi_config_origin(cfg, "machine", "memory"), mc->memmap_pages,
+                    fsi_config_origin(cfg, "machine", "memmap_bytes_per_page"), fsi_config_origin(cfg, "machine", "lowmem_limit"));
+        return false;
+      }
+      mc->reserved_start[0] = start;
+      mc->reserved_end[0] = start + mc->memmap_pages;
+      mc->nr_reserved_ranges = 1;
+      mc->memmap_pages = 0;
+    }
   }
   uint64_t nr_reserved = mc->reserved_low_pages + mc->memmap_pages;
   for (uint32_t i = 0; i < mc->nr_reserved_ranges; i++) nr_reserved += mc->reserved_end[i] - mc->reserved_start[i];

@@ -1141,21 +1141,26 @@ static void test_v22_fallback_small(void) {
  * 93.09 (95.15) -> 89.09, 89.45, 94.18 (90.91) % (published for v22: 83
  * blocks, 88 %).  With the stack's per-zone LRU lists (stop 24): 172, 167,
  * 176 (171.7) -> 155, 144, 165 (154.7); 96.36, 98.55, 98.18 (97.70) ->
- * 88.73, 87.27, 94.55 (90.18) %, inside the bands.  Bands: mean +- the seed spread, at least 10%; asserted:
- * at least 8 blocks fewer from ZONE_NORMAL and less success at rest, on the
- * mean. */
+ * 88.73, 87.27, 94.55 (90.18) %.  With the memmap in lowmem (i386's 32-byte
+ * struct page, three blocks at the start of ZONE_NORMAL; HighMem whole, six
+ * blocks more), seeds 1-6: 175, 167, 160, 177, 160, 160 (166.5) -> 156,
+ * 160, 166, 151, 160, 151 (157.3); 95.27, 100, 93.09, 99.27, 91.27, 94.91
+ * (95.64) -> 91.27, 93.82, 97.82, 89.82, 90.91, 95.27 (93.15) %: the gap
+ * halved and one seed in six reverses it, so six seeds.  Bands: mean +- the
+ * seed spread, at least 10%; asserted: at least 4 blocks fewer from
+ * ZONE_NORMAL and less success at rest, on the mean. */
 static void test_effect_v22_ols2006(void) {
   const char *pageblock[] = {FT_TIMED_PASSES, "migratetype.rules=6.1", "vm.free_list_type=pageblock", NULL};
   const char *v22[] = {FT_TIMED_PASSES, NULL};
   const char *cols[] = {"phase_rest_huge_zone_normal", "phase_rest_huge_success_pct", NULL};
   const FtArm arms[] = {{"linux-2.6.16-lists", pageblock}, {"linux-2.6.16-lists", v22}};
   double m[2][2];
-  ft_effect("ols2006-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("pageblocks: ZONE_NORMAL huge pages at rest", m[0][0], 159.9, 195.4);
-  ft_assert_band("v22: ZONE_NORMAL huge pages at rest", m[1][0], 145.8, 178.2);
-  ft_assert_band("pageblocks: rest success %", m[0][1], 85.6, 100);
-  ft_assert_band("v22: rest success %", m[1][1], 81.8, 100);
-  g_assert_cmpfloat(m[1][0], <, m[0][0] - 8);
+  ft_effect("ols2006-highalloc", arms, 2, cols, 6, &m[0][0]);
+  ft_assert_band("pageblocks: ZONE_NORMAL huge pages at rest", m[0][0], 149.8, 183.2);
+  ft_assert_band("v22: ZONE_NORMAL huge pages at rest", m[1][0], 141.5, 173.0);
+  ft_assert_band("pageblocks: rest success %", m[0][1], 86.0, 100);
+  ft_assert_band("v22: rest success %", m[1][1], 83.8, 100);
+  g_assert_cmpfloat(m[1][0], <, m[0][0] - 4);
   g_assert_cmpfloat(m[1][1], <, m[0][1]);
 }
 

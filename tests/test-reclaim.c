@@ -547,7 +547,9 @@ static void test_nap_direct(void) {
  * 363316, 358999 (362282) -> 626041, 439974, 514992 (527002); naps 0 ->
  * 387, 404, 393 -> 90, 104, 94 (kswapd_skip_congestion_wait 18373, 2998,
  * 5331); pass 1 success 76.78, 64.49, 71.91 (71.06) -> 22.55, 21.82, 21.45
- * (21.94) -> 80.20, 72.25, 72.52 (74.99) %.  Pass 1 keeps its timed window, the same span in every arm.
+ * (21.94) -> 80.20, 72.25, 72.52 (74.99) %.  With the memmap in lowmem
+ * (i386's 32-byte struct page at the start of ZONE_NORMAL, HighMem whole):
+ * skip-under-min's naps 93, 70, 90 (84.3); congestion's 387, 388, 394.  Pass 1 keeps its timed window, the same span in every arm.
  * Bands: mean +- the seed spread, at least 10%; asserted: with the naps
  * kswapd works under 0.6x as long, swaps nothing and reclaims under 0.85x;
  * skipping them, kswapd swaps as without naps and reclaims over 1.2x what
@@ -567,7 +569,7 @@ static void test_effect_congestion_nap(void) {
   ft_assert_band("congestion: pgsteal_kswapd", m[1][1], 326000, 399000);
   ft_assert_band("skip-under-min: pgsteal_kswapd", m[2][1], 428000, 626000);
   ft_assert_band("congestion: naps", m[1][2], 355, 435);
-  ft_assert_band("skip-under-min: naps", m[2][2], 86, 106);
+  ft_assert_band("skip-under-min: naps", m[2][2], 70, 99);
   ft_assert_band("skip-under-min: naps skipped", m[2][3], 0, 18400);
   ft_assert_band("congestion: pass 1 success %", m[1][4], 19.7, 24.2);
   g_assert_cmpfloat(m[0][2], ==, 0);

@@ -120,7 +120,10 @@ static void test_fragment_two_streams(void) {
 /* Huge page successes by zone: on an x86-32 layout (Normal to 896M,
  * HighMem above) the requests (GFP_HIGHUSER_MOVABLE) are served from
  * HighMem first, then Normal; the per-zone counts sum to the successes and
- * no empty zone (DMA32) has a column. */
+ * no empty zone (DMA32) has a column.  The memmap (16 MiB here) lies in
+ * lowmem, at the start of Normal, as a 32-bit kernel must place it: every
+ * HighMem block but the one its watermark keeps is served (at the top of
+ * memory the memmap took four of HighMem's 32 blocks). */
 static void test_huge_by_zone(void) {
   const char *text = "[workload]\nphases = a\n[machine]\nmemory = 1G\ndma32_limit = 0\nlowmem_limit = 896M\n"
                      "max_order = 10\npageblock_order = 10\n"
@@ -129,7 +132,7 @@ static void test_huge_by_zone(void) {
   GHashTable *x = run_text("zones", text, "linux-2.6.16", NULL);
   double ok = col(x, "phase_a_huge_success"), hi = col(x, "phase_a_huge_zone_highmem"),
          normal = col(x, "phase_a_huge_zone_normal"), dma = col(x, "phase_a_huge_zone_dma");
-  g_assert_cmpfloat(hi, >=, 20); /* 128 MiB of HighMem: 32 blocks, less its watermarks' */
+  g_assert_cmpfloat(hi, >=, 31); /* 128 MiB of HighMem: 32 blocks, less its watermark's */
   g_assert_cmpfloat(hi, <=, 32);
   g_assert_cmpfloat(normal, >, 100);
   g_assert_cmpfloat(hi + normal + dma, ==, ok);

@@ -22,7 +22,7 @@ const FsiConfKey fsi_conf_keys[] = {
     {"machine", "reserved_low", FSI_CT_SIZE, "1M", "low memory kept by firmware, never in the buddy allocator", NULL, NOB},
     {"machine", "zone_ends", FSI_CT_STRING, "", "explicit zone layout: the end pfns of DMA,DMA32,Normal,Movable or DMA,DMA32,Normal,HighMem,Movable (zone i spans the previous end to its own; the last must be the page count); empty: from dma_limit, dma32_limit and lowmem_limit", NULL, NOB},
     {"machine", "reserved", FSI_CT_STRING, "", "explicit reserved memory: pfn ranges START+COUNT, comma separated (e.g. a real boot's low 1 MiB, kernel image and memmap); replaces reserved_low and the memmap when set", NULL, NOB},
-    {"machine", "memmap_bytes_per_page", FSI_CT_INT, "64", "struct page size: memmap reserved at the top of memory (0: none)", NULL, 0, 4096},
+    {"machine", "memmap_bytes_per_page", FSI_CT_INT, "64", "struct page size: memmap reserved at the top of memory, or with HighMem (machine.lowmem_limit) at the start of ZONE_NORMAL (0: none)", NULL, 0, 4096},
     {"vm", "min_free_kbytes", FSI_CT_INT, "-1", "vm.min_free_kbytes (-1: calculate_min_free_kbytes())", NULL, -1, 1 << 30},
     {"vm", "watermark_scale_factor", FSI_CT_INT, "10", "vm.watermark_scale_factor (1/10000 of managed pages)", NULL, 1, 3000},
     {"vm", "lowmem_reserve_ratio", FSI_CT_STRING, "256,256,32,0", "vm.lowmem_reserve_ratio for DMA,DMA32,Normal,Movable (HighMem's is 0), or DMA,DMA32,Normal,HighMem,Movable", NULL, NOB},
