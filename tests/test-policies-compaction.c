@@ -1765,7 +1765,10 @@ static void test_effect_capture(void) {
  * compact_success 159, 163, 151 (157.7) -> 89, 138, 113 (113.3);
  * pgsteal_direct 33032, 29642, 35920 (32865) -> 68972, 54892, 63263
  * (62376), 1.9x; the buddy arm's reclaim band re-drawn at twice its spread
- * (6.3k). */
+ * (6.3k).  Stop 26 (pgsteal_* count LRU pages only, not the slab pages the
+ * shrinkers free): compact_success 137, 137, 144 -> 75, 81, 101;
+ * pgsteal_direct 16754, 16870, 18252 (17292) -> 44489, 40325, 45370
+ * (43395), 2.5x; the buddy arm's band re-drawn at twice its spread. */
 static void test_effect_migrate_free_pcp(void) {
   const char *buddy[] = {"vm.migrate_free_pcp=false", "vm.kswapd_balance=any", "vm.reclaim_nap=none", NULL};
   const char *pcp[] = {"vm.kswapd_balance=any", "vm.reclaim_nap=none", NULL}; /* see test_effect_compaction_2010 */
@@ -1775,7 +1778,7 @@ static void test_effect_migrate_free_pcp(void) {
   ft_effect("compaction2010", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("buddy: compact_success", m[0][0], 131, 171);
   ft_assert_band("pcp: compact_success", m[1][0], 57, 166);
-  ft_assert_band("buddy: pgsteal_direct", m[0][1], 20300, 45500);
+  ft_assert_band("buddy: pgsteal_direct", m[0][1], 14300, 20300);
   ft_assert_band("pcp: pgsteal_direct", m[1][1], 32000, 74200);
   g_assert_cmpfloat(m[1][0], <, m[0][0]);
   g_assert_cmpfloat(m[1][1], >=, 1.4 * m[0][1]);

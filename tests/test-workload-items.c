@@ -140,6 +140,28 @@ static void test_huge_by_zone(void) {
   g_hash_table_unref(x);
 }
 
+/* pgsteal_kswapd and pgsteal_direct count the LRU pages reclaim frees, as
+ * 6.1's shrink_inactive_list() counts them, so they add up to pgsteal_anon +
+ * pgsteal_file: the slab pages the shrinkers empty are reclaim's progress
+ * (sc->nr_reclaimed) but no pgsteal, and drop_caches (invalidation, not
+ * reclaim) counts none.  Page cache and dentries that are never freed fill
+ * a small machine, so kswapd and direct reclaim shrink both; then
+ * drop_caches. */
+static void test_pgsteal_lru_only(void) {
+  const char *text = "[workload]\nphases = fill, drop\n" MACHINE
+                     "[phase.fill]\nduration = 3s\nstreams = cache, dentries\n"
+                     "[phase.drop]\nduration = 1s\ndrop_caches = 3\nstreams = cache\n"
+                     "[stream.cache]\nkind = file\nitem_pages = 16\nlifetime = forever\ntasks = 2\nthink = 100us\n"
+                     "[stream.dentries]\nkind = slab_reclaimable\ncache = dentry\nobjects = 8\nlifetime = forever\n"
+                     "tasks = 2\nthink = 100us\n";
+  GHashTable *x = run_text("pgsteal", text, "linux-6.1", NULL);
+  double k = col(x, "pgsteal_kswapd"), d = col(x, "pgsteal_direct");
+  g_assert_cmpfloat(k + d, >, 1000);
+  g_assert_cmpfloat(col(x, "fs_slab_objects_freed"), >, 1000); /* the shrinkers freed dentries */
+  g_assert_cmpfloat(k + d, ==, col(x, "pgsteal_anon") + col(x, "pgsteal_file"));
+  g_hash_table_unref(x);
+}
+
 /* footprint_of = memfree: the fill is a fraction of MemFree at the phase
  * start (here after another stream took 40% of memory), not of managed
  * memory; footprint_of = freed: a refill of half the pages the item-wise
@@ -574,6 +596,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/workload-items/items-freed-together", test_items_freed_together);
   g_test_add_func("/workload-items/fragment-two-streams", test_fragment_two_streams);
   g_test_add_func("/workload-items/huge-by-zone", test_huge_by_zone);
+  g_test_add_func("/workload-items/pgsteal-lru-only", test_pgsteal_lru_only);
   g_test_add_func("/workload-items/disk-files", test_disk_files);
   g_test_add_func("/workload-items/fill-memfree-and-refill", test_fill_memfree_and_refill);
   g_test_add_func("/workload-items/nr-hugepages", test_nr_hugepages);

@@ -31,10 +31,10 @@
   X(fs_stall_ns, "nanoseconds tasks spent stalled in the allocator")                                \
   X(pgscan_kswapd, "LRU pages scanned by kswapd")                                                    \
   X(pgscan_direct, "LRU pages scanned by direct reclaim")                                            \
-  X(pgsteal_kswapd, "pages reclaimed by kswapd")                                                     \
-  X(pgsteal_direct, "pages reclaimed by direct reclaim")                                             \
+  X(pgsteal_kswapd, "LRU pages reclaimed by kswapd (not the slab pages shrinkers free)")             \
+  X(pgsteal_direct, "LRU pages reclaimed by direct reclaim (not slab pages)")                        \
   X(pgsteal_anon, "anonymous pages reclaimed (swapped out)")                                        \
-  X(pgsteal_file, "page cache pages reclaimed")                                                      \
+  X(pgsteal_file, "page cache pages reclaimed (drop_caches counts none)")                            \
   X(pgactivate, "pages moved to an active list")                                                     \
   X(pgdeactivate, "pages moved to an inactive list")                                                 \
   X(pswpout, "pages written to swap")                                                                \

@@ -179,6 +179,10 @@ typedef struct {
   uint64_t scanned, reclaimed;
   uint64_t pass_start; /* sc->reclaimed when this shrink_node pass began (shrink_lruvec's own target) */
   uint64_t credited;  /* of reclaimed: lumpy reclaim's pages, already in pgsteal_* */
+  /* of reclaimed: slab pages the shrinkers emptied (reclaim_state->reclaimed_slab):
+   * progress toward nr_to_reclaim, but no pgsteal_* (6.1 counts those in
+   * shrink_inactive_list(), LRU folios only) */
+  uint64_t reclaimed_slab;
   uint64_t cost_ns;
   int priority;
   uint32_t reclaim_idx;
@@ -762,7 +766,9 @@ static void shrink_slab(FsiRun *run, int priority, ScanControl *sc) {
   run->stats.c[FSI_C_slabs_scanned] += scanned;
   run->stats.c[FSI_C_fs_slab_objects_freed] += freed;
   sc->cost_ns += walked * run->cost.shrink_object;
-  sc->reclaimed += pages_before - fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
+  uint64_t slab_freed = pages_before - fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
+  sc->reclaimed += slab_freed;
+  sc->reclaimed_slab += slab_freed;
 }
 
 uint64_t fsi_shrink_slab(FsiRun *run, int priority) {
@@ -846,6 +852,9 @@ static void shrink_node(FsiRun *run, int priority, ScanControl *sc) {
 
 uint64_t fsi_drop_caches(FsiRun *run, int what) {
   ScanControl sc = {.may_writepage = true, .may_swap = false, .sync = true, .nr_to_reclaim = UINT64_MAX};
+  /* drop_caches is invalidation, not reclaim: the kernel counts no
+   * pgsteal_* for it (invalidate_mapping_pages()) */
+  uint64_t steal_file = run->stats.c[FSI_C_pgsteal_file], steal_anon = run->stats.c[FSI_C_pgsteal_anon];
   if (what & 1) {
     /* sync, then drop every unpinned page cache page */
     for (uint32_t v = 0; v < fsi_nr_lruvecs(run); v++)
@@ -865,6 +874,8 @@ uint64_t fsi_drop_caches(FsiRun *run, int what) {
       shrink_slab(run, 0, &sc);
     } while (sc.reclaimed > before + 10);
   }
+  run->stats.c[FSI_C_pgsteal_file] = steal_file;
+  run->stats.c[FSI_C_pgsteal_anon] = steal_anon;
   return sc.reclaimed;
 }
 
@@ -943,7 +954,7 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
   /* zone->prev_priority = temp_priority: where this reclaim ended */
   run->rc.prev_priority = MAX(sc.priority, 0);
   run->stats.c[FSI_C_pgscan_direct] += sc.scanned;
-  run->stats.c[FSI_C_pgsteal_direct] += sc.reclaimed - sc.credited;
+  run->stats.c[FSI_C_pgsteal_direct] += sc.reclaimed - sc.credited - sc.reclaimed_slab;
   run->stats.c[FSI_C_fs_direct_reclaim_ns] += sc.cost_ns;
   run->charged_ns += sc.cost_ns;
   /* do_try_to_free_pages(): reclaim aborted for compaction is progress */
@@ -1142,7 +1153,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
     pass_scanned = rc->kswapd_pass_scanned += sc.scanned;
     rc->kswapd_reclaimed += sc.reclaimed;
     run->stats.c[FSI_C_pgscan_kswapd] += sc.scanned;
-    run->stats.c[FSI_C_pgsteal_kswapd] += sc.reclaimed - sc.credited;
+    run->stats.c[FSI_C_pgsteal_kswapd] += sc.reclaimed - sc.credited - sc.reclaimed_slab;
     if (sweep) {
       /* 2.6.3x: after each priority, stop if the zones are balanced at the
        * order; with SWAP_CLUSTER_MAX pages reclaimed in this pass, start a
