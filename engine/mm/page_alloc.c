@@ -788,6 +788,7 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
   if (!can_direct) return FSI_VIA_FAILED;
 
   int no_progress_loops = 0, compaction_retries = 0;
+  uint64_t pages_reclaimed = 0; /* before 4.7: what this request's reclaims freed, all told */
   int min_priority = costly ? COMPACT_PRIO_SYNC_LIGHT : COMPACT_PRIO_SYNC_FULL;
   bool stalled = false;
   for (int loops = 0; !run->stop; loops++) {
@@ -843,7 +844,15 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
     if (progress && req->order <= run->costly_order) no_progress_loops = 0;
     else no_progress_loops++;
     bool retry;
-    if (no_progress_loops > MAX_RECLAIM_RETRIES) {
+    pages_reclaimed += progress;
+    if (costly && run->reclaim_compaction != FSI_RC_47) {
+      /* before 4.7, should_alloc_retry(): a costly __GFP_REPEAT request
+       * (the hugetlb pool's flag then; __GFP_RETRY_MAYFAIL here) retries
+       * while its reclaims made progress and have freed fewer than 2^order
+       * pages in all, then gives up (2.6.3x: no progress is the OOM path,
+       * which a costly order leaves at once) */
+      retry = progress && pages_reclaimed < ((uint64_t)1 << req->order);
+    } else if (no_progress_loops > MAX_RECLAIM_RETRIES) {
       r = run_stage(run, FS_STAGE_BEFORE_OOM, req, pfn, zone); /* forced unreserve */
       if (r == FS_STAGE_CAPTURED) return FSI_VIA_BEFORE_OOM;
       retry = r == FS_STAGE_PROGRESS;
