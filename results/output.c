@@ -230,7 +230,7 @@ FsiOutput *fsi_output_open(FsiRun *run, const char *dir, bool overwrite, GError 
   g_ptr_array_free(ac, TRUE);
   GPtrArray *pc = g_ptr_array_new();
   const char *pcols[] = {"time_ns", "pageblock", "start_pfn", "zone", "migratetype", "skip", "free_pages",
-                         "unmovable_pages", "movable_pages", "reclaimable_pages", "reserved_pages", "mixed"};
+                         "unmovable_pages", "movable_pages", "reclaimable_pages", "reserved_pages", "mixed", "pcp_pages"};
   for (unsigned i = 0; i < G_N_ELEMENTS(pcols); i++) g_ptr_array_add(pc, (char *)pcols[i]);
   GPtrArray *oc = g_ptr_array_new();
   const char *ocols[] = {"time_ns", "victim_task", "pages_freed", "trigger_task", "order", "gfp"};
@@ -358,12 +358,15 @@ static void pageblock_snapshot(FsiOutput *o, FsiRun *run) {
     if (z->end_pfn <= z->start_pfn) continue;
     for (uint64_t bi = z->start_pfn >> m->pageblock_order; bi <= (z->end_pfn - 1) >> m->pageblock_order; bi++) {
       const FsiPageblock *b = &m->blocks[bi];
-      uint64_t start = bi << m->pageblock_order, free = 0;
+      uint64_t start = bi << m->pageblock_order, free = 0, pcp = 0;
       for (uint64_t p = start; p < start + m->pageblock_nr_pages;) {
         const FsiPage *pg = &m->pages[p];
-        if (pg->flags & FSI_PG_BUDDY) {
-          uint64_t n = (uint64_t)1 << pg->order;
-          free += MIN(n, start + m->pageblock_nr_pages - p);
+        if (pg->flags & (FSI_PG_BUDDY | FSI_PG_PCP)) {
+          /* free: on the buddy lists, or on a CPU's per-CPU lists (not in
+           * nr_free_pages, and a block holding one cannot merge whole) */
+          uint64_t n = (uint64_t)1 << pg->order, in = MIN(n, start + m->pageblock_nr_pages - p);
+          if (pg->flags & FSI_PG_BUDDY) free += in;
+          else pcp += in;
           p += n;
         } else {
           p++;
@@ -386,6 +389,7 @@ static void pageblock_snapshot(FsiOutput *o, FsiRun *run) {
       fsi_csv_u64(c, b->nr_alloc[FS_MIGRATE_RECLAIMABLE]);
       fsi_csv_u64(c, b->nr_reserved);
       fsi_csv_u64(c, mixed);
+      fsi_csv_u64(c, pcp);
       fsi_csv_end_row(c);
     }
   }

@@ -78,6 +78,54 @@ static void test_run_checked(void) {
   g_free(d);
 }
 
+/* pageblocks.csv's pcp_pages: the free pages on the CPUs' per-CPU lists, in
+ * no other column (free_pages is the buddy lists'): some at the end of a
+ * churn with the lists, none with vm.pcp=false; a block's pages are never
+ * counted twice. */
+static uint64_t pcp_pages_at_end(const char *out, const char *pcp_setting) {
+  const char *args[] = {"run", "-w", "churn", "-p", "vanilla", "-s", "1", "-o", out, "-q", "-f",
+                        "--set", "machine.memory=128M", "--set", "sim.duration=2s", "--set", "workload.think=20us",
+                        "--set", pcp_setting, NULL};
+  char *err = NULL;
+  int status = ft_fragsim(args, NULL, NULL, &err);
+  if (status != 0) g_printerr("stderr: %s\n", err);
+  g_assert_cmpint(status, ==, 0);
+  g_free(err);
+  char *csv = ft_read_in(out, "pageblocks.csv");
+  char **lines = g_strsplit(csv, "\n", -1);
+  g_assert_true(g_str_has_suffix(lines[0], ",reserved_pages,mixed,pcp_pages"));
+  const char *last_t = NULL;
+  for (guint i = 1; lines[i] && *lines[i]; i++) last_t = lines[i];
+  g_assert_nonnull(last_t);
+  char *t_end = g_strndup(last_t, (gsize)(strchr(last_t, ',') - last_t));
+  uint64_t pcp = 0;
+  for (guint i = 1; lines[i] && *lines[i]; i++) {
+    char **f = g_strsplit(lines[i], ",", -1);
+    g_assert_cmpuint(g_strv_length(f), ==, 13);
+    uint64_t used = 0;
+    for (guint c = 6; c <= 10; c++) used += g_ascii_strtoull(f[c], NULL, 10);
+    used += g_ascii_strtoull(f[12], NULL, 10);
+    g_assert_cmpuint(used, <=, 512); /* pageblock order 9 */
+    if (!strcmp(f[0], t_end)) pcp += g_ascii_strtoull(f[12], NULL, 10);
+    g_strfreev(f);
+  }
+  g_free(t_end);
+  g_strfreev(lines);
+  g_free(csv);
+  return pcp;
+}
+
+static void test_pageblocks_pcp(void) {
+  char *d = ft_tmpdir("fragsim-e2e");
+  char *with = g_build_filename(d, "with", NULL), *without = g_build_filename(d, "without", NULL);
+  g_assert_cmpuint(pcp_pages_at_end(with, "vm.pcp=true"), >, 0);
+  g_assert_cmpuint(pcp_pages_at_end(without, "vm.pcp=false"), ==, 0);
+  ft_rm_tree(d);
+  g_free(with);
+  g_free(without);
+  g_free(d);
+}
+
 static void test_determinism(void) {
   char *d = ft_tmpdir("fragsim-e2e");
   char *a = g_build_filename(d, "a", NULL), *b = g_build_filename(d, "b", NULL), *c = g_build_filename(d, "c", NULL);
@@ -339,6 +387,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/e2e/run/checked", test_run_checked);
   g_test_add_func("/e2e/run/deterministic", test_determinism);
+  g_test_add_func("/e2e/run/pageblocks-pcp", test_pageblocks_pcp);
   g_test_add_func("/e2e/run/errors", test_errors);
   g_test_add_func("/e2e/run/terabyte", test_terabyte);
   g_test_add_func("/e2e/run/interrupt", test_interrupt);
