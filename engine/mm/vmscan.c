@@ -183,6 +183,9 @@ typedef struct {
    * progress toward nr_to_reclaim, but no pgsteal_* (6.1 counts those in
    * shrink_inactive_list(), LRU folios only) */
   uint64_t reclaimed_slab;
+  /* drop_caches: invalidation, not reclaim (invalidate_mapping_pages()); the
+   * kernel counts no pgsteal_* for the pages it drops */
+  bool invalidate;
   uint64_t cost_ns;
   int priority;
   uint32_t reclaim_idx;
@@ -380,7 +383,7 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
     } else {
       sc->cost_ns += n * run->cost.reclaim_clean;
     }
-    run->stats.c[FSI_C_pgsteal_file] += n;
+    if (!sc->invalidate) run->stats.c[FSI_C_pgsteal_file] += n;
   } else if (a->flags & FSI_AF_SWAPPED) {
     /* in the swap cache and written (an earlier scan's add_to_swap() and
      * pageout(), and the write has ended): __remove_mapping() drops it */
@@ -851,10 +854,7 @@ static void shrink_node(FsiRun *run, int priority, ScanControl *sc) {
 }
 
 uint64_t fsi_drop_caches(FsiRun *run, int what) {
-  ScanControl sc = {.may_writepage = true, .may_swap = false, .sync = true, .nr_to_reclaim = UINT64_MAX};
-  /* drop_caches is invalidation, not reclaim: the kernel counts no
-   * pgsteal_* for it (invalidate_mapping_pages()) */
-  uint64_t steal_file = run->stats.c[FSI_C_pgsteal_file], steal_anon = run->stats.c[FSI_C_pgsteal_anon];
+  ScanControl sc = {.may_writepage = true, .may_swap = false, .sync = true, .invalidate = true, .nr_to_reclaim = UINT64_MAX};
   if (what & 1) {
     /* sync, then drop every unpinned page cache page */
     for (uint32_t v = 0; v < fsi_nr_lruvecs(run); v++)
@@ -874,8 +874,6 @@ uint64_t fsi_drop_caches(FsiRun *run, int what) {
       shrink_slab(run, 0, &sc);
     } while (sc.reclaimed > before + 10);
   }
-  run->stats.c[FSI_C_pgsteal_file] = steal_file;
-  run->stats.c[FSI_C_pgsteal_anon] = steal_anon;
   return sc.reclaimed;
 }
 
