@@ -224,6 +224,58 @@ static void test_extreme_times(void) {
   fsi_eventq_clear(&q);
 }
 
+/* A level-0 bucket becomes the run, sorted by a radix sort on the time within
+ * the bucket: events of one time must keep their push order, wide data must
+ * survive, events pushed into the current bucket afterwards must come after
+ * the run's events of the same time, and fsi_eventq_near() must show the
+ * next events in order. */
+static void test_run_ties(void) {
+  FsiEventQ q;
+  fsi_eventq_init(&q);
+  const uint64_t base = (uint64_t)3 << FSI_EVQ_SHIFT0;
+  const uint32_t n = 3000;
+  /* times spread over all three radix digits, seven of them, pushed in an
+   * order that is not theirs */
+  const uint64_t off[7] = {(1u << 24) + 5, 1000, 0, (1u << 17) + 3, 511, 512, (1u << 25) - 1};
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t data = i % 3 == 0 ? ((uint64_t)1 << 40 | i) : i;
+    fsi_eventq_push(&q, base + off[i % 7], 1, i, data);
+  }
+  const uint64_t sorted[7] = {0, 511, 512, 1000, (1u << 17) + 3, (1u << 24) + 5, (1u << 25) - 1};
+  uint32_t popped = 0, extra = 0;
+  for (uint32_t k = 0; k < 7; k++) {
+    uint32_t want_first = 0;
+    while (off[want_first] != sorted[k]) want_first++;
+    bool pushed_tie = false;
+    for (uint32_t i = want_first; i < n; i += 7) {
+      size_t nn;
+      const FsiEvent *next = fsi_eventq_near(&q, &nn);
+      FsiEvent ev;
+      g_assert_true(fsi_eventq_pop(&q, &ev));
+      if (nn && q.near_len == 0) g_assert_cmpuint(next[0].arg, ==, ev.arg);
+      g_assert_cmpuint(ev.time_ns, ==, base + sorted[k]);
+      g_assert_cmpuint(ev.arg, ==, i);
+      g_assert_cmpuint(ev.type, ==, 1);
+      g_assert_cmpuint(ev.data, ==, i % 3 == 0 ? ((uint64_t)1 << 40 | i) : i);
+      popped++;
+      if (!pushed_tie) {
+        /* a push at this very time, after the bucket became the run */
+        fsi_eventq_push(&q, ev.time_ns, 2, n + k, 0);
+        pushed_tie = true;
+      }
+    }
+    FsiEvent ev;
+    g_assert_true(fsi_eventq_pop(&q, &ev));
+    g_assert_cmpuint(ev.type, ==, 2);
+    g_assert_cmpuint(ev.arg, ==, n + k);
+    extra++;
+  }
+  g_assert_cmpuint(popped, ==, n);
+  g_assert_cmpuint(extra, ==, 7);
+  g_assert_cmpuint(fsi_eventq_len(&q), ==, 0);
+  fsi_eventq_clear(&q);
+}
+
 /* A plain binary heap on (time, seq): the reference the tiers must match. */
 typedef struct {
   RefEvent *h;
@@ -426,6 +478,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/eventq/random", test_random);
   g_test_add_func("/eventq/growth", test_growth);
   g_test_add_func("/eventq/tiers", test_tiers);
+  g_test_add_func("/eventq/run-ties", test_run_ties);
   g_test_add_func("/eventq/far", test_far);
   g_test_add_func("/eventq/far-restart", test_far_restart);
   g_test_add_func("/eventq/window-moves", test_window_moves);

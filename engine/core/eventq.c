@@ -7,8 +7,9 @@
  * events in [level l-1's end (near_end for level 0), level l's end), each in
  * bucket (time >> shift(l)) mod 256, and that range spans at most 256 of its
  * buckets; far holds the events at or after the last level's end.  The
- * boundaries only grow while an event below them is queued, so near's top,
- * when near is not empty, is the earliest event.
+ * boundaries only grow while an event below them is queued, so the earlier
+ * of the run's next event and the near heap's top, when near is not empty,
+ * is the earliest event.
  */
 #include "engine/core/eventq.h"
 
@@ -232,9 +233,76 @@ static inline void bucket_reset(FsiEventQ *q, FsiEventLevel *lv, uint32_t idx) {
   *b = (FsiEventBucket){0};
 }
 
-/* near is empty and the queue is not: bring the earliest events into near,
- * taking wider buckets apart on the way down. */
+/* ---- the run: a level-0 bucket, sorted ------------------------------------------- */
+
+/* The time within a level-0 bucket, in three radix digits (9, 8, 8 bits). */
+#define RADIX_KEY(t) ((uint32_t)(t) & (((uint32_t)1 << FSI_EVQ_SHIFT0) - 1))
+#define D0(k) ((k) & 511u)
+#define D1(k) (((k) >> 9) & 255u)
+#define D2(k) ((k) >> 17)
+G_STATIC_ASSERT(FSI_EVQ_SHIFT0 <= 9 + 8 + 8);
+
+static void run_grow(FsiEventQ *q, size_t n) {
+  size_t ncap = q->run_cap ? q->run_cap : EVENTQ_MIN_CAP;
+  while (ncap < n) {
+    if (ncap > SIZE_MAX / 2) g_error("event queue: capacity overflow");
+    ncap *= 2;
+  }
+  q->run = g_realloc_n(q->run, ncap, sizeof *q->run);
+  q->sort_a = g_realloc_n(q->sort_a, ncap, sizeof *q->sort_a);
+  q->sort_b = g_realloc_n(q->sort_b, ncap, sizeof *q->sort_b);
+  q->run_cap = ncap;
+}
+
+static inline void prefix(uint32_t *count, uint32_t n) {
+  uint32_t sum = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t c = count[i];
+    count[i] = sum;
+    sum += c;
+  }
+}
+
+/* Makes bucket bk the run: an LSD radix sort on the time within the bucket,
+ * stable, so events of one time keep the bucket's order (their push order);
+ * the last pass writes the events out with their seqs, given anew in the
+ * run's order.  Linear in the bucket's events, where heapifying them and
+ * popping each cost a sift down a heap of them all. */
+static void run_fill(FsiEventQ *q, const FsiEventBucket *bk) {
+  size_t n = bk->len;
+  if (q->run_cap < n) run_grow(q, n);
+  uint32_t c0[512] = {0}, c1[256] = {0}, c2[256] = {0};
+  for (const FsiEventChunk *c = bk->head; c; c = c->next)
+    for (uint32_t i = 0, m = chunk_len(bk, c); i < m; i++) {
+      uint32_t k = RADIX_KEY(c->ev[i].time_ns);
+      c0[D0(k)]++;
+      c1[D1(k)]++;
+      c2[D2(k)]++;
+    }
+  prefix(c0, 512);
+  prefix(c1, 256);
+  prefix(c2, 256);
+  for (const FsiEventChunk *c = bk->head; c; c = c->next)
+    for (uint32_t i = 0, m = chunk_len(bk, c); i < m; i++) q->sort_a[c0[D0(RADIX_KEY(c->ev[i].time_ns))]++] = c->ev[i];
+  for (size_t i = 0; i < n; i++) q->sort_b[c1[D1(RADIX_KEY(q->sort_a[i].time_ns))]++] = q->sort_a[i];
+  for (size_t i = 0; i < n; i++) {
+    uint32_t at = c2[D2(RADIX_KEY(q->sort_b[i].time_ns))]++;
+    q->run[at] = from_slot(q, &q->sort_b[i], q->next_seq + at);
+  }
+  q->next_seq += n;
+  q->run_pos = 0;
+  q->run_len = n;
+}
+
+/* True when the run's next event leaves before the near heap's top. */
+static inline bool run_first(const FsiEventQ *q) {
+  return q->run_pos < q->run_len && (q->near_len == 0 || ev_before(&q->run[q->run_pos], &q->near[0]));
+}
+
+/* near (run and heap) is empty and the queue is not: bring the earliest
+ * events into near, taking wider buckets apart on the way down. */
 static void advance(FsiEventQ *q) {
+  q->run_pos = q->run_len = 0;
   for (;;) {
     unsigned l = 0;
     while (l < FSI_EVQ_LEVELS && !q->level[l].len) l++;
@@ -273,15 +341,8 @@ static void advance(FsiEventQ *q) {
     FsiEventBucket *bk = &lv->b[idx];
     uint64_t start = b << level_shift(l), end = sat_add(start, (uint64_t)1 << level_shift(l));
     if (l == 0) {
-      /* heapify the bucket into near (Floyd: sift down from the last parent) */
       q->near_end = end;
-      while (q->near_cap < bk->len) heap_grow(q, &q->near, &q->near_cap);
-      /* the bucket's order is the push order: seqs anew, in that order */
-      size_t n = 0;
-      for (const FsiEventChunk *c = bk->head; c; c = c->next)
-        for (uint32_t i = 0, m = chunk_len(bk, c); i < m; i++) q->near[n++] = from_slot(q, &c->ev[i], q->next_seq++);
-      q->near_len = n;
-      for (size_t i = q->near_len / 2; i-- > 0;) sift_down(q->near, q->near_len, i, q->near[i]);
+      run_fill(q, bk);
       bucket_reset(q, lv, idx);
       return;
     }
@@ -307,6 +368,9 @@ void fsi_eventq_init(FsiEventQ *q) {
 }
 
 void fsi_eventq_clear(FsiEventQ *q) {
+  g_free(q->run);
+  g_free(q->sort_a);
+  g_free(q->sort_b);
   g_free(q->near);
   g_free(q->far);
   if (q->level)
@@ -334,19 +398,20 @@ void fsi_eventq_push(FsiEventQ *q, uint64_t time_ns, uint32_t type, uint32_t arg
 
 bool fsi_eventq_pop(FsiEventQ *q, FsiEvent *ret_ev) {
   if (G_UNLIKELY(q->len == 0)) return false;
-  if (G_UNLIKELY(q->near_len == 0)) advance(q);
-  *ret_ev = heap_pop(q->near, &q->near_len);
+  if (G_UNLIKELY(q->run_pos == q->run_len && q->near_len == 0)) advance(q);
+  if (run_first(q)) *ret_ev = q->run[q->run_pos++];
+  else *ret_ev = heap_pop(q->near, &q->near_len);
   q->len--;
   return true;
 }
 
 const FsiEvent *fsi_eventq_peek(FsiEventQ *q) {
   if (q->len == 0) return NULL;
-  if (q->near_len == 0) advance(q);
-  return &q->near[0];
+  if (q->run_pos == q->run_len && q->near_len == 0) advance(q);
+  return run_first(q) ? &q->run[q->run_pos] : &q->near[0];
 }
 
 size_t fsi_eventq_bytes(const FsiEventQ *q) {
-  return q->cap_events * sizeof(FsiEvent) + q->chunks * sizeof(FsiEventChunk) + q->wide_cap * sizeof(FsiEventWide) +
+  return q->cap_events * sizeof(FsiEvent) + q->run_cap * (sizeof(FsiEvent) + 2 * sizeof(FsiEventSlot)) + q->chunks * sizeof(FsiEventChunk) + q->wide_cap * sizeof(FsiEventWide) +
          (q->level ? FSI_EVQ_LEVELS * sizeof(FsiEventLevel) : 0);
 }

@@ -11,16 +11,21 @@
  * allocation), so the queue is a hierarchical calendar (a timing wheel with
  * cascading, as the kernel's timer wheel and the ladder queue do) in front
  * of a small heap:
- *   near    a binary heap of the events before near_end, the end of the
- *           current level-0 bucket (2^25 ns, 33.6 ms of simulated time);
+ *   near    the events before near_end, the end of the current level-0
+ *           bucket (2^25 ns, 33.6 ms of simulated time), in two parts: the
+ *           run, that bucket's events sorted (a stable radix sort on the
+ *           time within the bucket, so pops take the next one in order), and
+ *           a binary heap of the events pushed since that fall before
+ *           near_end (a task's next step, a timer: few at a time);
  *   levels  FSI_EVQ_LEVELS wheels of 256 unsorted buckets, each level's
  *           buckets 256 times wider than the one below (33.6 ms, 8.6 s,
  *           36.6 min): pushing there is an append; when the run reaches a
  *           bucket its events move down a level (or, at level 0, are
  *           heapified into near);
  *   far     a binary heap of the events past the last level (6.5 days).
- * The tiers partition time, so near's top is the global minimum and the
- * order is exactly a single heap's: results are byte-identical.  An event is
+ * The tiers partition time, so the earlier of the run's next event and the
+ * near heap's top is the global minimum and the order is exactly a single
+ * heap's: results are byte-identical.  An event is
  * moved at most once per level.  The heaps' storage only grows; the
  * buckets' is chunks from a pool (FsiEventChunk), so memory follows the live
  * events and allocation is per chunk, never per event.
@@ -29,9 +34,10 @@
  * packed in 32 bits): within a bucket, events of one time are in the order
  * they were pushed (a bucket is filled by appends, and one taken apart is
  * spread over the empty levels below before anything else can reach them),
- * so the order is the seq, and seqs are given anew, in bucket order, when a
- * level-0 bucket becomes near (near is empty then and every later push
- * gets a larger one).  seq is therefore a tie-break, not the push count.
+ * so the order is the seq, and seqs are given anew, in the run's order (the
+ * bucket's among events of one time), when a level-0 bucket becomes the run
+ * (near is empty then and every later push gets a larger one).  seq is
+ * therefore a tie-break, not the push count.
  * An event whose data does not fit in FSI_EVQ_DATA_BITS (a plugin timer's
  * cookie, a generation past 2^28) keeps its type, arg and data in a side
  * table while it is in the levels.
@@ -97,7 +103,10 @@ typedef struct {
 } FsiEventLevel;
 
 typedef struct {
-  FsiEvent *near; /* binary heap, all before near_end */
+  FsiEvent *run;  /* the level-0 bucket being served, sorted; next is run[run_pos] */
+  FsiEventSlot *sort_a, *sort_b; /* the radix sort's buffers (run_cap slots each) */
+  size_t run_pos, run_len, run_cap;
+  FsiEvent *near; /* binary heap, all before near_end, pushed after the run was sorted */
   size_t near_len, near_cap;
   FsiEvent *far; /* binary heap, all at or after the last level's end */
   size_t far_len, far_cap;
@@ -123,12 +132,12 @@ bool fsi_eventq_pop(FsiEventQ *q, FsiEvent *ret_ev);
  * between tiers (not observable in the order). */
 const FsiEvent *fsi_eventq_peek(FsiEventQ *q);
 static inline size_t fsi_eventq_len(const FsiEventQ *q) { return q->len; }
-/* The near heap as it is (no tier is moved): its first entries are the next
- * few events (the top, then its children), what the run loop may prefetch
+/* The sorted run's next events as they are (no tier is moved): the next
+ * few events but for the near heap's few, what the run loop may prefetch
  * for while it dispatches this one.  Sets *ret_n to how many there are. */
 static inline const FsiEvent *fsi_eventq_near(const FsiEventQ *q, size_t *ret_n) {
-  *ret_n = q->near_len;
-  return q->near;
+  *ret_n = q->run_len - q->run_pos;
+  return q->run + q->run_pos;
 }
 /* Bytes of event storage held (for the benchmark's bytes per page). */
 size_t fsi_eventq_bytes(const FsiEventQ *q);
