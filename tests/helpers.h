@@ -60,11 +60,15 @@ int ft_fragsim_status(const char *const *args, const char *const *env, char **re
  * that an effect test cutting the run short measures one fixed span. */
 #define FT_TIMED_PASSES                                                                                           \
   "phase.pass1.hugepage_complete=false", "phase.pass2.hugepage_complete=false", "phase.rest.hugepage_complete=false"
+/* ols2006-highalloc's tasks pinned to their CPUs (task % cpus), as the
+ * effect tests measured before the preset let the scheduler move them
+ * (machine.task_migration, stop 27) */
+#define FT_OLS2006_PINNED "machine.task_migration=0s"
 /* ols2006-highalloc's build and timed first pass only: the later phases cut
  * to a millisecond (the effect tests that measure the load) */
 #define FT_OLS2006_PASS1                                                                                           \
-  FT_TIMED_PASSES, "phase.pass2.duration=1ms", "phase.wait.duration=1ms", "phase.settle.duration=1ms",      \
-      "phase.rest.duration=1ms"
+  FT_TIMED_PASSES, FT_OLS2006_PINNED, "phase.pass2.duration=1ms", "phase.wait.duration=1ms",                  \
+      "phase.settle.duration=1ms", "phase.rest.duration=1ms"
 
 /* Applies every "section.key=value" of sets (NULL-terminated, may be NULL)
  * to cfg; the test fails on one the configuration refuses. */

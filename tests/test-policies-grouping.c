@@ -1150,8 +1150,9 @@ static void test_v22_fallback_small(void) {
  * seed spread, at least 10%; asserted: at least 4 blocks fewer from
  * ZONE_NORMAL and less success at rest, on the mean. */
 static void test_effect_v22_ols2006(void) {
-  const char *pageblock[] = {FT_TIMED_PASSES, "migratetype.rules=6.1", "vm.free_list_type=pageblock", NULL};
-  const char *v22[] = {FT_TIMED_PASSES, NULL};
+  const char *pageblock[] = {FT_TIMED_PASSES, FT_OLS2006_PINNED, "migratetype.rules=6.1", "vm.free_list_type=pageblock",
+                             NULL};
+  const char *v22[] = {FT_TIMED_PASSES, FT_OLS2006_PINNED, NULL};
   const char *cols[] = {"phase_rest_huge_zone_normal", "phase_rest_huge_success_pct", NULL};
   const FtArm arms[] = {{"linux-2.6.16-lists", pageblock}, {"linux-2.6.16-lists", v22}};
   double m[2][2];
@@ -1186,9 +1187,9 @@ static void test_effect_highmem_ols2006(void) {
    * vm.writeback_queue_pages, vm.anon_lru and vm.reclaim_nap), pinned in both arms; the
    * stack's full settings are measured by scripts/shapes.py (B.1a in
    * docs/validation.md) */
-  const char *hm[] = {"phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
+  const char *hm[] = {FT_OLS2006_PINNED, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
                       "vm.swap_io=sync", "vm.writeback_queue_pages=0", "vm.anon_lru=5.9", "vm.reclaim_nap=none", NULL};
-  const char *x64[] = {"phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
+  const char *x64[] = {FT_OLS2006_PINNED, "phase.pass2.duration=1ms", "phase.settle.duration=1ms", "phase.rest.duration=1ms",
                        "machine.lowmem_limit=0", "machine.dma32_limit=4G", "vm.swap_io=sync",
                        "vm.writeback_queue_pages=0", "vm.anon_lru=5.9", "vm.reclaim_nap=none", NULL};
   const char *cols[] = {"phase_pass1_huge_success_pct", NULL};

@@ -32,6 +32,8 @@ typedef struct {
 
 struct FsiPcp {
   uint32_t ncpus;
+  uint64_t migrate_ns;  /* machine.task_migration (0: tasks stay on task % ncpus) */
+  uint64_t migrate_key; /* the run's seed, mixed: where the tasks go */
   bool high_orders;
   bool migrate_free; /* vm.migrate_free_pcp */
   bool fixed_high; /* vm.pcp_sizing 2.6 or 5.0: high = 6 * batch, one batch freed */
@@ -83,6 +85,8 @@ uint32_t fsi_zone_highsize(uint64_t low_wmark, uint32_t ncpus, uint32_t batch) {
 void fsi_pcp_init(FsiRun *run) {
   run->pcp = g_new0(struct FsiPcp, 1);
   run->pcp->ncpus = run->ncpus;
+  run->pcp->migrate_ns = fsi_config_duration(run->cfg, "machine", "task_migration");
+  run->pcp->migrate_key = fsi_mix64(run->seed ^ 0x7461736b2d637075ull); /* "task-cpu" */
   run->pcp->high_orders = fsi_config_bool(run->cfg, "vm", "pcp_high_order");
   run->pcp->migrate_free = fsi_config_bool(run->cfg, "vm", "migrate_free_pcp");
   g_autofree char *sizing = fsi_config_string(run->cfg, "vm", "pcp_sizing");
@@ -167,7 +171,22 @@ static void free_pcppages_bulk(FsiRun *run, uint32_t zone, PerCpuPages *p, uint6
   }
 }
 
-static uint32_t task_cpu(const FsiRun *run, uint32_t task) { return task == FSI_NIL ? 0 : task % run->pcp->ncpus; }
+/* The CPU a task runs on now.  Daemons and drop_caches (no task) run on CPU
+ * 0.  With machine.task_migration a task is placed anew every period, each
+ * task's periods staggered by its own offset so they do not all move at
+ * once, on a CPU drawn from a hash of (seed, task, period): the scheduler
+ * spreading a loaded machine's processes (exec placement of each new
+ * process, wake-up placement, load balancing), which fragsim does not
+ * schedule one by one.  A hash, not a draw from a stream, so no workload
+ * draw moves and the answer is the same whenever it is asked. */
+static uint32_t task_cpu(const FsiRun *run, uint32_t task) {
+  if (task == FSI_NIL) return 0;
+  const struct FsiPcp *pc = run->pcp;
+  if (!pc->migrate_ns) return task % pc->ncpus;
+  uint64_t key = fsi_mix64(pc->migrate_key ^ task);
+  uint64_t period = (run->now_ns + key % pc->migrate_ns) / pc->migrate_ns;
+  return (uint32_t)(fsi_mix64(key ^ (period * 0x9e3779b97f4a7c15ull)) % pc->ncpus);
+}
 
 uint64_t fsi_pcp_alloc(FsiRun *run, uint32_t zone, const FsAllocRequest *req) {
   uint32_t mt = req->migratetype;
