@@ -13,7 +13,7 @@
 const FsiConfKey fsi_conf_keys[] = {
     {"machine", "memory", FSI_CT_SIZE, "4G", "total RAM of the node (64M .. 16T)", NULL, NOB},
     {"machine", "cpus", FSI_CT_INT, "2", "simulated CPUs; each runs one workload task stream", NULL, 1, 4096},
-    {"machine", "task_migration", FSI_CT_DURATION, "0s", "how long a workload task runs on one CPU before the scheduler places it anew (a new process's exec placement, wake-up placement, load balancing): at each period, staggered by task, a CPU drawn from the seed; its allocations and frees use that CPU's per-CPU lists; 0: a task never moves (task % cpus)", NULL, NOB},
+    {"machine", "task_migration", FSI_CT_DURATION, "0s", "how long a workload task runs on one CPU before the scheduler places it anew (a new process's exec placement, wake-up placement, load balancing): at each period, staggered by task, a CPU drawn from the seed; its allocations and frees use that CPU's per-CPU lists; 0s: a task never moves (task % cpus)", NULL, NOB},
     {"machine", "page_size", FSI_CT_SIZE, "4K", "base page size", NULL, NOB},
     {"machine", "max_order", FSI_CT_INT, "10", "highest buddy order (MAX_PAGE_ORDER)", NULL, 1, 10},
     {"machine", "pageblock_order", FSI_CT_INT, "9", "pageblock order (2 MiB pageblocks with 4 KiB pages)", NULL, 1, 10},

@@ -412,6 +412,7 @@ const FsiEvent *fsi_eventq_peek(FsiEventQ *q) {
 }
 
 size_t fsi_eventq_bytes(const FsiEventQ *q) {
-  return q->cap_events * sizeof(FsiEvent) + q->run_cap * (sizeof(FsiEvent) + 2 * sizeof(FsiEventSlot)) + q->chunks * sizeof(FsiEventChunk) + q->wide_cap * sizeof(FsiEventWide) +
+  return q->cap_events * sizeof(FsiEvent) + q->run_cap * (sizeof(FsiEvent) + 2 * sizeof(FsiEventSlot)) +
+         q->chunks * sizeof(FsiEventChunk) + q->wide_cap * sizeof(FsiEventWide) +
          (q->level ? FSI_EVQ_LEVELS * sizeof(FsiEventLevel) : 0);
 }

@@ -20,8 +20,8 @@
  *   levels  FSI_EVQ_LEVELS wheels of 256 unsorted buckets, each level's
  *           buckets 256 times wider than the one below (33.6 ms, 8.6 s,
  *           36.6 min): pushing there is an append; when the run reaches a
- *           bucket its events move down a level (or, at level 0, are
- *           heapified into near);
+ *           bucket its events move down a level (or, at level 0, become
+ *           the run);
  *   far     a binary heap of the events past the last level (6.5 days).
  * The tiers partition time, so the earlier of the run's next event and the
  * near heap's top is the global minimum and the order is exactly a single
