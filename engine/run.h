@@ -211,6 +211,12 @@ typedef struct {
     FSI_KB_QUARTER, /* 2.6.38-4.7: zones holding a quarter of the pages (every zone at order 0) */
     FSI_KB_ALL      /* before 2.6.38: every zone up to the highest failing one */
   } kswapd_balance;
+  /* vm.kswapd_zones: which zones a zone-LRU kswapd pass shrinks */
+  enum {
+    FSI_KZ_CLASSZONE, /* every zone up to the waker's highest zone */
+    FSI_KZ_END_ZONE,  /* before 2.6.24: every zone up to end_zone, the highest failing its high watermark */
+    FSI_KZ_8HIGH,     /* 2.6.24-2.6.38: those, less any passing 8x its high watermark */
+  } kswapd_zones;
   uint64_t kswapd_pass_reclaimed; /* sweep: this pass (since loop_again) */
   uint64_t kswapd_pass_scanned;   /* total_scanned: pages scanned since loop_again */
   bool free_on_reclaimer;         /* vm.reclaim_free_cpu=reclaimer: reclaim frees to the reclaimer's CPU (FsiRun.reclaim_freeing) */

@@ -437,7 +437,12 @@ static void test_effect_swap_disk(void) {
  * 46.18 (49.58) -> 76.78, 64.49, 71.91 (71.06) %.  Pass 1 keeps its timed window
  * (hugepage_complete = false), the same span in both arms.  Both arms leave
  * out reclaim's congestion naps, as measured (vm.reclaim_nap=none;
- * /effect/reclaim/congestion-nap).  Bands: mean +- the seed spread, at least 10%;
+ * /effect/reclaim/congestion-nap).  Stop 28 (kswapd shrinks only the zones
+ * up to end_zone, vm.kswapd_zones): pgscan_kswapd 109.1M, 100.2M, 64.6M
+ * (91.3M) -> 1.51M, 0.90M, 1.52M (1.31M); pgsteal_anon 24555, 40676, 39947
+ * (35059) -> 56043, 64052, 141893 (87329); pass 1 success 38.91, 48.00,
+ * 38.18 (41.70) -> 60.30, 65.05, 66.67 (64.01) %; the success bands
+ * re-drawn at the new means.  Bands: mean +- the seed spread, at least 10%;
  * asserted: a twentieth of the scanning, twice the anonymous pages freed,
  * more success on the mean. */
 static void test_effect_queue(void) {
@@ -451,8 +456,8 @@ static void test_effect_queue(void) {
   ft_assert_band("bounded: pgscan_kswapd", m[1][0], 0, 3.8e6);
   ft_assert_band("unbounded: pgsteal_anon", m[0][1], 16900, 46500);
   ft_assert_band("bounded: pgsteal_anon", m[1][1], 38000, 248000);
-  ft_assert_band("unbounded: pass 1 success %", m[0][2], 44.6, 54.6);
-  ft_assert_band("bounded: pass 1 success %", m[1][2], 63.9, 78.2);
+  ft_assert_band("unbounded: pass 1 success %", m[0][2], 37.5, 51.5);
+  ft_assert_band("bounded: pass 1 success %", m[1][2], 57.6, 70.4);
   g_assert_cmpfloat(m[1][0], <, m[0][0] / 20);
   g_assert_cmpfloat(m[1][1], >, 2 * m[0][1]);
   g_assert_cmpfloat(m[1][2], >, m[0][2]);

@@ -655,15 +655,38 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
  * shrinking it.  The reclaim target is the caller's, shared by the zones as
  * 2.6.31+'s shrink_zone() counted it (2.6.16 gave each zone its own
  * swap_cluster_max; not modelled). */
+/* The last zone a zone-LRU kswapd pass shrinks.  Before 4.8 balance_pgdat()
+ * scanned from the highest zone down for the first one failing its high
+ * watermark at the order (end_zone) and shrank the zones from DMA up to it:
+ * a zone above it was already balanced and was left alone.  -1: none fails. */
+static int kswapd_end_zone(FsiRun *run, uint32_t top, uint32_t order) {
+  if (run->rc.kswapd_zones == FSI_KZ_CLASSZONE) return (int)top;
+  for (int z = (int)top; z >= 0; z--) {
+    const FsiZone *zn = &run->mem.zones[z];
+    if (fsi_zone_populated(zn) && !fsi_zone_watermark_ok(&run->mem, (uint32_t)z, order, fsi_wmark(zn, FSI_WMARK_HIGH), 0,
+                                                         0, (int64_t)zn->nr_free_pages))
+      return z;
+  }
+  return -1;
+}
+
 static void shrink_lruvecs(FsiRun *run, int priority, ScanControl *sc) {
   if (!run->rc.lru_per_zone) {
     shrink_lruvec(run, 0, priority, sc);
     return;
   }
   uint32_t top = MIN(sc->reclaim_idx, run->mem.nr_zones ? run->mem.nr_zones - 1 : 0);
-  for (uint32_t i = 0; i <= top; i++) {
+  int end_zone = sc->kswapd ? kswapd_end_zone(run, top, sc->order) : (int)top;
+  for (uint32_t i = 0; (int)i <= end_zone; i++) {
     uint32_t z = sc->kswapd ? i : top - i; /* kswapd from DMA up, direct reclaim in zonelist order */
-    if (!fsi_zone_populated(&run->mem.zones[z])) continue;
+    const FsiZone *zn = &run->mem.zones[z];
+    if (!fsi_zone_populated(zn)) continue;
+    /* 2.6.24-2.6.38: "We put equal pressure on every zone, unless one zone
+     * has way too many pages free already" */
+    if (sc->kswapd && run->rc.kswapd_zones == FSI_KZ_8HIGH &&
+        fsi_zone_watermark_ok(&run->mem, z, sc->order, 8 * fsi_wmark(zn, FSI_WMARK_HIGH), (uint32_t)end_zone, 0,
+                              (int64_t)zn->nr_free_pages))
+      continue;
     shrink_lruvec(run, z, priority, sc);
   }
 }
@@ -1112,7 +1135,12 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
   if (rc->kswapd_priority == KSWAPD_NEW_RUN) {
     /* a new balance_pgdat() run */
     rc->kswapd_run_order = rc->kswapd_alloc_order = rc->kswapd_order;
-    rc->kswapd_run_zone = rc->kswapd_classzone;
+    /* before 4.8, balance_pgdat() looked for its end_zone from the highest
+     * zone down whatever zone the wakers wanted (2.6.39-4.7 kept classzone_idx
+     * only for deciding when to stop); vm.kswapd_zones end-zone and 8high
+     * model the kernels before 2.6.39 */
+    rc->kswapd_run_zone =
+        rc->kswapd_zones == FSI_KZ_CLASSZONE || !run->mem.nr_zones ? rc->kswapd_classzone : run->mem.nr_zones - 1;
     rc->kswapd_order = 0;
     rc->kswapd_classzone = 0;
     rc->kswapd_priority = DEF_PRIORITY;
@@ -1274,6 +1302,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->kswapd_high_order = !strcmp(kho, "loop") ? FSI_KHO_LOOP : !strcmp(kho, "sweep") ? FSI_KHO_SWEEP : FSI_KHO_COMPACT_GAP;
   g_autofree char *bal = fsi_config_string(run->cfg, "vm", "kswapd_balance");
   rc->kswapd_balance = !strcmp(bal, "all") ? FSI_KB_ALL : !strcmp(bal, "quarter") ? FSI_KB_QUARTER : FSI_KB_ANY;
+  g_autofree char *kz = fsi_config_string(run->cfg, "vm", "kswapd_zones");
+  rc->kswapd_zones = !strcmp(kz, "8high") ? FSI_KZ_8HIGH : !strcmp(kz, "end-zone") ? FSI_KZ_END_ZONE : FSI_KZ_CLASSZONE;
   g_autofree char *rfc = fsi_config_string(run->cfg, "vm", "reclaim_free_cpu");
   rc->free_on_reclaimer = !strcmp(rfc, "reclaimer");
   g_autofree char *nap = fsi_config_string(run->cfg, "vm", "reclaim_nap");
