@@ -648,13 +648,6 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
   }
 }
 
-/* The LRU part of a reclaim pass.  With per-zone lists (vm.lru=zone, before
- * 4.8) shrink_zone() ran on every populated zone up to the request's highest
- * (kswapd: up to end_zone, from DMA up; direct reclaim: its zonelist), each
- * scanned by its own lists' sizes, so a zone's pages are reclaimed only by
- * shrinking it.  The reclaim target is the caller's, shared by the zones as
- * 2.6.31+'s shrink_zone() counted it (2.6.16 gave each zone its own
- * swap_cluster_max; not modelled). */
 /* The last zone a zone-LRU kswapd pass shrinks.  Before 4.8 balance_pgdat()
  * scanned from the highest zone down for the first one failing its high
  * watermark at the order (end_zone) and shrank the zones from DMA up to it:
@@ -670,6 +663,13 @@ static int kswapd_end_zone(FsiRun *run, uint32_t top, uint32_t order) {
   return -1;
 }
 
+/* The LRU part of a reclaim pass.  With per-zone lists (vm.lru=zone, before
+ * 4.8) shrink_zone() ran on every populated zone up to the request's highest
+ * (kswapd: from DMA up to end_zone, vm.kswapd_zones; direct reclaim: its
+ * zonelist), each scanned by its own lists' sizes, so a zone's pages are
+ * reclaimed only by shrinking it.  The reclaim target is the caller's, shared by the zones as
+ * 2.6.31+'s shrink_zone() counted it (2.6.16 gave each zone its own
+ * swap_cluster_max; not modelled). */
 static void shrink_lruvecs(FsiRun *run, int priority, ScanControl *sc) {
   if (!run->rc.lru_per_zone) {
     shrink_lruvec(run, 0, priority, sc);
