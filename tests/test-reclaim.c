@@ -1035,7 +1035,6 @@ static void test_kswapd_balance_rule(void) {
  *  - 8high (2.6.24-2.6.38): as end-zone, and a zone below end_zone with 8
  *    times its high watermark free is left alone too. */
 typedef struct {
-  uint32_t freed_zone;
   uint64_t lost[2]; /* DMA32, Normal */
 } KswapdZones;
 
@@ -1062,18 +1061,16 @@ static KswapdZones kswapd_zones_case(const char *rule, uint32_t freed_zone) {
   }
   g_array_free(h, TRUE);
   ft_check(run);
-  const FsiZone *dma32 = &run->mem.zones[FS_ZONE_DMA32], *normal = &run->mem.zones[FS_ZONE_NORMAL];
   /* the setting: the other zone fails its high watermark, the freed one passes */
   uint32_t other = freed_zone == FS_ZONE_NORMAL ? FS_ZONE_DMA32 : FS_ZONE_NORMAL;
   g_assert_cmpuint(run->mem.zones[other].nr_free_pages, <, run->mem.zones[other].wmark[FSI_WMARK_HIGH]);
   g_assert_cmpuint(z->nr_free_pages, >=, target);
-  if (freed_zone == FS_ZONE_NORMAL) g_assert_cmpuint(normal->nr_free_pages, <, 8 * normal->wmark[FSI_WMARK_HIGH]);
-  (void)dma32;
+  if (freed_zone == FS_ZONE_NORMAL) g_assert_cmpuint(z->nr_free_pages, <, 8 * z->wmark[FSI_WMARK_HIGH]);
   uint64_t before[2] = {run->rc.zone_lru_pages[FS_ZONE_DMA32][FSI_LRU_INACTIVE_FILE],
                         run->rc.zone_lru_pages[FS_ZONE_NORMAL][FSI_LRU_INACTIVE_FILE]};
   g_assert_cmpuint(before[0], >, 1000);
   g_assert_cmpuint(before[1], >, 1000);
-  g_assert_true(fsi_wakeup_kswapd(run, 0, FS_ZONE_NORMAL) == false);
+  g_assert_false(fsi_wakeup_kswapd(run, 0, FS_ZONE_NORMAL));
   /* one balance_pgdat() run: until kswapd naps */
   for (int i = 0; i < 64 && run->rc.kswapd_awake && !run->rc.kswapd_napping; i++) {
     uint64_t gen = run->rc.kswapd_gen;
@@ -1082,8 +1079,7 @@ static KswapdZones kswapd_zones_case(const char *rule, uint32_t freed_zone) {
   }
   g_assert_true(run->rc.kswapd_napping);
   ft_check(run);
-  KswapdZones k = {freed_zone,
-                   {before[0] - run->rc.zone_lru_pages[FS_ZONE_DMA32][FSI_LRU_INACTIVE_FILE],
+  KswapdZones k = {{before[0] - run->rc.zone_lru_pages[FS_ZONE_DMA32][FSI_LRU_INACTIVE_FILE],
                     before[1] - run->rc.zone_lru_pages[FS_ZONE_NORMAL][FSI_LRU_INACTIVE_FILE]}};
   ft_run_free(run);
   g_free(r);
