@@ -217,6 +217,11 @@ typedef struct {
     FSI_KZ_END_ZONE,  /* before 2.6.24: every zone up to end_zone, the highest failing its high watermark */
     FSI_KZ_8HIGH,     /* 2.6.24-2.6.38: those, less any passing 8x its high watermark */
   } kswapd_zones;
+  /* vm.zone_reclaim_target: whose target a zone's shrink stops at */
+  enum {
+    FSI_ZT_SHARED,   /* the caller's, shared by the zones (2.6.33+) */
+    FSI_ZT_PER_ZONE, /* 2.6.14-2.6.16: each zone's own SWAP_CLUSTER_MAX */
+  } zone_reclaim_target;
   uint64_t kswapd_pass_reclaimed; /* sweep: this pass (since loop_again) */
   uint64_t kswapd_pass_scanned;   /* total_scanned: pages scanned since loop_again */
   bool free_on_reclaimer;         /* vm.reclaim_free_cpu=reclaimer: reclaim frees to the reclaimer's CPU (FsiRun.reclaim_freeing) */

@@ -1673,9 +1673,13 @@ static void test_effect_kswapd_loop(void) {
    * pgsteal_kswapd 1.3253M -> 1.3259M; inside the bands.  At stop 24
    * (per-zone LRU lists): 31647, 31704, 31677 (31676) -> 34255, 34343,
    * 34033 (34210); pgsteal_kswapd 1.3261M -> 1.3265M; sweep's band kept as
-   * wide, moved to its new mean. */
-  ft_assert_band("sweep: pageoutrun", m[0][0], 31380, 31972);
-  ft_assert_band("loop: pageoutrun", m[1][0], 32910, 34898);
+   * wide, moved to its new mean.  At stop 29 (2.6.16's per-zone reclaim
+   * targets, vm.zone_reclaim_target: a pass stops each zone at 32 pages of
+   * its own, so more passes): 32668, 32717, 32770 (32718) -> 34800, 35148,
+   * 35511 (35153); pgsteal_kswapd 1.2913M -> 1.2917M; both bands kept as
+   * wide, moved to the new means. */
+  ft_assert_band("sweep: pageoutrun", m[0][0], 32422, 33014);
+  ft_assert_band("loop: pageoutrun", m[1][0], 34159, 36147);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.02);
   g_assert_cmpfloat(m[1][1], >=, m[0][1] * 0.98);
 }

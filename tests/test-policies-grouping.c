@@ -1179,8 +1179,11 @@ static void test_effect_v22_ols2006(void) {
  * 2.6.16 did (vm.kswapd_balance=all; on the load before stop 23, 47.0
  * against 1.7).  With the stack's per-zone LRU lists (stop 24): 66.55,
  * 65.09, 65.82 (65.82) against 19.64, 17.45, 12.73 (16.61), inside the
- * band.  Asserted: with HighMem within 10% of its mean, and at least three
- * times the x86-64 layout's. */
+ * band.  With 2.6.16's per-zone reclaim targets (stop 29,
+ * vm.zone_reclaim_target): 57.45, 63.64, 64.00 (61.70) against 19.27,
+ * 19.27, 12.36 (16.97); band re-drawn at the new mean, as wide as the
+ * seed spread (6.55).  Asserted: with HighMem within its band, and at
+ * least three times the x86-64 layout's. */
 static void test_effect_highmem_ols2006(void) {
   /* measured with swap freed at once, an unbounded device queue and new
    * anonymous pages on the inactive list (the model before vm.swap_io,
@@ -1196,7 +1199,7 @@ static void test_effect_highmem_ols2006(void) {
   const FtArm arms[] = {{"linux-2.6.16", hm}, {"linux-2.6.16", x64}};
   double m[2];
   ft_effect("ols2006-highalloc", arms, 2, cols, EFFECT_SEEDS, m);
-  ft_assert_band("pass 1 success with HighMem", m[0], 61.7, 75.5);
+  ft_assert_band("pass 1 success with HighMem", m[0], 55.1, 68.3);
   g_assert_cmpfloat(m[0], >=, 3 * MAX(m[1], 0.5));
 }
 

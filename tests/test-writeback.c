@@ -442,7 +442,12 @@ static void test_effect_swap_disk(void) {
  * (91.3M) -> 1.51M, 0.90M, 1.52M (1.31M); pgsteal_anon 24555, 40676, 39947
  * (35059) -> 56043, 64052, 141893 (87329); pass 1 success 38.91, 48.00,
  * 38.18 (41.70) -> 60.30, 65.05, 66.67 (64.01) %; the success bands
- * re-drawn at the new means.  Bands: mean +- the seed spread, at least 10%;
+ * re-drawn at the new means.  Stop 29 (2.6.16's per-zone reclaim targets,
+ * vm.zone_reclaim_target): pgscan_kswapd 110.1M, 88.5M, 75.0M (91.2M) ->
+ * 2.08M, 1.74M, 4.79M (2.87M); pgsteal_anon 36108, 56632, 56585 (49775) ->
+ * 92469, 144992, 169779 (135747); pass 1 success 40.00, 44.00, 39.27
+ * (41.09) -> 68.60, 66.22, 64.71 (66.51) %; the unbounded arm's
+ * pgsteal_anon band re-drawn.  Bands: mean +- the seed spread, at least 10%;
  * asserted: a twentieth of the scanning, twice the anonymous pages freed,
  * more success on the mean. */
 static void test_effect_queue(void) {
@@ -454,7 +459,7 @@ static void test_effect_queue(void) {
   ft_effect("ols2006-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("unbounded: pgscan_kswapd", m[0][0], 61e6, 123e6);
   ft_assert_band("bounded: pgscan_kswapd", m[1][0], 0, 3.8e6);
-  ft_assert_band("unbounded: pgsteal_anon", m[0][1], 16900, 46500);
+  ft_assert_band("unbounded: pgsteal_anon", m[0][1], 29250, 70300);
   ft_assert_band("bounded: pgsteal_anon", m[1][1], 38000, 248000);
   ft_assert_band("unbounded: pass 1 success %", m[0][2], 37.5, 51.5);
   ft_assert_band("bounded: pass 1 success %", m[1][2], 57.6, 70.4);

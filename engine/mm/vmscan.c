@@ -667,9 +667,11 @@ static int kswapd_end_zone(FsiRun *run, uint32_t top, uint32_t order) {
  * 4.8) shrink_zone() ran on every populated zone up to the request's highest
  * (kswapd: from DMA up to end_zone, vm.kswapd_zones; direct reclaim: its
  * zonelist), each scanned by its own lists' sizes, so a zone's pages are
- * reclaimed only by shrinking it.  The reclaim target is the caller's, shared by the zones as
- * 2.6.31+'s shrink_zone() counted it (2.6.16 gave each zone its own
- * swap_cluster_max; not modelled). */
+ * reclaimed only by shrinking it.  The reclaim target is the caller's, shared
+ * by the zones as 2.6.33+'s shrink_zone() counted it; 2.6.14-2.6.16 reset it
+ * to swap_cluster_max at each zone (vm.zone_reclaim_target=per-zone), so a
+ * pass stops each zone at 32 pages of its own, kswapd's too, and a direct
+ * reclaim shrinks every zone of its zonelist before it counts the total. */
 static void shrink_lruvecs(FsiRun *run, int priority, ScanControl *sc) {
   if (!run->rc.lru_per_zone) {
     shrink_lruvec(run, 0, priority, sc);
@@ -687,7 +689,16 @@ static void shrink_lruvecs(FsiRun *run, int priority, ScanControl *sc) {
         fsi_zone_watermark_ok(&run->mem, z, sc->order, 8 * fsi_wmark(zn, FSI_WMARK_HIGH), (uint32_t)end_zone, 0,
                               (int64_t)zn->nr_free_pages))
       continue;
-    shrink_lruvec(run, z, priority, sc);
+    if (run->rc.zone_reclaim_target == FSI_ZT_PER_ZONE) {
+      uint64_t start = sc->pass_start, target = sc->nr_to_reclaim;
+      sc->pass_start = sc->reclaimed;
+      sc->nr_to_reclaim = SWAP_CLUSTER_MAX;
+      shrink_lruvec(run, z, priority, sc);
+      sc->pass_start = start;
+      sc->nr_to_reclaim = target;
+    } else {
+      shrink_lruvec(run, z, priority, sc);
+    }
   }
 }
 
@@ -1304,6 +1315,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->kswapd_balance = !strcmp(bal, "all") ? FSI_KB_ALL : !strcmp(bal, "quarter") ? FSI_KB_QUARTER : FSI_KB_ANY;
   g_autofree char *kz = fsi_config_string(run->cfg, "vm", "kswapd_zones");
   rc->kswapd_zones = !strcmp(kz, "8high") ? FSI_KZ_8HIGH : !strcmp(kz, "end-zone") ? FSI_KZ_END_ZONE : FSI_KZ_CLASSZONE;
+  g_autofree char *zt = fsi_config_string(run->cfg, "vm", "zone_reclaim_target");
+  rc->zone_reclaim_target = !strcmp(zt, "per-zone") ? FSI_ZT_PER_ZONE : FSI_ZT_SHARED;
   g_autofree char *rfc = fsi_config_string(run->cfg, "vm", "reclaim_free_cpu");
   rc->free_on_reclaimer = !strcmp(rfc, "reclaimer");
   g_autofree char *nap = fsi_config_string(run->cfg, "vm", "reclaim_nap");
