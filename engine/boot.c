@@ -421,6 +421,7 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
     g_autofree char *drv = fsi_config_string(cfg, "vm", "direct_reclaim_drain");
     run->direct_reclaim_drain = !strcmp(drv, "none")     ? FSI_DRAIN_NONE
                                : !strcmp(drv, "2.6.35") ? FSI_DRAIN_2635
+                               : !strcmp(drv, "v22")    ? FSI_DRAIN_V22
                                                         : FSI_DRAIN_2636;
     g_autofree char *spv = fsi_config_string(cfg, "vm", "slowpath");
     run->slowpath_instant = !strcmp(spv, "instant");

@@ -1146,9 +1146,16 @@ static void test_v22_fallback_small(void) {
  * blocks more), seeds 1-6: 175, 167, 160, 177, 160, 160 (166.5) -> 156,
  * 160, 166, 151, 160, 151 (157.3); 95.27, 100, 93.09, 99.27, 91.27, 94.91
  * (95.64) -> 91.27, 93.82, 97.82, 89.82, 90.91, 95.27 (93.15) %: the gap
- * halved and one seed in six reverses it, so six seeds.  Bands: mean +- the
+ * halved and one seed in six reverses it, so six seeds.  Stop 29 (the
+ * stack's per-zone reclaim targets, and the v22 patches' drain of the
+ * per-CPU lists after each direct reclaim for an order above 3,
+ * vm.direct_reclaim_drain=v22): 182, 162, 165, 174, 162, 171 (169.3) ->
+ * 169, 156, 158, 169, 160, 157 (161.5); rest success 100, 99.64, 99.64,
+ * 100, 99.64, 100 -> 99.64 on every seed: with the per-CPU pages drained
+ * both arms have 274-275 of their 275 attempts, so success at rest no
+ * longer tells them apart and is no longer asserted.  Bands: mean +- the
  * seed spread, at least 10%; asserted: at least 4 blocks fewer from
- * ZONE_NORMAL and less success at rest, on the mean. */
+ * ZONE_NORMAL at rest, on the mean. */
 static void test_effect_v22_ols2006(void) {
   const char *pageblock[] = {FT_TIMED_PASSES, FT_OLS2006_PINNED, "migratetype.rules=6.1", "vm.free_list_type=pageblock",
                              NULL};
@@ -1157,12 +1164,39 @@ static void test_effect_v22_ols2006(void) {
   const FtArm arms[] = {{"linux-2.6.16-lists", pageblock}, {"linux-2.6.16-lists", v22}};
   double m[2][2];
   ft_effect("ols2006-highalloc", arms, 2, cols, 6, &m[0][0]);
-  ft_assert_band("pageblocks: ZONE_NORMAL huge pages at rest", m[0][0], 149.8, 183.2);
-  ft_assert_band("v22: ZONE_NORMAL huge pages at rest", m[1][0], 141.5, 173.0);
+  ft_assert_band("pageblocks: ZONE_NORMAL huge pages at rest", m[0][0], 149.3, 189.3);
+  ft_assert_band("v22: ZONE_NORMAL huge pages at rest", m[1][0], 145.3, 177.7);
   ft_assert_band("pageblocks: rest success %", m[0][1], 86.0, 100);
   ft_assert_band("v22: rest success %", m[1][1], 83.8, 100);
   g_assert_cmpfloat(m[1][0], <, m[0][0] - 4);
-  g_assert_cmpfloat(m[1][1], <, m[0][1]);
+}
+
+/* The list-based patches' drain of the per-CPU lists (v21-v22,
+ * vm.direct_reclaim_drain=v22: every CPU's lists after each direct reclaim
+ * for an order above 3), on linux-2.6.16-lists and ols2006-highalloc, against
+ * none (2.6.16's own slow path, fragsim's lists stack before stop 29).  The
+ * per-CPU lists hold free pages in otherwise free 4 MiB blocks ("free but
+ * pinned pages"); drained, those blocks come free.  Measured (seeds 1-3),
+ * none -> v22: rest success 98.91, 92.73, 90.91 (94.18) -> 100, 99.64, 100
+ * (99.88) %, higher on every seed; pass 2 100, 59.27, 68.73 (76.00) ->
+ * 94.91, 73.82, 81.45 (83.39) % (seed 1, the run that swaps, the other
+ * way); fs_pcp_drain 0 -> 192, 1188, 1092.  Bands: mean +- the seed spread,
+ * at least 10%; asserted: drains only with v22, over 3 points more success
+ * at rest and more in pass 2, on the mean. */
+static void test_effect_drain_v22(void) {
+  const char *none[] = {"vm.direct_reclaim_drain=none", NULL};
+  const char *cols[] = {"phase_pass2_huge_success_pct", "phase_rest_huge_success_pct", "fs_pcp_drain", NULL};
+  const FtArm arms[] = {{"linux-2.6.16-lists", none}, {"linux-2.6.16-lists", NULL}};
+  double m[2][3];
+  ft_effect("ols2006-highalloc", arms, 2, cols, 3, &m[0][0]);
+  ft_assert_band("none: pass 2 success %", m[0][0], 35.3, 100);
+  ft_assert_band("v22: pass 2 success %", m[1][0], 62.3, 100);
+  ft_assert_band("none: rest success %", m[0][1], 84.8, 100);
+  ft_assert_band("v22: rest success %", m[1][1], 89.9, 100);
+  g_assert_cmpfloat(m[0][2], ==, 0);
+  g_assert_cmpfloat(m[1][2], >, 0);
+  g_assert_cmpfloat(m[1][0], >, m[0][0]);
+  g_assert_cmpfloat(m[1][1], >, m[0][1] + 3);
 }
 
 /* HighMem (#13, the 2006 comparison's 32-bit box): ols2006-highalloc's
@@ -1250,5 +1284,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/effect/zone_movable/hotplug", test_effect_zone_movable_hotplug);
   g_test_add_func("/effect/highmem/ols2006", test_effect_highmem_ols2006);
   g_test_add_func("/effect/migratetype/v22-ols2006", test_effect_v22_ols2006);
+  g_test_add_func("/effect/migratetype/v22-drain", test_effect_drain_v22);
   return g_test_run();
 }

@@ -217,6 +217,31 @@ static void test_no_progress_drain_2635(void) {
   ft_run_free(run);
 }
 
+/* The 2005-2006 list-based anti-fragmentation patches (v21, v22) drained
+ * every CPU's lists after each direct reclaim call for an order above
+ * PAGE_ALLOC_COSTLY_ORDER (drain_all_local_pages() when order > 3), whatever
+ * the progress, and never for the orders below: the costly request drains
+ * once, an order-2 request that reclaims once (__GFP_NORETRY) not at all,
+ * where 2.6.35's drain would. */
+static void test_drain_v22(void) {
+  const char *sets[] = {"vm.pcp=true", "vm.direct_reclaim_drain=v22", NULL};
+  FsiRun *run = new_run("linux-6.1", sets, fill_anon);
+  uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
+  uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
+  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false, false};
+  g_assert_cmpuint(fsi_run_alloc(run, &costly).handle, ==, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_pcp_drain] - drains, ==, run->mem.nr_zones);
+  drains = run->stats.c[FSI_C_fs_pcp_drain];
+  stalls = run->stats.c[FSI_C_allocstall_dma32];
+  FsiRequest small = {2, FS_KIND_DEVICE, FS_GFP_KERNEL | FS_GFP_NORETRY, 1, false, false, false, false};
+  fsi_run_alloc(run, &small);
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
+  g_assert_cmpuint(run->stats.c[FSI_C_fs_pcp_drain] - drains, ==, 0);
+  ft_check(run);
+  ft_run_free(run);
+}
+
 /* With progress on every call, every call whose retry fails drains (and
  * unreserves) again: the drain count follows the reclaim calls, not the
  * request.  A hugetlb page on the half page-cache machine under 2.6.35's
@@ -501,6 +526,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/slowpath/stacks", test_stacks);
   g_test_add_func("/slowpath/no-progress-no-drain", test_no_progress_no_drain);
   g_test_add_func("/slowpath/no-progress-drain/2.6.35", test_no_progress_drain_2635);
+  g_test_add_func("/slowpath/no-progress-drain/v22", test_drain_v22);
   g_test_add_func("/slowpath/drain-per-reclaim-call", test_drain_per_reclaim_call);
   g_test_add_func("/slowpath/continuation/kswapd-during-sleep", test_kswapd_during_sleep);
   g_test_add_func("/slowpath/continuation/livelock", test_livelock);

@@ -819,9 +819,12 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
      * HIGHATOMIC block (unreserve_highatomic_pageblock(force=false)), drains
      * the per-CPU lists and tries once more: on every call, as `drained` is
      * local to __alloc_pages_direct_reclaim().  Before 2.6.24 the slow
-     * path never drained them (vm.direct_reclaim_drain=none). */
+     * path never drained them (vm.direct_reclaim_drain=none), but the
+     * list-based anti-fragmentation patches did (v21-v22, 2005-2006:
+     * drain_all_local_pages() after try_to_free_pages() for order > 3). */
     if (run->direct_reclaim_drain != FSI_DRAIN_2636) {
-      if (req->order > 0 && run->direct_reclaim_drain == FSI_DRAIN_2635)
+      if ((req->order > 0 && run->direct_reclaim_drain == FSI_DRAIN_2635) ||
+          (req->order > run->costly_order && run->direct_reclaim_drain == FSI_DRAIN_V22))
         for (uint32_t z = 0; z < run->mem.nr_zones; z++) fsi_pcp_drain_zone(run, z);
       if (progress && try_freelist(run, req, pfn, zone)) return FSI_VIA_RECLAIM;
     } else if (progress) {
