@@ -419,7 +419,7 @@ struct FsiRun {
     FSI_DRAIN_2635, /* 2.6.24-2.6.35: before every retry of an order > 0 request */
     FSI_DRAIN_NONE, /* before 2.6.24: never */
     FSI_DRAIN_V22,  /* the 2005-2006 list-based anti-fragmentation patches (v21, v22):
-                       after every call for a costly order */
+                       after every call for an order above vm.costly_order */
   } direct_reclaim_drain;
   bool compact_large_folios;    /* vm.compaction_large_folios: compaction isolates allocations above order 0 */
   bool file_migrate_folio;      /* vm.file_migrate_folio: the page cache's mapping has a migrate_folio callback */
