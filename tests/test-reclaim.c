@@ -1134,7 +1134,7 @@ static KswapdZones kswapd_zones_case(const char *rule, uint32_t freed_zone) {
  *  - shared (2.6.33+): one direct reclaim stops at the caller's 32 pages,
  *    taken from Normal, the zonelist's first zone; DMA32 gives nothing.  A
  *    kswapd round (2.6.23-2.6.37: no target) reclaims all it scans of each
- *    zone (lru >> 12: 63 and 64).
+ *    zone (lru >> 12: 63 and 61).
  *  - per-zone (2.6.14-2.6.16 shrink_zone(): nr_to_reclaim = swap_cluster_max
  *    at each zone): every zone of the zonelist is shrunk to 32 of its own
  *    before the total is counted, so a direct reclaim takes 32 from each;
@@ -1185,7 +1185,7 @@ static void test_zone_reclaim_target(void) {
   g_assert_cmpuint(s.direct[1], ==, 32);
   g_assert_cmpuint(z.direct[0], ==, 32);
   g_assert_cmpuint(z.direct[1], ==, 32);
-  g_assert_cmpuint(s.kswapd[0], >, 48); /* lru >> 12: 63 and 64 */
+  g_assert_cmpuint(s.kswapd[0], >, 48); /* lru >> 12: 63 and 61 */
   g_assert_cmpuint(s.kswapd[1], >, 48);
   g_assert_cmpuint(z.kswapd[0], ==, 32);
   g_assert_cmpuint(z.kswapd[1], ==, 32);
