@@ -222,6 +222,12 @@ typedef struct {
     FSI_ZT_SHARED,   /* the caller's, shared by the zones (2.6.33+) */
     FSI_ZT_PER_ZONE, /* 2.6.14-2.6.16: each zone's own SWAP_CLUSTER_MAX */
   } zone_reclaim_target;
+  /* vm.direct_reclaim_cut: when a direct reclaim pass stops at its target */
+  enum {
+    FSI_CUT_ALWAYS,    /* at every priority (the default; 2.6.16, with its per-zone targets) */
+    FSI_CUT_BELOW_DEF, /* 2.6.29+: at every priority but DEF_PRIORITY */
+    FSI_CUT_NEVER,     /* 2.6.17-2.6.28: never within a pass, only between priorities */
+  } direct_reclaim_cut;
   uint64_t kswapd_pass_reclaimed; /* sweep: this pass (since loop_again) */
   uint64_t kswapd_pass_scanned;   /* total_scanned: pages scanned since loop_again */
   bool free_on_reclaimer;         /* vm.reclaim_free_cpu=reclaimer: reclaim frees to the reclaimer's CPU (FsiRun.reclaim_freeing) */

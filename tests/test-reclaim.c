@@ -1128,6 +1128,39 @@ static KswapdZones kswapd_zones_case(const char *rule, uint32_t freed_zone) {
   return k;
 }
 
+/* When a direct reclaim's pass stops at its 32 pages (vm.direct_reclaim_cut),
+ * on 2 GiB of clean page cache (node lists: one LRU of some 500 000 pages):
+ * below-def (2.6.29+; 6.1's proportional_reclaim for global direct reclaim at
+ * DEF_PRIORITY) scans the whole lru >> 12 share of its first pass and frees
+ * all of it; always (the default) stops at 32; never (2.6.17-2.6.28) also
+ * frees the share, and all three stop after the first priority, which has
+ * its 32. */
+static uint64_t direct_cut_case(const char *mode) {
+  char *m = g_strdup_printf("vm.direct_reclaim_cut=%s", mode);
+  const char *sets[] = {"machine.memory=2G", "vm.lru=node", "vm.pcp=false", m, NULL};
+  FsiRun *run = new_run(sets, nothing);
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, false, false};
+  while (fsi_run_alloc(run, &rq).handle) {}
+  ft_check(run);
+  g_assert_cmpuint(run->rc.lru_pages[FSI_LRU_INACTIVE_FILE], >, 400000);
+  uint64_t share = run->rc.lru_pages[FSI_LRU_INACTIVE_FILE] >> 12;
+  FsAllocRequest req = {.order = 0, .gfp = FS_GFP_HIGHUSER_MOVABLE, .migratetype = FS_MIGRATE_MOVABLE,
+                        .highest_zoneidx = FS_ZONE_NORMAL};
+  uint64_t got = fsi_try_to_free_pages(run, &req);
+  g_assert_cmpuint(run->stats.c[FSI_C_pgsteal_direct], ==, got);
+  if (strcmp(mode, "always")) g_assert_cmpuint(got, ==, share);
+  ft_check(run);
+  ft_run_free(run);
+  g_free(m);
+  return got;
+}
+
+static void test_direct_reclaim_cut(void) {
+  g_assert_cmpuint(direct_cut_case("always"), ==, 32);
+  g_assert_cmpuint(direct_cut_case("below-def"), >, 64);
+  g_assert_cmpuint(direct_cut_case("never"), >, 64);
+}
+
 /* Whose target a zone's shrink stops at (vm.zone_reclaim_target).  DMA32 and
  * Normal (1 GiB each) are filled with clean page cache, so a priority-12
  * pass scans 64 pages of each zone and could reclaim them all.
@@ -1145,8 +1178,10 @@ typedef struct {
 
 static ZoneTarget zone_target_case(const char *rule) {
   char *r = g_strdup_printf("vm.zone_reclaim_target=%s", rule);
+  /* the passes cut at their target at every priority (vm.direct_reclaim_cut=
+   * always, the default), as 2.6.16's were */
   const char *sets[] = {"machine.memory=2G", "machine.dma32_limit=1G", "vm.lru=zone", "vm.pcp=false",
-                        "vm.kswapd_high_order=loop", "vm.kswapd_balance=all", r, NULL};
+                        "vm.kswapd_high_order=loop", "vm.kswapd_balance=all", "vm.direct_reclaim_cut=always", r, NULL};
   ZoneTarget t = {{0, 0}, {0, 0}};
   for (int k = 0; k < 2; k++) {
     FsiRun *run = new_run(sets, nothing);
@@ -1222,6 +1257,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/reclaim/kswapd/balance-rule", test_kswapd_balance_rule);
   g_test_add_func("/reclaim/kswapd/zones", test_kswapd_zones);
   g_test_add_func("/reclaim/zone-reclaim-target", test_zone_reclaim_target);
+  g_test_add_func("/reclaim/direct-reclaim-cut", test_direct_reclaim_cut);
   g_test_add_func("/reclaim/direct/only-when-kswapd-behind", test_direct_only_when_behind);
   g_test_add_func("/reclaim/slowpath/costly-gives-up-order0-retries", test_costly_gives_up);
   g_test_add_func("/reclaim/slowpath/order0-retries-without-progress", test_order0_retries);

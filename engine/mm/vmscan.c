@@ -190,6 +190,7 @@ typedef struct {
   int priority;
   uint32_t reclaim_idx;
   bool compaction_ready; /* a zone was compaction_ready(): reclaim stops for compaction */
+  bool no_cut; /* this pass is not stopped at nr_to_reclaim (vm.direct_reclaim_cut) */
   /* the last evict()'s verdict on a page it did not reclaim: activate it
    * (shrink_folio_list's activate_locked) rather than rotate it */
   bool activate;
@@ -501,7 +502,8 @@ static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t
   uint32_t first_skipped = FSI_NIL;
   sc->file_taken = sc->unqueued_dirty = 0;
   uint32_t id = run->rc.lru_tail[v][inactive];
-  while (scanned < nr && id != FSI_NIL && id != first_skipped && sc->reclaimed - sc->pass_start < sc->nr_to_reclaim) {
+  while (scanned < nr && id != FSI_NIL && id != first_skipped &&
+         (sc->no_cut || sc->reclaimed - sc->pass_start < sc->nr_to_reclaim)) {
     FsiAlloc *a = &run->allocs[id];
     uint32_t prev = a->lru_prev;
     uint64_t n = fsi_alloc_nr_pages(a);
@@ -974,6 +976,12 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
       }
     }
     uint64_t scanned = sc.scanned;
+    /* 2.6.29+: "scan >> priority ... is fine for the starting priority; we
+     * want to put equal scanning pressure on each zone" (6.1: global direct
+     * reclaim at DEF_PRIORITY is proportional_reclaim, not aborted at
+     * nr_to_reclaim); 2.6.17-2.6.28's shrink_zone() had no target at all */
+    sc.no_cut = run->rc.direct_reclaim_cut == FSI_CUT_NEVER ||
+                (run->rc.direct_reclaim_cut == FSI_CUT_BELOW_DEF && priority == DEF_PRIORITY);
     if (shrink) shrink_node(run, priority, &sc);
     /* do_try_to_free_pages() before 3.11: "take a nap, wait for some
      * writeback to complete" when this priority scanned pages, went below
@@ -1317,6 +1325,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->kswapd_zones = !strcmp(kz, "8high") ? FSI_KZ_8HIGH : !strcmp(kz, "end-zone") ? FSI_KZ_END_ZONE : FSI_KZ_CLASSZONE;
   g_autofree char *zt = fsi_config_string(run->cfg, "vm", "zone_reclaim_target");
   rc->zone_reclaim_target = !strcmp(zt, "per-zone") ? FSI_ZT_PER_ZONE : FSI_ZT_SHARED;
+  g_autofree char *cut = fsi_config_string(run->cfg, "vm", "direct_reclaim_cut");
+  rc->direct_reclaim_cut = !strcmp(cut, "below-def") ? FSI_CUT_BELOW_DEF : !strcmp(cut, "never") ? FSI_CUT_NEVER : FSI_CUT_ALWAYS;
   g_autofree char *rfc = fsi_config_string(run->cfg, "vm", "reclaim_free_cpu");
   rc->free_on_reclaimer = !strcmp(rfc, "reclaimer");
   g_autofree char *nap = fsi_config_string(run->cfg, "vm", "reclaim_nap");
