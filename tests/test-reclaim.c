@@ -58,6 +58,13 @@ static void fill_file(FsiRun *run) {
   }
 }
 
+/* Fill every zone with clean page cache, without reclaim, until an
+ * allocation fails. */
+static void fill_file_all(FsiRun *run) {
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, false, false};
+  while (fsi_run_alloc(run, &rq).handle) {}
+}
+
 static void test_kswapd_restores_high(void) {
   FsiRun *run = new_run(NULL, fill_file);
   GError *e = NULL;
@@ -1139,8 +1146,7 @@ static uint64_t direct_cut_case(const char *mode) {
   char *m = g_strdup_printf("vm.direct_reclaim_cut=%s", mode);
   const char *sets[] = {"machine.memory=2G", "vm.lru=node", "vm.pcp=false", m, NULL};
   FsiRun *run = new_run(sets, nothing);
-  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, false, false};
-  while (fsi_run_alloc(run, &rq).handle) {}
+  fill_file_all(run);
   ft_check(run);
   g_assert_cmpuint(run->rc.lru_pages[FSI_LRU_INACTIVE_FILE], >, 400000);
   uint64_t share = run->rc.lru_pages[FSI_LRU_INACTIVE_FILE] >> 12;
@@ -1185,8 +1191,7 @@ static ZoneTarget zone_target_case(const char *rule) {
   ZoneTarget t = {{0, 0}, {0, 0}};
   for (int k = 0; k < 2; k++) {
     FsiRun *run = new_run(sets, nothing);
-    FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, false, false};
-    while (fsi_run_alloc(run, &rq).handle) {}
+    fill_file_all(run);
     run->rc.kswapd_gen++;
     run->rc.kswapd_awake = run->rc.kswapd_pending = run->rc.kswapd_napping = false;
     run->rc.kswapd_order = run->rc.kswapd_classzone = 0;

@@ -184,19 +184,26 @@ static void fill_anon(FsiRun *run) {
     if (!fsi_run_alloc(run, &anon).handle) break;
 }
 
+/* One request that makes exactly one direct reclaim call and fails: the
+ * zone drains it caused.  A costly request without __GFP_RETRY_MAYFAIL, or
+ * any with __GFP_NORETRY, gives up after one call. */
+static uint64_t one_call_drains(FsiRun *run, uint32_t order, uint32_t gfp) {
+  uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
+  uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
+  FsiRequest rq = {order, FS_KIND_DEVICE, gfp, 1, false, false, false, false};
+  g_assert_cmpuint(fsi_run_alloc(run, &rq).handle, ==, FSI_HANDLE_NONE);
+  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
+  return run->stats.c[FSI_C_fs_pcp_drain] - drains;
+}
+
 /* __alloc_pages_direct_reclaim() returns at once when reclaim made no
  * progress: no unreserve_highatomic_pageblock(), no drain_all_pages().  (It
  * was run once per request whatever the progress.) */
 static void test_no_progress_no_drain(void) {
   const char *sets[] = {"vm.pcp=true", NULL};
   FsiRun *run = new_run("linux-6.1", sets, fill_anon);
-  uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
-  uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
   /* costly, no __GFP_RETRY_MAYFAIL: one reclaim call, then give up */
-  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false, false};
-  g_assert_cmpuint(fsi_run_alloc(run, &costly).handle, ==, FSI_HANDLE_NONE);
-  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
-  g_assert_cmpuint(run->stats.c[FSI_C_fs_pcp_drain] - drains, ==, 0);
+  g_assert_cmpuint(one_call_drains(run, 4, FS_GFP_KERNEL), ==, 0);
   ft_check(run);
   ft_run_free(run);
 }
@@ -207,12 +214,7 @@ static void test_no_progress_no_drain(void) {
 static void test_no_progress_drain_2635(void) {
   const char *sets[] = {"vm.pcp=true", "vm.direct_reclaim_drain=2.6.35", NULL};
   FsiRun *run = new_run("linux-6.1", sets, fill_anon);
-  uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
-  uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
-  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false, false};
-  g_assert_cmpuint(fsi_run_alloc(run, &costly).handle, ==, FSI_HANDLE_NONE);
-  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
-  g_assert_cmpuint(run->stats.c[FSI_C_fs_pcp_drain] - drains, ==, run->mem.nr_zones);
+  g_assert_cmpuint(one_call_drains(run, 4, FS_GFP_KERNEL), ==, run->mem.nr_zones);
   ft_check(run);
   ft_run_free(run);
 }
@@ -226,18 +228,8 @@ static void test_no_progress_drain_2635(void) {
 static void test_drain_v22(void) {
   const char *sets[] = {"vm.pcp=true", "vm.direct_reclaim_drain=v22", NULL};
   FsiRun *run = new_run("linux-6.1", sets, fill_anon);
-  uint64_t drains = run->stats.c[FSI_C_fs_pcp_drain];
-  uint64_t stalls = run->stats.c[FSI_C_allocstall_dma32];
-  FsiRequest costly = {4, FS_KIND_DEVICE, FS_GFP_KERNEL, 1, false, false, false, false};
-  g_assert_cmpuint(fsi_run_alloc(run, &costly).handle, ==, FSI_HANDLE_NONE);
-  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
-  g_assert_cmpuint(run->stats.c[FSI_C_fs_pcp_drain] - drains, ==, run->mem.nr_zones);
-  drains = run->stats.c[FSI_C_fs_pcp_drain];
-  stalls = run->stats.c[FSI_C_allocstall_dma32];
-  FsiRequest small = {2, FS_KIND_DEVICE, FS_GFP_KERNEL | FS_GFP_NORETRY, 1, false, false, false, false};
-  fsi_run_alloc(run, &small);
-  g_assert_cmpuint(run->stats.c[FSI_C_allocstall_dma32] - stalls, ==, 1);
-  g_assert_cmpuint(run->stats.c[FSI_C_fs_pcp_drain] - drains, ==, 0);
+  g_assert_cmpuint(one_call_drains(run, 4, FS_GFP_KERNEL), ==, run->mem.nr_zones);
+  g_assert_cmpuint(one_call_drains(run, 2, FS_GFP_KERNEL | FS_GFP_NORETRY), ==, 0);
   ft_check(run);
   ft_run_free(run);
 }
