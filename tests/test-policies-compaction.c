@@ -957,13 +957,16 @@ static void test_effect_compaction(void) {
  * swap-out went through the device and before the anonymous LRU's eras
  * (stop 20), and pin that model too (PRE_DISK_SWAP: a synchronous swap
  * device, an unbounded device queue, new anonymous pages on the inactive
- * list), and before reclaim's congestion naps (stop 22: vm.reclaim_nap=none);
- * the disk, the eras and the naps are measured by /effect/writeback/swap-disk,
- * /effect/writeback/queue, /effect/reclaim/anon-lru and
- * /effect/reclaim/congestion-nap, and the published
+ * list), before reclaim's congestion naps (stop 22: vm.reclaim_nap=none),
+ * and while every direct reclaim pass stopped at its 32 pages (stop 30:
+ * vm.direct_reclaim_cut=always, where 2.6.34 and 2.6.35 have below-def);
+ * the disk, the eras, the naps and the cut are measured by /effect/writeback/swap-disk,
+ * /effect/writeback/queue, /effect/reclaim/anon-lru,
+ * /effect/reclaim/congestion-nap and /effect/reclaim/direct-reclaim-cut, and the published
  * shapes under the stacks' full settings by scripts/shapes.py
  * (docs/validation.md). */
-#define PRE_DISK_SWAP "vm.swap_io=sync", "vm.writeback_queue_pages=0", "vm.anon_lru=5.9", "vm.reclaim_nap=none"
+#define PRE_DISK_SWAP                                                                                          \
+  "vm.swap_io=sync", "vm.writeback_queue_pages=0", "vm.anon_lru=5.9", "vm.reclaim_nap=none", "vm.direct_reclaim_cut=always"
 static void test_effect_compaction_2010(void) {
   const char *any[] = {"vm.kswapd_balance=any", PRE_DISK_SWAP, NULL};
   const FtArm arms[] = {{"linux-2.6.34", any}, {"linux-2.6.35", any}};
@@ -988,14 +991,18 @@ static void test_effect_compaction_2010(void) {
  * (13.13); pages migrated 0 -> 198652, 204083, 196499 (199745).  Asserted:
  * pass 2 within 2 points of each mean (spread 0.4), nothing migrated
  * without compaction, and the pages migrated within 10% (spread 4k): the
- * old floor of 1,000 let compaction lose 99% of its work unnoticed. */
+ * old floor of 1,000 let compaction lose 99% of its work unnoticed.
+ * With the uncut direct reclaim at DEF_PRIORITY (vm.direct_reclaim_cut=
+ * below-def, stop 30): pass 2 1, 1, 1.4 % (1.13) -> 13.2, 16, 16.4 %
+ * (15.2); migrated 210635, 218507, 201852 (210331).  The compaction arm's
+ * pass 2 band re-drawn at its mean +- the new seed spread (3.2). */
 static void test_effect_compaction_vanilla(void) {
   const FtArm arms[] = {{"vanilla", NULL}, {"vanilla+compaction", NULL}};
   const char *cols[] = {"phase_pass2_huge_success_pct", "pgmigrate_success", NULL};
   double m[2][2];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("vanilla pass 2 success %", m[0][0], 0, 3.27);
-  ft_assert_band("vanilla+compaction pass 2 success %", m[1][0], 11.13, 15.13);
+  ft_assert_band("vanilla+compaction pass 2 success %", m[1][0], 12.0, 18.4);
   g_assert_cmpfloat(m[0][1], ==, 0);
   ft_assert_band("vanilla+compaction pgmigrate_success", m[1][1], 179770, 219720);
 }
@@ -1101,7 +1108,13 @@ static void test_effect_proactive(void) {
  * 5.61, 5.33M (5.15M), migrate 372k, 462k, 376k (403k), successes 269, 247,
  * 257 (257.7); linear 6.21, 4.90, 5.26M (5.46M), 319k, 355k, 257k (310k),
  * 252, 259, 258 (256.3).  The fast free and success bands re-centred (same
- * widths); the others hold. */
+ * widths); the others hold.
+ * With 2.6.29+'s uncut direct reclaim at DEF_PRIORITY (vm.direct_reclaim_cut=
+ * below-def, the default since stop 30): linear free scanned 5.43, 4.47,
+ * 3.94M (4.61M), migrate 290k, 312k, 276k (292k), successes 255, 273, 282
+ * (270); fast 4.70, 4.99, 3.93M (4.54M), 365k, 362k, 453k (393k), 257,
+ * 252, 250 (253).  The free bands and the fast migrate band re-drawn at
+ * mean +- the seed spread; the others hold, and so does the direction. */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -1109,10 +1122,10 @@ static void test_effect_fast_search(void) {
                         "compaction.compact_success", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("linear: compact_free_scanned", m[0][0], 4.96e6, 6.06e6);
-  ft_assert_band("fast: compact_free_scanned", m[1][0], 4.53e6, 5.77e6);
+  ft_assert_band("linear: compact_free_scanned", m[0][0], 3.12e6, 6.10e6);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 3.48e6, 5.60e6);
   ft_assert_band("linear: compact_migrate_scanned", m[0][1], 199e3, 415e3);
-  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 380e3, 640e3);
+  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 302e3, 484e3);
   ft_assert_band("linear: compact_success", m[0][2], 237, 274);
   ft_assert_band("fast: compact_success", m[1][2], 245, 271);
   g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.25);
@@ -1444,7 +1457,12 @@ static void test_effect_large_folios(void) {
  * page cache under writeback does): with the callback pgmigrate_fail 1951,
  * 2354, 1603 (1969), huge 72.67, 72.33, 72.33 %; without 100097, 105392,
  * 164611 (123.4k), 62.8, 63.73, 63.4 %.  The band for failures with the
- * callback is now at most 3000 (under 2.5% of the failures without). */
+ * callback is now at most 3000 (under 2.5% of the failures without).
+ * With the uncut direct reclaim at DEF_PRIORITY (vm.direct_reclaim_cut=
+ * below-def, stop 30): with the callback pgmigrate_fail 2766, 3304, 3370
+ * (3147), huge 74.07, 72.6, 73.2 %; without 110522, 138745, 115842
+ * (121.7k), 62.53, 60.53, 57.33 %.  The band for failures with the
+ * callback is now at most 4500 (under 4% of the failures without). */
 static void test_effect_file_migrate_folio(void) {
   const char *without[] = {"vm.file_migrate_folio=false", NULL};
   const FtArm arms[] = {{"linux-6.1", NULL}, {"linux-6.1", without}};
@@ -1453,7 +1471,7 @@ static void test_effect_file_migrate_folio(void) {
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("migrate_folio: huge_success_pct", m[0][0], 69.2, 80.4);
   ft_assert_band("no migrate_folio: huge_success_pct", m[1][0], 59.6, 73.6);
-  ft_assert_band("migrate_folio: pgmigrate_fail", m[0][1], 0, 3000);
+  ft_assert_band("migrate_folio: pgmigrate_fail", m[0][1], 0, 4500);
   ft_assert_band("no migrate_folio: pgmigrate_fail", m[1][1], 13500, 156000);
   g_assert_cmpfloat(m[1][0], <, m[0][0] - 4);
 }

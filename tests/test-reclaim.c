@@ -749,6 +749,45 @@ static void test_effect_zone_reclaim_target(void) {
   g_assert_cmpfloat(m[1][1], >, m[0][1]);
 }
 
+/* stress-highalloc on the two eras' stacks with every direct reclaim pass
+ * stopped at its 32 pages (vm.direct_reclaim_cut=always, fragsim's rule
+ * before stop 30) and with the stack's own rule: 2.6.34 scans the whole
+ * lru >> 12 share at DEF_PRIORITY (below-def, 2.6.29+), 2.6.24 at every
+ * priority (never, 2.6.17-2.6.28).  With lumpy reclaim each page scanned
+ * for an order-9 request takes its block's neighbours, so the uncut passes
+ * free far more per call.  Measured (seeds 1-3) with FT_BANDS_REPORT=1
+ * meson devenv -C build tests/test-reclaim --verbose -p
+ * /effect/reclaim/direct-reclaim-cut:
+ *   2.6.34 always    pgsteal_direct 172009, 158904, 170399 (167104), pass 2
+ *                    63.6, 60.2, 62.4 % (62.07)
+ *   2.6.34 below-def 265882, 324743, 322740 (304455, 1.82x), 69.2, 67.2,
+ *                    69.4 % (68.6): higher on every seed
+ *   2.6.24 always    85478, 89331, 90617 (88475), pass 1 37.4, 41.4, 40.6 %
+ *                    (39.8)
+ *   2.6.24 never     206916, 193698, 211540 (204051, 2.31x), 61.4, 58, 58.2 %
+ *                    (59.2): higher on every seed
+ * Bands: mean +- twice the seed spread; asserted: at least 1.5x the pages reclaimed directly, 2.6.34's
+ * pass 2 at least 3 points and 2.6.24's pass 1 at least 10 points higher. */
+static void test_effect_direct_reclaim_cut(void) {
+  const char *always[] = {"vm.direct_reclaim_cut=always", NULL};
+  const FtArm arms[] = {{"linux-2.6.34", always}, {"linux-2.6.34", NULL}, {"linux-2.6.24", always}, {"linux-2.6.24", NULL}};
+  const char *cols[] = {"pgsteal_direct", "phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", NULL};
+  double m[4][3];
+  ft_effect("stress-highalloc", arms, 4, cols, 3, &m[0][0]);
+  ft_assert_band("2.6.34 always: pgsteal_direct", m[0][0], 140900, 193300);
+  ft_assert_band("2.6.34 below-def: pgsteal_direct", m[1][0], 186700, 422200);
+  ft_assert_band("2.6.24 always: pgsteal_direct", m[2][0], 78200, 98800);
+  ft_assert_band("2.6.24 never: pgsteal_direct", m[3][0], 168400, 239700);
+  ft_assert_band("2.6.34 always: pass 2 success %", m[0][2], 55.3, 68.9);
+  ft_assert_band("2.6.34 below-def: pass 2 success %", m[1][2], 64.2, 73.0);
+  ft_assert_band("2.6.24 always: pass 1 success %", m[2][1], 31.8, 47.8);
+  ft_assert_band("2.6.24 never: pass 1 success %", m[3][1], 52.4, 66.0);
+  g_assert_cmpfloat(m[1][0], >, 1.5 * m[0][0]);
+  g_assert_cmpfloat(m[3][0], >, 1.5 * m[2][0]);
+  g_assert_cmpfloat(m[1][2], >, m[0][2] + 3);
+  g_assert_cmpfloat(m[3][1], >, m[2][1] + 10);
+}
+
 /* free_unref_page() puts a freed page on the freeing CPU's lists: page cache
  * of task 1 (CPU 1) reclaimed by task 0's direct reclaim goes to CPU 0's
  * lists with vm.reclaim_free_cpu=reclaimer (the default), to CPU 1's with
@@ -1276,6 +1315,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/effect/reclaim/task-migration", test_effect_task_migration);
   g_test_add_func("/effect/reclaim/kswapd-zones", test_effect_kswapd_zones);
   g_test_add_func("/effect/reclaim/zone-reclaim-target", test_effect_zone_reclaim_target);
+  g_test_add_func("/effect/reclaim/direct-reclaim-cut", test_effect_direct_reclaim_cut);
   g_test_add_func("/reclaim/nap/length", test_nap_length);
   g_test_add_func("/reclaim/nap/direct", test_nap_direct);
   g_test_add_func("/reclaim/slab/pages-freed-when-empty", test_slab_pages);
