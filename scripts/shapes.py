@@ -18,7 +18,8 @@ published value, and whether the shape holds:
         series was measured against) and linux-2.6.35 (the same with
         compaction): similar huge pages (test 1: the last step's pool within
         10%; test 2: success under load within 10 points, or better) and at
-        least 2x fewer pages reclaimed (test 1: kswapd and direct; test 2:
+        least 2x fewer pages reclaimed (test 1: kswapd and direct while the
+        pool grows, the posting's per-increment "rclm" summed; test 2:
         direct).
 
 Usage: scripts/shapes.py [--seeds N] [--jobs J] [--out DIR] [--fragsim PATH]
@@ -120,14 +121,22 @@ def main():
     print("\n2010  compaction2010 (test 1), lumpy reclaim alone (linux-2.6.34) vs compaction (linux-2.6.35)")
     last = "phase_step18_nr_hugepages"
     p0, p1 = val(agg, "linux-2.6.34", last)[0], val(agg, "linux-2.6.35", last)[0]
-    t0 = sum(val(agg, "linux-2.6.34", m)[0] for m in ("pgsteal_direct", "pgsteal_kswapd"))
-    t1 = sum(val(agg, "linux-2.6.35", m)[0] for m in ("pgsteal_direct", "pgsteal_kswapd"))
+    # the posting's "Total pages reclaimed" is the sum of its increments'
+    # "rclm" (compaction v1's per-increment table adds up to it): reclaim
+    # while the pool grows, not while dd loaded memory
+    def steps_reclaimed(stack, upto=18):
+        return sum(val(agg, stack, f"phase_step{k:02d}_nr_hugepages_reclaimed")[0] for k in range(1, upto + 1))
+    t0, t1 = steps_reclaimed("linux-2.6.34"), steps_reclaimed("linux-2.6.35")
     hold = abs(p1 - p0) <= 0.1 * p0
     ok &= hold
     print(f"huge pages at the last step {p0:.0f} -> {p1:.0f}: within 10%: {'ok' if hold else 'NO'}")
     hold = t1 * 2 <= t0
     ok &= hold
-    print(f"pages reclaimed {t0:.0f} -> {t1:.0f} ({t1 / t0:.2f}x): at most 0.5x: {'ok' if hold else 'NO'}")
+    print(f"pages reclaimed over the steps {t0:.0f} -> {t1:.0f} ({t1 / t0:.2f}x): at most 0.5x: "
+          f"{'ok' if hold else 'NO'}")
+    upto = ", ".join(f"{5 * k}% {steps_reclaimed('linux-2.6.34', k):.0f} -> {steps_reclaimed('linux-2.6.35', k):.0f}"
+                     for k in (6, 12, 18))
+    print(f"  (information: reclaimed by the step that reached {upto})")
     # the posting's counts cannot all be reclaim: see docs/validation.md, "2010 test 1"
     d0, d1 = val(agg, "linux-2.6.34", "pgsteal_direct")[0], val(agg, "linux-2.6.35", "pgsteal_direct")[0]
     ratio = f"{d1 / d0:.2f}x" if d0 else "-"

@@ -230,6 +230,30 @@ static void test_nr_hugepages(void) {
   g_hash_table_unref(b);
 }
 
+/* A pool phase's nr_hugepages_reclaimed counts the LRU pages reclaimed
+ * while it ran (the 2010 postings' per-increment "rclm"): on a machine
+ * filled with page cache, two growing writes each reclaim, and their counts
+ * add up to the run's pgsteal_kswapd + pgsteal_direct, the fill having
+ * reclaimed nothing; a shrinking write allocates and reclaims nothing. */
+static void test_nr_hugepages_reclaimed(void) {
+  const char *text = "[workload]\nphases = fill, grow1, grow2, shrink\n" MACHINE
+                     "[phase.fill]\nduration = 2s\nstreams = cache\n"
+                     "[phase.grow1]\nduration = 1s\nnr_hugepages = 20\nnr_hugepages_keep = true\n"
+                     "[phase.grow2]\nduration = 1s\nnr_hugepages = 40\nnr_hugepages_keep = true\n"
+                     "[phase.shrink]\nduration = 1s\nnr_hugepages = 10\n"
+                     "[stream.cache]\nkind = file\nitem_pages = 16\nlifetime = forever\nfill = true\n"
+                     "footprint = 0.9\ntasks = 1\nthink = 1us\n";
+  GHashTable *a = run_text("pool-reclaimed", text, "linux-6.1", NULL);
+  double r1 = col(a, "phase_grow1_nr_hugepages_reclaimed"), r2 = col(a, "phase_grow2_nr_hugepages_reclaimed");
+  double total = col(a, "pgsteal_kswapd") + col(a, "pgsteal_direct");
+  g_assert_cmpfloat(col(a, "phase_grow2_nr_hugepages"), ==, 40);
+  g_assert_cmpfloat(r1, >, 0);
+  g_assert_cmpfloat(r2, >, 0);
+  g_assert_cmpfloat(col(a, "phase_shrink_nr_hugepages_reclaimed"), ==, 0);
+  g_assert_cmpfloat(r1 + r2, ==, total);
+  g_hash_table_unref(a);
+}
+
 /* hugepage_complete: a phase whose attempts do not fit its duration goes on
  * until every attempt is made (mmtests' module makes all of them), the phases
  * after it keep their own durations and the run's end moves with them;
@@ -600,6 +624,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/workload-items/disk-files", test_disk_files);
   g_test_add_func("/workload-items/fill-memfree-and-refill", test_fill_memfree_and_refill);
   g_test_add_func("/workload-items/nr-hugepages", test_nr_hugepages);
+  g_test_add_func("/workload-items/nr-hugepages-reclaimed", test_nr_hugepages_reclaimed);
   g_test_add_func("/workload-items/set-proactiveness", test_set_proactiveness);
   g_test_add_func("/workload-items/hugepage-complete", test_hugepage_complete);
   g_test_add_func("/workload-items/parse-errors", test_parse_errors);

@@ -163,6 +163,10 @@ typedef struct {
   int64_t pool_target;
   bool pool_keep;
   uint64_t pool_goal, pool_attempts, pool_ns, pool_size; /* pool_size: pages in the pool when the write ended */
+  /* LRU pages reclaimed (pgsteal_kswapd + pgsteal_direct) while the phase
+   * ran, from the count at its start: the "rclm" of each increment in the
+   * 2010 compaction postings, whose "Total pages reclaimed" is their sum */
+  uint64_t pool_reclaim0, pool_reclaimed;
   bool pool_failed;
   GHashTable *huge_pfns;   /* distinct head pfns of this phase's hugepages successes */
   /* set: policy parameters written at phase start, as sysctls are */
@@ -170,7 +174,7 @@ typedef struct {
   /* metrics */
   int m_attempts, m_success, m_pct, m_p50, m_p99, m_thp_alloc, m_thp_fallback, m_contig_ok, m_contig_fail,
       m_contig_p50, m_contig_p99, m_offline_ok, m_offline_fail, m_distinct, m_fragment_freed, m_pool, m_pool_target,
-      m_pool_attempts, m_pool_ns;
+      m_pool_attempts, m_pool_ns, m_pool_reclaimed;
   uint64_t attempts, success, thp_alloc, thp_fallback, contig_ok, contig_fail, offline_ok, offline_fail;
   FsiHist huge_lat, contig_lat;
 } Phase;
@@ -994,7 +998,7 @@ static void register_metrics(FsiRun *run, Phase *p) {
   p->m_attempts = p->m_success = p->m_pct = p->m_p50 = p->m_p99 = -1;
   p->m_thp_alloc = p->m_thp_fallback = p->m_contig_ok = p->m_contig_fail = p->m_contig_p50 = p->m_contig_p99 = -1;
   p->m_offline_ok = p->m_offline_fail = p->m_distinct = p->m_fragment_freed = -1;
-  p->m_pool = p->m_pool_target = p->m_pool_attempts = p->m_pool_ns = -1;
+  p->m_pool = p->m_pool_target = p->m_pool_attempts = p->m_pool_ns = p->m_pool_reclaimed = -1;
   if (p->huge.count) {
     REG(m_attempts, "huge_attempts");
     REG(m_success, "huge_success");
@@ -1036,11 +1040,18 @@ static void register_metrics(FsiRun *run, Phase *p) {
     REG(m_pool_target, "nr_hugepages_target");
     REG(m_pool_attempts, "nr_hugepages_attempts");
     REG(m_pool_ns, "nr_hugepages_ns");
+    REG(m_pool_reclaimed, "nr_hugepages_reclaimed");
   }
 #undef REG
 }
 
+static uint64_t lru_reclaimed(const FsiRun *run) {
+  return run->stats.c[FSI_C_pgsteal_kswapd] + run->stats.c[FSI_C_pgsteal_direct];
+}
+
+/* p is always the phase that is running */
 static void update_metrics(FsiRun *run, Phase *p) {
+  if (p->pool_target != -1) p->pool_reclaimed = lru_reclaimed(run) - p->pool_reclaim0;
   set_metric(run, p->m_attempts, (double)p->attempts);
   set_metric(run, p->m_success, (double)p->success);
   set_metric(run, p->m_pct, p->attempts ? 100.0 * (double)p->success / (double)p->attempts : NAN);
@@ -1062,6 +1073,7 @@ static void update_metrics(FsiRun *run, Phase *p) {
   set_metric(run, p->m_pool_target, (double)p->pool_goal);
   set_metric(run, p->m_pool_attempts, (double)p->pool_attempts);
   set_metric(run, p->m_pool_ns, (double)p->pool_ns);
+  set_metric(run, p->m_pool_reclaimed, (double)p->pool_reclaimed);
 }
 
 static double mean_pages(const FsiRun *run, const Stream *s) {
@@ -1256,6 +1268,7 @@ static void start_phase(FsiRun *run, FileWl *w) {
   }
   w->phase_start = run->now_ns;
   w->phase_end = run->now_ns + p->duration_ns;
+  p->pool_reclaim0 = lru_reclaimed(run);
   /* in file order: sysctl (and THP sysfs) writes, drop_caches, compact_memory, the
    * fragmenting free, then the fill goals and the nr_hugepages write */
   apply_settings(run, w, p);
