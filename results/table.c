@@ -74,7 +74,7 @@ static const Rule rules[] = {
     {"phase_*_nr_hugepages_target", "%s: huge page pool target", FSI_UNIT_COUNT, NONE, false},
     {"phase_*_nr_hugepages_attempts", "%s: huge page pool attempts", FSI_UNIT_COUNT, NONE, false},
     {"phase_*_nr_hugepages_ns", "%s: time to fill the huge page pool", FSI_UNIT_NS, DOWN, false},
-    {"phase_*_nr_hugepages_reclaimed", "%s: LRU pages reclaimed while the pool grew", FSI_UNIT_COUNT, DOWN, false},
+    {"phase_*_nr_hugepages_reclaimed", "%s: LRU pages reclaimed during the phase", FSI_UNIT_COUNT, DOWN, false},
     {"phase_*_nr_hugepages", "%s: huge page pool", FSI_UNIT_COUNT, UP, false},
     {"stream_*_failures", "stream %s: failed allocations", FSI_UNIT_COUNT, DOWN, false},
     {"stream_*_attempts", "stream %s: allocations", FSI_UNIT_COUNT, NONE, false},
