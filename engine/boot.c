@@ -452,6 +452,7 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
   run->boost_factor = (uint64_t)fsi_config_int(cfg, "vm", "watermark_boost_factor");
   fsi_reclaim_init(run);
   run->rc.zone_reclaimable_free = fsi_config_bool(cfg, "vm", "zone_reclaimable_free");
+  run->rc.scan_file_first = fsi_config_bool(cfg, "vm", "scan_file_first");
   char *flt = fsi_config_string(cfg, "vm", "free_list_type");
   run->mem.free_by_alloc_type = !strcmp(flt, "allocation");
   g_free(flt);

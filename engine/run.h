@@ -176,6 +176,8 @@ typedef struct {
   uint64_t lru_pages[FSI_NR_LRU];
   uint64_t zone_lru_pages[FS_MAX_ZONES][FSI_NR_LRU]; /* NR_ZONE_{IN,}ACTIVE_{ANON,FILE}: by the page's zone */
   bool zone_reclaimable_free; /* vm.zone_reclaimable_free: zone_reclaimable_pages() of 6.1.y/6.13+ */
+  bool scan_file_first;        /* vm.scan_file_first: get_scan_count()'s SCAN_FILE while inactive page cache is plentiful */
+  uint64_t file_refaults_snap; /* snapshot_refaults(): workingset_refault_file when the last reclaim ended */
   uint64_t nr_dirty;
   uint64_t nr_writeback;  /* pages under writeback (NR_WRITEBACK) */
   uint64_t swap_pages, swap_used;

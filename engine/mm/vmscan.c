@@ -621,6 +621,26 @@ static void shrink_lruvec_2_6(FsiRun *run, uint32_t v, int priority, ScanControl
   }
 }
 
+/* prepare_scan_count()'s cache_trim_mode, which get_scan_count() answers with
+ * SCAN_FILE (vm.scan_file_first; 3.8's "only evict file pages when we have
+ * plenty"): "If we have plenty of inactive file pages that aren't thrashing,
+ * try to reclaim those first before touching anonymous pages".  Plenty: the
+ * node's inactive file list shifted by the priority is not zero; thrashing:
+ * page cache refaulted since the last reclaim ended (every working-set
+ * refault is an activation here) or the inactive file list is low against
+ * the active one (DEACTIVATE_FILE). */
+static bool cache_trim_mode(const FsiRun *run, uint32_t v, int priority) {
+  if (!run->rc.scan_file_first) return false;
+  if (!(lru_size(run, v, FSI_LRU_INACTIVE_FILE) >> priority)) return false;
+  if (run->stats.c[FSI_C_workingset_refault_file] != run->rc.file_refaults_snap) return false;
+  return !inactive_is_low(run, v, FSI_LRU_INACTIVE_FILE);
+}
+
+/* snapshot_refaults(): at the end of a direct reclaim and of a kswapd run */
+static void snapshot_refaults(FsiRun *run) {
+  run->rc.file_refaults_snap = run->stats.c[FSI_C_workingset_refault_file];
+}
+
 static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc) {
   /* can_reclaim_anon_pages(): only with swap room.  With little room left,
    * scanning the whole anon list would only rotate pages that cannot go, so
@@ -628,6 +648,7 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
    * stand-in for the kernel's cost-based anon/file balance). */
   uint64_t room = run->rc.swap_pages - run->rc.swap_used;
   bool anon = sc->may_swap && room >= SWAP_CLUSTER_MAX;
+  if (anon && run->rc.anon_lru != FSI_ANON_LRU_2_6 && cache_trim_mode(run, v, priority)) anon = false;
   if (run->rc.anon_lru == FSI_ANON_LRU_2_6) {
     shrink_lruvec_2_6(run, v, priority, sc, anon, room);
     return;
@@ -993,6 +1014,7 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
   if (sc.compaction_ready) run->stats.c[FSI_C_fs_reclaim_compaction_ready]++;
   /* zone->prev_priority = temp_priority: where this reclaim ended */
   run->rc.prev_priority = MAX(sc.priority, 0);
+  snapshot_refaults(run);
   run->stats.c[FSI_C_pgscan_direct] += sc.scanned;
   run->stats.c[FSI_C_pgsteal_direct] += sc.reclaimed - sc.credited - sc.reclaimed_slab;
   run->stats.c[FSI_C_fs_direct_reclaim_ns] += sc.cost_ns;
@@ -1285,6 +1307,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       rc->kswapd_boost_target = 0;
     }
     rc->prev_priority = MAX(rc->kswapd_priority, 0); /* balance_pgdat()'s out: */
+    snapshot_refaults(run);
     rc->kswapd_priority = KSWAPD_NEW_RUN;
     if (balanced) rc->pgdat_dirty = false; /* clear_pgdat_congested() */
     /* kswapd_try_to_sleep(): if balanced, wake kcompactd for the order it
