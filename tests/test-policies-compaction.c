@@ -889,7 +889,12 @@ static void test_cma_alloc(void) {
  * pgsteal_direct 32062, 31744, 31527 (31778) -> 70997, 67340, 72256
  * (70198; seed 1 gave 86000 with the 4.8+ rule at this commit, the
  * amount moves with the load as said).  The band with compaction is kept
- * at the old spread (27k) either side of the new mean. */
+ * at the old spread (27k) either side of the new mean.
+ * With the file-only scan while page cache is plentiful (vm.scan_file_first,
+ * 3.8+, both arms, stop 30): pgsteal_direct without compaction 31493,
+ * 31462, 31432 (31462), with 44149, 33680, 25601 (34477); success 1.87/2.07
+ * -> 73.8/74.13 %.  The band with compaction kept at 27k either side of the
+ * new mean; the others hold. */
 static void test_effect_compaction(void) {
   /* linux-4.4's settings, without compaction */
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0", "vm.pcp_high_order=false",
@@ -901,7 +906,7 @@ static void test_effect_compaction(void) {
   ft_assert_band("without compaction: passes 1+2 success %", m[0][0] + m[0][1], 0, 13.9);
   ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 138.4, 158.4);
   ft_assert_band("without compaction: pgsteal_direct", m[0][2], 28600, 34960);
-  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 43000, 97000);
+  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 7500, 61500);
   g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 100);
 }
 
@@ -995,7 +1000,11 @@ static void test_effect_compaction_2010(void) {
  * With the uncut direct reclaim at DEF_PRIORITY (vm.direct_reclaim_cut=
  * below-def, stop 30): pass 2 1, 1, 1.4 % (1.13) -> 13.2, 16, 16.4 %
  * (15.2); migrated 210635, 218507, 201852 (210331).  The compaction arm's
- * pass 2 band re-drawn at its mean +- the new seed spread (3.2). */
+ * pass 2 band re-drawn at its mean +- the new seed spread (3.2).
+ * With the file-only scan while page cache is plentiful (vm.scan_file_first,
+ * stop 30): pass 2 1.2, 1.4, 1.2 % -> 14.4, 13.8, 12.4 % (13.53); migrated
+ * 280486, 252372, 257896 (263585).  The migrated band re-drawn at 10%
+ * around the new mean. */
 static void test_effect_compaction_vanilla(void) {
   const FtArm arms[] = {{"vanilla", NULL}, {"vanilla+compaction", NULL}};
   const char *cols[] = {"phase_pass2_huge_success_pct", "pgmigrate_success", NULL};
@@ -1004,7 +1013,7 @@ static void test_effect_compaction_vanilla(void) {
   ft_assert_band("vanilla pass 2 success %", m[0][0], 0, 3.27);
   ft_assert_band("vanilla+compaction pass 2 success %", m[1][0], 12.0, 18.4);
   g_assert_cmpfloat(m[0][1], ==, 0);
-  ft_assert_band("vanilla+compaction pgmigrate_success", m[1][1], 179770, 219720);
+  ft_assert_band("vanilla+compaction pgmigrate_success", m[1][1], 237200, 290000);
 }
 
 /* gupta-fragmenter on 5.9 with proactiveness 20 versus 0: kcompactd
@@ -1114,7 +1123,16 @@ static void test_effect_proactive(void) {
  * 3.94M (4.61M), migrate 290k, 312k, 276k (292k), successes 255, 273, 282
  * (270); fast 4.70, 4.99, 3.93M (4.54M), 365k, 362k, 453k (393k), 257,
  * 252, 250 (253).  The free bands and the fast migrate band re-drawn at
- * mean +- the seed spread; the others hold, and so does the direction. */
+ * mean +- the seed spread; the others hold, and so does the direction.
+ * With 3.8+'s file-only scan while page cache is plentiful
+ * (vm.scan_file_first, on for 4.4+ since stop 30: less anonymous memory
+ * swapped): linear free scanned 2.72, 3.09, 2.53M (2.78M), migrate 443k,
+ * 474k, 365k (427k), successes 290, 278, 282 (283.3); fast 4.55, 3.73,
+ * 4.41M (4.23M), 487k, 462k, 531k (493k), 239, 244, 257 (246.7).  The fast
+ * migrate scanner now covers 1.15x the linear one on the mean, and less on
+ * seed 2 (the 1.25x was the load's, as the free scanner's "more" was
+ * before); only "more on the mean" is asserted.  Bands re-drawn by the
+ * rule above (mean +- the seed spread, at least 10%, 5% for successes). */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -1122,13 +1140,13 @@ static void test_effect_fast_search(void) {
                         "compaction.compact_success", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("linear: compact_free_scanned", m[0][0], 3.12e6, 6.10e6);
-  ft_assert_band("fast: compact_free_scanned", m[1][0], 3.48e6, 5.60e6);
-  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 199e3, 415e3);
-  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 302e3, 484e3);
-  ft_assert_band("linear: compact_success", m[0][2], 237, 274);
-  ft_assert_band("fast: compact_success", m[1][2], 245, 271);
-  g_assert_cmpfloat(m[1][1], >, m[0][1] * 1.25);
+  ft_assert_band("linear: compact_free_scanned", m[0][0], 2.22e6, 3.34e6);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 3.42e6, 5.04e6);
+  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 317e3, 537e3);
+  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 424e3, 562e3);
+  ft_assert_band("linear: compact_success", m[0][2], 269, 298);
+  ft_assert_band("fast: compact_success", m[1][2], 228, 265);
+  g_assert_cmpfloat(m[1][1], >, m[0][1]);
 }
 
 /* thpcompact on 6.1 without and with the 5.1+ rescan rule
@@ -1416,7 +1434,12 @@ static void test_effect_shared_state(void) {
  * queue): huge 50.33, 47.73, 46.47 (48.18) -> 66.73, 68.47, 67.6
  * (67.6) %; pgmigrate_success 331.6k, 356.3k, 367.4k (351.8k) -> 307.8k,
  * 374.8k, 361.0k (347.9k).
- * Bands: mean +- the seed spread (at least 5%); the rest hold. */
+ * Bands: mean +- the seed spread (at least 5%); the rest hold.
+ * With the file-only scan while page cache is plentiful (vm.scan_file_first,
+ * stop 30): huge 43.87, 46.33, 43.93 (44.71) -> 68.53, 71.6, 68.67
+ * (69.6) %; pgmigrate_success 372.8k, 335.3k, 368.8k (358.9k) -> 314.4k,
+ * 295.1k, 332.3k (313.9k).  The compound-skipped success band re-centred
+ * (same width); the rest hold. */
 static void test_effect_large_folios(void) {
   const char *mix = "stream.compiler.orders=0:95, 1:3, 2:2";
   const char *mix_file = "stream.pagecache.orders=0:97, 1:2, 2:1";
@@ -1426,7 +1449,7 @@ static void test_effect_large_folios(void) {
   const char *cols[] = {"huge_success_pct", "pgmigrate_success", NULL};
   double m[2][2];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("compound skipped: huge_success_pct", m[0][0], 44.8, 51.8);
+  ft_assert_band("compound skipped: huge_success_pct", m[0][0], 41.2, 48.2);
   ft_assert_band("large folios: huge_success_pct", m[1][0], 64.2, 71.0);
   ft_assert_band("compound skipped: pgmigrate_success", m[0][1], 270000, 380000);
   ft_assert_band("large folios: pgmigrate_success", m[1][1], 280000, 415000);
@@ -1462,7 +1485,12 @@ static void test_effect_large_folios(void) {
  * below-def, stop 30): with the callback pgmigrate_fail 2766, 3304, 3370
  * (3147), huge 74.07, 72.6, 73.2 %; without 110522, 138745, 115842
  * (121.7k), 62.53, 60.53, 57.33 %.  The band for failures with the
- * callback is now at most 4500 (under 4% of the failures without). */
+ * callback is now at most 4500 (under 4% of the failures without).
+ * With the file-only scan while page cache is plentiful (vm.scan_file_first,
+ * stop 30): with the callback pgmigrate_fail 6703, 8170, 9298 (8057), huge
+ * 73.6, 72.93, 73.8 %; without 90079, 44151, 35473 (56.6k), 68.93, 70,
+ * 67.4 %.  The band for failures with the callback is now at most 12000
+ * (under a quarter of the failures without); the others hold. */
 static void test_effect_file_migrate_folio(void) {
   const char *without[] = {"vm.file_migrate_folio=false", NULL};
   const FtArm arms[] = {{"linux-6.1", NULL}, {"linux-6.1", without}};
@@ -1471,7 +1499,7 @@ static void test_effect_file_migrate_folio(void) {
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("migrate_folio: huge_success_pct", m[0][0], 69.2, 80.4);
   ft_assert_band("no migrate_folio: huge_success_pct", m[1][0], 59.6, 73.6);
-  ft_assert_band("migrate_folio: pgmigrate_fail", m[0][1], 0, 4500);
+  ft_assert_band("migrate_folio: pgmigrate_fail", m[0][1], 0, 12000);
   ft_assert_band("no migrate_folio: pgmigrate_fail", m[1][1], 13500, 156000);
   g_assert_cmpfloat(m[1][0], <, m[0][0] - 4);
 }

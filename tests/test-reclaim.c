@@ -806,8 +806,8 @@ static void test_effect_direct_reclaim_cut(void) {
  * spread; asserted: under 0.85x the anonymous pages reclaimed, fewer
  * written to swap. */
 static void test_effect_scan_file_first(void) {
-  const char *on[] = {"vm.scan_file_first=true", NULL};
-  const FtArm arms[] = {{"linux-6.1", NULL}, {"linux-6.1", on}};
+  const char *off[] = {"vm.scan_file_first=false", NULL};
+  const FtArm arms[] = {{"linux-6.1", off}, {"linux-6.1", NULL}};
   const char *cols[] = {"pgsteal_anon", "pswpout", "huge_success_pct", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, 3, &m[0][0]);

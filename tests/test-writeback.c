@@ -404,20 +404,28 @@ static void test_effect_async(void) {
  * (0.802); pswpout 391779 -> 342109, 336477 freed; huge_success_pct 74.27,
  * 71.6, 75.0 (73.62) -> 74.4, 73.4, 71.6 (73.13).  The success difference
  * (0.5 points) is now well inside the seed spread (3.4): success bands
- * re-drawn at +- the spread, and only the direction asserted on the mean. */
+ * re-drawn at +- the spread, and only the direction asserted on the mean.
+ * Stop 30 (the file-only scan while page cache is plentiful,
+ * vm.scan_file_first, and the uncut DEF_PRIORITY pass): pgrotated 90073,
+ * 92918, 86668 (89886) -> 365846, 363703, 343099 (357549: 3.98x, 4.06,
+ * 3.91, 3.96 by seed); fs_kswapd_ns 9.46, 9.42, 9.48 s (9.45) -> 0.728,
+ * 0.727, 0.701 s (0.718); pswpout 300895, every page freed -> 296536, of
+ * which 257618 freed; huge_success_pct 79.53, 76.93, 80.53 (79.0) -> 73.6,
+ * 72.93, 73.8 (73.44).  Bands re-drawn by the rule above; rotations now
+ * asserted at least 3.5x (the rest of the assertions hold). */
 static void test_effect_swap_disk(void) {
   const char *sync[] = {"vm.swap_io=sync", NULL};
   const FtArm arms[] = {{"linux-6.1", sync}, {"linux-6.1", NULL}};
   const char *cols[] = {"pgrotated", "fs_kswapd_ns", "pswpout", "pgsteal_anon", "huge_success_pct", NULL};
   double m[2][5];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("sync: pgrotated", m[0][0], 66000, 87000);
-  ft_assert_band("async: pgrotated", m[1][0], 372000, 455000);
-  ft_assert_band("sync: fs_kswapd_ns", m[0][1], 11.1e9, 13.6e9);
-  ft_assert_band("async: fs_kswapd_ns", m[1][1], 0.73e9, 1.63e9);
-  ft_assert_band("sync: huge_success_pct", m[0][4], 70.2, 77.0);
-  ft_assert_band("async: huge_success_pct", m[1][4], 70.3, 76.0);
-  g_assert_cmpfloat(m[1][0], >, 4 * m[0][0]);
+  ft_assert_band("sync: pgrotated", m[0][0], 80900, 98900);
+  ft_assert_band("async: pgrotated", m[1][0], 321800, 393300);
+  ft_assert_band("sync: fs_kswapd_ns", m[0][1], 8.51e9, 10.40e9);
+  ft_assert_band("async: fs_kswapd_ns", m[1][1], 0.647e9, 0.790e9);
+  ft_assert_band("sync: huge_success_pct", m[0][4], 75.4, 82.6);
+  ft_assert_band("async: huge_success_pct", m[1][4], 72.4, 74.5);
+  g_assert_cmpfloat(m[1][0], >, 3.5 * m[0][0]);
   g_assert_cmpfloat(m[1][1], <, m[0][1] / 5);
   g_assert_cmpfloat(m[0][3], ==, m[0][2]);
   g_assert_cmpfloat(m[1][3], <, m[1][2]);
