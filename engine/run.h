@@ -226,8 +226,8 @@ typedef struct {
   } zone_reclaim_target;
   /* vm.direct_reclaim_cut: when a direct reclaim pass stops at its target */
   enum {
-    FSI_CUT_ALWAYS,    /* at every priority (the default; 2.6.16, with its per-zone targets) */
-    FSI_CUT_BELOW_DEF, /* 2.6.29+: at every priority but DEF_PRIORITY */
+    FSI_CUT_ALWAYS,    /* at every priority (2.6.16, with its per-zone targets; 3.11-3.15) */
+    FSI_CUT_BELOW_DEF, /* 2.6.29-3.10, 3.16+: at every priority but DEF_PRIORITY (the default) */
     FSI_CUT_NEVER,     /* 2.6.17-2.6.28: never within a pass, only between priorities */
   } direct_reclaim_cut;
   uint64_t kswapd_pass_reclaimed; /* sweep: this pass (since loop_again) */

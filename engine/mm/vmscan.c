@@ -648,11 +648,11 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
    * stand-in for the kernel's cost-based anon/file balance). */
   uint64_t room = run->rc.swap_pages - run->rc.swap_used;
   bool anon = sc->may_swap && room >= SWAP_CLUSTER_MAX;
-  if (anon && run->rc.anon_lru != FSI_ANON_LRU_2_6 && cache_trim_mode(run, v, priority)) anon = false;
   if (run->rc.anon_lru == FSI_ANON_LRU_2_6) {
     shrink_lruvec_2_6(run, v, priority, sc, anon, room);
     return;
   }
+  if (anon && cache_trim_mode(run, v, priority)) anon = false;
   /* get_scan_count(), simplified: without swap only file pages; with swap
    * anon and file in the ratio swappiness : 200 - swappiness. */
   uint32_t sw = run->rc.swappiness;
