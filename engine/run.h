@@ -45,6 +45,7 @@ enum {
   FSI_AF2_SPLIT_HEAD = 0x08, /* the first base page of a split THP: its owner's handle; split_next chains the rest */
   FSI_AF2_SPLIT_TAIL = 0x10, /* another base page of a split THP: freed with its head */
   FSI_AF2_ISOLATED = 0x20,   /* taken for migration (off the LRU in the kernel): reclaim leaves it alone */
+  FSI_AF2_PG_WORKINGSET = 0x40, /* PG_workingset: it was deactivated from the active list; its refault restores the working set (a cost, vm.scan_balance=cost) */
 };
 
 /* LRU lists (per node), as enum lru_list. */
@@ -178,6 +179,16 @@ typedef struct {
   bool zone_reclaimable_free; /* vm.zone_reclaimable_free: zone_reclaimable_pages() of 6.1.y/6.13+ */
   bool scan_file_first;        /* vm.scan_file_first: get_scan_count()'s SCAN_FILE while inactive page cache is plentiful */
   uint64_t file_refaults_snap; /* snapshot_refaults(): workingset_refault_file when the last reclaim ended */
+  /* vm.scan_balance: how get_scan_count() shares the scan between anon and file */
+  enum {
+    FSI_SB_COST,    /* 5.9+: inversely to each type's recent cost (pageouts and working-set refaults) */
+    FSI_SB_ROTATED, /* 2.6.28-5.8: in proportion to each type's recent scanned / rotated pages */
+    FSI_SB_FIXED,   /* swappiness : 200 - swappiness alone (no feedback) */
+  } scan_balance;
+  /* per lruvec, [0] anon and [1] file: lruvec->anon_cost/file_cost (cost),
+   * reclaim_stat->recent_scanned/recent_rotated (rotated) */
+  uint64_t lru_cost[FS_MAX_ZONES][2];
+  uint64_t recent_scanned[FS_MAX_ZONES][2], recent_rotated[FS_MAX_ZONES][2];
   uint64_t nr_dirty;
   uint64_t nr_writeback;  /* pages under writeback (NR_WRITEBACK) */
   uint64_t swap_pages, swap_used;

@@ -1132,7 +1132,13 @@ static void test_effect_proactive(void) {
  * migrate scanner now covers 1.15x the linear one on the mean, and less on
  * seed 2 (the 1.25x was the load's, as the free scanner's "more" was
  * before); only "more on the mean" is asserted.  Bands re-drawn by the
- * rule above (mean +- the seed spread, at least 10%, 5% for successes). */
+ * rule above (mean +- the seed spread, at least 10%, 5% for successes).
+ * At stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
+ * 6.1's cost feedback, vm.scan_balance): linear free scanned 5.50, 4.24,
+ * 3.62M (4.46M), migrate 623k, 547k, 490k (553k), successes 314, 288, 286
+ * (296); fast 5.43, 4.53, 5.38M (5.12M), 691k, 520k, 668k (626k), 280, 268,
+ * 257 (268.3).  Every band re-drawn by the rule; the direction holds on the
+ * mean (and on seeds 1 and 3). */
 static void test_effect_fast_search(void) {
   const char *linear[] = {"compaction.fast_search=false", "kcompactd.fast_search=false", NULL};
   const FtArm arms[] = {{"linux-6.1", linear}, {"linux-6.1", NULL}};
@@ -1140,12 +1146,12 @@ static void test_effect_fast_search(void) {
                         "compaction.compact_success", NULL};
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("linear: compact_free_scanned", m[0][0], 2.22e6, 3.34e6);
-  ft_assert_band("fast: compact_free_scanned", m[1][0], 3.42e6, 5.04e6);
-  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 317e3, 537e3);
-  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 424e3, 562e3);
-  ft_assert_band("linear: compact_success", m[0][2], 269, 298);
-  ft_assert_band("fast: compact_success", m[1][2], 228, 265);
+  ft_assert_band("linear: compact_free_scanned", m[0][0], 2.57e6, 6.34e6);
+  ft_assert_band("fast: compact_free_scanned", m[1][0], 4.21e6, 6.02e6);
+  ft_assert_band("linear: compact_migrate_scanned", m[0][1], 420e3, 687e3);
+  ft_assert_band("fast: compact_migrate_scanned", m[1][1], 454e3, 798e3);
+  ft_assert_band("linear: compact_success", m[0][2], 268, 324);
+  ft_assert_band("fast: compact_success", m[1][2], 245, 292);
   g_assert_cmpfloat(m[1][1], >, m[0][1]);
 }
 
@@ -1384,7 +1390,15 @@ static void test_compaction_reset_selective(void) {
  * (1.417M), huge 79.4, 80.07, 80.47 % (79.98); shared 1061, 937, 999
  * (999), 382k, 457k, 431k (423k), 74.4, 73.4, 71.6 % (73.13).  The
  * separate scanned band re-drawn at mean +- the seed spread (531k), the
- * shared success band at +- its spread (2.8 points); the directions hold. */
+ * shared success band at +- its spread (2.8 points); the directions hold.
+ * Stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
+ * 6.1's cost feedback, vm.scan_balance): separate deferred 467, 501, 384
+ * (450.7), migrate scanned 1.268M, 1.041M, 1.477M (1.262M), huge 80.87,
+ * 79.4, 81.4 % (80.56); shared 660, 868, 715 (747.7), 691k, 520k, 668k
+ * (626k), 77.2, 76.27, 76.8 % (76.76).  Shared success is lower on every
+ * seed by 3.1-4.6 points (3.8 on the mean, was 6.9): the success
+ * assertion is now 2 points; the shared success band re-drawn at mean +-
+ * 1.5 points (spread 0.9); the others hold. */
 static void test_effect_shared_state(void) {
   const char *separate[] = {"compaction.shared_state=false", "kcompactd.shared_state=false", NULL};
   const FtArm arms[] = {{"linux-6.1", separate}, {"linux-6.1", NULL}};
@@ -1396,10 +1410,10 @@ static void test_effect_shared_state(void) {
   ft_assert_band("separate: compact_migrate_scanned", m[0][1], 886e3, 1948e3);
   ft_assert_band("shared: compact_migrate_scanned", m[1][1], 380e3, 640e3);
   ft_assert_band("separate: huge_success_pct", m[0][2], 75.7, 84.4);
-  ft_assert_band("shared: huge_success_pct", m[1][2], 70.3, 75.9);
+  ft_assert_band("shared: huge_success_pct", m[1][2], 75.2, 78.3);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.2);
   g_assert_cmpfloat(m[1][1], <, m[0][1] * 0.6);
-  g_assert_cmpfloat(m[1][2], <, m[0][2] - 4);
+  g_assert_cmpfloat(m[1][2], <, m[0][2] - 2);
 }
 
 /* stress-highalloc on 6.1 with the order mix the preset had before #14
@@ -1439,7 +1453,12 @@ static void test_effect_shared_state(void) {
  * stop 30): huge 43.87, 46.33, 43.93 (44.71) -> 68.53, 71.6, 68.67
  * (69.6) %; pgmigrate_success 372.8k, 335.3k, 368.8k (358.9k) -> 314.4k,
  * 295.1k, 332.3k (313.9k).  The compound-skipped success band re-centred
- * (same width); the rest hold. */
+ * (same width); the rest hold.
+ * Stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
+ * 6.1's cost feedback, vm.scan_balance): huge 46.8, 46.87, 48.33 (47.33) ->
+ * 71.73, 71.53, 72.27 (71.84) %; pgmigrate_success 360.3k, 329.1k, 330.4k
+ * (339.9k) -> 313.9k, 311.4k, 338.5k (321.3k).  The large-folio success
+ * band re-centred (same width); the rest hold. */
 static void test_effect_large_folios(void) {
   const char *mix = "stream.compiler.orders=0:95, 1:3, 2:2";
   const char *mix_file = "stream.pagecache.orders=0:97, 1:2, 2:1";
@@ -1450,7 +1469,7 @@ static void test_effect_large_folios(void) {
   double m[2][2];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("compound skipped: huge_success_pct", m[0][0], 41.2, 48.2);
-  ft_assert_band("large folios: huge_success_pct", m[1][0], 64.2, 71.0);
+  ft_assert_band("large folios: huge_success_pct", m[1][0], 68.4, 75.3);
   ft_assert_band("compound skipped: pgmigrate_success", m[0][1], 270000, 380000);
   ft_assert_band("large folios: pgmigrate_success", m[1][1], 280000, 415000);
   g_assert_cmpfloat(m[1][0], >, m[0][0] + 12);
@@ -1723,9 +1742,13 @@ static void test_effect_kswapd_loop(void) {
    * targets, vm.zone_reclaim_target: a pass stops each zone at 32 pages of
    * its own, so more passes): 32668, 32717, 32770 (32718) -> 34800, 35148,
    * 35511 (35153); pgsteal_kswapd 1.2913M -> 1.2917M; both bands kept as
-   * wide, moved to the new means. */
-  ft_assert_band("sweep: pageoutrun", m[0][0], 32422, 33014);
-  ft_assert_band("loop: pageoutrun", m[1][0], 34159, 36147);
+   * wide, moved to the new means.  At stop 31 (PRE_DISK_SWAP's 5.9 anon
+   * LRU with get_scan_count()'s SCAN_FRACT shares adding up to one, and
+   * 6.1's cost feedback): 30713, 30831, 30798 (30781) -> 31613, 31603,
+   * 31537 (31584: 1.026x); pgsteal_kswapd 1.2583M -> 1.2564M; both bands
+   * kept as wide, moved to the new means. */
+  ft_assert_band("sweep: pageoutrun", m[0][0], 30485, 31077);
+  ft_assert_band("loop: pageoutrun", m[1][0], 30590, 32578);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.02);
   g_assert_cmpfloat(m[1][1], >=, m[0][1] * 0.98);
 }

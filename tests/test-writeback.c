@@ -412,7 +412,14 @@ static void test_effect_async(void) {
  * 0.727, 0.701 s (0.718); pswpout 300895, every page freed -> 296536, of
  * which 257618 freed; huge_success_pct 79.53, 76.93, 80.53 (79.0) -> 73.6,
  * 72.93, 73.8 (73.44).  Bands re-drawn by the rule above; rotations now
- * asserted at least 3.5x (the rest of the assertions hold). */
+ * asserted at least 3.5x (the rest of the assertions hold).
+ * Stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
+ * 6.1's cost feedback, vm.scan_balance): pgrotated 88860, 93169, 86451
+ * (89493) -> 369448, 372274, 361533 (367752: 4.11x); fs_kswapd_ns 9.56,
+ * 9.64, 9.71 s (9.64) -> 0.751, 0.756, 0.744 s (0.751); pswpout 305670,
+ * every page freed -> 287886, of which 275229 freed; huge_success_pct
+ * 79.4, 76.6, 79.6 (78.53) -> 77.2, 76.27, 76.8 (76.76).  The async
+ * success band re-drawn by the rule; the rest hold. */
 static void test_effect_swap_disk(void) {
   const char *sync[] = {"vm.swap_io=sync", NULL};
   const FtArm arms[] = {{"linux-6.1", sync}, {"linux-6.1", NULL}};
@@ -424,7 +431,7 @@ static void test_effect_swap_disk(void) {
   ft_assert_band("sync: fs_kswapd_ns", m[0][1], 8.51e9, 10.40e9);
   ft_assert_band("async: fs_kswapd_ns", m[1][1], 0.647e9, 0.790e9);
   ft_assert_band("sync: huge_success_pct", m[0][4], 75.4, 82.6);
-  ft_assert_band("async: huge_success_pct", m[1][4], 72.4, 74.5);
+  ft_assert_band("async: huge_success_pct", m[1][4], 75.8, 77.8);
   g_assert_cmpfloat(m[1][0], >, 3.5 * m[0][0]);
   g_assert_cmpfloat(m[1][1], <, m[0][1] / 5);
   g_assert_cmpfloat(m[0][3], ==, m[0][2]);
@@ -557,7 +564,16 @@ static void test_effect_refault(void) {
  * After kcompactd's timed work (#14 item 6) and the kernel's scan counting:
  * pswpout 66047, 51987, 51940 (56658) -> 71087, 59660, 71565 (67437): more
  * swapped with the split on every seed (+5k to +19k).  The split arm's
- * band is mean +- twice its spread (11.9k). */
+ * band is mean +- twice its spread (11.9k).
+ * Stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
+ * 6.1's cost feedback, vm.scan_balance: the pages swapped cost anon, so
+ * less anonymous memory is scanned once swap-out has begun): splits 3, 5,
+ * 3 (3.7); pswpout 49358, 42678, 55599 (49212) -> 47177, 45502, 53604
+ * (48761).  The device now fills seldom, and the few splits are lost in
+ * the load's spread: more swapped with the split on seed 2 only.  With a
+ * 32 MiB device (splits 13, 15, 6) it is the same: less on seeds 1 and 3.
+ * Asserted now: splits only with the split, in [1, 10]; the pswpout bands
+ * hold; the direction on pswpout is no longer asserted. */
 static void test_effect_thp_split(void) {
   const char *off[] = {FLEET, "vm.swap=64M", "vm.thp_swap_split=false", NULL};
   const char *on[] = {FLEET, "vm.swap=64M", NULL};
@@ -566,10 +582,9 @@ static void test_effect_thp_split(void) {
   double m[2][2];
   ft_effect("fleet-server", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   g_assert_cmpfloat(m[0][0], ==, 0);
-  ft_assert_band("split: thp_split_page", m[1][0], 5, 25);
+  ft_assert_band("split: thp_split_page", m[1][0], 1, 10);
   ft_assert_band("no split: pswpout", m[0][1], 43900, 89400);
   ft_assert_band("split: pswpout", m[1][1], 43600, 91300);
-  g_assert_cmpfloat(m[1][1], >, m[0][1]);
 }
 
 int main(int argc, char **argv) {

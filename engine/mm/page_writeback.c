@@ -240,5 +240,6 @@ void fsi_refault_event(FsiRun *run, uint32_t id, uint64_t gen) {
   run->stats.c[anon ? FSI_C_workingset_refault_anon : FSI_C_workingset_refault_file]++;
   run->stats.c[FSI_C_pgmajfault]++;
   fsi_lru_activate(run, id);
+  fsi_lru_note_refault(run, id);
   if (a->task < run->ntasks) run->tasks[a->task].pause_ns += run->cost.refault;
 }

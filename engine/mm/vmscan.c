@@ -86,6 +86,37 @@ static void lru_move(FsiRun *run, uint32_t id, uint32_t list) {
   lru_add(run, id, list, false);
 }
 
+/* ---- the anon/file balance's feedback (vm.scan_balance) ------------------------ */
+
+/* lru_note_cost() (5.9+, vm.scan_balance=cost): nr pages of cost for one
+ * type of an lruvec -- pages shrink_inactive_list() wrote (stat.nr_pageout:
+ * swap-out, or dirty page cache kswapd wrote) and working-set refaults.
+ * "Because workloads change over time", both costs are halved once they add
+ * up to more than a quarter of the lruvec's LRU pages. */
+static void note_cost(FsiRun *run, uint32_t v, int file, uint64_t nr) {
+  FsiReclaim *rc = &run->rc;
+  if (rc->scan_balance != FSI_SB_COST || !nr) return;
+  rc->lru_cost[v][file] += nr;
+  uint64_t lrusize = 0;
+  for (uint32_t l = 0; l < FSI_NR_LRU; l++) lrusize += lru_size(run, v, l);
+  if (rc->lru_cost[v][0] + rc->lru_cost[v][1] > lrusize / 4) {
+    rc->lru_cost[v][0] /= 2;
+    rc->lru_cost[v][1] /= 2;
+  }
+}
+
+/* The reclaim_stat of 2.6.28-5.8 (vm.scan_balance=rotated): recent_scanned
+ * counts the pages added to a type's lists and those reclaim took off them,
+ * recent_rotated those of them found in use (added or put back active,
+ * referenced on the active list).  update_page_reclaim_stat() on an LRU add
+ * or activation counts one per page struct, as here. */
+static void note_reclaim_stat(FsiRun *run, uint32_t v, int file, uint64_t scanned, uint64_t rotated) {
+  FsiReclaim *rc = &run->rc;
+  if (rc->scan_balance != FSI_SB_ROTATED) return;
+  rc->recent_scanned[v][file] += scanned;
+  rc->recent_rotated[v][file] += rotated;
+}
+
 /* An allocation migrated to another zone (a contiguous range's or an
  * offlined block's migration): its LRU pages count in the new zone, and with
  * per-zone lists it joins the new zone's list at the head, as the new page
@@ -125,6 +156,12 @@ void fsi_lru_activate(FsiRun *run, uint32_t id) {
   if (a->lru == FSI_LRU_NONE || (a->lru & 1u)) return;
   lru_move(run, id, a->lru + 1);
   run->stats.c[FSI_C_pgactivate] += fsi_alloc_nr_pages(a);
+  note_reclaim_stat(run, lruvec_of(run, a), is_file(a), 1, 1);
+}
+
+void fsi_lru_note_refault(FsiRun *run, uint32_t id) {
+  const FsiAlloc *a = &run->allocs[id];
+  if (a->flags2 & FSI_AF2_PG_WORKINGSET) note_cost(run, lruvec_of(run, a), is_file(a), fsi_alloc_nr_pages(a));
 }
 
 void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
@@ -146,6 +183,7 @@ void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
      * lru_cache_add_active); shmem went to the inactive list throughout. */
     bool active = run->rc.anon_lru != FSI_ANON_LRU_5_9 && (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP);
     lru_add(run, id, is_file(a) ? FSI_LRU_INACTIVE_FILE : active ? FSI_LRU_ACTIVE_ANON : FSI_LRU_INACTIVE_ANON, false);
+    note_reclaim_stat(run, lruvec_of(run, a), is_file(a), 1, active);
   }
   if (a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind)) run->tasks[a->task].rss_pages += fsi_alloc_nr_pages(a);
 }
@@ -197,6 +235,7 @@ typedef struct {
   /* file pages scanned this call, and those dirty but not under writeback
    * (sc->nr.file_taken, sc->nr.unqueued_dirty) */
   uint64_t file_taken, unqueued_dirty;
+  uint64_t nr_pageout; /* pages pageout() started writing (stat.nr_pageout: swap-out, dirty page cache) */
 } ScanControl;
 
 static bool swap_has_room(const FsiRun *run, uint64_t pages) {
@@ -361,6 +400,7 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
         if (rc->wb_async) sync_wait(run, sc, n, false);
         else sc->cost_ns += n * run->cost.reclaim_dirty;
         run->stats.c[FSI_C_fs_writeback] += n;
+        sc->nr_pageout += n;
         a->flags &= (uint8_t)~FSI_AF_DIRTY;
         rc->nr_dirty -= n;
       } else {
@@ -373,6 +413,7 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
           queue_wait(run, sc, n);
           fsi_start_writeback(run, id);
           run->stats.c[FSI_C_fs_writeback] += n;
+          sc->nr_pageout += n;
           sc->cost_ns += n * run->cost.reclaim_clean;
           return 0;
         }
@@ -412,6 +453,7 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
     a->flags |= FSI_AF_SWAPPED;
     if (a->task < run->ntasks) run->tasks[a->task].swap_pages += n;
     run->stats.c[FSI_C_pswpout] += n;
+    sc->nr_pageout += n;
     if (rc->swap_async && !sc->sync) {
       /* pageout() -> swap_writepage(): PG_reclaim is set and the write is
        * queued on the device; the page is kept (back to the inactive head)
@@ -477,7 +519,7 @@ static bool lru_skip(FsiRun *run, uint32_t id, const FsiAlloc *a, const ScanCont
 
 /* shrink_active_list(): age pages from the active tail to the inactive head. */
 static void shrink_active(FsiRun *run, uint32_t v, uint32_t active, uint64_t nr, ScanControl *sc) {
-  uint64_t moved = 0;
+  uint64_t moved = 0, referenced = 0;
   uint32_t first_skipped = FSI_NIL;
   while (moved < nr && run->rc.lru_tail[v][active] != FSI_NIL && run->rc.lru_tail[v][active] != first_skipped) {
     uint32_t id = run->rc.lru_tail[v][active];
@@ -487,18 +529,23 @@ static void shrink_active(FsiRun *run, uint32_t v, uint32_t active, uint64_t nr,
       sc->cost_ns += n * run->cost.scan;
       continue;
     }
+    /* folio_referenced(): counted as rotated (2.6.28-5.8's reclaim_stat),
+     * though only executable page cache stays active (not modelled) */
+    if (a->flags & FSI_AF_REFERENCED) referenced += n;
     a->flags &= (uint8_t)~FSI_AF_REFERENCED;
+    a->flags2 |= FSI_AF2_PG_WORKINGSET; /* folio_set_workingset() on deactivation */
     lru_move(run, id, active - 1);
     moved += n;
     sc->cost_ns += n * run->cost.scan;
   }
   run->stats.c[FSI_C_pgdeactivate] += moved;
+  note_reclaim_stat(run, v, active == FSI_LRU_ACTIVE_FILE, moved, referenced);
 }
 
 /* shrink_inactive_list(): scan nr pages from the tail; referenced pages are
  * activated, the rest reclaimed if possible, else rotated to the head. */
 static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t nr, ScanControl *sc) {
-  uint64_t scanned = 0, credited = 0, skipped = 0;
+  uint64_t scanned = 0, credited = 0, skipped = 0, activated = 0, pageout = sc->nr_pageout;
   uint32_t first_skipped = FSI_NIL;
   sc->file_taken = sc->unqueued_dirty = 0;
   uint32_t id = run->rc.lru_tail[v][inactive];
@@ -549,6 +596,7 @@ static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t
       a->flags &= (uint8_t)~FSI_AF_REFERENCED;
       lru_move(run, id, inactive + 1);
       run->stats.c[FSI_C_pgactivate] += n;
+      activated += n;
     } else {
       uint64_t got = evict(run, id, sc);
       if (got) sc->reclaimed += got;
@@ -556,11 +604,19 @@ static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t
        * (pinned, anon with no swap slot to be had, dirty or under writeback
        * and marked PG_reclaim) is activated rather than rescanned on the
        * inactive list at every pass */
-      else if (sc->activate) lru_move(run, id, inactive + 1);
-      else if (run->allocs[id].lru != FSI_LRU_NONE) lru_move(run, id, inactive);
+      else if (sc->activate) {
+        lru_move(run, id, inactive + 1);
+        activated += fsi_alloc_nr_pages(&run->allocs[id]);
+      } else if (run->allocs[id].lru != FSI_LRU_NONE) lru_move(run, id, inactive);
     }
     id = prev;
   }
+  /* the balance's feedback: reclaim_stat counts the pages isolated and
+   * those put back active (lumpy reclaim's neighbours count with the list
+   * scanned, whatever their type); the cost, the pages written */
+  int file = inactive == FSI_LRU_INACTIVE_FILE;
+  note_reclaim_stat(run, v, file, scanned, activated);
+  note_cost(run, v, file, sc->nr_pageout - pageout);
   sc->scanned += scanned - credited + skipped;
   sc->cost_ns += (scanned - credited + skipped) * run->cost.scan;
   /* shrink_inactive_list(): every file page taken was dirty and not queued
@@ -641,11 +697,52 @@ static void snapshot_refaults(FsiRun *run) {
   run->rc.file_refaults_snap = run->stats.c[FSI_C_workingset_refault_file];
 }
 
+/* get_scan_count()'s SCAN_FRACT: the shares of a round's scan, anon
+ * fraction[0] and file fraction[1] over denominator (vm.scan_balance). */
+static uint64_t scan_fraction(FsiRun *run, uint32_t v, uint64_t fraction[2]) {
+  FsiReclaim *rc = &run->rc;
+  uint64_t sw = rc->swappiness;
+  if (rc->scan_balance == FSI_SB_COST) {
+    /* 5.9+: "inversely proportional to the cost of reclaiming each list
+     * ... times the relative IO cost" (swappiness), each type given the
+     * total as a floor, so "at least a third of the pressure is applied,
+     * before swappiness".  The kernel reads the costs once per shrink_node
+     * (prepare_scan_count()); here at each lruvec's round, the same pass. */
+    uint64_t total = rc->lru_cost[v][0] + rc->lru_cost[v][1];
+    uint64_t anon = total + rc->lru_cost[v][0], file = total + rc->lru_cost[v][1];
+    total = anon + file;
+    fraction[0] = sw * (total + 1) / (anon + 1);
+    fraction[1] = (200 - sw) * (total + 1) / (file + 1);
+    return fraction[0] + fraction[1];
+  }
+  if (rc->scan_balance == FSI_SB_ROTATED) {
+    /* 2.6.28-5.8 (4.4's text): a type's statistics are halved once its
+     * scanned pages pass a quarter of its lists; the pressure on it is
+     * its priority times scanned over rotated, "inversely proportional to
+     * the fraction of recently scanned pages on each list that were
+     * recently referenced and in active use" */
+    for (int t = 0; t < 2; t++) {
+      uint32_t inactive = t ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON;
+      uint64_t size = lru_size(run, v, inactive) + lru_size(run, v, inactive + 1);
+      if (rc->recent_scanned[v][t] > size / 4) {
+        rc->recent_scanned[v][t] /= 2;
+        rc->recent_rotated[v][t] /= 2;
+      }
+    }
+    fraction[0] = sw * (rc->recent_scanned[v][0] + 1) / (rc->recent_rotated[v][0] + 1);
+    fraction[1] = (200 - sw) * (rc->recent_scanned[v][1] + 1) / (rc->recent_rotated[v][1] + 1);
+    return fraction[0] + fraction[1] + 1;
+  }
+  fraction[0] = sw;
+  fraction[1] = 200 - sw;
+  return 200;
+}
+
 static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc) {
   /* can_reclaim_anon_pages(): only with swap room.  With little room left,
    * scanning the whole anon list would only rotate pages that cannot go, so
-   * the anon scan is capped at a few times the free slots (fragsim's
-   * stand-in for the kernel's cost-based anon/file balance). */
+   * the anon scan is capped at a few times the free slots (fragsim's; the
+   * kernel scans them and activates those add_to_swap() fails). */
   uint64_t room = run->rc.swap_pages - run->rc.swap_used;
   bool anon = sc->may_swap && room >= SWAP_CLUSTER_MAX;
   if (run->rc.anon_lru == FSI_ANON_LRU_2_6) {
@@ -653,16 +750,19 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
     return;
   }
   if (anon && cache_trim_mode(run, v, priority)) anon = false;
-  /* get_scan_count(), simplified: without swap only file pages; with swap
-   * anon and file in the ratio swappiness : 200 - swappiness. */
-  uint32_t sw = run->rc.swappiness;
+  /* get_scan_count(): without swap room SCAN_FILE, the file lists by their
+   * sizes; at priority 0 (with swappiness) SCAN_EQUAL, every list by its
+   * size; else SCAN_FRACT, each type its share (vm.scan_balance) */
+  uint64_t fraction[2] = {1, 1}, denominator = 1;
+  bool fract = anon && !(priority == 0 && run->rc.swappiness);
+  if (fract) denominator = scan_fraction(run, v, fraction);
   for (int t = 0; t < 2; t++) {
     uint32_t inactive = t == 0 ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON;
     if (t == 1 && !anon) continue;
     uint64_t size = lru_size_eligible(run, v, inactive, sc->reclaim_idx) +
                     lru_size_eligible(run, v, inactive + 1, sc->reclaim_idx);
     uint64_t scan = size >> priority;
-    if (anon) scan = scan * (t == 0 ? 200 - sw : sw) / 100;
+    if (fract) scan = scan * fraction[t == 0 ? 1 : 0] / denominator;
     if (t == 1) scan = MIN(scan, 4 * room);
     if (!scan && size && priority < DEF_PRIORITY - 2) scan = MIN(size, (uint64_t)SWAP_CLUSTER_MAX);
     if (!scan) continue;
@@ -1337,6 +1437,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->free_slab_head = rc->free_obj_head = FSI_NIL;
   rc->swap_pages = fsi_config_size(run->cfg, "vm", "swap") / run->mem.cfg.page_size;
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
+  g_autofree char *sb = fsi_config_string(run->cfg, "vm", "scan_balance");
+  rc->scan_balance = !strcmp(sb, "rotated") ? FSI_SB_ROTATED : !strcmp(sb, "fixed") ? FSI_SB_FIXED : FSI_SB_COST;
   g_autofree char *alru = fsi_config_string(run->cfg, "vm", "anon_lru");
   rc->anon_lru = !strcmp(alru, "2.6") ? FSI_ANON_LRU_2_6 : !strcmp(alru, "2.6.28") ? FSI_ANON_LRU_2_6_28 : FSI_ANON_LRU_5_9;
   rc->prev_priority = DEF_PRIORITY;

@@ -58,6 +58,9 @@ uint64_t fsi_shrink_slab(FsiRun *run, int priority);
 /* folio_rotate_reclaimable(): to the inactive tail; activation (workingset refault). */
 void fsi_folio_rotate_reclaimable(FsiRun *run, uint32_t id);
 void fsi_lru_activate(FsiRun *run, uint32_t id);
+/* workingset_refault() of a page deactivated before it was reclaimed
+ * (PG_workingset): lru_note_cost_folio(), a cost of its type (vm.scan_balance=cost). */
+void fsi_lru_note_refault(FsiRun *run, uint32_t id);
 
 /* drop_caches: 1 = page cache, 2 = slab, 3 = both. Returns pages freed. */
 uint64_t fsi_drop_caches(FsiRun *run, int what);
