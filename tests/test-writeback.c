@@ -414,12 +414,13 @@ static void test_effect_async(void) {
  * 72.93, 73.8 (73.44).  Bands re-drawn by the rule above; rotations now
  * asserted at least 3.5x (the rest of the assertions hold).
  * Stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
- * 6.1's cost feedback, vm.scan_balance): pgrotated 88860, 93169, 86451
- * (89493) -> 369448, 372274, 361533 (367752: 4.11x); fs_kswapd_ns 9.56,
- * 9.64, 9.71 s (9.64) -> 0.751, 0.756, 0.744 s (0.751); pswpout 305670,
- * every page freed -> 287886, of which 275229 freed; huge_success_pct
- * 79.4, 76.6, 79.6 (78.53) -> 77.2, 76.27, 76.8 (76.76).  The async
- * success band re-drawn by the rule; the rest hold. */
+ * 6.1's cost feedback, vm.scan_balance, and the active anon list's aging,
+ * vm.age_anon): pgrotated
+ * 89329, 94673, 89115 (91039) -> 376085, 365466, 349565 (363705: 3.99x);
+ * fs_kswapd_ns 9.72, 9.62, 9.85 s (9.73) -> 0.765, 0.745, 0.728 s (0.746);
+ * pswpout 308886, every page freed -> 285784, of which 272955 freed;
+ * huge_success_pct 79.73, 75.67, 80.4 (78.6) -> 76.33, 75.67, 77.47
+ * (76.49).  The async success band re-drawn by the rule; the rest hold. */
 static void test_effect_swap_disk(void) {
   const char *sync[] = {"vm.swap_io=sync", NULL};
   const FtArm arms[] = {{"linux-6.1", sync}, {"linux-6.1", NULL}};
@@ -566,7 +567,7 @@ static void test_effect_refault(void) {
  * swapped with the split on every seed (+5k to +19k).  The split arm's
  * band is mean +- twice its spread (11.9k).
  * Stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
- * 6.1's cost feedback, vm.scan_balance: the pages swapped cost anon, so
+ * 6.1's cost feedback, vm.scan_balance, and vm.age_anon: the pages swapped cost anon, so
  * less anonymous memory is scanned once swap-out has begun): splits 3, 5,
  * 3 (3.7); pswpout 49358, 42678, 55599 (49212) -> 47177, 45502, 53604
  * (48761).  The device now fills seldom, and the few splits are lost in

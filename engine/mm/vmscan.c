@@ -769,6 +769,12 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
     if (inactive_is_low(run, v, inactive)) shrink_active(run, v, inactive + 1, scan, sc);
     shrink_inactive(run, v, inactive, scan, sc);
   }
+  /* "Even if we did not try to evict anon pages at all, we want to
+   * rebalance the anon lru active/inactive ratio" (2.6.28+, vm.age_anon):
+   * with a swap device (6.1's can_age_anon_pages()), 32 pages of the active
+   * anon list are aged whenever the inactive one is low */
+  if (run->rc.age_anon && run->rc.swap_pages && inactive_is_low(run, v, FSI_LRU_INACTIVE_ANON))
+    shrink_active(run, v, FSI_LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX, sc);
 }
 
 /* The last zone a zone-LRU kswapd pass shrinks.  Before 4.8 balance_pgdat()
@@ -1439,6 +1445,7 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
   g_autofree char *sb = fsi_config_string(run->cfg, "vm", "scan_balance");
   rc->scan_balance = !strcmp(sb, "rotated") ? FSI_SB_ROTATED : !strcmp(sb, "fixed") ? FSI_SB_FIXED : FSI_SB_COST;
+  rc->age_anon = fsi_config_bool(run->cfg, "vm", "age_anon");
   g_autofree char *alru = fsi_config_string(run->cfg, "vm", "anon_lru");
   rc->anon_lru = !strcmp(alru, "2.6") ? FSI_ANON_LRU_2_6 : !strcmp(alru, "2.6.28") ? FSI_ANON_LRU_2_6_28 : FSI_ANON_LRU_5_9;
   rc->prev_priority = DEF_PRIORITY;
