@@ -190,6 +190,7 @@ typedef struct {
   uint64_t lru_cost[FS_MAX_ZONES][2];
   uint64_t recent_scanned[FS_MAX_ZONES][2], recent_rotated[FS_MAX_ZONES][2];
   bool age_anon; /* vm.age_anon: shrink_lruvec() ages the active anon list whenever the inactive one is low */
+  bool file_is_tiny; /* vm.file_is_tiny: get_scan_count()'s SCAN_ANON while the page cache is nearly gone */
   uint64_t nr_dirty;
   uint64_t nr_writeback;  /* pages under writeback (NR_WRITEBACK) */
   uint64_t swap_pages, swap_used;

@@ -692,6 +692,33 @@ static bool cache_trim_mode(const FsiRun *run, uint32_t v, int priority) {
   return !inactive_is_low(run, v, FSI_LRU_INACTIVE_FILE);
 }
 
+/* get_scan_count()'s SCAN_ANON while the page cache is nearly gone
+ * (vm.file_is_tiny).  Per-zone lists (2.6.28-4.7): "If we have very few page
+ * cache pages, force-scan anon pages" -- the zone's page cache and free
+ * pages at or under its high watermark.  Node lists (6.1's
+ * prepare_scan_count()): the node's page cache and free pages at or under
+ * the zones' high watermarks together, unless the inactive anon list is low
+ * too ("this isn't a runaway file reclaim problem, but rather just extreme
+ * pressure"; 6.1 also counts anon refaults there, not modelled) or holds
+ * nothing at this priority. */
+static bool file_is_tiny(const FsiRun *run, uint32_t v, int priority) {
+  if (!run->rc.file_is_tiny) return false;
+  uint64_t file = lru_size(run, v, FSI_LRU_INACTIVE_FILE) + lru_size(run, v, FSI_LRU_ACTIVE_FILE);
+  if (run->rc.lru_per_zone) {
+    const FsiZone *zn = &run->mem.zones[v];
+    return file + zn->nr_free_pages <= fsi_wmark(zn, FSI_WMARK_HIGH);
+  }
+  uint64_t free = 0, high = 0;
+  for (uint32_t z = 0; z < run->mem.nr_zones; z++) {
+    const FsiZone *zn = &run->mem.zones[z];
+    if (!fsi_zone_populated(zn)) continue;
+    free += zn->nr_free_pages;
+    high += fsi_wmark(zn, FSI_WMARK_HIGH);
+  }
+  return file + free <= high && !inactive_is_low(run, v, FSI_LRU_INACTIVE_ANON) &&
+         (lru_size(run, v, FSI_LRU_INACTIVE_ANON) >> priority);
+}
+
 /* snapshot_refaults(): at the end of a direct reclaim and of a kswapd run */
 static void snapshot_refaults(FsiRun *run) {
   run->rc.file_refaults_snap = run->stats.c[FSI_C_workingset_refault_file];
@@ -749,16 +776,21 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
     shrink_lruvec_2_6(run, v, priority, sc, anon, room);
     return;
   }
-  if (anon && cache_trim_mode(run, v, priority)) anon = false;
-  /* get_scan_count(): without swap room SCAN_FILE, the file lists by their
-   * sizes; at priority 0 (with swappiness) SCAN_EQUAL, every list by its
-   * size; else SCAN_FRACT, each type its share (vm.scan_balance) */
+  /* get_scan_count(), in its order: without swap room SCAN_FILE, the file
+   * lists by their sizes; at priority 0 (with swappiness) SCAN_EQUAL, every
+   * list by its size; with the page cache nearly gone SCAN_ANON; while it
+   * is plentiful SCAN_FILE (cache_trim_mode); else SCAN_FRACT, each type its
+   * share (vm.scan_balance) */
+  bool equal = anon && priority == 0 && run->rc.swappiness;
+  bool anon_only = anon && !equal && file_is_tiny(run, v, priority);
+  if (anon && !equal && !anon_only && cache_trim_mode(run, v, priority)) anon = false;
   uint64_t fraction[2] = {1, 1}, denominator = 1;
-  bool fract = anon && !(priority == 0 && run->rc.swappiness);
+  bool fract = anon && !equal && !anon_only;
   if (fract) denominator = scan_fraction(run, v, fraction);
   for (int t = 0; t < 2; t++) {
     uint32_t inactive = t == 0 ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON;
     if (t == 1 && !anon) continue;
+    if (t == 0 && anon_only) continue;
     uint64_t size = lru_size_eligible(run, v, inactive, sc->reclaim_idx) +
                     lru_size_eligible(run, v, inactive + 1, sc->reclaim_idx);
     uint64_t scan = size >> priority;
@@ -1446,6 +1478,7 @@ void fsi_reclaim_init(FsiRun *run) {
   g_autofree char *sb = fsi_config_string(run->cfg, "vm", "scan_balance");
   rc->scan_balance = !strcmp(sb, "rotated") ? FSI_SB_ROTATED : !strcmp(sb, "fixed") ? FSI_SB_FIXED : FSI_SB_COST;
   rc->age_anon = fsi_config_bool(run->cfg, "vm", "age_anon");
+  rc->file_is_tiny = fsi_config_bool(run->cfg, "vm", "file_is_tiny");
   g_autofree char *alru = fsi_config_string(run->cfg, "vm", "anon_lru");
   rc->anon_lru = !strcmp(alru, "2.6") ? FSI_ANON_LRU_2_6 : !strcmp(alru, "2.6.28") ? FSI_ANON_LRU_2_6_28 : FSI_ANON_LRU_5_9;
   rc->prev_priority = DEF_PRIORITY;
