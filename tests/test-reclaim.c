@@ -83,6 +83,11 @@ static void test_kswapd_restores_high(void) {
 
 static void nothing(FsiRun *run) { (void)run; }
 
+/* A test workload of tests/data (the effect tests' own protocols). */
+static char *test_data(const char *name) {
+  return g_build_filename(g_getenv("FRAGSIM_SOURCE_ROOT"), "tests", "data", name, NULL);
+}
+
 /* Which zone's pages a reclaim takes.  Two zones, DMA32 and Normal, are
  * filled with clean page cache, one of them first (so its pages are the
  * node's oldest), then direct reclaim runs for a request whose highest zone
@@ -875,7 +880,7 @@ static void test_effect_scan_file_first(void) {
  * its cost swaps over 1.1x and refaults fewer page cache pages, 4.4 with
  * its reclaim_stat swaps more and refaults under 0.75x. */
 static void test_effect_scan_balance(void) {
-  g_autofree char *wl = g_build_filename(g_getenv("FRAGSIM_SOURCE_ROOT"), "tests", "data", "scan-balance.ini", NULL);
+  g_autofree char *wl = test_data("scan-balance.ini");
   const char *fixed[] = {"vm.scan_balance=fixed", NULL};
   const FtArm arms[] = {{"linux-6.1", fixed}, {"linux-6.1", NULL}, {"linux-4.4", fixed}, {"linux-4.4", NULL}};
   const char *cols[] = {"pswpout", "workingset_refault_file", NULL};
@@ -913,7 +918,7 @@ static void test_effect_scan_balance(void) {
  * twice the seed spread (pswpout: all arms within 5 % of 49650);
  * asserted: under 0.9x the refaults with the aging on both kernels. */
 static void test_effect_age_anon(void) {
-  g_autofree char *wl = g_build_filename(g_getenv("FRAGSIM_SOURCE_ROOT"), "tests", "data", "scan-balance.ini", NULL);
+  g_autofree char *wl = test_data("scan-balance.ini");
   const char *off[] = {"vm.age_anon=false", NULL};
   const FtArm arms[] = {{"linux-4.4", off}, {"linux-4.4", NULL}, {"linux-2.6.34", off}, {"linux-2.6.34", NULL}};
   const char *cols[] = {"pswpout", "workingset_refault_file", NULL};
@@ -926,6 +931,52 @@ static void test_effect_age_anon(void) {
   for (int a = 0; a < 4; a++) ft_assert_band("pswpout", m[a][0], 47100, 52200);
   g_assert_cmpfloat(m[1][1], <, 0.9 * m[0][1]);
   g_assert_cmpfloat(m[3][1], <, 0.9 * m[2][1]);
+}
+
+/* get_scan_count()'s SCAN_ANON while the page cache is nearly gone, with
+ * and without it (vm.file_is_tiny), on tests/data/file-tiny.ini: a working
+ * set of about 130 pages of page cache, re-read 50 ms after reclaim, beside
+ * anonymous memory churning at 1.2 times memory over swap.  With the
+ * per-zone form (2.6.28-4.7) a zone whose page cache and free pages are
+ * under its high watermark has only its anonymous lists scanned, so the
+ * small working set is left alone.
+ * Measured (seeds 1-3) with FT_BANDS_REPORT=1 meson devenv -C build
+ * tests/test-reclaim --verbose -p /effect/reclaim/file-tiny:
+ *   4.4 without     page cache refaults 16748, 17934, 17119 (17267)
+ *   4.4 with        8235, 7898, 7953 (8029, 0.46x): fewer on every seed;
+ *                   the allocation stalls and the heap's pages are the same
+ *                   (98 -> 96 ms, 798k requests)
+ *   2.6.34 without  stalls 10.5, 21.7, 24.2 s (18.8 s); heap requests
+ *                   589515, 549615, 595045 (578058); refaults 1052
+ *   2.6.34 with     86.8, 86.4, 86.7 ms; 797635, 797289, 800091 (798338,
+ *                   1.38x); refaults 2366 (the heap ran at full rate)
+ * Without the rule 2.6.34's direct reclaimers scan and free next to
+ * nothing (seed 1: 245638 pages scanned, 154 freed; their congestion naps
+ * are 0.6 s of the 10.5 s), where its scanned/rotated balance leaves anon
+ * little of each round; the refaults are fewer only because the heap ran a
+ * quarter slower.  Why the scans free so little was not measured.  6.1's node form does not apply on this 512 MiB machine
+ * (the run is the same with and without it): ZONE_DMA's 514 free pages,
+ * kept by lowmem_reserve, count in the node's free pages, which then never
+ * fall under the zones' high watermarks together (1072 pages).  Bands: mean
+ * +- twice the seed spread, at least 5 % (2.6.34's stalls without the rule:
+ * 5 s to twice the spread); asserted: 4.4's refaults under 0.6x, 2.6.34's
+ * stalls under 0.1x and its heap's requests over 1.2x with the rule. */
+static void test_effect_file_tiny(void) {
+  g_autofree char *wl = test_data("file-tiny.ini");
+  const char *off[] = {"vm.file_is_tiny=false", NULL};
+  const FtArm arms[] = {{"linux-4.4", off}, {"linux-4.4", NULL}, {"linux-2.6.34", off}, {"linux-2.6.34", NULL}};
+  const char *cols[] = {"workingset_refault_file", "fs_stall_ns", "stream_heap_attempts", NULL};
+  double m[4][3];
+  ft_effect(wl, arms, 4, cols, 3, &m[0][0]);
+  ft_assert_band("4.4 without: workingset_refault_file", m[0][0], 14900, 19640);
+  ft_assert_band("4.4 with: workingset_refault_file", m[1][0], 7350, 8700);
+  ft_assert_band("2.6.34 without: fs_stall_ns", m[2][1], 5.0e9, 4.63e10);
+  ft_assert_band("2.6.34 with: fs_stall_ns", m[3][1], 0.823e8, 0.910e8);
+  ft_assert_band("2.6.34 without: stream_heap_attempts", m[2][2], 487200, 668900);
+  ft_assert_band("2.6.34 with: stream_heap_attempts", m[3][2], 758400, 838300);
+  g_assert_cmpfloat(m[1][0], <, 0.6 * m[0][0]);
+  g_assert_cmpfloat(m[3][1], <, 0.1 * m[2][1]);
+  g_assert_cmpfloat(m[3][2], >, 1.2 * m[2][2]);
 }
 
 /* free_unref_page() puts a freed page on the freeing CPU's lists: page cache
@@ -1520,6 +1571,58 @@ static void test_age_anon(void) {
   g_assert_cmpuint(age_anon_case(true, "0"), ==, 0);
 }
 
+/* get_scan_count()'s SCAN_ANON while the page cache is nearly gone
+ * (vm.file_is_tiny).  A 2 GiB node with no DMA zone, 1 GiB of swap (written
+ * at once, vm.swap_io=sync, so anon reclaim frees as it goes) and a
+ * watermark gap of 10 % (vm.watermark_scale_factor=1000) holds 8192 pages of
+ * page cache, then anonymous memory down to the min watermark, so the page
+ * cache and the free pages are under the high watermark.  One direct
+ * reclaim: with the rule it scans anon only, so no page cache goes; without
+ * it the split gives file its share of each round (8192 >> 12 is 2 pages).  Both forms: per-zone lists
+ * (the zone's figures, 2.6.28-4.7) and node lists (6.1's file_is_tiny).
+ * 8192 pages of tmpfs come first, on the inactive anon list.  With the
+ * anonymous memory then all on the active list (vm.anon_lru=2.6.28) 6.1's
+ * form does not apply: the inactive anon list (the tmpfs pages, 8192 >> 12
+ * at DEF_PRIORITY) is low, "just extreme pressure".  Returns the page cache pages reclaimed. */
+static uint64_t file_tiny_case(bool on, const char *lru, const char *anon_lru) {
+  char *l = g_strdup_printf("vm.lru=%s", lru), *a = g_strdup_printf("vm.anon_lru=%s", anon_lru);
+  const char *sets[] = {"machine.memory=2G", "machine.dma_limit=0", "vm.pcp=false", "vm.swap=1G", "vm.swap_io=sync",
+                        "vm.watermark_scale_factor=1000", "vm.direct_reclaim_cut=below-def",
+                        on ? "vm.file_is_tiny=true" : "vm.file_is_tiny=false",
+                        l, a, NULL};
+  FsiRun *run = new_run(sets, nothing);
+  FsiRequest file = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM & ~FS_GFP_KSWAPD_RECLAIM, 0,
+                     false, false, false, false};
+  for (int i = 0; i < 8192; i++) g_assert_true(fsi_run_alloc(run, &file).handle);
+  /* tmpfs pages: on the inactive anon list in every era */
+  FsiRequest shmem = file;
+  shmem.kind = FS_KIND_SHMEM;
+  for (int i = 0; i < 8192; i++) g_assert_true(fsi_run_alloc(run, &shmem).handle);
+  FsiRequest anon = file;
+  anon.kind = FS_KIND_ANON;
+  while (fsi_run_alloc(run, &anon).handle) {}
+  ft_check(run);
+  const FsiZone *z = &run->mem.zones[FS_ZONE_DMA32];
+  g_assert_cmpuint(8192 + z->nr_free_pages, <=, fsi_wmark(z, FSI_WMARK_HIGH));
+  FsAllocRequest req = {.order = 0, .gfp = FS_GFP_HIGHUSER_MOVABLE, .migratetype = FS_MIGRATE_MOVABLE,
+                        .highest_zoneidx = FS_ZONE_NORMAL};
+  fsi_try_to_free_pages(run, &req);
+  uint64_t got = run->stats.c[FSI_C_pgsteal_file];
+  ft_check(run);
+  ft_run_free(run);
+  g_free(l);
+  g_free(a);
+  return got;
+}
+
+static void test_file_tiny(void) {
+  g_assert_cmpuint(file_tiny_case(true, "zone", "5.9"), ==, 0);
+  g_assert_cmpuint(file_tiny_case(false, "zone", "5.9"), >, 0);
+  g_assert_cmpuint(file_tiny_case(true, "node", "5.9"), ==, 0);
+  g_assert_cmpuint(file_tiny_case(false, "node", "5.9"), >, 0);
+  g_assert_cmpuint(file_tiny_case(true, "node", "2.6.28"), >, 0);
+}
+
 /* Whose target a zone's shrink stops at (vm.zone_reclaim_target).  DMA32 and
  * Normal (1 GiB each) are filled with clean page cache, so a priority-12
  * pass scans 64 pages of each zone and could reclaim them all.
@@ -1619,6 +1722,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/reclaim/scan-file-first", test_scan_file_first);
   g_test_add_func("/reclaim/scan-balance", test_scan_balance);
   g_test_add_func("/reclaim/age-anon", test_age_anon);
+  g_test_add_func("/reclaim/file-tiny", test_file_tiny);
   g_test_add_func("/reclaim/direct/only-when-kswapd-behind", test_direct_only_when_behind);
   g_test_add_func("/reclaim/slowpath/costly-gives-up-order0-retries", test_costly_gives_up);
   g_test_add_func("/reclaim/slowpath/order0-retries-without-progress", test_order0_retries);
@@ -1636,6 +1740,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/effect/reclaim/scan-file-first", test_effect_scan_file_first);
   g_test_add_func("/effect/reclaim/scan-balance", test_effect_scan_balance);
   g_test_add_func("/effect/reclaim/age-anon", test_effect_age_anon);
+  g_test_add_func("/effect/reclaim/file-tiny", test_effect_file_tiny);
   g_test_add_func("/reclaim/nap/length", test_nap_length);
   g_test_add_func("/reclaim/nap/direct", test_nap_direct);
   g_test_add_func("/reclaim/slab/pages-freed-when-empty", test_slab_pages);
