@@ -894,7 +894,13 @@ static void test_cma_alloc(void) {
  * 3.8+, both arms, stop 30): pgsteal_direct without compaction 31493,
  * 31462, 31432 (31462), with 44149, 33680, 25601 (34477); success 1.87/2.07
  * -> 73.8/74.13 %.  The band with compaction kept at 27k either side of the
- * new mean; the others hold. */
+ * new mean; the others hold.
+ * Stop 31 (get_scan_count()'s SCAN_FRACT with 4.4's scanned/rotated
+ * balance, the active anon list's aging, SCAN_ANON while page cache is
+ * tiny): with compaction pgsteal_direct 49107, 68560, 72493 (63387);
+ * without 31375, 31443, 31423 (31414); success 2.07/2.07 -> 74.27/74.47 %.
+ * The band with compaction moved to the new mean, 27k either side; the
+ * others hold. */
 static void test_effect_compaction(void) {
   /* linux-4.4's settings, without compaction */
   const char *without[] = {"migratetype.nofragment=false", "vm.watermark_boost_factor=0", "vm.pcp_high_order=false",
@@ -906,7 +912,7 @@ static void test_effect_compaction(void) {
   ft_assert_band("without compaction: passes 1+2 success %", m[0][0] + m[0][1], 0, 13.9);
   ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 138.4, 158.4);
   ft_assert_band("without compaction: pgsteal_direct", m[0][2], 28600, 34960);
-  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 7500, 61500);
+  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 36400, 90400);
   g_assert_cmpfloat(m[1][0] + m[1][1], >, m[0][0] + m[0][1] + 100);
 }
 
@@ -1135,7 +1141,8 @@ static void test_effect_proactive(void) {
  * rule above (mean +- the seed spread, at least 10%, 5% for successes).
  * At stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
  * 6.1's cost feedback, vm.scan_balance, and the active anon list's aging,
- * vm.age_anon): linear free
+ * vm.age_anon, at the end of shrink_lruvec(); with kswapd's
+ * age_active_anon() too, every band and direction below holds): linear free
  * scanned 5.39, 3.50, 4.03M (4.31M), migrate 587k, 472k, 419k (493k),
  * successes 322, 294, 284 (300); fast 5.64, 5.15, 5.11M (5.30M), 699k,
  * 498k, 623k (607k), 271, 249, 276 (265.3).  Every band re-drawn by the
@@ -1395,7 +1402,8 @@ static void test_compaction_reset_selective(void) {
  * shared success band at +- its spread (2.8 points); the directions hold.
  * Stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
  * 6.1's cost feedback, vm.scan_balance, and the active anon list's aging,
- * vm.age_anon): separate
+ * vm.age_anon, at the end of shrink_lruvec(); with kswapd's
+ * age_active_anon() too, every band and direction below holds): separate
  * deferred 486, 505, 469 (486.7), migrate scanned 1.473M, 1.111M, 1.577M
  * (1.387M), huge 79.93, 79.13, 80.13 % (79.73); shared 689, 805, 835
  * (776.3), 699k, 498k, 623k (607k), 76.33, 75.67, 77.47 % (76.49).  Shared
@@ -1459,7 +1467,8 @@ static void test_effect_shared_state(void) {
  * (same width); the rest hold.
  * Stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
  * 6.1's cost feedback, vm.scan_balance, and the active anon list's aging,
- * vm.age_anon): huge 45.53,
+ * vm.age_anon, at the end of shrink_lruvec(); with kswapd's
+ * age_active_anon() too, every band and direction below holds): huge 45.53,
  * 46.2, 50.0 (47.24) -> 71.87, 71.47, 73.87 (72.4) %; pgmigrate_success
  * 368.9k, 314.7k, 323.0k (335.5k) -> 318.5k, 307.5k, 332.0k (319.3k).  The
  * large-folio success band re-centred (same width); the rest hold. */

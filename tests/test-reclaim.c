@@ -781,14 +781,17 @@ static void test_effect_zone_reclaim_target(void) {
  * counts as rotated, so the uncut DEF_PRIORITY pass scans mostly page
  * cache, and far fewer pages.  The 2.6.34 arms therefore run with the
  * fixed split (vm.scan_balance=fixed), which isolates the cut:
- *   2.6.34 always    pgsteal_direct 185201, 175358, 171285 (177281), pass 2
- *                    65.8, 62.6, 64 % (64.13)
- *   2.6.34 below-def 326823, 304689, 355055 (328856, 1.85x), 66.8, 67, 66 %
- *                    (66.6): higher on every seed
- * (with the active anon list's aging, vm.age_anon).  2.6.24 (the 2.6 LRU,
- * no SCAN_FRACT) is unchanged.  2.6.34's bands re-drawn by the rule (on
- * the figures before the aging, which they also hold); its pass 2
- * assertion is now 2 points (2.5 on the mean, 1.0-4.4 by seed). */
+ *   2.6.34 always    pgsteal_direct 187473, 180807, 169589 (179290), pass 2
+ *                    67.6, 63.2, 64 % (64.93)
+ *   2.6.34 below-def 316869, 312554, 361309 (330244, 1.84x), 64.6, 67.4,
+ *                    67.8 % (66.6)
+ * (with the active anon list's aging, vm.age_anon, at both of its places,
+ * and SCAN_ANON while page cache is tiny).  2.6.24 (the 2.6 LRU, no
+ * SCAN_FRACT) is unchanged.  2.6.34's bands re-drawn by the rule (on the
+ * figures before the aging, which they also hold).  Its pass 2 gain is now
+ * within the seed spread (+1.7 on the mean; lower on seed 1, higher on 2
+ * and 3), so only "higher on the mean" is asserted for it; the direct
+ * reclaim's 1.5x holds on every seed. */
 static void test_effect_direct_reclaim_cut(void) {
   const char *always_fixed[] = {"vm.direct_reclaim_cut=always", "vm.scan_balance=fixed", NULL};
   const char *fixed[] = {"vm.scan_balance=fixed", NULL};
@@ -807,7 +810,7 @@ static void test_effect_direct_reclaim_cut(void) {
   ft_assert_band("2.6.24 never: pass 1 success %", m[3][1], 52.4, 66.0);
   g_assert_cmpfloat(m[1][0], >, 1.5 * m[0][0]);
   g_assert_cmpfloat(m[3][0], >, 1.5 * m[2][0]);
-  g_assert_cmpfloat(m[1][2], >, m[0][2] + 2);
+  g_assert_cmpfloat(m[1][2], >, m[0][2]);
   g_assert_cmpfloat(m[3][1], >, m[2][1] + 10);
 }
 
@@ -831,12 +834,13 @@ static void test_effect_direct_reclaim_cut(void) {
  * Stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one -- fragsim
  * had scanned each type twice the kernel's share -- with 6.1's cost
  * feedback, vm.scan_balance):
- *   swappiness split  pgsteal_anon 305277, 314929, 298446 (306217), pswpout
- *                     312236, 323990, 305158 (313795), huge 74.87, 74.53,
- *                     74.53 % (74.64)
- *   file first        282742, 272456, 263668 (272955, 0.89x), 294741,
- *                     285410, 277202 (285784), 76.33, 75.67, 77.47 % (76.49)
- * (with the active anon list's aging, vm.age_anon).  Fewer on every seed
+ *   swappiness split  pgsteal_anon 304995, 310993, 299017 (305002), pswpout
+ *                     311985, 319220, 305678 (312294), huge 74.87, 74.13,
+ *                     74.53 % (74.51)
+ *   file first        277280, 270481, 260762 (269508, 0.88x), 289602,
+ *                     282641, 273169 (281804), 77, 76.07, 76.93 % (76.67)
+ * (with the active anon list's aging, vm.age_anon, at both of its places).
+ * Fewer on every seed
  * still, by less (the split arm scans half the anon it did); success now
  * higher with the rule on every seed.  Bands re-drawn by the rule (on the
  * figures before the aging, which they also hold); the anon assertion is
@@ -871,10 +875,11 @@ static void test_effect_scan_file_first(void) {
  *                583661, 585169, 579733 (582854)
  *   6.1 cost     47704, 47760, 47674 (47713, 1.20x), 560796, 562495, 559720
  *                (561004, 0.96x): more swapped, fewer refaults on every seed
- *   4.4 fixed    43709, 43705, 43652 (43689), 580903, 581338, 579702 (580648)
- *   4.4 rotated  49674, 49638, 49643 (49652, 1.14x), 231484, 236490, 229580
- *                (232518, 0.40x)
- * (with the active anon list's aging, vm.age_anon, on: 4.4's new anonymous
+ *   4.4 fixed    43730, 43758, 43812 (43767), 581690, 583394, 585460 (583515)
+ *   4.4 rotated  49652, 49678, 49658 (49663, 1.13x), 216210, 220086, 216244
+ *                (217513, 0.37x)
+ * (with the active anon list's aging, vm.age_anon, on -- at the end of
+ * shrink_lruvec() and in kswapd's age_active_anon(): 4.4's new anonymous
  * memory starts active).
  * Bands: mean +- 5 % (over twice the seed spread); asserted: 6.1 with
  * its cost swaps over 1.1x and refaults fewer page cache pages, 4.4 with
@@ -893,7 +898,7 @@ static void test_effect_scan_balance(void) {
   ft_assert_band("6.1 fixed: workingset_refault_file", m[0][1], 554900, 613300);
   ft_assert_band("6.1 cost: workingset_refault_file", m[1][1], 533100, 589200);
   ft_assert_band("4.4 fixed: workingset_refault_file", m[2][1], 551500, 609500);
-  ft_assert_band("4.4 rotated: workingset_refault_file", m[3][1], 220900, 244100);
+  ft_assert_band("4.4 rotated: workingset_refault_file", m[3][1], 206600, 228400);
   g_assert_cmpfloat(m[1][0], >, 1.1 * m[0][0]);
   g_assert_cmpfloat(m[1][1], <, m[0][1]);
   g_assert_cmpfloat(m[3][0], >, m[2][0]);
@@ -910,9 +915,11 @@ static void test_effect_scan_balance(void) {
  * Measured (seeds 1-3) with FT_BANDS_REPORT=1 meson devenv -C build
  * tests/test-reclaim --verbose -p /effect/reclaim/age-anon:
  *   4.4 without     page cache refaults 279272, 284679, 278559 (280837)
- *   4.4 with        231484, 236490, 229580 (232518, 0.83x)
+ *   4.4 with        216210, 220086, 216244 (217513, 0.77x)
  *   2.6.34 without  297453, 300706, 292375 (296845)
- *   2.6.34 with     214446, 217224, 210353 (214008, 0.72x)
+ *   2.6.34 with     208060, 210622, 205025 (207902, 0.70x)
+ * (the aging at both of the kernel's places: the end of shrink_lruvec()
+ * and kswapd's age_active_anon() at each balance_pgdat() priority)
  * fewer on every seed; pswpout 49633-49683 in every run (the cold anonymous
  * memory that can go all goes, sooner with the aging).  Bands: mean +-
  * twice the seed spread (pswpout: all arms within 5 % of 49650);
@@ -925,9 +932,9 @@ static void test_effect_age_anon(void) {
   double m[4][2];
   ft_effect(wl, arms, 4, cols, 3, &m[0][0]);
   ft_assert_band("4.4 without: workingset_refault_file", m[0][1], 268600, 293100);
-  ft_assert_band("4.4 with: workingset_refault_file", m[1][1], 218700, 246400);
+  ft_assert_band("4.4 with: workingset_refault_file", m[1][1], 206600, 228400);
   ft_assert_band("2.6.34 without: workingset_refault_file", m[2][1], 280200, 313500);
-  ft_assert_band("2.6.34 with: workingset_refault_file", m[3][1], 200300, 227800);
+  ft_assert_band("2.6.34 with: workingset_refault_file", m[3][1], 196700, 219100);
   for (int a = 0; a < 4; a++) ft_assert_band("pswpout", m[a][0], 47100, 52200);
   g_assert_cmpfloat(m[1][1], <, 0.9 * m[0][1]);
   g_assert_cmpfloat(m[3][1], <, 0.9 * m[2][1]);
@@ -942,17 +949,19 @@ static void test_effect_age_anon(void) {
  * small working set is left alone.
  * Measured (seeds 1-3) with FT_BANDS_REPORT=1 meson devenv -C build
  * tests/test-reclaim --verbose -p /effect/reclaim/file-tiny:
- *   4.4 without     page cache refaults 16748, 17934, 17119 (17267)
- *   4.4 with        8235, 7898, 7953 (8029, 0.46x): fewer on every seed;
+ *   4.4 without     page cache refaults 17590, 17509, 17393 (17497)
+ *   4.4 with        7785, 7612, 7868 (7755, 0.44x): fewer on every seed;
  *                   the allocation stalls and the heap's pages are the same
- *                   (98 -> 96 ms, 798k requests)
- *   2.6.34 without  stalls 10.5, 21.7, 24.2 s (18.8 s); heap requests
- *                   589515, 549615, 595045 (578058); refaults 1052
- *   2.6.34 with     86.8, 86.4, 86.7 ms; 797635, 797289, 800091 (798338,
- *                   1.38x); refaults 2366 (the heap ran at full rate)
+ *                   (99 -> 98 ms, 798k requests)
+ *   2.6.34 without  stalls 24.3, 6.7, 21.9 s (17.6 s); heap requests
+ *                   550008, 665953, 672093 (629351); refaults 516, 4236,
+ *                   10735
+ *   2.6.34 with     86.5, 86.6, 87.0 ms; 797639, 797288, 800086 (798338,
+ *                   1.27x); refaults 3037, 1707, 2802 (the heap ran at full
+ *                   rate)
  * Without the rule 2.6.34's direct reclaimers scan and free next to
- * nothing (seed 1: 245638 pages scanned, 154 freed; their congestion naps
- * are 0.6 s of the 10.5 s), where its scanned/rotated balance leaves anon
+ * nothing (seed 1, before kswapd's anon aging: 245638 pages scanned, 154
+ * freed; their congestion naps are 0.6 s of the 10.5 s stalled), where its scanned/rotated balance leaves anon
  * little of each round; the refaults are fewer only because the heap ran a
  * quarter slower.  Why the scans free so little was not measured.  6.1's node form does not apply on this 512 MiB machine
  * (the run is the same with and without it): ZONE_DMA's 514 free pages,
@@ -1538,8 +1547,10 @@ static void test_scan_balance(void) {
  * in the rest; with the file-only scan on, one direct reclaim scans page
  * cache alone.  With the aging it still deactivates 32 anonymous pages
  * (the inactive anon list is empty, so low); without, none.  With no swap
- * device, none either (can_age_anon_pages()).  Returns pgdeactivate. */
-static uint64_t age_anon_case(bool on, const char *swap) {
+ * device, none either (can_age_anon_pages()).  One kswapd round instead:
+ * age_active_anon()'s 32 before it shrinks the node, and the 32 at the end
+ * of its shrink_lruvec().  Returns pgdeactivate. */
+static uint64_t age_anon_case(bool on, const char *swap, bool kswapd) {
   char *sw = g_strdup_printf("vm.swap=%s", swap);
   const char *sets[] = {"machine.memory=2G", "vm.lru=node", "vm.pcp=false", sw, "vm.anon_lru=2.6.28",
                         "vm.direct_reclaim_cut=below-def", on ? "vm.age_anon=true" : "vm.age_anon=false", NULL};
@@ -1552,9 +1563,21 @@ static uint64_t age_anon_case(bool on, const char *swap) {
   g_assert_cmpuint(run->rc.lru_pages[FSI_LRU_ACTIVE_ANON], ==, run->mem.cfg.total_pages / 2);
   g_assert_cmpuint(run->rc.lru_pages[FSI_LRU_INACTIVE_ANON], ==, 0);
   uint64_t before = run->stats.c[FSI_C_pgdeactivate];
-  FsAllocRequest req = {.order = 0, .gfp = FS_GFP_HIGHUSER_MOVABLE, .migratetype = FS_MIGRATE_MOVABLE,
-                        .highest_zoneidx = FS_ZONE_NORMAL};
-  g_assert_cmpuint(fsi_try_to_free_pages(run, &req), >, 0);
+  if (kswapd) {
+    /* one balance_pgdat() priority round, from a fresh wake-up */
+    run->rc.kswapd_gen++;
+    run->rc.kswapd_awake = run->rc.kswapd_pending = run->rc.kswapd_napping = false;
+    run->rc.kswapd_order = run->rc.kswapd_classzone = 0;
+    g_assert_false(fsi_wakeup_kswapd(run, 0, FS_ZONE_NORMAL));
+    uint64_t gen = run->rc.kswapd_gen;
+    run->now_ns += 1000 * 1000;
+    fsi_kswapd_event(run, gen);
+    g_assert_cmpuint(run->stats.c[FSI_C_pgsteal_kswapd], >, 0);
+  } else {
+    FsAllocRequest req = {.order = 0, .gfp = FS_GFP_HIGHUSER_MOVABLE, .migratetype = FS_MIGRATE_MOVABLE,
+                          .highest_zoneidx = FS_ZONE_NORMAL};
+    g_assert_cmpuint(fsi_try_to_free_pages(run, &req), >, 0);
+  }
   /* page cache only: nothing was swapped */
   g_assert_cmpuint(run->stats.c[FSI_C_pswpout], ==, 0);
   uint64_t deactivated = run->stats.c[FSI_C_pgdeactivate] - before;
@@ -1566,9 +1589,12 @@ static uint64_t age_anon_case(bool on, const char *swap) {
 }
 
 static void test_age_anon(void) {
-  g_assert_cmpuint(age_anon_case(true, "1G"), ==, 32);
-  g_assert_cmpuint(age_anon_case(false, "1G"), ==, 0);
-  g_assert_cmpuint(age_anon_case(true, "0"), ==, 0);
+  g_assert_cmpuint(age_anon_case(true, "1G", false), ==, 32);
+  g_assert_cmpuint(age_anon_case(false, "1G", false), ==, 0);
+  g_assert_cmpuint(age_anon_case(true, "0", false), ==, 0);
+  /* kswapd: age_active_anon() before the round, then the round's own */
+  g_assert_cmpuint(age_anon_case(true, "1G", true), ==, 64);
+  g_assert_cmpuint(age_anon_case(false, "1G", true), ==, 0);
 }
 
 /* get_scan_count()'s SCAN_ANON while the page cache is nearly gone

@@ -415,7 +415,8 @@ static void test_effect_async(void) {
  * asserted at least 3.5x (the rest of the assertions hold).
  * Stop 31 (get_scan_count()'s SCAN_FRACT shares adding up to one, with
  * 6.1's cost feedback, vm.scan_balance, and the active anon list's aging,
- * vm.age_anon): pgrotated
+ * vm.age_anon, at the end of shrink_lruvec(); with kswapd's
+ * age_active_anon() too, every band and direction below holds): pgrotated
  * 89329, 94673, 89115 (91039) -> 376085, 365466, 349565 (363705: 3.99x);
  * fs_kswapd_ns 9.72, 9.62, 9.85 s (9.73) -> 0.765, 0.745, 0.728 s (0.746);
  * pswpout 308886, every page freed -> 285784, of which 272955 freed;

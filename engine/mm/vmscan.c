@@ -1293,6 +1293,21 @@ static void kswapd_done_hooks(FsiRun *run, uint32_t order, uint32_t zoneidx) {
   }
 }
 
+/* age_active_anon() (vm.age_anon): at each balance_pgdat() priority that
+ * reclaims, "do some background aging of the anon list, to give pages a
+ * chance to be referenced before reclaiming" -- 32 pages off every lruvec's
+ * active anon list whose inactive one is low, with a swap device (6.1 the
+ * node's; 2.6.28-4.7 every zone's). */
+static void kswapd_age_anon(FsiRun *run, ScanControl *sc) {
+  /* the 2.6 LRU (before 2.6.28) has no such aging: refill_inactive_zone()'s reclaim_mapped */
+  if (!run->rc.age_anon || !run->rc.swap_pages || run->rc.anon_lru == FSI_ANON_LRU_2_6) return;
+  uint32_t nv = run->rc.lru_per_zone ? run->mem.nr_zones : 1;
+  for (uint32_t v = 0; v < nv; v++) {
+    if (run->rc.lru_per_zone && !fsi_zone_populated(&run->mem.zones[v])) continue;
+    if (inactive_is_low(run, v, FSI_LRU_INACTIVE_ANON)) shrink_active(run, v, FSI_LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX, sc);
+  }
+}
+
 /* One kswapd event: a whole priority round of balance_pgdat (or the end of
  * its nap).  The work takes simulated time; the next round starts when it
  * is done, so allocations interleave with kswapd as they do on a real CPU. */
@@ -1354,6 +1369,7 @@ void fsi_kswapd_event(FsiRun *run, uint64_t gen) {
       if (fsi_zone_populated(&run->mem.zones[z])) want += MAX(fsi_wmark(&run->mem.zones[z], FSI_WMARK_HIGH), SWAP_CLUSTER_MAX);
     sc.nr_to_reclaim = boosting ? rc->kswapd_boost_target : sweep ? UINT64_MAX : want;
     prio_run = rc->kswapd_priority;
+    kswapd_age_anon(run, &sc);
     shrink_node(run, rc->kswapd_priority, &sc);
     pass_scanned = rc->kswapd_pass_scanned += sc.scanned;
     rc->kswapd_reclaimed += sc.reclaimed;
