@@ -95,7 +95,8 @@ static void lru_move(FsiRun *run, uint32_t id, uint32_t list) {
  * up to more than a quarter of the lruvec's LRU pages. */
 static void note_cost(FsiRun *run, uint32_t v, int file, uint64_t nr) {
   FsiReclaim *rc = &run->rc;
-  if (rc->scan_balance != FSI_SB_COST || !nr) return;
+  /* the 2.6 LRU (vm.anon_lru=2.6) has no get_scan_count() to read it */
+  if (rc->scan_balance != FSI_SB_COST || rc->anon_lru == FSI_ANON_LRU_2_6 || !nr) return;
   rc->lru_cost[v][file] += nr;
   uint64_t lrusize = 0;
   for (uint32_t l = 0; l < FSI_NR_LRU; l++) lrusize += lru_size(run, v, l);
@@ -112,7 +113,7 @@ static void note_cost(FsiRun *run, uint32_t v, int file, uint64_t nr) {
  * or activation counts one per page struct, as here. */
 static void note_reclaim_stat(FsiRun *run, uint32_t v, int file, uint64_t scanned, uint64_t rotated) {
   FsiReclaim *rc = &run->rc;
-  if (rc->scan_balance != FSI_SB_ROTATED) return;
+  if (rc->scan_balance != FSI_SB_ROTATED || rc->anon_lru == FSI_ANON_LRU_2_6) return;
   rc->recent_scanned[v][file] += scanned;
   rc->recent_rotated[v][file] += rotated;
 }
@@ -765,6 +766,16 @@ static uint64_t scan_fraction(FsiRun *run, uint32_t v, uint64_t fraction[2]) {
   return 200;
 }
 
+/* The active anon list's aging (vm.age_anon, 2.6.28+), at its two places:
+ * the end of every shrink_lruvec() and kswapd's age_active_anon().  With a
+ * swap device (6.1's can_age_anon_pages()), 32 pages of lruvec v's active
+ * anon list are aged whenever its inactive one is low.  The 2.6 LRU (before
+ * 2.6.28) has no such aging: refill_inactive_zone()'s reclaim_mapped. */
+static void age_anon_lruvec(FsiRun *run, uint32_t v, ScanControl *sc) {
+  if (!run->rc.age_anon || !run->rc.swap_pages || run->rc.anon_lru == FSI_ANON_LRU_2_6) return;
+  if (inactive_is_low(run, v, FSI_LRU_INACTIVE_ANON)) shrink_active(run, v, FSI_LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX, sc);
+}
+
 static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc) {
   /* can_reclaim_anon_pages(): only with swap room.  With little room left,
    * scanning the whole anon list would only rotate pages that cannot go, so
@@ -802,11 +813,8 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
     shrink_inactive(run, v, inactive, scan, sc);
   }
   /* "Even if we did not try to evict anon pages at all, we want to
-   * rebalance the anon lru active/inactive ratio" (2.6.28+, vm.age_anon):
-   * with a swap device (6.1's can_age_anon_pages()), 32 pages of the active
-   * anon list are aged whenever the inactive one is low */
-  if (run->rc.age_anon && run->rc.swap_pages && inactive_is_low(run, v, FSI_LRU_INACTIVE_ANON))
-    shrink_active(run, v, FSI_LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX, sc);
+   * rebalance the anon lru active/inactive ratio" (2.6.28+) */
+  age_anon_lruvec(run, v, sc);
 }
 
 /* The last zone a zone-LRU kswapd pass shrinks.  Before 4.8 balance_pgdat()
@@ -1299,13 +1307,9 @@ static void kswapd_done_hooks(FsiRun *run, uint32_t order, uint32_t zoneidx) {
  * active anon list whose inactive one is low, with a swap device (6.1 the
  * node's; 2.6.28-4.7 every zone's). */
 static void kswapd_age_anon(FsiRun *run, ScanControl *sc) {
-  /* the 2.6 LRU (before 2.6.28) has no such aging: refill_inactive_zone()'s reclaim_mapped */
-  if (!run->rc.age_anon || !run->rc.swap_pages || run->rc.anon_lru == FSI_ANON_LRU_2_6) return;
   uint32_t nv = run->rc.lru_per_zone ? run->mem.nr_zones : 1;
-  for (uint32_t v = 0; v < nv; v++) {
-    if (run->rc.lru_per_zone && !fsi_zone_populated(&run->mem.zones[v])) continue;
-    if (inactive_is_low(run, v, FSI_LRU_INACTIVE_ANON)) shrink_active(run, v, FSI_LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX, sc);
-  }
+  for (uint32_t v = 0; v < nv; v++)
+    if (!run->rc.lru_per_zone || fsi_zone_populated(&run->mem.zones[v])) age_anon_lruvec(run, v, sc);
 }
 
 /* One kswapd event: a whole priority round of balance_pgdat (or the end of
