@@ -881,6 +881,12 @@ static void test_effect_scan_file_first(void) {
  * (with the active anon list's aging, vm.age_anon, on -- at the end of
  * shrink_lruvec() and in kswapd's age_active_anon(): 4.4's new anonymous
  * memory starts active).
+ * Stop 32: a refault is counted once in reclaim_stat, scanned and rotated,
+ * as the kernel adds it active (fragsim had counted it scanned twice, which
+ * pressed file harder):
+ *   4.4 rotated  49647, 49662, 49693 (49667, 1.13x), 158902, 161861, 159635
+ *                (160133, 0.27x)
+ * 6.1 (the cost feedback) does not move.
  * Bands: mean +- 5 % (over twice the seed spread); asserted: 6.1 with
  * its cost swaps over 1.1x and refaults fewer page cache pages, 4.4 with
  * its reclaim_stat swaps more and refaults under 0.75x. */
@@ -898,7 +904,7 @@ static void test_effect_scan_balance(void) {
   ft_assert_band("6.1 fixed: workingset_refault_file", m[0][1], 554900, 613300);
   ft_assert_band("6.1 cost: workingset_refault_file", m[1][1], 533100, 589200);
   ft_assert_band("4.4 fixed: workingset_refault_file", m[2][1], 551500, 609500);
-  ft_assert_band("4.4 rotated: workingset_refault_file", m[3][1], 206600, 228400);
+  ft_assert_band("4.4 rotated: workingset_refault_file", m[3][1], 152100, 168100);
   g_assert_cmpfloat(m[1][0], >, 1.1 * m[0][0]);
   g_assert_cmpfloat(m[1][1], <, m[0][1]);
   g_assert_cmpfloat(m[3][0], >, m[2][0]);
@@ -920,6 +926,13 @@ static void test_effect_scan_balance(void) {
  *   2.6.34 with     208060, 210622, 205025 (207902, 0.70x)
  * (the aging at both of the kernel's places: the end of shrink_lruvec()
  * and kswapd's age_active_anon() at each balance_pgdat() priority)
+ * fewer on every seed.  Stop 32, with a refault counted once in
+ * reclaim_stat (scanned and rotated, as the kernel adds it active; fragsim
+ * had counted it scanned twice):
+ *   4.4 without     199669, 206274, 200744 (202229)
+ *   4.4 with        158902, 161861, 159635 (160133, 0.79x)
+ *   2.6.34 without  207649, 211631, 207439 (208906)
+ *   2.6.34 with     146573, 148139, 144671 (146461, 0.70x)
  * fewer on every seed; pswpout 49633-49683 in every run (the cold anonymous
  * memory that can go all goes, sooner with the aging).  Bands: mean +-
  * twice the seed spread (pswpout: all arms within 5 % of 49650);
@@ -931,10 +944,10 @@ static void test_effect_age_anon(void) {
   const char *cols[] = {"pswpout", "workingset_refault_file", NULL};
   double m[4][2];
   ft_effect(wl, arms, 4, cols, 3, &m[0][0]);
-  ft_assert_band("4.4 without: workingset_refault_file", m[0][1], 268600, 293100);
-  ft_assert_band("4.4 with: workingset_refault_file", m[1][1], 206600, 228400);
-  ft_assert_band("2.6.34 without: workingset_refault_file", m[2][1], 280200, 313500);
-  ft_assert_band("2.6.34 with: workingset_refault_file", m[3][1], 196700, 219100);
+  ft_assert_band("4.4 without: workingset_refault_file", m[0][1], 189000, 215400);
+  ft_assert_band("4.4 with: workingset_refault_file", m[1][1], 154200, 166100);
+  ft_assert_band("2.6.34 without: workingset_refault_file", m[2][1], 200500, 217300);
+  ft_assert_band("2.6.34 with: workingset_refault_file", m[3][1], 139500, 153400);
   for (int a = 0; a < 4; a++) ft_assert_band("pswpout", m[a][0], 47100, 52200);
   g_assert_cmpfloat(m[1][1], <, 0.9 * m[0][1]);
   g_assert_cmpfloat(m[3][1], <, 0.9 * m[2][1]);
@@ -961,31 +974,38 @@ static void test_effect_age_anon(void) {
  *                   rate)
  * Without the rule 2.6.34's direct reclaimers scan and free next to
  * nothing (seed 1, before kswapd's anon aging: 245638 pages scanned, 154
- * freed; their congestion naps are 0.6 s of the 10.5 s stalled), where its scanned/rotated balance leaves anon
- * little of each round; the refaults are fewer only because the heap ran a
- * quarter slower.  Why the scans free so little was not measured.  6.1's node form does not apply on this 512 MiB machine
+ * freed; their congestion naps are 0.6 s of the 10.5 s stalled), where its
+ * scanned/rotated balance leaves anon little of each round; the refaults
+ * are fewer only because the heap ran a quarter slower.
+ * Stop 32: a refault is counted once in 2.6.28-5.8's reclaim_stat, scanned
+ * and rotated, as the kernel adds it to the active list (fragsim had
+ * counted it scanned twice).  That was what starved 2.6.34's anon scan:
+ *   4.4 without     refaults 16191, 16957, 17824 (16991)
+ *   4.4 with        7730, 7582, 7507 (7606, 0.45x)
+ *   2.6.34 without  13505, 13495, 12460 (13153); stalls 88 ms, heap
+ *                   requests 798k (were 17.6 s and 629k)
+ *   2.6.34 with     2569, 3017, 3312 (2966, 0.23x); 87 ms, 798k
+ * so on both kernels the rule now shows where it should, in the working
+ * set's refaults, fewer on every seed; the stalls and the heap's requests
+ * are the same with and without it.  6.1's node form does not apply on this 512 MiB machine
  * (the run is the same with and without it): ZONE_DMA's 514 free pages,
  * kept by lowmem_reserve, count in the node's free pages, which then never
  * fall under the zones' high watermarks together (1072 pages).  Bands: mean
- * +- twice the seed spread, at least 5 % (2.6.34's stalls without the rule:
- * 5 s to twice the spread); asserted: 4.4's refaults under 0.6x, 2.6.34's
- * stalls under 0.1x and its heap's requests over 1.2x with the rule. */
+ * +- twice the seed spread, at least 5 %; asserted: the refaults under 0.6x
+ * with the rule on both kernels. */
 static void test_effect_file_tiny(void) {
   g_autofree char *wl = test_data("file-tiny.ini");
   const char *off[] = {"vm.file_is_tiny=false", NULL};
   const FtArm arms[] = {{"linux-4.4", off}, {"linux-4.4", NULL}, {"linux-2.6.34", off}, {"linux-2.6.34", NULL}};
-  const char *cols[] = {"workingset_refault_file", "fs_stall_ns", "stream_heap_attempts", NULL};
-  double m[4][3];
+  const char *cols[] = {"workingset_refault_file", NULL};
+  double m[4][1];
   ft_effect(wl, arms, 4, cols, 3, &m[0][0]);
-  ft_assert_band("4.4 without: workingset_refault_file", m[0][0], 14900, 19640);
-  ft_assert_band("4.4 with: workingset_refault_file", m[1][0], 7350, 8700);
-  ft_assert_band("2.6.34 without: fs_stall_ns", m[2][1], 5.0e9, 4.63e10);
-  ft_assert_band("2.6.34 with: fs_stall_ns", m[3][1], 0.823e8, 0.910e8);
-  ft_assert_band("2.6.34 without: stream_heap_attempts", m[2][2], 487200, 668900);
-  ft_assert_band("2.6.34 with: stream_heap_attempts", m[3][2], 758400, 838300);
+  ft_assert_band("4.4 without: workingset_refault_file", m[0][0], 13720, 20260);
+  ft_assert_band("4.4 with: workingset_refault_file", m[1][0], 7160, 8050);
+  ft_assert_band("2.6.34 without: workingset_refault_file", m[2][0], 11060, 15240);
+  ft_assert_band("2.6.34 with: workingset_refault_file", m[3][0], 1480, 4450);
   g_assert_cmpfloat(m[1][0], <, 0.6 * m[0][0]);
-  g_assert_cmpfloat(m[3][1], <, 0.1 * m[2][1]);
-  g_assert_cmpfloat(m[3][2], >, 1.2 * m[2][2]);
+  g_assert_cmpfloat(m[3][0], <, 0.6 * m[2][0]);
 }
 
 /* free_unref_page() puts a freed page on the freeing CPU's lists: page cache

@@ -165,7 +165,7 @@ void fsi_lru_note_refault(FsiRun *run, uint32_t id) {
   if (a->flags2 & FSI_AF2_PG_WORKINGSET) note_cost(run, lruvec_of(run, a), is_file(a), fsi_alloc_nr_pages(a));
 }
 
-void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
+void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq, bool refault_in) {
   FsiAlloc *a = &run->allocs[id];
   a->flags |= FSI_AF_RESIDENT;
   a->lru = FSI_LRU_NONE;
@@ -184,7 +184,9 @@ void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
      * lru_cache_add_active); shmem went to the inactive list throughout. */
     bool active = run->rc.anon_lru != FSI_ANON_LRU_5_9 && (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP);
     lru_add(run, id, is_file(a) ? FSI_LRU_INACTIVE_FILE : active ? FSI_LRU_ACTIVE_ANON : FSI_LRU_INACTIVE_ANON, false);
-    note_reclaim_stat(run, lruvec_of(run, a), is_file(a), 1, active);
+    /* a refault is activated next (fsi_refault_event()), which counts it:
+     * the kernel adds it active and counts it once, scanned and rotated */
+    if (!refault_in) note_reclaim_stat(run, lruvec_of(run, a), is_file(a), 1, active);
   }
   if (a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind)) run->tasks[a->task].rss_pages += fsi_alloc_nr_pages(a);
 }

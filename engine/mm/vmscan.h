@@ -16,7 +16,7 @@ void fsi_reclaim_init(FsiRun *run);
 void fsi_reclaim_destroy(FsiRun *run);
 
 /* An allocation became resident / is being freed by its owner. */
-void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq);
+void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq, bool refault_in);
 void fsi_reclaim_alloc_removed(FsiRun *run, uint32_t id);
 
 /* zone_reclaimable_pages(): what reclaim could free in the zone (file
