@@ -987,10 +987,15 @@ static void test_effect_compaction_2010(void) {
   /* After #14 item 3 (the preset's anon and page cache order 0 only):
    * success 135.4, 136, 134.4 (135.3) -> 149.4, 149.2, 148.8 (149.1) %;
    * pgsteal_direct 215165, 212239, 220549 (215984) -> 60535, 75583, 74935
-   * (70351).  Same widths around the new means (pgsteal: 10%). */
+   * (70351).  Same widths around the new means (pgsteal: 10%).
+   * Stop 32 (lumpy reclaim passes over anonymous neighbours while no swap
+   * slot is free, without scanning them): lumpy alone 68.2/74.6,
+   * 69.4/74.6, 67.2/74.8 % (142.9), pgsteal_direct 238126, 243399, 243123
+   * (241549); with compaction 149.3 %, 140551, 142592, 147342 (143495,
+   * 0.59x).  The lumpy-alone reclaim band re-drawn at 10%. */
   ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 127.3, 143.3);
   ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 141.1, 157.1);
-  ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 194400, 237600);
+  ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 217400, 265700);
   ft_assert_band("with compaction: pgsteal_direct", m[1][2], 113800, 174800);
   g_assert_cmpfloat(m[1][0] + m[1][1], >=, m[0][0] + m[0][1]);
   g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.75);

@@ -791,7 +791,20 @@ static void test_effect_zone_reclaim_target(void) {
  * figures before the aging, which they also hold).  Its pass 2 gain is now
  * within the seed spread (+1.7 on the mean; lower on seed 1, higher on 2
  * and 3), so only "higher on the mean" is asserted for it; the direct
- * reclaim's 1.5x holds on every seed. */
+ * reclaim's 1.5x holds on every seed.
+ * Stop 32: lumpy reclaim no longer scans (or charges kswapd's time for)
+ * anonymous neighbours while no swap slot is free, which isolate_lru_pages()
+ * passes over; kswapd had spent most of its time on them, so direct reclaim
+ * now does more of the work:
+ *   2.6.34 always    pgsteal_direct 262209, 267344, 259562 (263038), pass 2
+ *                    71.8, 72.2, 72.6 % (72.2)
+ *   2.6.34 below-def 411048, 411749, 448006 (423601, 1.61x), 73.8, 73.6,
+ *                    73.6 % (73.67): higher on every seed
+ *   2.6.24 always    93229, 94898, 94032 (94053), pass 1 41.8, 40.6, 41 %
+ *                    (41.13)
+ *   2.6.24 never     254451, 274819, 216386 (248552, 2.64x), 67.2, 67.2,
+ *                    55.8 % (63.4)
+ * The bands that missed are re-drawn by the rule; the others still hold. */
 static void test_effect_direct_reclaim_cut(void) {
   const char *always_fixed[] = {"vm.direct_reclaim_cut=always", "vm.scan_balance=fixed", NULL};
   const char *fixed[] = {"vm.scan_balance=fixed", NULL};
@@ -800,11 +813,11 @@ static void test_effect_direct_reclaim_cut(void) {
   const char *cols[] = {"pgsteal_direct", "phase_pass1_huge_success_pct", "phase_pass2_huge_success_pct", NULL};
   double m[4][3];
   ft_effect("stress-highalloc", arms, 4, cols, 3, &m[0][0]);
-  ft_assert_band("2.6.34 always: pgsteal_direct", m[0][0], 169100, 190100);
-  ft_assert_band("2.6.34 below-def: pgsteal_direct", m[1][0], 313700, 391700);
+  ft_assert_band("2.6.34 always: pgsteal_direct", m[0][0], 247500, 278600);
+  ft_assert_band("2.6.34 below-def: pgsteal_direct", m[1][0], 349700, 497500);
   ft_assert_band("2.6.24 always: pgsteal_direct", m[2][0], 78200, 98800);
-  ft_assert_band("2.6.24 never: pgsteal_direct", m[3][0], 168400, 239700);
-  ft_assert_band("2.6.34 always: pass 2 success %", m[0][2], 62.9, 67.8);
+  ft_assert_band("2.6.24 never: pgsteal_direct", m[3][0], 131700, 365400);
+  ft_assert_band("2.6.34 always: pass 2 success %", m[0][2], 70.6, 73.8);
   ft_assert_band("2.6.34 below-def: pass 2 success %", m[1][2], 60.9, 75.4);
   ft_assert_band("2.6.24 always: pass 1 success %", m[2][1], 31.8, 47.8);
   ft_assert_band("2.6.24 never: pass 1 success %", m[3][1], 52.4, 66.0);

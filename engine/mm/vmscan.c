@@ -494,6 +494,11 @@ uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd) {
   if (!(p->flags & FSI_PG_ALLOC)) return 0;
   FsiAlloc *a = &run->allocs[p->alloc];
   if (a->lru == FSI_LRU_NONE) return 0;
+  /* isolate_lru_pages()'s neighbour loop (2.6.23-3.4) leaves an anonymous
+   * page alone while no swap slot is free and it has none ("reclaiming of
+   * anon page which don't already have a swap slot is pointless"): not
+   * isolated, not counted as scanned, and costing only that test */
+  if (!is_file(a) && !(a->flags & FSI_AF_SWAPPED) && !swap_has_room(run, 1)) return 0;
   /* lumpy reclaim ignores references; sync mode waits for writeback */
   ScanControl sc = {.kswapd = kswapd, .may_writepage = kswapd || sync, .may_swap = true, .sync = sync};
   uint64_t n = evict(run, p->alloc, &sc);

@@ -319,7 +319,9 @@ typedef struct FsHostApi {
    * swap space, pinned), not an LRU page at all, or not freed yet because its
    * write is under way (dirty page cache, or anonymous memory whose write to
    * an async swap device this call may start; see page_writeback); sync
-   * waits for the write and frees it. Charges the reclaim cost. */
+   * waits for the write and frees it. Charges the reclaim cost and counts
+   * the page scanned, except an anonymous page with no swap slot while no
+   * slot is free: isolate_lru_pages() passes over it without either. */
   uint64_t (*reclaim_pfn)(FsHost *h, uint64_t pfn, bool sync);
 
   /* ---- grouping by mobility, reserves ---- */
