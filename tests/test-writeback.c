@@ -261,6 +261,45 @@ static void test_refault(void) {
   ft_run_free(run);
 }
 
+/* 2.6.28-5.8's reclaim_stat (vm.scan_balance=rotated): a refault is added
+ * to the active list and counted once, scanned and rotated
+ * (__pagevec_lru_add_fn's update_page_reclaim_stat with PageActive set by
+ * workingset_refault), not once as added inactive and again as activated. */
+static void test_refault_reclaim_stat(void) {
+  const char *sets[] = {"vm.scan_balance=rotated", "vm.anon_lru=2.6.28", NULL};
+  FsiRun *run = ft_run_new("vanilla", base, sets);
+  run->tasks[0].refault_after_ns = 100 * MS;
+  FsiAllocResult ws = alloc(run, 0, FS_KIND_FILE, false, true);
+  g_assert_cmpuint(fsi_reclaim_pfn(run, ws.pfn, false, true), ==, 1);
+  uint32_t v = run->rc.lru_per_zone ? ws.zone : 0;
+  uint64_t scanned = run->rc.recent_scanned[v][1], rotated = run->rc.recent_rotated[v][1];
+  advance(run, 5 * SEC);
+  g_assert_cmpuint(run->stats.c[FSI_C_workingset_refault_file], ==, 1);
+  g_assert_cmpuint(fsi_run_lookup(run, ws.handle)->lru, ==, FSI_LRU_ACTIVE_FILE);
+  g_assert_cmpuint(run->rc.recent_scanned[v][1] - scanned, ==, 1);
+  g_assert_cmpuint(run->rc.recent_rotated[v][1] - rotated, ==, 1);
+  ft_run_free(run);
+}
+
+/* Lumpy reclaim's neighbour loop (2.6.23-3.4) passes over an anonymous page
+ * with no swap slot while no slot is free: reclaim_pfn takes nothing, counts
+ * no scan and charges no time.  With a free slot the page is scanned and
+ * swapped. */
+static void test_reclaim_pfn_anon_no_swap(void) {
+  for (int room = 0; room <= 1; room++) {
+    const char *sets[] = {room ? "vm.swap=64M" : "vm.swap=0", "vm.swap_io=sync", NULL};
+    FsiRun *run = ft_run_new("vanilla", base, sets);
+    FsiAllocResult anon = alloc(run, 0, FS_KIND_ANON, false, false);
+    uint64_t charged = run->charged_ns;
+    g_assert_cmpuint(fsi_reclaim_pfn(run, anon.pfn, false, true), ==, (uint64_t)room);
+    g_assert_cmpuint(run->stats.c[FSI_C_pgscan_kswapd], ==, (uint64_t)room);
+    if (room) g_assert_cmpuint(run->charged_ns, >, charged);
+    else g_assert_cmpuint(run->charged_ns, ==, charged);
+    ft_check(run);
+    ft_run_free(run);
+  }
+}
+
 /* A THP that finds fewer free swap slots than it has pages is split: its
  * first page keeps the handle and is swapped, the other 511 are order-0
  * objects on the LRU tail that reclaim swaps while slots last; the handle's
@@ -596,6 +635,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/writeback/pg-reclaim", test_pg_reclaim);
   g_test_add_func("/writeback/swap", test_swap_writeback);
   g_test_add_func("/writeback/refault", test_refault);
+  g_test_add_func("/writeback/refault/reclaim-stat", test_refault_reclaim_stat);
+  g_test_add_func("/writeback/reclaim-pfn/anon-no-swap", test_reclaim_pfn_anon_no_swap);
   g_test_add_func("/writeback/thp-split", test_thp_split);
   g_test_add_func("/effect/writeback/flushers", test_effect_flushers);
   g_test_add_func("/effect/writeback/async", test_effect_async);
