@@ -191,6 +191,16 @@ typedef struct {
   uint64_t recent_scanned[FS_MAX_ZONES][2], recent_rotated[FS_MAX_ZONES][2];
   bool age_anon; /* vm.age_anon: shrink_lruvec() ages the active anon list whenever the inactive one is low */
   bool file_is_tiny; /* vm.file_is_tiny: get_scan_count()'s SCAN_ANON while the page cache is nearly gone */
+  /* vm.refault_activate: which refaults are activated */
+  enum {
+    FSI_RA_DISTANCE,      /* 5.9+: file and anon, refault distance against the working set (6.1's workingset_refault) */
+    FSI_RA_DISTANCE_FILE, /* 3.15-5.8: file refaults within the active file list's size; swap-ins always */
+    FSI_RA_NONE,          /* before 3.15: file refaults start inactive (no shadow entries); swap-ins always */
+    FSI_RA_ALWAYS,        /* every working-set refault (fragsim before stop 32) */
+  } refault_activate;
+  /* per lruvec: lruvec->nonresident_age (4.4: zone->inactive_age), the clock
+   * evictions and activations advance; an evicted page keeps its reading */
+  uint64_t nonresident_age[FS_MAX_ZONES];
   uint64_t nr_dirty;
   uint64_t nr_writeback;  /* pages under writeback (NR_WRITEBACK) */
   uint64_t swap_pages, swap_used;

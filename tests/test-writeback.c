@@ -266,7 +266,7 @@ static void test_refault(void) {
  * (__pagevec_lru_add_fn's update_page_reclaim_stat with PageActive set by
  * workingset_refault), not once as added inactive and again as activated. */
 static void test_refault_reclaim_stat(void) {
-  const char *sets[] = {"vm.scan_balance=rotated", "vm.anon_lru=2.6.28", NULL};
+  const char *sets[] = {"vm.scan_balance=rotated", "vm.anon_lru=2.6.28", "vm.refault_activate=always", NULL};
   FsiRun *run = ft_run_new("vanilla", base, sets);
   run->tasks[0].refault_after_ns = 100 * MS;
   FsiAllocResult ws = alloc(run, 0, FS_KIND_FILE, false, true);
@@ -279,6 +279,41 @@ static void test_refault_reclaim_stat(void) {
   g_assert_cmpuint(run->rc.recent_scanned[v][1] - scanned, ==, 1);
   g_assert_cmpuint(run->rc.recent_rotated[v][1] - rotated, ==, 1);
   ft_run_free(run);
+}
+
+/* workingset_refault() (vm.refault_activate): a page cache page is
+ * evicted, then `between` other pages are; its refault distance is its own
+ * eviction plus theirs, and it is activated if that is within the working
+ * set (here the active file list, one page, and no swap) -- 6.1 and
+ * 3.15-5.8 alike -- never before 3.15, always in fragsim's former rule.
+ * Returns the list it comes back on. */
+static uint32_t refault_list(const char *mode, int between) {
+  g_autofree char *set = g_strdup_printf("vm.refault_activate=%s", mode);
+  const char *sets[] = {set, NULL};
+  FsiRun *run = ft_run_new("vanilla", base, sets);
+  run->tasks[0].refault_after_ns = 100 * MS;
+  FsiAllocResult hot = alloc(run, 0, FS_KIND_FILE, false, false);
+  fsi_lru_activate(run, (uint32_t)(hot.handle & 0xffffffffu));
+  FsiAllocResult ws = alloc(run, 0, FS_KIND_FILE, false, true);
+  g_assert_cmpuint(fsi_reclaim_pfn(run, ws.pfn, false, true), ==, 1);
+  for (int i = 0; i < between; i++) {
+    FsiAllocResult c = alloc(run, 0, FS_KIND_FILE, false, false);
+    g_assert_cmpuint(fsi_reclaim_pfn(run, c.pfn, false, true), ==, 1);
+  }
+  advance(run, 5 * SEC);
+  g_assert_cmpuint(run->stats.c[FSI_C_workingset_refault_file], ==, 1);
+  uint32_t lru = fsi_run_lookup(run, ws.handle)->lru;
+  ft_run_free(run);
+  return lru;
+}
+
+static void test_refault_distance(void) {
+  g_assert_cmpuint(refault_list("distance", 0), ==, FSI_LRU_ACTIVE_FILE);
+  g_assert_cmpuint(refault_list("distance", 10), ==, FSI_LRU_INACTIVE_FILE);
+  g_assert_cmpuint(refault_list("distance-file", 0), ==, FSI_LRU_ACTIVE_FILE);
+  g_assert_cmpuint(refault_list("distance-file", 10), ==, FSI_LRU_INACTIVE_FILE);
+  g_assert_cmpuint(refault_list("none", 0), ==, FSI_LRU_INACTIVE_FILE);
+  g_assert_cmpuint(refault_list("always", 10), ==, FSI_LRU_ACTIVE_FILE);
 }
 
 /* Lumpy reclaim's neighbour loop (2.6.23-3.4) passes over an anonymous page
@@ -575,9 +610,13 @@ static void test_effect_refault(void) {
   /* the refaulted page cache must be reclaimed again: more direct reclaim
    * and slower huge page faults */
   /* stop 25 (node-list reclaim skips pages above reclaim_idx): no refaults
-   * 96794, 98922, 92474 (96063), refault 0.2 137130, 152100, 142674 (143968) */
+   * 96794, 98922, 92474 (96063), refault 0.2 137130, 152100, 142674 (143968).
+   * Stop 32, 6.1's refault distance (vm.refault_activate=distance: a
+   * refault evicted longer ago than the working set starts inactive and is
+   * reclaimed again sooner): refault 0.2 151900, 169296, 168779 (163325);
+   * band mean +- twice the spread (17.4k). */
   ft_assert_band("no refaults: pgsteal_direct", m[0][3], 86500, 105700);
-  ft_assert_band("refault 0.2: pgsteal_direct", m[1][3], 90000, 150000);
+  ft_assert_band("refault 0.2: pgsteal_direct", m[1][3], 128500, 198100);
   g_assert_cmpfloat(m[1][3], >, 1.2 * m[0][3]);
   g_assert_cmpfloat(m[1][4], >, 1.5 * m[0][4]);
 }
@@ -636,6 +675,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/writeback/swap", test_swap_writeback);
   g_test_add_func("/writeback/refault", test_refault);
   g_test_add_func("/writeback/refault/reclaim-stat", test_refault_reclaim_stat);
+  g_test_add_func("/writeback/refault/distance", test_refault_distance);
   g_test_add_func("/writeback/reclaim-pfn/anon-no-swap", test_reclaim_pfn_anon_no_swap);
   g_test_add_func("/writeback/thp-split", test_thp_split);
   g_test_add_func("/effect/writeback/flushers", test_effect_flushers);

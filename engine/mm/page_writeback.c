@@ -227,6 +227,8 @@ void fsi_refault_event(FsiRun *run, uint32_t id, uint64_t gen) {
   FsiAlloc *a = &run->allocs[id];
   if (!(a->flags & FSI_AF_LIVE) || a->gen != gen || (a->flags & FSI_AF_RESIDENT) || a->order) return;
   bool anon = (a->flags & FSI_AF_SWAPPED) != 0;
+  /* workingset_refault() judges it by where it was evicted, before the new page is added */
+  bool activate = fsi_refault_activates(run, id);
   FsiRequest rq = {0, a->kind, a->gfp, a->task, (a->flags & FSI_AF_PINNED) != 0, false, false, true};
   FsiAllocResult res = fsi_run_alloc_into(run, &rq, id);
   if (!res.handle) return; /* the fault failed: the owner does without it */
@@ -239,7 +241,6 @@ void fsi_refault_event(FsiRun *run, uint32_t id, uint64_t gen) {
   }
   run->stats.c[anon ? FSI_C_workingset_refault_anon : FSI_C_workingset_refault_file]++;
   run->stats.c[FSI_C_pgmajfault]++;
-  fsi_lru_activate(run, id);
-  fsi_lru_note_refault(run, id);
+  fsi_refault_settle(run, id, activate);
   if (a->task < run->ntasks) run->tasks[a->task].pause_ns += run->cost.refault;
 }

@@ -86,6 +86,33 @@ static void lru_move(FsiRun *run, uint32_t id, uint32_t list) {
   lru_add(run, id, list, false);
 }
 
+static bool swap_has_room(const FsiRun *run, uint64_t pages) {
+  return run->rc.swap_used + pages <= run->rc.swap_pages;
+}
+
+/* ---- refault distance (vm.refault_activate) ----------------------------------- */
+
+/* Whether a type's evictions leave a shadow entry and its refaults are
+ * judged by their distance: page cache from 3.15, anonymous pages from 5.9. */
+static bool shadow_kept(const FsiRun *run, bool file) {
+  return run->rc.refault_activate == FSI_RA_DISTANCE || (file && run->rc.refault_activate == FSI_RA_DISTANCE_FILE);
+}
+
+/* workingset_age_nonresident(): evictions and activations advance the
+ * lruvec's clock, a page at a time. */
+static void age_nonresident(FsiRun *run, uint32_t v, bool file, uint64_t n) {
+  if (shadow_kept(run, file)) run->rc.nonresident_age[v] += n;
+}
+
+/* workingset_eviction(): an evicted page (off its LRU, not resident) keeps
+ * the clock's reading in its unused lru_prev -- the shadow entry -- and the
+ * clock advances by its size. */
+static void workingset_eviction(FsiRun *run, FsiAlloc *a, uint32_t v, uint64_t n) {
+  if (!shadow_kept(run, is_file(a))) return;
+  a->lru_prev = (uint32_t)run->rc.nonresident_age[v];
+  age_nonresident(run, v, is_file(a), n);
+}
+
 /* ---- the anon/file balance's feedback (vm.scan_balance) ------------------------ */
 
 /* lru_note_cost() (5.9+, vm.scan_balance=cost): nr pages of cost for one
@@ -160,9 +187,44 @@ void fsi_lru_activate(FsiRun *run, uint32_t id) {
   note_reclaim_stat(run, lruvec_of(run, a), is_file(a), 1, 1);
 }
 
-void fsi_lru_note_refault(FsiRun *run, uint32_t id) {
+bool fsi_refault_activates(const FsiRun *run, uint32_t id) {
+  const FsiReclaim *rc = &run->rc;
   const FsiAlloc *a = &run->allocs[id];
-  if (a->flags2 & FSI_AF2_PG_WORKINGSET) note_cost(run, lruvec_of(run, a), is_file(a), fsi_alloc_nr_pages(a));
+  bool file = is_file(a);
+  if (rc->refault_activate == FSI_RA_ALWAYS) return true;
+  /* before the shadow entries (file: 3.15, anon: 5.9) page cache is read
+   * into the inactive list and a swap-in is activated */
+  if (!shadow_kept(run, file)) return !file;
+  uint32_t v = lruvec_of(run, a); /* the eviction's lruvec: the zone it left, or the node */
+  uint64_t distance = (uint32_t)((uint32_t)rc->nonresident_age[v] - a->lru_prev);
+  uint64_t ws = lru_size(run, v, FSI_LRU_ACTIVE_FILE);
+  if (rc->refault_activate == FSI_RA_DISTANCE) {
+    /* 6.1: "whether workingset competition needs to consider anon or not
+     * depends on having swap" */
+    if (!file) ws += lru_size(run, v, FSI_LRU_INACTIVE_FILE);
+    if (swap_has_room(run, 1)) {
+      ws += lru_size(run, v, FSI_LRU_ACTIVE_ANON);
+      if (file) ws += lru_size(run, v, FSI_LRU_INACTIVE_ANON);
+    }
+  }
+  return distance <= ws;
+}
+
+void fsi_refault_settle(FsiRun *run, uint32_t id, bool activate) {
+  FsiAlloc *a = &run->allocs[id];
+  uint32_t v = lruvec_of(run, a);
+  uint64_t n = fsi_alloc_nr_pages(a);
+  if (a->lru == FSI_LRU_NONE) return;
+  if (!activate || (a->lru & 1u)) {
+    /* added inactive, or (anon before 5.9) active: counted once as added */
+    note_reclaim_stat(run, v, is_file(a), n, (a->lru & 1u) ? n : 0);
+    return;
+  }
+  fsi_lru_activate(run, id);
+  age_nonresident(run, v, is_file(a), n);
+  /* "Folio was active prior to eviction": the working set is being
+   * restored, a cost to its type (5.9+) */
+  if (a->flags2 & FSI_AF2_PG_WORKINGSET) note_cost(run, v, is_file(a), n);
 }
 
 void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq, bool refault_in) {
@@ -240,10 +302,6 @@ typedef struct {
   uint64_t file_taken, unqueued_dirty;
   uint64_t nr_pageout; /* pages pageout() started writing (stat.nr_pageout: swap-out, dirty page cache) */
 } ScanControl;
-
-static bool swap_has_room(const FsiRun *run, uint64_t pages) {
-  return run->rc.swap_used + pages <= run->rc.swap_pages;
-}
 
 /* split_huge_page_to_list(): a THP becomes 2^order base pages in place.
  * The first keeps the object (the owner's handle, which frees them all);
@@ -475,7 +533,9 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
     else sc->cost_ns += n * run->cost.reclaim_swap;
     run->stats.c[FSI_C_pgsteal_anon] += n;
   }
+  uint32_t v = lruvec_of(run, a);
   lru_del(run, id);
+  if (!sc->invalidate) workingset_eviction(run, a, v, n);
   if (a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind)) run->tasks[a->task].rss_pages -= n;
   bool freeing = run->reclaim_freeing;
   run->reclaim_freeing = true;
@@ -605,6 +665,9 @@ static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t
       lru_move(run, id, inactive + 1);
       run->stats.c[FSI_C_pgactivate] += n;
       activated += n;
+      /* a page used twice goes active: workingset_activation() (or, 6.1,
+       * move_folios_to_lru() putting an active folio back) ages the clock */
+      age_nonresident(run, v, is_file(a), n);
     } else {
       uint64_t got = evict(run, id, sc);
       if (got) sc->reclaimed += got;
@@ -615,6 +678,8 @@ static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t
       else if (sc->activate) {
         lru_move(run, id, inactive + 1);
         activated += fsi_alloc_nr_pages(&run->allocs[id]);
+        /* 6.1's move_folios_to_lru() ages for every folio put back active */
+        if (run->rc.refault_activate == FSI_RA_DISTANCE) run->rc.nonresident_age[v] += fsi_alloc_nr_pages(&run->allocs[id]);
       } else if (run->allocs[id].lru != FSI_LRU_NONE) lru_move(run, id, inactive);
     }
     id = prev;
@@ -1504,6 +1569,11 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->swappiness = (uint32_t)fsi_config_int(run->cfg, "vm", "swappiness");
   g_autofree char *sb = fsi_config_string(run->cfg, "vm", "scan_balance");
   rc->scan_balance = !strcmp(sb, "rotated") ? FSI_SB_ROTATED : !strcmp(sb, "fixed") ? FSI_SB_FIXED : FSI_SB_COST;
+  g_autofree char *ra = fsi_config_string(run->cfg, "vm", "refault_activate");
+  rc->refault_activate = !strcmp(ra, "distance-file") ? FSI_RA_DISTANCE_FILE
+                         : !strcmp(ra, "none")        ? FSI_RA_NONE
+                         : !strcmp(ra, "always")      ? FSI_RA_ALWAYS
+                                                      : FSI_RA_DISTANCE;
   rc->age_anon = fsi_config_bool(run->cfg, "vm", "age_anon");
   rc->file_is_tiny = fsi_config_bool(run->cfg, "vm", "file_is_tiny");
   g_autofree char *alru = fsi_config_string(run->cfg, "vm", "anon_lru");

@@ -55,12 +55,17 @@ bool fsi_pgdat_balanced(FsiRun *run, uint32_t order, uint32_t highest_zoneidx);
 /* One shrink_slab() call at priority (the superblock shrinker of the
  * dentry and inode caches), as reclaim makes it; returns slab pages freed. */
 uint64_t fsi_shrink_slab(FsiRun *run, int priority);
-/* folio_rotate_reclaimable(): to the inactive tail; activation (workingset refault). */
+/* folio_rotate_reclaimable(): to the inactive tail; activation. */
 void fsi_folio_rotate_reclaimable(FsiRun *run, uint32_t id);
 void fsi_lru_activate(FsiRun *run, uint32_t id);
-/* workingset_refault() of a page deactivated before it was reclaimed
- * (PG_workingset): lru_note_cost_folio(), a cost of its type (vm.scan_balance=cost). */
-void fsi_lru_note_refault(FsiRun *run, uint32_t id);
+/* workingset_refault() (vm.refault_activate): whether evicted object id's
+ * refault is activated, judged where it was evicted -- call it before the
+ * page is allocated again; then fsi_refault_settle() with the verdict, once
+ * it is back on an LRU list: activation ages the lruvec's clock, and a page
+ * deactivated before it was reclaimed (PG_workingset) costs its type
+ * (lru_note_cost_folio(), vm.scan_balance=cost). */
+bool fsi_refault_activates(const FsiRun *run, uint32_t id);
+void fsi_refault_settle(FsiRun *run, uint32_t id, bool activate);
 
 /* drop_caches: 1 = page cache, 2 = slab, 3 = both. Returns pages freed. */
 uint64_t fsi_drop_caches(FsiRun *run, int what);
