@@ -178,7 +178,16 @@ typedef struct {
   uint64_t zone_lru_pages[FS_MAX_ZONES][FSI_NR_LRU]; /* NR_ZONE_{IN,}ACTIVE_{ANON,FILE}: by the page's zone */
   bool zone_reclaimable_free; /* vm.zone_reclaimable_free: zone_reclaimable_pages() of 6.1.y/6.13+ */
   bool scan_file_first;        /* vm.scan_file_first: get_scan_count()'s SCAN_FILE while inactive page cache is plentiful */
-  uint64_t file_refaults_snap; /* snapshot_refaults(): workingset_refault_file when the last reclaim ended */
+  /* refaults activated, [0] anon and [1] file (WORKINGSET_ACTIVATE_*), and
+   * their snapshot_refaults() when the last reclaim ended */
+  uint64_t ws_activate[2], ws_activate_snap[2];
+  /* vm.refault_deactivate: whether activating refaults since the last
+   * reclaim make reclaim deactivate the active list (sc->may_deactivate) */
+  enum {
+    FSI_RD_5_9,  /* 5.9+: anon and file; also ends cache_trim_mode and 6.1's file_is_tiny */
+    FSI_RD_4_12, /* 4.12-5.8: file only (inactive_list_is_low() with actual_reclaim) */
+    FSI_RD_OFF,  /* before 4.12: the inactive:active ratio alone */
+  } refault_deactivate;
   /* vm.scan_balance: how get_scan_count() shares the scan between anon and file */
   enum {
     FSI_SB_COST,    /* 5.9+: inversely to each type's recent cost (pageouts and working-set refaults) */

@@ -903,7 +903,12 @@ static void test_effect_scan_file_first(void) {
  * activation (vm.refault_activate, stop 32: 4.4 activates a page cache
  * refault within the active file list's size, 6.1 within its working set):
  * 6.1 cost 47704 swapped, 560913 refaults; 4.4 rotated 49679, 161414,
- * 165169, 162954 (163179); every band holds.
+ * 165169, 162954 (163179); every band holds.  Then 4.4's get_scan_count()
+ * without 5.9's refault test in its SCAN_FILE rule (vm.refault_deactivate=
+ * off: the ratio alone, so the file-only scan goes on while page cache
+ * thrashes): 4.4 fixed 41781 swapped, 582281 refaults; rotated 49665,
+ * 242724, 246738, 241902 (243788, 0.42x); 4.4 rotated's refault band
+ * re-drawn at 5 %.
  * Bands: mean +- 5 % (over twice the seed spread); asserted: 6.1 with
  * its cost swaps over 1.1x and refaults fewer page cache pages, 4.4 with
  * its reclaim_stat swaps more and refaults under 0.75x. */
@@ -921,7 +926,7 @@ static void test_effect_scan_balance(void) {
   ft_assert_band("6.1 fixed: workingset_refault_file", m[0][1], 554900, 613300);
   ft_assert_band("6.1 cost: workingset_refault_file", m[1][1], 533100, 589200);
   ft_assert_band("4.4 fixed: workingset_refault_file", m[2][1], 551500, 609500);
-  ft_assert_band("4.4 rotated: workingset_refault_file", m[3][1], 152100, 168100);
+  ft_assert_band("4.4 rotated: workingset_refault_file", m[3][1], 231600, 256000);
   g_assert_cmpfloat(m[1][0], >, 1.1 * m[0][0]);
   g_assert_cmpfloat(m[1][1], <, m[0][1]);
   g_assert_cmpfloat(m[3][0], >, m[2][0]);
@@ -963,7 +968,10 @@ static void test_effect_scan_balance(void) {
  *                   12822, 12958 (12831, 5.0x)
  * On 4.4 the aging shows as before, fewer refaults on every seed; on 2.6.34
  * it shows in the cold anonymous memory it sends to swap, five times more
- * on every seed.  (Before it, pswpout was 49633-49683 in every run: the
+ * on every seed.  Last, 4.4's SCAN_FILE rule without 5.9's refault test
+ * (vm.refault_deactivate=off): 4.4 without 282805, 288426, 280972
+ * (284068), with 242724, 246738, 241902 (243788, 0.86x), fewer on every
+ * seed; 2.6.34 unchanged.  (Before it, pswpout was 49633-49683 in every run: the
  * cold anonymous memory that can go all goes, sooner with the aging; 4.4's
  * still does.)  Bands: mean +- twice the seed spread, at least 5 % (4.4's
  * pswpout: within 5 % of 49650); asserted: under 0.9x the refaults with
@@ -975,8 +983,8 @@ static void test_effect_age_anon(void) {
   const char *cols[] = {"pswpout", "workingset_refault_file", NULL};
   double m[4][2];
   ft_effect(wl, arms, 4, cols, 3, &m[0][0]);
-  ft_assert_band("4.4 without: workingset_refault_file", m[0][1], 203700, 216300);
-  ft_assert_band("4.4 with: workingset_refault_file", m[1][1], 155700, 170700);
+  ft_assert_band("4.4 without: workingset_refault_file", m[0][1], 269200, 299000);
+  ft_assert_band("4.4 with: workingset_refault_file", m[1][1], 234100, 253500);
   ft_assert_band("2.6.34 without: workingset_refault_file", m[2][1], 615400, 629300);
   ft_assert_band("2.6.34 with: workingset_refault_file", m[3][1], 593800, 613000);
   for (int a = 0; a < 2; a++) ft_assert_band("4.4: pswpout", m[a][0], 47100, 52200);
@@ -1492,16 +1500,51 @@ static uint64_t scan_file_first_case(bool on, bool refaulted) {
   ft_check(run);
   g_assert_cmpuint(run->rc.lru_pages[FSI_LRU_INACTIVE_FILE], >, 200000);
   g_assert_cmpuint(run->rc.lru_pages[FSI_LRU_INACTIVE_ANON], >, 200000);
-  if (refaulted) run->stats.c[FSI_C_workingset_refault_file]++;
+  if (refaulted) run->rc.ws_activate[1]++; /* a page cache refault activated */
   FsAllocRequest req = {.order = 0, .gfp = FS_GFP_HIGHUSER_MOVABLE, .migratetype = FS_MIGRATE_MOVABLE,
                         .highest_zoneidx = FS_ZONE_NORMAL};
   g_assert_cmpuint(fsi_try_to_free_pages(run, &req), >, 0);
   uint64_t swapped = run->stats.c[FSI_C_pswpout];
   /* the reclaim's end takes the refault snapshot: the next one trims again */
-  g_assert_cmpuint(run->rc.file_refaults_snap, ==, run->stats.c[FSI_C_workingset_refault_file]);
+  g_assert_cmpuint(run->rc.ws_activate_snap[1], ==, run->rc.ws_activate[1]);
   ft_check(run);
   ft_run_free(run);
   return swapped;
+}
+
+/* prepare_scan_count()'s may_deactivate (vm.refault_deactivate).  A 2 GiB
+ * node with no swap is filled with clean page cache, every second page then
+ * activated, so the inactive file list is not low.  One direct reclaim
+ * shrinks the active file list only if page cache refaults were activated
+ * since the last reclaim ended (5.9+ and 4.12-5.8 alike; off: never here),
+ * and an anon refault alone does that only for the anon lists.  Returns
+ * the pages deactivated. */
+static uint64_t refault_deactivate_case(const char *mode, int refaulted_type) {
+  g_autofree char *set = g_strdup_printf("vm.refault_deactivate=%s", mode);
+  const char *sets[] = {"machine.memory=2G", "vm.lru=node", "vm.pcp=false", "vm.direct_reclaim_cut=below-def", set,
+                        NULL};
+  FsiRun *run = new_run(sets, nothing);
+  fill_file_all(run);
+  for (uint32_t id = 0; id < run->nallocs; id += 2)
+    if (run->allocs[id].lru == FSI_LRU_INACTIVE_FILE) fsi_lru_activate(run, id);
+  g_assert_cmpuint(run->rc.lru_pages[FSI_LRU_ACTIVE_FILE], >, 200000);
+  if (refaulted_type >= 0) run->rc.ws_activate[refaulted_type]++;
+  uint64_t before = run->stats.c[FSI_C_pgdeactivate];
+  FsAllocRequest req = {.order = 0, .gfp = FS_GFP_HIGHUSER_MOVABLE, .migratetype = FS_MIGRATE_MOVABLE,
+                        .highest_zoneidx = FS_ZONE_NORMAL};
+  g_assert_cmpuint(fsi_try_to_free_pages(run, &req), >, 0);
+  uint64_t deactivated = run->stats.c[FSI_C_pgdeactivate] - before;
+  ft_check(run);
+  ft_run_free(run);
+  return deactivated;
+}
+
+static void test_refault_deactivate(void) {
+  g_assert_cmpuint(refault_deactivate_case("5.9", -1), ==, 0);
+  g_assert_cmpuint(refault_deactivate_case("5.9", 1), >, 0);
+  g_assert_cmpuint(refault_deactivate_case("5.9", 0), ==, 0);
+  g_assert_cmpuint(refault_deactivate_case("4.12", 1), >, 0);
+  g_assert_cmpuint(refault_deactivate_case("off", 1), ==, 0);
 }
 
 static void test_scan_file_first(void) {
@@ -1810,6 +1853,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/reclaim/zone-reclaim-target", test_zone_reclaim_target);
   g_test_add_func("/reclaim/direct-reclaim-cut", test_direct_reclaim_cut);
   g_test_add_func("/reclaim/scan-file-first", test_scan_file_first);
+  g_test_add_func("/reclaim/refault-deactivate", test_refault_deactivate);
   g_test_add_func("/reclaim/scan-balance", test_scan_balance);
   g_test_add_func("/reclaim/age-anon", test_age_anon);
   g_test_add_func("/reclaim/file-tiny", test_file_tiny);

@@ -221,6 +221,7 @@ void fsi_refault_settle(FsiRun *run, uint32_t id, bool activate) {
     return;
   }
   fsi_lru_activate(run, id);
+  run->rc.ws_activate[is_file(a)] += n;
   age_nonresident(run, v, is_file(a), n);
   /* "Folio was active prior to eviction": the working set is being
    * restored, a cost to its type (5.9+) */
@@ -709,6 +710,20 @@ static bool inactive_is_low(const FsiRun *run, uint32_t v, uint32_t inactive) {
   return in * ratio < act;
 }
 
+/* Whether reclaim shrinks lruvec v's active list of a type this round:
+ * its inactive list is low, or (vm.refault_deactivate) refaults of the type
+ * were activated since the last reclaim ended -- 5.9+'s
+ * prepare_scan_count(): "When refaults are being observed, it means a new
+ * workingset is being established. Deactivate to get rid of any stale
+ * active pages quickly"; 4.12-5.8 did so for page cache alone. */
+static bool may_deactivate(const FsiRun *run, uint32_t v, int file) {
+  const FsiReclaim *rc = &run->rc;
+  bool refaulted = rc->ws_activate[file] != rc->ws_activate_snap[file];
+  if (refaulted && (rc->refault_deactivate == FSI_RD_5_9 || (file && rc->refault_deactivate == FSI_RD_4_12)))
+    return true;
+  return inactive_is_low(run, v, file ? FSI_LRU_INACTIVE_FILE : FSI_LRU_INACTIVE_ANON);
+}
+
 /* refill_inactive_zone()'s reclaim_mapped (before 2.6.28): mapped pages
  * leave the active list only when swap_tendency = mapped_ratio / 2 +
  * distress + swappiness reaches 100, distress = 100 >> the zone's
@@ -754,14 +769,15 @@ static void shrink_lruvec_2_6(FsiRun *run, uint32_t v, int priority, ScanControl
  * SCAN_FILE (vm.scan_file_first; 3.8's "only evict file pages when we have
  * plenty"): "If we have plenty of inactive file pages that aren't thrashing,
  * try to reclaim those first before touching anonymous pages".  Plenty: the
- * node's inactive file list shifted by the priority is not zero; thrashing:
- * page cache refaulted since the last reclaim ended (every working-set
- * refault is an activation here) or the inactive file list is low against
- * the active one (DEACTIVATE_FILE). */
+ * node's inactive file list shifted by the priority is not zero; thrashing
+ * (5.9+, DEACTIVATE_FILE): page cache refaults activated since the last
+ * reclaim ended, or the inactive file list low against the active one. */
 static bool cache_trim_mode(const FsiRun *run, uint32_t v, int priority) {
   if (!run->rc.scan_file_first) return false;
   if (!(lru_size(run, v, FSI_LRU_INACTIVE_FILE) >> priority)) return false;
-  if (run->stats.c[FSI_C_workingset_refault_file] != run->rc.file_refaults_snap) return false;
+  /* 3.8-5.8 asked the ratio alone (get_scan_count()'s inactive_list_is_low()
+   * without actual_reclaim); 5.9+ sc->may_deactivate */
+  if (run->rc.refault_deactivate == FSI_RD_5_9) return !may_deactivate(run, v, 1);
   return !inactive_is_low(run, v, FSI_LRU_INACTIVE_FILE);
 }
 
@@ -771,9 +787,9 @@ static bool cache_trim_mode(const FsiRun *run, uint32_t v, int priority) {
  * pages at or under its high watermark.  Node lists (6.1's
  * prepare_scan_count()): the node's page cache and free pages at or under
  * the zones' high watermarks together, unless the inactive anon list is low
- * too ("this isn't a runaway file reclaim problem, but rather just extreme
- * pressure"; 6.1 also counts anon refaults there, not modelled) or holds
- * nothing at this priority. */
+ * too or anonymous refaults were activated since the last reclaim
+ * (DEACTIVATE_ANON: "this isn't a runaway file reclaim problem, but rather
+ * just extreme pressure"), or it holds nothing at this priority. */
 static bool file_is_tiny(const FsiRun *run, uint32_t v, int priority) {
   if (!run->rc.file_is_tiny) return false;
   uint64_t file = lru_size(run, v, FSI_LRU_INACTIVE_FILE) + lru_size(run, v, FSI_LRU_ACTIVE_FILE);
@@ -788,13 +804,13 @@ static bool file_is_tiny(const FsiRun *run, uint32_t v, int priority) {
     free += zn->nr_free_pages;
     high += fsi_wmark(zn, FSI_WMARK_HIGH);
   }
-  return file + free <= high && !inactive_is_low(run, v, FSI_LRU_INACTIVE_ANON) &&
-         (lru_size(run, v, FSI_LRU_INACTIVE_ANON) >> priority);
+  return file + free <= high && !may_deactivate(run, v, 0) && (lru_size(run, v, FSI_LRU_INACTIVE_ANON) >> priority);
 }
 
 /* snapshot_refaults(): at the end of a direct reclaim and of a kswapd run */
 static void snapshot_refaults(FsiRun *run) {
-  run->rc.file_refaults_snap = run->stats.c[FSI_C_workingset_refault_file];
+  run->rc.ws_activate_snap[0] = run->rc.ws_activate[0];
+  run->rc.ws_activate_snap[1] = run->rc.ws_activate[1];
 }
 
 /* get_scan_count()'s SCAN_FRACT: the shares of a round's scan, anon
@@ -881,7 +897,7 @@ static void shrink_lruvec(FsiRun *run, uint32_t v, int priority, ScanControl *sc
     if (t == 1) scan = MIN(scan, 4 * room);
     if (!scan && size && priority < DEF_PRIORITY - 2) scan = MIN(size, (uint64_t)SWAP_CLUSTER_MAX);
     if (!scan) continue;
-    if (inactive_is_low(run, v, inactive)) shrink_active(run, v, inactive + 1, scan, sc);
+    if (may_deactivate(run, v, t == 0)) shrink_active(run, v, inactive + 1, scan, sc);
     shrink_inactive(run, v, inactive, scan, sc);
   }
   /* "Even if we did not try to evict anon pages at all, we want to
@@ -1570,6 +1586,8 @@ void fsi_reclaim_init(FsiRun *run) {
   g_autofree char *sb = fsi_config_string(run->cfg, "vm", "scan_balance");
   rc->scan_balance = !strcmp(sb, "rotated") ? FSI_SB_ROTATED : !strcmp(sb, "fixed") ? FSI_SB_FIXED : FSI_SB_COST;
   g_autofree char *ra = fsi_config_string(run->cfg, "vm", "refault_activate");
+  g_autofree char *rd = fsi_config_string(run->cfg, "vm", "refault_deactivate");
+  rc->refault_deactivate = !strcmp(rd, "4.12") ? FSI_RD_4_12 : !strcmp(rd, "off") ? FSI_RD_OFF : FSI_RD_5_9;
   rc->refault_activate = !strcmp(ra, "distance-file") ? FSI_RA_DISTANCE_FILE
                          : !strcmp(ra, "none")        ? FSI_RA_NONE
                          : !strcmp(ra, "always")      ? FSI_RA_ALWAYS
