@@ -200,6 +200,10 @@ typedef struct {
   uint64_t recent_scanned[FS_MAX_ZONES][2], recent_rotated[FS_MAX_ZONES][2];
   bool age_anon; /* vm.age_anon: shrink_lruvec() ages the active anon list whenever the inactive one is low */
   bool file_is_tiny; /* vm.file_is_tiny: get_scan_count()'s SCAN_ANON while the page cache is nearly gone */
+  /* vm.reclaim_writeback=keep (before 4.13): a page reclaim finds under
+   * writeback, or dirty page cache it leaves to the flushers, goes back to
+   * the inactive list's head instead of being activated out of the way */
+  bool wb_keep;
   /* vm.refault_activate: which refaults are activated */
   enum {
     FSI_RA_DISTANCE,      /* 5.9+: file and anon, refault distance against the working set (6.1's workingset_refault) */

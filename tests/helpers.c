@@ -323,12 +323,17 @@ void ft_effect(const char *workload, const FtArm *arms, unsigned narms, const ch
   double *values = g_new0(double, (gsize)njobs * ncols);
   /* one run per CPU at a time: more threads than CPUs only slow each run
    * down (measured: six at once on two CPUs took 1.8 times the CPU time) */
+  gint64 t0 = g_get_monotonic_time();
   GThreadPool *pool = g_thread_pool_new(job_run, NULL, effect_threads(), TRUE, NULL);
   for (unsigned i = 0; i < njobs; i++) {
     jobs[i] = (Job){workload, &arms[i / nseeds], cols, 1 + i % nseeds, values + (gsize)i * ncols, NULL};
     g_thread_pool_push(pool, &jobs[i], NULL);
   }
   g_thread_pool_free(pool, FALSE, TRUE);
+  /* what the suite's time goes on (docs/testing.md: the README's test
+   * command has a budget): grep the logs for "effect time" */
+  g_test_message("effect time %s %s: %u runs, %.1f s", g_test_get_path(), workload, njobs,
+                 (double)(g_get_monotonic_time() - t0) / 1e6);
   for (unsigned i = 0; i < narms * ncols; i++) ret_mean[i] = 0;
   for (unsigned i = 0; i < njobs; i++) {
     g_assert_no_error(jobs[i].error);

@@ -1765,8 +1765,12 @@ static void test_effect_kswapd_loop(void) {
    * 6.1's cost feedback, and the active anon list's aging): 30702, 30783,
    * 30773 (30753) -> 31521, 31535, 31552 (31536: 1.025x); pgsteal_kswapd
    * 1.2583M -> 1.2563M; both bands kept as wide, moved to the means
-   * measured before the aging (30781, 31584), which hold these. */
-  ft_assert_band("sweep: pageoutrun", m[0][0], 30485, 31077);
+   * measured before the aging (30781, 31584), which hold these.  Stop 32
+   * (2.6.16 keeps pages under writeback and unwritten dirty page cache on
+   * the inactive list, vm.reclaim_writeback=keep): 29803, 29856, 29933
+   * (29864) -> 31164, 31114, 31029 (31102: 1.041x); pgsteal_kswapd 1.2582M
+   * -> 1.2563M; sweep's band kept as wide, moved to its new mean. */
+  ft_assert_band("sweep: pageoutrun", m[0][0], 29568, 30160);
   ft_assert_band("loop: pageoutrun", m[1][0], 30590, 32578);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.02);
   g_assert_cmpfloat(m[1][1], >=, m[0][1] * 0.98);
@@ -1902,10 +1906,16 @@ static void test_effect_migrate_free_pcp(void) {
  * any -> all, pgsteal_direct 126937, 129150, 139167 (131751) -> 128356,
  * 127414, 135297 (130356); on compaction2010 (linux-2.6.34) 51092, 50896,
  * 50102 -> 48210, 47493, 53372.  /reclaim/kswapd/balance-rule tests the
- * rule itself. */
+ * rule itself.
+ * Stop 32: with 2.6.35's keep_locked for pages under writeback and dirty
+ * page cache (vm.reclaim_writeback=keep, the stack's), the rule's effect is
+ * within the seed spread here too: any -> all, pgsteal_direct 131230,
+ * 108889, 152311 (130810) -> 123892, 135792, 128513 (129399).  Both arms
+ * pin 4.13+'s activate_locked, under which this was measured. */
 static void test_effect_kswapd_balance(void) {
-  const char *any[] = {"vm.kswapd_balance=any", "vm.kswapd_zones=classzone", PRE_DISK_SWAP, NULL};
-  const char *all[] = {"vm.kswapd_zones=classzone", PRE_DISK_SWAP, NULL}; /* measured before the disk: see test_effect_compaction_2010 */
+  const char *any[] = {"vm.kswapd_balance=any", "vm.kswapd_zones=classzone", "vm.reclaim_writeback=activate", PRE_DISK_SWAP,
+                       NULL};
+  const char *all[] = {"vm.kswapd_zones=classzone", "vm.reclaim_writeback=activate", PRE_DISK_SWAP, NULL}; /* measured before the disk: see test_effect_compaction_2010 */
   const FtArm arms[] = {{"linux-2.6.35", any}, {"linux-2.6.35", all}};
   const char *cols[] = {"pgsteal_kswapd", "pgsteal_direct", NULL};
   double m[2][2];

@@ -1547,6 +1547,39 @@ static void test_refault_deactivate(void) {
   g_assert_cmpuint(refault_deactivate_case("off", 1), ==, 0);
 }
 
+/* shrink_folio_list()'s dirty page cache that reclaim leaves to the
+ * flushers (vm.reclaim_writeback).  A 2 GiB node with no swap is filled
+ * with dirty page cache; one direct reclaim meets only dirty pages, marks
+ * them PG_reclaim and, from 4.13 (activate), moves them "out of the way"
+ * to the active list (activate_locked, counted in pgactivate); before
+ * (keep) puts them back at the inactive head, and nothing is activated.
+ * Returns pgactivate. */
+static uint64_t reclaim_writeback_case(const char *mode) {
+  g_autofree char *set = g_strdup_printf("vm.reclaim_writeback=%s", mode);
+  const char *sets[] = {"machine.memory=2G", "vm.lru=node", "vm.pcp=false", "vm.dirty_ratio=100",
+                        "vm.dirty_background_ratio=100", set, NULL};
+  FsiRun *run = new_run(sets, nothing);
+  FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, true, false};
+  while (fsi_run_alloc(run, &rq).handle) {}
+  g_assert_cmpuint(run->rc.nr_dirty, >, 200000);
+  FsAllocRequest req = {.order = 0, .gfp = FS_GFP_HIGHUSER_MOVABLE, .migratetype = FS_MIGRATE_MOVABLE,
+                        .highest_zoneidx = FS_ZONE_NORMAL};
+  fsi_try_to_free_pages(run, &req);
+  g_assert_cmpuint(run->stats.c[FSI_C_nr_vmscan_immediate_reclaim], >, 0);
+  uint64_t activated = run->stats.c[FSI_C_pgactivate];
+  /* (the active list is then aged back, and some pages activated again) */
+  g_assert_cmpuint(run->rc.lru_pages[FSI_LRU_ACTIVE_FILE], <=, activated);
+  if (!activated) g_assert_cmpuint(run->rc.lru_pages[FSI_LRU_ACTIVE_FILE], ==, 0);
+  ft_check(run);
+  ft_run_free(run);
+  return activated;
+}
+
+static void test_reclaim_writeback(void) {
+  g_assert_cmpuint(reclaim_writeback_case("activate"), >, 0);
+  g_assert_cmpuint(reclaim_writeback_case("keep"), ==, 0);
+}
+
 static void test_scan_file_first(void) {
   g_assert_cmpuint(scan_file_first_case(false, false), >, 0);
   g_assert_cmpuint(scan_file_first_case(true, false), ==, 0);
@@ -1854,6 +1887,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/reclaim/direct-reclaim-cut", test_direct_reclaim_cut);
   g_test_add_func("/reclaim/scan-file-first", test_scan_file_first);
   g_test_add_func("/reclaim/refault-deactivate", test_refault_deactivate);
+  g_test_add_func("/reclaim/reclaim-writeback", test_reclaim_writeback);
   g_test_add_func("/reclaim/scan-balance", test_scan_balance);
   g_test_add_func("/reclaim/age-anon", test_age_anon);
   g_test_add_func("/reclaim/file-tiny", test_file_tiny);

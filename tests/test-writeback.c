@@ -538,9 +538,15 @@ static void test_effect_swap_disk(void) {
  * 2.08M, 1.74M, 4.79M (2.87M); pgsteal_anon 36108, 56632, 56585 (49775) ->
  * 92469, 144992, 169779 (135747); pass 1 success 40.00, 44.00, 39.27
  * (41.09) -> 68.60, 66.22, 64.71 (66.51) %; the unbounded arm's
- * pgsteal_anon band re-drawn.  Bands: mean +- the seed spread, at least 10%;
- * asserted: a twentieth of the scanning, twice the anonymous pages freed,
- * more success on the mean. */
+ * pgsteal_anon band re-drawn.  Stop 32 (2.6.16 keeps a page under
+ * writeback on the inactive list, keep_locked, where the next rounds scan
+ * it again: vm.reclaim_writeback=keep): pgscan_kswapd 122.4M, 101.5M,
+ * 84.1M (102.7M) -> 5.54M, 1.79M, 6.10M (4.48M); pgsteal_anon 36076,
+ * 22793, 70810 (43226) -> 145258, 115144, 146386 (135596); pass 1 40.00,
+ * 31.64, 41.45 (37.70) -> 58.02, 68.28, 66.67 (64.32) %; the bounded
+ * arm's scan band re-drawn.  Bands: mean +- the seed spread, at least 10%;
+ * asserted: a tenth of the scanning (a twentieth before keep_locked),
+ * twice the anonymous pages freed, more success on the mean. */
 static void test_effect_queue(void) {
   const char *cut[] = {FT_OLS2006_PASS1, "vm.reclaim_nap=none", NULL};
   const char *unbounded[] = {FT_OLS2006_PASS1, "vm.writeback_queue_pages=0", "vm.reclaim_nap=none", NULL};
@@ -549,12 +555,12 @@ static void test_effect_queue(void) {
   double m[2][3];
   ft_effect("ols2006-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("unbounded: pgscan_kswapd", m[0][0], 61e6, 123e6);
-  ft_assert_band("bounded: pgscan_kswapd", m[1][0], 0, 3.8e6);
+  ft_assert_band("bounded: pgscan_kswapd", m[1][0], 0, 8.8e6);
   ft_assert_band("unbounded: pgsteal_anon", m[0][1], 29250, 70300);
   ft_assert_band("bounded: pgsteal_anon", m[1][1], 38000, 248000);
   ft_assert_band("unbounded: pass 1 success %", m[0][2], 37.5, 51.5);
   ft_assert_band("bounded: pass 1 success %", m[1][2], 57.6, 70.4);
-  g_assert_cmpfloat(m[1][0], <, m[0][0] / 20);
+  g_assert_cmpfloat(m[1][0], <, m[0][0] / 10);
   g_assert_cmpfloat(m[1][1], >, 2 * m[0][1]);
   g_assert_cmpfloat(m[1][2], >, m[0][2]);
 }

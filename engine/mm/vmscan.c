@@ -450,7 +450,7 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
       fsi_writeback_done_event(run, id, a->gen);
     } else {
       a->flags2 |= FSI_AF2_RECLAIM;
-      sc->activate = true;
+      sc->activate = !rc->wb_keep; /* before 4.13: keep_locked */
       return 0;
     }
   }
@@ -481,7 +481,7 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
         }
         a->flags2 |= FSI_AF2_RECLAIM;
         run->stats.c[FSI_C_nr_vmscan_immediate_reclaim] += n;
-        sc->activate = true;
+        sc->activate = !rc->wb_keep; /* before 4.13: keep_locked */
         return 0;
       }
     } else {
@@ -679,6 +679,7 @@ static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t
       else if (sc->activate) {
         lru_move(run, id, inactive + 1);
         activated += fsi_alloc_nr_pages(&run->allocs[id]);
+        run->stats.c[FSI_C_pgactivate] += fsi_alloc_nr_pages(&run->allocs[id]); /* activate_locked counts too */
         /* 6.1's move_folios_to_lru() ages for every folio put back active */
         if (run->rc.refault_activate == FSI_RA_DISTANCE) run->rc.nonresident_age[v] += fsi_alloc_nr_pages(&run->allocs[id]);
       } else if (run->allocs[id].lru != FSI_LRU_NONE) lru_move(run, id, inactive);
@@ -1586,6 +1587,8 @@ void fsi_reclaim_init(FsiRun *run) {
   g_autofree char *sb = fsi_config_string(run->cfg, "vm", "scan_balance");
   rc->scan_balance = !strcmp(sb, "rotated") ? FSI_SB_ROTATED : !strcmp(sb, "fixed") ? FSI_SB_FIXED : FSI_SB_COST;
   g_autofree char *ra = fsi_config_string(run->cfg, "vm", "refault_activate");
+  g_autofree char *rw = fsi_config_string(run->cfg, "vm", "reclaim_writeback");
+  rc->wb_keep = !strcmp(rw, "keep");
   g_autofree char *rd = fsi_config_string(run->cfg, "vm", "refault_deactivate");
   rc->refault_deactivate = !strcmp(rd, "4.12") ? FSI_RD_4_12 : !strcmp(rd, "off") ? FSI_RD_OFF : FSI_RD_5_9;
   rc->refault_activate = !strcmp(ra, "distance-file") ? FSI_RA_DISTANCE_FILE
