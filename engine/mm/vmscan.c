@@ -677,11 +677,12 @@ static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t
        * and marked PG_reclaim) is activated rather than rescanned on the
        * inactive list at every pass */
       else if (sc->activate) {
+        uint64_t m = fsi_alloc_nr_pages(&run->allocs[id]); /* (a THP may have been split) */
         lru_move(run, id, inactive + 1);
-        activated += fsi_alloc_nr_pages(&run->allocs[id]);
-        run->stats.c[FSI_C_pgactivate] += fsi_alloc_nr_pages(&run->allocs[id]); /* activate_locked counts too */
+        activated += m;
+        run->stats.c[FSI_C_pgactivate] += m; /* activate_locked counts too */
         /* 6.1's move_folios_to_lru() ages for every folio put back active */
-        if (run->rc.refault_activate == FSI_RA_DISTANCE) run->rc.nonresident_age[v] += fsi_alloc_nr_pages(&run->allocs[id]);
+        if (run->rc.refault_activate == FSI_RA_DISTANCE) age_nonresident(run, v, is_file(&run->allocs[id]), m);
       } else if (run->allocs[id].lru != FSI_LRU_NONE) lru_move(run, id, inactive);
     }
     id = prev;
@@ -1587,14 +1588,14 @@ void fsi_reclaim_init(FsiRun *run) {
   g_autofree char *sb = fsi_config_string(run->cfg, "vm", "scan_balance");
   rc->scan_balance = !strcmp(sb, "rotated") ? FSI_SB_ROTATED : !strcmp(sb, "fixed") ? FSI_SB_FIXED : FSI_SB_COST;
   g_autofree char *ra = fsi_config_string(run->cfg, "vm", "refault_activate");
-  g_autofree char *rw = fsi_config_string(run->cfg, "vm", "reclaim_writeback");
-  rc->wb_keep = !strcmp(rw, "keep");
-  g_autofree char *rd = fsi_config_string(run->cfg, "vm", "refault_deactivate");
-  rc->refault_deactivate = !strcmp(rd, "4.12") ? FSI_RD_4_12 : !strcmp(rd, "off") ? FSI_RD_OFF : FSI_RD_5_9;
   rc->refault_activate = !strcmp(ra, "distance-file") ? FSI_RA_DISTANCE_FILE
                          : !strcmp(ra, "none")        ? FSI_RA_NONE
                          : !strcmp(ra, "always")      ? FSI_RA_ALWAYS
                                                       : FSI_RA_DISTANCE;
+  g_autofree char *rd = fsi_config_string(run->cfg, "vm", "refault_deactivate");
+  rc->refault_deactivate = !strcmp(rd, "4.12") ? FSI_RD_4_12 : !strcmp(rd, "off") ? FSI_RD_OFF : FSI_RD_5_9;
+  g_autofree char *rw = fsi_config_string(run->cfg, "vm", "reclaim_writeback");
+  rc->wb_keep = !strcmp(rw, "keep");
   rc->age_anon = fsi_config_bool(run->cfg, "vm", "age_anon");
   rc->file_is_tiny = fsi_config_bool(run->cfg, "vm", "file_is_tiny");
   g_autofree char *alru = fsi_config_string(run->cfg, "vm", "anon_lru");
