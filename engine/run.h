@@ -46,6 +46,9 @@ enum {
   FSI_AF2_SPLIT_TAIL = 0x10, /* another base page of a split THP: freed with its head */
   FSI_AF2_ISOLATED = 0x20,   /* taken for migration (off the LRU in the kernel): reclaim leaves it alone */
   FSI_AF2_PG_WORKINGSET = 0x40, /* PG_workingset: it was deactivated from the active list; its refault restores the working set (a cost, vm.scan_balance=cost) */
+  /* PG_active set before the LRU add: a refault workingset_refault()
+   * activates; the add puts it on the active list and clears this */
+  FSI_AF2_ADD_ACTIVE = 0x80,
 };
 
 /* LRU lists (per node), as enum lru_list. */

@@ -273,11 +273,16 @@ static void test_refault_reclaim_stat(void) {
   g_assert_cmpuint(fsi_reclaim_pfn(run, ws.pfn, false, true), ==, 1);
   uint32_t v = run->rc.lru_per_zone ? ws.zone : 0;
   uint64_t scanned = run->rc.recent_scanned[v][1], rotated = run->rc.recent_rotated[v][1];
+  uint64_t activated = run->stats.c[FSI_C_pgactivate];
   advance(run, 5 * SEC);
   g_assert_cmpuint(run->stats.c[FSI_C_workingset_refault_file], ==, 1);
   g_assert_cmpuint(fsi_run_lookup(run, ws.handle)->lru, ==, FSI_LRU_ACTIVE_FILE);
   g_assert_cmpuint(run->rc.recent_scanned[v][1] - scanned, ==, 1);
   g_assert_cmpuint(run->rc.recent_rotated[v][1] - rotated, ==, 1);
+  /* added active, not moved there: workingset_refault() counts no
+   * PGACTIVATE, and the verdict does not outlive the add */
+  g_assert_cmpuint(run->stats.c[FSI_C_pgactivate], ==, activated);
+  g_assert_false(fsi_run_lookup(run, ws.handle)->flags2 & FSI_AF2_ADD_ACTIVE);
   ft_run_free(run);
 }
 
@@ -303,6 +308,10 @@ static uint32_t refault_list(const char *mode, int between) {
   advance(run, 5 * SEC);
   g_assert_cmpuint(run->stats.c[FSI_C_workingset_refault_file], ==, 1);
   uint32_t lru = fsi_run_lookup(run, ws.handle)->lru;
+  /* WORKINGSET_ACTIVATE counts exactly the activated refaults; this page
+   * was never active before its eviction: no WORKINGSET_RESTORE */
+  g_assert_cmpuint(run->stats.c[FSI_C_workingset_activate_file], ==, lru == FSI_LRU_ACTIVE_FILE);
+  g_assert_cmpuint(run->stats.c[FSI_C_workingset_restore_file], ==, 0);
   ft_run_free(run);
   return lru;
 }

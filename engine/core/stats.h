@@ -46,6 +46,10 @@
   X(fs_write_queue_wait_ns, "nanoseconds reclaim waited for room in the backing device's queue to start a write (get_request_wait)") \
   X(workingset_refault_file, "page cache pages read again after reclaim")                            \
   X(workingset_refault_anon, "anonymous pages swapped in again after reclaim")                       \
+  X(workingset_activate_file, "page cache refaults within the working set: added to the active list") \
+  X(workingset_activate_anon, "anonymous refaults within the working set: added to the active list") \
+  X(workingset_restore_file, "activated page cache refaults that were active before eviction (PG_workingset)") \
+  X(workingset_restore_anon, "activated anonymous refaults that were active before eviction (PG_workingset)") \
   X(pgmajfault, "major faults (refaults that read a page back)")                                    \
   X(pswpin, "pages read from swap")                                                                  \
   X(thp_split_page, "THPs split into base pages (before swap-out)")                                  \

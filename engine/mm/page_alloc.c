@@ -1060,7 +1060,7 @@ static FsiAllocResult run_alloc(FsiRun *run, const FsiRequest *rq, uint32_t reus
     if (a->alloc_mt >= FS_MIGRATE_PCPTYPES) a->alloc_mt = FS_MIGRATE_UNMOVABLE;
     a->list_mt = (uint8_t)req.migratetype;
     fsi_mark_allocated(&run->mem, pfn, rq->order, id, a->alloc_mt);
-    fsi_reclaim_alloc_added(run, id, rq, reuse != FSI_NIL);
+    fsi_reclaim_alloc_added(run, id, rq);
     if (reuse == FSI_NIL) run->live_allocs++;
     res.handle = ((uint64_t)a->gen << 32) | id;
     res.pfn = pfn;

@@ -218,8 +218,9 @@ void fsi_refault_schedule(FsiRun *run, uint32_t id) {
  * do_swap_page()'s swap-in.  The page comes back through the ordinary
  * allocator, wherever that finds a free page, under the same object (the
  * owner's handle).  workingset_refault() activates it when the refault
- * distance is within the working set; the distance is not modelled, every
- * working-set refault is activated.  The swap slot is freed on swap-in
+ * distance is within the working set (vm.refault_activate): the object
+ * carries the verdict (FSI_AF2_ADD_ACTIVE) into the add, which puts the page
+ * on the active list.  The swap slot is freed on swap-in
  * (6.1 keeps it in the swap cache until swap is half full or the page is
  * written). */
 void fsi_refault_event(FsiRun *run, uint32_t id, uint64_t gen) {
@@ -229,10 +230,12 @@ void fsi_refault_event(FsiRun *run, uint32_t id, uint64_t gen) {
   bool anon = (a->flags & FSI_AF_SWAPPED) != 0;
   /* workingset_refault() judges it by where it was evicted, before the new page is added */
   bool activate = fsi_refault_activates(run, id);
+  if (activate) a->flags2 |= FSI_AF2_ADD_ACTIVE;
   FsiRequest rq = {0, a->kind, a->gfp, a->task, (a->flags & FSI_AF_PINNED) != 0, false, false, true};
   FsiAllocResult res = fsi_run_alloc_into(run, &rq, id);
-  if (!res.handle) return; /* the fault failed: the owner does without it */
   a = &run->allocs[id];
+  a->flags2 &= (uint8_t)~FSI_AF2_ADD_ACTIVE;
+  if (!res.handle) return; /* the fault failed: the owner does without it */
   if (anon) {
     a->flags &= (uint8_t)~FSI_AF_SWAPPED;
     run->rc.swap_used -= 1;

@@ -210,25 +210,33 @@ bool fsi_refault_activates(const FsiRun *run, uint32_t id) {
   return distance <= ws;
 }
 
+/* New pages start on the inactive list (anon too, since 5.9); before,
+ * do_anonymous_page() and the THP fault put anonymous memory on the active
+ * list (lru_cache_add_active_or_unevictable; 2.6's lru_cache_add_active);
+ * shmem went to the inactive list throughout. */
+static bool added_active(const FsiRun *run, const FsiAlloc *a) {
+  return run->rc.anon_lru != FSI_ANON_LRU_5_9 && (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP);
+}
+
 void fsi_refault_settle(FsiRun *run, uint32_t id, bool activate) {
   FsiAlloc *a = &run->allocs[id];
   uint32_t v = lruvec_of(run, a);
   uint64_t n = fsi_alloc_nr_pages(a);
-  if (a->lru == FSI_LRU_NONE) return;
-  if (!activate || (a->lru & 1u)) {
-    /* added inactive, or (anon before 5.9) active: counted once as added */
-    note_reclaim_stat(run, v, is_file(a), n, (a->lru & 1u) ? n : 0);
-    return;
-  }
-  fsi_lru_activate(run, id);
-  run->rc.ws_activate[is_file(a)] += n;
-  age_nonresident(run, v, is_file(a), n);
+  /* only a page the verdict made active: a swap-in that went there by the
+   * anonymous list rule of its era (added_active()) keeps no shadow entry */
+  if (a->lru == FSI_LRU_NONE || !activate || added_active(run, a)) return;
+  bool file = is_file(a);
+  run->rc.ws_activate[file] += n;
+  run->stats.c[file ? FSI_C_workingset_activate_file : FSI_C_workingset_activate_anon] += n;
+  age_nonresident(run, v, file, n);
   /* "Folio was active prior to eviction": the working set is being
    * restored, a cost to its type (5.9+) */
-  if (a->flags2 & FSI_AF2_PG_WORKINGSET) note_cost(run, v, is_file(a), n);
+  if (!(a->flags2 & FSI_AF2_PG_WORKINGSET)) return;
+  run->stats.c[file ? FSI_C_workingset_restore_file : FSI_C_workingset_restore_anon] += n;
+  note_cost(run, v, file, n);
 }
 
-void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq, bool refault_in) {
+void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
   FsiAlloc *a = &run->allocs[id];
   a->flags |= FSI_AF_RESIDENT;
   a->lru = FSI_LRU_NONE;
@@ -241,15 +249,14 @@ void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq, boo
       run->rc.nr_dirty += fsi_alloc_nr_pages(a);
       fsi_account_dirtied(run, id);
     }
-    /* New pages start on the inactive list (anon too, since 5.9); before,
-     * do_anonymous_page() and the THP fault put anonymous memory on the
-     * active list (lru_cache_add_active_or_unevictable; 2.6's
-     * lru_cache_add_active); shmem went to the inactive list throughout. */
-    bool active = run->rc.anon_lru != FSI_ANON_LRU_5_9 && (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP);
-    lru_add(run, id, is_file(a) ? FSI_LRU_INACTIVE_FILE : active ? FSI_LRU_ACTIVE_ANON : FSI_LRU_INACTIVE_ANON, false);
-    /* a refault is activated next (fsi_refault_event()), which counts it:
-     * the kernel adds it active and counts it once, scanned and rotated */
-    if (!refault_in) note_reclaim_stat(run, lruvec_of(run, a), is_file(a), 1, active);
+    /* an activated refault goes straight to the active list, not counted in
+     * pgactivate (workingset_refault() sets it active before the add) */
+    bool active = added_active(run, a) || (a->flags2 & FSI_AF2_ADD_ACTIVE);
+    a->flags2 &= (uint8_t)~FSI_AF2_ADD_ACTIVE;
+    bool file = is_file(a);
+    lru_add(run, id, file ? (active ? FSI_LRU_ACTIVE_FILE : FSI_LRU_INACTIVE_FILE)
+                          : (active ? FSI_LRU_ACTIVE_ANON : FSI_LRU_INACTIVE_ANON), false);
+    note_reclaim_stat(run, lruvec_of(run, a), file, 1, active);
   }
   if (a->task < run->ntasks && fsi_kind_counts_as_rss(a->kind)) run->tasks[a->task].rss_pages += fsi_alloc_nr_pages(a);
 }

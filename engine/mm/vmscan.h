@@ -16,7 +16,7 @@ void fsi_reclaim_init(FsiRun *run);
 void fsi_reclaim_destroy(FsiRun *run);
 
 /* An allocation became resident / is being freed by its owner. */
-void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq, bool refault_in);
+void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq);
 void fsi_reclaim_alloc_removed(FsiRun *run, uint32_t id);
 
 /* zone_reclaimable_pages(): what reclaim could free in the zone (file
@@ -60,8 +60,10 @@ void fsi_folio_rotate_reclaimable(FsiRun *run, uint32_t id);
 void fsi_lru_activate(FsiRun *run, uint32_t id);
 /* workingset_refault() (vm.refault_activate): whether evicted object id's
  * refault is activated, judged where it was evicted -- call it before the
- * page is allocated again; then fsi_refault_settle() with the verdict, once
- * it is back on an LRU list: activation ages the lruvec's clock, and a page
+ * page is allocated again, and set FSI_AF2_ADD_ACTIVE on the object if it
+ * does (the add puts the page on the active list); then
+ * fsi_refault_settle() with the verdict, once it is back on an LRU list:
+ * activation ages the lruvec's clock, and a page
  * deactivated before it was reclaimed (PG_workingset) costs its type
  * (lru_note_cost_folio(), vm.scan_balance=cost). */
 bool fsi_refault_activates(const FsiRun *run, uint32_t id);
