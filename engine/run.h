@@ -147,7 +147,7 @@ typedef struct {
 typedef struct {
   uint32_t slab;       /* slab index */
   unsigned int gen : FSI_SLAB_GEN_BITS; /* of the handle; wraps, never 0 */
-  unsigned int live : 2;       /* 0 free, 1 live (on the cache's LRU if reclaimable), 2 live and in use (no LRU) */
+  unsigned int live : 2;       /* 0 free, 1 live (on the cache's LRU if reclaimable), 2 live and in use (no LRU): its owner's, or held by another object (fsi_slab_hold) */
   unsigned int referenced : 1; /* DCACHE_REFERENCED / I_REFERENCED: the shrinker rotates it once instead of freeing it */
   uint32_t lru_next, lru_prev; /* object LRU (reclaimable caches) */
 } FsiSlabObj;
@@ -308,6 +308,9 @@ typedef struct {
   uint32_t nslabs, cap_slabs, free_slab_head;
   FsiSlabObj *objs;
   uint32_t nobjs, cap_objs, free_obj_head;
+  /* beside objs, allocated on the first fsi_slab_hold(): the object each one
+   * holds in use (a dentry its inode), FSI_HANDLE_NONE for none */
+  FsiHandle *obj_held;
 } FsiReclaim;
 
 /* A workload drives tasks.  Built-in generators implement this. */

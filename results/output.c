@@ -48,9 +48,21 @@ static char *mt_col(const char *prefix, uint32_t mt) {
 
 /* ---- columns ------------------------------------------------------------------- */
 
-/* node-wide gauges, /proc/vmstat names (in pages) */
-static const char *const gauge_names[] = {"nr_inactive_anon", "nr_active_anon", "nr_inactive_file", "nr_active_file",
-                                          "nr_dirty", "nr_slab_reclaimable", "nr_slab_unreclaimable", "nr_swap_used"};
+/* node-wide gauges, /proc/vmstat names (in pages); then the dentry and
+ * inode caches' objects and those of them unused, on the shrinkers' LRUs
+ * (/proc/sys/fs/dentry-state's nr_dentry and nr_unused, inode-nr's
+ * nr_inodes and nr_free_inodes) */
+static const char *const gauge_names[] = {"nr_inactive_anon",   "nr_active_anon",        "nr_inactive_file",
+                                          "nr_active_file",     "nr_dirty",              "nr_slab_reclaimable",
+                                          "nr_slab_unreclaimable", "nr_swap_used",       "nr_dentry",
+                                          "nr_unused_dentry",   "nr_inodes",             "nr_unused_inodes"};
+
+static void cache_objects(FsiRun *run, const char *name, uint64_t *all, uint64_t *unused) {
+  int c = fsi_slab_cache_find(run, name);
+  const FsiSlabCache *sc = c >= 0 ? &run->rc.caches[c] : NULL;
+  *all = sc ? sc->nr_objects : 0;
+  *unused = sc ? sc->nr_objects - sc->nr_in_use : 0;
+}
 
 static void gauge_values(FsiRun *run, uint64_t *v) {
   for (int l = 0; l < FSI_NR_LRU; l++) v[l] = run->rc.lru_pages[l];
@@ -58,6 +70,8 @@ static void gauge_values(FsiRun *run, uint64_t *v) {
   v[5] = fsi_slab_pages(run, FS_KIND_SLAB_RECLAIMABLE);
   v[6] = fsi_slab_pages(run, FS_KIND_SLAB_UNMOVABLE);
   v[7] = run->rc.swap_used;
+  cache_objects(run, "dentry", &v[8], &v[9]);
+  cache_objects(run, "inode", &v[10], &v[11]);
 }
 
 static GPtrArray *ts_columns(FsiRun *run) {

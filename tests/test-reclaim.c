@@ -472,8 +472,13 @@ static void test_anon_lru(void) {
  * (135747), 0.75x, seed 3 the other way.  Both arms keep the shared target
  * the test was measured under (figures above), so that it measures the
  * anonymous LRU's own effect; B.1a (scripts/shapes.py) measures the stack.
+ * Stop 33 (a file's inode held by its dentry, shrunk only after it: the
+ * slab gives back its pages later, and the tasks take fewer from the page
+ * cache): pgsteal_anon 159347, 138021, 145039 (147469) -> 93264, 72199,
+ * 128937 (98133), 0.67x, lower on every seed; pass 1 success 53.39, 51.26,
+ * 65.25 (56.64) -> 60.55, 68.66, 62.25 (63.82) %.
  * Bands: mean +- the seed spread, at least 10%; asserted: anonymous pages
- * freed under 0.6x on the mean. */
+ * freed under 0.8x on the mean (0.6x before stop 33). */
 static void test_effect_anon_lru(void) {
   const char *a59[] = {FT_OLS2006_PASS1, "vm.anon_lru=5.9", "vm.reclaim_nap=none", "vm.zone_reclaim_target=shared", NULL};
   const char *a26[] = {FT_OLS2006_PASS1, "vm.reclaim_nap=none", "vm.zone_reclaim_target=shared", NULL};
@@ -485,7 +490,7 @@ static void test_effect_anon_lru(void) {
   ft_assert_band("2.6: pgsteal_anon", m[1][0], 1400, 173200);
   ft_assert_band("5.9: pass 1 success %", m[0][1], 56.4, 68.9);
   ft_assert_band("2.6: pass 1 success %", m[1][1], 57.6, 70.4);
-  g_assert_cmpfloat(m[1][0], <, 0.6 * m[0][0]);
+  g_assert_cmpfloat(m[1][0], <, 0.8 * m[0][0]);
 }
 
 /* congestion_wait(WRITE, HZ/10) (vm.reclaim_nap): on an idle device the
@@ -591,7 +596,13 @@ static void test_nap_direct(void) {
  * 401, 393, 416 -> 137, 177, 145 (skipped 6867, 6380, 17818); pass 1
  * success 68.60, 66.22, 64.71 (66.51) -> 19.64, 18.18, 18.18 (18.67) ->
  * 62.30, 63.38, 67.13 (64.27) %: skip-under-min's naps and pgsteal_kswapd
- * bands re-drawn at the new means.
+ * bands re-drawn at the new means.  Stop 33 (a file's inode held by its
+ * dentry, shrunk only after it): skip-under-min's naps 157, 238, 197
+ * (197.3), its band re-drawn; none -> congestion -> skip-under-min
+ * fs_kswapd_ns 0.585, 0.515, 1.392 s (0.831) -> 0.295, 0.284, 0.286 s
+ * (0.288) -> 0.582, 0.649, 0.565 s (0.599); pass 1 success 47.78, 56.80,
+ * 64.78 (56.45) -> 23.31, 18.18, 18.18 (19.89) -> 65.61, 60.09, 68.81
+ * (64.83) %.
  * Bands: mean +- the seed spread, at least 10%; asserted: with the naps
  * kswapd works under 0.6x as long, swaps under 1 % as much and reclaims under 0.85x;
  * skipping them, kswapd swaps as without naps and reclaims over 1.2x what
@@ -611,7 +622,7 @@ static void test_effect_congestion_nap(void) {
   ft_assert_band("congestion: pgsteal_kswapd", m[1][1], 292000, 358000);
   ft_assert_band("skip-under-min: pgsteal_kswapd", m[2][1], 427000, 522000);
   ft_assert_band("congestion: naps", m[1][2], 302, 509);
-  ft_assert_band("skip-under-min: naps", m[2][2], 113, 193);
+  ft_assert_band("skip-under-min: naps", m[2][2], 116, 279);
   ft_assert_band("skip-under-min: naps skipped", m[2][3], 0, 18400);
   ft_assert_band("congestion: pass 1 success %", m[1][4], 13.5, 25.8);
   g_assert_cmpfloat(m[0][2], ==, 0);

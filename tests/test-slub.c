@@ -1,5 +1,6 @@
 /* Slab pages (engine/mm/slub.c): the preferred order is opportunistic. */
 #include "engine/mm/slub.h"
+#include "engine/mm/vmscan.h"
 #include "engine/run.h"
 #include "helpers.h"
 
@@ -70,6 +71,74 @@ static void test_opportunistic_order(void) {
   teardown(&s);
 }
 
+static uint32_t obj_index(FsiHandle h) { return (uint32_t)(h & 0xffffffffu); }
+
+/* Whether object o is on its cache's LRU (walked from the head). */
+static bool on_lru(const FsiRun *run, const FsiSlabCache *c, FsiHandle h) {
+  for (uint32_t o = c->lru_head; o != FSI_NIL; o = run->rc.objs[o].lru_next)
+    if (o == obj_index(h)) return true;
+  return false;
+}
+
+/* fsi_slab_hold(): d_instantiate()'s reference.  The inode a dentry holds
+ * leaves the inode LRU and is not shrunk while the dentry lives; the
+ * dentry pruned (dput -> iput_final -> inode_add_lru), the inode joins the
+ * LRU and is shrinkable.  A holder gone after its inode was freed and the
+ * slot reused leaves the new object alone. */
+static void test_hold(void) {
+  const char *sets[] = {"machine.memory=128M", "machine.dma_limit=0", "vm.pcp=false", NULL};
+  FsiRun *run = ft_run_new("vanilla", NULL, sets);
+  int di = fsi_slab_cache_find(run, "dentry"), ii = fsi_slab_cache_find(run, "inode");
+  g_assert_cmpint(di, >=, 0);
+  g_assert_cmpint(ii, >=, 0);
+  const FsiSlabCache *dc = &run->rc.caches[di], *ic = &run->rc.caches[ii];
+  FsiHandle d = fsi_slab_alloc_ex(run, (uint32_t)di, 0, true, false, NULL); /* an open file's */
+  FsiHandle in = fsi_slab_alloc(run, (uint32_t)ii, 0, NULL);
+  g_assert_true(on_lru(run, ic, in));
+  g_assert_false(fsi_slab_hold(run, d, d));
+  g_assert_true(fsi_slab_hold(run, d, in));
+  g_assert_false(on_lru(run, ic, in));
+  g_assert_cmpuint(ic->nr_in_use, ==, 1);
+  g_assert_false(fsi_slab_hold(run, d, in)); /* already held, and the holder holds one */
+  /* the shrinkers see neither */
+  fsi_shrink_slab(run, 0);
+  g_assert_true(fsi_slab_live(run, d));
+  g_assert_true(fsi_slab_live(run, in));
+  /* the dentry goes (the file closed and the dentry killed): the inode joins
+   * the LRU, and the next shrink takes it */
+  fsi_slab_free(run, d);
+  g_assert_true(on_lru(run, ic, in));
+  g_assert_cmpuint(ic->nr_in_use, ==, 0);
+  fsi_shrink_slab(run, 0);
+  g_assert_false(fsi_slab_live(run, in));
+  g_assert_cmpuint(dc->nr_objects + ic->nr_objects, ==, 0);
+
+  /* the held inode freed first (an unlinked file), its slot reused */
+  d = fsi_slab_alloc(run, (uint32_t)di, 0, NULL);
+  in = fsi_slab_alloc(run, (uint32_t)ii, 0, NULL);
+  g_assert_true(fsi_slab_hold(run, d, in));
+  fsi_slab_free(run, in);
+  g_assert_cmpuint(ic->nr_in_use, ==, 0);
+  FsiHandle other = fsi_slab_alloc(run, (uint32_t)ii, 0, NULL);
+  g_assert_cmpuint(obj_index(other), ==, obj_index(in));
+  fsi_slab_free(run, d);
+  g_assert_true(fsi_slab_live(run, other));
+  g_assert_cmpuint(run->rc.objs[obj_index(other)].live, ==, 1);
+  g_assert_cmpuint(ic->lru_head, ==, obj_index(other));
+  g_assert_cmpuint(ic->lru_tail, ==, obj_index(other));
+  fsi_slab_free(run, other);
+
+  /* a cached dentry pruned by the shrinker lets go of its inode, which the
+   * same super_cache_scan() prunes after the dentries */
+  d = fsi_slab_alloc(run, (uint32_t)di, 0, NULL);
+  in = fsi_slab_alloc(run, (uint32_t)ii, 0, NULL);
+  g_assert_true(fsi_slab_hold(run, d, in));
+  fsi_shrink_slab(run, 0);
+  g_assert_false(fsi_slab_live(run, d));
+  g_assert_false(fsi_slab_live(run, in));
+  ft_run_free(run);
+}
+
 /* calculate_order() of 6.1: min_objects = 4 * (fls(nr_cpus) + 1), and the
  * smallest order from get_order(min_objects * size) whose leftover is at
  * most 1/16 of the slab (then 1/8, 1/4, then one object fewer).  A 632-byte
@@ -98,6 +167,7 @@ static void test_calculate_order(void) {
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/slub/opportunistic-order/no-reclaim-no-kswapd", test_opportunistic_order);
+  g_test_add_func("/slub/hold/dentry-inode", test_hold);
   g_test_add_func("/slub/calculate-order", test_calculate_order);
   return g_test_run();
 }

@@ -559,7 +559,8 @@ static void test_metadata(void) {
 
 /* files = true on a disk file stream: each file has a dentry and an inode
  * (the engine's reclaimable dentry and inode caches), cached and not in use
- * (created, written, closed): drop_caches 2 frees every one of them and
+ * (created, written, closed; the inode held by its dentry until the dentry
+ * is pruned: /slub/hold/dentry-inode): drop_caches 2 frees every one of them and
  * leaves the pages; deleting the files (fragment_mode = items) frees them
  * with the pages and no shrinker sees them.  2048 files of 2 pages. */
 static void test_disk_files(void) {
@@ -577,11 +578,18 @@ static void test_disk_files(void) {
     }
   double items = col(t[0][1], "stream_s_attempts") / 2;
   g_assert_cmpfloat(items, ==, 2048);
-  /* kept: their slab pages on top of the pages */
+  /* kept: their slab pages on top of the pages; every dentry unused, every
+   * inode held by its dentry */
   g_assert_cmpfloat(col(t[0][1], "nr_slab_reclaimable"), >, col(t[0][0], "nr_slab_reclaimable") + 500);
   g_assert_cmpfloat(col(t[0][1], "fs_slab_objects_freed"), ==, 0);
-  /* dropped: every dentry and inode by the shrinkers */
+  g_assert_cmpfloat(col(t[0][1], "nr_dentry") - col(t[0][0], "nr_dentry"), ==, items);
+  g_assert_cmpfloat(col(t[0][1], "nr_unused_dentry") - col(t[0][0], "nr_unused_dentry"), ==, items);
+  g_assert_cmpfloat(col(t[0][1], "nr_inodes") - col(t[0][0], "nr_inodes"), ==, items);
+  g_assert_cmpfloat(col(t[0][1], "nr_unused_inodes"), ==, col(t[0][0], "nr_unused_inodes"));
+  /* dropped: every dentry and inode by the shrinkers (each inode once its
+   * dentry is gone) */
   g_assert_cmpfloat(col(t[1][1], "fs_slab_objects_freed") - col(t[1][0], "fs_slab_objects_freed"), ==, 2 * items);
+  g_assert_cmpfloat(col(t[1][1], "nr_inodes"), ==, col(t[1][0], "nr_inodes"));
   g_assert_cmpfloat(col(t[1][1], "nr_slab_reclaimable"), <=, col(t[1][0], "nr_slab_reclaimable") + 2);
   /* deleted: with their files */
   g_assert_cmpfloat(col(t[2][1], "phase_after_fragment_freed_pages"), ==, 2 * items);

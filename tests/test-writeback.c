@@ -553,7 +553,12 @@ static void test_effect_swap_disk(void) {
  * 84.1M (102.7M) -> 5.54M, 1.79M, 6.10M (4.48M); pgsteal_anon 36076,
  * 22793, 70810 (43226) -> 145258, 115144, 146386 (135596); pass 1 40.00,
  * 31.64, 41.45 (37.70) -> 58.02, 68.28, 66.67 (64.32) %; the bounded
- * arm's scan band re-drawn.  Bands: mean +- the seed spread, at least 10%;
+ * arm's scan band re-drawn.  Stop 33 (a file's inode held by its dentry,
+ * shrunk only after it): pgscan_kswapd 114.96M, 104.46M, 81.58M (100.3M)
+ * -> 1.63M, 0.89M, 22.49M (8.34M); pgsteal_anon 25165, 50845, 45652
+ * (40554) -> 183704, 166786, 181156 (177215); pass 1 37.09, 43.27, 37.09
+ * (39.15) -> 47.78, 56.80, 64.78 (56.45) %; the bounded arm's success band
+ * re-drawn.  Bands: mean +- the seed spread, at least 10%;
  * asserted: a tenth of the scanning (a twentieth before keep_locked),
  * twice the anonymous pages freed, more success on the mean. */
 static void test_effect_queue(void) {
@@ -568,7 +573,7 @@ static void test_effect_queue(void) {
   ft_assert_band("unbounded: pgsteal_anon", m[0][1], 29250, 70300);
   ft_assert_band("bounded: pgsteal_anon", m[1][1], 38000, 248000);
   ft_assert_band("unbounded: pass 1 success %", m[0][2], 37.5, 51.5);
-  ft_assert_band("bounded: pass 1 success %", m[1][2], 57.6, 70.4);
+  ft_assert_band("bounded: pass 1 success %", m[1][2], 39.4, 73.5);
   g_assert_cmpfloat(m[1][0], <, m[0][0] / 10);
   g_assert_cmpfloat(m[1][1], >, 2 * m[0][1]);
   g_assert_cmpfloat(m[1][2], >, m[0][2]);

@@ -1494,9 +1494,12 @@ static uint64_t item_request(FsiRun *run, FileWl *w, Stream *s, uint32_t task, F
     it.obj[nobj++] = meta_obj(run, w, s->metadata ? MC_SHMEM_INODE : MC_1K, task, &latency);
   }
   if (s->files && kind == FS_KIND_FILE) {
-    /* created, written and closed: cached, on the shrinkers' LRUs (not in use) */
+    /* created, written and closed: the dentry cached, on the dcache LRU
+     * (not in use); the inode held by its dentry (d_instantiate()), on the
+     * inode LRU only once the dentry is pruned */
     it.obj[nobj++] = slab_obj(run, w->file_dentry, task, false, &latency);
     it.obj[nobj++] = slab_obj(run, w->file_inode, task, false, &latency);
+    fsi_slab_hold(run, it.obj[nobj - 2], it.obj[nobj - 1]);
   }
   if (s->metadata && kind == FS_KIND_PIPE) {
     uint32_t slots = 16;

@@ -83,6 +83,63 @@ static uint32_t slab_capacity(const FsiRun *run, const FsiSlabCache *c, uint32_t
   return c->per_slab[run->rc.slabs[s].order];
 }
 
+static void obj_lru_add(FsiReclaim *rc, FsiSlabCache *c, uint32_t o) {
+  FsiSlabObj *ob = &rc->objs[o];
+  ob->lru_next = FSI_NIL;
+  ob->lru_prev = c->lru_tail;
+  if (c->lru_tail != FSI_NIL) rc->objs[c->lru_tail].lru_next = o;
+  else c->lru_head = o;
+  c->lru_tail = o;
+}
+
+static void obj_lru_del(FsiReclaim *rc, FsiSlabCache *c, uint32_t o) {
+  FsiSlabObj *ob = &rc->objs[o];
+  if (ob->lru_prev != FSI_NIL) rc->objs[ob->lru_prev].lru_next = ob->lru_next;
+  else c->lru_head = ob->lru_next;
+  if (ob->lru_next != FSI_NIL) rc->objs[ob->lru_next].lru_prev = ob->lru_prev;
+  else c->lru_tail = ob->lru_prev;
+  ob->lru_next = ob->lru_prev = FSI_NIL;
+}
+
+static FsiSlabCache *obj_cache(FsiReclaim *rc, uint32_t o) { return &rc->caches[rc->slabs[rc->objs[o].slab].cache]; }
+
+static bool handle_live(const FsiRun *run, FsiHandle h) {
+  uint32_t o = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
+  return h != FSI_HANDLE_NONE && o < run->rc.nobjs && run->rc.objs[o].live && run->rc.objs[o].gen == gen;
+}
+
+bool fsi_slab_hold(FsiRun *run, FsiHandle holder, FsiHandle target) {
+  FsiReclaim *rc = &run->rc;
+  if (holder == target || !handle_live(run, holder) || !handle_live(run, target)) return false;
+  uint32_t h = (uint32_t)(holder & 0xffffffffu), t = (uint32_t)(target & 0xffffffffu);
+  FsiSlabCache *c = obj_cache(rc, t);
+  if (c->kind != FS_KIND_SLAB_RECLAIMABLE || rc->objs[t].live != 1) return false;
+  if (!rc->obj_held) {
+    rc->obj_held = g_new(FsiHandle, rc->cap_objs);
+    for (uint32_t i = 0; i < rc->cap_objs; i++) rc->obj_held[i] = FSI_HANDLE_NONE;
+  }
+  if (rc->obj_held[h] != FSI_HANDLE_NONE) return false;
+  obj_lru_del(rc, c, t);
+  rc->objs[t].live = 2;
+  c->nr_in_use++;
+  rc->obj_held[h] = target;
+  return true;
+}
+
+/* The holder of what o holds is going: dput() -> iput(); the last
+ * reference gone, the object joins its cache's LRU as the newest.  Nothing
+ * if the held object has gone meanwhile (its handle's generation moved). */
+static void obj_release_held(FsiReclaim *rc, uint32_t o) {
+  FsiHandle held = rc->obj_held[o];
+  rc->obj_held[o] = FSI_HANDLE_NONE;
+  uint32_t t = (uint32_t)(held & 0xffffffffu), gen = (uint32_t)(held >> 32);
+  if (held == FSI_HANDLE_NONE || rc->objs[t].live != 2 || rc->objs[t].gen != gen) return;
+  FsiSlabCache *c = obj_cache(rc, t);
+  rc->objs[t].live = 1;
+  c->nr_in_use--;
+  obj_lru_add(rc, c, t);
+}
+
 FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *ret_latency_ns) {
   return fsi_slab_alloc_ex(run, cache, task, false, false, ret_latency_ns);
 }
@@ -146,6 +203,7 @@ FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_
     if (rc->nobjs == rc->cap_objs) {
       rc->cap_objs = rc->cap_objs ? rc->cap_objs * 2 : 1024;
       rc->objs = g_renew(FsiSlabObj, rc->objs, rc->cap_objs);
+      if (rc->obj_held) rc->obj_held = g_renew(FsiHandle, rc->obj_held, rc->cap_objs);
     }
     o = rc->nobjs++;
     rc->objs[o].gen = 0;
@@ -157,16 +215,12 @@ FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_
   ob->live = in_use ? 2 : 1;
   ob->referenced = referenced;
   ob->lru_next = ob->lru_prev = FSI_NIL;
+  if (rc->obj_held) rc->obj_held[o] = FSI_HANDLE_NONE;
   if (in_use) c->nr_in_use++;
-  if (c->kind == FS_KIND_SLAB_RECLAIMABLE && !in_use) {
-    /* the cache's own LRU (dentry/inode LRU) of unused objects: oldest at
-     * the head.  An object in use is on no LRU (dget'd dentries are not on
-     * the dcache LRU), so count_objects does not see it. */
-    ob->lru_prev = c->lru_tail;
-    if (c->lru_tail != FSI_NIL) rc->objs[c->lru_tail].lru_next = o;
-    else c->lru_head = o;
-    c->lru_tail = o;
-  }
+  /* the cache's own LRU (dentry/inode LRU) of unused objects: oldest at the
+   * head.  An object in use is on no LRU (dget'd dentries are not on the
+   * dcache LRU), so count_objects does not see it. */
+  if (c->kind == FS_KIND_SLAB_RECLAIMABLE && !in_use) obj_lru_add(rc, c, o);
   c->nr_objects++;
   sl->inuse++;
   if (sl->inuse >= slab_capacity(run, c, s)) partial_del(run, c, s);
@@ -181,12 +235,8 @@ void fsi_slab_obj_free(FsiRun *run, uint32_t o) {
   FsiSlabCache *c = &rc->caches[sl->cache];
   uint32_t s = ob->slab;
   if (ob->live == 2) c->nr_in_use--;
-  else if (c->kind == FS_KIND_SLAB_RECLAIMABLE) {
-    if (ob->lru_prev != FSI_NIL) rc->objs[ob->lru_prev].lru_next = ob->lru_next;
-    else c->lru_head = ob->lru_next;
-    if (ob->lru_next != FSI_NIL) rc->objs[ob->lru_next].lru_prev = ob->lru_prev;
-    else c->lru_tail = ob->lru_prev;
-  }
+  else if (c->kind == FS_KIND_SLAB_RECLAIMABLE) obj_lru_del(rc, c, o);
+  if (rc->obj_held && rc->obj_held[o] != FSI_HANDLE_NONE) obj_release_held(rc, o);
   ob->live = 0;
   ob->gen++;
   ob->lru_next = rc->free_obj_head;
@@ -208,10 +258,7 @@ void fsi_slab_obj_free(FsiRun *run, uint32_t o) {
   }
 }
 
-bool fsi_slab_live(FsiRun *run, FsiHandle h) {
-  uint32_t o = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
-  return h != FSI_HANDLE_NONE && o < run->rc.nobjs && run->rc.objs[o].live && run->rc.objs[o].gen == gen;
-}
+bool fsi_slab_live(FsiRun *run, FsiHandle h) { return handle_live(run, h); }
 
 void fsi_slab_free(FsiRun *run, FsiHandle h) {
   uint32_t o = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);

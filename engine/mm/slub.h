@@ -16,6 +16,13 @@ FsiHandle fsi_slab_alloc(FsiRun *run, uint32_t cache, uint32_t task, uint64_t *r
  * never shrunk; freeing it frees it at once (an unlinked file's dentry). */
 FsiHandle fsi_slab_alloc_ex(FsiRun *run, uint32_t cache, uint32_t task, bool in_use, bool referenced,
                             uint64_t *ret_latency_ns);
+/* The holder keeps the target in use (d_instantiate(): a dentry holds a
+ * reference on its inode): the target leaves its cache's LRU and is not
+ * shrunk until the holder goes, when it joins the LRU as its newest
+ * (iput_final() -> inode_add_lru()).  Both must be live, the target
+ * reclaimable and not in use, the holder holding nothing yet; false (and
+ * nothing done) otherwise. */
+bool fsi_slab_hold(FsiRun *run, FsiHandle holder, FsiHandle target);
 void fsi_slab_free(FsiRun *run, FsiHandle obj);
 bool fsi_slab_live(FsiRun *run, FsiHandle obj);
 void fsi_slab_free_after(FsiRun *run, FsiHandle obj, uint64_t delay_ns);

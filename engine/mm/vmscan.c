@@ -1015,15 +1015,17 @@ static uint64_t prune_cache(FsiRun *run, uint32_t ci, uint64_t nr, uint64_t *fre
 }
 
 /* super_cache_scan(): split nr_to_scan between the caches in proportion to
- * their LRU counts (mult_frac over total + 1), at least one object each. */
+ * their LRU counts (mult_frac over total + 1), at least one object each,
+ * counted before any is pruned; then the dentries, then the inodes (a
+ * dentry pruned puts its inode on the inode LRU: fsi_slab_hold()). */
 static uint64_t sb_scan(FsiRun *run, uint64_t nr_to_scan, uint64_t *walked) {
-  uint64_t total = sb_count(run) + 1, freed = 0;
+  uint64_t total = sb_count(run) + 1, freed = 0, share[FSI_MAX_SLAB_CACHES];
   for (uint32_t i = 0; i < run->rc.nr_caches; i++) {
-    FsiSlabCache *c = &run->rc.caches[i];
-    if (c->kind != FS_KIND_SLAB_RECLAIMABLE) continue;
-    uint64_t share = nr_to_scan * (c->nr_objects - c->nr_in_use) / total;
-    *walked += prune_cache(run, i, share + 1, &freed);
+    const FsiSlabCache *c = &run->rc.caches[i];
+    share[i] = nr_to_scan * (c->nr_objects - c->nr_in_use) / total;
   }
+  for (uint32_t i = 0; i < run->rc.nr_caches; i++)
+    if (run->rc.caches[i].kind == FS_KIND_SLAB_RECLAIMABLE) *walked += prune_cache(run, i, share[i] + 1, &freed);
   return freed;
 }
 
@@ -1640,6 +1642,8 @@ void fsi_reclaim_destroy(FsiRun *run) {
   fsi_writeback_destroy(run);
   g_free(run->rc.slabs);
   g_free(run->rc.objs);
+  g_free(run->rc.obj_held);
   run->rc.slabs = NULL;
   run->rc.objs = NULL;
+  run->rc.obj_held = NULL;
 }
