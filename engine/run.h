@@ -207,6 +207,7 @@ typedef struct {
    * writeback, or dirty page cache it leaves to the flushers, goes back to
    * the inactive list's head instead of being activated out of the way */
   bool wb_keep;
+  bool write_file_any;     /* vm.reclaim_write_file=any: every reclaimer writes dirty page cache (before 3.2) */
   /* vm.refault_activate: which refaults are activated */
   enum {
     FSI_RA_DISTANCE,      /* 5.9+: file and anon, refault distance against the working set (6.1's workingset_refault) */

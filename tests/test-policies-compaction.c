@@ -1653,7 +1653,12 @@ static void test_effect_lumpy(void) {
  * 150558/564 = 266.9, 144510/561 = 257.6 (263.9) -> 96779/667 = 145.1,
  * 105219/665 = 158.2, 97204/664 = 146.4 (149.9), falling 43%; success
  * 192.0, 192.2, 192.2 (192.1) -> 191.8, 191.8, 192.0 (191.9) %; the bands
- * kept as wide, moved to the new means. */
+ * kept as wide, moved to the new means.
+ * Stop 33 (before 3.2 direct reclaim writes the dirty page cache it meets,
+ * vm.reclaim_write_file=any): 142666/600 = 237.8, 131929/600 = 219.9,
+ * 131970/596 = 221.4 (226.4) -> 111169/684 = 162.5, 107660/676 = 159.3,
+ * 111453/676 = 164.9 (162.2), falling 28%; success 191.6 -> 191.4 %; the
+ * per-reclaim bands kept as wide, moved to the new means. */
 static void test_effect_lumpy_credit(void) {
   const char *off[] = {"vm.swap=1G", "lumpy.credit=false", "vm.kswapd_balance=any", PRE_DISK_SWAP, NULL};
   const char *on[] = {"vm.swap=1G", "vm.kswapd_balance=any", PRE_DISK_SWAP, NULL}; /* see test_effect_compaction_2010 */
@@ -1664,8 +1669,8 @@ static void test_effect_lumpy_credit(void) {
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   double per[2] = {m[0][0] / m[0][1], m[1][0] / m[1][1]};
   g_test_message("pages per direct reclaim: %.1f -> %.1f", per[0], per[1]);
-  ft_assert_band("without credit: pages per direct reclaim", per[0], 251.9, 275.9);
-  ft_assert_band("with credit: pages per direct reclaim", per[1], 137.9, 161.9);
+  ft_assert_band("without credit: pages per direct reclaim", per[0], 214.4, 238.4);
+  ft_assert_band("with credit: pages per direct reclaim", per[1], 150.2, 174.2);
   ft_assert_band("without credit: passes 1+2 success %", m[0][2] + m[0][3], 188.1, 196.1);
   ft_assert_band("with credit: passes 1+2 success %", m[1][2] + m[1][3], 187.9, 195.9);
   g_assert_cmpfloat(per[1], <, per[0] * 0.8);
@@ -1702,7 +1707,13 @@ static void test_effect_lumpy_credit(void) {
  * pgsteal_kswapd 1.2502M, 1.2487M, 1.2565M; sweep 11691, 11754, 11709
  * (11718, 6.4x), 21279, 20171, 18210, 1.4301M, 1.4353M, 1.4458M.  The
  * compact-gap pageoutrun band re-drawn at twice the spread; the others
- * hold. */
+ * hold.
+ * Stop 33 (before 3.2 direct reclaim writes the dirty page cache it meets,
+ * vm.reclaim_write_file=any): compact-gap pageoutrun 1791, 1821, 2687
+ * (2100), lumpy blocks 7250, 7247, 7613, pgsteal_kswapd 1.2681M, 1.2766M,
+ * 1.2758M; sweep 12287, 12277, 12473 (12346, 5.9x), 22208, 19512, 25106,
+ * 1.4128M, 1.4148M, 1.4198M.  Seed 3's compact-gap arm runs half as many
+ * passes again; its band re-drawn at twice the spread; the others hold. */
 static void test_effect_kswapd_sweep(void) {
   const char *gap[] = {"vm.swap=1G", "vm.kswapd_high_order=compact-gap", "vm.kswapd_balance=any", PRE_DISK_SWAP,
                        NULL};
@@ -1712,7 +1723,7 @@ static void test_effect_kswapd_sweep(void) {
                         "phase_pass2_huge_success_pct", NULL};
   double m[2][5];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("compact-gap: pageoutrun", m[0][0], 1600, 2080);
+  ft_assert_band("compact-gap: pageoutrun", m[0][0], 300, 3900);
   ft_assert_band("sweep: pageoutrun", m[1][0], 5600, 40000);
   ft_assert_band("compact-gap: lumpy blocks", m[0][2], 4260, 9480);
   ft_assert_band("sweep: lumpy blocks", m[1][2], 8700, 40000);
@@ -1769,9 +1780,13 @@ static void test_effect_kswapd_loop(void) {
    * (2.6.16 keeps pages under writeback and unwritten dirty page cache on
    * the inactive list, vm.reclaim_writeback=keep): 29803, 29856, 29933
    * (29864) -> 31164, 31114, 31029 (31102: 1.041x); pgsteal_kswapd 1.2582M
-   * -> 1.2563M; sweep's band kept as wide, moved to its new mean. */
-  ft_assert_band("sweep: pageoutrun", m[0][0], 29568, 30160);
-  ft_assert_band("loop: pageoutrun", m[1][0], 30590, 32578);
+   * -> 1.2563M; sweep's band kept as wide, moved to its new mean.  Stop
+   * 33 (before 3.2 direct reclaim writes the dirty page cache it meets,
+   * vm.reclaim_write_file=any): 29424, 29467, 29396 (29429) -> 30572, 30504,
+   * 30596 (30557: 1.038x); pgsteal_kswapd 1.2564M -> 1.2565M; both bands
+   * kept as wide, moved to the new means. */
+  ft_assert_band("sweep: pageoutrun", m[0][0], 29133, 29725);
+  ft_assert_band("loop: pageoutrun", m[1][0], 29563, 31551);
   g_assert_cmpfloat(m[1][0], >, m[0][0] * 1.02);
   g_assert_cmpfloat(m[1][1], >=, m[0][1] * 0.98);
 }
@@ -1911,11 +1926,16 @@ static void test_effect_migrate_free_pcp(void) {
  * page cache (vm.reclaim_writeback=keep, the stack's), the rule's effect is
  * within the seed spread here too: any -> all, pgsteal_direct 131230,
  * 108889, 152311 (130810) -> 123892, 135792, 128513 (129399).  Both arms
- * pin 4.13+'s activate_locked, under which this was measured. */
+ * pin 4.13+'s activate_locked, under which this was measured.
+ * Stop 33: with 2.6.35's direct reclaim writing the dirty page cache it
+ * meets (vm.reclaim_write_file=any, the stack's) the rule's effect is gone
+ * here too (seeds 1-3, pgsteal_direct on the mean: 143119 -> 148154).  Both
+ * arms pin 3.2+'s kswapd-only writes, under which this was measured. */
 static void test_effect_kswapd_balance(void) {
-  const char *any[] = {"vm.kswapd_balance=any", "vm.kswapd_zones=classzone", "vm.reclaim_writeback=activate", PRE_DISK_SWAP,
-                       NULL};
-  const char *all[] = {"vm.kswapd_zones=classzone", "vm.reclaim_writeback=activate", PRE_DISK_SWAP, NULL}; /* measured before the disk: see test_effect_compaction_2010 */
+  const char *any[] = {"vm.kswapd_balance=any", "vm.kswapd_zones=classzone", "vm.reclaim_writeback=activate",
+                       "vm.reclaim_write_file=kswapd-dirty", PRE_DISK_SWAP, NULL};
+  const char *all[] = {"vm.kswapd_zones=classzone", "vm.reclaim_writeback=activate", "vm.reclaim_write_file=kswapd-dirty",
+                       PRE_DISK_SWAP, NULL}; /* measured before the disk: see test_effect_compaction_2010 */
   const FtArm arms[] = {{"linux-2.6.35", any}, {"linux-2.6.35", all}};
   const char *cols[] = {"pgsteal_kswapd", "pgsteal_direct", NULL};
   double m[2][2];

@@ -283,7 +283,7 @@ void fsi_reclaim_alloc_removed(FsiRun *run, uint32_t id) {
 typedef struct {
   uint32_t order;     /* the order reclaim works for (lumpy reclaim's tag hook) */
   bool kswapd;
-  bool may_writepage; /* file writeback: only kswapd writes page cache */
+  bool may_writepage; /* file writeback: kswapd (and before 3.2, vm.reclaim_write_file=any, direct reclaim) */
   bool may_swap;
   bool sync;          /* write dirty pages and wait (drop_caches' sync, lumpy's sync pass) */
   uint64_t nr_to_reclaim;
@@ -476,8 +476,12 @@ static uint64_t evict(FsiRun *run, uint32_t id, ScanControl *sc) {
         sc->unqueued_dirty += n;
         /* only kswapd writes page cache, and only a page it already marked
          * for reclaim once the node is flagged PGDAT_DIRTY; everyone else
-         * marks it and leaves it to the flushers */
-        if (sc->kswapd && sc->may_writepage && (a->flags2 & FSI_AF2_RECLAIM) && rc->pgdat_dirty) {
+         * marks it and leaves it to the flushers.  Before 3.2 every
+         * reclaimer that may write did (vm.reclaim_write_file=any). */
+        bool pageout = rc->write_file_any ? sc->may_writepage
+                                          : sc->kswapd && sc->may_writepage && (a->flags2 & FSI_AF2_RECLAIM) &&
+                                                rc->pgdat_dirty;
+        if (pageout) {
           /* pageout(): the write starts; the page stays (keep) until it ends */
           queue_wait(run, sc, n);
           fsi_start_writeback(run, id);
@@ -568,7 +572,7 @@ uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd) {
    * isolated, not counted as scanned, and costing only that test */
   if (!is_file(a) && !(a->flags & FSI_AF_SWAPPED) && !swap_has_room(run, 1)) return 0;
   /* lumpy reclaim ignores references; sync mode waits for writeback */
-  ScanControl sc = {.kswapd = kswapd, .may_writepage = kswapd || sync, .may_swap = true, .sync = sync};
+  ScanControl sc = {.kswapd = kswapd, .may_writepage = kswapd || sync || run->rc.write_file_any, .may_swap = true, .sync = sync};
   uint64_t n = evict(run, p->alloc, &sc);
   run->charged_ns += sc.cost_ns + run->cost.scan;
   run->stats.c[kswapd ? FSI_C_pgscan_kswapd : FSI_C_pgscan_direct]++;
@@ -1218,7 +1222,10 @@ uint64_t fsi_try_to_free_pages(FsiRun *run, const FsAllocRequest *req) {
                                                  FSI_C_allocstall_normal, FSI_C_allocstall_high,
                                                  FSI_C_allocstall_movable};
   run->stats.c[stall[MIN(req->highest_zoneidx, FS_MAX_ZONES - 1)]]++;
-  ScanControl sc = {.order = req->order, .kswapd = false, .may_writepage = false, .may_swap = true,
+  /* before 3.2 direct reclaim wrote page cache too, if the caller may
+   * enter the filesystem (may_enter_fs: __GFP_FS) */
+  bool may_write = run->rc.write_file_any && (req->gfp & FS_GFP_FS);
+  ScanControl sc = {.order = req->order, .kswapd = false, .may_writepage = may_write, .may_swap = true,
                     .nr_to_reclaim = SWAP_CLUSTER_MAX, .reclaim_idx = req->highest_zoneidx, .priority = DEF_PRIORITY};
   if (!allow_direct_reclaim(run)) {
     /* throttle_direct_reclaim(): the task sleeps until kswapd restores the
@@ -1605,6 +1612,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->refault_deactivate = !strcmp(rd, "4.12") ? FSI_RD_4_12 : !strcmp(rd, "off") ? FSI_RD_OFF : FSI_RD_5_9;
   g_autofree char *rw = fsi_config_string(run->cfg, "vm", "reclaim_writeback");
   rc->wb_keep = !strcmp(rw, "keep");
+  g_autofree char *rwf = fsi_config_string(run->cfg, "vm", "reclaim_write_file");
+  rc->write_file_any = !strcmp(rwf, "any");
   rc->age_anon = fsi_config_bool(run->cfg, "vm", "age_anon");
   rc->file_is_tiny = fsi_config_bool(run->cfg, "vm", "file_is_tiny");
   g_autofree char *alru = fsi_config_string(run->cfg, "vm", "anon_lru");
