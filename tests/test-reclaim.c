@@ -472,9 +472,9 @@ static void test_anon_lru(void) {
  * (135747), 0.75x, seed 3 the other way.  Both arms keep the shared target
  * the test was measured under (figures above), so that it measures the
  * anonymous LRU's own effect; B.1a (scripts/shapes.py) measures the stack.
- * Stop 33 (a file's inode held by its dentry, shrunk only after it: the
- * slab gives back its pages later, and the tasks take fewer from the page
- * cache): pgsteal_anon 159347, 138021, 145039 (147469) -> 93264, 72199,
+ * Stop 33 (a file's inode held by its dentry, shrunk only after it; why
+ * the 2.6 arm's anonymous reclaim moves more than 5.9's was not traced):
+ * pgsteal_anon 159347, 138021, 145039 (147469) -> 93264, 72199,
  * 128937 (98133), 0.67x, lower on every seed; pass 1 success 53.39, 51.26,
  * 65.25 (56.64) -> 60.55, 68.66, 62.25 (63.82) %.
  * Bands: mean +- the seed spread, at least 10%; asserted: anonymous pages
