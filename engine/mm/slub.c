@@ -133,7 +133,7 @@ static void obj_release_held(FsiReclaim *rc, uint32_t o) {
   FsiHandle held = rc->obj_held[o];
   rc->obj_held[o] = FSI_HANDLE_NONE;
   uint32_t t = (uint32_t)(held & 0xffffffffu), gen = (uint32_t)(held >> 32);
-  if (held == FSI_HANDLE_NONE || rc->objs[t].live != 2 || rc->objs[t].gen != gen) return;
+  if (rc->objs[t].live != 2 || rc->objs[t].gen != gen) return;
   FsiSlabCache *c = obj_cache(rc, t);
   rc->objs[t].live = 1;
   c->nr_in_use--;
@@ -261,11 +261,7 @@ void fsi_slab_obj_free(FsiRun *run, uint32_t o) {
 bool fsi_slab_live(FsiRun *run, FsiHandle h) { return handle_live(run, h); }
 
 void fsi_slab_free(FsiRun *run, FsiHandle h) {
-  uint32_t o = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
-  if (h == FSI_HANDLE_NONE || o >= run->rc.nobjs) return;
-  FsiSlabObj *ob = &run->rc.objs[o];
-  if (!ob->live || ob->gen != gen) return; /* already shrunk */
-  fsi_slab_obj_free(run, o);
+  if (handle_live(run, h)) fsi_slab_obj_free(run, (uint32_t)(h & 0xffffffffu)); /* else already shrunk */
 }
 
 void fsi_slab_free_after(FsiRun *run, FsiHandle h, uint64_t delay_ns) {

@@ -1026,10 +1026,10 @@ static uint64_t sb_scan(FsiRun *run, uint64_t nr_to_scan, uint64_t *walked) {
   uint64_t total = sb_count(run) + 1, freed = 0, share[FSI_MAX_SLAB_CACHES];
   for (uint32_t i = 0; i < run->rc.nr_caches; i++) {
     const FsiSlabCache *c = &run->rc.caches[i];
-    share[i] = nr_to_scan * (c->nr_objects - c->nr_in_use) / total;
+    share[i] = c->kind == FS_KIND_SLAB_RECLAIMABLE ? nr_to_scan * (c->nr_objects - c->nr_in_use) / total + 1 : 0;
   }
   for (uint32_t i = 0; i < run->rc.nr_caches; i++)
-    if (run->rc.caches[i].kind == FS_KIND_SLAB_RECLAIMABLE) *walked += prune_cache(run, i, share[i] + 1, &freed);
+    if (share[i]) *walked += prune_cache(run, i, share[i], &freed);
   return freed;
 }
 
