@@ -315,6 +315,7 @@ static void call_simple_hook(FsiRun *run, size_t offset, const char *name) {
 }
 
 void fsi_run_set_tasks(FsiRun *run, uint32_t n) {
+  for (uint32_t i = 0; i < run->ntasks; i++) g_free(run->tasks[i].faultq);
   g_free(run->tasks);
   run->ntasks = n;
   run->tasks = g_new0(FsiTask, n);

@@ -193,7 +193,7 @@ static void stalled(FsiRun *run, const FsiEvent *ev) {
                                      [FSI_EV_SAMPLE] = "the sampler", [FSI_EV_END] = "the end",
                                      [FSI_EV_KSWAPD] = "kswapd", [FSI_EV_SLAB_FREE] = "a slab free",
                                      [FSI_EV_FLUSH] = "the flusher", [FSI_EV_WB_DONE] = "a writeback completion",
-                                     [FSI_EV_REFAULT] = "a refault"};
+                                     [FSI_EV_REFAULT] = "a refault", [FSI_EV_FAULT_NEXT] = "a task's next major fault"};
   char *what = ev->type == FSI_EV_TIMER && ev->arg < run->nslots
                    ? g_strdup_printf("a timer of policy \"%s\" (re-armed with no delay?)", run->slots[ev->arg].policy->name)
                : ev->type < G_N_ELEMENTS(kind) && kind[ev->type] ? g_strdup(kind[ev->type])
@@ -265,6 +265,7 @@ static void dispatch(FsiRun *run, const FsiEvent *ev) {
   case FSI_EV_FLUSH: fsi_flusher_event(run, ev->data); break;
   case FSI_EV_WB_DONE: fsi_writeback_done_event(run, ev->arg, ev->data); break;
   case FSI_EV_REFAULT: fsi_refault_event(run, ev->arg, ev->data); break;
+  case FSI_EV_FAULT_NEXT: fsi_fault_next_event(run, ev->arg); break;
   case FSI_EV_TIMER: {
     FsiSlot *s = &run->slots[ev->arg];
     if (s->policy->ops.timer) {

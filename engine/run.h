@@ -24,7 +24,7 @@
 typedef struct FsiRun FsiRun;
 
 enum { FSI_EV_TASK = 1, FSI_EV_FREE, FSI_EV_TIMER, FSI_EV_SAMPLE, FSI_EV_END, FSI_EV_KSWAPD, FSI_EV_SLAB_FREE,
-       FSI_EV_FLUSH, FSI_EV_WB_DONE, FSI_EV_REFAULT };
+       FSI_EV_FLUSH, FSI_EV_WB_DONE, FSI_EV_REFAULT, FSI_EV_FAULT_NEXT };
 
 /* allocation flags */
 enum {
@@ -121,6 +121,14 @@ typedef struct {
   uint64_t rss_pages;     /* resident pages it owns (OOM badness) */
   uint64_t swap_pages;    /* its pages in swap */
   uint64_t refault_after_ns; /* mean time from reclaim to the re-read of a working-set page */
+  /* major faults (vm.refault_io = queued): asleep on a read until read_until_ns;
+   * refaults due meanwhile wait in faultq (a ring, oldest first), and one
+   * FSI_EV_FAULT_NEXT is pending while it is not empty */
+  uint64_t read_until_ns;
+  struct FsiFaultEnt { uint32_t id, gen; } *faultq;
+  uint32_t fq_head, fq_len, fq_cap;
+  bool fault_busy;         /* allocating a refault's page (maybe asleep in the slow path) */
+  bool fault_next_pending; /* an FSI_EV_FAULT_NEXT is queued */
   uint64_t pause_ns;      /* waits outside the allocator (dirty throttling, major faults): the workload
                            * driver adds them to the task's next wake-up and clears them */
   FsiRng rng;             /* the task's own stream (workload draws) */
@@ -292,6 +300,8 @@ typedef struct {
   uint64_t wb_interval_ns, wb_expire_ns; /* dirty_writeback / dirty_expire */
   uint32_t dirty_background_ratio, dirty_ratio;
   uint64_t wb_busy_until; /* the backing device's queue drains at this time */
+  bool read_queued;       /* vm.refault_io = queued: reads take the device one at a time */
+  uint64_t rd_busy_until; /* the device ends the last read submitted at this time */
   uint64_t wb_queue_pages; /* vm.writeback_queue_pages: the queue's room (0: unbounded) */
   uint64_t flush_older;   /* a flusher run cut short by a full queue: its expiry bound */
   uint64_t io_at, io_clock; /* the instant of the last wait for the device, and where it ended (vmscan.c) */

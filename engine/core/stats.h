@@ -51,6 +51,7 @@
   X(workingset_restore_file, "activated page cache refaults that were active before eviction (PG_workingset)") \
   X(workingset_restore_anon, "activated anonymous refaults that were active before eviction (PG_workingset)") \
   X(pgmajfault, "major faults (refaults that read a page back)")                                    \
+  X(fs_refault_wait_ns, "nanoseconds tasks slept on their major faults' reads, the reads queued ahead included")       \
   X(pswpin, "pages read from swap")                                                                  \
   X(thp_split_page, "THPs split into base pages (before swap-out)")                                  \
   X(thp_swpout_fallback, "THPs split because no swap cluster was free")                              \

@@ -31,6 +31,8 @@ void fsi_writeback_init(FsiRun *run) {
   rc->dirty_background_ratio = (uint32_t)fsi_config_int(run->cfg, "vm", "dirty_background_ratio");
   rc->dirty_ratio = (uint32_t)fsi_config_int(run->cfg, "vm", "dirty_ratio");
   rc->wb_queue_pages = (uint64_t)fsi_config_int(run->cfg, "vm", "writeback_queue_pages");
+  g_autofree char *refault_io = fsi_config_string(run->cfg, "vm", "refault_io");
+  rc->read_queued = g_strcmp0(refault_io, "queued") == 0;
   fsi_rng_seed(&rc->refault_rng, run->seed, "refault", 0);
   /* the periodic wb_workfn wake-up (wb_wakeup_delayed); the kernel arms it
    * only while something is dirty, which changes nothing written here */
@@ -41,6 +43,11 @@ void fsi_writeback_init(FsiRun *run) {
 void fsi_writeback_destroy(FsiRun *run) {
   g_free(run->rc.dirtyq);
   run->rc.dirtyq = NULL;
+  for (uint32_t i = 0; i < run->ntasks; i++) {
+    g_free(run->tasks[i].faultq);
+    run->tasks[i].faultq = NULL;
+    run->tasks[i].fq_len = run->tasks[i].fq_cap = 0;
+  }
 }
 
 /* ---- dirty limits ----------------------------------------------------------------- */
@@ -222,28 +229,115 @@ void fsi_refault_schedule(FsiRun *run, uint32_t id) {
  * carries the verdict (FSI_AF2_ADD_ACTIVE) into the add, which puts the page
  * on the active list.  The swap slot is freed on swap-in
  * (6.1 keeps it in the swap cache until swap is half full or the page is
- * written). */
-void fsi_refault_event(FsiRun *run, uint32_t id, uint64_t gen) {
-  if (id >= run->nallocs) return;
+ * written).
+ *
+ * The read (vm.refault_io=queued): the fault allocates the page, submits
+ * its read and sleeps on the page lock until the read ends
+ * (filemap_fault()'s folio_lock, do_swap_page()'s folio_lock_or_retry).
+ * The device reads one page at a time, cost.refault_ns each, in the order
+ * the reads come: a read submitted at t ends at max(t, the end of the
+ * reads before it) + cost.  Simplified: reads go ahead of the writes queued
+ * on the same device (the elevators dispatch synchronous reads first) and
+ * do not delay them; readahead is not modelled (each page is its own
+ * read).  A task asleep on a read faults nothing else: the refaults due
+ * meanwhile wait in its queue, oldest first, and the next comes when the
+ * sleep ends (one FSI_EV_FAULT_NEXT a task, so a long backlog costs one
+ * event a read). */
+static uint64_t read_page(FsiRun *run, FsiTask *task, uint64_t t) {
+  FsiReclaim *rc = &run->rc;
+  if (!rc->read_queued) return run->cost.refault;
+  uint64_t done = MAX(t, rc->rd_busy_until) + run->cost.refault;
+  rc->rd_busy_until = done;
+  if (task) task->read_until_ns = done;
+  return done - t;
+}
+
+static void faultq_push(FsiTask *task, uint32_t id, uint32_t gen) {
+  if (task->fq_len == task->fq_cap) {
+    uint32_t cap = task->fq_cap ? task->fq_cap * 2 : 64;
+    struct FsiFaultEnt *q = g_new(struct FsiFaultEnt, cap);
+    for (uint32_t i = 0; i < task->fq_len; i++) q[i] = task->faultq[(task->fq_head + i) % task->fq_cap];
+    g_free(task->faultq);
+    task->faultq = q;
+    task->fq_cap = cap;
+    task->fq_head = 0;
+  }
+  task->faultq[(task->fq_head + task->fq_len) % task->fq_cap] = (struct FsiFaultEnt){id, gen};
+  task->fq_len++;
+}
+
+/* One FSI_EV_FAULT_NEXT for a task with refaults waiting, at the end of
+ * its read (none while it allocates: the allocation arms it after). */
+static void fault_next_arm(FsiRun *run, uint32_t t) {
+  FsiTask *task = &run->tasks[t];
+  if (!task->fq_len || task->fault_busy || task->fault_next_pending) return;
+  task->fault_next_pending = true;
+  fsi_eventq_push(&run->q, MAX(task->read_until_ns, run->now_ns), FSI_EV_FAULT_NEXT, t, 0);
+}
+
+static bool refault_due(const FsiRun *run, uint32_t id, uint64_t gen) {
+  if (id >= run->nallocs) return false;
+  const FsiAlloc *a = &run->allocs[id];
+  return (a->flags & FSI_AF_LIVE) && a->gen == gen && !(a->flags & FSI_AF_RESIDENT) && !a->order;
+}
+
+static void refault_now(FsiRun *run, uint32_t id) {
   FsiAlloc *a = &run->allocs[id];
-  if (!(a->flags & FSI_AF_LIVE) || a->gen != gen || (a->flags & FSI_AF_RESIDENT) || a->order) return;
+  uint32_t t = a->task;
+  FsiTask *task = t < run->ntasks ? &run->tasks[t] : NULL;
   bool anon = (a->flags & FSI_AF_SWAPPED) != 0;
   /* workingset_refault() judges it by where it was evicted, before the new page is added */
   bool activate = fsi_refault_activates(run, id);
   if (activate) a->flags2 |= FSI_AF2_ADD_ACTIVE;
   FsiRequest rq = {0, a->kind, a->gfp, a->task, (a->flags & FSI_AF_PINNED) != 0, false, false, true};
+  uint64_t t0 = run->now_ns;
+  if (task) task->fault_busy = true;
   FsiAllocResult res = fsi_run_alloc_into(run, &rq, id);
   a = &run->allocs[id];
   a->flags2 &= (uint8_t)~FSI_AF2_ADD_ACTIVE;
-  if (!res.handle) return; /* the fault failed: the owner does without it */
-  if (anon) {
-    a->flags &= (uint8_t)~FSI_AF_SWAPPED;
-    run->rc.swap_used -= 1;
-    if (a->task < run->ntasks) run->tasks[a->task].swap_pages -= 1;
-    run->stats.c[FSI_C_pswpin]++;
+  if (res.handle) {
+    if (anon) {
+      a->flags &= (uint8_t)~FSI_AF_SWAPPED;
+      run->rc.swap_used -= 1;
+      if (task) task->swap_pages -= 1;
+      run->stats.c[FSI_C_pswpin]++;
+    }
+    run->stats.c[anon ? FSI_C_workingset_refault_anon : FSI_C_workingset_refault_file]++;
+    run->stats.c[FSI_C_pgmajfault]++;
+    fsi_refault_settle(run, id, activate);
+    /* submitted once the page is allocated (the slow path's stall is the
+     * task's already) */
+    uint64_t wait = read_page(run, task, t0 + res.latency_ns);
+    run->stats.c[FSI_C_fs_refault_wait_ns] += wait;
+    if (task) task->pause_ns += wait;
+  } /* else the fault failed: the owner does without it */
+  if (task) {
+    task->fault_busy = false;
+    if (run->rc.read_queued) fault_next_arm(run, t);
   }
-  run->stats.c[anon ? FSI_C_workingset_refault_anon : FSI_C_workingset_refault_file]++;
-  run->stats.c[FSI_C_pgmajfault]++;
-  fsi_refault_settle(run, id, activate);
-  if (a->task < run->ntasks) run->tasks[a->task].pause_ns += run->cost.refault;
+}
+
+void fsi_refault_event(FsiRun *run, uint32_t id, uint64_t gen) {
+  if (!refault_due(run, id, gen)) return;
+  uint32_t t = run->allocs[id].task;
+  FsiTask *task = t < run->ntasks ? &run->tasks[t] : NULL;
+  if (run->rc.read_queued && task && (task->fault_busy || task->fq_len || task->read_until_ns > run->now_ns)) {
+    faultq_push(task, id, (uint32_t)gen);
+    fault_next_arm(run, t);
+    return;
+  }
+  refault_now(run, id);
+}
+
+void fsi_fault_next_event(FsiRun *run, uint32_t t) {
+  if (t >= run->ntasks) return;
+  FsiTask *task = &run->tasks[t];
+  task->fault_next_pending = false;
+  while (task->fq_len && !task->fault_busy && task->read_until_ns <= run->now_ns) {
+    struct FsiFaultEnt e = task->faultq[task->fq_head];
+    task->fq_head = (task->fq_head + 1) % task->fq_cap;
+    task->fq_len--;
+    if (refault_due(run, e.id, e.gen)) refault_now(run, e.id);
+  }
+  fault_next_arm(run, t);
 }

@@ -36,5 +36,7 @@ void fsi_flusher_event(FsiRun *run, uint64_t data);
 /* A working-set page was reclaimed: its owner reads it again later. */
 void fsi_refault_schedule(FsiRun *run, uint32_t id);
 void fsi_refault_event(FsiRun *run, uint32_t id, uint64_t gen);
+/* A task's read ended (vm.refault_io = queued): its next refault, if one waits. */
+void fsi_fault_next_event(FsiRun *run, uint32_t task);
 
 #endif
