@@ -290,6 +290,7 @@ typedef struct {
   /* lumpy reclaim's credit (reclaim_credit from a reclaim_tag hook) */
   bool in_reclaim_tag;
   uint64_t tag_credit;
+  bool tag_may_write;        /* the tag's reclaimer may write page cache (its sc->may_writepage) */
   /* the superblock shrinker of the dentry and inode caches */
   int shrinker_defer;        /* vm.shrinker_defer: FSI_DEFER_* */
   uint64_t shrink_deferred;  /* nr_deferred */

@@ -1930,22 +1930,31 @@ static void test_effect_migrate_free_pcp(void) {
  * Stop 33: with 2.6.35's direct reclaim writing the dirty page cache it
  * meets (vm.reclaim_write_file=any, the stack's) the rule's effect is gone
  * here too (seeds 1-3, pgsteal_direct on the mean: 143119 -> 148154).  Both
- * arms pin 3.2+'s kswapd-only writes, under which this was measured. */
+ * arms pin 3.2+'s kswapd-only writes, under which this was measured.
+ * Stop 34: lumpy reclaim's passes write page cache only as their reclaimer
+ * may (from 3.2, in direct reclaim, never), and under the pins above the
+ * effect went too (pgsteal_direct 121199 -> 123397).  Under the stack's own
+ * settings, every pin dropped (8high, keep_locked, direct reclaim writing
+ * page cache, the disk), it is back: any -> all, pgsteal_direct 148498,
+ * 152177, 141585 (147420) -> 134710, 143513, 136444 (138222, 0.94x), fewer
+ * on every seed; pgsteal_kswapd 1.132M, 1.178M, 1.149M (1.153M) -> 1.174M,
+ * 1.150M, 1.152M (1.159M), more on the mean only (on compaction2010, the
+ * same stack: direct 43258 -> 40397 and kswapd 91083 -> 93944, on every
+ * seed).  The arms are now the stack as it is, with and without the rule.
+ * Bands: mean +- the seed spread, at least 10%; asserted: at most 95% of
+ * the direct reclaim with "all" (kswapd's difference is inside its
+ * spread). */
 static void test_effect_kswapd_balance(void) {
-  const char *any[] = {"vm.kswapd_balance=any", "vm.kswapd_zones=classzone", "vm.reclaim_writeback=activate",
-                       "vm.reclaim_write_file=kswapd-dirty", PRE_DISK_SWAP, NULL};
-  const char *all[] = {"vm.kswapd_zones=classzone", "vm.reclaim_writeback=activate", "vm.reclaim_write_file=kswapd-dirty",
-                       PRE_DISK_SWAP, NULL}; /* measured before the disk: see test_effect_compaction_2010 */
-  const FtArm arms[] = {{"linux-2.6.35", any}, {"linux-2.6.35", all}};
+  const char *any[] = {"vm.kswapd_balance=any", NULL};
+  const FtArm arms[] = {{"linux-2.6.35", any}, {"linux-2.6.35", NULL}};
   const char *cols[] = {"pgsteal_kswapd", "pgsteal_direct", NULL};
   double m[2][2];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("any: pgsteal_direct", m[0][1], 120200, 146900);
-  ft_assert_band("all: pgsteal_direct", m[1][1], 108100, 132100);
-  ft_assert_band("any: pgsteal_kswapd", m[0][0], 0.942e6, 1.151e6);
-  ft_assert_band("all: pgsteal_kswapd", m[1][0], 0.960e6, 1.174e6);
+  ft_assert_band("any: pgsteal_direct", m[0][1], 132700, 162100);
+  ft_assert_band("all: pgsteal_direct", m[1][1], 124400, 152000);
+  ft_assert_band("any: pgsteal_kswapd", m[0][0], 1.038e6, 1.268e6);
+  ft_assert_band("all: pgsteal_kswapd", m[1][0], 1.043e6, 1.274e6);
   g_assert_cmpfloat(m[1][1], <=, 0.95 * m[0][1]);
-  g_assert_cmpfloat(m[1][0], >, m[0][0]);
 }
 
 int main(int argc, char **argv) {

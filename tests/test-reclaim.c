@@ -35,16 +35,18 @@ static void script_step(FsiRun *run, void *state, uint32_t task) {
 static const char *const base[] = {"machine.memory=128M", "sim.duration=2s", "machine.dma_limit=0", NULL};
 
 /* vanilla on 128M with a workload whose start calls `start`. */
-static FsiRun *new_run(const char *const *sets, StartFn start) {
+static FsiRun *new_run_stack(const char *stack, const char *const *sets, StartFn start) {
   Script *sc = g_new0(Script, 1);
   sc->start = start;
   FsiWorkload wl = {"script", sc, script_start, script_step, g_free};
-  FtRunSpec spec = {.stack = "vanilla", .base = base, .sets = sets, .workload = &wl, .tasks = 2};
+  FtRunSpec spec = {.stack = stack, .base = base, .sets = sets, .workload = &wl, .tasks = 2};
   GError *e = NULL;
   FsiRun *run = ft_run_new_full(&spec, &e);
   g_assert_no_error(e);
   return run;
 }
+
+static FsiRun *new_run(const char *const *sets, StartFn start) { return new_run_stack("vanilla", sets, start); }
 
 static uint64_t zone_free(FsiRun *run) { return run->mem.zones[FS_ZONE_DMA32].nr_free_pages; }
 
@@ -1597,15 +1599,17 @@ static void test_refault_deactivate(void) {
  * Returns pgactivate. */
 /* A 2 GiB node (node LRU, no pcp lists, no dirty limits) filled with dirty
  * page cache, with one more setting. */
-static FsiRun *dirty_node(const char *set) {
+static FsiRun *dirty_node_stack(const char *stack, const char *set) {
   const char *sets[] = {"machine.memory=2G", "vm.lru=node", "vm.pcp=false", "vm.dirty_ratio=100",
                         "vm.dirty_background_ratio=100", set, NULL};
-  FsiRun *run = new_run(sets, nothing);
+  FsiRun *run = new_run_stack(stack, sets, nothing);
   FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, true, false};
   while (fsi_run_alloc(run, &rq).handle) {}
   g_assert_cmpuint(run->rc.nr_dirty, >, 200000);
   return run;
 }
+
+static FsiRun *dirty_node(const char *set) { return dirty_node_stack("vanilla", set); }
 
 static uint64_t reclaim_writeback_case(const char *mode) {
   g_autofree char *set = g_strdup_printf("vm.reclaim_writeback=%s", mode);
@@ -1653,6 +1657,32 @@ static void test_reclaim_write_file(void) {
   g_assert_cmpuint(reclaim_write_file_case("kswapd-dirty", false), ==, 0);
   g_assert_cmpuint(reclaim_write_file_case("any", false), >, 0);
   g_assert_cmpuint(reclaim_write_file_case("any", true), ==, 0);
+}
+
+/* The same rule in lumpy reclaim's passes: the same node, one direct
+ * reclaim for an order-9 request on linux-2.6.24 (lumpy reclaim), whose blocks are
+ * all dirty page cache.  Its first pass takes them and, like the scan,
+ * writes them only if the reclaimer may; its synchronous second pass
+ * writes what is left under the same test (shrink_page_list()'s, whatever
+ * the pass): before 3.2 (any) for a request that may enter the filesystem,
+ * from 3.2 (kswapd-dirty) never in direct reclaim, and never for GFP_NOFS.
+ * Returns fs_writeback. */
+static uint64_t lumpy_write_file_case(const char *mode, bool nofs) {
+  g_autofree char *set = g_strdup_printf("vm.reclaim_write_file=%s", mode);
+  FsiRun *run = dirty_node_stack("linux-2.6.24", set);
+  uint32_t gfp = nofs ? FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_FS : FS_GFP_HIGHUSER_MOVABLE;
+  FsAllocRequest req = {.order = 9, .gfp = gfp, .migratetype = FS_MIGRATE_MOVABLE, .highest_zoneidx = FS_ZONE_NORMAL};
+  fsi_try_to_free_pages(run, &req);
+  uint64_t written = run->stats.c[FSI_C_fs_writeback];
+  ft_check(run);
+  ft_run_free(run);
+  return written;
+}
+
+static void test_lumpy_write_file(void) {
+  g_assert_cmpuint(lumpy_write_file_case("kswapd-dirty", false), ==, 0);
+  g_assert_cmpuint(lumpy_write_file_case("any", false), >, 0);
+  g_assert_cmpuint(lumpy_write_file_case("any", true), ==, 0);
 }
 
 static void test_scan_file_first(void) {
@@ -1964,6 +1994,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/reclaim/refault-deactivate", test_refault_deactivate);
   g_test_add_func("/reclaim/reclaim-writeback", test_reclaim_writeback);
   g_test_add_func("/reclaim/reclaim-write-file", test_reclaim_write_file);
+  g_test_add_func("/reclaim/reclaim-write-file/lumpy", test_lumpy_write_file);
   g_test_add_func("/reclaim/scan-balance", test_scan_balance);
   g_test_add_func("/reclaim/age-anon", test_age_anon);
   g_test_add_func("/reclaim/file-tiny", test_file_tiny);

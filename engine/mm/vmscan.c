@@ -571,8 +571,13 @@ uint64_t fsi_reclaim_pfn(FsiRun *run, uint64_t pfn, bool sync, bool kswapd) {
    * anon page which don't already have a swap slot is pointless"): not
    * isolated, not counted as scanned, and costing only that test */
   if (!is_file(a) && !(a->flags & FSI_AF_SWAPPED) && !swap_has_room(run, 1)) return 0;
-  /* lumpy reclaim ignores references; sync mode waits for writeback */
-  ScanControl sc = {.kswapd = kswapd, .may_writepage = kswapd || sync || run->rc.write_file_any, .may_swap = true, .sync = sync};
+  /* lumpy reclaim ignores references; sync mode waits for writeback.  In
+   * a reclaimer's tag hook (lumpy reclaim) the page is written as that
+   * reclaimer may (shrink_page_list()'s test is the same in both of lumpy's
+   * passes): kswapd, or before 3.2 a direct reclaimer whose request may
+   * enter the filesystem; outside one, a sync caller writes too. */
+  bool may_write = run->rc.in_reclaim_tag ? run->rc.tag_may_write : kswapd || sync || run->rc.write_file_any;
+  ScanControl sc = {.kswapd = kswapd, .may_writepage = may_write, .may_swap = true, .sync = sync};
   uint64_t n = evict(run, p->alloc, &sc);
   run->charged_ns += sc.cost_ns + run->cost.scan;
   run->stats.c[kswapd ? FSI_C_pgscan_kswapd : FSI_C_pgscan_direct]++;
@@ -646,6 +651,7 @@ static void shrink_inactive(FsiRun *run, uint32_t v, uint32_t inactive, uint64_t
       uint64_t pfn = a->pfn;
       run->rc.in_reclaim_tag = true;
       run->rc.tag_credit = 0;
+      run->rc.tag_may_write = sc->may_writepage;
       for (uint32_t i = 0; i < run->nslots; i++) {
         const FsPolicyOps *ops = &run->slots[i].policy->ops;
         if (!ops->reclaim_tag) continue;
