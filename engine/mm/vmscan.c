@@ -193,8 +193,9 @@ bool fsi_refault_activates(const FsiRun *run, uint32_t id) {
   bool file = is_file(a);
   if (rc->refault_activate == FSI_RA_ALWAYS) return true;
   /* before the shadow entries (file: 3.15, anon: 5.9) page cache is read
-   * into the inactive list and a swap-in is activated */
-  if (!shadow_kept(run, file)) return !file;
+   * into the inactive list; a swap-in is activated, except in 2.6.28-5.8's
+   * anonymous list rule, where it is added inactive (swapin_inactive()) */
+  if (!shadow_kept(run, file)) return !file && (rc->anon_lru != FSI_ANON_LRU_2_6_28 || rc->swapin_all_active);
   uint32_t v = lruvec_of(run, a); /* the eviction's lruvec: the zone it left, or the node */
   uint64_t distance = (uint32_t)((uint32_t)rc->nonresident_age[v] - a->lru_prev);
   uint64_t ws = lru_size(run, v, FSI_LRU_ACTIVE_FILE);
@@ -214,8 +215,21 @@ bool fsi_refault_activates(const FsiRun *run, uint32_t id) {
  * do_anonymous_page() and the THP fault put anonymous memory on the active
  * list (lru_cache_add_active_or_unevictable; 2.6's lru_cache_add_active);
  * shmem went to the inactive list throughout. */
+/* A swap-in under 2.6.28's rule: swap readahead adds the page to the
+ * inactive list (read_swap_cache_async()'s lru_cache_add_anon, "add newly
+ * swapped in pages to the inactive list", 2.6.28), and do_swap_page() does
+ * not activate it (2.6.34's and 4.5's texts; the activate_page() there is
+ * later, in 4.11+ texts, its version not found); before 2.6.28 it was
+ * added active.  (The object is still marked swapped while its page is
+ * added.) */
+static bool swapin_inactive(const FsiRun *run, const FsiAlloc *a) {
+  return run->rc.anon_lru == FSI_ANON_LRU_2_6_28 && !run->rc.swapin_all_active &&
+         (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP) && (a->flags & FSI_AF_SWAPPED);
+}
+
 static bool added_active(const FsiRun *run, const FsiAlloc *a) {
-  return run->rc.anon_lru != FSI_ANON_LRU_5_9 && (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP);
+  return run->rc.anon_lru != FSI_ANON_LRU_5_9 && (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP) &&
+         !swapin_inactive(run, a);
 }
 
 void fsi_refault_settle(FsiRun *run, uint32_t id, bool activate) {
@@ -242,6 +256,10 @@ void fsi_reclaim_alloc_added(FsiRun *run, uint32_t id, const FsiRequest *rq) {
   a->lru = FSI_LRU_NONE;
   a->lru_next = a->lru_prev = FSI_NIL;
   if (rq->referenced) a->flags |= FSI_AF_REFERENCED;
+  /* the fault maps it with a young pte (x86's user protections carry
+   * _PAGE_ACCESSED): its first scan finds it referenced and activates it
+   * (page_check_references(): referenced anon -> PAGEREF_ACTIVATE) */
+  if (swapin_inactive(run, a)) a->flags |= FSI_AF_REFERENCED;
   if (rq->refault) a->flags2 |= FSI_AF2_WORKINGSET;
   if (fs_kind_on_lru(a->kind) && !(a->flags & FSI_AF_CONTIG)) {
     if (rq->dirty && a->kind == FS_KIND_FILE) {
@@ -1624,6 +1642,8 @@ void fsi_reclaim_init(FsiRun *run) {
   rc->file_is_tiny = fsi_config_bool(run->cfg, "vm", "file_is_tiny");
   g_autofree char *alru = fsi_config_string(run->cfg, "vm", "anon_lru");
   rc->anon_lru = !strcmp(alru, "2.6") ? FSI_ANON_LRU_2_6 : !strcmp(alru, "2.6.28") ? FSI_ANON_LRU_2_6_28 : FSI_ANON_LRU_5_9;
+  g_autofree char *swapin = fsi_config_string(run->cfg, "vm", "swapin_lru");
+  rc->swapin_all_active = !strcmp(swapin, "active");
   rc->prev_priority = DEF_PRIORITY;
   g_autofree char *kho = fsi_config_string(run->cfg, "vm", "kswapd_high_order");
   rc->kswapd_high_order = !strcmp(kho, "loop") ? FSI_KHO_LOOP : !strcmp(kho, "sweep") ? FSI_KHO_SWEEP : FSI_KHO_COMPACT_GAP;
