@@ -1639,12 +1639,19 @@ static void test_reclaim_writeback(void) {
  * their writes itself (pageout(): fs_writeback, the pages under writeback),
  * unless the request may not enter the filesystem (GFP_NOFS).  Returns
  * fs_writeback. */
-static uint64_t reclaim_write_file_case(const char *mode, bool nofs) {
+/* The node full of dirty page cache after one direct reclaim for an
+ * order-`order` GFP_HIGHUSER_MOVABLE request (without __GFP_FS if nofs). */
+static FsiRun *write_file_run(const char *stack, uint32_t order, const char *mode, bool nofs) {
   g_autofree char *set = g_strdup_printf("vm.reclaim_write_file=%s", mode);
-  FsiRun *run = dirty_node(set);
+  FsiRun *run = dirty_node_stack(stack, set);
   uint32_t gfp = nofs ? FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_FS : FS_GFP_HIGHUSER_MOVABLE;
-  FsAllocRequest req = {.order = 0, .gfp = gfp, .migratetype = FS_MIGRATE_MOVABLE, .highest_zoneidx = FS_ZONE_NORMAL};
+  FsAllocRequest req = {.order = order, .gfp = gfp, .migratetype = FS_MIGRATE_MOVABLE, .highest_zoneidx = FS_ZONE_NORMAL};
   fsi_try_to_free_pages(run, &req);
+  return run;
+}
+
+static uint64_t reclaim_write_file_case(const char *mode, bool nofs) {
+  FsiRun *run = write_file_run("vanilla", 0, mode, nofs);
   uint64_t written = run->stats.c[FSI_C_fs_writeback];
   g_assert_cmpuint(run->rc.nr_writeback, ==, written); /* started, not ended */
   if (!written) g_assert_cmpuint(run->stats.c[FSI_C_nr_vmscan_immediate_reclaim], >, 0);
@@ -1660,19 +1667,15 @@ static void test_reclaim_write_file(void) {
 }
 
 /* The same rule in lumpy reclaim's passes: the same node, one direct
- * reclaim for an order-9 request on linux-2.6.24 (lumpy reclaim), whose blocks are
- * all dirty page cache.  Its first pass takes them and, like the scan,
+ * reclaim for an order-9 request on linux-2.6.24 (lumpy reclaim), whose
+ * blocks are all dirty page cache.  Its first pass takes them and, like the scan,
  * writes them only if the reclaimer may; its synchronous second pass
  * writes what is left under the same test (shrink_page_list()'s, whatever
  * the pass): before 3.2 (any) for a request that may enter the filesystem,
  * from 3.2 (kswapd-dirty) never in direct reclaim, and never for GFP_NOFS.
  * Returns fs_writeback. */
 static uint64_t lumpy_write_file_case(const char *mode, bool nofs) {
-  g_autofree char *set = g_strdup_printf("vm.reclaim_write_file=%s", mode);
-  FsiRun *run = dirty_node_stack("linux-2.6.24", set);
-  uint32_t gfp = nofs ? FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_FS : FS_GFP_HIGHUSER_MOVABLE;
-  FsAllocRequest req = {.order = 9, .gfp = gfp, .migratetype = FS_MIGRATE_MOVABLE, .highest_zoneidx = FS_ZONE_NORMAL};
-  fsi_try_to_free_pages(run, &req);
+  FsiRun *run = write_file_run("linux-2.6.24", 9, mode, nofs);
   uint64_t written = run->stats.c[FSI_C_fs_writeback];
   ft_check(run);
   ft_run_free(run);

@@ -13,6 +13,8 @@
  */
 #include "engine/mm/page_writeback.h"
 
+#include <string.h>
+
 #include "engine/mm/internal.h"
 #include "engine/mm/vmscan.h"
 
@@ -74,17 +76,23 @@ static void flush_kick(FsiRun *run) {
   fsi_eventq_push(&run->q, run->now_ns, FSI_EV_FLUSH, 0, FLUSH_KICK);
 }
 
+/* A full ring (head, len == cap) of elem-byte entries, doubled (or `first`
+ * entries if empty) with its entries in order from 0; returns the new
+ * buffer, frees the old, and sets *cap and *head. */
+static void *ring_grow(void *buf, size_t elem, uint32_t *head, uint32_t len, uint32_t *cap, uint32_t first) {
+  uint32_t ncap = *cap ? *cap * 2 : first;
+  char *q = g_malloc_n(ncap, elem);
+  for (uint32_t i = 0; i < len; i++) memcpy(q + i * elem, (char *)buf + ((*head + i) % *cap) * elem, elem);
+  g_free(buf);
+  *cap = ncap;
+  *head = 0;
+  return q;
+}
+
 static void dirtyq_push(FsiRun *run, uint32_t id) {
   FsiReclaim *rc = &run->rc;
-  if (rc->dirtyq_len == rc->dirtyq_cap) {
-    uint32_t cap = rc->dirtyq_cap ? rc->dirtyq_cap * 2 : 1024;
-    struct FsiDirtyEnt *q = g_new(struct FsiDirtyEnt, cap);
-    for (uint32_t i = 0; i < rc->dirtyq_len; i++) q[i] = rc->dirtyq[(rc->dirtyq_head + i) % rc->dirtyq_cap];
-    g_free(rc->dirtyq);
-    rc->dirtyq = q;
-    rc->dirtyq_cap = cap;
-    rc->dirtyq_head = 0;
-  }
+  if (rc->dirtyq_len == rc->dirtyq_cap)
+    rc->dirtyq = ring_grow(rc->dirtyq, sizeof *rc->dirtyq, &rc->dirtyq_head, rc->dirtyq_len, &rc->dirtyq_cap, 1024);
   rc->dirtyq[(rc->dirtyq_head + rc->dirtyq_len) % rc->dirtyq_cap] =
       (struct FsiDirtyEnt){id, run->allocs[id].gen, run->now_ns};
   rc->dirtyq_len++;
@@ -253,15 +261,8 @@ static uint64_t read_page(FsiRun *run, FsiTask *task, uint64_t t) {
 }
 
 static void faultq_push(FsiTask *task, uint32_t id, uint32_t gen) {
-  if (task->fq_len == task->fq_cap) {
-    uint32_t cap = task->fq_cap ? task->fq_cap * 2 : 64;
-    struct FsiFaultEnt *q = g_new(struct FsiFaultEnt, cap);
-    for (uint32_t i = 0; i < task->fq_len; i++) q[i] = task->faultq[(task->fq_head + i) % task->fq_cap];
-    g_free(task->faultq);
-    task->faultq = q;
-    task->fq_cap = cap;
-    task->fq_head = 0;
-  }
+  if (task->fq_len == task->fq_cap)
+    task->faultq = ring_grow(task->faultq, sizeof *task->faultq, &task->fq_head, task->fq_len, &task->fq_cap, 64);
   task->faultq[(task->fq_head + task->fq_len) % task->fq_cap] = (struct FsiFaultEnt){id, gen};
   task->fq_len++;
 }
