@@ -1597,19 +1597,21 @@ static void test_refault_deactivate(void) {
  * to the active list (activate_locked, counted in pgactivate); before
  * (keep) puts them back at the inactive head, and nothing is activated.
  * Returns pgactivate. */
-/* A 2 GiB node (node LRU, no pcp lists, no dirty limits) filled with dirty
- * page cache, with one more setting. */
-static FsiRun *dirty_node_stack(const char *stack, const char *set) {
-  const char *sets[] = {"machine.memory=2G", "vm.lru=node", "vm.pcp=false", "vm.dirty_ratio=100",
-                        "vm.dirty_background_ratio=100", set, NULL};
+/* A node of `memory` (node LRU, no pcp lists, no dirty limits) filled with
+ * dirty page cache, with one more setting. */
+static FsiRun *dirty_node_stack(const char *stack, const char *memory, const char *set) {
+  g_autofree char *mem = g_strdup_printf("machine.memory=%s", memory);
+  const char *sets[] = {mem, "vm.lru=node", "vm.pcp=false", "vm.dirty_ratio=100", "vm.dirty_background_ratio=100",
+                        set, NULL};
   FsiRun *run = new_run_stack(stack, sets, nothing);
   FsiRequest rq = {0, FS_KIND_FILE, FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_DIRECT_RECLAIM, 0, false, false, true, false};
   while (fsi_run_alloc(run, &rq).handle) {}
-  g_assert_cmpuint(run->rc.nr_dirty, >, 200000);
+  g_assert_cmpuint(run->rc.nr_dirty, >, run->mem.cfg.total_pages / 2);
   return run;
 }
 
-static FsiRun *dirty_node(const char *set) { return dirty_node_stack("vanilla", set); }
+/* 2 GiB of it on the default stack */
+static FsiRun *dirty_node(const char *set) { return dirty_node_stack("vanilla", "2G", set); }
 
 static uint64_t reclaim_writeback_case(const char *mode) {
   g_autofree char *set = g_strdup_printf("vm.reclaim_writeback=%s", mode);
@@ -1632,6 +1634,17 @@ static void test_reclaim_writeback(void) {
   g_assert_cmpuint(reclaim_writeback_case("keep"), ==, 0);
 }
 
+/* A node of `memory` full of dirty page cache after one direct reclaim for
+ * an order-`order` GFP_HIGHUSER_MOVABLE request (without __GFP_FS if nofs). */
+static FsiRun *write_file_run(const char *stack, const char *memory, uint32_t order, const char *mode, bool nofs) {
+  g_autofree char *set = g_strdup_printf("vm.reclaim_write_file=%s", mode);
+  FsiRun *run = dirty_node_stack(stack, memory, set);
+  uint32_t gfp = nofs ? FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_FS : FS_GFP_HIGHUSER_MOVABLE;
+  FsAllocRequest req = {.order = order, .gfp = gfp, .migratetype = FS_MIGRATE_MOVABLE, .highest_zoneidx = FS_ZONE_NORMAL};
+  fsi_try_to_free_pages(run, &req);
+  return run;
+}
+
 /* Who writes dirty page cache (vm.reclaim_write_file).  The same node full
  * of dirty page cache; one direct reclaim for a GFP_HIGHUSER_MOVABLE
  * request.  6.1 (kswapd-dirty): direct reclaim writes none of it, it marks
@@ -1639,19 +1652,8 @@ static void test_reclaim_writeback(void) {
  * their writes itself (pageout(): fs_writeback, the pages under writeback),
  * unless the request may not enter the filesystem (GFP_NOFS).  Returns
  * fs_writeback. */
-/* The node full of dirty page cache after one direct reclaim for an
- * order-`order` GFP_HIGHUSER_MOVABLE request (without __GFP_FS if nofs). */
-static FsiRun *write_file_run(const char *stack, uint32_t order, const char *mode, bool nofs) {
-  g_autofree char *set = g_strdup_printf("vm.reclaim_write_file=%s", mode);
-  FsiRun *run = dirty_node_stack(stack, set);
-  uint32_t gfp = nofs ? FS_GFP_HIGHUSER_MOVABLE & ~FS_GFP_FS : FS_GFP_HIGHUSER_MOVABLE;
-  FsAllocRequest req = {.order = order, .gfp = gfp, .migratetype = FS_MIGRATE_MOVABLE, .highest_zoneidx = FS_ZONE_NORMAL};
-  fsi_try_to_free_pages(run, &req);
-  return run;
-}
-
 static uint64_t reclaim_write_file_case(const char *mode, bool nofs) {
-  FsiRun *run = write_file_run("vanilla", 0, mode, nofs);
+  FsiRun *run = write_file_run("vanilla", "2G", 0, mode, nofs);
   uint64_t written = run->stats.c[FSI_C_fs_writeback];
   g_assert_cmpuint(run->rc.nr_writeback, ==, written); /* started, not ended */
   if (!written) g_assert_cmpuint(run->stats.c[FSI_C_nr_vmscan_immediate_reclaim], >, 0);
@@ -1666,16 +1668,18 @@ static void test_reclaim_write_file(void) {
   g_assert_cmpuint(reclaim_write_file_case("any", true), ==, 0);
 }
 
-/* The same rule in lumpy reclaim's passes: the same node, one direct
- * reclaim for an order-9 request on linux-2.6.24 (lumpy reclaim), whose
- * blocks are all dirty page cache.  Its first pass takes them and, like the scan,
- * writes them only if the reclaimer may; its synchronous second pass
+/* The same rule in lumpy reclaim's passes: such a node (128 MiB: when
+ * nothing is freed, each tag takes its whole block, down to priority 0,
+ * and 2 GiB took 70 s), one direct reclaim for an order-9 request on
+ * linux-2.6.24 (lumpy reclaim), whose blocks are all dirty page cache.
+ * Its first pass takes them and, like the scan, writes them only if the
+ * reclaimer may; its synchronous second pass
  * writes what is left under the same test (shrink_page_list()'s, whatever
  * the pass): before 3.2 (any) for a request that may enter the filesystem,
  * from 3.2 (kswapd-dirty) never in direct reclaim, and never for GFP_NOFS.
  * Returns fs_writeback. */
 static uint64_t lumpy_write_file_case(const char *mode, bool nofs) {
-  FsiRun *run = write_file_run("linux-2.6.24", 9, mode, nofs);
+  FsiRun *run = write_file_run("linux-2.6.24", "128M", 9, mode, nofs);
   uint64_t written = run->stats.c[FSI_C_fs_writeback];
   ft_check(run);
   ft_run_free(run);
