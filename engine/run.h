@@ -234,8 +234,8 @@ typedef struct {
     FSI_ANON_LRU_5_9,    /* 5.9+: new anonymous pages start inactive */
     FSI_ANON_LRU_2_6_28, /* 2.6.28-5.8: they start active */
     FSI_ANON_LRU_2_6,    /* before 2.6.28: start active, deactivated only when reclaim_mapped */
-  } anon_lru;
-  bool swapin_all_active; /* vm.swapin_lru = active: every swap-in before 5.9 activated */             /* vm.anon_lru */
+  } anon_lru;             /* vm.anon_lru */
+  bool swapin_all_active; /* vm.swapin_lru = active: every swap-in before 5.9 activated */
   int prev_priority;      /* zone->prev_priority (vm.anon_lru=2.6): the priority the last reclaim reached */
   bool thp_swap_split;     /* vm.thp_swap_split: split a THP that finds no swap room */
   /* kswapd */

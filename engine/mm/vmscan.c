@@ -211,10 +211,6 @@ bool fsi_refault_activates(const FsiRun *run, uint32_t id) {
   return distance <= ws;
 }
 
-/* New pages start on the inactive list (anon too, since 5.9); before,
- * do_anonymous_page() and the THP fault put anonymous memory on the active
- * list (lru_cache_add_active_or_unevictable; 2.6's lru_cache_add_active);
- * shmem went to the inactive list throughout. */
 /* A swap-in under 2.6.28's rule: swap readahead adds the page to the
  * inactive list (read_swap_cache_async()'s lru_cache_add_anon, "add newly
  * swapped in pages to the inactive list", 2.6.28), and do_swap_page() does
@@ -227,6 +223,11 @@ static bool swapin_inactive(const FsiRun *run, const FsiAlloc *a) {
          (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP) && (a->flags & FSI_AF_SWAPPED);
 }
 
+/* New pages start on the inactive list (anon too, since 5.9); before,
+ * do_anonymous_page() and the THP fault put anonymous memory on the active
+ * list (lru_cache_add_active_or_unevictable; 2.6's lru_cache_add_active),
+ * a swap-in from 2.6.28 excepted; shmem went to the inactive list
+ * throughout. */
 static bool added_active(const FsiRun *run, const FsiAlloc *a) {
   return run->rc.anon_lru != FSI_ANON_LRU_5_9 && (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP) &&
          !swapin_inactive(run, a);
