@@ -215,7 +215,8 @@ bool fsi_refault_activates(const FsiRun *run, uint32_t id) {
  * inactive list (read_swap_cache_async()'s lru_cache_add_anon, "add newly
  * swapped in pages to the inactive list", 2.6.28), and do_swap_page() does
  * not activate it (2.6.34's and 4.5's texts; the activate_page() there is
- * later, in 4.11+ texts, its version not found); before 2.6.28 it was
+ * in later texts, with vmf->address, so 4.10 or later; the version that
+ * added it was not found); before 2.6.28 it was
  * added active.  (The object is still marked swapped while its page is
  * added.) */
 static bool swapin_inactive(const FsiRun *run, const FsiAlloc *a) {
