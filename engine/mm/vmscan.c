@@ -187,15 +187,33 @@ void fsi_lru_activate(FsiRun *run, uint32_t id) {
   note_reclaim_stat(run, lruvec_of(run, a), is_file(a), 1, 1);
 }
 
+/* Swap-ins under 2.6.28's rule (vm.swapin_lru=era): swap readahead adds
+ * the page to the inactive list (read_swap_cache_async()'s
+ * lru_cache_add_anon, "add newly swapped in pages to the inactive list",
+ * 2.6.28), and do_swap_page() does not activate it (2.6.34's and 4.5's
+ * texts; the activate_page() there is in later texts, with vmf->address, so
+ * 4.10 or later; the version that added it was not found); before 2.6.28
+ * it was added active. */
+static bool swapin_inactive_era(const FsiRun *run) {
+  return run->rc.anon_lru == FSI_ANON_LRU_2_6_28 && !run->rc.swapin_all_active;
+}
+
+/* An anonymous page being swapped in under that rule (the object is still
+ * marked swapped while its page is added). */
+static bool swapin_inactive(const FsiRun *run, const FsiAlloc *a) {
+  return swapin_inactive_era(run) && (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP) &&
+         (a->flags & FSI_AF_SWAPPED);
+}
+
 bool fsi_refault_activates(const FsiRun *run, uint32_t id) {
   const FsiReclaim *rc = &run->rc;
   const FsiAlloc *a = &run->allocs[id];
   bool file = is_file(a);
   if (rc->refault_activate == FSI_RA_ALWAYS) return true;
   /* before the shadow entries (file: 3.15, anon: 5.9) page cache is read
-   * into the inactive list; a swap-in is activated, except in 2.6.28-5.8's
-   * anonymous list rule, where it is added inactive (swapin_inactive()) */
-  if (!shadow_kept(run, file)) return !file && (rc->anon_lru != FSI_ANON_LRU_2_6_28 || rc->swapin_all_active);
+   * into the inactive list; a swap-in is activated, except under 2.6.28's
+   * rule, where it is added inactive */
+  if (!shadow_kept(run, file)) return !file && !swapin_inactive_era(run);
   uint32_t v = lruvec_of(run, a); /* the eviction's lruvec: the zone it left, or the node */
   uint64_t distance = (uint32_t)((uint32_t)rc->nonresident_age[v] - a->lru_prev);
   uint64_t ws = lru_size(run, v, FSI_LRU_ACTIVE_FILE);
@@ -209,19 +227,6 @@ bool fsi_refault_activates(const FsiRun *run, uint32_t id) {
     }
   }
   return distance <= ws;
-}
-
-/* A swap-in under 2.6.28's rule: swap readahead adds the page to the
- * inactive list (read_swap_cache_async()'s lru_cache_add_anon, "add newly
- * swapped in pages to the inactive list", 2.6.28), and do_swap_page() does
- * not activate it (2.6.34's and 4.5's texts; the activate_page() there is
- * in later texts, with vmf->address, so 4.10 or later; the version that
- * added it was not found); before 2.6.28 it was
- * added active.  (The object is still marked swapped while its page is
- * added.) */
-static bool swapin_inactive(const FsiRun *run, const FsiAlloc *a) {
-  return run->rc.anon_lru == FSI_ANON_LRU_2_6_28 && !run->rc.swapin_all_active &&
-         (a->kind == FS_KIND_ANON || a->kind == FS_KIND_THP) && (a->flags & FSI_AF_SWAPPED);
 }
 
 /* New pages start on the inactive list (anon too, since 5.9); before,
