@@ -426,6 +426,8 @@ FsiRun *fsi_run_new(FsiConfig *cfg, FsiStack *stack, FsiWorkload *wl, uint64_t s
                                                         : FSI_DRAIN_2636;
     g_autofree char *spv = fsi_config_string(cfg, "vm", "slowpath");
     run->slowpath_instant = !strcmp(spv, "instant");
+    g_autofree char *dcv = fsi_config_string(cfg, "vm", "direct_compact");
+    run->compact_before_reclaim = !strcmp(dcv, "2.6.35");
     run->livelock_ns = fsi_config_duration(cfg, "vm", "slowpath_livelock");
   }
   run->compact_result = -1;

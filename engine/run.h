@@ -487,6 +487,7 @@ struct FsiRun {
   bool compact_large_folios;    /* vm.compaction_large_folios: compaction isolates allocations above order 0 */
   bool file_migrate_folio;      /* vm.file_migrate_folio: the page cache's mapping has a migrate_folio callback */
   bool slowpath_instant;        /* vm.slowpath=instant */
+  bool compact_before_reclaim;  /* vm.direct_compact=2.6.35 */
   uint64_t livelock_ns;         /* vm.slowpath_livelock */
   uint32_t loop_depth;          /* event loops running (fsi_run_execute/advance and sleeps) */
   uint32_t sleep_depth;         /* requests asleep in the slow path, one inside another */

@@ -246,6 +246,68 @@ static void test_compaction_async_same_type(void) {
   fx_close(&fx);
 }
 
+/* vm.direct_compact: the same unmovable order-2 request.  2.6.38 and later
+ * try an asynchronous compaction first, which fails (same-type rule), and a
+ * SYNC_LIGHT one after direct reclaim, which succeeds; 2.6.35 compacted
+ * synchronously at the top of the loop, before any reclaim, and succeeds at
+ * once: one stall, no failure, no direct reclaim. */
+static void test_compaction_direct_compact(gconstpointer data) {
+  const char *mode = data;
+  g_autofree char *set = g_strdup_printf("vm.direct_compact=%s", mode);
+  const char *sets[] = {set, NULL};
+  Fx fx;
+  fx_open(&fx, "migratetype+compaction", sets);
+  fill(&fx, FS_KIND_ANON, false);
+  fragment(&fx, 4);
+  FsiAllocResult r = alloc_req(fx.run, 2, FS_KIND_KERNEL_STACK, FS_GFP_KERNEL & ~FS_GFP_KSWAPD_RECLAIM, false);
+  g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
+  g_assert_cmpint(r.via, ==, FSI_VIA_COMPACT);
+  bool old = !strcmp(mode, "2.6.35");
+  g_assert_cmpint(ft_counter(fx.run, "compaction.compact_stall"), ==, old ? 1 : 2);
+  g_assert_cmpint(ft_counter(fx.run, "compaction.compact_fail"), ==, old ? 0 : 1);
+  g_assert_cmpint(ft_counter(fx.run, "compaction.compact_success"), ==, 1);
+  g_assert_cmpuint(fx.run->stats.c[FSI_C_allocstall_dma32], ==, old ? 0 : 1);
+  fx_close(&fx);
+}
+
+/* compaction.era: 6.1 keeps the scanners' positions and the skip bits
+ * between runs, so a run after a failed one starts where that one left the
+ * zone and passes over the blocks it marked; 2.6.35 had neither, and every
+ * run that is not deferred scans the zone from its two ends again.  Pinned
+ * pages: every run fails after scanning the zone to its end, and defers the
+ * next run in both eras.  Measured, pfns scanned by the first run and by
+ * the third (the second is deferred): 6.1 12489 and 492, 2.6.35 12199 and
+ * 11947. */
+static void test_compaction_era(gconstpointer data) {
+  const char *era = data;
+  g_autofree char *set = g_strdup_printf("compaction.era=%s", era);
+  const char *sets[] = {set, NULL};
+  Fx fx;
+  fx_open(&fx, "migratetype+compaction", sets);
+  fill(&fx, FS_KIND_ANON, true);
+  fragment(&fx, 4);
+  int64_t s0 = ft_counter(fx.run, "compaction.compact_migrate_scanned");
+  g_assert_cmpint(compact_stage(fx.run, 9, FS_MIGRATE_MOVABLE, 1), !=, FS_STAGE_CAPTURED);
+  g_assert_cmpint(fx.run->compact_result, ==, FS_COMPACT_COMPLETE);
+  int64_t first = ft_counter(fx.run, "compaction.compact_migrate_scanned") - s0;
+  g_assert_cmpint(first, >, 0);
+  compact_stage(fx.run, 9, FS_MIGRATE_MOVABLE, 1);
+  g_assert_cmpint(fx.run->compact_result, ==, FS_COMPACT_DEFERRED);
+  int64_t s1 = ft_counter(fx.run, "compaction.compact_migrate_scanned");
+  compact_stage(fx.run, 9, FS_MIGRATE_MOVABLE, 1);
+  int64_t third = ft_counter(fx.run, "compaction.compact_migrate_scanned") - s1;
+  g_test_message("%s: migrate_scanned first %" G_GINT64_FORMAT ", third %" G_GINT64_FORMAT, era, first, third);
+  if (!strcmp(era, "2.6.35")) {
+    g_assert_cmpint(fx.run->compact_result, ==, FS_COMPACT_COMPLETE);
+    /* not to the pfn: the first run's released targets merged differently,
+     * and a free block is one step of the scanner whatever its order */
+    g_assert_cmpint(third, >=, first * 9 / 10);
+  } else {
+    g_assert_cmpint(third, <, first / 2);
+  }
+  fx_close(&fx);
+}
+
 /* compaction_suitable(): free memory only in order-8 blocks has a
  * fragmentation index below 500 (failure for lack of memory), so a huge page
  * request is not compacted; with extfrag_threshold 0 it is, and succeeds. */
@@ -992,13 +1054,19 @@ static void test_effect_compaction_2010(void) {
    * slot is free, without scanning them): lumpy alone 68.2/74.6,
    * 69.4/74.6, 67.2/74.8 % (142.9), pgsteal_direct 238126, 243399, 243123
    * (241549); with compaction 149.3 %, 140551, 142592, 147342 (143495,
-   * 0.59x).  The lumpy-alone reclaim band re-drawn at 10%. */
+   * 0.59x).  The lumpy-alone reclaim band re-drawn at 10%.
+   * Stop 35 (2.6.35's own compaction, compaction.era and
+   * vm.direct_compact: synchronous, from the zone's ends, before each
+   * direct reclaim): with compaction pgsteal_direct 80414, 60943, 98705
+   * (80021, 0.32x of lumpy alone's 252648, 254302, 244558); success 149.4,
+   * 149.6, 149.4 %.  Band re-drawn at the spread (37.8k) either side, and
+   * the published shape, at most half the reclaim, asserted again. */
   ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 127.3, 143.3);
   ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 141.1, 157.1);
   ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 217400, 265700);
-  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 113800, 174800);
+  ft_assert_band("with compaction: pgsteal_direct", m[1][2], 42200, 117800);
   g_assert_cmpfloat(m[1][0] + m[1][1], >=, m[0][0] + m[0][1]);
-  g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.75);
+  g_assert_cmpfloat(m[1][2], <, m[0][2] * 0.5);
 }
 
 /* vanilla (no grouping) with and without compaction: unmovable pages are in
@@ -1879,7 +1947,13 @@ static void test_effect_capture(void) {
  * (6.3k).  Stop 26 (pgsteal_* count LRU pages only, not the slab pages the
  * shrinkers free): compact_success 137, 137, 144 -> 75, 81, 101;
  * pgsteal_direct 16754, 16870, 18252 (17292) -> 44489, 40325, 45370
- * (43395), 2.5x; the buddy arm's band re-drawn at twice its spread. */
+ * (43395), 2.5x; the buddy arm's band re-drawn at twice its spread.
+ * Stop 35 (2.6.35's own compaction: synchronous, from the zone's ends,
+ * before each direct reclaim): compaction serves nearly every step and
+ * direct reclaim is small in both arms: compact_success 164, 167, 176 (169)
+ * -> 149, 170, 161 (160), fewer on the mean; pgsteal_direct 1093, 2360, 0
+ * (1151) -> 9816, 3072, 4311 (5733), 5x.  The reclaim bands re-drawn from
+ * 0 to twice the spread above the mean. */
 static void test_effect_migrate_free_pcp(void) {
   const char *buddy[] = {"vm.migrate_free_pcp=false", "vm.kswapd_balance=any", "vm.reclaim_nap=none", NULL};
   const char *pcp[] = {"vm.kswapd_balance=any", "vm.reclaim_nap=none", NULL}; /* see test_effect_compaction_2010 */
@@ -1889,8 +1963,8 @@ static void test_effect_migrate_free_pcp(void) {
   ft_effect("compaction2010", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("buddy: compact_success", m[0][0], 131, 171);
   ft_assert_band("pcp: compact_success", m[1][0], 57, 166);
-  ft_assert_band("buddy: pgsteal_direct", m[0][1], 14300, 20300);
-  ft_assert_band("pcp: pgsteal_direct", m[1][1], 32000, 74200);
+  ft_assert_band("buddy: pgsteal_direct", m[0][1], 0, 3600);
+  ft_assert_band("pcp: pgsteal_direct", m[1][1], 0, 19200);
   g_assert_cmpfloat(m[1][0], <, m[0][0]);
   g_assert_cmpfloat(m[1][1], >=, 1.4 * m[0][1]);
 }
@@ -1941,20 +2015,64 @@ static void test_effect_migrate_free_pcp(void) {
  * 1.150M, 1.152M (1.159M), more on the mean only (on compaction2010, the
  * same stack: direct 43258 -> 40397 and kswapd 91083 -> 93944, on every
  * seed).  The arms are now the stack as it is, with and without the rule.
- * Bands: mean +- the seed spread, at least 10%; asserted: at most 95% of
- * the direct reclaim with "all" (kswapd's difference is inside its
- * spread). */
+ * Stop 35: with 2.6.35's own compaction (synchronous, from the zone's
+ * ends, before each direct reclaim) the direct reclaim no longer tells the
+ * rules apart on stress-highalloc (any -> all, seeds 1-3: 106625, 124751,
+ * 118779 (116718) -> 113549, 125617, 124680 (121282)), nor on
+ * compaction2010, nor on stress-highalloc under linux-2.6.34 (255809-262453
+ * -> 251608-258277).  What the rule does, keep kswapd at work until every
+ * zone up to the highest failing one is balanced, shows in kswapd itself:
+ * on compaction2010 (linux-2.6.35, as it is), any -> all, kswapd's working
+ * time 335.2, 340.9, 341.7 ms (339.3) -> 394.1, 393.2, 396.3 ms (394.5),
+ * longer on every seed, in fewer wake-ups (423, 445, 425 -> 400, 418, 400).
+ * Bands: mean +- 10% (the spreads are smaller); asserted: at least 1.1x the
+ * working time and fewer wake-ups with "all". */
 static void test_effect_kswapd_balance(void) {
   const char *any[] = {"vm.kswapd_balance=any", NULL};
   const FtArm arms[] = {{"linux-2.6.35", any}, {"linux-2.6.35", NULL}};
-  const char *cols[] = {"pgsteal_kswapd", "pgsteal_direct", NULL};
+  const char *cols[] = {"fs_kswapd_ns", "fs_kswapd_wake", NULL};
   double m[2][2];
+  ft_effect("compaction2010", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
+  ft_assert_band("any: fs_kswapd_ns", m[0][0], 305.4e6, 373.2e6);
+  ft_assert_band("all: fs_kswapd_ns", m[1][0], 355.1e6, 434.0e6);
+  ft_assert_band("any: fs_kswapd_wake", m[0][1], 388, 474);
+  ft_assert_band("all: fs_kswapd_wake", m[1][1], 365, 447);
+  g_assert_cmpfloat(m[1][0], >=, 1.1 * m[0][0]);
+  g_assert_cmpfloat(m[1][1], <, m[0][1]);
+}
+
+/* compaction.era and vm.direct_compact: 2.6.35's direct compaction against
+ * 6.1's structure on the same stack.  2.6.35 compacted synchronously at the
+ * top of every slow-path loop, before direct reclaim, from the zone's two
+ * ends each time, and deferred the preferred zone after any failed run;
+ * 6.1's structure (2.6.38+) tries async first and sync after each direct
+ * reclaim, resumes at the cached scanner positions and passes the blocks
+ * with skip bits.  stress-highalloc on linux-2.6.35, seeds 1-3, 6.1 ->
+ * 2.6.35: pgsteal_direct 134710, 143513, 136444 (138222) -> 113549, 125617,
+ * 124680 (121282), fewer on every seed; compact_migrate_scanned 611707,
+ * 548723, 583259 (581230) -> 32.56M, 30.49M, 29.23M (30.76M): every run
+ * rescans the zone's start; compact_success 231, 216, 223 (223.3) -> 355,
+ * 333, 327 (338.3); success under load 75.2/76, 75/75, 74.6/75 ->
+ * 74.6/74.6, 74.6/74.8, 74.8/75 %.  Each half alone, seeds 1-3 on the mean:
+ * the era alone (compaction before reclaim as 6.1 orders it) 123613 direct,
+ * the order alone (6.1's compaction run before each reclaim) 160961.
+ * Bands: mean +- the seed spread, at least 10%; asserted: at most 0.95x
+ * the direct reclaim, at least 10x the pfns scanned and more successes. */
+static void test_effect_compaction_era(void) {
+  const char *modern[] = {"compaction.era=6.1", "vm.direct_compact=2.6.38", NULL};
+  const FtArm arms[] = {{"linux-2.6.35", modern}, {"linux-2.6.35", NULL}};
+  const char *cols[] = {"pgsteal_direct", "compaction.compact_migrate_scanned", "compaction.compact_success", NULL};
+  double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
-  ft_assert_band("any: pgsteal_direct", m[0][1], 132700, 162100);
-  ft_assert_band("all: pgsteal_direct", m[1][1], 124400, 152000);
-  ft_assert_band("any: pgsteal_kswapd", m[0][0], 1.038e6, 1.268e6);
-  ft_assert_band("all: pgsteal_kswapd", m[1][0], 1.043e6, 1.274e6);
-  g_assert_cmpfloat(m[1][1], <=, 0.95 * m[0][1]);
+  ft_assert_band("6.1: pgsteal_direct", m[0][0], 124400, 152000);
+  ft_assert_band("2.6.35: pgsteal_direct", m[1][0], 109100, 133400);
+  ft_assert_band("6.1: compact_migrate_scanned", m[0][1], 518200, 644300);
+  ft_assert_band("2.6.35: compact_migrate_scanned", m[1][1], 27.4e6, 34.1e6);
+  ft_assert_band("6.1: compact_success", m[0][2], 201, 246);
+  ft_assert_band("2.6.35: compact_success", m[1][2], 304, 373);
+  g_assert_cmpfloat(m[1][0], <=, 0.95 * m[0][0]);
+  g_assert_cmpfloat(m[1][1], >=, 10 * m[0][1]);
+  g_assert_cmpfloat(m[1][2], >, m[0][2]);
 }
 
 int main(int argc, char **argv) {
@@ -1963,6 +2081,10 @@ int main(int argc, char **argv) {
   g_test_add_data_func("/compaction/capture/migratetype", "migratetype", test_compaction_capture);
   g_test_add_func("/compaction/pinned-defer-sync-full", test_compaction_pinned_defer);
   g_test_add_func("/compaction/async-same-type", test_compaction_async_same_type);
+  g_test_add_data_func("/compaction/direct-compact/2.6.38", "2.6.38", test_compaction_direct_compact);
+  g_test_add_data_func("/compaction/direct-compact/2.6.35", "2.6.35", test_compaction_direct_compact);
+  g_test_add_data_func("/compaction/era/6.1", "6.1", test_compaction_era);
+  g_test_add_data_func("/compaction/era/2.6.35", "2.6.35", test_compaction_era);
   g_test_add_func("/compaction/suitable/fragindex", test_compaction_fragindex);
   g_test_add_func("/compaction/suitable/low-memory", test_compaction_skipped_low_memory);
   g_test_add_func("/compaction/compact-memory", test_compaction_compact_memory);
@@ -1988,6 +2110,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/effect/compaction/capture", test_effect_capture);
   g_test_add_func("/effect/compaction/migrate-free-pcp", test_effect_migrate_free_pcp);
   g_test_add_func("/effect/kswapd/balance-all", test_effect_kswapd_balance);
+  g_test_add_func("/effect/compaction/era-2.6.35", test_effect_compaction_era);
   g_test_add_func("/effect/compaction/stress-highalloc-vanilla", test_effect_compaction_vanilla);
   g_test_add_func("/effect/kcompactd/gupta-fragmenter", test_effect_proactive);
   g_test_add_func("/effect/compaction/fast-search", test_effect_fast_search);

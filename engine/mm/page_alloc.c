@@ -771,9 +771,12 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
 
   bool can_direct = req->gfp & FS_GFP_DIRECT_RECLAIM;
   bool costly = req->order > run->costly_order;
-  int cres;
+  int cres = -1;
   req->compact_priority = COMPACT_PRIO_SYNC_LIGHT;
-  if (can_direct && req->order > 0 && (costly || req->migratetype != FS_MIGRATE_MOVABLE)) {
+  /* 2.6.38+: an asynchronous attempt before any reclaim (2.6.35-2.6.37
+   * compacted synchronously at the top of every loop instead, below) */
+  bool before = run->compact_before_reclaim;
+  if (!before && can_direct && req->order > 0 && (costly || req->migratetype != FS_MIGRATE_MOVABLE)) {
     req->compact_priority = COMPACT_PRIO_ASYNC;
     FsStageResult r = compact_stage(run, FS_STAGE_EARLY_COMPACT, req, pfn, zone, &cres);
     if (r == FS_STAGE_CAPTURED) return FSI_VIA_EARLY_COMPACT;
@@ -805,10 +808,19 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
     if (kswapd) fsi_wakeup_kswapd_gfp(run, req->gfp, req->order, req->highest_zoneidx);
     if (loops && try_freelist(run, req, pfn, zone)) return FSI_VIA_SLOWPATH;
 
+    FsStageResult r;
+    if (before) {
+      /* 2.6.35-2.6.37 rebalance: __alloc_pages_direct_compact(), synchronous,
+       * then direct reclaim; nothing compacts after the reclaim */
+      r = compact_stage(run, FS_STAGE_COMPACT, req, pfn, zone, &cres);
+      if (r == FS_STAGE_CAPTURED) return FSI_VIA_COMPACT;
+      if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_COMPACT;
+    }
+
     /* __alloc_pages_direct_reclaim() */
     uint64_t progress = fsi_try_to_free_pages(run, req);
     stalled = !progress;
-    FsStageResult r = run_stage(run, FS_STAGE_DIRECT_RECLAIM, req, pfn, zone);
+    r = run_stage(run, FS_STAGE_DIRECT_RECLAIM, req, pfn, zone);
     if (r == FS_STAGE_CAPTURED) return FSI_VIA_RECLAIM;
     if (r == FS_STAGE_PROGRESS) progress++;
     /* 2.6.35 and before drained the per-CPU lists after every direct
@@ -835,10 +847,12 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
       if (try_freelist(run, req, pfn, zone)) return FSI_VIA_AFTER_RECLAIM;
     }
 
-    /* __alloc_pages_direct_compact() at compact_priority */
-    r = compact_stage(run, FS_STAGE_COMPACT, req, pfn, zone, &cres);
-    if (r == FS_STAGE_CAPTURED) return FSI_VIA_COMPACT;
-    if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_COMPACT;
+    if (!before) {
+      /* __alloc_pages_direct_compact() at compact_priority */
+      r = compact_stage(run, FS_STAGE_COMPACT, req, pfn, zone, &cres);
+      if (r == FS_STAGE_CAPTURED) return FSI_VIA_COMPACT;
+      if (r == FS_STAGE_PROGRESS && try_freelist(run, req, pfn, zone)) return FSI_VIA_COMPACT;
+    }
 
     if (req->gfp & FS_GFP_NORETRY) return FSI_VIA_FAILED;
     if (costly && !(req->gfp & FS_GFP_RETRY_MAYFAIL)) return FSI_VIA_FAILED;
@@ -867,8 +881,9 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
     /* should_compact_retry(), only after reclaim made progress */
     if (run->reclaim_compaction == FSI_RC_47) {
       if (progress && should_compact_retry(run, req, cres, costly, &compaction_retries)) continue;
-    } else if (progress && req->order > 0 && cres >= 0) {
-      /* before 4.7: no retry after a skipped compaction */
+    } else if (!before && progress && req->order > 0 && cres >= 0) {
+      /* 2.6.38-4.6: no retry after a skipped compaction (2.6.35's
+       * should_alloc_retry() had no compaction term) */
       int max_retries = costly ? MAX_COMPACT_RETRIES / 4 : MAX_COMPACT_RETRIES;
       if (cres == FS_COMPACT_SUCCESS) {
         if (++compaction_retries <= max_retries) continue;

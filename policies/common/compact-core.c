@@ -212,9 +212,15 @@ bool fsc_compaction_suitable(FscCore *c, uint32_t zone, uint32_t order, uint32_t
   if (!c->api->zone_info(c->host, zone, &zi) || !zi.populated) return false;
   /* __compaction_suitable(): room for the free scanner, compact_gap(order)
    * = 2 << order above the low (costly) or min watermark, at order 0 and
-   * counting CMA pages as free. */
-  uint64_t mark = (order > FSC_COSTLY_ORDER ? zi.wmark_low : zi.wmark_min) + ((uint64_t)2 << order);
-  if (!c->api->zone_watermark_ok(c->host, zone, 0, mark, highest_zoneidx, FS_ALLOC_CMA)) return false;
+   * counting CMA pages as free.  2.6.35's try_to_compact_pages() asked for
+   * the low watermark plus 1 << order, whatever the order, against no
+   * lowmem reserve (classzone 0, no alloc flags). */
+  if (c->v2635) {
+    if (!c->api->zone_watermark_ok(c->host, zone, 0, zi.wmark_low + ((uint64_t)1 << order), 0, 0)) return false;
+  } else {
+    uint64_t mark = (order > FSC_COSTLY_ORDER ? zi.wmark_low : zi.wmark_min) + ((uint64_t)2 << order);
+    if (!c->api->zone_watermark_ok(c->host, zone, 0, mark, highest_zoneidx, FS_ALLOC_CMA)) return false;
+  }
   /* For costly orders, a low fragmentation index says the failure is for
    * lack of memory, not fragmentation: reclaim, don't compact.  -1000 (a
    * block of the order exists) does not block. */
@@ -968,6 +974,27 @@ static bool migrate_pages(FscCore *c, FscControl *cc) {
  * the request claim: any order for UNMOVABLE and RECLAIMABLE requests, at
  * least pageblock_order / 2 for MOVABLE ones.  Whether the stack's grouping
  * policy would then claim it is its own business. */
+/* 2.6.35's compact_finished() after the scanners and the signal: not done
+ * while the zone fails the low watermark plus 1 << order at the order (no
+ * lowmem reserve); then done when a free block of the order or larger is on
+ * the request's own list, or one of pageblock order or larger on any list
+ * (its allocation would take the block's type).  Checked after every
+ * migration round, not only at pageblock boundaries (4.x+). */
+static FsCompactResult compact_finished_2635(FscCore *c, const FscControl *cc) {
+  const FsHostApi *api = c->api;
+  FsZoneInfo zi;
+  if (!api->zone_info(c->host, cc->zone, &zi)) return FS_COMPACT_NO_SUITABLE_PAGE;
+  uint64_t mark = zi.wmark_low + ((uint64_t)1 << cc->order);
+  if (!api->zone_watermark_ok(c->host, cc->zone, (uint32_t)cc->order, mark, 0, 0)) return FS_COMPACT_NO_SUITABLE_PAGE;
+  for (uint32_t o = (uint32_t)cc->order; o <= c->max_order; o++) {
+    if (api->free_count(c->host, cc->zone, o, cc->migratetype)) return FS_COMPACT_SUCCESS;
+    if (o >= c->pageblock_order)
+      for (uint32_t t = 0; t < FS_MIGRATE_TYPES; t++)
+        if (api->free_count(c->host, cc->zone, o, t)) return FS_COMPACT_SUCCESS;
+  }
+  return FS_COMPACT_NO_SUITABLE_PAGE;
+}
+
 static FsCompactResult compact_finished(FscCore *c, FscControl *cc) {
   const FsHostApi *api = c->api;
   if (cc->contended) return FS_COMPACT_CONTENDED;
@@ -985,6 +1012,7 @@ static FsCompactResult compact_finished(FscCore *c, FscControl *cc) {
                                                                                         : FS_COMPACT_SUCCESS;
   }
   if (cc->order < 0) return FS_COMPACT_CONTINUE;
+  if (c->v2635) return compact_finished_2635(c, cc);
   /* always finish the pageblock being scanned */
   if (cc->migrate_pfn & (c->pageblock_nr_pages - 1)) return FS_COMPACT_CONTINUE;
   uint32_t mt = cc->migratetype;

@@ -21,11 +21,15 @@
  * kernel keeps them in struct zone, and skip bits live in the engine.
  * docs/policies.md lists the simplifications.
  */
+#include <string.h>
+
 #include <fragsim/policy.h>
 
 #include "compact-core.h"
 
-enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, PARAM_RESCAN, PARAM_FAST_FIND_REFUSED, PARAM_TRACE, PARAM_DRAIN_BLOCK, N_PARAMS };
+enum { PARAM_EXTFRAG_THRESHOLD, PARAM_SCAN_NS, PARAM_CAPTURE, PARAM_NOGROUP_TARGETS, PARAM_FAST_SEARCH, PARAM_SHARED_STATE, PARAM_RESCAN, PARAM_FAST_FIND_REFUSED, PARAM_TRACE, PARAM_DRAIN_BLOCK, PARAM_ERA, N_PARAMS };
+
+static const char *const era_choices[] = {"6.1", "2.6.35", NULL};
 
 static const FsParamSpec compaction_params[] = {
     [PARAM_EXTFRAG_THRESHOLD] = {.name = "extfrag_threshold",
@@ -67,6 +71,17 @@ static const FsParamSpec compaction_params[] = {
                                    "cc->order-aligned block (3.19+); false: once, after direct compaction (before 3.19)",
                            .min = 1,
                            .max = 0},
+    [PARAM_ERA] = {.name = "era",
+                   .type = FS_PARAM_ENUM,
+                   .default_value = "6.1",
+                   .help = "6.1: direct compaction as read in 6.1 (priorities, cached scanner pfns, skip bits, "
+                           "deferral after a synchronous run that scanned to the end); 2.6.35 (2.6.35-2.6.37): every "
+                           "run synchronous and from the zone's two ends (no cached pfns, no skip bits), the preferred "
+                           "zone deferred after any run whose allocation then failed, room of low + 2^order and "
+                           "2.6.35's compact_finished(); pair it with vm.direct_compact=2.6.35",
+                   .min = 1,
+                   .max = 0,
+                   .choices = era_choices},
     [N_PARAMS] = {0},
 };
 
@@ -125,6 +140,7 @@ static void *compaction_create(const FsHostApi *api, FsHost *host, const FsParam
   fsc_set_rescan(&s->core, values[PARAM_RESCAN].b);
   fsc_set_fast_find_refused(&s->core, values[PARAM_FAST_FIND_REFUSED].b);
   s->core.drain_block = values[PARAM_DRAIN_BLOCK].b;
+  s->core.v2635 = values[PARAM_ERA].i == 1;
   for (int i = 0; i < N_COUNTERS; i++) s->counter[i] = api->counter_register(host, counter_names[i], counter_help[i]);
   return s;
 }
@@ -169,6 +185,37 @@ static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, Fs
                                     uint64_t migrated, uint64_t captured, int captured_zone, uint64_t *ret_pfn,
                                     const char **ret_counted);
 
+/* compact_zone_order(): one zone for a direct compaction, with the
+ * request's type, flags and zone index; whole: from the zone's ends, skip
+ * bits ignored; any_block: every block a migration target (SYNC_FULL). */
+static FsCompactResult compact_zone_order(Compaction *s, const FsAllocRequest *req, uint32_t zone, FscMode mode,
+                                          bool whole, bool any_block, FscControl *cc) {
+  fsc_control_init(&s->core, cc, zone, (int)req->order);
+  cc->migratetype = req->migratetype;
+  cc->alloc_flags = req->alloc_flags;
+  cc->highest_zoneidx = req->highest_zoneidx;
+  cc->mode = mode;
+  cc->direct = true;
+  cc->capture = s->capture && !s->core.v2635; /* capture came in 5.1 */
+  cc->whole_zone = cc->ignore_skip_hint = whole;
+  cc->ignore_block_suitable = any_block;
+  FsCompactResult status = fsc_compact_zone(&s->core, cc);
+  count_scanned(s, cc);
+  if (cc->suitable_by_fragindex_failed) count(s, C_FRAGINDEX, 1);
+  return status;
+}
+
+/* The trace line of one try_to_compact_pages(). */
+static void trace_direct(Compaction *s, const FsAllocRequest *req, const char *prio, FsStage stage,
+                         FsCompactResult rc, const char *counted, FsStageResult out, uint64_t migrated) {
+  static const char *const outcomes[] = {[FS_STAGE_NOTHING] = "fail", [FS_STAGE_PROGRESS] = "progress",
+                                         [FS_STAGE_SKIPPED] = "skipped", [FS_STAGE_CAPTURED] = "captured"};
+  fsc_trace(&s->core,
+            "try_to_compact_pages order=%u prio=%s stage=%s result=%s counted=%s outcome=%s migrated=%" G_GUINT64_FORMAT,
+            req->order, prio, stage == FS_STAGE_EARLY_COMPACT ? "early" : "compact", fsc_status_name(rc), counted,
+            out < G_N_ELEMENTS(outcomes) && outcomes[out] ? outcomes[out] : "?", migrated);
+}
+
 /* try_to_compact_pages() and __alloc_pages_direct_compact(). */
 static FsStageResult direct_compact(Compaction *s, FsStage stage, const FsAllocRequest *req, uint64_t *ret_pfn) {
   FscCore *c = &s->core;
@@ -193,17 +240,10 @@ static FsStageResult direct_compact(Compaction *s, FsStage stage, const FsAllocR
       continue;
     }
     FscControl cc;
-    fsc_control_init(c, &cc, (uint32_t)z, (int)req->order);
-    cc.migratetype = req->migratetype;
-    cc.alloc_flags = req->alloc_flags;
-    cc.highest_zoneidx = req->highest_zoneidx;
-    cc.mode = prio == FSC_PRIO_ASYNC ? FSC_MODE_ASYNC : FSC_MODE_SYNC_LIGHT;
-    cc.direct = true;
-    cc.capture = s->capture;
-    if (prio == FSC_PRIO_SYNC_FULL) cc.whole_zone = cc.ignore_skip_hint = cc.ignore_block_suitable = true;
-    FsCompactResult status = fsc_compact_zone(c, &cc);
-    count_scanned(s, &cc);
-    if (cc.suitable_by_fragindex_failed) count(s, C_FRAGINDEX, 1);
+    bool full = prio == FSC_PRIO_SYNC_FULL;
+    FsCompactResult status = compact_zone_order(s, req, (uint32_t)z,
+                                                prio == FSC_PRIO_ASYNC ? FSC_MODE_ASYNC : FSC_MODE_SYNC_LIGHT, full,
+                                                full, &cc);
     migrated += cc.migrated;
     if (status != FS_COMPACT_SKIPPED) all_skipped = false;
     rc = MAX(rc, status);
@@ -222,15 +262,7 @@ static FsStageResult direct_compact(Compaction *s, FsStage stage, const FsAllocR
   s->api->report_compact_result(s->host, rc);
   const char *counted = "none";
   FsStageResult out = direct_outcome(s, req, rc, all_skipped, migrated, captured, captured_zone, ret_pfn, &counted);
-  if (c->trace) {
-    static const char *const outcomes[] = {[FS_STAGE_NOTHING] = "fail", [FS_STAGE_PROGRESS] = "progress",
-                                           [FS_STAGE_SKIPPED] = "skipped", [FS_STAGE_CAPTURED] = "captured"};
-    fsc_trace(c,
-              "try_to_compact_pages order=%u prio=%s stage=%s result=%s counted=%s outcome=%s migrated=%" G_GUINT64_FORMAT,
-              req->order, fsc_prio_name(prio), stage == FS_STAGE_EARLY_COMPACT ? "early" : "compact",
-              fsc_status_name(rc), counted, out < G_N_ELEMENTS(outcomes) && outcomes[out] ? outcomes[out] : "?",
-              migrated);
-  }
+  if (c->trace) trace_direct(s, req, fsc_prio_name(prio), stage, rc, counted, out, migrated);
   return out;
 }
 
@@ -274,11 +306,60 @@ static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, Fs
   return migrated ? FS_STAGE_PROGRESS : FS_STAGE_NOTHING;
 }
 
+/* 2.6.35's try_to_compact_pages() and __alloc_pages_direct_compact():
+ * nothing without __GFP_FS and __GFP_IO; nothing while the preferred zone
+ * (the first of the zonelist) is deferred; then, zone by zone from the
+ * highest, a synchronous compact_zone() from the zone's two ends (skip bits
+ * did not exist), until a zone passes its low watermark plus 1 << order at
+ * the order.  If the allocation that follows fails, the preferred zone is
+ * deferred, whatever the scanners reported (3.18+ defers only a run that
+ * scanned the whole zone); if it succeeds, its deferral is reset. */
+static FsStageResult direct_compact_2635(Compaction *s, FsStage stage, const FsAllocRequest *req,
+                                         uint64_t *ret_pfn) {
+  FscCore *c = &s->core;
+  int preferred = -1;
+  for (int z = (int)MIN(req->highest_zoneidx, c->nr_zones - 1); z >= 0 && preferred < 0; z--) {
+    FsZoneInfo zi;
+    if (s->api->zone_info(s->host, (uint32_t)z, &zi) && zi.populated) preferred = z;
+  }
+  if ((req->gfp & (FS_GFP_FS | FS_GFP_IO)) != (FS_GFP_FS | FS_GFP_IO) || preferred < 0) {
+    s->api->report_compact_result(s->host, FS_COMPACT_SKIPPED);
+    return FS_STAGE_SKIPPED;
+  }
+  if (fsc_compaction_deferred(c, (uint32_t)preferred, req->order)) {
+    count(s, C_DEFERRED, 1);
+    fsc_trace(c, "deferred who=direct zone=%s order=%u", s->api->zone_name(s->host, (uint32_t)preferred), req->order);
+    s->api->report_compact_result(s->host, FS_COMPACT_DEFERRED);
+    return FS_STAGE_SKIPPED;
+  }
+  FsCompactResult rc = FS_COMPACT_SKIPPED;
+  uint64_t migrated = 0;
+  bool all_skipped = true;
+  for (int z = preferred; z >= 0; z--) {
+    FsZoneInfo zi;
+    if (!s->api->zone_info(s->host, (uint32_t)z, &zi) || !zi.populated) continue;
+    FscControl cc;
+    FsCompactResult status = compact_zone_order(s, req, (uint32_t)z, FSC_MODE_SYNC, true, false, &cc);
+    migrated += cc.migrated;
+    if (status != FS_COMPACT_SKIPPED) all_skipped = false;
+    rc = MAX(rc, status);
+    if (status == FS_COMPACT_SUCCESS) break;
+  }
+  s->api->report_compact_result(s->host, rc);
+  const char *counted = "none";
+  FsStageResult out = direct_outcome(s, req, rc, all_skipped, migrated, FS_PFN_NONE, -1, ret_pfn, &counted);
+  if (!strcmp(counted, "fail")) fsc_defer_compaction(c, (uint32_t)preferred, req->order);
+  else if (!strcmp(counted, "success")) fsc_defer_reset(c, (uint32_t)preferred, req->order, true);
+  if (c->trace) trace_direct(s, req, "sync", stage, rc, counted, out, migrated);
+  return out;
+}
+
 static FsStageResult compaction_slowpath_stage(void *state, FsStage stage, const FsAllocRequest *req,
                                                uint64_t *ret_pfn) {
   if (stage != FS_STAGE_EARLY_COMPACT && stage != FS_STAGE_COMPACT) return FS_STAGE_NOTHING;
   /* __alloc_pages_direct_compact(): nothing to do for order 0 */
   if (!req->order) return FS_STAGE_NOTHING;
+  if (((Compaction *)state)->core.v2635) return direct_compact_2635(state, stage, req, ret_pfn);
   return direct_compact(state, stage, req, ret_pfn);
 }
 
