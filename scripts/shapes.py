@@ -18,9 +18,10 @@ published value, and whether the shape holds:
         series was measured against) and linux-2.6.35 (the same with
         compaction): similar huge pages (test 1: the last step's pool within
         10%; test 2: success under load within 10 points, or better) and at
-        least 2x fewer pages reclaimed (test 1: kswapd and direct while the
-        pool grows, the posting's per-increment "rclm" summed; test 2:
-        direct).
+        least 2x fewer pages reclaimed (test 1: direct reclaim while the
+        pool grows, the posting's per-increment "rclm" summed, which it
+        describes as "how many direct reclaims took place"; kswapd and
+        direct together printed for information; test 2: direct).
 
 Usage: scripts/shapes.py [--seeds N] [--jobs J] [--out DIR] [--fragsim PATH]
 Exit status 0 when every shape holds, 1 otherwise.  Run from the project
@@ -124,24 +125,28 @@ def main():
     # the posting's "Total pages reclaimed" is the sum of its increments'
     # "rclm" (compaction v1's per-increment table adds up to it): reclaim
     # while the pool grows, not while dd loaded memory
-    def steps_reclaimed(stack, upto=18):
-        return sum(val(agg, stack, f"phase_step{k:02d}_nr_hugepages_reclaimed")[0] for k in range(1, upto + 1))
+    def steps_reclaimed(stack, upto=18, what="nr_hugepages_reclaimed"):
+        return sum(val(agg, stack, f"phase_step{k:02d}_{what}")[0] for k in range(1, upto + 1))
+    # the posting's counts are direct reclaim: it says the script measured
+    # "how many direct reclaims took place", and its totals are too small to
+    # be all of reclaim (docs/validation.md, "2010 test 1")
+    direct = "nr_hugepages_reclaimed_direct"
+    d0, d1 = steps_reclaimed("linux-2.6.34", what=direct), steps_reclaimed("linux-2.6.35", what=direct)
     t0, t1 = steps_reclaimed("linux-2.6.34"), steps_reclaimed("linux-2.6.35")
     hold = abs(p1 - p0) <= 0.1 * p0
     ok &= hold
     print(f"huge pages at the last step {p0:.0f} -> {p1:.0f}: within 10%: {'ok' if hold else 'NO'}")
-    hold = t1 * 2 <= t0
+    hold = d1 * 2 <= d0
     ok &= hold
-    print(f"pages reclaimed over the steps {t0:.0f} -> {t1:.0f} ({t1 / t0:.2f}x): at most 0.5x: "
-          f"{'ok' if hold else 'NO'}")
-    upto = ", ".join(f"{5 * k}% {steps_reclaimed('linux-2.6.34', k):.0f} -> {steps_reclaimed('linux-2.6.35', k):.0f}"
-                     for k in (6, 12, 18))
-    print(f"  (information: reclaimed by the step that reached {upto})")
-    # the posting's counts cannot all be reclaim: see docs/validation.md, "2010 test 1"
-    d0, d1 = val(agg, "linux-2.6.34", "pgsteal_direct")[0], val(agg, "linux-2.6.35", "pgsteal_direct")[0]
     ratio = f"{d1 / d0:.2f}x" if d0 else "-"
-    print(f"  (information: direct reclaim alone {d0:.0f} -> {d1:.0f} ({ratio}); published, x86-64: "
-          f"112599 -> 53234 pages reclaimed (0.47x), x86 68296 -> 9791, ppc64 103216 -> 61838)")
+    print(f"pages reclaimed directly over the steps {d0:.0f} -> {d1:.0f} ({ratio}): at most 0.5x: "
+          f"{'ok' if hold else 'NO'}")
+    print(f"  (published, x86-64: 112599 -> 53234 (0.47x), x86 68296 -> 9791 (0.14x), "
+          f"ppc64 103216 -> 61838 (0.60x))")
+    upto = ", ".join(f"{5 * k}% {steps_reclaimed('linux-2.6.34', k, direct):.0f} -> "
+                     f"{steps_reclaimed('linux-2.6.35', k, direct):.0f}" for k in (6, 12, 18))
+    print(f"  (information: reclaimed directly by the step that reached {upto})")
+    print(f"  (information: kswapd and direct over the steps {t0:.0f} -> {t1:.0f} ({t1 / t0:.2f}x))")
     print("\nall shapes hold" if ok else "\nsome shapes do not hold")
     return 0 if ok else 1
 

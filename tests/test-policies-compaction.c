@@ -1057,10 +1057,11 @@ static void test_effect_compaction_2010(void) {
    * 0.59x).  The lumpy-alone reclaim band re-drawn at 10%.
    * Stop 35 (2.6.35's own compaction, compaction.era and
    * vm.direct_compact: synchronous, from the zone's ends, before each
-   * direct reclaim): with compaction pgsteal_direct 80414, 60943, 98705
-   * (80021, 0.32x of lumpy alone's 252648, 254302, 244558); success 149.4,
-   * 149.6, 149.4 %.  Band re-drawn at the spread (37.8k) either side, and
-   * the published shape, at most half the reclaim, asserted again. */
+   * direct reclaim): with compaction pgsteal_direct 65086, 48870, 74495
+   * (62817, 0.25x of lumpy alone's 252648, 254302, 244558); success 149.6,
+   * 149.4, 149.4 %.  Band kept at the first measurement's (42200-117800,
+   * an earlier form of the change that gave 80021), and the published
+   * shape, at most half the reclaim, asserted again. */
   ft_assert_band("lumpy alone: passes 1+2 success %", m[0][0] + m[0][1], 127.3, 143.3);
   ft_assert_band("with compaction: passes 1+2 success %", m[1][0] + m[1][1], 141.1, 157.1);
   ft_assert_band("lumpy alone: pgsteal_direct", m[0][2], 217400, 265700);
@@ -1950,10 +1951,11 @@ static void test_effect_capture(void) {
  * (43395), 2.5x; the buddy arm's band re-drawn at twice its spread.
  * Stop 35 (2.6.35's own compaction: synchronous, from the zone's ends,
  * before each direct reclaim): compaction serves nearly every step and
- * direct reclaim is small in both arms: compact_success 164, 167, 176 (169)
- * -> 149, 170, 161 (160), fewer on the mean; pgsteal_direct 1093, 2360, 0
- * (1151) -> 9816, 3072, 4311 (5733), 5x.  The reclaim bands re-drawn from
- * 0 to twice the spread above the mean. */
+ * direct reclaim is small in both arms: compact_success 163, 162, 170 (165)
+ * -> 151, 154, 151 (152), fewer on every seed; pgsteal_direct 1102, 3491,
+ * 998 (1864) -> 10877, 9438, 9212 (9842), 5.3x.  The reclaim bands drawn
+ * from 0, at the first measurement's width (an earlier form of the change:
+ * 1151 -> 5733). */
 static void test_effect_migrate_free_pcp(void) {
   const char *buddy[] = {"vm.migrate_free_pcp=false", "vm.kswapd_balance=any", "vm.reclaim_nap=none", NULL};
   const char *pcp[] = {"vm.kswapd_balance=any", "vm.reclaim_nap=none", NULL}; /* see test_effect_compaction_2010 */
@@ -2017,14 +2019,15 @@ static void test_effect_migrate_free_pcp(void) {
  * seed).  The arms are now the stack as it is, with and without the rule.
  * Stop 35: with 2.6.35's own compaction (synchronous, from the zone's
  * ends, before each direct reclaim) the direct reclaim no longer tells the
- * rules apart on stress-highalloc (any -> all, seeds 1-3: 106625, 124751,
- * 118779 (116718) -> 113549, 125617, 124680 (121282)), nor on
+ * rules apart on stress-highalloc (any -> all, seeds 1-3, in a first form
+ * of the change: 106625, 124751, 118779 (116718) -> 113549, 125617, 124680
+ * (121282)), nor on
  * compaction2010, nor on stress-highalloc under linux-2.6.34 (255809-262453
  * -> 251608-258277).  What the rule does, keep kswapd at work until every
  * zone up to the highest failing one is balanced, shows in kswapd itself:
  * on compaction2010 (linux-2.6.35, as it is), any -> all, kswapd's working
- * time 335.2, 340.9, 341.7 ms (339.3) -> 394.1, 393.2, 396.3 ms (394.5),
- * longer on every seed, in fewer wake-ups (423, 445, 425 -> 400, 418, 400).
+ * time 334.0, 335.2, 338.4 ms (335.9) -> 393.2, 392.9, 395.7 ms (393.9),
+ * longer on every seed, in fewer wake-ups (414, 441, 429 -> 408, 418, 401).
  * Bands: mean +- 10% (the spreads are smaller); asserted: at least 1.1x the
  * working time and fewer wake-ups with "all". */
 static void test_effect_kswapd_balance(void) {
@@ -2048,16 +2051,13 @@ static void test_effect_kswapd_balance(void) {
  * 6.1's structure (2.6.38+) tries async first and sync after each direct
  * reclaim, resumes at the cached scanner positions and passes the blocks
  * with skip bits.  stress-highalloc on linux-2.6.35, seeds 1-3, 6.1 ->
- * 2.6.35: pgsteal_direct 134710, 143513, 136444 (138222) -> 113549, 125617,
- * 124680 (121282), fewer on every seed; compact_migrate_scanned 611707,
- * 548723, 583259 (581230) -> 32.56M, 30.49M, 29.23M (30.76M): every run
- * rescans the zone's start; compact_success 231, 216, 223 (223.3) -> 355,
- * 333, 327 (338.3); success under load 75.2/76, 75/75, 74.6/75 ->
- * 74.6/74.6, 74.6/74.8, 74.8/75 %.  Each half alone, seeds 1-3 on the mean:
- * the era alone (compaction before reclaim as 6.1 orders it) 123613 direct,
- * the order alone (6.1's compaction run before each reclaim) 160961.
- * Bands: mean +- the seed spread, at least 10%; asserted: at most 0.95x
- * the direct reclaim, at least 10x the pfns scanned and more successes. */
+ * 2.6.35: compact_success 231, 216, 223 (223.3) -> 327, 311, 309 (315.7),
+ * more on every seed; compact_migrate_scanned 611707, 548723, 583259
+ * (581230) -> 30.03M, 28.24M, 29.07M (29.11M): every run rescans the
+ * zone's start; pgsteal_direct 134710, 143513, 136444 (138222) -> 125620,
+ * 134830, 132555 (131002), fewer on every seed.  Bands: mean +- the seed
+ * spread, at least 10%; asserted: at least 1.2x the successes, 10x the
+ * pfns scanned, and less direct reclaim. */
 static void test_effect_compaction_era(void) {
   const char *modern[] = {"compaction.era=6.1", "vm.direct_compact=2.6.38", NULL};
   const FtArm arms[] = {{"linux-2.6.35", modern}, {"linux-2.6.35", NULL}};
@@ -2065,14 +2065,14 @@ static void test_effect_compaction_era(void) {
   double m[2][3];
   ft_effect("stress-highalloc", arms, 2, cols, EFFECT_SEEDS, &m[0][0]);
   ft_assert_band("6.1: pgsteal_direct", m[0][0], 124400, 152000);
-  ft_assert_band("2.6.35: pgsteal_direct", m[1][0], 109100, 133400);
+  ft_assert_band("2.6.35: pgsteal_direct", m[1][0], 117900, 144100);
   ft_assert_band("6.1: compact_migrate_scanned", m[0][1], 518200, 644300);
-  ft_assert_band("2.6.35: compact_migrate_scanned", m[1][1], 27.4e6, 34.1e6);
+  ft_assert_band("2.6.35: compact_migrate_scanned", m[1][1], 26.2e6, 32.0e6);
   ft_assert_band("6.1: compact_success", m[0][2], 201, 246);
-  ft_assert_band("2.6.35: compact_success", m[1][2], 304, 373);
-  g_assert_cmpfloat(m[1][0], <=, 0.95 * m[0][0]);
+  ft_assert_band("2.6.35: compact_success", m[1][2], 284, 347);
+  g_assert_cmpfloat(m[1][0], <, m[0][0]);
   g_assert_cmpfloat(m[1][1], >=, 10 * m[0][1]);
-  g_assert_cmpfloat(m[1][2], >, m[0][2]);
+  g_assert_cmpfloat(m[1][2], >=, 1.2 * m[0][2]);
 }
 
 int main(int argc, char **argv) {

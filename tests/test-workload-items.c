@@ -234,7 +234,8 @@ static void test_nr_hugepages(void) {
  * while it ran (the 2010 postings' per-increment "rclm"): on a machine
  * filled with page cache, two growing writes each reclaim, and their counts
  * add up to the run's pgsteal_kswapd + pgsteal_direct, the fill having
- * reclaimed nothing; a shrinking write allocates and reclaims nothing. */
+ * reclaimed nothing; a shrinking write allocates and reclaims nothing.
+ * nr_hugepages_reclaimed_direct is the pgsteal_direct part of it. */
 static void test_nr_hugepages_reclaimed(void) {
   const char *text = "[workload]\nphases = fill, grow1, grow2, shrink\n" MACHINE
                      "[phase.fill]\nduration = 2s\nstreams = cache\n"
@@ -251,6 +252,14 @@ static void test_nr_hugepages_reclaimed(void) {
   g_assert_cmpfloat(r2, >, 0);
   g_assert_cmpfloat(col(a, "phase_shrink_nr_hugepages_reclaimed"), ==, 0);
   g_assert_cmpfloat(r1 + r2, ==, total);
+  /* the direct part alone (nr_hugepages_reclaimed_direct) */
+  double d1 = col(a, "phase_grow1_nr_hugepages_reclaimed_direct"),
+         d2 = col(a, "phase_grow2_nr_hugepages_reclaimed_direct");
+  g_assert_cmpfloat(d1, <=, r1);
+  g_assert_cmpfloat(d2, <=, r2);
+  g_assert_cmpfloat(d1 + d2, ==, col(a, "pgsteal_direct"));
+  g_assert_cmpfloat(d1 + d2, >, 0); /* 9273 of the 19787 pages */
+  g_assert_cmpfloat(col(a, "phase_shrink_nr_hugepages_reclaimed_direct"), ==, 0);
   g_hash_table_unref(a);
 }
 

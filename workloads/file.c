@@ -165,8 +165,10 @@ typedef struct {
   uint64_t pool_goal, pool_attempts, pool_ns, pool_size; /* pool_size: pages in the pool when the write ended */
   /* LRU pages reclaimed (pgsteal_kswapd + pgsteal_direct) while the phase
    * ran, from the count at its start: the "rclm" of each increment in the
-   * 2010 compaction postings, whose "Total pages reclaimed" is their sum */
-  uint64_t pool_reclaim0, pool_reclaimed;
+   * 2010 compaction postings, whose "Total pages reclaimed" is their sum;
+   * and pgsteal_direct alone, which those postings describe measuring
+   * ("how many direct reclaims took place") */
+  uint64_t pool_reclaim0, pool_reclaimed, pool_direct0, pool_direct;
   bool pool_failed;
   GHashTable *huge_pfns;   /* distinct head pfns of this phase's hugepages successes */
   /* set: policy parameters written at phase start, as sysctls are */
@@ -174,7 +176,7 @@ typedef struct {
   /* metrics */
   int m_attempts, m_success, m_pct, m_p50, m_p99, m_thp_alloc, m_thp_fallback, m_contig_ok, m_contig_fail,
       m_contig_p50, m_contig_p99, m_offline_ok, m_offline_fail, m_distinct, m_fragment_freed, m_pool, m_pool_target,
-      m_pool_attempts, m_pool_ns, m_pool_reclaimed;
+      m_pool_attempts, m_pool_ns, m_pool_reclaimed, m_pool_direct;
   uint64_t attempts, success, thp_alloc, thp_fallback, contig_ok, contig_fail, offline_ok, offline_fail;
   FsiHist huge_lat, contig_lat;
 } Phase;
@@ -998,7 +1000,7 @@ static void register_metrics(FsiRun *run, Phase *p) {
   p->m_attempts = p->m_success = p->m_pct = p->m_p50 = p->m_p99 = -1;
   p->m_thp_alloc = p->m_thp_fallback = p->m_contig_ok = p->m_contig_fail = p->m_contig_p50 = p->m_contig_p99 = -1;
   p->m_offline_ok = p->m_offline_fail = p->m_distinct = p->m_fragment_freed = -1;
-  p->m_pool = p->m_pool_target = p->m_pool_attempts = p->m_pool_ns = p->m_pool_reclaimed = -1;
+  p->m_pool = p->m_pool_target = p->m_pool_attempts = p->m_pool_ns = p->m_pool_reclaimed = p->m_pool_direct = -1;
   if (p->huge.count) {
     REG(m_attempts, "huge_attempts");
     REG(m_success, "huge_success");
@@ -1041,6 +1043,7 @@ static void register_metrics(FsiRun *run, Phase *p) {
     REG(m_pool_attempts, "nr_hugepages_attempts");
     REG(m_pool_ns, "nr_hugepages_ns");
     REG(m_pool_reclaimed, "nr_hugepages_reclaimed");
+    REG(m_pool_direct, "nr_hugepages_reclaimed_direct");
   }
 #undef REG
 }
@@ -1051,7 +1054,10 @@ static uint64_t lru_reclaimed(const FsiRun *run) {
 
 /* p is always the phase that is running */
 static void update_metrics(FsiRun *run, Phase *p) {
-  if (p->pool_target != -1) p->pool_reclaimed = lru_reclaimed(run) - p->pool_reclaim0;
+  if (p->pool_target != -1) {
+    p->pool_reclaimed = lru_reclaimed(run) - p->pool_reclaim0;
+    p->pool_direct = run->stats.c[FSI_C_pgsteal_direct] - p->pool_direct0;
+  }
   set_metric(run, p->m_attempts, (double)p->attempts);
   set_metric(run, p->m_success, (double)p->success);
   set_metric(run, p->m_pct, p->attempts ? 100.0 * (double)p->success / (double)p->attempts : NAN);
@@ -1074,6 +1080,7 @@ static void update_metrics(FsiRun *run, Phase *p) {
   set_metric(run, p->m_pool_attempts, (double)p->pool_attempts);
   set_metric(run, p->m_pool_ns, (double)p->pool_ns);
   set_metric(run, p->m_pool_reclaimed, (double)p->pool_reclaimed);
+  set_metric(run, p->m_pool_direct, (double)p->pool_direct);
 }
 
 static double mean_pages(const FsiRun *run, const Stream *s) {
@@ -1269,6 +1276,7 @@ static void start_phase(FsiRun *run, FileWl *w) {
   w->phase_start = run->now_ns;
   w->phase_end = run->now_ns + p->duration_ns;
   p->pool_reclaim0 = lru_reclaimed(run);
+  p->pool_direct0 = run->stats.c[FSI_C_pgsteal_direct];
   /* in file order: sysctl (and THP sysfs) writes, drop_caches, compact_memory, the
    * fragmenting free, then the fill goals and the nr_hugepages write */
   apply_settings(run, w, p);

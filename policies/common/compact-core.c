@@ -213,10 +213,10 @@ bool fsc_compaction_suitable(FscCore *c, uint32_t zone, uint32_t order, uint32_t
   /* __compaction_suitable(): room for the free scanner, compact_gap(order)
    * = 2 << order above the low (costly) or min watermark, at order 0 and
    * counting CMA pages as free.  2.6.35's try_to_compact_pages() asked for
-   * the low watermark plus 1 << order, whatever the order, against no
+   * the low watermark plus 2 << order whatever the order, against no
    * lowmem reserve (classzone 0, no alloc flags). */
   if (c->v2635) {
-    if (!c->api->zone_watermark_ok(c->host, zone, 0, zi.wmark_low + ((uint64_t)1 << order), 0, 0)) return false;
+    if (!c->api->zone_watermark_ok(c->host, zone, 0, zi.wmark_low + ((uint64_t)2 << order), 0, 0)) return false;
   } else {
     uint64_t mark = (order > FSC_COSTLY_ORDER ? zi.wmark_low : zi.wmark_min) + ((uint64_t)2 << order);
     if (!c->api->zone_watermark_ok(c->host, zone, 0, mark, highest_zoneidx, FS_ALLOC_CMA)) return false;

@@ -77,7 +77,7 @@ static const FsParamSpec compaction_params[] = {
                    .help = "6.1: direct compaction as read in 6.1 (priorities, cached scanner pfns, skip bits, "
                            "deferral after a synchronous run that scanned to the end); 2.6.35 (2.6.35-2.6.37): every "
                            "run synchronous and from the zone's two ends (no cached pfns, no skip bits), the preferred "
-                           "zone deferred after any run whose allocation then failed, room of low + 2^order and "
+                           "zone deferred after any run whose allocation then failed, no lowmem reserve in the room test and "
                            "2.6.35's compact_finished(); pair it with vm.direct_compact=2.6.35",
                    .min = 1,
                    .max = 0,
