@@ -646,6 +646,19 @@ static IsolateResult isolate_migratepages(FscCore *c, FscControl *cc) {
 
 /* ---- the free scanner (§7.6) --------------------------------------------------------- */
 
+/* __isolate_free_page(): a free block of at least half a pageblock taken
+ * as a target makes its pageblock(s) MOVABLE if they are of a mergeable
+ * type (not CMA, ISOLATE or a reserve); set_pageblock_migratetype() keeps
+ * every block UNMOVABLE while grouping by mobility is disabled.  (The
+ * engine's isolate_free_block leaves this to the isolating policy.) */
+static void isolated_block_retype(FscCore *c, uint64_t pfn, uint32_t order) {
+  if (order + 1 < c->pageblock_order || c->grouping_disabled) return;
+  uint64_t end = pfn + ((uint64_t)1 << order);
+  for (uint64_t b = pb_start(c, pfn); b < end; b += c->pageblock_nr_pages)
+    if (fs_migratetype_is_mergeable(c->api->get_pageblock_migratetype(c->host, b)))
+      c->api->set_pageblock_migratetype(c->host, b, FS_MIGRATE_MOVABLE);
+}
+
 /* suitable_migration_target(): never break up a free pageblock-sized
  * block; otherwise MOVABLE and CMA blocks, any block when
  * ignore_block_suitable (SYNC_FULL), and see fsc_boot_done() for vanilla.
@@ -653,8 +666,12 @@ static IsolateResult isolate_migratepages(FscCore *c, FscControl *cc) {
 static bool suitable_migration_target(FscCore *c, const FscControl *cc, uint64_t block_pfn) {
   const FsHostApi *api = c->api;
   int bo = api->buddy_order(c->host, block_pfn);
-  if (bo >= (int)c->pageblock_order) return false;
   uint32_t mt = api->get_pageblock_migratetype(c->host, block_pfn);
+  /* 2.6.35: never a RESERVE or ISOLATE block; a free pageblock of any
+   * other type is a target ("a large free page"); else MOVABLE blocks */
+  if (c->v2635 && (mt == FS_MIGRATE_RESERVE || mt == FS_MIGRATE_ISOLATE)) return false;
+  if (c->v2635 && bo >= (int)c->pageblock_order) return true;
+  if (bo >= (int)c->pageblock_order) return false;
   if (mt == FS_MIGRATE_ISOLATE) return false;
   if (cc->ignore_block_suitable) return true;
   if (mt == FS_MIGRATE_MOVABLE || mt == FS_MIGRATE_CMA) return true;
@@ -689,6 +706,7 @@ static bool isolate_freepages_block(FscCore *c, FscControl *cc, uint64_t *start,
         ok = false;
         break;
       }
+      isolated_block_retype(c, pfn, (uint32_t)bo);
       cc->free_scanned += ((uint64_t)1 << bo) - 1;
       FscPiece piece = {pfn, (uint32_t)bo};
       g_array_append_val(c->freepages, piece);
@@ -803,6 +821,7 @@ static bool fast_isolate_freepages(FscCore *c, FscControl *cc, uint64_t want, ui
     if (fp != FS_PFN_NONE) move_freelist_head(c, fp);
     if (page != FS_PFN_NONE) {
       if (api->isolate_free_block(c->host, page)) {
+        isolated_block_retype(c, page, (uint32_t)order);
         FscPiece piece = {page, (uint32_t)order};
         g_array_append_val(c->freepages, piece);
         *have += (uint64_t)1 << order;
