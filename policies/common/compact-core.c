@@ -986,13 +986,6 @@ static bool migrate_pages(FscCore *c, FscControl *cc) {
 
 /* ---- finishing ------------------------------------------------------------------------ */
 
-/* __compact_finished().  The "claimable fallback" test
- * (find_suitable_fallback(..., only_claimable)) is approximated without the
- * fallback table: a free block of at least the order on another pcp type's
- * list that can_steal_fallback() (6.15: should_try_claim_block()) would let
- * the request claim: any order for UNMOVABLE and RECLAIMABLE requests, at
- * least pageblock_order / 2 for MOVABLE ones.  Whether the stack's grouping
- * policy would then claim it is its own business. */
 /* 2.6.35's compact_finished() after the scanners and the signal: not done
  * while the zone fails the low watermark plus 1 << order at the order (no
  * lowmem reserve); then done when a free block of the order or larger is on
@@ -1014,6 +1007,13 @@ static FsCompactResult compact_finished_2635(FscCore *c, const FscControl *cc) {
   return FS_COMPACT_NO_SUITABLE_PAGE;
 }
 
+/* __compact_finished().  The "claimable fallback" test
+ * (find_suitable_fallback(..., only_claimable)) is approximated without the
+ * fallback table: a free block of at least the order on another pcp type's
+ * list that can_steal_fallback() (6.15: should_try_claim_block()) would let
+ * the request claim: any order for UNMOVABLE and RECLAIMABLE requests, at
+ * least pageblock_order / 2 for MOVABLE ones.  Whether the stack's grouping
+ * policy would then claim it is its own business. */
 static FsCompactResult compact_finished(FscCore *c, FscControl *cc) {
   const FsHostApi *api = c->api;
   if (cc->contended) return FS_COMPACT_CONTENDED;

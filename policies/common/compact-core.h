@@ -72,7 +72,7 @@ typedef struct {
   bool fast_find_refused;    /* parameter: 6.1's block-start skip check refuses the fast-found block */
   bool trace;                /* parameter: one "trace:" line on stderr per compact_zone() (fsc_trace) */
   bool drain_block;          /* 3.19+: drain the local pcp lists when the migration scanner leaves a cc->order block */
-  bool v2635;                /* 2.6.35's compaction_suitable() room and compact_finished() (compaction.era) */
+  bool v2635;                /* 2.6.35's room test, free targets and compact_finished() (compaction.era) */
   bool has_extent;           /* the engine has page_extent() (ABI 1.6) */
   /* The per-zone state: the host's shared area "compact-core/zones" when
    * shared_state (so compaction and kcompactd see one state per zone, as the
