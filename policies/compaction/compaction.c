@@ -21,7 +21,6 @@
  * kernel keeps them in struct zone, and skip bits live in the engine.
  * docs/policies.md lists the simplifications.
  */
-#include <string.h>
 
 #include <fragsim/policy.h>
 
@@ -181,9 +180,13 @@ static int zone_would_serve(Compaction *s, const FsAllocRequest *req) {
   return -1;
 }
 
+/* What __alloc_pages_direct_compact() counted after a run: nothing (every
+ * zone skipped), compact_success or compact_fail. */
+typedef enum { DIRECT_COUNTED_NONE, DIRECT_COUNTED_SUCCESS, DIRECT_COUNTED_FAIL } DirectCounted;
+
 static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, FsCompactResult rc, bool all_skipped,
-                                    uint64_t migrated, uint64_t captured, int captured_zone, uint64_t *ret_pfn,
-                                    const char **ret_counted);
+                                    uint64_t migrated, uint64_t captured, int captured_zone, int reset_zone,
+                                    uint64_t *ret_pfn, DirectCounted *ret_counted);
 
 /* compact_zone_order(): one zone for a direct compaction, with the
  * request's type, flags and zone index; whole: from the zone's ends, skip
@@ -207,13 +210,15 @@ static FsCompactResult compact_zone_order(Compaction *s, const FsAllocRequest *r
 
 /* The trace line of one try_to_compact_pages(). */
 static void trace_direct(Compaction *s, const FsAllocRequest *req, const char *prio, FsStage stage,
-                         FsCompactResult rc, const char *counted, FsStageResult out, uint64_t migrated) {
+                         FsCompactResult rc, DirectCounted counted, FsStageResult out, uint64_t migrated) {
   static const char *const outcomes[] = {[FS_STAGE_NOTHING] = "fail", [FS_STAGE_PROGRESS] = "progress",
                                          [FS_STAGE_SKIPPED] = "skipped", [FS_STAGE_CAPTURED] = "captured"};
+  static const char *const counteds[] = {[DIRECT_COUNTED_NONE] = "none", [DIRECT_COUNTED_SUCCESS] = "success",
+                                         [DIRECT_COUNTED_FAIL] = "fail"};
   fsc_trace(&s->core,
             "try_to_compact_pages order=%u prio=%s stage=%s result=%s counted=%s outcome=%s migrated=%" G_GUINT64_FORMAT,
-            req->order, prio, stage == FS_STAGE_EARLY_COMPACT ? "early" : "compact", fsc_status_name(rc), counted,
-            out < G_N_ELEMENTS(outcomes) && outcomes[out] ? outcomes[out] : "?", migrated);
+            req->order, prio, stage == FS_STAGE_EARLY_COMPACT ? "early" : "compact", fsc_status_name(rc),
+            counteds[counted], out < G_N_ELEMENTS(outcomes) && outcomes[out] ? outcomes[out] : "?", migrated);
 }
 
 /* try_to_compact_pages() and __alloc_pages_direct_compact(). */
@@ -260,24 +265,27 @@ static FsStageResult direct_compact(Compaction *s, FsStage stage, const FsAllocR
       fsc_defer_compaction(c, (uint32_t)z, req->order);
   }
   s->api->report_compact_result(s->host, rc);
-  const char *counted = "none";
-  FsStageResult out = direct_outcome(s, req, rc, all_skipped, migrated, captured, captured_zone, ret_pfn, &counted);
+  DirectCounted counted = DIRECT_COUNTED_NONE;
+  FsStageResult out =
+      direct_outcome(s, req, rc, all_skipped, migrated, captured, captured_zone, -1, ret_pfn, &counted);
   if (c->trace) trace_direct(s, req, fsc_prio_name(prio), stage, rc, counted, out, migrated);
   return out;
 }
 
 /* The rest of __alloc_pages_direct_compact(): compact_success or
- * compact_fail, and what the slow path is told. */
+ * compact_fail, and what the slow path is told.  A success resets the
+ * deferral of reset_zone (2.6.35: the preferred zone), or with -1 of the
+ * zone that captured or will serve (6.1). */
 static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, FsCompactResult rc, bool all_skipped,
-                                    uint64_t migrated, uint64_t captured, int captured_zone, uint64_t *ret_pfn,
-                                    const char **ret_counted) {
+                                    uint64_t migrated, uint64_t captured, int captured_zone, int reset_zone,
+                                    uint64_t *ret_pfn, DirectCounted *ret_counted) {
   FscCore *c = &s->core;
   if (rc == FS_COMPACT_SKIPPED) {
     if (all_skipped) count(s, C_SKIPPED, 1);
     return FS_STAGE_SKIPPED;
   }
   count(s, C_STALL, 1);
-  *ret_counted = "success";
+  *ret_counted = DIRECT_COUNTED_SUCCESS;
   /* before 3.19 __alloc_pages_direct_compact() drained this CPU's lists
    * once, after compaction ("page migration frees to the PCP lists but we
    * want merging") */
@@ -287,7 +295,7 @@ static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, Fs
     count(s, C_SUCCESS, 1);
     count(s, C_CAPTURED, 1);
     c->zone[captured_zone].blockskip_flush = false;
-    fsc_defer_reset(c, (uint32_t)captured_zone, req->order, true);
+    fsc_defer_reset(c, (uint32_t)(reset_zone >= 0 ? reset_zone : captured_zone), req->order, true);
     *ret_pfn = captured;
     return FS_STAGE_CAPTURED;
   }
@@ -297,11 +305,11 @@ static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, Fs
   if (z >= 0) {
     count(s, C_SUCCESS, 1);
     c->zone[z].blockskip_flush = false;
-    fsc_defer_reset(c, (uint32_t)z, req->order, true);
+    fsc_defer_reset(c, (uint32_t)(reset_zone >= 0 ? reset_zone : z), req->order, true);
     return FS_STAGE_PROGRESS;
   }
   count(s, C_FAIL, 1);
-  *ret_counted = "fail";
+  *ret_counted = DIRECT_COUNTED_FAIL;
   if (rc == FS_COMPACT_DEFERRED && !migrated) return FS_STAGE_SKIPPED;
   return migrated ? FS_STAGE_PROGRESS : FS_STAGE_NOTHING;
 }
@@ -346,10 +354,10 @@ static FsStageResult direct_compact_2635(Compaction *s, FsStage stage, const FsA
     if (status == FS_COMPACT_SUCCESS) break;
   }
   s->api->report_compact_result(s->host, rc);
-  const char *counted = "none";
-  FsStageResult out = direct_outcome(s, req, rc, all_skipped, migrated, FS_PFN_NONE, -1, ret_pfn, &counted);
-  if (!strcmp(counted, "fail")) fsc_defer_compaction(c, (uint32_t)preferred, req->order);
-  else if (!strcmp(counted, "success")) fsc_defer_reset(c, (uint32_t)preferred, req->order, true);
+  DirectCounted counted = DIRECT_COUNTED_NONE;
+  FsStageResult out =
+      direct_outcome(s, req, rc, all_skipped, migrated, FS_PFN_NONE, -1, preferred, ret_pfn, &counted);
+  if (counted == DIRECT_COUNTED_FAIL) fsc_defer_compaction(c, (uint32_t)preferred, req->order);
   if (c->trace) trace_direct(s, req, "sync", stage, rc, counted, out, migrated);
   return out;
 }
