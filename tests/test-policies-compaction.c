@@ -308,6 +308,80 @@ static void test_compaction_era(gconstpointer data) {
   fx_close(&fx);
 }
 
+/* compaction.era: 2.6.35's try_to_compact_pages() left the "cheaper"
+ * orders, up to PAGE_ALLOC_COSTLY_ORDER, to the page allocator (2.6.37 let
+ * every order compact): an order-3 request neither stalls nor scans, where
+ * 6.1 compacts for it.  Its deferral test still ran first, and before 3.4's
+ * compact_order_failed it counted every order towards the preferred zone's
+ * limit: after an order-9 run fails, 6.1 does not defer the order-3 request
+ * (its order-3 success raised compact_order_failed to 4), 2.6.35 defers it
+ * as it would an order-9 one.  And 2.6.35 counted a
+ * COMPACTSTALL for every call past its order and gfp tests, even one every
+ * zone skipped. */
+static void test_compaction_era_costly(gconstpointer data) {
+  const char *era = data;
+  bool old = !strcmp(era, "2.6.35");
+  g_autofree char *set = g_strdup_printf("compaction.era=%s", era);
+  const char *sets[] = {set, NULL};
+  Fx fx;
+  fx_open(&fx, "migratetype+compaction", sets);
+  fill(&fx, FS_KIND_ANON, true);
+  /* a full zone: no room for the free scanner, every zone skipped; 2.6.35
+   * counted the call a stall all the same, 6.1 does not */
+  compact_stage(fx.run, 9, FS_MIGRATE_MOVABLE, 1);
+  g_assert_cmpint(fx.run->compact_result, ==, FS_COMPACT_SKIPPED);
+  int64_t stalls = ft_counter(fx.run, "compaction.compact_stall");
+  g_assert_cmpint(stalls, ==, old ? 1 : 0);
+  fragment(&fx, 4);
+  compact_stage(fx.run, 3, FS_MIGRATE_MOVABLE, 1);
+  g_assert_cmpint(fx.run->compact_result, ==, old ? FS_COMPACT_SKIPPED : FS_COMPACT_SUCCESS);
+  g_assert_cmpint(ft_counter(fx.run, "compaction.compact_stall"), ==, stalls + (old ? 0 : 1));
+  int64_t scanned = ft_counter(fx.run, "compaction.compact_migrate_scanned");
+  if (old)
+    g_assert_cmpint(scanned, ==, 0);
+  else
+    g_assert_cmpint(scanned, >, 0);
+  /* pinned pages: the order-9 run fails and defers the zone */
+  compact_stage(fx.run, 9, FS_MIGRATE_MOVABLE, 1);
+  g_assert_cmpint(fx.run->compact_result, ==, FS_COMPACT_COMPLETE);
+  int64_t deferred = ft_counter(fx.run, "compaction.compact_deferred");
+  compact_stage(fx.run, 3, FS_MIGRATE_MOVABLE, 1);
+  g_assert_cmpint(ft_counter(fx.run, "compaction.compact_deferred"), ==, deferred + (old ? 1 : 0));
+  fx_close(&fx);
+}
+
+/* compaction.era: the deferral's order.  After an order-9 success (which
+ * raises compact_order_failed to 10) and an order-9 failure (which lowers
+ * it to 9 and defers the zone), 6.1 does not defer a request of a lower
+ * order (3.4+: "compaction was successful at that order before"); 2.6.35
+ * had no compact_order_failed and deferred it as any other.  The success:
+ * movable pages, a quarter of them left, migrate; the failure: every block
+ * isolated, so the free scanner finds no target. */
+static void test_compaction_era_defer_order(gconstpointer data) {
+  const char *era = data;
+  bool old = !strcmp(era, "2.6.35");
+  g_autofree char *set = g_strdup_printf("compaction.era=%s", era);
+  const char *sets[] = {set, NULL};
+  Fx fx;
+  fx_open(&fx, "migratetype+compaction", sets);
+  fill(&fx, FS_KIND_ANON, false);
+  fragment(&fx, 4);
+  compact_stage(fx.run, 9, FS_MIGRATE_MOVABLE, 1);
+  g_assert_cmpint(ft_counter(fx.run, "compaction.compact_success"), ==, 1);
+  /* take what the success freed, then leave no target */
+  FsiAllocResult r = alloc_req(fx.run, 9, FS_KIND_THP, FS_GFP_TRANSHUGE & ~FS_GFP_RECLAIM, true);
+  g_assert_cmpuint(r.handle, !=, FSI_HANDLE_NONE);
+  FsiMem *m = &fx.run->mem;
+  for (uint64_t p = m->zones[ZONE].start_pfn; p + PB <= m->zones[ZONE].end_pfn; p += PB)
+    fsi_set_pageblock_mt(m, p, FS_MIGRATE_ISOLATE);
+  compact_stage(fx.run, 9, FS_MIGRATE_MOVABLE, 1);
+  g_assert_cmpint(ft_counter(fx.run, "compaction.compact_fail"), ==, 1);
+  int64_t deferred = ft_counter(fx.run, "compaction.compact_deferred");
+  compact_stage(fx.run, 4, FS_MIGRATE_MOVABLE, 1);
+  g_assert_cmpint(ft_counter(fx.run, "compaction.compact_deferred"), ==, deferred + (old ? 1 : 0));
+  fx_close(&fx);
+}
+
 /* __isolate_free_page(): a target of at least half a pageblock makes its
  * block MOVABLE (if it is a mergeable type).  A SYNC_FULL compaction takes
  * targets from any block: the blocks above one UNMOVABLE block B are made
@@ -2119,6 +2193,10 @@ int main(int argc, char **argv) {
   g_test_add_func("/compaction/target-retype", test_compaction_target_retype);
   g_test_add_data_func("/compaction/era/6.1", "6.1", test_compaction_era);
   g_test_add_data_func("/compaction/era/2.6.35", "2.6.35", test_compaction_era);
+  g_test_add_data_func("/compaction/era-costly/6.1", "6.1", test_compaction_era_costly);
+  g_test_add_data_func("/compaction/era-costly/2.6.35", "2.6.35", test_compaction_era_costly);
+  g_test_add_data_func("/compaction/era-defer-order/6.1", "6.1", test_compaction_era_defer_order);
+  g_test_add_data_func("/compaction/era-defer-order/2.6.35", "2.6.35", test_compaction_era_defer_order);
   g_test_add_func("/compaction/suitable/fragindex", test_compaction_fragindex);
   g_test_add_func("/compaction/suitable/low-memory", test_compaction_skipped_low_memory);
   g_test_add_func("/compaction/compact-memory", test_compaction_compact_memory);

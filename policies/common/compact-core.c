@@ -259,7 +259,9 @@ void fsc_defer_compaction(FscCore *c, uint32_t zone, uint32_t order) {
 bool fsc_compaction_deferred(FscCore *c, uint32_t zone, uint32_t order) {
   FscZone *z = &c->zone[zone];
   uint32_t limit = 1u << z->defer_shift;
-  if (order < z->order_failed) return false;
+  /* compact_order_failed came in 3.4: 2.6.35 deferred every order, and
+   * every call counted towards the limit */
+  if (!c->v2635 && order < z->order_failed) return false;
   if (++z->considered >= limit) {
     z->considered = limit;
     return false;

@@ -314,14 +314,18 @@ static FsStageResult direct_outcome(Compaction *s, const FsAllocRequest *req, Fs
   return migrated ? FS_STAGE_PROGRESS : FS_STAGE_NOTHING;
 }
 
-/* 2.6.35's try_to_compact_pages() and __alloc_pages_direct_compact():
- * nothing without __GFP_FS and __GFP_IO; nothing while the preferred zone
- * (the first of the zonelist) is deferred; then, zone by zone from the
- * highest, a synchronous compact_zone() from the zone's two ends (skip bits
- * did not exist), until a zone passes its low watermark plus 1 << order at
- * the order.  If the allocation that follows fails, the preferred zone is
- * deferred, whatever the scanners reported (3.18+ defers only a run that
- * scanned the whole zone); if it succeeds, its deferral is reset. */
+/* 2.6.35's __alloc_pages_direct_compact() and try_to_compact_pages():
+ * nothing while the preferred zone (the first of the zonelist) is deferred;
+ * then nothing for the "cheaper" orders (up to PAGE_ALLOC_COSTLY_ORDER: the
+ * page allocator was assumed to serve them without compaction; 2.6.37 let
+ * every order compact) or without __GFP_FS and __GFP_IO; past those tests
+ * every call is a COMPACTSTALL, even one that every zone skips.  Then, zone
+ * by zone from the highest, a synchronous compact_zone() from the zone's two
+ * ends (skip bits did not exist), until a zone passes its low watermark plus
+ * 1 << order at the order.  If the allocation that follows fails, the
+ * preferred zone is deferred, whatever the scanners reported (3.18+ defers
+ * only a run that scanned the whole zone); if it succeeds, its deferral is
+ * reset. */
 static FsStageResult direct_compact_2635(Compaction *s, FsStage stage, const FsAllocRequest *req,
                                          uint64_t *ret_pfn) {
   FscCore *c = &s->core;
@@ -330,7 +334,7 @@ static FsStageResult direct_compact_2635(Compaction *s, FsStage stage, const FsA
     FsZoneInfo zi;
     if (s->api->zone_info(s->host, (uint32_t)z, &zi) && zi.populated) preferred = z;
   }
-  if ((req->gfp & (FS_GFP_FS | FS_GFP_IO)) != (FS_GFP_FS | FS_GFP_IO) || preferred < 0) {
+  if (preferred < 0) {
     s->api->report_compact_result(s->host, FS_COMPACT_SKIPPED);
     return FS_STAGE_SKIPPED;
   }
@@ -338,6 +342,10 @@ static FsStageResult direct_compact_2635(Compaction *s, FsStage stage, const FsA
     count(s, C_DEFERRED, 1);
     fsc_trace(c, "deferred who=direct zone=%s order=%u", s->api->zone_name(s->host, (uint32_t)preferred), req->order);
     s->api->report_compact_result(s->host, FS_COMPACT_DEFERRED);
+    return FS_STAGE_SKIPPED;
+  }
+  if (req->order <= FSC_COSTLY_ORDER || (req->gfp & (FS_GFP_FS | FS_GFP_IO)) != (FS_GFP_FS | FS_GFP_IO)) {
+    s->api->report_compact_result(s->host, FS_COMPACT_SKIPPED);
     return FS_STAGE_SKIPPED;
   }
   FsCompactResult rc = FS_COMPACT_SKIPPED;
@@ -353,6 +361,9 @@ static FsStageResult direct_compact_2635(Compaction *s, FsStage stage, const FsA
     rc = MAX(rc, status);
     if (status == FS_COMPACT_SUCCESS) break;
   }
+  /* counted before the zones were tried: direct_outcome() counts no stall
+   * when every zone skipped */
+  if (rc == FS_COMPACT_SKIPPED) count(s, C_STALL, 1);
   s->api->report_compact_result(s->host, rc);
   DirectCounted counted = DIRECT_COUNTED_NONE;
   FsStageResult out =
