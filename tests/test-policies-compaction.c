@@ -50,6 +50,14 @@ static void fx_close(Fx *fx) {
   ft_run_free(fx->run);
 }
 
+/* A migratetype+compaction fixture with compaction.era=era; true for 2.6.35. */
+static bool era_open(Fx *fx, const char *era) {
+  g_autofree char *set = g_strdup_printf("compaction.era=%s", era);
+  const char *sets[] = {set, NULL};
+  fx_open(fx, "migratetype+compaction", sets);
+  return !strcmp(era, "2.6.35");
+}
+
 static FsiAllocResult alloc_req(FsiRun *run, uint32_t order, uint32_t kind, uint32_t gfp, bool pinned) {
   FsiRequest rq = {order, kind, gfp, 1, pinned, false, false, false};
   FsiAllocResult r = fsi_run_alloc(run, &rq);
@@ -280,10 +288,8 @@ static void test_compaction_direct_compact(gconstpointer data) {
  * 11947. */
 static void test_compaction_era(gconstpointer data) {
   const char *era = data;
-  g_autofree char *set = g_strdup_printf("compaction.era=%s", era);
-  const char *sets[] = {set, NULL};
   Fx fx;
-  fx_open(&fx, "migratetype+compaction", sets);
+  bool old = era_open(&fx, era);
   fill(&fx, FS_KIND_ANON, true);
   fragment(&fx, 4);
   int64_t s0 = ft_counter(fx.run, "compaction.compact_migrate_scanned");
@@ -297,7 +303,7 @@ static void test_compaction_era(gconstpointer data) {
   compact_stage(fx.run, 9, FS_MIGRATE_MOVABLE, 1);
   int64_t third = ft_counter(fx.run, "compaction.compact_migrate_scanned") - s1;
   g_test_message("%s: migrate_scanned first %" G_GINT64_FORMAT ", third %" G_GINT64_FORMAT, era, first, third);
-  if (!strcmp(era, "2.6.35")) {
+  if (old) {
     g_assert_cmpint(fx.run->compact_result, ==, FS_COMPACT_COMPLETE);
     /* not to the pfn: the first run's released targets merged differently,
      * and a free block is one step of the scanner whatever its order */
@@ -319,12 +325,8 @@ static void test_compaction_era(gconstpointer data) {
  * COMPACTSTALL for every call past its order and gfp tests, even one every
  * zone skipped. */
 static void test_compaction_era_costly(gconstpointer data) {
-  const char *era = data;
-  bool old = !strcmp(era, "2.6.35");
-  g_autofree char *set = g_strdup_printf("compaction.era=%s", era);
-  const char *sets[] = {set, NULL};
   Fx fx;
-  fx_open(&fx, "migratetype+compaction", sets);
+  bool old = era_open(&fx, data);
   fill(&fx, FS_KIND_ANON, true);
   /* a full zone: no room for the free scanner, every zone skipped; 2.6.35
    * counted the call a stall all the same, 6.1 does not */
@@ -358,12 +360,8 @@ static void test_compaction_era_costly(gconstpointer data) {
  * movable pages, a quarter of them left, migrate; the failure: every block
  * isolated, so the free scanner finds no target. */
 static void test_compaction_era_defer_order(gconstpointer data) {
-  const char *era = data;
-  bool old = !strcmp(era, "2.6.35");
-  g_autofree char *set = g_strdup_printf("compaction.era=%s", era);
-  const char *sets[] = {set, NULL};
   Fx fx;
-  fx_open(&fx, "migratetype+compaction", sets);
+  bool old = era_open(&fx, data);
   fill(&fx, FS_KIND_ANON, false);
   fragment(&fx, 4);
   compact_stage(fx.run, 9, FS_MIGRATE_MOVABLE, 1);
