@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/core/bigmem.h"
 #include "engine/core/error.h"
 #include "engine/mm/migrate.h"
 #include "engine/mm/oom_kill.h"
@@ -56,7 +57,7 @@ void fsi_run_free(FsiRun *run) {
   fsi_mem_destroy(&run->mem);
   fsi_eventq_clear(&run->q);
   fsi_stats_clear(&run->stats);
-  g_free(run->allocs);
+  fsi_big_free(run->allocs);
   if (run->split_next) g_hash_table_destroy(run->split_next);
   g_free(run->free_ids);
   g_free(run->tasks);

@@ -3,6 +3,7 @@
  * move_freepages_block; the pageblock census. */
 #include <string.h>
 
+#include "engine/core/bigmem.h"
 #include "engine/mm/mmzone.h"
 #include "helpers.h"
 
@@ -367,8 +368,27 @@ static void test_capture(void) {
   fsi_mem_destroy(&m);
 }
 
+/* The big arrays' allocator: zeroed, growth keeps the contents, at sizes
+ * below and above the huge page size (2 MiB: aligned to it, advised). */
+static void test_bigmem(void) {
+  const size_t sizes[] = {100, (size_t)3 << 20};
+  for (unsigned i = 0; i < G_N_ELEMENTS(sizes); i++) {
+    size_t n = sizes[i];
+    unsigned char *p = fsi_big_alloc0(n);
+    for (size_t k = 0; k < n; k++) g_assert_cmpuint(p[k], ==, 0);
+    for (size_t k = 0; k < n; k++) p[k] = (unsigned char)(k * 7 + 1);
+    if (n >= ((size_t)2 << 20)) g_assert_cmpuint((uintptr_t)p % ((size_t)2 << 20), ==, 0);
+    p = fsi_big_realloc(p, n, 2 * n + 5);
+    for (size_t k = 0; k < n; k++) g_assert_cmpuint(p[k], ==, (unsigned char)(k * 7 + 1));
+    p[2 * n + 4] = 1;
+    fsi_big_free(p);
+  }
+  fsi_big_free(fsi_big_realloc(NULL, 0, 10));
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/mem/bigmem", test_bigmem);
   g_test_add_func("/mem/boot/all-free", test_boot_all_free);
   g_test_add_func("/mem/split/order-0", test_split_order0);
   g_test_add_func("/mem/split/top-order", test_top_order);

@@ -24,6 +24,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "engine/core/bigmem.h"
 #include "engine/core/error.h"
 #include "engine/mm/internal.h"
 #include "engine/mm/migrate.h"
@@ -909,8 +910,9 @@ static FsiVia slowpath(FsiRun *run, FsAllocRequest *req, uint32_t unclamped_zone
 uint32_t fsi_alloc_id_get(FsiRun *run) {
   if (run->nfree_ids) return run->free_ids[--run->nfree_ids];
   if (run->nallocs == run->cap_allocs) {
-    run->cap_allocs = run->cap_allocs ? run->cap_allocs * 2 : 1024;
-    run->allocs = g_renew(FsiAlloc, run->allocs, run->cap_allocs);
+    uint32_t cap = run->cap_allocs ? run->cap_allocs * 2 : 1024;
+    run->allocs = fsi_big_realloc(run->allocs, (size_t)run->cap_allocs * sizeof *run->allocs, (size_t)cap * sizeof *run->allocs);
+    run->cap_allocs = cap;
   }
   uint32_t id = run->nallocs++;
   memset(&run->allocs[id], 0, sizeof run->allocs[id]);

@@ -188,6 +188,9 @@ static FsPageState frame_extent(const FsiMem *m, uint64_t pfn, uint64_t *head_pf
   return FS_PAGE_FREE;
 }
 
+/* how many frames ahead h_page_info() prefetches an allocation object */
+#define PAGE_INFO_PREFETCH 8u
+
 static bool h_page_info(FsHost *h, uint64_t pfn, FsPageInfo *ret) {
   FsiRun *run = RUN(h);
   if (pfn >= run->mem.cfg.total_pages) return false;
@@ -197,11 +200,12 @@ static bool h_page_info(FsHost *h, uint64_t pfn, FsPageInfo *ret) {
   ret->state = frame_extent(&run->mem, pfn, &ret->head_pfn, &ret->order);
   if (ret->state == FS_PAGE_ALLOCATED) {
     /* the callers walk pfns upwards (lumpy's block, the scanners): start
-     * loading the next allocation's object, the cache miss each of these
-     * calls pays (the page frames themselves are read in sequence) */
-    uint64_t next = ret->head_pfn + ((uint64_t)1 << ret->order);
-    if (next < run->mem.cfg.total_pages && (run->mem.pages[next].flags & FSI_PG_ALLOC))
-      __builtin_prefetch(&run->allocs[run->mem.pages[next].alloc]);
+     * loading the allocation object of a frame some way ahead, the cache
+     * miss each of these calls pays (the page frames themselves are read in
+     * sequence); the next allocation's would arrive too late */
+    uint64_t ahead = ret->head_pfn + ((uint64_t)PAGE_INFO_PREFETCH << ret->order);
+    if (ahead < run->mem.cfg.total_pages && (run->mem.pages[ahead].flags & FSI_PG_ALLOC))
+      __builtin_prefetch(&run->allocs[run->mem.pages[ahead].alloc]);
     const FsiAlloc *a = &run->allocs[run->mem.pages[pfn].alloc];
     ret->kind = a->kind;
     ret->alloc_mt = a->alloc_mt;
