@@ -57,7 +57,7 @@ void fsi_run_free(FsiRun *run) {
   fsi_mem_destroy(&run->mem);
   fsi_eventq_clear(&run->q);
   fsi_stats_clear(&run->stats);
-  fsi_big_free(run->allocs);
+  fsi_big_free(run->allocs, (size_t)run->cap_allocs * sizeof *run->allocs);
   if (run->split_next) g_hash_table_destroy(run->split_next);
   g_free(run->free_ids);
   g_free(run->tasks);

@@ -368,8 +368,9 @@ static void test_capture(void) {
   fsi_mem_destroy(&m);
 }
 
-/* The big arrays' allocator: zeroed, growth keeps the contents, at sizes
- * below and above the huge page size (2 MiB: aligned to it, advised). */
+/* The big arrays' allocator: zeroed, growth keeps the contents and zeroes
+ * the rest, at sizes below and above the huge page size (2 MiB: mapped
+ * aligned to it), and across it. */
 static void test_bigmem(void) {
   const size_t sizes[] = {100, (size_t)3 << 20};
   for (unsigned i = 0; i < G_N_ELEMENTS(sizes); i++) {
@@ -378,12 +379,20 @@ static void test_bigmem(void) {
     for (size_t k = 0; k < n; k++) g_assert_cmpuint(p[k], ==, 0);
     for (size_t k = 0; k < n; k++) p[k] = (unsigned char)(k * 7 + 1);
     if (n >= ((size_t)2 << 20)) g_assert_cmpuint((uintptr_t)p % ((size_t)2 << 20), ==, 0);
-    p = fsi_big_realloc(p, n, 2 * n + 5);
+    size_t m = 2 * n + 5;
+    p = fsi_big_realloc(p, n, m);
     for (size_t k = 0; k < n; k++) g_assert_cmpuint(p[k], ==, (unsigned char)(k * 7 + 1));
-    p[2 * n + 4] = 1;
-    fsi_big_free(p);
+    for (size_t k = n; k < m; k++) g_assert_cmpuint(p[k], ==, 0);
+    /* to a bigger mapping (from the heap, the first time) */
+    size_t big = m + ((size_t)5 << 20);
+    p = fsi_big_realloc(p, m, big);
+    g_assert_cmpuint((uintptr_t)p % ((size_t)2 << 20), ==, 0);
+    for (size_t k = 0; k < n; k++) g_assert_cmpuint(p[k], ==, (unsigned char)(k * 7 + 1));
+    g_assert_cmpuint(p[big - 1], ==, 0);
+    fsi_big_free(p, big);
   }
-  fsi_big_free(fsi_big_realloc(NULL, 0, 10));
+  fsi_big_free(fsi_big_realloc(NULL, 0, 10), 10);
+  fsi_big_free(NULL, (size_t)4 << 20);
 }
 
 int main(int argc, char **argv) {

@@ -10,7 +10,6 @@
  * engine/run.c.
  */
 #include "engine/mm/mmzone.h"
-#include "engine/core/bigmem.h"
 
 #include <glib.h>
 #include <string.h>
@@ -46,7 +45,7 @@ void fsi_mem_init(FsiMem *m, const FsiMemConfig *cfg) {
    * never indexes past it; the excess is outside every zone. */
   uint64_t align = (uint64_t)1 << cfg->max_order;
   m->nr_pages = (cfg->total_pages + align - 1) / align * align;
-  m->pages = fsi_big_alloc0(m->nr_pages * sizeof *m->pages);
+  m->pages = g_new0(FsiPage, m->nr_pages);
   m->nr_blocks = m->nr_pages >> cfg->pageblock_order;
   m->blocks = g_new0(FsiPageblock, m->nr_blocks);
   for (uint64_t b = 0; b < m->nr_blocks; b++) m->blocks[b].mt = FS_MIGRATE_MOVABLE; /* memmap_init_range */
@@ -99,7 +98,7 @@ void fsi_mem_init(FsiMem *m, const FsiMemConfig *cfg) {
 void fsi_mem_destroy(FsiMem *m) {
   if (m->touched) g_free(m->touched->v);
   g_free(m->touched);
-  fsi_big_free(m->pages);
+  g_free(m->pages);
   g_free(m->blocks);
   memset(m, 0, sizeof *m);
 }
